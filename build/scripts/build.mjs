@@ -1,0 +1,51 @@
+// Builds everything that runs: the CLI/server bundle, the Electron host
+// bundles and the renderer. `npm ci` runs it (postinstall) so the bin works
+// right after install.
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const only = process.argv[2];
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['better-sqlite3', 'electron'],
+};
+
+async function buildMain() {
+  await esbuild({
+    ...common,
+    entryPoints: { cli: 'main/cli/main.ts' },
+    outdir: 'dist/main',
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    // CommonJS dependencies bundled into ESM still call require().
+    banner: { js: "import { createRequire as __edgecabCreateRequire } from 'node:module'; const require = __edgecabCreateRequire(import.meta.url);" },
+  });
+  await esbuild({
+    ...common,
+    entryPoints: {
+      main: 'main/electron/main.ts',
+      preload: 'main/electron/preload.ts',
+      'core-process': 'main/electron/core-process.ts',
+    },
+    outdir: 'dist/electron',
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+  });
+}
+
+async function buildRenderer() {
+  await viteBuild({ configFile: `${root}/vite.config.ts`, logLevel: 'error' });
+}
+
+const started = Date.now();
+if (!only || only === 'main') await buildMain();
+if (!only || only === 'renderer') await buildRenderer();
+console.log(`edgecab: built ${only ?? 'main and renderer'} in ${Date.now() - started} ms`);

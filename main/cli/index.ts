@@ -1,0 +1,93 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { resolve } from 'node:path';
+import { createCore, DatabaseTooNewError, EDGECAB_VERSION } from '../core/index.js';
+import { startServer } from '../server/server.js';
+import { defaultDataDir, rendererDir } from './paths.js';
+
+export const DEFAULT_PORT = 4780;
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535 (0: any free port)');
+  return port;
+}
+
+function parseHost(value: string): string {
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(value)) throw new InvalidArgumentError('not a host name or IP address');
+  return value.replace(/^\[(.*)\]$/, '$1');
+}
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  dataDir?: string;
+  json?: boolean;
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const dataDir = resolve(options.dataDir ?? defaultDataDir());
+  const core = createCore({ dataDir, host: 'server' });
+  let running;
+  try {
+    running = await startServer({ core, host: options.host, port: options.port, rendererDir: rendererDir() });
+  } catch (error) {
+    core.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${options.port} on ${options.host} is already in use; choose another with --port`);
+    if (code === 'EADDRNOTAVAIL') throw new Error(`${options.host} is not an address of this machine; check --host`);
+    if (code === 'EACCES') throw new Error(`not allowed to listen on port ${options.port}; use a port of 1024 or above`);
+    throw error;
+  }
+  if (options.json) {
+    console.log(JSON.stringify({ event: 'listening', url: running.url, api: `${running.url}api/v1`, dataDir, version: EDGECAB_VERSION }));
+  } else {
+    console.log(`EdgeCab ${EDGECAB_VERSION} server mode`);
+    console.log(`  open      ${running.url}`);
+    console.log(`  REST API  ${running.url}api/v1  (OpenAPI: ${running.url}api/v1/openapi.json)`);
+    console.log(`  data      ${dataDir}`);
+    console.log('Press Ctrl+C to stop.');
+  }
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void running.close().finally(() => {
+      core.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('edgecab')
+    .description('EdgeCab — manage smart edge all-in-one cabinets across many branch sites')
+    .version(EDGECAB_VERSION, '-v, --version', 'print the version')
+    .showHelpAfterError('(run edgecab --help for usage)');
+  program
+    .command('serve')
+    .description('run the server: REST API under /api/v1, event stream, and the web UI')
+    .option('-p, --port <port>', 'TCP port (0: any free port)', parsePort, DEFAULT_PORT)
+    .option('-H, --host <host>', 'address to bind; anything but loopback exposes EdgeCab to the network', parseHost, '127.0.0.1')
+    .option('-d, --data-dir <dir>', 'where the database lives (default: $EDGECAB_DATA_DIR or the per-user data folder)')
+    .option('--json', 'print one JSON line {"event":"listening","url",...} once listening')
+    .action((options: ServeOptions) => serve(options));
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof DatabaseTooNewError) {
+      console.error(`edgecab: ${error.message}`);
+      return 3;
+    }
+    console.error(`edgecab: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

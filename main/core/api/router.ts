@@ -1,0 +1,46 @@
+import { implement } from '@orpc/server';
+import { contract } from '../../../shared/contract/index.js';
+import type { Services } from '../services.js';
+
+/** Who is calling: recorded in the audit log. Set by the host (desktop user, HTTP client, CLI). */
+export interface CoreContext {
+  actor: string;
+}
+
+export function createRouter(services: Services) {
+  const os = implement(contract).$context<CoreContext>();
+  const { sites, regions, audit, bus, system } = services;
+  return os.router({
+    system: {
+      info: os.system.info.handler(() => system()),
+    },
+    sites: {
+      list: os.sites.list.handler(({ input }) => sites.list(input)),
+      get: os.sites.get.handler(({ input }) => sites.get(input.id)),
+      create: os.sites.create.handler(({ input }) => sites.create(input)),
+      update: os.sites.update.handler(({ input }) => sites.update(input)),
+      delete: os.sites.delete.handler(({ input }) => {
+        sites.delete(input.id);
+        return { id: input.id, deleted: true as const };
+      }),
+      importCsv: os.sites.importCsv.handler(({ input }) => services.importSitesCsv(input.csv, input.mode)),
+    },
+    regions: {
+      list: os.regions.list.handler(() => regions.list()),
+      create: os.regions.create.handler(({ input }) => regions.create(input)),
+      update: os.regions.update.handler(({ input }) => regions.update(input)),
+      delete: os.regions.delete.handler(({ input }) => {
+        regions.delete(input.id);
+        return { id: input.id, deleted: true as const };
+      }),
+    },
+    audit: {
+      list: os.audit.list.handler(({ input }) => audit.list(input)),
+    },
+    events: {
+      subscribe: os.events.subscribe.handler(({ signal }) => bus.subscribe(signal)),
+    },
+  });
+}
+
+export type CoreRouter = ReturnType<typeof createRouter>;

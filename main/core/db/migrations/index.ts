@@ -1,0 +1,6 @@
+import type { Migration } from '../migrate.js';
+import { sitesAndRegions } from './001-sites-and-regions.js';
+import { auditLog } from './002-audit-log.js';
+
+/** Every schema change, in order. Append only: a released migration never changes. */
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog];

@@ -1,0 +1,61 @@
+import { createRouterClient, type RouterClient } from '@orpc/server';
+import { join } from 'node:path';
+import { auditMutations, mapErrors } from './api/interceptors.js';
+import { createRouter, type CoreContext, type CoreRouter } from './api/router.js';
+import { schemaVersion } from './db/migrate.js';
+import { openDatabase, type Database } from './db/open.js';
+import { createServices, type Services } from './services.js';
+import { EDGECAB_VERSION } from './version.js';
+
+export type { CoreContext, CoreRouter } from './api/router.js';
+export { DatabaseTooNewError } from './db/migrate.js';
+export { EDGECAB_VERSION } from './version.js';
+
+export interface CoreOptions {
+  /** Folder holding edgecab.sqlite; ':memory:' for a throwaway core. */
+  dataDir: string;
+  host: 'desktop' | 'server';
+  now?: () => Date;
+}
+
+export interface Core {
+  readonly router: CoreRouter;
+  readonly services: Services;
+  readonly db: Database;
+  /**
+   * Interceptors every transport must install, so validation, error mapping and audit are the same everywhere.
+   * Pass a copy: oRPC handlers add their plugins' interceptors to the array they are given.
+   */
+  readonly interceptors: ReturnType<typeof coreInterceptors>;
+  /** An in-process client, for the CLI, tests and benchmarks. */
+  client(actor: string): RouterClient<CoreRouter>;
+  close(): void;
+}
+
+function coreInterceptors(services: Services) {
+  return [auditMutations(services.audit), mapErrors];
+}
+
+export function createCore(options: CoreOptions): Core {
+  const file = options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'edgecab.sqlite');
+  const db = openDatabase(file);
+  const now = options.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  const services = createServices(db, now, () => ({
+    product: 'EdgeCab',
+    version: EDGECAB_VERSION,
+    schemaVersion: schemaVersion(db),
+    host: options.host,
+    startedAt,
+  }));
+  const router = createRouter(services);
+  const interceptors = coreInterceptors(services);
+  return {
+    router,
+    services,
+    db,
+    interceptors,
+    client: (actor) => createRouterClient(router, { context: { actor } satisfies CoreContext, interceptors: [...interceptors] }),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,81 @@
+import { useSyncExternalStore } from 'react';
+import type { AppEvent } from '../../shared/domain/events.js';
+import type { EdgecabClient } from '../../shared/contract/index.js';
+
+export type ConnectionState = 'connecting' | 'online' | 'offline';
+
+/** An event from the core, or the local notice that the stream came back and views should refetch. */
+export type LiveEvent = AppEvent | { type: 'connection.restored' };
+
+type Listener<T> = (value: T) => void;
+
+const RETRY_DELAYS_MS = [500, 1000, 2000, 5000];
+
+/**
+ * Keeps the core's event stream open, reports the connection state, and
+ * reconnects with backoff; the same stream feeds every live view.
+ */
+export class LiveConnection {
+  private state: ConnectionState = 'connecting';
+  private readonly stateListeners = new Set<Listener<ConnectionState>>();
+  private readonly eventListeners = new Set<Listener<LiveEvent>>();
+  private readonly abort = new AbortController();
+
+  constructor(private readonly client: EdgecabClient) {}
+
+  start(): void {
+    void this.pump();
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  getState = (): ConnectionState => this.state;
+
+  onState = (listener: Listener<ConnectionState>): (() => void) => {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  };
+
+  onEvent(listener: Listener<LiveEvent>): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.state) return;
+    this.state = state;
+    for (const listener of this.stateListeners) listener(state);
+  }
+
+  private emit(event: LiveEvent): void {
+    for (const listener of this.eventListeners) listener(event);
+  }
+
+  private async pump(): Promise<void> {
+    let attempt = 0;
+    let wasOffline = false;
+    while (!this.abort.signal.aborted) {
+      try {
+        const stream = await this.client.events.subscribe(undefined, { signal: this.abort.signal });
+        this.setState('online');
+        if (wasOffline) this.emit({ type: 'connection.restored' });
+        attempt = 0;
+        for await (const event of stream) this.emit(event);
+      } catch {
+        // The stream failed or the core is unreachable: fall through to retry.
+      }
+      if (this.abort.signal.aborted) return;
+      this.setState('offline');
+      wasOffline = true;
+      const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 5000;
+      attempt += 1;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+export function useConnectionState(connection: LiveConnection): ConnectionState {
+  return useSyncExternalStore(connection.onState, connection.getState);
+}

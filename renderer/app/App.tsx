@@ -1,0 +1,57 @@
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { HashRouter, Navigate, NavLink, Route, Routes } from 'react-router';
+import type { EdgecabClient } from '../../shared/contract/index.js';
+import type { LiveConnection } from '../api/connection.js';
+import { ApiProvider } from '../api/context.js';
+import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
+import { LanguageSwitch } from '../components/LanguageSwitch.js';
+import { AuditPage } from '../features/audit/AuditPage.js';
+import { RegionsPage } from '../features/regions/RegionsPage.js';
+import { SitesPage } from '../features/sites/SitesPage.js';
+
+/** One entry per feature screen; the navigation grows as features land. */
+const SCREENS = [
+  { path: '/sites', label: 'nav.sites', element: <SitesPage /> },
+  { path: '/regions', label: 'nav.regions', element: <RegionsPage /> },
+  { path: '/audit', label: 'nav.audit', element: <AuditPage /> },
+] as const;
+
+export function App({ client, connection }: { client: EdgecabClient; connection: LiveConnection }) {
+  const { t } = useTranslation();
+  const api = useMemo(() => ({ client, connection }), [client, connection]);
+  return (
+    <ApiProvider value={api}>
+      <HashRouter>
+        <div className="shell">
+          <header className="shell-header">
+            <div className="brand">
+              <span className="brand-mark" aria-hidden="true" />
+              <span className="brand-name">{t('app.title')}</span>
+              <span className="brand-tagline">{t('app.tagline')}</span>
+            </div>
+            <div className="header-tools">
+              <ConnectionIndicator />
+              <LanguageSwitch />
+            </div>
+          </header>
+          <nav className="shell-nav" aria-label="main">
+            {SCREENS.map((screen) => (
+              <NavLink key={screen.path} to={screen.path} className={({ isActive }) => (isActive ? 'nav-item active' : 'nav-item')}>
+                {t(screen.label)}
+              </NavLink>
+            ))}
+          </nav>
+          <main className="shell-main">
+            <Routes>
+              {SCREENS.map((screen) => (
+                <Route key={screen.path} path={screen.path} element={screen.element} />
+              ))}
+              <Route path="*" element={<Navigate to="/sites" replace />} />
+            </Routes>
+          </main>
+        </div>
+      </HashRouter>
+    </ApiProvider>
+  );
+}

@@ -1,0 +1,23 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App.js';
+import { createEdgecabClient } from './api/client.js';
+import { LiveConnection } from './api/connection.js';
+import { initI18n } from './i18n/index.js';
+import './app/styles.css';
+
+async function boot(): Promise<void> {
+  await initI18n();
+  const client = createEdgecabClient();
+  const connection = new LiveConnection(client);
+  connection.start();
+  const root = document.getElementById('root');
+  if (!root) throw new Error('no #root element');
+  createRoot(root).render(
+    <StrictMode>
+      <App client={client} connection={connection} />
+    </StrictMode>,
+  );
+}
+
+void boot();

@@ -1,0 +1,125 @@
+import { eventIterator, oc, type ContractRouterClient } from '@orpc/contract';
+import { z } from 'zod';
+import { AuditListQuery, AuditPage } from '../domain/audit.js';
+import { AppEvent } from '../domain/events.js';
+import { Region, RegionCreate, RegionUpdate } from '../domain/region.js';
+import {
+  Site,
+  SiteCsvImportInput,
+  SiteCsvImportResult,
+  SiteFields,
+  SiteId,
+  SiteListQuery,
+  SitePage,
+  SiteUpdate,
+} from '../domain/site.js';
+import { ValidationProblem } from '../domain/validation.js';
+
+/**
+ * Every operation of EdgeCab, declared once. The core implements it, the
+ * renderer's client and the northbound OpenAPI document are derived from it.
+ * Mutating operations (any method but GET) are written to the audit log.
+ */
+const base = oc.errors({
+  BAD_REQUEST: { status: 400, message: 'The input is not valid', data: ValidationProblem },
+});
+
+const ConflictData = z.object({ field: z.string().nullable(), reason: z.string() });
+const NotFoundData = z.object({ resource: z.string(), id: z.string() });
+
+const notFound = { NOT_FOUND: { status: 404, message: 'Not found', data: NotFoundData } } as const;
+const conflict = { CONFLICT: { status: 409, message: 'Conflict', data: ConflictData } } as const;
+
+const RegionIdInput = z.object({ id: z.coerce.number().int().positive() });
+const SiteIdInput = z.object({ id: SiteId });
+
+export const SystemInfo = z.object({
+  product: z.literal('EdgeCab'),
+  version: z.string(),
+  schemaVersion: z.number().int(),
+  host: z.enum(['desktop', 'server']),
+  startedAt: z.string(),
+});
+export type SystemInfo = z.infer<typeof SystemInfo>;
+
+export const contract = {
+  system: {
+    info: base
+      .route({ method: 'GET', path: '/system', tags: ['system'], summary: 'Version and schema of the running core' })
+      .output(SystemInfo),
+  },
+  sites: {
+    list: base
+      .route({ method: 'GET', path: '/sites', tags: ['sites'], summary: 'List sites, paged, filtered and sorted' })
+      .input(SiteListQuery)
+      .output(SitePage),
+    get: base
+      .route({ method: 'GET', path: '/sites/{id}', tags: ['sites'], summary: 'One site' })
+      .errors(notFound)
+      .input(SiteIdInput)
+      .output(Site),
+    create: base
+      .route({ method: 'POST', path: '/sites', successStatus: 201, tags: ['sites'], summary: 'Create a site' })
+      .errors({ ...conflict, ...notFound })
+      .input(SiteFields)
+      .output(Site),
+    update: base
+      .route({ method: 'PATCH', path: '/sites/{id}', tags: ['sites'], summary: 'Change some fields of a site' })
+      .errors({ ...conflict, ...notFound })
+      .input(SiteUpdate)
+      .output(Site),
+    delete: base
+      .route({ method: 'DELETE', path: '/sites/{id}', tags: ['sites'], summary: 'Delete a site' })
+      .errors(notFound)
+      .input(SiteIdInput)
+      .output(z.object({ id: z.string(), deleted: z.literal(true) })),
+    importCsv: base
+      .route({
+        method: 'POST',
+        path: '/sites/import',
+        tags: ['sites'],
+        summary: 'Import sites from CSV: "preview" validates every row, "commit" creates the valid rows',
+      })
+      .input(SiteCsvImportInput)
+      .output(SiteCsvImportResult),
+  },
+  regions: {
+    list: base
+      .route({ method: 'GET', path: '/regions', tags: ['regions'], summary: 'All regions, flat, each with its parent' })
+      .output(z.array(Region)),
+    create: base
+      .route({ method: 'POST', path: '/regions', successStatus: 201, tags: ['regions'], summary: 'Create a region' })
+      .errors({ ...conflict, ...notFound })
+      .input(RegionCreate)
+      .output(Region),
+    update: base
+      .route({ method: 'PATCH', path: '/regions/{id}', tags: ['regions'], summary: 'Rename or move a region' })
+      .errors({ ...conflict, ...notFound })
+      .input(RegionUpdate)
+      .output(Region),
+    delete: base
+      .route({ method: 'DELETE', path: '/regions/{id}', tags: ['regions'], summary: 'Delete an empty region' })
+      .errors({ ...conflict, ...notFound })
+      .input(RegionIdInput)
+      .output(z.object({ id: z.number().int(), deleted: z.literal(true) })),
+  },
+  audit: {
+    list: base
+      .route({ method: 'GET', path: '/audit', tags: ['audit'], summary: 'The audit log, newest first' })
+      .input(AuditListQuery)
+      .output(AuditPage),
+  },
+  events: {
+    subscribe: base
+      .route({ method: 'GET', path: '/events', tags: ['events'], summary: 'Server-sent events: site.changed, region.changed' })
+      .output(eventIterator(AppEvent)),
+  },
+};
+
+export type Contract = typeof contract;
+export type EdgecabClient = ContractRouterClient<Contract>;
+
+/** Operation names ("sites.create") of the contract, for audit and docs. */
+export type OperationName = {
+  [G in keyof Contract]: `${G & string}.${keyof Contract[G] & string}`;
+}[keyof Contract];

@@ -1,0 +1,50 @@
+import { test as base, expect } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import packageJson from '../../package.json' with { type: 'json' };
+
+export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'screenshots');
+
+interface EdgecabServer {
+  url: string;
+  dataDir: string;
+}
+
+/** Starts `edgecab serve` on a free port with its own data directory, once per worker. */
+export const test = base.extend<{ blockExternal: void }, { edgecab: EdgecabServer }>({
+  edgecab: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'edgecab-e2e-'));
+      const child: ChildProcess = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', '0', '--json', '--data-dir', dataDir], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { url: string }).url);
+        });
+        child.on('exit', (code) => reject(new Error(`edgecab serve exited with code ${code}`)));
+      });
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await use({ url, dataDir });
+      child.kill('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+  baseURL: async ({ edgecab }, use) => use(edgecab.url),
+  // Nothing but loopback: the app must work with no network at all.
+  blockExternal: [
+    async ({ context }, use) => {
+      await context.route(/^(?!https?:\/\/(127\.0\.0\.1|localhost)[:/]).*/, (route) => route.abort());
+      await use();
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };

@@ -1,0 +1,110 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DatabaseTooNewError, latestVersion, migrate, schemaVersion, type Migration } from '../../../main/core/db/migrate.js';
+import { migrations } from '../../../main/core/db/migrations/index.js';
+import { openDatabase } from '../../../main/core/db/open.js';
+import { tempDir } from '../../support/core.js';
+
+const columns = (db: BetterSqlite3.Database, table: string) =>
+  (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((column) => column.name);
+
+describe('migrations', () => {
+  let dirs: { cleanup: () => void }[] = [];
+  afterEach(() => {
+    for (const dir of dirs) dir.cleanup();
+    dirs = [];
+  });
+
+  it('are numbered 1..N in one ordered list', () => {
+    expect(migrations.map((migration) => migration.version)).toEqual(migrations.map((_, index) => index + 1));
+  });
+
+  it('001 creates regions and sites with a case-insensitive unique code and coordinate checks', () => {
+    const db = new BetterSqlite3(':memory:');
+    migrate(db, migrations, 1);
+    expect(schemaVersion(db)).toBe(1);
+    expect(columns(db, 'sites')).toEqual([
+      'id', 'name', 'code', 'latitude', 'longitude', 'region_id', 'address', 'contact', 'created_at', 'updated_at',
+    ]);
+    const insert = db.prepare(
+      "INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES (?, 'n', ?, ?, ?, 't', 't')",
+    );
+    insert.run('a', 'ABC', 10, 20);
+    expect(() => insert.run('b', 'abc', 10, 20)).toThrow(/UNIQUE/);
+    expect(() => insert.run('c', 'x', 91, 20)).toThrow(/CHECK/);
+    expect(() => insert.run('d', 'y', 0, -181)).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('002 adds the audit log to a version-1 database and keeps its sites', () => {
+    const db = new BetterSqlite3(':memory:');
+    migrate(db, migrations, 1);
+    db.prepare(
+      "INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'n', 'C1', 1, 2, 't', 't')",
+    ).run();
+    migrate(db, migrations, 2);
+    expect(schemaVersion(db)).toBe(2);
+    expect(columns(db, 'audit_log')).toContain('outcome');
+    expect(db.prepare('SELECT code FROM sites').pluck().all()).toEqual(['C1']);
+    expect(() =>
+      db.prepare("INSERT INTO audit_log (at, actor, operation, outcome) VALUES ('t', 'a', 'o', 'maybe')").run(),
+    ).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = `${dir.dir}/edgecab.sqlite`;
+    const raw = new BetterSqlite3(file);
+    raw.pragma(`user_version = ${latestVersion(migrations) + 5}`);
+    raw.close();
+    let caught: unknown;
+    try {
+      openDatabase(file);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(DatabaseTooNewError);
+    expect((caught as Error).message).toMatch(/newer EdgeCab.*knows up to version \d+.*not changed/s);
+    const check = new BetterSqlite3(file);
+    expect(schemaVersion(check)).toBe(latestVersion(migrations) + 5);
+    check.close();
+  });
+
+  it('rolls a failing migration back and stays at the last good version', () => {
+    const failing: Migration[] = [
+      ...migrations,
+      {
+        version: migrations.length + 1,
+        name: 'broken',
+        up: (db) => {
+          db.exec('CREATE TABLE half_done (x)');
+          throw new Error('boom');
+        },
+      },
+    ];
+    const db = new BetterSqlite3(':memory:');
+    expect(() => migrate(db, failing)).toThrow('boom');
+    expect(schemaVersion(db)).toBe(migrations.length);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it('rejects a list whose versions are out of order', () => {
+    const db = new BetterSqlite3(':memory:');
+    const [first] = migrations;
+    expect(() => migrate(db, [{ ...first!, version: 2 }])).toThrow(/expected 1/);
+    db.close();
+  });
+
+  it('opens in WAL mode with foreign keys on', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const db = openDatabase(`${dir.dir}/edgecab.sqlite`);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(schemaVersion(db)).toBe(latestVersion(migrations));
+    db.close();
+  });
+});
