@@ -1,5 +1,5 @@
 import { OpenAPIHandler } from '@orpc/openapi/node';
-import { onError, ORPCError } from '@orpc/server';
+import { ORPCError } from '@orpc/server';
 import { RPCHandler } from '@orpc/server/node';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,11 +28,16 @@ export interface RunningServer {
 }
 
 /** Failures outside any procedure (decoding, encoding) would otherwise vanish into a bare 500. */
-const logUnexpected = onError((error: unknown) => {
-  // A body that is not JSON is the client's mistake: oRPC answers it with a 400.
-  if (error instanceof SyntaxError) return;
-  if (!(error instanceof ORPCError) || error.status >= 500) console.error('edgecab server: request failed', error);
-});
+async function logUnexpected<T>({ next }: { next: () => Promise<T> }): Promise<T> {
+  try {
+    return await next();
+  } catch (error) {
+    // A body that is not JSON is the client's mistake: oRPC answers it with a 400.
+    const clientFault = error instanceof SyntaxError || (error instanceof ORPCError && error.status < 500);
+    if (!clientFault) console.error('edgecab server: request failed', error);
+    throw error;
+  }
+}
 
 function actorOf(req: IncomingMessage): CoreContext {
   return { actor: `http:${req.socket.remoteAddress ?? 'unknown'}` };

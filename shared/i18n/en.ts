@@ -30,8 +30,8 @@ export const en = {
   },
   sites: {
     title: 'Sites',
-    count: '{{count}} sites',
-    countFiltered: '{{count}} of {{total}} sites',
+    count: '{{count, number}} sites',
+    countFiltered: '{{count, number}} of {{total, number}} sites',
     search: 'Search name, code or address',
     regionFilter: 'Region',
     allRegions: 'All regions',
@@ -123,6 +123,7 @@ export const en = {
       exists: 'Another site already uses this code',
       conflict: 'Another site already uses this code',
     },
+    region: { not_found: 'No such region; write its full path, e.g. Guangdong/Shenzhen' },
     latitude: { too_small: 'Between −90 and 90', too_big: 'Between −90 and 90' },
     longitude: { too_small: 'Between −180 and 180', too_big: 'Between −180 and 180' },
   },

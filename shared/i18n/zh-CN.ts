@@ -31,8 +31,8 @@ export const zhCN: Catalog = {
   },
   sites: {
     title: '站点',
-    count: '共 {{count}} 个站点',
-    countFiltered: '{{total}} 个站点中的 {{count}} 个',
+    count: '共 {{count, number}} 个站点',
+    countFiltered: '{{total, number}} 个站点中的 {{count, number}} 个',
     search: '搜索名称、编码或地址',
     regionFilter: '区域',
     allRegions: '全部区域',
@@ -124,6 +124,7 @@ export const zhCN: Catalog = {
       exists: '该编码已被其他站点使用',
       conflict: '该编码已被其他站点使用',
     },
+    region: { not_found: '区域不存在；请写完整路径，例如 广东/深圳' },
     latitude: { too_small: '应在 −90 到 90 之间', too_big: '应在 −90 到 90 之间' },
     longitude: { too_small: '应在 −180 到 180 之间', too_big: '应在 −180 到 180 之间' },
   },

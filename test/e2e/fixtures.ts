@@ -13,10 +13,11 @@ interface EdgecabServer {
 }
 
 /** Starts `edgecab serve` on a free port with its own data directory, once per worker. */
-export const test = base.extend<{ blockExternal: void }, { edgecab: EdgecabServer }>({
+export const test = base.extend<{ blockExternal: void }, { edgecab: EdgecabServer; serverName: string }>({
+  /** Spec files that need a server of their own (e.g. a large data set) set a different name. */
+  serverName: ['shared', { scope: 'worker', option: true }],
   edgecab: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
+    async ({ serverName: _serverName }, use) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'edgecab-e2e-'));
       const child: ChildProcess = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', '0', '--json', '--data-dir', dataDir], {
         stdio: ['ignore', 'pipe', 'inherit'],

@@ -6,7 +6,7 @@ type Route = { method?: string; path?: string };
 
 function procedures(): [string, Route][] {
   return Object.entries(contract).flatMap(([group, operations]) =>
-    Object.entries(operations).map(([name, procedure]) => [
+    Object.entries(operations).map(([name, procedure]): [string, Route] => [
       `${group}.${name}`,
       (procedure as unknown as { '~orpc': { route: Route } })['~orpc'].route,
     ]),
