@@ -16,7 +16,16 @@ function electronBinary() {
   }
 }
 
-const electron = process.env.EDGECAB_SERVER_MODE ? null : electronBinary();
+let electron = process.env.EDGECAB_SERVER_MODE ? null : electronBinary();
+if (electron) {
+  try {
+    const { ensureElectronSqlite } = await import('./electron-sqlite.mjs');
+    ensureElectronSqlite();
+  } catch (error) {
+    console.error(`edgecab: could not build better-sqlite3 for Electron (${error.message}); running server mode instead.`);
+    electron = null;
+  }
+}
 const [command, args] = electron
   ? [electron, [root]]
   : [process.execPath, [`${root}/main/cli/edgecab.mjs`, 'serve', ...process.argv.slice(2)]];

@@ -16,6 +16,8 @@ export interface CoreOptions {
   dataDir: string;
   host: 'desktop' | 'server';
   now?: () => Date;
+  /** A better-sqlite3 addon built for the running runtime, if not the installed one. */
+  sqliteNativeBinding?: string;
 }
 
 export interface Core {
@@ -38,7 +40,7 @@ function coreInterceptors(services: Services) {
 
 export function createCore(options: CoreOptions): Core {
   const file = options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'edgecab.sqlite');
-  const db = openDatabase(file);
+  const db = openDatabase(file, options.sqliteNativeBinding);
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const services = createServices(db, now, () => ({

@@ -20,12 +20,17 @@ interface MessagePortLike {
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 if (!parentPort) throw new Error('core-process must be started with Electron utilityProcess.fork');
 
-const dataDirFlag = process.argv.indexOf('--data-dir');
-const dataDir = dataDirFlag >= 0 ? process.argv[dataDirFlag + 1] : undefined;
+function flag(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+const dataDir = flag('--data-dir');
 if (!dataDir) throw new Error('core-process needs --data-dir');
+const sqliteNativeBinding = flag('--sqlite-binding');
 
 try {
-  const core = createCore({ dataDir, host: 'desktop' });
+  const core = createCore({ dataDir, host: 'desktop', ...(sqliteNativeBinding ? { sqliteNativeBinding } : {}) });
   const handler = new RPCHandler(core.router, { clientInterceptors: [...core.interceptors] });
   const actor = `desktop:${process.env.USER ?? process.env.USERNAME ?? 'user'}`;
   parentPort.on('message', (event) => {

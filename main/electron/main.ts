@@ -1,4 +1,5 @@
 import { app, BrowserWindow, dialog, MessageChannelMain, net, protocol, session, shell, utilityProcess } from 'electron';
+import { existsSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../core/api/content-security-policy.js';
@@ -30,8 +31,19 @@ function registerAppProtocol(): void {
   });
 }
 
+/**
+ * In development the installed better-sqlite3 is built for Node; `npm start`
+ * builds a copy for this Electron (build/scripts/electron-sqlite.mjs). Packaged
+ * apps are rebuilt by electron-builder and need no override.
+ */
+function sqliteBindingArgs(): string[] {
+  const binding = join(app.getAppPath(), '.cache', 'electron-native', process.versions.electron, 'better_sqlite3.node');
+  return existsSync(binding) ? ['--sqlite-binding', binding] : [];
+}
+
 function startCore(): Electron.UtilityProcess {
-  const core = utilityProcess.fork(join(__dirname, 'core-process.cjs'), ['--data-dir', app.getPath('userData')], {
+  const args = ['--data-dir', app.getPath('userData'), ...sqliteBindingArgs()];
+  const core = utilityProcess.fork(join(__dirname, 'core-process.cjs'), args, {
     serviceName: 'EdgeCab core',
     stdio: 'inherit',
   });

@@ -12,6 +12,29 @@ interface EdgecabServer {
   dataDir: string;
 }
 
+/** Starts `edgecab serve --json` and resolves once it listens. */
+export async function startEdgecab(dataDir: string, port = 0): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', String(port), '--json', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { url: string }).url);
+    });
+    child.on('exit', (code) => reject(new Error(`edgecab serve exited with code ${code}`)));
+  });
+  return { url, child };
+}
+
+export async function stopEdgecab(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 /** Starts `edgecab serve` on a free port with its own data directory, once per worker. */
 export const test = base.extend<{ blockExternal: void }, { edgecab: EdgecabServer; serverName: string }>({
   /** Spec files that need a server of their own (e.g. a large data set) set a different name. */
@@ -19,20 +42,10 @@ export const test = base.extend<{ blockExternal: void }, { edgecab: EdgecabServe
   edgecab: [
     async ({ serverName: _serverName }, use) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'edgecab-e2e-'));
-      const child: ChildProcess = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', '0', '--json', '--data-dir', dataDir], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout?.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { url: string }).url);
-        });
-        child.on('exit', (code) => reject(new Error(`edgecab serve exited with code ${code}`)));
-      });
+      const { url, child } = await startEdgecab(dataDir);
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await use({ url, dataDir });
-      child.kill('SIGTERM');
+      await stopEdgecab(child);
       rmSync(dataDir, { recursive: true, force: true });
     },
     { scope: 'worker' },

@@ -86,3 +86,47 @@ test.describe('Sites screen', () => {
     await expect(page.getByRole('heading', { name: 'Sites' })).toBeVisible();
   });
 });
+
+test.describe('Sites screen: editing', () => {
+  test('edit a site, then delete it after confirming', async ({ page, edgecab }) => {
+    await fetch(`${edgecab.url}api/v1/sites`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Wuhan Optics Valley', code: 'HB-WH-EDIT', latitude: 30.5, longitude: 114.4 }),
+    });
+    await page.goto('/#/sites');
+    const row = page.getByTestId('site-row-HB-WH-EDIT');
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit site HB-WH-EDIT' });
+    await expect(dialog.getByLabel('Name')).toHaveValue('Wuhan Optics Valley');
+    await dialog.getByLabel('Name').fill('Wuhan East Lake');
+    await dialog.getByLabel('Contact').fill('Zhang Wei');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(row).toContainText('Wuhan East Lake');
+    await expect(row).toContainText('Zhang Wei');
+
+    // Declining the confirmation keeps the site; accepting deletes it.
+    page.once('dialog', (confirm) => void confirm.dismiss());
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect(row).toBeVisible();
+    page.once('dialog', (confirm) => {
+      expect(confirm.message()).toContain('HB-WH-EDIT');
+      void confirm.accept();
+    });
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect(row).toHaveCount(0);
+    await expect(page.getByRole('status').filter({ hasText: 'Site HB-WH-EDIT deleted' })).toBeVisible();
+  });
+});
+
+test.describe('Sites screen: system language', () => {
+  test.use({ locale: 'zh-CN' });
+
+  test('opens in Chinese when the system language is Chinese', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: '站点' })).toBeVisible();
+    await expect(page.getByRole('link', { name: '审计日志' })).toBeVisible();
+    await expect(page.getByLabel('语言')).toHaveValue('zh-CN');
+  });
+});

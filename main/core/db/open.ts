@@ -6,10 +6,14 @@ import { migrations } from './migrations/index.js';
 
 export type { Database } from 'better-sqlite3';
 
-/** Opens (creating if needed) the database and brings its schema up to date. */
-export function openDatabase(file: string): Database {
+/**
+ * Opens (creating if needed) the database and brings its schema up to date.
+ * `nativeBinding` points at a better-sqlite3 addon built for another runtime
+ * (Electron's utility process), when the default one is built for Node.
+ */
+export function openDatabase(file: string, nativeBinding?: string): Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new BetterSqlite3(file);
+  const db = new BetterSqlite3(file, nativeBinding ? { nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
