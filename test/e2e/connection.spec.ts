@@ -1,18 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, SCREENSHOT_DIR, startEdgecab, stopEdgecab, test } from './fixtures.js';
+import { apiPost, expect, SCREENSHOT_DIR, startEdgecab, stopEdgecab, test } from './fixtures.js';
 
 test('the connection indicator shows a lost server, and the UI recovers when it is back', async ({ page }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'edgecab-conn-'));
   let server = await startEdgecab(dataDir);
   const port = Number(new URL(server.url).port);
   try {
-    await fetch(`${server.url}api/v1/sites`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Survivor', code: 'KEEP-1', latitude: 39.9, longitude: 116.4 }),
-    });
+    await apiPost(server.url, '/sites', { name: 'Survivor', code: 'KEEP-1', latitude: 39.9, longitude: 116.4 });
     await page.goto(server.url);
     const indicator = page.getByTestId('connection');
     await expect(indicator).toHaveAttribute('data-state', 'online');

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, SCREENSHOT_DIR, test } from './fixtures.js';
+import { apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
 
 test.use({ serverName: 'csv-regions-audit' });
 
@@ -63,8 +63,7 @@ test.describe('Regions, CSV import and audit log', () => {
   });
 
   test('every change is in the audit log, failures included', async ({ page, edgecab }) => {
-    const post = (path: string, body: unknown) =>
-      fetch(`${edgecab.url}api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) => apiPost(edgecab.url, path, body);
     await post('/regions', { name: 'Audited' });
     expect((await post('/regions', { name: 'Audited' })).status).toBe(409);
     await post('/sites/import', { csv: 'name,code,latitude,longitude\nAudit,AUD-1,1,1', mode: 'commit' });

@@ -12,6 +12,11 @@ interface EdgecabServer {
   dataDir: string;
 }
 
+/** POSTs JSON to the server's REST API, for setting up a test's data. */
+export function apiPost(serverUrl: string, path: string, body: unknown): Promise<Response> {
+  return fetch(`${serverUrl}api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
 /** Starts `edgecab serve --json` and resolves once it listens. */
 export async function startEdgecab(dataDir: string, port = 0): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', String(port), '--json', '--data-dir', dataDir], {

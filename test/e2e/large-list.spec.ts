@@ -1,4 +1,4 @@
-import { expect, SCREENSHOT_DIR, test } from './fixtures.js';
+import { apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
 
 const SITES = 50_000;
 
@@ -9,11 +9,7 @@ test('50,000 sites scroll in a virtualized table', async ({ page, edgecab }) => 
     const n = String(index).padStart(5, '0');
     return `Site ${n},BIG-${n},${(index % 170) - 85 + 0.5},${(index % 350) - 175 + 0.25}`;
   });
-  const response = await fetch(`${edgecab.url}api/v1/sites/import`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ csv: ['name,code,latitude,longitude', ...rows].join('\n'), mode: 'commit' }),
-  });
+  const response = await apiPost(edgecab.url, '/sites/import', { csv: ['name,code,latitude,longitude', ...rows].join('\n'), mode: 'commit' });
   expect(((await response.json()) as { created: number }).created).toBe(SITES);
 
   await page.goto('/#/sites');

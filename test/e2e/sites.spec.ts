@@ -1,4 +1,4 @@
-import { expect, SCREENSHOT_DIR, test } from './fixtures.js';
+import { apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
 
 test.use({ serverName: 'sites' });
 
@@ -30,11 +30,7 @@ test.describe('Sites screen', () => {
   });
 
   test('bad input shows the error next to the field and saves nothing', async ({ page, edgecab }) => {
-    await fetch(`${edgecab.url}api/v1/sites`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Taken', code: 'TAKEN-1', latitude: 1, longitude: 1 }),
-    });
+    await apiPost(edgecab.url, '/sites', { name: 'Taken', code: 'TAKEN-1', latitude: 1, longitude: 1 });
     await page.goto('/#/sites');
     await expect(page.getByTestId('site-row-TAKEN-1')).toBeVisible();
     const countBefore = await page.getByTestId('site-count').textContent();
@@ -89,11 +85,7 @@ test.describe('Sites screen', () => {
 
 test.describe('Sites screen: editing', () => {
   test('edit a site, then delete it after confirming', async ({ page, edgecab }) => {
-    await fetch(`${edgecab.url}api/v1/sites`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Wuhan Optics Valley', code: 'HB-WH-EDIT', latitude: 30.5, longitude: 114.4 }),
-    });
+    await apiPost(edgecab.url, '/sites', { name: 'Wuhan Optics Valley', code: 'HB-WH-EDIT', latitude: 30.5, longitude: 114.4 });
     await page.goto('/#/sites');
     const row = page.getByTestId('site-row-HB-WH-EDIT');
     await row.getByRole('button', { name: 'Edit' }).click();
