@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# System packages the test suite needs: Debian's Chromium for the Playwright e2e
-# tests (Playwright's own browser download cannot work on these machines).
+# System packages the test suite needs, all from Debian:
+#   chromium (+ CJK fonts)           Playwright e2e tests (Playwright's own browser download cannot work here)
+#   snmpd, snmp, snmptrapd, snmpsim  real SNMP peers for the SNMP integration tests
 # As root on Debian/Ubuntu it installs what is missing; elsewhere it says what to install.
 set -euo pipefail
 chromium="${EDGECAB_CHROMIUM:-/usr/bin/chromium}"
-if [ -x "$chromium" ]; then exit 0; fi
+missing=()
+[ -x "$chromium" ] || missing+=(chromium fonts-noto-cjk)
+command -v /usr/sbin/snmpd >/dev/null 2>&1 || missing+=(snmpd)
+command -v snmptrap >/dev/null 2>&1 || missing+=(snmp)
+command -v /usr/sbin/snmptrapd >/dev/null 2>&1 || missing+=(snmptrapd)
+command -v snmpsimd >/dev/null 2>&1 || missing+=(snmpsim)
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "edgecab: installing Debian's chromium (and CJK fonts for Chinese screenshots)..."
+  echo "edgecab: installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null
-  [ -x "$chromium" ] && exit 0
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  exit 0
 fi
 cat >&2 <<MSG
-edgecab: the end-to-end tests need Chromium at $chromium, which is missing.
-  Debian/Ubuntu (as root):  apt-get install chromium fonts-noto-cjk
-  elsewhere: install Chromium and set EDGECAB_CHROMIUM=/path/to/chromium
+edgecab: the tests need these Debian packages, which are missing: ${missing[*]}
+  Debian/Ubuntu (as root):  apt-get install ${missing[*]}
+  elsewhere: install the equivalents (Chromium: or set EDGECAB_CHROMIUM=/path/to/chromium)
 MSG
 exit 1

@@ -1,0 +1,177 @@
+import { SnmpDevice, SnmpTarget, type SnmpDeviceKind } from '../../../../shared/domain/snmp.js';
+import type { ProfileSection, SnmpProfile } from '../../../../shared/domain/snmp-profile.js';
+import type { z } from 'zod';
+import {
+  normalizeEntities,
+  normalizeEnvironment,
+  normalizeHost,
+  normalizeInterfaces,
+  normalizePdu,
+  normalizeSensors,
+  normalizeSystem,
+  normalizeUps,
+  type RawSection,
+  type Row,
+  type Sections,
+} from './normalize.js';
+import { bundledProfiles } from './profiles.js';
+import { SnmpError, SnmpSession, type SessionOptions } from './session.js';
+import { fieldValue } from './values.js';
+
+type Section = z.infer<typeof ProfileSection>;
+type Problem = SnmpDevice['problems'][number];
+
+export interface CollectOptions {
+  profiles?: readonly SnmpProfile[];
+  session?: SessionOptions;
+  now?: () => Date;
+}
+
+function emptySection(): RawSection {
+  return { scalars: {}, tables: {} };
+}
+
+async function readSection(session: SnmpSession, section: Section, into: RawSection): Promise<void> {
+  const scalars = Object.entries(section.scalars ?? {});
+  const tables = Object.entries(section.tables ?? {});
+  const reads: Promise<void>[] = [];
+  if (scalars.length > 0) {
+    reads.push(
+      session.get(scalars.map(([, field]) => field.oid)).then((varbinds) => {
+        scalars.forEach(([path, field], position) => {
+          into.scalars[path] = fieldValue(field, varbinds[position]);
+        });
+      }),
+    );
+  }
+  for (const [name, table] of tables) {
+    const columns = Object.entries(table.columns);
+    reads.push(
+      session.walkColumns(columns.map(([, field]) => `${table.entry}.${field.column}`)).then((walked) => {
+        const rows = new Map<string, Row>();
+        for (const [fieldName, field] of columns) {
+          for (const [index, varbind] of walked.get(`${table.entry}.${field.column}`) ?? []) {
+            const row = rows.get(index) ?? ({ index } as Row);
+            row[fieldName] = fieldValue(field, varbind);
+            rows.set(index, row);
+          }
+        }
+        into.tables[name] = [...rows.values()];
+      }),
+    );
+  }
+  await Promise.all(reads);
+}
+
+function sysObjectIdMatches(profile: SnmpProfile, sysObjectId: string | null): boolean {
+  return Boolean(sysObjectId && profile.match.sysObjectIdPrefixes?.some((prefix) => `${sysObjectId}.`.startsWith(prefix.endsWith('.') ? prefix : `${prefix}.`)));
+}
+
+/**
+ * Reads one agent through every profile that applies to it and returns the
+ * normalized device. An unreachable agent or bad credentials throw SnmpError;
+ * a part that fails or makes no sense is listed in `problems`, never fatal.
+ */
+export async function collectDevice(input: SnmpTarget, options: CollectOptions = {}): Promise<SnmpDevice> {
+  const target = SnmpTarget.parse(input);
+  const profiles = options.profiles ?? bundledProfiles();
+  const now = options.now ?? (() => new Date());
+  const session = new SnmpSession(target, options.session);
+  const problems: Problem[] = [];
+  const sections: Sections = {};
+  const sectionFor = (section: Section) => (sections[section.target] ??= emptySection());
+  try {
+    // The system group first: it proves the agent answers and names the device for matching.
+    const always = profiles.filter((profile) => profile.match.always);
+    for (const section of always.flatMap((profile) => profile.sections.filter((each) => each.target === 'system'))) {
+      await readSection(session, section, sectionFor(section));
+    }
+    const sysObjectId = typeof sections.system?.scalars.objectId === 'string' ? sections.system.scalars.objectId : null;
+    const conditional = profiles.filter((profile) => !profile.match.always);
+    const applies = await Promise.all(
+      conditional.map(async (profile) => {
+        if (sysObjectIdMatches(profile, sysObjectId)) return true;
+        if (!profile.match.whenOidExists) return false;
+        try {
+          return await session.has(profile.match.whenOidExists);
+        } catch (error) {
+          problems.push({ section: profile.id, message: (error as Error).message });
+          return false;
+        }
+      }),
+    );
+    const active = [...always, ...conditional.filter((_, position) => applies[position])];
+    await Promise.all(
+      active.flatMap((profile) =>
+        profile.sections
+          .filter((section) => !(profile.match.always && section.target === 'system'))
+          .map((section) =>
+            readSection(session, section, sectionFor(section)).catch((error: unknown) => {
+              problems.push({ section: `${profile.id}/${section.target}`, message: (error as Error).message });
+            }),
+          ),
+      ),
+    );
+    return assemble(target, active, sections, problems, now());
+  } finally {
+    session.close();
+  }
+}
+
+function guard<T>(problems: Problem[], section: string, build: () => T, fallback: T): T {
+  try {
+    return build();
+  } catch (error) {
+    problems.push({ section, message: `could not be normalized: ${(error as Error).message}` });
+    return fallback;
+  }
+}
+
+function assemble(
+  target: z.output<typeof SnmpTarget>,
+  active: readonly SnmpProfile[],
+  sections: Sections,
+  problems: Problem[],
+  observedAt: Date,
+): SnmpDevice {
+  const system = normalizeSystem(sections.system ?? emptySection());
+  const vendorProfile = active.find((profile) => profile.vendor);
+  const kind: SnmpDeviceKind = vendorProfile?.kind ?? active.find((profile) => profile.kind)?.kind ?? 'unknown';
+  let vendor = vendorProfile?.vendor ?? null;
+  for (const profile of active) {
+    for (const [prefix, name] of Object.entries(profile.vendorsBySysObjectId ?? {})) {
+      if (!vendor && system.objectId?.startsWith(prefix)) vendor = name;
+    }
+  }
+  const entities = sections.entities ? guard(problems, 'entities', () => normalizeEntities(sections.entities!), []) : [];
+  const entityNames = new Map(entities.map((entity) => [entity.index, entity.name ?? entity.descr]));
+  const keywords = active.find((profile) => profile.contactKeywords)?.contactKeywords ?? {};
+  const device = {
+    target: { host: target.host, port: target.port, version: target.version },
+    observedAt: observedAt.toISOString(),
+    kind,
+    vendor,
+    profiles: active.map((profile) => profile.id),
+    system,
+    interfaces: sections.interfaces ? guard(problems, 'interfaces', () => normalizeInterfaces(sections.interfaces!), []) : [],
+    entities,
+    sensors: sections.sensors ? guard(problems, 'sensors', () => normalizeSensors(sections.sensors!, entityNames), []) : [],
+    ups: sections.ups ? guard(problems, 'ups', () => normalizeUps(sections.ups!), null) : null,
+    pdu: sections.pdu ? guard(problems, 'pdu', () => normalizePdu(sections.pdu!), null) : null,
+    environment: sections.environment ? guard(problems, 'environment', () => normalizeEnvironment(sections.environment!, keywords), null) : null,
+    host: sections.host ? guard(problems, 'host', () => normalizeHost(sections.host!), null) : null,
+    problems,
+  };
+  // The schema is the last word: a section that still does not fit is dropped and named.
+  const checked = SnmpDevice.safeParse(device);
+  if (checked.success) return checked.data;
+  const broken = new Set(checked.error.issues.map((issue) => String(issue.path[0])));
+  const repaired: Record<string, unknown> = { ...device };
+  for (const key of broken) {
+    problems.push({ section: key, message: 'values out of range or of the wrong type; section dropped' });
+    repaired[key] = Array.isArray(repaired[key]) ? [] : null;
+  }
+  return SnmpDevice.parse({ ...repaired, problems });
+}
+
+export { SnmpError };

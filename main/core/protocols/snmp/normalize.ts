@@ -1,0 +1,266 @@
+import type {
+  EnvironmentStatus,
+  PduStatus,
+  SnmpDevice,
+  SnmpInterface,
+  SnmpSensor,
+  UpsStatus,
+} from '../../../../shared/domain/snmp.js';
+import type { SectionTarget } from '../../../../shared/domain/snmp-profile.js';
+import type { FieldValue } from './values.js';
+
+/** What a profile section read: scalars by field path, tables as rows keyed by their index. */
+export interface RawSection {
+  scalars: Record<string, FieldValue>;
+  tables: Record<string, Row[]>;
+}
+export type Row = Record<string, FieldValue> & { index: string };
+
+const str = (value: FieldValue | undefined): string | null => (value === null || value === undefined || value === '' ? null : String(value));
+const num = (value: FieldValue | undefined): number | null => (typeof value === 'number' ? value : null);
+const counter = (value: FieldValue | undefined): string | null => (typeof value === 'string' && /^\d+$/.test(value) ? value : null);
+
+function oneOf<T extends string>(value: FieldValue | undefined, allowed: readonly T[]): T | null {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : null;
+}
+
+function byIndex(rows: readonly Row[] | undefined): Map<string, Row> {
+  return new Map((rows ?? []).map((row) => [row.index, row]));
+}
+
+export function normalizeSystem(raw: RawSection): SnmpDevice['system'] {
+  const s = raw.scalars;
+  return {
+    descr: str(s.descr),
+    objectId: str(s.objectId),
+    uptimeSeconds: num(s.uptimeSeconds),
+    contact: str(s.contact),
+    name: str(s.name),
+    location: str(s.location),
+    services: num(s.services),
+  };
+}
+
+const IF_STATUSES = ['up', 'down', 'testing', 'unknown', 'dormant', 'notPresent', 'lowerLayerDown'] as const;
+
+export function normalizeInterfaces(raw: RawSection): SnmpInterface[] {
+  const extended = byIndex(raw.tables.extended);
+  return (raw.tables.rows ?? []).map((row) => {
+    const x = extended.get(row.index);
+    const hcIn = counter(x?.hcInOctets);
+    const hcOut = counter(x?.hcOutOctets);
+    const highSpeed = num(x?.highSpeedMbps);
+    const speedBps = num(row.speedBps);
+    return {
+      index: row.index,
+      name: str(x?.name) ?? str(row.descr),
+      descr: str(row.descr),
+      alias: str(x?.alias),
+      type: num(row.type),
+      mtu: num(row.mtu),
+      // ifSpeed saturates at 4,294,967,295 bps; ifHighSpeed is exact above that.
+      speedMbps: highSpeed !== null && highSpeed > 0 ? highSpeed : speedBps === null ? null : speedBps / 1e6,
+      mac: str(row.mac),
+      adminStatus: oneOf(row.adminStatus, IF_STATUSES),
+      operStatus: oneOf(row.operStatus, IF_STATUSES),
+      lastChangeSeconds: num(row.lastChangeSeconds),
+      inOctets: hcIn ?? counter(row.inOctets32),
+      outOctets: hcOut ?? counter(row.outOctets32),
+      inErrors: counter(row.inErrors),
+      outErrors: counter(row.outErrors),
+      inDiscards: counter(row.inDiscards),
+      outDiscards: counter(row.outDiscards),
+      highCapacity: hcIn !== null && hcOut !== null,
+    };
+  });
+}
+
+export function normalizeEntities(raw: RawSection): SnmpDevice['entities'] {
+  return (raw.tables.rows ?? []).map((row) => ({
+    index: row.index,
+    descr: str(row.descr),
+    class: str(row.class),
+    name: str(row.name),
+    hardwareRev: str(row.hardwareRev),
+    firmwareRev: str(row.firmwareRev),
+    softwareRev: str(row.softwareRev),
+    serial: str(row.serial),
+    manufacturer: str(row.manufacturer),
+    model: str(row.model),
+  }));
+}
+
+const SENSOR_UNITS: Record<SnmpSensor['type'], string | null> = {
+  temperature: '°C',
+  humidity: '%RH',
+  voltage: 'V',
+  current: 'A',
+  power: 'W',
+  frequency: 'Hz',
+  fan: 'rpm',
+  airflow: 'CMM',
+  contact: null,
+  other: null,
+};
+const SENSOR_TYPES = Object.keys(SENSOR_UNITS) as SnmpSensor['type'][];
+
+/** ENTITY-SENSOR-MIB: value × 10^(3·(scale − 9)) / 10^precision. */
+export function normalizeSensors(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
+  return (raw.tables.entitySensors ?? []).map((row) => {
+    const type = oneOf(row.type, SENSOR_TYPES) ?? 'other';
+    const rawValue = num(row.rawValue);
+    const scale = num(row.scale) ?? 9;
+    const precision = num(row.precision) ?? 0;
+    const value = rawValue === null ? null : Math.round(rawValue * 10 ** (3 * (scale - 9) - precision) * 1e6) / 1e6;
+    return {
+      index: row.index,
+      name: names.get(row.index) ?? null,
+      type,
+      value,
+      unit: str(row.unit) ?? SENSOR_UNITS[type],
+      status: oneOf(row.status, ['ok', 'unavailable', 'nonoperational'] as const) ?? 'unknown',
+    };
+  });
+}
+
+/** Well-known UPS-MIB alarm OIDs (upsWellKnownAlarms). */
+const UPS_ALARMS: Record<string, string> = {
+  '1.3.6.1.2.1.33.1.6.3.1': 'batteryBad',
+  '1.3.6.1.2.1.33.1.6.3.2': 'onBattery',
+  '1.3.6.1.2.1.33.1.6.3.3': 'lowBattery',
+  '1.3.6.1.2.1.33.1.6.3.4': 'depletedBattery',
+  '1.3.6.1.2.1.33.1.6.3.5': 'temperatureBad',
+  '1.3.6.1.2.1.33.1.6.3.6': 'inputBad',
+  '1.3.6.1.2.1.33.1.6.3.7': 'outputBad',
+  '1.3.6.1.2.1.33.1.6.3.8': 'outputOverload',
+  '1.3.6.1.2.1.33.1.6.3.9': 'onBypass',
+  '1.3.6.1.2.1.33.1.6.3.10': 'bypassBad',
+  '1.3.6.1.2.1.33.1.6.3.11': 'outputOffAsRequested',
+  '1.3.6.1.2.1.33.1.6.3.12': 'upsOffAsRequested',
+  '1.3.6.1.2.1.33.1.6.3.13': 'chargerFailed',
+  '1.3.6.1.2.1.33.1.6.3.14': 'upsOutputOff',
+  '1.3.6.1.2.1.33.1.6.3.15': 'upsSystemOff',
+  '1.3.6.1.2.1.33.1.6.3.16': 'fanFailure',
+  '1.3.6.1.2.1.33.1.6.3.17': 'fuseFailure',
+  '1.3.6.1.2.1.33.1.6.3.18': 'generalFault',
+  '1.3.6.1.2.1.33.1.6.3.19': 'diagnosticTestFailed',
+  '1.3.6.1.2.1.33.1.6.3.20': 'communicationsLost',
+  '1.3.6.1.2.1.33.1.6.3.21': 'awaitingPower',
+  '1.3.6.1.2.1.33.1.6.3.22': 'shutdownPending',
+  '1.3.6.1.2.1.33.1.6.3.23': 'shutdownImminent',
+  '1.3.6.1.2.1.33.1.6.3.24': 'testInProgress',
+};
+export const upsAlarmName = (oid: string | null): string | null => (oid ? (UPS_ALARMS[oid] ?? null) : null);
+
+export function normalizeUps(raw: RawSection): UpsStatus {
+  const s = raw.scalars;
+  return {
+    manufacturer: str(s.manufacturer),
+    model: str(s.model),
+    firmware: str(s.firmware),
+    battery: {
+      status: oneOf(s['battery.status'], ['unknown', 'normal', 'low', 'depleted'] as const),
+      secondsOnBattery: num(s['battery.secondsOnBattery']),
+      minutesRemaining: num(s['battery.minutesRemaining']),
+      chargePercent: num(s['battery.chargePercent']),
+      voltageV: num(s['battery.voltageV']),
+      currentA: num(s['battery.currentA']),
+      temperatureC: num(s['battery.temperatureC']),
+    },
+    inputLines: (raw.tables.inputLines ?? []).map((row) => ({
+      index: row.index,
+      frequencyHz: num(row.frequencyHz),
+      voltageV: num(row.voltageV),
+      currentA: num(row.currentA),
+      powerW: num(row.powerW),
+    })),
+    outputSource: oneOf(s.outputSource, ['other', 'none', 'normal', 'bypass', 'battery', 'booster', 'reducer'] as const),
+    outputFrequencyHz: num(s.outputFrequencyHz),
+    outputLines: (raw.tables.outputLines ?? []).map((row) => ({
+      index: row.index,
+      voltageV: num(row.voltageV),
+      currentA: num(row.currentA),
+      powerW: num(row.powerW),
+      loadPercent: num(row.loadPercent),
+    })),
+    alarmsPresent: num(s.alarmsPresent),
+    alarms: (raw.tables.alarms ?? []).map((row) => ({ index: row.index, descr: str(row.descr), condition: upsAlarmName(str(row.descr)) })),
+  };
+}
+
+export function normalizePdu(raw: RawSection): PduStatus {
+  const [device] = raw.tables.device ?? [];
+  const switched = byIndex(raw.tables.switchedOutlets);
+  const metered = raw.tables.outlets ?? [];
+  const outletIndexes = [...new Set([...metered.map((row) => row.index), ...switched.keys()])];
+  const meteredByIndex = byIndex(metered);
+  return {
+    name: str(device?.name),
+    powerKw: num(device?.powerKw),
+    energyKwh: num(device?.energyKwh),
+    loadState: oneOf(device?.loadState, ['lowLoad', 'normal', 'nearOverload', 'overload'] as const),
+    phases: (raw.tables.phases ?? []).map((row) => ({
+      index: row.index,
+      currentA: num(row.currentA),
+      voltageV: num(row.voltageV),
+      powerKw: num(row.powerKw),
+    })),
+    outlets: outletIndexes.map((index) => {
+      const meter = meteredByIndex.get(index);
+      const control = switched.get(index);
+      return {
+        index,
+        name: str(meter?.name) ?? str(control?.name),
+        state: oneOf(control?.state, ['on', 'off'] as const) ?? 'unknown',
+        currentA: num(meter?.currentA),
+        powerW: num(meter?.powerW),
+        energyKwh: num(meter?.energyKwh),
+      };
+    }),
+  };
+}
+
+export function normalizeEnvironment(raw: RawSection, keywords: Partial<Record<'door' | 'smoke' | 'water', string[]>>): EnvironmentStatus {
+  const available = (row: Row) => num(row.available) !== 0;
+  const temperatures = [...(raw.tables.internal ?? []), ...(raw.tables.remoteTemperatures ?? [])]
+    .filter((row) => available(row) && num(row.celsius) !== null)
+    .map((row) => ({ index: row.index, name: str(row.name), celsius: num(row.celsius) }));
+  const humidities = (raw.tables.internal ?? [])
+    .filter((row) => available(row) && num(row.percent) !== null)
+    .map((row) => ({ index: row.index, name: str(row.name), percent: num(row.percent) }));
+  const kindOf = (row: Row): 'door' | 'smoke' | 'water' | 'other' => {
+    const label = [row.name, row.sensorType, row.description].map((part) => str(part) ?? '').join(' ').toLowerCase();
+    for (const kind of ['door', 'smoke', 'water'] as const) {
+      if ((keywords[kind] ?? []).some((word) => label.includes(word.toLowerCase()))) return kind;
+    }
+    return 'other';
+  };
+  // A contact-closure input reads non-zero when tripped: door open, smoke or water detected.
+  const contacts = (raw.tables.contacts ?? []).map((row) => ({
+    index: row.index,
+    name: str(row.name),
+    kind: kindOf(row),
+    state: !available(row) || num(row.value) === null ? ('unknown' as const) : num(row.value) !== 0 ? ('alarm' as const) : ('normal' as const),
+  }));
+  const overall = (kind: 'door' | 'smoke' | 'water') => {
+    const states = contacts.filter((contact) => contact.kind === kind).map((contact) => contact.state);
+    return states.includes('alarm') ? 'alarm' : states.includes('normal') ? 'normal' : 'unknown';
+  };
+  return { temperatures, humidities, door: overall('door'), smoke: overall('smoke'), waterLeak: overall('water'), contacts };
+}
+
+export function normalizeHost(raw: RawSection): NonNullable<SnmpDevice['host']> {
+  return {
+    processes: num(raw.scalars.processes),
+    memoryKb: num(raw.scalars.memoryKb),
+    processorLoads: (raw.tables.processors ?? []).map((row) => num(row.load)).filter((load): load is number => load !== null),
+    storage: (raw.tables.storage ?? []).map((row) => {
+      const unit = num(row.allocationUnit) ?? 1;
+      const size = num(row.size);
+      const used = num(row.used);
+      return { index: row.index, descr: str(row.descr), sizeBytes: size === null ? null : size * unit, usedBytes: used === null ? null : used * unit };
+    }),
+  };
+}
+
+export type Sections = Partial<Record<SectionTarget, RawSection>>;

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
+import { SnmpSession } from '../../main/core/protocols/snmp/session.js';
+import { startSnmpd, V3 } from '../support/snmp-peers.js';
+
+describe("Debian's snmpd", () => {
+  let snmpd: Awaited<ReturnType<typeof startSnmpd>>;
+  const v3 = (overrides: Record<string, string> = {}) => ({
+    host: '127.0.0.1',
+    port: snmpd.port,
+    version: '3' as const,
+    timeoutMs: 1500,
+    retries: 0,
+    v3: { user: V3.user, authProtocol: 'sha256' as const, authKey: V3.authKey, privProtocol: 'aes' as const, privKey: V3.privKey, ...overrides },
+  });
+  beforeAll(async () => {
+    snmpd = await startSnmpd();
+  }, 30_000);
+  afterAll(async () => snmpd?.stop());
+
+  it('answers v2c with system, interfaces and host resources', async () => {
+    const device = await collectDevice({ host: '127.0.0.1', port: snmpd.port, version: '2c', community: snmpd.community });
+    expect(device.problems).toEqual([]);
+    expect(device.system.location).toBe('EdgeCab test bench');
+    expect(device.system.descr).toMatch(/Linux/);
+    expect(device.interfaces.find((entry) => entry.descr === 'lo')).toMatchObject({ operStatus: 'up', adminStatus: 'up' });
+    expect(device.interfaces[0]?.inOctets).toMatch(/^\d+$/);
+    expect(device.host?.memoryKb).toBeGreaterThan(0);
+    expect(device.profiles).toEqual(expect.arrayContaining(['standard-mib2', 'host-resources']));
+  });
+
+  it('answers v3 authPriv with SHA-256 and AES-128', async () => {
+    const device = await collectDevice(v3());
+    expect(device.system.location).toBe('EdgeCab test bench');
+    expect(device.target.version).toBe('3');
+  });
+
+  it.each([
+    ['an unknown user', { user: 'nobody-here' }, 'unknown_user', /does not know this SNMPv3 user/],
+    ['a wrong auth key', { authKey: 'wrong-auth-key' }, 'auth_failure', /authentication failed/],
+    // Net-SNMP drops what it cannot decrypt (as the snmpget CLI shows), so this is a timeout that names the key.
+    ['a wrong privacy key', { privKey: 'wrong-priv-key' }, 'timeout', /wrong privacy key/],
+  ])('refuses %s with a one-line reason', async (_label, overrides, code, message) => {
+    await expect(collectDevice(v3(overrides))).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
+  });
+
+  it('walks a table in bounded GETBULK rounds and returns each row once', async () => {
+    const session = new SnmpSession({ host: '127.0.0.1', port: snmpd.port, version: '2c', community: snmpd.community }, { maxRepetitions: 2 });
+    try {
+      const columns = ['1.3.6.1.2.1.25.2.3.1.3', '1.3.6.1.2.1.25.2.3.1.5'];
+      const walked = await session.walkColumns(columns);
+      const descr = walked.get(columns[0]!)!;
+      expect(descr.size).toBeGreaterThan(2);
+      expect([...descr.keys()]).toEqual([...new Set(descr.keys())]);
+      expect(walked.get(columns[1]!)!.size).toBe(descr.size);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('reports missing objects as null, not as errors', async () => {
+    const session = new SnmpSession({ host: '127.0.0.1', port: snmpd.port, version: '2c', community: snmpd.community });
+    try {
+      const [present, missing] = await session.get(['1.3.6.1.2.1.1.5.0', '1.3.6.1.2.1.33.1.2.1.0']);
+      expect(present?.value).not.toBeNull();
+      expect(missing?.value).toBeNull();
+      expect(await session.has('1.3.6.1.2.1.33.1')).toBe(false);
+    } finally {
+      session.close();
+    }
+  });
+});

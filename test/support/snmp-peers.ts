@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SnmpSession } from '../../main/core/protocols/snmp/session.js';
+
+export const RECORDINGS_DIR = join(import.meta.dirname, '../../../shared/snmp-recordings');
+export const V3 = { user: 'edgev3', authKey: 'authpass123', privKey: 'privpass123' } as const;
+
+export async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+export interface Peer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Waits until a v2c GET of sysDescr answers, or fails with what the peer printed. */
+async function waitForAgent(port: number, community: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`SNMP peer exited (${child.exitCode}): ${output()}`);
+    const session = new SnmpSession({ host: '127.0.0.1', port, version: '2c', community, timeoutMs: 300, retries: 0 });
+    try {
+      const [varbind] = await session.get(['1.3.6.1.2.1.1.1.0']);
+      if (varbind?.value !== null) return;
+    } catch {
+      // not up yet
+    } finally {
+      session.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`SNMP peer on port ${port} did not answer: ${output()}`);
+}
+
+/** snmpsim serving ../shared/snmp-recordings: each recording is the community named after its file. */
+export async function startSnmpsim(): Promise<Peer> {
+  const work = mkdtempSync(join(tmpdir(), 'edgecab-snmpsim-'));
+  const data = join(work, 'data');
+  const cache = join(work, 'cache');
+  mkdirSync(data);
+  mkdirSync(cache);
+  for (const file of readdirSync(RECORDINGS_DIR).filter((name) => name.endsWith('.snmprec'))) {
+    copyFileSync(join(RECORDINGS_DIR, file), join(data, file));
+  }
+  // snmpsim refuses to run as root and drops to nobody, who must read the data and write the cache.
+  for (const path of [work, data, cache, ...readdirSync(data).map((file) => join(data, file))]) {
+    chmodSync(path, 0o777);
+    chownSync(path, 65534, 65534);
+  }
+  const port = await freeUdpPort();
+  const child = spawn(
+    'snmpsimd',
+    [
+      `--data-dir=${data}`,
+      `--cache-dir=${cache}`,
+      `--agent-udpv4-endpoint=127.0.0.1:${port}`,
+      '--process-user=nobody',
+      '--process-group=nogroup',
+      `--v3-user=${V3.user}`,
+      `--v3-auth-key=${V3.authKey}`,
+      '--v3-auth-proto=SHA',
+      `--v3-priv-key=${V3.privKey}`,
+      '--v3-priv-proto=AES',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  await waitForAgent(port, 'ups-eaton-93e-80', child, () => output);
+  return {
+    port,
+    stop: async () => {
+      await stopProcess(child);
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's snmpd with a v2c community and an authPriv v3 user (SHA-256 / AES-128). */
+export async function startSnmpd(options: { trapSinkPort?: number } = {}): Promise<Peer & { community: string }> {
+  const work = mkdtempSync(join(tmpdir(), 'edgecab-snmpd-'));
+  const port = await freeUdpPort();
+  const community = 'edgecab-ro';
+  const config = [
+    `rocommunity ${community} 127.0.0.1`,
+    `createUser ${V3.user} SHA-256 ${V3.authKey} AES ${V3.privKey}`,
+    `rouser ${V3.user} priv`,
+    'sysLocation EdgeCab test bench',
+    'sysContact ops@example.invalid',
+    ...(options.trapSinkPort ? [`trap2sink 127.0.0.1:${options.trapSinkPort} ${community}`] : []),
+  ].join('\n');
+  writeFileSync(join(work, 'snmpd.conf'), `${config}\n`);
+  const child = spawn(
+    '/usr/sbin/snmpd',
+    ['-f', '-Lo', '-C', '-c', join(work, 'snmpd.conf'), '-p', join(work, 'snmpd.pid'), '-M', '/dev/null', `udp:127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SNMP_PERSISTENT_DIR: join(work, 'persist'), MIBS: '' } },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  await waitForAgent(port, community, child, () => output);
+  return {
+    port,
+    community,
+    stop: async () => {
+      await stopProcess(child);
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
