@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
+import { TrapReceiver } from '../../main/core/protocols/snmp/traps.js';
+import { LabEnvironmentMonitor, LabPdu, LabSwitch, LabUps } from '../../main/lab/snmp/devices.js';
+import type { SnmpTrapEvent } from '../../shared/domain/snmp.js';
+import { freeUdpPort, V3 } from '../support/snmp-peers.js';
+
+const TRAP_COMMUNITY = 'lab-traps';
+
+describe('lab SNMP devices', () => {
+  let receiver: TrapReceiver;
+  const traps: SnmpTrapEvent[] = [];
+  let labSwitch: LabSwitch;
+  let ups: LabUps;
+  let pdu: LabPdu;
+  let env: LabEnvironmentMonitor;
+  const v2c = (port: number) => ({ host: '127.0.0.1', port, version: '2c' as const, community: 'public' });
+  const trap = async (kind: SnmpTrapEvent['kind'], from: number): Promise<SnmpTrapEvent> => {
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      const found = traps.find((event) => event.kind === kind && event.varbinds.length > 0 && from <= traps.indexOf(event));
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no ${kind} trap`);
+  };
+
+  beforeAll(async () => {
+    receiver = await TrapReceiver.start({ port: await freeUdpPort(), communities: [TRAP_COMMUNITY] });
+    receiver.on('trap', (event) => traps.push(event));
+    const common = async (name: string) => ({
+      name,
+      port: await freeUdpPort(),
+      seed: 7,
+      users: [{ user: V3.user, authProtocol: 'sha256' as const, authKey: V3.authKey, privProtocol: 'aes' as const, privKey: V3.privKey }],
+      trapDestinations: [{ host: '127.0.0.1', port: receiver.port, community: TRAP_COMMUNITY }],
+    });
+    labSwitch = await new LabSwitch({ ...(await common('lab-sw-01')), portCount: 24 }).start();
+    ups = await new LabUps(await common('lab-ups-01')).start();
+    pdu = await new LabPdu(await common('lab-pdu-01')).start();
+    env = await new LabEnvironmentMonitor(await common('lab-env-01')).start();
+  });
+  afterAll(async () => {
+    await Promise.all([labSwitch, ups, pdu, env].map((device) => device?.stop()));
+    await receiver?.close();
+  });
+
+  it('a switch port goes down: the poll shows it and linkDown arrives', async () => {
+    const before = await collectDevice(v2c(labSwitch.port));
+    expect(before).toMatchObject({ kind: 'switch', problems: [] });
+    expect(before.interfaces).toHaveLength(24);
+    expect(before.interfaces[4]).toMatchObject({ operStatus: 'up', speedMbps: 1000, highCapacity: true, name: 'GE0/0/5' });
+    const mark = traps.length;
+    await labSwitch.setLink(5, false);
+    expect((await collectDevice(v2c(labSwitch.port))).interfaces[4]?.operStatus).toBe('down');
+    const event = await trap('linkDown', mark);
+    expect(event).toMatchObject({ ifIndex: '5', detail: 'GigabitEthernet0/0/5 down' });
+    await labSwitch.setLink(5, true);
+    await trap('linkUp', mark);
+  });
+
+  it('traffic counters move between polls', async () => {
+    const first = await collectDevice(v2c(labSwitch.port));
+    labSwitch.tick(10);
+    const second = await collectDevice(v2c(labSwitch.port));
+    expect(BigInt(second.interfaces[0]!.inOctets!)).toBeGreaterThan(BigInt(first.interfaces[0]!.inOctets!));
+  });
+
+  it('the UPS goes on battery: source, alarm row and traps; and back', async () => {
+    expect((await collectDevice(v2c(ups.port))).ups).toMatchObject({ outputSource: 'normal', alarmsPresent: 0, alarms: [] });
+    const mark = traps.length;
+    await ups.setOnBattery(true);
+    ups.tick(60);
+    const onBattery = (await collectDevice(v2c(ups.port))).ups;
+    expect(onBattery).toMatchObject({ outputSource: 'battery', alarmsPresent: 1, alarms: [{ condition: 'onBattery' }] });
+    expect(onBattery?.battery.secondsOnBattery).toBe(60);
+    expect(onBattery?.battery.chargePercent).toBeLessThan(100);
+    await trap('upsOnBattery', mark);
+    expect((await trap('upsAlarmAdded', mark)).detail).toBe('1.3.6.1.2.1.33.1.6.3.2');
+    await ups.setOnBattery(false);
+    await trap('upsAlarmRemoved', mark);
+    expect((await collectDevice(v2c(ups.port))).ups).toMatchObject({ outputSource: 'normal', alarms: [] });
+  });
+
+  it('a PDU outlet is switched off', async () => {
+    const before = (await collectDevice(v2c(pdu.port))).pdu;
+    expect(before?.outlets).toHaveLength(8);
+    expect(before?.outlets[2]?.state).toBe('on');
+    pdu.setOutlet(3, false);
+    const after = (await collectDevice(v2c(pdu.port))).pdu;
+    expect(after?.outlets[2]).toMatchObject({ state: 'off', powerW: 0 });
+    expect(after!.powerKw!).toBeLessThan(before!.powerKw!);
+  });
+
+  it('the cabinet door opens and water is detected', async () => {
+    const before = await collectDevice(v2c(env.port));
+    expect(before.environment).toMatchObject({ door: 'normal', smoke: 'normal', waterLeak: 'normal' });
+    expect(before.environment?.temperatures[0]?.celsius).toBeCloseTo(24, 0);
+    const mark = traps.length;
+    await env.setContact('door', true);
+    await env.setContact('water', true);
+    env.setTemperature(41.5);
+    const after = (await collectDevice(v2c(env.port))).environment;
+    expect(after).toMatchObject({ door: 'alarm', smoke: 'normal', waterLeak: 'alarm' });
+    expect(after?.temperatures[0]?.celsius).toBe(41.5);
+    expect((await trap('sensorThreshold', mark)).varbinds).toContainEqual(expect.objectContaining({ value: 'Cabinet door' }));
+  });
+
+  it('answers SNMPv3 authPriv', async () => {
+    const device = await collectDevice({
+      host: '127.0.0.1',
+      port: ups.port,
+      version: '3',
+      v3: { user: V3.user, authProtocol: 'sha256', authKey: V3.authKey, privProtocol: 'aes', privKey: V3.privKey },
+    });
+    expect(device.kind).toBe('ups');
+  });
+});
