@@ -15,7 +15,8 @@ const common = {
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['better-sqlite3', 'electron'],
+  // Native or sloppy-mode CommonJS (net-snmp relies on non-strict Proxy sets) stays in node_modules.
+  external: ['better-sqlite3', 'electron', 'net-snmp'],
 };
 
 async function buildMain() {

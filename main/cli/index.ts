@@ -1,8 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { createCore, DatabaseTooNewError, EDGECAB_VERSION } from '../core/index.js';
+import { SnmpError } from '../core/protocols/snmp/session.js';
 import { startServer } from '../server/server.js';
+import { labCommand } from './lab.js';
 import { defaultDataDir, rendererDir } from './paths.js';
+import { probeCommand } from './probe-snmp.js';
 
 export const DEFAULT_PORT = 4780;
 
@@ -73,6 +76,8 @@ export function buildProgram(): Command {
     .option('-d, --data-dir <dir>', 'where the database lives (default: $EDGECAB_DATA_DIR or the per-user data folder)')
     .option('--json', 'print one JSON line {"event":"listening","url",...} once listening')
     .action((options: ServeOptions) => serve(options));
+  program.addCommand(probeCommand());
+  program.addCommand(labCommand());
   return program;
 }
 
@@ -83,6 +88,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof SnmpError) {
+      console.error(`edgecab: ${error.message}`);
+      return 4;
+    }
     if (error instanceof DatabaseTooNewError) {
       console.error(`edgecab: ${error.message}`);
       return 3;

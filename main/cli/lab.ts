@@ -1,0 +1,115 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { createInterface } from 'node:readline';
+import { LabEnvironmentMonitor, LabPdu, LabSwitch, LabUps, type AnyLabDevice } from '../lab/snmp/devices.js';
+import { parseHostPort } from './probe-snmp.js';
+
+const KINDS = ['switch', 'ups', 'pdu', 'environment'] as const;
+type Kind = (typeof KINDS)[number];
+
+interface LabSnmpOptions {
+  count: number;
+  basePort: number;
+  kinds: Kind[];
+  community: string;
+  trapTo?: { host: string; port: number };
+  tick: number;
+}
+
+function createDevice(kind: Kind, options: { name: string; port: number; community: string; trapTo?: { host: string; port: number } }): AnyLabDevice {
+  const common = {
+    name: options.name,
+    port: options.port,
+    community: options.community,
+    trapDestinations: options.trapTo ? [{ ...options.trapTo, community: options.community }] : [],
+  };
+  switch (kind) {
+    case 'switch':
+      return new LabSwitch(common);
+    case 'ups':
+      return new LabUps(common);
+    case 'pdu':
+      return new LabPdu(common);
+    case 'environment':
+      return new LabEnvironmentMonitor(common);
+  }
+}
+
+/** State changes typed on stdin, one per line: `<port> link <ifIndex> up|down`, `<port> battery on|off`, `<port> outlet <n> on|off`, `<port> door|smoke|water on|off`. */
+async function applyCommand(devices: Map<number, AnyLabDevice>, line: string): Promise<string> {
+  const [portText, action, ...rest] = line.trim().split(/\s+/);
+  const device = devices.get(Number(portText));
+  if (!device) return `no lab device on port ${portText}`;
+  const flag = rest.at(-1) === 'up' || rest.at(-1) === 'on' || rest.at(-1) === 'open';
+  if (action === 'link' && device instanceof LabSwitch) await device.setLink(Number(rest[0]), flag);
+  else if (action === 'battery' && device instanceof LabUps) await device.setOnBattery(flag);
+  else if (action === 'outlet' && device instanceof LabPdu) device.setOutlet(Number(rest[0]), flag);
+  else if ((action === 'door' || action === 'smoke' || action === 'water') && device instanceof LabEnvironmentMonitor) await device.setContact(action, flag);
+  else return `cannot "${line.trim()}" on a ${device.constructor.name}`;
+  return 'ok';
+}
+
+export function labCommand(): Command {
+  const lab = new Command('lab').description('simulated cabinet devices on loopback, for demos, training and tests');
+  lab
+    .command('snmp')
+    .description('start SNMP lab devices (v2c) on consecutive UDP ports; prints one JSON line per device, then reads state changes from stdin')
+    .option('-n, --count <n>', 'devices per kind', (value) => {
+      const count = Number(value);
+      if (!Number.isInteger(count) || count < 1 || count > 2000) throw new InvalidArgumentError('1 to 2000');
+      return count;
+    }, 1)
+    .option('--base-port <port>', 'first UDP port', (value) => {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new InvalidArgumentError('1024 to 65000');
+      return port;
+    }, 16100)
+    .option('--kinds <list>', `comma-separated: ${KINDS.join(',')}`, (value) => {
+      const kinds = value.split(',').map((kind) => kind.trim());
+      const bad = kinds.filter((kind) => !(KINDS as readonly string[]).includes(kind));
+      if (bad.length) throw new InvalidArgumentError(`unknown kind(s) ${bad.join(', ')}; use ${KINDS.join(',')}`);
+      return kinds as Kind[];
+    }, [...KINDS])
+    .option('--community <community>', 'v2c community of every device', 'public')
+    .option('--trap-to <host:port>', 'send the devices\' traps there', (value) => {
+      try {
+        return parseHostPort(value, 10162);
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+    })
+    .option('--tick <seconds>', 'how often readings move', (value) => Number(value), 5)
+    .action(async (options: LabSnmpOptions) => {
+      const devices = new Map<number, AnyLabDevice>();
+      let port = options.basePort;
+      for (let index = 1; index <= options.count; index += 1) {
+        for (const kind of options.kinds) {
+          const name = `lab-${kind}-${String(index).padStart(3, '0')}`;
+          const device = createDevice(kind, { name, port, community: options.community, ...(options.trapTo ? { trapTo: options.trapTo } : {}) });
+          await device.start();
+          devices.set(port, device);
+          console.log(JSON.stringify({ event: 'device', kind, name, host: '127.0.0.1', port, community: options.community }));
+          port += 1;
+        }
+      }
+      console.log(JSON.stringify({ event: 'ready', devices: devices.size }));
+      const timer = setInterval(() => {
+        for (const device of devices.values()) device.tick(options.tick);
+      }, options.tick * 1000);
+      const input = createInterface({ input: process.stdin });
+      input.on('line', (line) => {
+        if (!line.trim()) return;
+        applyCommand(devices, line).then(
+          (result) => console.log(JSON.stringify({ event: 'command', line: line.trim(), result })),
+          (error: unknown) => console.log(JSON.stringify({ event: 'command', line: line.trim(), result: (error as Error).message })),
+        );
+      });
+      const stop = () => {
+        clearInterval(timer);
+        input.close();
+        void Promise.all([...devices.values()].map((device) => device.stop())).finally(() => process.exit(0));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  return lab;
+}
