@@ -33,7 +33,7 @@ async function logUnexpected<T>({ next }: { next: () => Promise<T> }): Promise<T
     return await next();
   } catch (error) {
     // A body that is not JSON is the client's mistake: oRPC answers it with a 400.
-    const clientFault = error instanceof SyntaxError || (error instanceof ORPCError && error.status < 500);
+    const clientFault = error instanceof SyntaxError || (error instanceof ORPCError && (error.status < 500 || error.defined));
     if (!clientFault) console.error('edgecab server: request failed', error);
     throw error;
   }

@@ -7,6 +7,7 @@ import { ApiProvider } from '../api/context.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { AuditPage } from '../features/audit/AuditPage.js';
+import { ProbePage } from '../features/probe/ProbePage.js';
 import { RegionsPage } from '../features/regions/RegionsPage.js';
 import { SitesPage } from '../features/sites/SitesPage.js';
 
@@ -14,6 +15,7 @@ import { SitesPage } from '../features/sites/SitesPage.js';
 const SCREENS = [
   { path: '/sites', label: 'nav.sites', element: <SitesPage /> },
   { path: '/regions', label: 'nav.regions', element: <RegionsPage /> },
+  { path: '/probe', label: 'nav.probe', element: <ProbePage /> },
   { path: '/audit', label: 'nav.audit', element: <AuditPage /> },
 ] as const;
 

@@ -13,6 +13,7 @@ import {
   SitePage,
   SiteUpdate,
 } from '../domain/site.js';
+import { SnmpDevice, SnmpProbeInput } from '../domain/snmp.js';
 import { ValidationProblem } from '../domain/validation.js';
 
 /**
@@ -102,6 +103,24 @@ export const contract = {
       .errors({ ...conflict, ...notFound })
       .input(RegionIdInput)
       .output(z.object({ id: z.number().int(), deleted: z.literal(true) })),
+  },
+  devices: {
+    probeSnmp: base
+      .route({
+        method: 'POST',
+        path: '/devices/probe/snmp',
+        tags: ['devices'],
+        summary: 'Read an SNMP agent (v2c or v3) now and return the normalized device; nothing is stored',
+      })
+      .errors({
+        DEVICE_UNREACHABLE: {
+          status: 502,
+          message: 'The device did not answer as expected',
+          data: z.object({ reason: z.string() }),
+        },
+      })
+      .input(SnmpProbeInput)
+      .output(SnmpDevice),
   },
   audit: {
     list: base

@@ -11,7 +11,7 @@ export const SnmpV3Credentials = z.object({
 });
 export type SnmpV3Credentials = z.infer<typeof SnmpV3Credentials>;
 
-export const SnmpTarget = z
+const SnmpTargetFields = z
   .object({
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(161),
@@ -20,11 +20,25 @@ export const SnmpTarget = z
     v3: SnmpV3Credentials.optional(),
     timeoutMs: z.number().int().min(100).max(60_000).default(2000),
     retries: z.number().int().min(0).max(5).default(1),
-  })
-  .refine((target) => (target.version === '2c' ? Boolean(target.community) : Boolean(target.v3)), {
-    error: 'SNMP v2c needs a community; SNMP v3 needs a user',
   });
+const needsCredentials = (target: { version: '2c' | '3'; community?: string | undefined; v3?: unknown }) =>
+  target.version === '2c' ? Boolean(target.community) : Boolean(target.v3);
+
+export const SnmpTarget = SnmpTargetFields.refine(needsCredentials, {
+  error: 'SNMP v2c needs a community; SNMP v3 needs a user',
+  path: ['community'],
+});
 export type SnmpTarget = z.input<typeof SnmpTarget>;
+
+/** What the UI and the REST API send to check a device: a target whose host is a plain name or address. */
+export const SnmpProbeInput = SnmpTargetFields.extend({
+  host: z
+    .string()
+    .trim()
+    .min(1, { error: 'Address is required' })
+    .max(253)
+    .regex(/^[A-Za-z0-9.:_-]+$/, { error: 'An IP address or host name' }),
+}).refine(needsCredentials, { error: 'SNMP v2c needs a community; SNMP v3 needs a user', path: ['community'] });
 
 export const DEVICE_KINDS = ['switch', 'ups', 'pdu', 'environment', 'cooling', 'server', 'unknown'] as const;
 export type SnmpDeviceKind = (typeof DEVICE_KINDS)[number];

@@ -44,16 +44,20 @@ export async function mapErrors({ next }: InterceptorOptions): Promise<unknown> 
         cause: error,
       });
     }
-    if (!(error instanceof ORPCError) || error.status >= 500) console.error('edgecab core: unexpected error', error, error instanceof Error ? error.cause : undefined);
+    if (!(error instanceof ORPCError) || (error.status >= 500 && !error.defined)) console.error('edgecab core: unexpected error', error, error instanceof Error ? error.cause : undefined);
     throw error;
   }
 }
 
+/** Input fields never written to the audit log. */
+const SECRET_KEYS = new Set(['community', 'authKey', 'privKey', 'password', 'secret', 'token']);
+
 function describeInput(input: unknown): string | null {
   if (input === undefined || input === null) return null;
-  const text = JSON.stringify(input, (key, value: unknown) =>
-    key === 'csv' && typeof value === 'string' ? `<${value.length} characters>` : value,
-  );
+  const text = JSON.stringify(input, (key, value: unknown) => {
+    if (SECRET_KEYS.has(key)) return '<hidden>';
+    return key === 'csv' && typeof value === 'string' ? `<${value.length} characters>` : value;
+  });
   return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}…` : text;
 }
 

@@ -1,5 +1,6 @@
 import { implement } from '@orpc/server';
 import { contract } from '../../../shared/contract/index.js';
+import { collectDevice, SnmpError } from '../protocols/snmp/collect.js';
 import type { Services } from '../services.js';
 
 /** Who is calling: recorded in the audit log. Set by the host (desktop user, HTTP client, CLI). */
@@ -32,6 +33,16 @@ export function createRouter(services: Services) {
       delete: os.regions.delete.handler(({ input }) => {
         regions.delete(input.id);
         return { id: input.id, deleted: true as const };
+      }),
+    },
+    devices: {
+      probeSnmp: os.devices.probeSnmp.handler(async ({ input, errors }) => {
+        try {
+          return await collectDevice(input);
+        } catch (error) {
+          if (error instanceof SnmpError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.code } });
+          throw error;
+        }
       }),
     },
     audit: {

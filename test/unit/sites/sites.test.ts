@@ -141,6 +141,23 @@ describe('audit log', () => {
     expect((await client.audit.list({ operation: 'regions.create' })).total).toBe(0);
   });
 
+  it('never writes SNMP communities or keys to the audit log', async () => {
+    const client = core.client('t');
+    const probe = client.devices.probeSnmp({
+      host: '127.0.0.1',
+      port: 9,
+      version: '3',
+      timeoutMs: 100,
+      retries: 0,
+      v3: { user: 'ops', authKey: 'very-secret-auth', privKey: 'very-secret-priv' },
+    });
+    expect((await rejection(probe)).code).toBe('DEVICE_UNREACHABLE');
+    const [entry] = (await client.audit.list({})).items;
+    expect(entry).toMatchObject({ operation: 'devices.probeSnmp', outcome: 'error', errorCode: 'DEVICE_UNREACHABLE' });
+    expect(entry?.detail).not.toMatch(/very-secret/);
+    expect(entry?.detail).toMatch(/"authKey":"<hidden>"/);
+  });
+
   it('keeps a CSV body out of the audit detail', async () => {
     const client = core.client('t');
     await client.sites.importCsv({ csv: 'name,code,latitude,longitude\nA,A1,1,2\n', mode: 'commit' });
