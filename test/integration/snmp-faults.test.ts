@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
+import { SnmpSession } from '../../main/core/protocols/snmp/session.js';
 
 /** A UDP peer that answers every request with the given bytes, as a broken agent would. */
 async function brokenAgent(reply: (request: Buffer) => Buffer | null): Promise<{ port: number; socket: Socket; requests: () => number }> {
@@ -25,6 +26,18 @@ describe('agents that misbehave', () => {
     sockets.push(agent.socket);
     await expect(probe(agent.port)).rejects.toMatchObject({ code: 'timeout' });
     expect(agent.requests()).toBe(2);
+  });
+
+  it('gets at most two requests in flight at once from one poller', async () => {
+    const agent = await brokenAgent(() => null);
+    sockets.push(agent.socket);
+    const session = new SnmpSession({ host: '127.0.0.1', port: agent.port, version: '2c', community: 'public', timeoutMs: 400, retries: 0 });
+    const calls = Array.from({ length: 6 }, (_, index) => session.get([`1.3.6.1.2.1.1.${index + 1}.0`]).catch(() => null));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(agent.requests()).toBe(2);
+    await Promise.all(calls);
+    expect(agent.requests()).toBe(6);
+    session.close();
   });
 
   it('answering garbage: refused as an invalid answer or a timeout, and the process stays up', async () => {

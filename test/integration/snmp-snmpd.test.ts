@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
 import { SnmpSession } from '../../main/core/protocols/snmp/session.js';
+import type { SnmpV3Credentials } from '../../shared/domain/snmp.js';
 import { startSnmpd, V3 } from '../support/snmp-peers.js';
 
 describe("Debian's snmpd", () => {
   let snmpd: Awaited<ReturnType<typeof startSnmpd>>;
-  const v3 = (overrides: Record<string, string> = {}) => ({
+  const v3 = (overrides: Partial<SnmpV3Credentials> = {}) => ({
     host: '127.0.0.1',
     port: snmpd.port,
     version: '3' as const,
     timeoutMs: 1500,
     retries: 0,
-    v3: { user: V3.user, authProtocol: 'sha256' as const, authKey: V3.authKey, privProtocol: 'aes' as const, privKey: V3.privKey, ...overrides },
+    v3: { user: V3.user, authProtocol: 'sha256', authKey: V3.authKey, privProtocol: 'aes', privKey: V3.privKey, ...overrides } satisfies SnmpV3Credentials,
   });
   beforeAll(async () => {
     snmpd = await startSnmpd();
@@ -33,6 +34,11 @@ describe("Debian's snmpd", () => {
     const device = await collectDevice(v3());
     expect(device.system.location).toBe('EdgeCab test bench');
     expect(device.target.version).toBe('3');
+  });
+
+  it('answers v3 authPriv with SHA-512 and AES-256', async () => {
+    const device = await collectDevice(v3({ user: `${V3.user}-256`, authProtocol: 'sha512', privProtocol: 'aes256' }));
+    expect(device.system.location).toBe('EdgeCab test bench');
   });
 
   it.each([

@@ -101,6 +101,8 @@ export async function startSnmpd(options: { trapSinkPort?: number } = {}): Promi
     `rocommunity ${community} 127.0.0.1`,
     `createUser ${V3.user} SHA-256 ${V3.authKey} AES ${V3.privKey}`,
     `rouser ${V3.user} priv`,
+    `createUser ${V3.user}-256 SHA-512 ${V3.authKey} AES-256 ${V3.privKey}`,
+    `rouser ${V3.user}-256 priv`,
     'sysLocation EdgeCab test bench',
     'sysContact ops@example.invalid',
     ...(options.trapSinkPort ? [`trap2sink 127.0.0.1:${options.trapSinkPort} ${community}`] : []),
