@@ -1,0 +1,359 @@
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { TLSSocket } from 'node:tls';
+
+export type RedfishErrorCode =
+  | 'tls_untrusted'
+  | 'tls_changed'
+  | 'auth'
+  | 'timeout'
+  | 'connection'
+  | 'http'
+  | 'not_json'
+  | 'error_body'
+  | 'too_large'
+  | 'redirect'
+  | 'not_redfish'
+  | 'precondition_failed'
+  | 'not_allowed'
+  | 'not_supported'
+  | 'task_failed';
+
+/** One failed exchange with a BMC, with a reason a person can act on. */
+export class RedfishError extends Error {
+  constructor(
+    readonly code: RedfishErrorCode,
+    message: string,
+    readonly status?: number,
+    readonly fingerprint?: string,
+  ) {
+    super(message);
+    this.name = 'RedfishError';
+  }
+}
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface RedfishClientOptions {
+  /** https://host:port or http://host:port; the service root is /redfish/v1 below it. */
+  url: string;
+  username: string;
+  password: string;
+  /** SHA-256 fingerprint of the BMC's certificate ("AB:CD:…"), as trusted earlier. */
+  pinnedFingerprint?: string | null;
+  /** Trust the certificate seen on the first connection and pin it for the rest. */
+  trustOnFirstUse?: boolean;
+  requestTimeoutMs?: number;
+  maxBodyBytes?: number;
+  /** Connections (so requests in flight) to this BMC at most. */
+  maxConnections?: number;
+  retries?: number;
+}
+
+export interface RedfishResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: JsonObject | null;
+}
+
+const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const SERVICE_ROOT = '/redfish/v1';
+
+function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The message of a Redfish error body ({"error": {"message", "@Message.ExtendedInfo"}}), if it is one. */
+export function redfishErrorMessage(body: JsonObject | null): string | null {
+  const error = body?.error;
+  if (!isObject(error)) return null;
+  const extended = Array.isArray(error['@Message.ExtendedInfo']) ? error['@Message.ExtendedInfo'] : [];
+  const first = extended.find(isObject);
+  return String(first?.Message ?? error.message ?? error.code ?? 'error');
+}
+
+/**
+ * An HTTP client for one BMC on undici: keep-alive connections (at most a
+ * few), the certificate checked against a pinned fingerprint rather than any
+ * CA, sessions with re-login on 401 and Basic auth as fallback, retries with
+ * backoff for GETs only, and every answer bounded and checked.
+ */
+export class RedfishClient {
+  private readonly agent: Agent;
+  private readonly origin: string;
+  private readonly requestTimeoutMs: number;
+  private readonly maxBodyBytes: number;
+  private readonly retries: number;
+  private pinned: string | null;
+  private seenFingerprint: string | null = null;
+  private token: string | null = null;
+  private sessionUri: string | null = null;
+  private useBasic = false;
+  private loggingIn: Promise<void> | null = null;
+  requestCount = 0;
+
+  constructor(private readonly options: RedfishClientOptions) {
+    const url = new URL(options.url);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RedfishError('not_redfish', `${options.url}: use an http:// or https:// URL`);
+    this.origin = url.origin;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    this.retries = options.retries ?? 2;
+    this.pinned = options.pinnedFingerprint ?? null;
+    this.agent = this.pinnedAgent(options.maxConnections ?? 4);
+  }
+
+  /** An undici Agent whose every TLS connection is checked against the pinned certificate. */
+  private pinnedAgent(connections: number): Agent {
+    // CA validation is off only because the pin replaces it: every TLS connection is checked below.
+    // No TLS session resumption: a resumed session carries no certificate to check.
+    const base = buildConnector({ rejectUnauthorized: false, timeout: this.requestTimeoutMs, maxCachedSessions: 0 });
+    const connect: buildConnector.connector = (connectOptions, callback) => {
+      base(connectOptions, (error, socket) => {
+        if (error || !socket) return callback(error ?? new Error('no socket'), null);
+        if (connectOptions.protocol === 'https:') {
+          const fingerprint = (socket as TLSSocket).getPeerCertificate().fingerprint256 ?? null;
+          this.seenFingerprint = fingerprint;
+          const failure = this.checkFingerprint(fingerprint);
+          if (failure) {
+            socket.destroy();
+            return callback(failure, null);
+          }
+        }
+        callback(null, socket);
+      });
+    };
+    return new Agent({ connect, connections, keepAliveTimeout: 30_000, pipelining: 1 });
+  }
+
+  /**
+   * Opens a long-lived GET (server-sent events) on its own pinned connection,
+   * so it never holds one of the polling connections. Ends when the signal aborts.
+   */
+  async *stream(path: string, signal: AbortSignal): AsyncGenerator<Buffer> {
+    if (!this.token && !this.useBasic) await this.login();
+    const agent = this.pinnedAgent(1);
+    try {
+      const response = await agent.request({ origin: this.origin, path, method: 'GET', headers: { accept: 'text/event-stream', ...this.authHeaders() }, signal });
+      if (response.statusCode !== 200) {
+        response.body.destroy();
+        throw new RedfishError(response.statusCode === 401 ? 'auth' : 'http', `${this.origin}${path}: HTTP ${response.statusCode}`, response.statusCode);
+      }
+      for await (const chunk of response.body) yield chunk as Buffer;
+    } catch (error) {
+      if (!signal.aborted) throw this.classifyTransport(error, path);
+    } finally {
+      await agent.close().catch(() => undefined);
+    }
+  }
+
+  private checkFingerprint(fingerprint: string | null): RedfishError | null {
+    if (!fingerprint) return new RedfishError('tls_untrusted', `${this.origin}: the BMC presented no certificate`);
+    if (this.pinned) {
+      if (fingerprint === this.pinned) return null;
+      return new RedfishError(
+        'tls_changed',
+        `${this.origin}: the BMC's certificate changed (was ${this.pinned}, now ${fingerprint}); refused. If the BMC was re-keyed on purpose, trust the new certificate explicitly.`,
+        undefined,
+        fingerprint,
+      );
+    }
+    if (this.options.trustOnFirstUse) {
+      this.pinned = fingerprint;
+      return null;
+    }
+    return new RedfishError('tls_untrusted', `${this.origin}: certificate not trusted yet (SHA-256 ${fingerprint}); check it and trust it on first use`, undefined, fingerprint);
+  }
+
+  /** The certificate fingerprint pinned (or seen) for this BMC, to store and show to the user. */
+  get fingerprint(): string | null {
+    return this.pinned ?? this.seenFingerprint;
+  }
+
+  get url(): string {
+    return this.origin;
+  }
+
+  private authHeaders(): Record<string, string> {
+    if (this.token) return { 'x-auth-token': this.token };
+    if (this.useBasic) return { authorization: `Basic ${Buffer.from(`${this.options.username}:${this.options.password}`).toString('base64')}` };
+    return {};
+  }
+
+  private async readBody(body: Dispatcher.ResponseData['body'], path: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > this.maxBodyBytes) {
+        body.destroy();
+        throw new RedfishError('too_large', `${this.origin}${path}: answer larger than ${this.maxBodyBytes} bytes; not read`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private classifyTransport(error: unknown, path: string): RedfishError {
+    if (error instanceof RedfishError) return error;
+    const err = error as { code?: string; name?: string; message?: string; cause?: unknown };
+    if (err.cause instanceof RedfishError) return err.cause;
+    if (err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT' || err.name === 'AbortError') {
+      return new RedfishError('timeout', `${this.origin}${path}: no complete answer within ${this.requestTimeoutMs} ms`);
+    }
+    return new RedfishError('connection', `${this.origin}${path}: ${err.code ?? ''} ${err.message ?? String(error)}`.replace(/\s+/g, ' '));
+  }
+
+  /** One HTTP exchange, answer parsed and checked; no retry, no re-login. */
+  private async exchange(method: Dispatcher.HttpMethod, path: string, body?: { json?: unknown; raw?: Buffer; contentType?: string }, extraHeaders: Record<string, string> = {}): Promise<RedfishResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', 'odata-version': '4.0', ...this.authHeaders(), ...extraHeaders };
+    let payload: Buffer | string | undefined;
+    if (body?.json !== undefined) {
+      payload = JSON.stringify(body.json);
+      headers['content-type'] = 'application/json';
+    } else if (body?.raw) {
+      payload = body.raw;
+      headers['content-type'] = body.contentType ?? 'application/octet-stream';
+    }
+    this.requestCount += 1;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.agent.request({
+        origin: this.origin,
+        path,
+        method,
+        headers,
+        body: payload,
+        headersTimeout: this.requestTimeoutMs,
+        bodyTimeout: this.requestTimeoutMs,
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
+      });
+    } catch (error) {
+      throw this.classifyTransport(error, path);
+    }
+    let raw: Buffer;
+    try {
+      raw = await this.readBody(response.body, path);
+    } catch (error) {
+      throw this.classifyTransport(error, path);
+    }
+    const responseHeaders: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) responseHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
+    const status = response.statusCode;
+    if (status >= 300 && status < 400) {
+      throw new RedfishError('redirect', `${this.origin}${path}: redirected (${status}) to ${header(response.headers, 'location') ?? '?'}; redirects are not followed`, status);
+    }
+    let parsed: JsonObject | null = null;
+    if (raw.length > 0) {
+      const type = header(response.headers, 'content-type') ?? '';
+      if (!/json/i.test(type) && !raw.subarray(0, 1).toString().match(/[{[]/)) {
+        throw new RedfishError('not_json', `${this.origin}${path}: answered ${type || 'something'} (HTTP ${status}), not JSON`, status);
+      }
+      try {
+        const value = JSON.parse(raw.toString('utf8')) as unknown;
+        parsed = isObject(value) ? value : null;
+      } catch {
+        throw new RedfishError('not_json', `${this.origin}${path}: malformed or truncated JSON (HTTP ${status}, ${raw.length} bytes)`, status);
+      }
+    }
+    return { status, headers: responseHeaders, body: parsed };
+  }
+
+  private async login(): Promise<void> {
+    this.loggingIn ??= (async () => {
+      this.token = null;
+      const answer = await this.exchange('POST', `${SERVICE_ROOT}/SessionService/Sessions`, { json: { UserName: this.options.username, Password: this.options.password } });
+      if (answer.status === 401 || answer.status === 403) throw new RedfishError('auth', `${this.origin}: user name or password rejected`, answer.status);
+      const token = answer.headers['x-auth-token'];
+      if ((answer.status === 201 || answer.status === 200) && token) {
+        this.token = token;
+        this.sessionUri = answer.headers.location ?? (typeof answer.body?.['@odata.id'] === 'string' ? answer.body['@odata.id'] : null);
+        return;
+      }
+      // No session service (404/405/501) or no token: fall back to Basic auth.
+      this.useBasic = true;
+    })().finally(() => {
+      this.loggingIn = null;
+    });
+    return this.loggingIn;
+  }
+
+  /** Sends a request with auth, re-login on 401, and (GET only) retries with backoff. */
+  async request(method: Dispatcher.HttpMethod, path: string, body?: { json?: unknown; raw?: Buffer; contentType?: string }, headers: Record<string, string> = {}): Promise<RedfishResponse> {
+    if (!this.token && !this.useBasic) await this.login();
+    const attempts = method === 'GET' ? this.retries + 1 : 1;
+    let lastError: RedfishError | null = null;
+    let reloggedIn = false;
+    for (let attempt = 0; attempt < attempts; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 150 * 2 ** (attempt - 1)));
+      let answer: RedfishResponse;
+      try {
+        answer = await this.exchange(method, path, body, headers);
+      } catch (error) {
+        lastError = this.classifyTransport(error, path);
+        if (['timeout', 'connection'].includes(lastError.code) && method === 'GET') continue;
+        throw lastError;
+      }
+      if (answer.status === 401 && !reloggedIn) {
+        reloggedIn = true;
+        if (this.useBasic) throw new RedfishError('auth', `${this.origin}: user name or password rejected`, 401);
+        await this.login();
+        attempt -= 1;
+        continue;
+      }
+      if (answer.status === 401 || answer.status === 403) throw new RedfishError('auth', `${this.origin}${path}: not allowed (HTTP ${answer.status})`, answer.status);
+      if (method === 'GET' && RETRYABLE_STATUS.has(answer.status)) {
+        lastError = new RedfishError('http', `${this.origin}${path}: HTTP ${answer.status}${redfishErrorMessage(answer.body) ? `: ${redfishErrorMessage(answer.body)}` : ''}`, answer.status);
+        continue;
+      }
+      if (answer.status === 412) throw new RedfishError('precondition_failed', `${this.origin}${path}: the resource changed since it was read (ETag mismatch); read it again`, 412);
+      if (answer.status >= 400) {
+        throw new RedfishError('http', `${this.origin}${path}: HTTP ${answer.status}${redfishErrorMessage(answer.body) ? `: ${redfishErrorMessage(answer.body)}` : ''}`, answer.status);
+      }
+      if (answer.status === 200 && answer.body && redfishErrorMessage(answer.body) && !answer.body['@odata.id']) {
+        throw new RedfishError('error_body', `${this.origin}${path}: answered 200 with an error: ${redfishErrorMessage(answer.body)}`, 200);
+      }
+      return answer;
+    }
+    throw lastError ?? new RedfishError('connection', `${this.origin}${path}: no answer`);
+  }
+
+  async get(path: string): Promise<JsonObject> {
+    const answer = await this.request('GET', path);
+    if (!answer.body) throw new RedfishError('not_json', `${this.origin}${path}: empty answer`, answer.status);
+    return answer.body;
+  }
+
+  /** The service root, read without credentials as Redfish allows; proves the address is a Redfish service. */
+  async serviceRoot(): Promise<JsonObject> {
+    let answer: RedfishResponse;
+    try {
+      answer = await this.exchange('GET', `${SERVICE_ROOT}/`);
+    } catch (error) {
+      const failure = this.classifyTransport(error, `${SERVICE_ROOT}/`);
+      if (failure.code === 'not_json' || failure.code === 'redirect') throw new RedfishError('not_redfish', `${this.origin}: not a Redfish service (${failure.message})`, failure.status);
+      throw failure;
+    }
+    if (answer.status === 401) return this.get(`${SERVICE_ROOT}/`);
+    if (answer.status !== 200 || !answer.body || typeof answer.body.RedfishVersion !== 'string') {
+      throw new RedfishError('not_redfish', `${this.origin}: not a Redfish service (no service root at ${SERVICE_ROOT}, HTTP ${answer.status})`, answer.status);
+    }
+    return answer.body;
+  }
+
+  /** Ends the session (so the BMC's few session slots are not used up) and closes the connections. */
+  async close(): Promise<void> {
+    if (this.token && this.sessionUri) {
+      const uri = this.sessionUri.startsWith('http') ? new URL(this.sessionUri).pathname : this.sessionUri;
+      await this.exchange('DELETE', uri).catch(() => undefined);
+    }
+    this.token = null;
+    await this.agent.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,539 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { selfSignedCertificate, type LabCertificate } from './certificate.js';
+import { loadMockup, normalizePath, ROOT, synthesizeCollection, type Resource } from './store.js';
+
+/** Misbehaviour a test or the demo switches on, per BMC. */
+export interface BmcFaults {
+  latencyMs?: number;
+  /** Fraction (0–1) of requests answered with HTTP 500. */
+  errorRate?: number;
+  malformedJson?: boolean;
+  truncatedBody?: boolean;
+  dropConnections?: boolean;
+  html?: boolean;
+  errorBodyWith200?: boolean;
+  hugeBodyBytes?: number;
+  endlessBody?: boolean;
+  redirectLoop?: boolean;
+}
+
+export interface LabBmcOptions {
+  mockupDir: string;
+  port?: number;
+  users?: Record<string, string>;
+  /** How long a firmware update task runs. */
+  taskDurationMs?: number;
+  /** Lab additions the mockups lack: MultipartHttpPushUri and ServerSentEventUri (on by default). */
+  modernUpdateService?: boolean;
+  /** false: no SessionService, as on some older BMCs; clients must use Basic auth. */
+  sessions?: boolean;
+}
+
+interface Task {
+  path: string;
+  finishAt: number;
+  targets: string[];
+  version: string;
+  applyTime: 'Immediate' | 'OnReset';
+  done: boolean;
+}
+
+const MAX_UPLOAD = 64 * 1024 * 1024;
+
+function etagOf(resource: Resource): string {
+  return `W/"${createHash('sha1').update(JSON.stringify(resource)).digest('hex').slice(0, 16)}"`;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_UPLOAD) {
+        reject(new Error('upload too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Splits a multipart/form-data body into its parts (name, content type, bytes). */
+export function parseMultipart(body: Buffer, contentType: string): { name: string; type: string; data: Buffer }[] {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (!boundary) return [];
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: { name: string; type: string; data: Buffer }[] = [];
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = body.subarray(start + delimiter.length + 2, next - 2);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd !== -1) {
+      const headers = part.subarray(0, headerEnd).toString('utf8');
+      parts.push({
+        name: /name="([^"]+)"/i.exec(headers)?.[1] ?? '',
+        type: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim() ?? 'application/octet-stream',
+        data: part.subarray(headerEnd + 4),
+      });
+    }
+    start = next;
+  }
+  return parts;
+}
+
+const RESET_RESULT: Record<string, 'On' | 'Off'> = {
+  On: 'On',
+  ForceOn: 'On',
+  GracefulRestart: 'On',
+  ForceRestart: 'On',
+  PowerCycle: 'On',
+  Nmi: 'On',
+  PushPowerButton: 'On',
+  GracefulShutdown: 'Off',
+  ForceOff: 'Off',
+};
+
+/**
+ * A simulated BMC: serves a Redfish mockup over HTTPS with a self-signed
+ * certificate on 127.0.0.1, and behaves like one — sessions, PATCH kept in
+ * memory with ETags, resets that change PowerState, accounts that take
+ * effect, SSE events on changes, firmware pushes that run as tasks and apply
+ * now or on the next reset. Faults can be switched on per BMC.
+ */
+export class LabBmc {
+  private readonly resources: Map<string, Resource>;
+  private readonly users: Map<string, string>;
+  private readonly sessions = new Map<string, { user: string; path: string }>();
+  private readonly tasks = new Map<string, Task>();
+  private readonly pendingOnReset: Task[] = [];
+  private readonly sseClients = new Set<ServerResponse>();
+  private readonly sockets = new Set<Duplex>();
+  private server: Server | undefined;
+  private certificate: LabCertificate;
+  private counter = 0;
+  faults: BmcFaults = {};
+  requests = 0;
+
+  constructor(private readonly options: LabBmcOptions) {
+    this.resources = loadMockup(options.mockupDir);
+    this.users = new Map(Object.entries(options.users ?? { admin: 'password' }));
+    this.certificate = selfSignedCertificate('edgecab-lab-bmc');
+    this.addLabServices();
+  }
+
+  get port(): number {
+    const address = this.server?.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  get url(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  /** The certificate's SHA-256 fingerprint, as clients see it. */
+  get fingerprint(): string {
+    const der = Buffer.from(this.certificate.cert.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    return createHash('sha256').update(der).digest('hex').toUpperCase().match(/.{2}/g)!.join(':');
+  }
+
+  resource(path: string): Resource | undefined {
+    return this.resources.get(normalizePath(path));
+  }
+
+  private addLabServices(): void {
+    const root = this.resources.get(ROOT)!;
+    root.SessionService ??= { '@odata.id': `${ROOT}/SessionService` };
+    if (!this.resources.has(`${ROOT}/SessionService`)) {
+      this.resources.set(`${ROOT}/SessionService`, { '@odata.id': `${ROOT}/SessionService`, Id: 'SessionService', Sessions: { '@odata.id': `${ROOT}/SessionService/Sessions` } });
+    }
+    const eventPath = `${ROOT}/EventService`;
+    const events = this.resources.get(eventPath) ?? { '@odata.id': eventPath, Id: 'EventService', Subscriptions: { '@odata.id': `${eventPath}/Subscriptions` } };
+    this.resources.set(eventPath, events);
+    root.EventService ??= { '@odata.id': eventPath };
+    const updatePath = `${ROOT}/UpdateService`;
+    const update = this.resources.get(updatePath);
+    if (update && this.options.modernUpdateService !== false) {
+      update.MultipartHttpPushUri ??= `${updatePath}/upload`;
+      events.ServerSentEventUri ??= `${eventPath}/SSE`;
+    }
+    root.Tasks ??= { '@odata.id': `${ROOT}/TaskService` };
+  }
+
+  async start(): Promise<this> {
+    const server = createHttpsServer({ key: this.certificate.key, cert: this.certificate.cert }, (req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) this.send(res, 500, { error: { code: 'Base.1.0.InternalError', message: (error as Error).message } });
+        else res.destroy();
+      });
+    });
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    return this;
+  }
+
+  /** Swaps in a new certificate, as a re-keyed (or impersonated) BMC would present. */
+  rotateCertificate(): void {
+    this.certificate = selfSignedCertificate('edgecab-lab-bmc-rotated');
+    this.server?.setSecureContext({ key: this.certificate.key, cert: this.certificate.cert });
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.sseClients) client.end();
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+    if (body === undefined) {
+      res.writeHead(status, headers);
+      res.end();
+      return;
+    }
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'odata-version': '4.0', ...headers });
+    res.end(text);
+  }
+
+  private error(res: ServerResponse, status: number, message: string): void {
+    this.send(res, status, { error: { code: 'Base.1.8.GeneralError', message, '@Message.ExtendedInfo': [{ MessageId: 'Base.1.8.GeneralError', Message: message }] } });
+  }
+
+  private authenticated(req: IncomingMessage): string | null {
+    const token = req.headers['x-auth-token'];
+    if (typeof token === 'string' && this.sessions.has(token)) return this.sessions.get(token)!.user;
+    const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (basic) {
+      const [user, ...rest] = Buffer.from(basic, 'base64').toString('utf8').split(':');
+      if (user && this.users.get(user) === rest.join(':')) return user;
+    }
+    return null;
+  }
+
+  /** Sends a Redfish event to every SSE listener. */
+  emit(messageId: string, message: string, origin: string): void {
+    const event = {
+      '@odata.type': '#Event.v1_7_0.Event',
+      Id: String(++this.counter),
+      Name: 'Event',
+      Events: [{ EventType: 'Alert', EventId: String(this.counter), MessageId: messageId, Message: message, OriginOfCondition: { '@odata.id': origin }, EventTimestamp: new Date().toISOString() }],
+    };
+    for (const client of this.sseClients) client.write(`id: ${this.counter}\ndata: ${JSON.stringify(event)}\n\n`);
+  }
+
+  private resolve(path: string): Resource | null {
+    return this.resources.get(path) ?? synthesizeCollection(this.resources, path);
+  }
+
+  private async applyFaults(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const faults = this.faults;
+    if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    if (faults.dropConnections) {
+      req.socket.destroy();
+      return true;
+    }
+    if (faults.errorRate && Math.random() < faults.errorRate) {
+      this.error(res, 500, 'Injected internal error');
+      return true;
+    }
+    if (faults.redirectLoop) {
+      res.writeHead(302, { location: req.url ?? '/' });
+      res.end();
+      return true;
+    }
+    if (faults.html) {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>Login</h1></body></html>');
+      return true;
+    }
+    if (faults.errorBodyWith200) {
+      this.send(res, 200, { error: { code: 'Base.1.8.InternalError', message: 'The service is busy' } });
+      return true;
+    }
+    if (faults.hugeBodyBytes) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"padding":"${'x'.repeat(faults.hugeBodyBytes)}"}`);
+      return true;
+    }
+    if (faults.endlessBody) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"Members":[');
+      const timer = setInterval(() => res.write('{"@odata.id":"/x"},'), 20);
+      res.on('close', () => clearInterval(timer));
+      return true;
+    }
+    return false;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.requests += 1;
+    if (await this.applyFaults(req, res)) return;
+    const url = new URL(req.url ?? '/', 'https://lab');
+    const path = normalizePath(url.pathname);
+    const method = req.method ?? 'GET';
+    if (path === '/redfish') return this.send(res, 200, { v1: `${ROOT}/` });
+    if (path === ROOT && method === 'GET') return this.reply(res, this.resources.get(ROOT)!, url);
+    if (path === `${ROOT}/SessionService/Sessions` && method === 'POST') {
+      if (this.options.sessions === false) return this.error(res, 405, 'Sessions are not supported');
+      return this.login(req, res);
+    }
+    const user = this.authenticated(req);
+    if (!user) return this.error(res, 401, 'Authentication required');
+
+    if (method === 'GET') {
+      if (path === `${ROOT}/EventService/SSE`) return this.openSse(res);
+      const resource = this.resolve(path) ?? this.taskResource(path);
+      if (!resource) return this.error(res, 404, `No resource at ${path}`);
+      return this.reply(res, resource, url);
+    }
+    if (method === 'PATCH') return this.patch(req, res, path);
+    if (method === 'DELETE') return this.remove(res, path);
+    if (method === 'POST') return this.post(req, res, path, user);
+    return this.error(res, 405, `${method} is not allowed`);
+  }
+
+  private reply(res: ServerResponse, resource: Resource, url: URL): void {
+    let body: Resource = resource;
+    const expand = url.searchParams.get('$expand');
+    if (expand && Array.isArray(resource.Members)) {
+      body = { ...resource, Members: (resource.Members as Resource[]).map((member) => this.resolve(normalizePath(String(member['@odata.id']))) ?? member) };
+    }
+    if (this.faults.malformedJson) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"@odata.id": "${String(resource['@odata.id'])}", "Name": `);
+      return;
+    }
+    if (this.faults.truncatedBody) {
+      const text = JSON.stringify(body);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(text.length) });
+      res.write(text.slice(0, Math.floor(text.length / 2)));
+      res.socket?.destroy();
+      return;
+    }
+    this.send(res, 200, body, { etag: etagOf(resource) });
+  }
+
+  private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let credentials: { UserName?: string; Password?: string };
+    try {
+      credentials = JSON.parse((await readBody(req)).toString('utf8')) as { UserName?: string; Password?: string };
+    } catch {
+      return this.error(res, 400, 'The request body is not JSON');
+    }
+    if (!credentials.UserName || this.users.get(credentials.UserName) !== credentials.Password) return this.error(res, 401, 'Invalid user name or password');
+    const token = randomBytes(16).toString('hex');
+    const id = String(++this.counter);
+    const path = `${ROOT}/SessionService/Sessions/${id}`;
+    this.sessions.set(token, { user: credentials.UserName, path });
+    const session = { '@odata.id': path, Id: id, UserName: credentials.UserName };
+    this.resources.set(path, session);
+    this.send(res, 201, session, { 'x-auth-token': token, location: path });
+  }
+
+  /** Sessions currently open. */
+  get activeSessions(): number {
+    return this.sessions.size;
+  }
+
+  /** Drops every session, as a BMC does on timeout or reboot. */
+  expireSessions(): void {
+    for (const session of this.sessions.values()) this.resources.delete(session.path);
+    this.sessions.clear();
+  }
+
+  /** Ends every session of a user, as BMCs do when the account's password changes. */
+  private dropSessionsOf(user: string): void {
+    for (const [token, session] of this.sessions) {
+      if (session.user === user) {
+        this.sessions.delete(token);
+        this.resources.delete(session.path);
+      }
+    }
+  }
+
+  private async patch(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const resource = this.resources.get(path);
+    if (!resource) return this.error(res, 404, `No resource at ${path}`);
+    const ifMatch = req.headers['if-match'];
+    if (ifMatch && ifMatch !== etagOf(resource)) return this.error(res, 412, 'ETag does not match');
+    let patch: Resource;
+    try {
+      patch = JSON.parse((await readBody(req)).toString('utf8')) as Resource;
+    } catch {
+      return this.error(res, 400, 'The request body is not JSON');
+    }
+    if (path.startsWith(`${ROOT}/AccountService/Accounts/`) && typeof patch.Password === 'string') {
+      const userName = String(resource.UserName);
+      this.users.set(userName, patch.Password);
+      this.dropSessionsOf(userName);
+      delete patch.Password;
+    }
+    const merge = (target: Resource, source: Resource) => {
+      for (const [key, value] of Object.entries(source)) {
+        if (value && typeof value === 'object' && !Array.isArray(value) && target[key] && typeof target[key] === 'object' && !Array.isArray(target[key])) {
+          merge(target[key] as Resource, value as Resource);
+        } else target[key] = value;
+      }
+    };
+    merge(resource, patch);
+    this.emit('ResourceEvent.1.0.ResourceChanged', `${path} changed`, path);
+    this.send(res, 200, resource, { etag: etagOf(resource) });
+  }
+
+  private remove(res: ServerResponse, path: string): void {
+    if (path.startsWith(`${ROOT}/SessionService/Sessions/`)) {
+      for (const [token, session] of this.sessions) if (session.path === path) this.sessions.delete(token);
+    } else if (!path.startsWith(`${ROOT}/EventService/Subscriptions/`) && !path.startsWith(`${ROOT}/AccountService/Accounts/`)) {
+      return this.error(res, 405, `${path} cannot be deleted`);
+    }
+    if (!this.resources.delete(path)) return this.error(res, 404, `No resource at ${path}`);
+    this.send(res, 204);
+  }
+
+  private async post(req: IncomingMessage, res: ServerResponse, path: string, user: string): Promise<void> {
+    const raw = await readBody(req);
+    const json = (): Resource | null => {
+      try {
+        return JSON.parse(raw.toString('utf8')) as Resource;
+      } catch {
+        return null;
+      }
+    };
+    if (path.endsWith('/Actions/ComputerSystem.Reset')) return this.resetSystem(res, path.replace('/Actions/ComputerSystem.Reset', ''), json());
+    if (path.endsWith('/Actions/Manager.Reset')) {
+      this.applyPending();
+      this.emit('Base.1.0.Success', 'Manager reset', path);
+      return this.send(res, 204);
+    }
+    if (path === `${ROOT}/AccountService/Accounts`) {
+      const body = json();
+      if (!body || typeof body.UserName !== 'string' || typeof body.Password !== 'string') return this.error(res, 400, 'UserName and Password are required');
+      if (this.users.has(body.UserName)) return this.error(res, 409, `Account ${body.UserName} exists`);
+      const id = String(++this.counter);
+      const account = { '@odata.id': `${path}/${id}`, Id: id, UserName: body.UserName, RoleId: body.RoleId ?? 'ReadOnly', Enabled: true };
+      this.resources.set(`${path}/${id}`, account);
+      this.addMember(path, `${path}/${id}`);
+      this.users.set(body.UserName, body.Password);
+      return this.send(res, 201, account, { location: `${path}/${id}` });
+    }
+    if (path === `${ROOT}/EventService/Subscriptions`) {
+      const body = json();
+      if (!body || typeof body.Destination !== 'string') return this.error(res, 400, 'Destination is required');
+      const id = String(++this.counter);
+      const subscription = { '@odata.id': `${path}/${id}`, Id: id, Destination: body.Destination, Protocol: body.Protocol ?? 'Redfish', EventTypes: body.EventTypes ?? [] };
+      this.resources.set(`${path}/${id}`, subscription);
+      this.addMember(path, `${path}/${id}`);
+      return this.send(res, 201, subscription, { location: `${path}/${id}` });
+    }
+    if (path === `${ROOT}/UpdateService/upload`) {
+      const parts = parseMultipart(raw, req.headers['content-type'] ?? '');
+      const parametersPart = parts.find((part) => part.name === 'UpdateParameters');
+      const file = parts.find((part) => part.name === 'UpdateFile');
+      if (!parametersPart || !file) return this.error(res, 400, 'UpdateParameters and UpdateFile parts are required');
+      const parameters = JSON.parse(parametersPart.data.toString('utf8')) as Resource;
+      return this.startTask(res, file.data, parameters, user);
+    }
+    if (path === `${ROOT}/UpdateService/Actions/UpdateService.SimpleUpdate`) {
+      const body = json();
+      if (!body || typeof body.ImageURI !== 'string') return this.error(res, 400, 'ImageURI is required');
+      return this.startTask(res, Buffer.from(body.ImageURI), body, user);
+    }
+    if (path === `${ROOT}/EventService/Actions/EventService.SubmitTestEvent`) {
+      this.emit('TestEvent', 'Test event', path);
+      return this.send(res, 204);
+    }
+    this.error(res, 405, `POST to ${path} is not supported`);
+  }
+
+  private addMember(collectionPath: string, memberPath: string): void {
+    const collection = this.resources.get(collectionPath) ?? synthesizeCollection(this.resources, collectionPath);
+    if (!collection) return;
+    const members = Array.isArray(collection.Members) ? (collection.Members as Resource[]) : [];
+    if (!members.some((member) => member['@odata.id'] === memberPath)) members.push({ '@odata.id': memberPath });
+    collection.Members = members;
+    collection['Members@odata.count'] = members.length;
+    this.resources.set(collectionPath, collection);
+  }
+
+  private resetSystem(res: ServerResponse, systemPath: string, body: Resource | null): void {
+    const system = this.resources.get(systemPath);
+    if (!system) return this.error(res, 404, `No system at ${systemPath}`);
+    const type = typeof body?.ResetType === 'string' ? body.ResetType : '';
+    const action = ((system.Actions as Resource | undefined)?.['#ComputerSystem.Reset'] ?? {}) as Resource;
+    const allowed = action['ResetType@Redfish.AllowableValues'];
+    if (!RESET_RESULT[type] || (Array.isArray(allowed) && !allowed.includes(type))) return this.error(res, 400, `ResetType ${type || '(none)'} is not allowed`);
+    system.PowerState = RESET_RESULT[type];
+    this.applyPending();
+    this.emit('ResourceEvent.1.0.ResourceChanged', `System reset (${type}); power ${system.PowerState}`, systemPath);
+    this.send(res, 204);
+  }
+
+  private startTask(res: ServerResponse, image: Buffer, parameters: Resource, user: string): void {
+    const id = String(++this.counter);
+    const path = `${ROOT}/TaskService/Tasks/${id}`;
+    const version = /VERSION=([\w.-]+)/.exec(image.toString('utf8'))?.[1] ?? `lab-${id}`;
+    const targets = (Array.isArray(parameters.Targets) ? parameters.Targets : []).map(String);
+    const applyTime = parameters['@Redfish.OperationApplyTime'] === 'OnReset' ? 'OnReset' : 'Immediate';
+    const task: Task = { path, finishAt: Date.now() + (this.options.taskDurationMs ?? 300), targets, version, applyTime, done: false };
+    this.tasks.set(path, task);
+    this.emit('TaskEvent.1.0.TaskStarted', `Firmware update started by ${user}`, path);
+    this.send(res, 202, this.taskResource(path), { location: path });
+  }
+
+  private taskResource(path: string): Resource | null {
+    const task = this.tasks.get(path);
+    if (!task) return null;
+    const finished = Date.now() >= task.finishAt;
+    if (finished && !task.done) {
+      task.done = true;
+      if (task.applyTime === 'Immediate') this.applyFirmware(task);
+      else this.pendingOnReset.push(task);
+      this.emit('TaskEvent.1.0.TaskCompletedOK', `Firmware ${task.version} ${task.applyTime === 'Immediate' ? 'applied' : 'staged; applies on reset'}`, path);
+    }
+    return {
+      '@odata.id': path,
+      Id: path.split('/').at(-1),
+      Name: 'Firmware update',
+      TaskState: finished ? 'Completed' : 'Running',
+      TaskStatus: 'OK',
+      PercentComplete: finished ? 100 : Math.min(99, Math.round(100 - ((task.finishAt - Date.now()) / (this.options.taskDurationMs ?? 300)) * 100)),
+      Messages: finished ? [{ MessageId: 'Update.1.0.UpdateSuccessful', Message: `Version ${task.version} ${task.applyTime === 'OnReset' ? 'will apply on reset' : 'applied'}` }] : [],
+    };
+  }
+
+  private applyFirmware(task: Task): void {
+    const inventoryPath = `${ROOT}/UpdateService/FirmwareInventory`;
+    const targets = task.targets.length ? task.targets : [...this.resources.keys()].filter((key) => key.startsWith(`${inventoryPath}/`) && /bmc/i.test(key)).slice(0, 1);
+    for (const target of targets) {
+      const item = this.resources.get(normalizePath(target));
+      if (item) item.Version = task.version;
+    }
+  }
+
+  private applyPending(): void {
+    for (const task of this.pendingOnReset.splice(0)) this.applyFirmware(task);
+  }
+
+  private openSse(res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(': EdgeCab lab BMC event stream\n\n');
+    this.sseClients.add(res);
+    res.on('close', () => this.sseClients.delete(res));
+  }
+}
