@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { createCore, DatabaseTooNewError, EDGECAB_VERSION } from '../core/index.js';
+import { RedfishError } from '../core/protocols/redfish/client.js';
 import { SnmpError } from '../core/protocols/snmp/session.js';
 import { startServer } from '../server/server.js';
 import { labCommand } from './lab.js';
@@ -88,7 +89,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof SnmpError) {
+    if (error instanceof SnmpError || error instanceof RedfishError) {
       console.error(`edgecab: ${error.message}`);
       return 4;
     }

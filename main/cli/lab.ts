@@ -1,5 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { LabBmc } from '../lab/redfish/bmc.js';
+import { selfSignedCertificate } from '../lab/redfish/certificate.js';
 import { LabEnvironmentMonitor, LabPdu, LabSwitch, LabUps, type AnyLabDevice } from '../lab/snmp/devices.js';
 import { parseHostPort } from './probe-snmp.js';
 
@@ -108,6 +111,36 @@ export function labCommand(): Command {
         input.close();
         void Promise.all([...devices.values()].map((device) => device.stop())).finally(() => process.exit(0));
       };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  lab
+    .command('redfish')
+    .description('start lab BMCs serving a Redfish mockup folder over HTTPS on consecutive TCP ports; prints one JSON line per BMC')
+    .requiredOption('-m, --mockup <dir>', 'a mockup folder (a DMTF mockup tree, or captured payloads)')
+    .option('-n, --count <n>', 'how many BMCs', (value) => {
+      const count = Number(value);
+      if (!Number.isInteger(count) || count < 1 || count > 2000) throw new InvalidArgumentError('1 to 2000');
+      return count;
+    }, 1)
+    .option('--base-port <port>', 'first TCP port', (value) => {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new InvalidArgumentError('1024 to 65000');
+      return port;
+    }, 18443)
+    .option('--user <user>', 'BMC user', 'admin')
+    .option('--password <password>', 'BMC password', 'password')
+    .action(async (options: { mockup: string; count: number; basePort: number; user: string; password: string }) => {
+      if (!existsSync(options.mockup)) throw new Error(`no mockup folder at ${options.mockup}`);
+      const certificate = selfSignedCertificate('edgecab-lab-bmc');
+      const bmcs: LabBmc[] = [];
+      for (let index = 0; index < options.count; index += 1) {
+        const bmc = await new LabBmc({ mockupDir: options.mockup, port: options.basePort + index, users: { [options.user]: options.password }, certificate }).start();
+        bmcs.push(bmc);
+        console.log(JSON.stringify({ event: 'bmc', url: bmc.url, port: bmc.port, fingerprint: bmc.fingerprint }));
+      }
+      console.log(JSON.stringify({ event: 'ready', bmcs: bmcs.length }));
+      const stop = () => void Promise.all(bmcs.map((bmc) => bmc.stop())).finally(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });

@@ -3,6 +3,8 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { selfSignedCertificate, type LabCertificate } from './certificate.js';
+
+export type { LabCertificate } from './certificate.js';
 import { loadMockup, normalizePath, ROOT, synthesizeCollection, type Resource } from './store.js';
 
 /** Misbehaviour a test or the demo switches on, per BMC. */
@@ -30,6 +32,8 @@ export interface LabBmcOptions {
   modernUpdateService?: boolean;
   /** false: no SessionService, as on some older BMCs; clients must use Basic auth. */
   sessions?: boolean;
+  /** Share one certificate among many lab BMCs (making one per BMC costs an openssl run). */
+  certificate?: LabCertificate;
 }
 
 interface Task {
@@ -126,7 +130,7 @@ export class LabBmc {
   constructor(private readonly options: LabBmcOptions) {
     this.resources = loadMockup(options.mockupDir);
     this.users = new Map(Object.entries(options.users ?? { admin: 'password' }));
-    this.certificate = selfSignedCertificate('edgecab-lab-bmc');
+    this.certificate = options.certificate ?? selfSignedCertificate('edgecab-lab-bmc');
     this.addLabServices();
   }
 

@@ -207,6 +207,8 @@ export class RedfishClient {
     if (err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT' || err.name === 'AbortError') {
       return new RedfishError('timeout', `${this.origin}${path}: no complete answer within ${this.requestTimeoutMs} ms`);
     }
+    if (err.code === 'ECONNREFUSED') return new RedfishError('connection', `${this.origin}: connection refused (nothing listens there, or a firewall refuses)`);
+    if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return new RedfishError('connection', `${this.origin}: host name not found`);
     return new RedfishError('connection', `${this.origin}${path}: ${err.code ?? ''} ${err.message ?? String(error)}`.replace(/\s+/g, ' '));
   }
 
