@@ -13,6 +13,7 @@ import {
   SitePage,
   SiteUpdate,
 } from '../domain/site.js';
+import { RedfishProbeInput, RedfishProbeResult } from '../domain/redfish.js';
 import { SnmpDevice, SnmpProbeInput } from '../domain/snmp.js';
 import { ValidationProblem } from '../domain/validation.js';
 
@@ -121,6 +122,22 @@ export const contract = {
       })
       .input(SnmpProbeInput)
       .output(SnmpDevice),
+    probeRedfish: base
+      .route({
+        method: 'POST',
+        path: '/devices/probe/redfish',
+        tags: ['devices'],
+        summary: "Read a BMC's inventory over Redfish now; an untrusted certificate is refused with its fingerprint",
+      })
+      .errors({
+        DEVICE_UNREACHABLE: {
+          status: 502,
+          message: 'The device did not answer as expected',
+          data: z.object({ reason: z.string(), fingerprint: z.string().nullable() }),
+        },
+      })
+      .input(RedfishProbeInput)
+      .output(RedfishProbeResult),
   },
   audit: {
     list: base

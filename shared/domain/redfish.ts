@@ -102,6 +102,23 @@ export const RedfishHealth = z.object({
 });
 export type RedfishHealth = z.infer<typeof RedfishHealth>;
 
+export const FINGERPRINT_PATTERN = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+
+export const RedfishProbeInput = z.object({
+  url: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[A-Za-z0-9.:[\]_-]+(:\d{1,5})?\/?$/, { error: 'A BMC address like https://10.0.0.10' }),
+  username: z.string().min(1, { error: 'User name is required' }).max(64),
+  password: z.string().min(1, { error: 'Password is required' }).max(128),
+  /** The certificate trusted earlier; or trust what the BMC presents now. */
+  fingerprint: z.string().trim().toUpperCase().regex(FINGERPRINT_PATTERN, { error: 'A SHA-256 fingerprint (32 hex pairs)' }).nullable().optional(),
+  trustOnFirstUse: z.boolean().default(false),
+});
+
+export const RedfishProbeResult = RedfishInventory.extend({ certificateFingerprint: z.string().nullable() });
+export type RedfishProbeResult = z.infer<typeof RedfishProbeResult>;
+
 const HEALTH_ORDER: Record<Health, number> = { OK: 0, unknown: 1, Warning: 2, Critical: 3 };
 export function worstHealth(values: readonly Health[]): Health {
   return values.reduce<Health>((worst, value) => (HEALTH_ORDER[value] > HEALTH_ORDER[worst] ? value : worst), 'OK');

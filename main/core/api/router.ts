@@ -1,5 +1,7 @@
 import { implement } from '@orpc/server';
 import { contract } from '../../../shared/contract/index.js';
+import { RedfishClient, RedfishError } from '../protocols/redfish/client.js';
+import { readInventory } from '../protocols/redfish/inventory.js';
 import { collectDevice, SnmpError } from '../protocols/snmp/collect.js';
 import type { Services } from '../services.js';
 
@@ -36,6 +38,27 @@ export function createRouter(services: Services) {
       }),
     },
     devices: {
+      probeRedfish: os.devices.probeRedfish.handler(async ({ input, errors }) => {
+        const client = new RedfishClient({
+          url: new URL(input.url).origin,
+          username: input.username,
+          password: input.password,
+          pinnedFingerprint: input.fingerprint ?? null,
+          trustOnFirstUse: input.trustOnFirstUse,
+          requestTimeoutMs: 15_000,
+        });
+        try {
+          const inventory = await readInventory(client);
+          return { ...inventory, certificateFingerprint: client.fingerprint };
+        } catch (error) {
+          if (error instanceof RedfishError) {
+            throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.code, fingerprint: error.fingerprint ?? null } });
+          }
+          throw error;
+        } finally {
+          await client.close();
+        }
+      }),
       probeSnmp: os.devices.probeSnmp.handler(async ({ input, errors }) => {
         try {
           return await collectDevice(input);

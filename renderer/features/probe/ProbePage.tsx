@@ -7,6 +7,7 @@ import { toUiError } from '../../api/errors.js';
 import { Field, TextInput } from '../../components/Field.js';
 import { issueText } from '../../i18n/index.js';
 import { DeviceReport } from './DeviceReport.js';
+import { RedfishProbe } from './RedfishProbe.js';
 
 type Version = '2c' | '3';
 interface FormState {
@@ -23,7 +24,8 @@ interface FormState {
 
 const KNOWN_REASONS = new Set(['timeout', 'auth_failure', 'unknown_user', 'decryption_error']);
 
-export function ProbePage() {
+/** Reads a switch, UPS, PDU or environment monitor over SNMP v2c or v3. */
+function SnmpProbe() {
   const { t } = useTranslation();
   const { client } = useApi();
   const [form, setForm] = useState<FormState>({
@@ -96,13 +98,7 @@ export function ProbePage() {
   );
 
   return (
-    <section className="page" aria-labelledby="probe-title">
-      <header className="page-header">
-        <div>
-          <h1 id="probe-title">{t('probe.title')}</h1>
-          <p className="muted">{t('probe.intro')}</p>
-        </div>
-      </header>
+    <>
       <form className="card form" onSubmit={(event) => void submit(event)} noValidate>
         <div className="form-grid probe-grid">
           {text('host', t('probe.address'), { hint: t('probe.addressHint') })}
@@ -158,6 +154,30 @@ export function ProbePage() {
         </div>
       ) : null}
       {device ? <DeviceReport device={device} /> : null}
+    </>
+  );
+}
+
+export function ProbePage() {
+  const { t } = useTranslation();
+  const [kind, setKind] = useState<'snmp' | 'redfish'>('snmp');
+  return (
+    <section className="page" aria-labelledby="probe-title">
+      <header className="page-header">
+        <div>
+          <h1 id="probe-title">{t('probe.title')}</h1>
+          <p className="muted">{t('probe.intro')}</p>
+        </div>
+      </header>
+      <div className="segmented" role="radiogroup" aria-label={t('probe.kindChoice')}>
+        {(['snmp', 'redfish'] as const).map((option) => (
+          <label key={option} className={kind === option ? 'segment active' : 'segment'}>
+            <input type="radio" name="probe-kind" value={option} checked={kind === option} onChange={() => setKind(option)} />
+            {t(option === 'snmp' ? 'probe.kindSnmp' : 'probe.kindRedfish')}
+          </label>
+        ))}
+      </div>
+      {kind === 'snmp' ? <SnmpProbe /> : <RedfishProbe />}
     </section>
   );
 }

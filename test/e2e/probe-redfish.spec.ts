@@ -1,0 +1,53 @@
+import { LabBmc } from '../../main/lab/redfish/bmc.js';
+import { MOCKUPS_DIR } from '../support/redfish.js';
+import { expect, SCREENSHOT_DIR, test } from './fixtures.js';
+
+test.use({ serverName: 'probe-redfish' });
+
+test.describe('Check a server BMC over Redfish', () => {
+  let bmc: LabBmc;
+  test.beforeAll(async () => {
+    bmc = await new LabBmc({ mockupDir: `${MOCKUPS_DIR}/dmtf-public-rackmount1`, users: { admin: 'Lab-Admin-1' } }).start();
+  });
+  test.afterAll(async () => bmc?.stop());
+
+  test('the certificate is shown before it is trusted; a changed one is refused', async ({ page }) => {
+    await page.goto('/#/probe');
+    await page.getByText('Server (BMC, Redfish)').click();
+    await page.getByLabel('BMC address').fill(bmc.url);
+    await page.getByLabel('User').fill('admin');
+    await page.getByLabel('Password').fill('Lab-Admin-1');
+    await page.getByRole('button', { name: 'Check device' }).click();
+    const warning = page.getByTestId('redfish-untrusted');
+    await expect(warning).toContainText('Check this certificate before trusting it');
+    await expect(warning).toContainText(bmc.fingerprint);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/probe-redfish-certificate-en.png`, fullPage: true });
+
+    await warning.getByRole('button', { name: 'Trust this certificate and read' }).click();
+    const report = page.getByTestId('redfish-report');
+    await expect(report).toContainText('Contoso 3500');
+    await expect(report).toContainText('437XR1138R2');
+    await expect(page.getByTestId('redfish-power')).toHaveText('On');
+    await expect(page.getByTestId('redfish-chassis').first()).toContainText('Power supplies');
+    await expect(page.getByTestId('redfish-trusted')).toContainText(bmc.fingerprint);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/probe-redfish-en.png`, fullPage: true });
+
+    bmc.rotateCertificate();
+    await page.getByRole('button', { name: 'Check device' }).click();
+    await expect(page.getByTestId('probe-failure')).toContainText('The certificate changed since it was trusted');
+  });
+
+  test('a wrong password is explained, in Chinese too', async ({ page }) => {
+    await page.goto('/#/probe');
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByText('服务器（BMC，Redfish）').click();
+    await page.getByLabel('BMC 地址').fill(bmc.url);
+    await page.getByLabel('用户').fill('admin');
+    await page.getByLabel('密码').fill('wrong-password');
+    await page.getByRole('button', { name: '检测设备' }).click();
+    await page.getByTestId('redfish-untrusted').getByRole('button').click();
+    await expect(page.getByTestId('probe-failure')).toContainText('用户名或密码被拒绝');
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/probe-redfish-zh.png`, fullPage: true });
+    await page.getByLabel('语言').selectOption('en');
+  });
+});
