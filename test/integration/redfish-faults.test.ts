@@ -90,6 +90,15 @@ describe('a BMC that misbehaves is marked with the reason; nothing crashes', () 
     await fails(client, 'redirect', /redirects are not followed/);
   });
 
+  it('a poll that runs out of time reports what it skipped instead of waiting', async () => {
+    const client = clientFor(bmc, { requestTimeoutMs: 5000 });
+    await client.serviceRoot();
+    bmc.faults = { latencyMs: 150 };
+    const inventory = await readInventory(client, { pollTimeoutMs: 300 });
+    expect(inventory.problems.some((problem) => problem.message === 'skipped: the poll ran out of time')).toBe(true);
+    await client.close();
+  });
+
   it('a slow BMC does not hold back another one', async () => {
     const fast = await startBmc('dmtf-public-bladed');
     const slowClient = clientFor(bmc, { requestTimeoutMs: 5000 });

@@ -38,6 +38,8 @@ export class RedfishWalker {
   constructor(
     readonly client: RedfishClient,
     readonly root: JsonObject,
+    /** When the poll must end: resources not read by then are listed as skipped, not waited for. */
+    private readonly deadline = Number.POSITIVE_INFINITY,
   ) {
     const features = obj(root.ProtocolFeaturesSupported);
     const expandQuery = obj(features.ExpandQuery);
@@ -46,6 +48,10 @@ export class RedfishWalker {
 
   async get(path: string | null): Promise<JsonObject | null> {
     if (!path) return null;
+    if (Date.now() > this.deadline) {
+      this.problems.push({ resource: path, message: 'skipped: the poll ran out of time' });
+      return null;
+    }
     try {
       return await this.client.get(path);
     } catch (error) {
@@ -350,9 +356,17 @@ async function readManager(walker: RedfishWalker, manager: JsonObject): Promise<
 }
 
 /** The full normalized inventory of one BMC. Missing or odd properties become null or "unknown", never a crash. */
-export async function readInventory(client: RedfishClient, now: () => Date = () => new Date()): Promise<RedfishInventory> {
+export interface PollOptions {
+  now?: () => Date;
+  /** Budget for the whole poll; what is left unread when it runs out is reported, not awaited. */
+  pollTimeoutMs?: number;
+}
+
+export async function readInventory(client: RedfishClient, options: PollOptions = {}): Promise<RedfishInventory> {
+  const now = options.now ?? (() => new Date());
+  const deadline = Date.now() + (options.pollTimeoutMs ?? 120_000);
   const root = await client.serviceRoot();
-  const walker = new RedfishWalker(client, root);
+  const walker = new RedfishWalker(client, root, deadline);
   const updateService = await walker.get(link(root.UpdateService));
   const [systems, chassis, managers, firmware] = await Promise.all([
     walker.members(link(root.Systems)),
@@ -386,9 +400,10 @@ export async function readInventory(client: RedfishClient, now: () => Date = () 
 }
 
 /** A health-only poll: systems and chassis status, with as few requests as the service allows. */
-export async function readHealth(client: RedfishClient, now: () => Date = () => new Date()): Promise<RedfishHealth> {
+export async function readHealth(client: RedfishClient, options: PollOptions = {}): Promise<RedfishHealth> {
+  const now = options.now ?? (() => new Date());
   const root = await client.serviceRoot();
-  const walker = new RedfishWalker(client, root);
+  const walker = new RedfishWalker(client, root, Date.now() + (options.pollTimeoutMs ?? 30_000));
   const [systems, chassis] = await Promise.all([walker.members(link(root.Systems)), walker.members(link(root.Chassis))]);
   const systemHealth = systems.map((system) => {
     const powerState = str(system.PowerState);
