@@ -7,6 +7,15 @@ import { LabEnvironmentMonitor, LabPdu, LabSwitch, LabUps, type AnyLabDevice } f
 import { parseHostPort } from './probe-snmp.js';
 
 const KINDS = ['switch', 'ups', 'pdu', 'environment'] as const;
+
+/** A commander parser for a whole number within [min, max]. */
+function wholeNumber(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min || number > max) throw new InvalidArgumentError(`${min} to ${max}`);
+    return number;
+  };
+}
 type Kind = (typeof KINDS)[number];
 
 interface LabSnmpOptions {
@@ -56,16 +65,8 @@ export function labCommand(): Command {
   lab
     .command('snmp')
     .description('start SNMP lab devices (v2c) on consecutive UDP ports; prints one JSON line per device, then reads state changes from stdin')
-    .option('-n, --count <n>', 'devices per kind', (value) => {
-      const count = Number(value);
-      if (!Number.isInteger(count) || count < 1 || count > 2000) throw new InvalidArgumentError('1 to 2000');
-      return count;
-    }, 1)
-    .option('--base-port <port>', 'first UDP port', (value) => {
-      const port = Number(value);
-      if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new InvalidArgumentError('1024 to 65000');
-      return port;
-    }, 16100)
+    .option('-n, --count <n>', 'devices per kind', wholeNumber(1, 2000), 1)
+    .option('--base-port <port>', 'first UDP port', wholeNumber(1024, 65000), 16100)
     .option('--kinds <list>', `comma-separated: ${KINDS.join(',')}`, (value) => {
       const kinds = value.split(',').map((kind) => kind.trim());
       const bad = kinds.filter((kind) => !(KINDS as readonly string[]).includes(kind));
@@ -118,16 +119,8 @@ export function labCommand(): Command {
     .command('redfish')
     .description('start lab BMCs serving a Redfish mockup folder over HTTPS on consecutive TCP ports; prints one JSON line per BMC')
     .requiredOption('-m, --mockup <dir>', 'a mockup folder (a DMTF mockup tree, or captured payloads)')
-    .option('-n, --count <n>', 'how many BMCs', (value) => {
-      const count = Number(value);
-      if (!Number.isInteger(count) || count < 1 || count > 2000) throw new InvalidArgumentError('1 to 2000');
-      return count;
-    }, 1)
-    .option('--base-port <port>', 'first TCP port', (value) => {
-      const port = Number(value);
-      if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new InvalidArgumentError('1024 to 65000');
-      return port;
-    }, 18443)
+    .option('-n, --count <n>', 'how many BMCs', wholeNumber(1, 2000), 1)
+    .option('--base-port <port>', 'first TCP port', wholeNumber(1024, 65000), 18443)
     .option('--user <user>', 'BMC user', 'admin')
     .option('--password <password>', 'BMC password', 'password')
     .action(async (options: { mockup: string; count: number; basePort: number; user: string; password: string }) => {

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { AuditEntry } from '../../../shared/domain/audit.js';
 import { useApi, useLiveEvents } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatDateTime } from '../../components/format.js';
 
 const PAGE_SIZE = 50;
@@ -38,11 +39,7 @@ export function AuditPage() {
         </div>
         {page ? <p className="muted">{t('audit.total', { count: page.total })}</p> : null}
       </header>
-      {error ? (
-        <div className="notice notice-error" role="alert">
-          {t('common.error', { message: error })}
-        </div>
-      ) : null}
+      <ErrorNotice message={error} />
       {page && page.items.length === 0 ? <p className="empty">{t('audit.empty')}</p> : null}
       {page && page.items.length > 0 ? (
         <div className="card scroll-x">

@@ -7,6 +7,7 @@ import { toUiError } from '../../api/errors.js';
 import { Field, TextInput } from '../../components/Field.js';
 import { issueText } from '../../i18n/index.js';
 import { DeviceReport } from './DeviceReport.js';
+import { ProbeActions, ProbeFailure } from './ProbeParts.js';
 import { RedfishProbe } from './RedfishProbe.js';
 
 type Version = '2c' | '3';
@@ -134,25 +135,9 @@ function SnmpProbe() {
             </>
           )}
         </div>
-        <footer className="dialog-actions">
-          {busy ? (
-            <span role="status" className="muted">
-              {t('probe.checking')}
-            </span>
-          ) : null}
-          <button type="submit" className="primary" disabled={busy}>
-            {t('probe.submit')}
-          </button>
-        </footer>
+        <ProbeActions busy={busy} />
       </form>
-      {failure ? (
-        <div className="notice notice-error" role="alert" data-testid="probe-failure">
-          <div>
-            <strong>{t('probe.failed')}</strong> — {t(`probe.reason.${failure.reason}`)}
-            <div className="mono">{failure.detail}</div>
-          </div>
-        </div>
-      ) : null}
+      {failure ? <ProbeFailure explanation={t(`probe.reason.${failure.reason}`)} detail={failure.detail} /> : null}
       {device ? <DeviceReport device={device} /> : null}
     </>
   );

@@ -6,6 +6,7 @@ import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { Field, TextInput } from '../../components/Field.js';
 import { issueText } from '../../i18n/index.js';
+import { ProbeActions, ProbeFailure } from './ProbeParts.js';
 import { ServerReport } from './ServerReport.js';
 
 const KNOWN_REASONS = new Set(['tls_changed', 'auth', 'timeout', 'connection', 'not_redfish']);
@@ -84,16 +85,7 @@ export function RedfishProbe() {
             {t('probe.redfish.trusted')}: {trusted}
           </p>
         ) : null}
-        <footer className="dialog-actions">
-          {busy ? (
-            <span role="status" className="muted">
-              {t('probe.checking')}
-            </span>
-          ) : null}
-          <button type="submit" className="primary" disabled={busy}>
-            {t('probe.submit')}
-          </button>
-        </footer>
+        <ProbeActions busy={busy} />
       </form>
       {untrusted ? (
         <div className="notice notice-warn" role="alert" data-testid="redfish-untrusted">
@@ -107,14 +99,7 @@ export function RedfishProbe() {
           </div>
         </div>
       ) : null}
-      {failure ? (
-        <div className="notice notice-error" role="alert" data-testid="probe-failure">
-          <div>
-            <strong>{t('probe.failed')}</strong> — {t(`probe.redfish.reason.${failure.reason}`)}
-            <div className="mono">{failure.detail}</div>
-          </div>
-        </div>
-      ) : null}
+      {failure ? <ProbeFailure explanation={t(`probe.redfish.reason.${failure.reason}`)} detail={failure.detail} /> : null}
       {result ? <ServerReport inventory={result} /> : null}
     </>
   );

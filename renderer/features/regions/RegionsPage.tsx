@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { buildRegionTree, type RegionNode } from '../../../shared/domain/region.js';
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { issueText } from '../../i18n/index.js';
 import { useRegions } from './useRegions.js';
 
@@ -67,7 +68,7 @@ export function RegionsPage() {
       await client.regions.delete({ id: node.id });
       setNotice(null);
     } catch (cause) {
-      setNotice(t('common.error', { message: toUiError(cause).message }));
+      setNotice(toUiError(cause).message);
     }
   };
 
@@ -121,11 +122,7 @@ export function RegionsPage() {
           </button>
         </div>
       </header>
-      {error || notice ? (
-        <div className="notice notice-error" role="alert">
-          {notice ?? t('common.error', { message: error })}
-        </div>
-      ) : null}
+      <ErrorNotice message={notice ?? error} />
       <div className="card">
         {tree.length === 0 && editor?.kind !== 'add' ? <p className="empty">{t('regions.empty')}</p> : null}
         <ul className="tree">

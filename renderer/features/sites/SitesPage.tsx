@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Site, SiteSortKey } from '../../../shared/domain/site.js';
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useRegions } from '../regions/useRegions.js';
 import { CsvImportDialog } from './CsvImportDialog.js';
 import { SiteFormDialog } from './SiteFormDialog.js';
@@ -92,11 +93,7 @@ export function SitesPage() {
           </button>
         </div>
       ) : null}
-      {rows.error ? (
-        <div className="notice notice-error" role="alert">
-          {t('common.error', { message: rows.error })}
-        </div>
-      ) : null}
+      <ErrorNotice message={rows.error} />
       {rows.total === 0 ? (
         <p className="empty">{filtered ? t('sites.noMatch') : t('sites.empty')}</p>
       ) : (
