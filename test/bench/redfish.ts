@@ -18,7 +18,7 @@ import { bench, repoRoot } from './report.js';
 const BMCS = 200;
 const HEALTH_ROUNDS = 5;
 const BASE_PORT = 40_000 + Math.floor(Math.random() * 10_000);
-const MOCKUP = join(repoRoot, '..', 'shared', 'redfish-mockups', 'dmtf-public-rackmount1');
+const MOCKUP = join(process.env.EDGECAB_SHARED_DIR ?? join(repoRoot, '..', 'shared'), 'redfish-mockups', 'dmtf-public-rackmount1');
 
 const lab = spawn(process.execPath, [join(repoRoot, 'main/cli/edgecab.mjs'), 'lab', 'redfish', '--mockup', MOCKUP, '--count', String(BMCS), '--base-port', String(BASE_PORT)], {
   stdio: ['ignore', 'pipe', 'inherit'],

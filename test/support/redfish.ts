@@ -1,9 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RedfishClient } from '../../main/core/protocols/redfish/client.js';
+import { sharedPath } from './shared-dir.js';
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
 
-export const MOCKUPS_DIR = join(import.meta.dirname, '../../../shared/redfish-mockups');
+export const MOCKUPS_DIR = sharedPath('redfish-mockups');
 
 export const MOCKUPS = readdirSync(MOCKUPS_DIR).filter((name) => statSync(join(MOCKUPS_DIR, name)).isDirectory());
 

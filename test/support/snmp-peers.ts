@@ -4,8 +4,9 @@ import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SnmpSession } from '../../main/core/protocols/snmp/session.js';
+import { sharedPath } from './shared-dir.js';
 
-export const RECORDINGS_DIR = join(import.meta.dirname, '../../../shared/snmp-recordings');
+export const RECORDINGS_DIR = sharedPath('snmp-recordings');
 export const V3 = { user: 'edgev3', authKey: 'authpass123', privKey: 'privpass123' } as const;
 
 export async function freeUdpPort(): Promise<number> {
