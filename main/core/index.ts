@@ -43,7 +43,7 @@ export function createCore(options: CoreOptions): Core {
   const db = openDatabase(file, options.sqliteNativeBinding);
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
-  const services = createServices(db, now, () => ({
+  const services = createServices(db, options.dataDir, now, () => ({
     product: 'EdgeCab',
     version: EDGECAB_VERSION,
     schemaVersion: schemaVersion(db),

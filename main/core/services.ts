@@ -2,6 +2,10 @@ import type { SystemInfo } from '../../shared/contract/index.js';
 import type { SiteCsvImportResult } from '../../shared/domain/site.js';
 import type { Database } from './db/open.js';
 import { AuditLog } from './services/audit/audit-log.js';
+import { CabinetService } from './services/cabinets/cabinet-service.js';
+import { loadTemplates } from './services/cabinets/templates.js';
+import { CredentialVault } from './services/credentials/vault.js';
+import { DeviceService } from './services/devices/device-service.js';
 import { EventBus } from './services/events/bus.js';
 import { RegionService } from './services/regions/region-service.js';
 import { importSitesCsv } from './services/sites/csv-import.js';
@@ -12,20 +16,26 @@ export interface Services {
   regions: RegionService;
   audit: AuditLog;
   bus: EventBus;
+  cabinets: CabinetService;
+  devices: DeviceService;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
   system: () => SystemInfo;
 }
 
-export function createServices(db: Database, now: () => Date, system: () => SystemInfo): Services {
+export function createServices(db: Database, dataDir: string, now: () => Date, system: () => SystemInfo): Services {
   const bus = new EventBus();
   const regions = new RegionService(db, bus, now);
   const sites = new SiteService(db, regions, bus, now);
   const audit = new AuditLog(db, now);
+  const cabinets = new CabinetService(db, loadTemplates(), bus, now);
+  const devices = new DeviceService(db, cabinets, new CredentialVault(db, dataDir, now), bus, now);
   return {
     sites,
     regions,
     audit,
     bus,
+    cabinets,
+    devices,
     system,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),
   };

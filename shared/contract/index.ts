@@ -13,7 +13,9 @@ import {
   SitePage,
   SiteUpdate,
 } from '../domain/site.js';
-import { RedfishProbeInput, RedfishProbeResult } from '../domain/redfish.js';
+import { CabinetDevice, CabinetView, DeviceConnection, DeviceMove, NewDevice, TemplateSummary } from '../domain/cabinet.js';
+import { DeviceDetail, DeviceReading } from '../domain/readings.js';
+import { FINGERPRINT_PATTERN, RedfishProbeInput, RedfishProbeResult } from '../domain/redfish.js';
 import { SnmpDevice, SnmpProbeInput } from '../domain/snmp.js';
 import { ValidationProblem } from '../domain/validation.js';
 
@@ -105,7 +107,62 @@ export const contract = {
       .input(RegionIdInput)
       .output(z.object({ id: z.number().int(), deleted: z.literal(true) })),
   },
+  cabinets: {
+    templates: base
+      .route({ method: 'GET', path: '/cabinet-templates', tags: ['cabinets'], summary: 'The cabinet models a site can be set up with' })
+      .output(z.array(TemplateSummary)),
+    get: base
+      .route({ method: 'GET', path: '/sites/{siteId}/cabinet', tags: ['cabinets'], summary: "The site's cabinet with every device, its state and the wiring; null when not set up" })
+      .errors(notFound)
+      .input(z.object({ siteId: SiteId }))
+      .output(CabinetView.nullable()),
+    create: base
+      .route({ method: 'POST', path: '/sites/{siteId}/cabinet', successStatus: 201, tags: ['cabinets'], summary: 'Set up the site cabinet from a model, with its default devices and wiring' })
+      .errors({ ...notFound, ...conflict })
+      .input(z.object({ siteId: SiteId, templateId: z.string().min(1), name: z.string().trim().max(80).nullable().optional() }))
+      .output(CabinetView),
+  },
   devices: {
+    add: base
+      .route({ method: 'POST', path: '/cabinets/{cabinetId}/devices', successStatus: 201, tags: ['devices'], summary: 'Place a device in the cabinet' })
+      .errors(notFound)
+      .input(NewDevice)
+      .output(CabinetDevice),
+    update: base
+      .route({ method: 'PATCH', path: '/devices/{id}', tags: ['devices'], summary: 'Rename a device or move it to another U or face' })
+      .errors(notFound)
+      .input(DeviceMove)
+      .output(CabinetDevice),
+    remove: base
+      .route({ method: 'DELETE', path: '/devices/{id}', tags: ['devices'], summary: 'Take a device out of the cabinet' })
+      .errors(notFound)
+      .input(z.object({ id: z.string() }))
+      .output(z.object({ id: z.string(), deleted: z.literal(true) })),
+    connect: base
+      .route({ method: 'PUT', path: '/devices/{id}/connection', tags: ['devices'], summary: 'Set how EdgeCab reaches the device; credentials are stored sealed and never returned' })
+      .errors(notFound)
+      .input(DeviceConnection)
+      .output(CabinetDevice),
+    trustCertificate: base
+      .route({ method: 'PUT', path: '/devices/{id}/certificate', tags: ['devices'], summary: "Trust the BMC certificate with this SHA-256 fingerprint" })
+      .errors(notFound)
+      .input(z.object({ id: z.string(), fingerprint: z.string().trim().toUpperCase().regex(FINGERPRINT_PATTERN, { error: 'A SHA-256 fingerprint' }) }))
+      .output(z.object({ id: z.string(), trusted: z.literal(true) })),
+    get: base
+      .route({ method: 'GET', path: '/devices/{id}', tags: ['devices'], summary: 'A device with its latest reading and recent history' })
+      .errors(notFound)
+      .input(z.object({ id: z.string() }))
+      .output(DeviceDetail),
+    refresh: base
+      .route({ method: 'POST', path: '/devices/{id}/refresh', tags: ['devices'], summary: 'Read the device now and keep the reading' })
+      .errors({ ...notFound, DEVICE_UNREACHABLE: { status: 502, message: 'The device did not answer as expected', data: z.object({ reason: z.string(), fingerprint: z.string().nullable() }) } })
+      .input(z.object({ id: z.string() }))
+      .output(DeviceReading),
+    power: base
+      .route({ method: 'POST', path: '/devices/{id}/power', tags: ['devices'], summary: 'Power action on a server through its BMC (only the reset types it allows)' })
+      .errors({ ...notFound, DEVICE_UNREACHABLE: { status: 502, message: 'The device did not answer as expected', data: z.object({ reason: z.string(), fingerprint: z.string().nullable() }) } })
+      .input(z.object({ id: z.string(), action: z.enum(['On', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'ForceOff']) }))
+      .output(DeviceReading),
     probeSnmp: base
       .route({
         method: 'POST',

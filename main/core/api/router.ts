@@ -4,6 +4,14 @@ import { RedfishClient, RedfishError } from '../protocols/redfish/client.js';
 import { readInventory } from '../protocols/redfish/inventory.js';
 import { collectDevice, SnmpError } from '../protocols/snmp/collect.js';
 import type { Services } from '../services.js';
+import { DeviceUnreachableError } from '../services/devices/device-service.js';
+import type { CabinetDevice } from '../../../shared/domain/cabinet.js';
+
+/** A device as the API shows it: no credential id, no internal joins. */
+function publicDevice(device: CabinetDevice & { credentialId?: string | null; siteId?: string }): CabinetDevice {
+  const { credentialId: _credentialId, siteId: _siteId, ...rest } = device;
+  return rest;
+}
 
 /** Who is calling: recorded in the audit log. Set by the host (desktop user, HTTP client, CLI). */
 export interface CoreContext {
@@ -37,7 +45,51 @@ export function createRouter(services: Services) {
         return { id: input.id, deleted: true as const };
       }),
     },
+    cabinets: {
+      templates: os.cabinets.templates.handler(() =>
+        [...services.cabinets.templates.values()].map((template) => ({
+          id: template.id,
+          name: template.name,
+          description: template.description,
+          heightU: template.heightU,
+          deviceCount: template.slots.length,
+        })),
+      ),
+      get: os.cabinets.get.handler(({ input }) => {
+        sites.get(input.siteId);
+        return services.cabinets.viewForSite(input.siteId);
+      }),
+      create: os.cabinets.create.handler(({ input }) => services.cabinets.createForSite(input.siteId, input.templateId, input.name)),
+    },
     devices: {
+      add: os.devices.add.handler(({ input }) => publicDevice(services.cabinets.add(input))),
+      update: os.devices.update.handler(({ input }) => publicDevice(services.cabinets.move(input))),
+      remove: os.devices.remove.handler(({ input }) => {
+        services.cabinets.remove(input.id);
+        return { id: input.id, deleted: true as const };
+      }),
+      connect: os.devices.connect.handler(({ input }) => publicDevice(services.devices.connect(input))),
+      trustCertificate: os.devices.trustCertificate.handler(({ input }) => {
+        services.devices.trustCertificate(input.id, input.fingerprint);
+        return { id: input.id, trusted: true as const };
+      }),
+      get: os.devices.get.handler(({ input }) => services.devices.detail(input.id)),
+      refresh: os.devices.refresh.handler(async ({ input, errors }) => {
+        try {
+          return await services.devices.refresh(input.id);
+        } catch (error) {
+          if (error instanceof DeviceUnreachableError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.reason, fingerprint: error.fingerprint } });
+          throw error;
+        }
+      }),
+      power: os.devices.power.handler(async ({ input, errors }) => {
+        try {
+          return await services.devices.power(input.id, input.action);
+        } catch (error) {
+          if (error instanceof DeviceUnreachableError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.reason, fingerprint: error.fingerprint } });
+          throw error;
+        }
+      }),
       probeRedfish: os.devices.probeRedfish.handler(async ({ input, errors }) => {
         const client = new RedfishClient({
           url: new URL(input.url).origin,

@@ -52,6 +52,24 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('003 adds cabinets, devices, sealed credentials, links and readings to a version-2 database, keeping its sites', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 2);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'n', 'C1', 1, 2, 't', 't')").run();
+    migrate(db, migrations, 3);
+    expect(schemaVersion(db)).toBe(3);
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES ('d1', 'c1', 'ups', 'UPS', 1, 2, 'front', 'full', 'snmp', 't', 't')").run();
+    expect(() => db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES ('d2', 'c1', 'ups', 'UPS', 1, 2, 'side', 'full', 'snmp', 't', 't')").run()).toThrow(/CHECK/);
+    db.prepare("INSERT INTO device_readings (device_id, observed_at, status, point) VALUES ('d1', 't', 'ok', '{}')").run();
+    // Deleting the site removes its cabinet, devices and readings with it.
+    db.prepare("DELETE FROM sites WHERE id = 's1'").run();
+    expect(db.prepare('SELECT count(*) FROM device_readings').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM devices').pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

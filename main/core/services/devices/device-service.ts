@@ -1,0 +1,195 @@
+import type { Database } from 'better-sqlite3';
+import type { DeviceConnection, DeviceStatus } from '../../../../shared/domain/cabinet.js';
+import type { RedfishInventory } from '../../../../shared/domain/redfish.js';
+import { sumCounters, type DeviceDetail, type DeviceReading, type ReadingPoint } from '../../../../shared/domain/readings.js';
+import type { SnmpDevice, SnmpTarget } from '../../../../shared/domain/snmp.js';
+import { InvalidInputError } from '../../errors.js';
+import { resetSystem, type ResetType } from '../../protocols/redfish/actions.js';
+import { RedfishClient, RedfishError } from '../../protocols/redfish/client.js';
+import { readInventory } from '../../protocols/redfish/inventory.js';
+import { collectDevice } from '../../protocols/snmp/collect.js';
+import type { CabinetService } from '../cabinets/cabinet-service.js';
+import type { CredentialVault } from '../credentials/vault.js';
+import type { EventBus } from '../events/bus.js';
+
+const HISTORY = 120;
+
+interface RedfishSecret {
+  username: string;
+  password: string;
+}
+type SnmpSecret = Pick<SnmpTarget, 'version' | 'community' | 'v3'>;
+
+export class DeviceUnreachableError extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly fingerprint: string | null = null,
+  ) {
+    super(message);
+    this.name = 'DeviceUnreachableError';
+  }
+}
+
+function redfishStatus(inventory: RedfishInventory): DeviceStatus {
+  const healths = [...inventory.systems.map((system) => system.status.healthRollup), ...inventory.chassis.map((chassis) => chassis.status.healthRollup)];
+  if (healths.includes('Critical')) return 'critical';
+  if (healths.includes('Warning')) return 'warning';
+  return healths.length === 0 ? 'unknown' : 'ok';
+}
+
+/** What state an SNMP device is in, from what it reported. */
+export function snmpStatus(device: SnmpDevice): DeviceStatus {
+  const env = device.environment;
+  if (env && (env.smoke === 'alarm' || env.waterLeak === 'alarm')) return 'critical';
+  if (device.ups?.battery.status === 'low' || device.ups?.battery.status === 'depleted' || device.pdu?.loadState === 'overload') return 'critical';
+  if (env?.door === 'alarm' || device.ups?.outputSource === 'battery' || (device.ups?.alarmsPresent ?? 0) > 0 || device.pdu?.loadState === 'nearOverload') return 'warning';
+  if (device.interfaces.some((entry) => entry.adminStatus === 'up' && entry.operStatus === 'down')) return 'warning';
+  if (device.sensors.some((sensor) => sensor.status === 'nonoperational')) return 'warning';
+  return 'ok';
+}
+
+function pointOf(reading: DeviceReading): ReadingPoint {
+  const snmp = reading.snmp;
+  const redfish = reading.redfish;
+  const temperature =
+    snmp?.environment?.temperatures[0]?.celsius ??
+    redfish?.chassis.flatMap((chassis) => chassis.temperatures).find((each) => each.value !== null)?.value ??
+    snmp?.ups?.battery.temperatureC ??
+    null;
+  return {
+    observedAt: reading.observedAt,
+    status: reading.status,
+    temperatureC: temperature,
+    humidityPercent: snmp?.environment?.humidities[0]?.percent ?? null,
+    powerW: snmp?.pdu?.powerKw !== null && snmp?.pdu?.powerKw !== undefined ? snmp.pdu.powerKw * 1000 : (redfish?.chassis[0]?.powerConsumedWatts ?? snmp?.ups?.outputLines[0]?.powerW ?? null),
+    loadPercent: snmp?.ups?.outputLines[0]?.loadPercent ?? null,
+    inOctets: snmp ? sumCounters(snmp.interfaces.map((entry) => entry.inOctets)) : null,
+    outOctets: snmp ? sumCounters(snmp.interfaces.map((entry) => entry.outOctets)) : null,
+  };
+}
+
+/** Connecting devices, reading them now, acting on them, and keeping their recent readings. */
+export class DeviceService {
+  constructor(
+    private readonly db: Database,
+    private readonly cabinets: CabinetService,
+    private readonly vault: CredentialVault,
+    private readonly bus: EventBus,
+    private readonly now: () => Date,
+  ) {}
+
+  connect(input: DeviceConnection): ReturnType<CabinetService['device']> {
+    const device = this.cabinets.device(input.id);
+    if (device.protocol !== input.protocol) {
+      throw new InvalidInputError([{ field: 'protocol', code: 'mismatch', message: `${device.name} is reached over ${device.protocol}, not ${input.protocol}` }]);
+    }
+    if (input.protocol === 'redfish') {
+      const credentialId = this.vault.store('redfish', { username: input.username, password: input.password } satisfies RedfishSecret, device.credentialId);
+      this.cabinets.setConnection(device.id, new URL(input.url).origin, credentialId, input.fingerprint ?? null);
+    } else {
+      if (input.version === '2c' ? !input.community : !input.v3) {
+        throw new InvalidInputError([{ field: 'community', code: 'required', message: 'SNMP v2c needs a community; SNMP v3 needs a user' }]);
+      }
+      const secret: SnmpSecret = { version: input.version, community: input.community, v3: input.v3 };
+      const credentialId = this.vault.store('snmp', secret, device.credentialId);
+      this.cabinets.setConnection(device.id, `${input.host}:${input.port}`, credentialId, null);
+    }
+    return this.cabinets.device(device.id);
+  }
+
+  private redfishClient(device: ReturnType<CabinetService['device']>, trustOnFirstUse = false): RedfishClient {
+    if (!device.endpoint || !device.credentialId) throw new InvalidInputError([{ field: 'endpoint', code: 'not_connected', message: `${device.name} has no address and credentials yet` }]);
+    const secret = this.vault.open<RedfishSecret>(device.credentialId);
+    return new RedfishClient({ url: device.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, trustOnFirstUse, requestTimeoutMs: 15_000 });
+  }
+
+  /** Reads the device now, stores the reading (kept to the last HISTORY), and returns it. */
+  async refresh(id: string): Promise<DeviceReading> {
+    const device = this.cabinets.device(id);
+    if (device.protocol === 'none') throw new InvalidInputError([{ field: 'protocol', code: 'not_readable', message: `${device.name} has no management interface` }]);
+    if (!device.endpoint || !device.credentialId) throw new InvalidInputError([{ field: 'endpoint', code: 'not_connected', message: `${device.name} has no address and credentials yet` }]);
+    let reading: DeviceReading;
+    const observedAt = () => this.now().toISOString();
+    try {
+      if (device.protocol === 'redfish') {
+        const client = this.redfishClient(device);
+        try {
+          const inventory = await readInventory(client, { now: this.now });
+          reading = { observedAt: inventory.observedAt, status: redfishStatus(inventory), error: null, snmp: null, redfish: inventory };
+        } finally {
+          await client.close();
+        }
+      } else {
+        const [host, port] = [device.endpoint.slice(0, device.endpoint.lastIndexOf(':')), Number(device.endpoint.slice(device.endpoint.lastIndexOf(':') + 1))];
+        const secret = this.vault.open<SnmpSecret>(device.credentialId);
+        const snmp = await collectDevice({ host, port, timeoutMs: 2000, retries: 1, ...secret } as SnmpTarget, { now: this.now });
+        reading = { observedAt: snmp.observedAt, status: snmpStatus(snmp), error: null, snmp, redfish: null };
+      }
+    } catch (error) {
+      if (error instanceof RedfishError && (error.code === 'tls_untrusted' || error.code === 'tls_changed')) {
+        throw new DeviceUnreachableError(error.message, error.code, error.fingerprint ?? null);
+      }
+      reading = { observedAt: observedAt(), status: 'unreachable', error: (error as Error).message, snmp: null, redfish: null };
+    }
+    this.store(id, reading);
+    this.bus.publish({ type: 'site.changed', change: 'updated', siteId: device.siteId, count: 1, at: reading.observedAt });
+    return reading;
+  }
+
+  /** Trusts the certificate the BMC presents now (after the user compared the fingerprint) and reads it. */
+  trustCertificate(id: string, fingerprint: string): void {
+    const device = this.cabinets.device(id);
+    if (!device.endpoint || !device.credentialId) throw new InvalidInputError([{ field: 'endpoint', code: 'not_connected', message: `${device.name} has no address yet` }]);
+    this.cabinets.setConnection(id, device.endpoint, device.credentialId, fingerprint);
+  }
+
+  private store(id: string, reading: DeviceReading): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO device_readings (device_id, observed_at, status, error, reading, point) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(id, reading.observedAt, reading.status, reading.error, JSON.stringify({ snmp: reading.snmp, redfish: reading.redfish }), JSON.stringify(pointOf(reading)));
+      this.db
+        .prepare('DELETE FROM device_readings WHERE device_id = ? AND id <= (SELECT id FROM device_readings WHERE device_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)')
+        .run(id, id, HISTORY);
+    })();
+  }
+
+  /** Power action on a server through its BMC; only the reset types the BMC allows. */
+  async power(id: string, type: ResetType): Promise<DeviceReading> {
+    const device = this.cabinets.device(id);
+    if (device.protocol !== 'redfish') throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} has no BMC` }]);
+    const client = this.redfishClient(device);
+    try {
+      const systems = await client.get('/redfish/v1/Systems');
+      const first = Array.isArray(systems.Members) ? (systems.Members[0] as { '@odata.id'?: string } | undefined)?.['@odata.id'] : undefined;
+      if (!first) throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} reports no computer system` }]);
+      await resetSystem(client, first, type);
+    } catch (error) {
+      if (error instanceof RedfishError) throw new DeviceUnreachableError(error.message, error.code, error.fingerprint ?? null);
+      throw error;
+    } finally {
+      await client.close();
+    }
+    return this.refresh(id);
+  }
+
+  detail(id: string): DeviceDetail {
+    const device = this.cabinets.device(id);
+    const site = this.db.prepare('SELECT id, name, code FROM sites WHERE id = ?').get(device.siteId) as { id: string; name: string; code: string };
+    const latestRow = this.db.prepare('SELECT observed_at, status, error, reading FROM device_readings WHERE device_id = ? ORDER BY id DESC LIMIT 1').get(id) as
+      | { observed_at: string; status: DeviceStatus; error: string | null; reading: string | null }
+      | undefined;
+    const parsed = latestRow?.reading ? (JSON.parse(latestRow.reading) as { snmp: SnmpDevice | null; redfish: RedfishInventory | null }) : null;
+    const history = (this.db.prepare('SELECT point FROM device_readings WHERE device_id = ? ORDER BY id DESC LIMIT ?').all(id, HISTORY) as { point: string }[])
+      .map((row) => JSON.parse(row.point) as ReadingPoint)
+      .reverse();
+    const { credentialId: _credentialId, siteId: _siteId, ...publicDevice } = device;
+    return {
+      device: publicDevice,
+      site,
+      latest: latestRow ? { observedAt: latestRow.observed_at, status: latestRow.status, error: latestRow.error, snmp: parsed?.snmp ?? null, redfish: parsed?.redfish ?? null } : null,
+      history,
+    };
+  }
+}
