@@ -9,6 +9,8 @@ import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { AuditPage } from '../features/audit/AuditPage.js';
 import { ProbePage } from '../features/probe/ProbePage.js';
 import { RegionsPage } from '../features/regions/RegionsPage.js';
+import { DevicePage } from '../features/device/DevicePage.js';
+import { SitePage } from '../features/site/SitePage.js';
 import { SitesPage } from '../features/sites/SitesPage.js';
 
 /** One entry per feature screen; the navigation grows as features land. */
@@ -49,6 +51,8 @@ export function App({ client, connection }: { client: EdgecabClient; connection:
               {SCREENS.map((screen) => (
                 <Route key={screen.path} path={screen.path} element={screen.element} />
               ))}
+              <Route path="/sites/:siteId" element={<SitePage />} />
+              <Route path="/devices/:deviceId" element={<DevicePage />} />
               <Route path="*" element={<Navigate to="/sites" replace />} />
             </Routes>
           </main>

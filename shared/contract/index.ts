@@ -119,7 +119,15 @@ export const contract = {
     create: base
       .route({ method: 'POST', path: '/sites/{siteId}/cabinet', successStatus: 201, tags: ['cabinets'], summary: 'Set up the site cabinet from a model, with its default devices and wiring' })
       .errors({ ...notFound, ...conflict })
-      .input(z.object({ siteId: SiteId, templateId: z.string().min(1), name: z.string().trim().max(80).nullable().optional() }))
+      .input(
+        z.object({
+          siteId: SiteId,
+          templateId: z.string().min(1),
+          name: z.string().trim().max(80).nullable().optional(),
+          /** Language of the default device names. */
+          language: z.enum(['en', 'zh-CN']).default('en'),
+        }),
+      )
       .output(CabinetView),
   },
   devices: {

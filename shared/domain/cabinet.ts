@@ -11,7 +11,8 @@ const LocalizedText = z.object({ en: z.string().min(1), 'zh-CN': z.string().min(
 export const TemplateSlot = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/, { error: 'Slot ids are lower-case letters, digits and "-"' }),
   kind: z.enum(DEVICE_KIND, { error: (issue) => `Unknown device kind "${String(issue.input)}"; expected one of ${DEVICE_KIND.join(', ')}` }),
-  name: z.string().min(1),
+  /** The device's default name, in each UI language; the cabinet takes the one it is set up in. */
+  name: z.object({ en: z.string().min(1), 'zh-CN': z.string().min(1) }),
   model: z.string().optional(),
   /** The lowest U the device occupies (1 = bottom). */
   u: z.number().int(),
@@ -99,8 +100,8 @@ export function parseTemplate(data: unknown, source: string): CabinetTemplate {
   template.slots.forEach((slot, index) => {
     if (ids.has(slot.id)) problems.push(`slots.${index}: duplicate slot id "${slot.id}"`);
     ids.add(slot.id);
-    const placed = template.slots.slice(0, index).map((other) => ({ ...other, id: other.id }));
-    for (const issue of checkPlacement({ ...slot }, placed, template.heightU)) problems.push(`slots.${index} (${slot.id}): ${issue.message}`);
+    const placed = template.slots.slice(0, index).map((other) => ({ ...other, name: other.name.en }));
+    for (const issue of checkPlacement({ ...slot, name: slot.name.en }, placed, template.heightU)) problems.push(`slots.${index} (${slot.id}): ${issue.message}`);
   });
   const known = new Set([...ids, ...template.externalEnds]);
   template.links.forEach((link, index) => {

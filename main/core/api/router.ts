@@ -59,7 +59,7 @@ export function createRouter(services: Services) {
         sites.get(input.siteId);
         return services.cabinets.viewForSite(input.siteId);
       }),
-      create: os.cabinets.create.handler(({ input }) => services.cabinets.createForSite(input.siteId, input.templateId, input.name)),
+      create: os.cabinets.create.handler(({ input }) => services.cabinets.createForSite(input.siteId, input.templateId, input.name, input.language)),
     },
     devices: {
       add: os.devices.add.handler(({ input }) => publicDevice(services.cabinets.add(input))),

@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import type { Region } from '../../../shared/domain/region.js';
 import type { Site, SiteSortKey } from '../../../shared/domain/site.js';
 import { formatDateTime } from '../../components/format.js';
@@ -20,11 +21,11 @@ const COLUMNS: readonly Column[] = [
   { key: 'region', sortable: false, width: 'minmax(120px, 1.5fr)' },
   { key: 'latitude', sortable: true, width: '110px' },
   { key: 'longitude', sortable: true, width: '110px' },
-  { key: 'address', sortable: false, width: 'minmax(140px, 2fr)' },
+  { key: 'address', sortable: false, width: 'minmax(110px, 2fr)' },
   { key: 'contact', sortable: false, width: 'minmax(100px, 1fr)' },
-  { key: 'updatedAt', sortable: true, width: '150px' },
+  { key: 'updatedAt', sortable: true, width: '140px' },
 ];
-const GRID_TEMPLATE = `${COLUMNS.map((column) => column.width).join(' ')} 120px`;
+const GRID_TEMPLATE = `${COLUMNS.map((column) => column.width).join(' ')} 170px`;
 
 function cellText(site: Site, key: Column['key'], regionPaths: Map<number, string>, language: string): string {
   switch (key) {
@@ -125,6 +126,9 @@ export function SiteTable({
                       </div>
                     ))}
                     <div role="cell" className="table-cell cell-actions">
+                      <Link className="link-button" to={`/sites/${site.id}`}>
+                        {t('site.open')}
+                      </Link>
                       <button type="button" className="link-button" onClick={() => onEdit(site)}>
                         {t('common.edit')}
                       </button>

@@ -75,7 +75,7 @@ export class CabinetService {
   }
 
   /** Creates the site's cabinet from a template: its default devices and their power and network links. */
-  createForSite(siteId: string, templateId: string, name?: string | null): CabinetView {
+  createForSite(siteId: string, templateId: string, name?: string | null, language: 'en' | 'zh-CN' = 'en'): CabinetView {
     if (!this.db.prepare('SELECT 1 FROM sites WHERE id = ?').get(siteId)) throw new NotFoundError('site', siteId);
     if (this.db.prepare('SELECT 1 FROM cabinets WHERE site_id = ?').get(siteId)) throw new ConflictError('This site already has a cabinet', 'siteId');
     const template = this.template(templateId);
@@ -86,7 +86,7 @@ export class CabinetService {
         cabinetId,
         siteId,
         template.id,
-        name?.trim() || template.name.en,
+        name?.trim() || template.name[language],
         template.heightU,
         at,
       );
@@ -98,7 +98,7 @@ export class CabinetService {
       for (const slot of template.slots) {
         const id = randomUUID();
         idsBySlot.set(slot.id, id);
-        insert.run(id, cabinetId, slot.id, slot.kind, slot.name, slot.model ?? null, slot.u, slot.heightU, slot.face, slot.depth, slot.protocol, at, at);
+        insert.run(id, cabinetId, slot.id, slot.kind, slot.name[language], slot.model ?? null, slot.u, slot.heightU, slot.face, slot.depth, slot.protocol, at, at);
       }
       const link = this.db.prepare('INSERT INTO links (cabinet_id, kind, from_device_id, from_port, to_device_id, to_port, external) VALUES (?, ?, ?, ?, ?, ?, ?)');
       for (const each of template.links) {

@@ -1,0 +1,190 @@
+import { ORPCError } from '@orpc/client';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { counterRate } from '../../../shared/domain/snmp.js';
+import type { DeviceDetail, ReadingPoint } from '../../../shared/domain/readings.js';
+import { useApi, useLiveEvents } from '../../api/context.js';
+import { toUiError } from '../../api/errors.js';
+import { ageText, useNow } from '../../components/age.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { STATUS_COLORS } from '../../components/RackElevation.js';
+import { Sparkline } from '../../components/Sparkline.js';
+import { DeviceReport } from '../probe/DeviceReport.js';
+import { ServerReport } from '../probe/ServerReport.js';
+import { ConnectionForm } from './ConnectionForm.js';
+import { PowerControls } from './PowerControls.js';
+
+/** Bits per second between consecutive readings, from the summed octet counters. */
+function throughput(history: readonly ReadingPoint[]): (number | null)[] {
+  return history.map((point, index) => {
+    const previous = history[index - 1];
+    if (!previous?.inOctets || !point.inOctets) return null;
+    const seconds = (Date.parse(point.observedAt) - Date.parse(previous.observedAt)) / 1000;
+    const rate = counterRate(previous.inOctets, point.inOctets, seconds, 64);
+    return rate === null ? null : rate * 8;
+  });
+}
+
+export function DevicePage() {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const now = useNow();
+  const { deviceId = '' } = useParams();
+  const [detail, setDetail] = useState<DeviceDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [untrusted, setUntrusted] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    client.devices.get({ id: deviceId }).then(
+      (loaded) => {
+        setDetail(loaded);
+        setError(null);
+      },
+      (cause: unknown) => setError(toUiError(cause).message),
+    );
+  }, [client, deviceId]);
+  useEffect(load, [load]);
+  useLiveEvents((event) => {
+    if (event.type === 'site.changed' && event.siteId === detail?.site.id) load();
+  });
+
+  const readNow = async () => {
+    setBusy(true);
+    setError(null);
+    setUntrusted(null);
+    try {
+      await client.devices.refresh({ id: deviceId });
+    } catch (cause) {
+      const data = cause instanceof ORPCError ? (cause.data as { reason?: string; fingerprint?: string | null } | undefined) : undefined;
+      if (data?.reason === 'tls_untrusted' && data.fingerprint) setUntrusted(data.fingerprint);
+      else setError(toUiError(cause).message);
+    } finally {
+      setBusy(false);
+      load();
+    }
+  };
+  const trust = async (fingerprint: string) => {
+    await client.devices.trustCertificate({ id: deviceId, fingerprint });
+    await readNow();
+  };
+
+  if (!detail) {
+    return (
+      <section className="page">
+        <ErrorNotice message={error} />
+        {!error ? <p className="muted">{t('common.loading')}</p> : null}
+      </section>
+    );
+  }
+  const { device, latest, history, site } = detail;
+  const connected = Boolean(device.endpoint && device.hasCredential);
+  const system = latest?.redfish?.systems[0];
+  return (
+    <section className="page" aria-labelledby="device-title">
+      <Link to={`/sites/${site.id}`} className="muted">
+        ← {site.name} ({site.code})
+      </Link>
+      <header className="page-header">
+        <div>
+          <h1 id="device-title">
+            <span className="status-dot" style={{ background: STATUS_COLORS[device.status] }} />
+            {device.name}
+          </h1>
+          <p className="muted">
+            {t(`site.kinds.${device.kind}`)} · {t('device.position', { face: t(`site.${device.face}`), from: device.u, to: device.u + device.heightU - 1 })} ·{' '}
+            <span data-testid="device-status">{t(`site.status.${device.status}`)}</span> ·{' '}
+            <span data-testid="device-age">{t('device.readAt', { age: ageText(t, device.observedAt, now) })}</span>
+          </p>
+        </div>
+        {connected && device.protocol !== 'none' ? (
+          <div className="page-actions">
+            <button type="button" onClick={() => setEditing(!editing)}>
+              {t('device.editConnection')}
+            </button>
+            <button type="button" className="primary" disabled={busy} onClick={() => void readNow()}>
+              {busy ? t('probe.checking') : t('device.readNow')}
+            </button>
+          </div>
+        ) : null}
+      </header>
+      <ErrorNotice message={error} />
+      {notice ? (
+        <div className="notice" role="status">
+          {notice}
+        </div>
+      ) : null}
+      {latest?.error ? <div className="notice notice-error">{t('device.unreachable', { message: latest.error })}</div> : null}
+      {device.protocol !== 'none' && (!connected || editing) ? (
+        <section className="card" aria-labelledby="connection-title">
+          <h2 id="connection-title">{t('device.connection')}</h2>
+          {!connected ? <p className="muted">{t('device.notConnected')}</p> : <p className="muted">{t('device.connected', { endpoint: device.endpoint })}</p>}
+          <ConnectionForm
+            device={device}
+            onSaved={() => {
+              setEditing(false);
+              void readNow();
+            }}
+          />
+        </section>
+      ) : null}
+      {untrusted ? (
+        <div className="notice notice-warn" role="alert" data-testid="redfish-untrusted">
+          <div>
+            <strong>{t('probe.redfish.untrustedTitle')}</strong>
+            <p>{t('probe.redfish.untrustedBody')}</p>
+            <p className="mono fingerprint">SHA-256 {untrusted}</p>
+            <button type="button" className="primary" onClick={() => void trust(untrusted)}>
+              {t('probe.redfish.trust')}
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {device.protocol === 'redfish' && system ? (
+        <PowerControls device={device} allowed={system.allowedResets} onDone={(message) => setNotice(message)} />
+      ) : null}
+      {history.length > 1 ? (
+        <section className="card" aria-labelledby="trend-title">
+          <h2 id="trend-title">{t('device.trend')}</h2>
+          <div className="env-grid">
+            {history.some((point) => point.temperatureC !== null) ? (
+              <div>
+                <div className="muted small">{t('site.temperature')}</div>
+                <Sparkline values={history.map((point) => point.temperatureC)} label={t('site.temperature')} />
+              </div>
+            ) : null}
+            {history.some((point) => point.humidityPercent !== null) ? (
+              <div>
+                <div className="muted small">{t('site.humidity')}</div>
+                <Sparkline values={history.map((point) => point.humidityPercent)} label={t('site.humidity')} />
+              </div>
+            ) : null}
+            {history.some((point) => point.loadPercent !== null) ? (
+              <div>
+                <div className="muted small">{t('device.load')}</div>
+                <Sparkline values={history.map((point) => point.loadPercent)} label={t('device.load')} />
+              </div>
+            ) : null}
+            {history.some((point) => point.powerW !== null) ? (
+              <div>
+                <div className="muted small">{t('site.powerDraw')}</div>
+                <Sparkline values={history.map((point) => point.powerW)} label={t('site.powerDraw')} />
+              </div>
+            ) : null}
+            {history.some((point) => point.inOctets !== null) ? (
+              <div>
+                <div className="muted small">{t('device.throughput')}</div>
+                <Sparkline values={throughput(history)} label={t('device.throughput')} />
+              </div>
+            ) : null}
+          </div>
+        </section>
+      ) : null}
+      {latest?.redfish ? <ServerReport inventory={{ ...latest.redfish, certificateFingerprint: device.fingerprint }} /> : null}
+      {latest?.snmp ? <DeviceReport device={latest.snmp} /> : null}
+    </section>
+  );
+}
