@@ -154,7 +154,15 @@ export const CabinetView = z.object({
 });
 export type CabinetView = z.infer<typeof CabinetView>;
 
-export const TemplateSummary = z.object({ id: z.string(), name: LocalizedText, description: LocalizedText, heightU: z.number().int(), deviceCount: z.number().int() });
+export const TemplateSummary = z.object({
+  id: z.string(),
+  name: LocalizedText,
+  description: LocalizedText,
+  heightU: z.number().int(),
+  deviceCount: z.number().int(),
+  /** Where the model puts each device, for a thumbnail of the cabinet. */
+  layout: z.array(z.object({ slotId: z.string(), kind: z.enum(DEVICE_KIND), name: LocalizedText, u: z.number().int(), heightU: z.number().int(), face: z.enum(FACES), depth: z.enum(DEPTHS) })),
+});
 
 export const NewDevice = z.object({
   cabinetId: z.string(),

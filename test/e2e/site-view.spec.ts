@@ -24,7 +24,11 @@ test.describe('Site view: the cabinet as navigation', () => {
     await page.getByTestId('site-row-HB-WH-07').getByRole('link', { name: 'Open' }).click();
     await expect(page.getByRole('heading', { name: 'Wuhan Optics Valley' })).toBeVisible();
 
+    // Each model shows a thumbnail of its layout, front and rear.
+    await expect(page.getByTestId('template-edge-12u').getByTestId('rack-rear')).toBeVisible();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/site-setup-en.png`, fullPage: true });
     await page.getByTestId('template-edge-42u').getByRole('button', { name: 'Use this model' }).click();
+    await expect(page.getByRole('heading', { name: 'Set up the cabinet' })).toBeHidden();
     const front = page.getByTestId('rack-front');
     await expect(front.getByTestId('rack-device-srv1')).toBeVisible();
     await expect(front.getByTestId('rack-device-ups')).toHaveAttribute('data-status', 'unknown');
@@ -59,6 +63,8 @@ test.describe('Site view: the cabinet as navigation', () => {
     await expect(warning).toContainText(bmc.fingerprint);
     await warning.getByRole('button', { name: 'Trust this certificate and read' }).click();
     await expect(page.getByTestId('redfish-report')).toContainText('437XR1138R2');
+    await expect(page.getByTestId('redfish-parts')).toContainText('Intel');
+    await expect(page.getByTestId('redfish-parts')).toContainText('GiB');
     await expect(page.getByTestId('device-age')).toHaveText('Read just now');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/device-server-en.png`, fullPage: true });
 

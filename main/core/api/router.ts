@@ -53,6 +53,7 @@ export function createRouter(services: Services) {
           description: template.description,
           heightU: template.heightU,
           deviceCount: template.slots.length,
+          layout: template.slots.map((slot) => ({ slotId: slot.id, kind: slot.kind, name: slot.name, u: slot.u, heightU: slot.heightU, face: slot.face, depth: slot.depth })),
         })),
       ),
       get: os.cabinets.get.handler(({ input }) => {

@@ -116,6 +116,7 @@ export function DeviceReport({ device }: { device: SnmpDevice }) {
               [t('probe.charge'), dash(device.ups.battery.chargePercent, ' %')],
               [t('probe.runtime'), device.ups.battery.minutesRemaining === null ? '—' : t('probe.minutes', { count: device.ups.battery.minutesRemaining })],
               [t('probe.source'), t(`probe.sources.${device.ups.outputSource ?? 'other'}`)],
+              [t('probe.inputVoltage'), device.ups.inputLines.map((line) => dash(line.voltageV, ' V')).join(' / ') || '—'],
               [t('probe.load'), dash(device.ups.outputLines[0]?.loadPercent, ' %')],
               [t('probe.temperature'), dash(device.ups.battery.temperatureC, ' °C')],
               [t('probe.alarms'), device.ups.alarms.length === 0 ? t('probe.noAlarms') : device.ups.alarms.map((alarm) => alarm.condition ?? alarm.descr).join(', ')],

@@ -61,6 +61,56 @@ export function ServerReport({ inventory }: { inventory: RedfishProbeResult }) {
           <p className="muted small">{t('probe.readAt', { time: formatDateTime(inventory.observedAt, i18n.language) })}</p>
         </section>
       ))}
+      {inventory.systems.map((system) => (
+        <section className="card" key={`parts-${system.id}`} data-testid="redfish-parts">
+          <h2>{t('probe.redfish.parts')}</h2>
+          <table className="simple-table">
+            <tbody>
+              {system.processors.map((cpu) => (
+                <tr key={`cpu-${cpu.id}`}>
+                  <td>{t('probe.redfish.cpus')}</td>
+                  <td>{cpu.socket ?? cpu.id}</td>
+                  <td>
+                    {dash(cpu.model)}
+                    {cpu.cores !== null ? ` · ${cpu.cores} ${t('probe.redfish.cores')}` : ''}
+                  </td>
+                  <td>
+                    <HealthBadge health={cpu.status.health} />
+                  </td>
+                </tr>
+              ))}
+              {system.memory.map((dimm) => (
+                <tr key={`dimm-${dimm.id}`}>
+                  <td>{t('probe.redfish.memory')}</td>
+                  <td>{dimm.location ?? dimm.id}</td>
+                  <td>
+                    {dimm.capacityMiB !== null ? `${dimm.capacityMiB / 1024} GiB` : '—'}
+                    {dimm.type ? ` · ${dimm.type}` : ''}
+                  </td>
+                  <td>
+                    <HealthBadge health={dimm.status.health} />
+                  </td>
+                </tr>
+              ))}
+              {system.storage.flatMap((storage) =>
+                storage.drives.map((drive) => (
+                  <tr key={`drive-${storage.id}-${drive.id}`}>
+                    <td>{t('probe.redfish.drives')}</td>
+                    <td>{drive.name ?? drive.id}</td>
+                    <td>
+                      {dash(drive.model)}
+                      {drive.capacityBytes !== null ? ` · ${Math.round(drive.capacityBytes / 1e9)} GB` : ''}
+                    </td>
+                    <td>
+                      <HealthBadge health={drive.status.health} />
+                    </td>
+                  </tr>
+                )),
+              )}
+            </tbody>
+          </table>
+        </section>
+      ))}
       {inventory.chassis.map((chassis) => (
         <section className="card" key={chassis.id} data-testid="redfish-chassis">
           <h2>

@@ -6,6 +6,7 @@ import type { Language } from '../../../shared/i18n/index.js';
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { RackElevation } from '../../components/RackElevation.js';
 
 /** First visit to a site: pick the cabinet model installed there. */
 export function CabinetSetup({ siteId, onCreated }: { siteId: string; onCreated: () => void }) {
@@ -37,6 +38,32 @@ export function CabinetSetup({ siteId, onCreated }: { siteId: string; onCreated:
       <div className="template-cards">
         {templates.map((template) => (
           <div className="card template-card" key={template.id} data-testid={`template-${template.id}`}>
+            <div className="template-preview">
+              <RackElevation
+                compact
+                view="both"
+                heightU={template.heightU}
+                devices={template.layout.map((slot) => ({
+                  id: slot.slotId,
+                  cabinetId: template.id,
+                  slotId: slot.slotId,
+                  kind: slot.kind,
+                  name: slot.name[language],
+                  model: null,
+                  u: slot.u,
+                  heightU: slot.heightU,
+                  face: slot.face,
+                  depth: slot.depth,
+                  protocol: 'none',
+                  endpoint: null,
+                  hasCredential: false,
+                  fingerprint: null,
+                  status: 'unknown',
+                  observedAt: null,
+                  error: null,
+                }))}
+              />
+            </div>
             <strong>{template.name[language]}</strong>
             <span className="muted">{template.description[language]}</span>
             <span className="muted small">
