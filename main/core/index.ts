@@ -58,6 +58,9 @@ export function createCore(options: CoreOptions): Core {
     db,
     interceptors,
     client: (actor) => createRouterClient(router, { context: { actor } satisfies CoreContext, interceptors: [...interceptors] }),
-    close: () => db.close(),
+    close: () => {
+      services.tiles.close();
+      db.close();
+    },
   };
 }

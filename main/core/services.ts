@@ -6,6 +6,8 @@ import { CabinetService } from './services/cabinets/cabinet-service.js';
 import { loadTemplates } from './services/cabinets/templates.js';
 import { CredentialVault } from './services/credentials/vault.js';
 import { DeviceService } from './services/devices/device-service.js';
+import { MapService } from './services/map/map-service.js';
+import { TileService } from './services/tiles/tile-service.js';
 import { EventBus } from './services/events/bus.js';
 import { RegionService } from './services/regions/region-service.js';
 import { importSitesCsv } from './services/sites/csv-import.js';
@@ -18,6 +20,8 @@ export interface Services {
   bus: EventBus;
   cabinets: CabinetService;
   devices: DeviceService;
+  map: MapService;
+  tiles: TileService;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
   system: () => SystemInfo;
 }
@@ -36,6 +40,8 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     bus,
     cabinets,
     devices,
+    map: new MapService(db, now),
+    tiles: new TileService(db, dataDir, now),
     system,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),
   };

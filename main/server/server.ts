@@ -27,6 +27,27 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+const MAX_TILE_UPLOAD_BYTES = 512 * 1024 * 1024 + 64 * 1024;
+/** /tiles/<package>/<z>/<x>/<y>.<ext>: offline basemap tiles, served straight from the MBTiles file. */
+const TILE_PATH = /^\/tiles\/([0-9a-f-]{36})\/(\d{1,2})\/(\d{1,9})\/(\d{1,9})\.(png|jpg|webp)$/;
+
+function serveTile(core: Core, match: RegExpExecArray, res: ServerResponse): void {
+  let tile: { data: Buffer; contentType: string } | null;
+  try {
+    tile = core.services.tiles.tile(match[1]!, Number(match[2]), Number(match[3]), Number(match[4]));
+  } catch {
+    sendProblem(res, 404, 'NOT_FOUND', 'No such tile package');
+    return;
+  }
+  if (!tile) {
+    res.writeHead(204, { 'cache-control': 'public, max-age=86400' });
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': tile.contentType, 'content-length': tile.data.length, 'cache-control': 'public, max-age=86400' });
+  res.end(tile.data);
+}
+
 /** Failures outside any procedure (decoding, encoding) would otherwise vanish into a bare 500. */
 async function logUnexpected<T>({ next }: { next: () => Promise<T> }): Promise<T> {
   try {
@@ -57,8 +78,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     const isApi = pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
     const isRpc = pathname.startsWith(`${RPC_PREFIX}/`);
-    if ((isApi || isRpc) && Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-      sendProblem(res, 413, 'CONTENT_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+    const limit = pathname.endsWith('/tiles/packages') || pathname.endsWith('/tiles/import') ? MAX_TILE_UPLOAD_BYTES : MAX_BODY_BYTES;
+    if ((isApi || isRpc) && Number(req.headers['content-length'] ?? 0) > limit) {
+      sendProblem(res, 413, 'CONTENT_TOO_LARGE', `The request body is larger than ${limit} bytes`);
+      return;
+    }
+    const tile = TILE_PATH.exec(pathname);
+    if (tile && req.method === 'GET') {
+      serveTile(core, tile, res);
       return;
     }
     if (pathname === `${API_PREFIX}/openapi.json` && req.method === 'GET') {

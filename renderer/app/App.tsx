@@ -7,6 +7,7 @@ import { ApiProvider } from '../api/context.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { AuditPage } from '../features/audit/AuditPage.js';
+import { MapPage } from '../features/map/MapPage.js';
 import { ProbePage } from '../features/probe/ProbePage.js';
 import { RegionsPage } from '../features/regions/RegionsPage.js';
 import { DevicePage } from '../features/device/DevicePage.js';
@@ -15,6 +16,7 @@ import { SitesPage } from '../features/sites/SitesPage.js';
 
 /** One entry per feature screen; the navigation grows as features land. */
 const SCREENS = [
+  { path: '/map', label: 'nav.map', element: <MapPage /> },
   { path: '/sites', label: 'nav.sites', element: <SitesPage /> },
   { path: '/regions', label: 'nav.regions', element: <RegionsPage /> },
   { path: '/probe', label: 'nav.probe', element: <ProbePage /> },
@@ -53,7 +55,7 @@ export function App({ client, connection }: { client: EdgecabClient; connection:
               ))}
               <Route path="/sites/:siteId" element={<SitePage />} />
               <Route path="/devices/:deviceId" element={<DevicePage />} />
-              <Route path="*" element={<Navigate to="/sites" replace />} />
+              <Route path="*" element={<Navigate to="/map" replace />} />
             </Routes>
           </main>
         </div>

@@ -15,6 +15,7 @@ import {
 } from '../domain/site.js';
 import { CabinetDevice, CabinetView, DeviceConnection, DeviceMove, NewDevice, TemplateSummary } from '../domain/cabinet.js';
 import { DeviceDetail, DeviceReading } from '../domain/readings.js';
+import { MapSite, MapSites, TilePackage } from '../domain/map.js';
 import { FINGERPRINT_PATTERN, RedfishProbeInput, RedfishProbeResult } from '../domain/redfish.js';
 import { SnmpDevice, SnmpProbeInput } from '../domain/snmp.js';
 import { ValidationProblem } from '../domain/validation.js';
@@ -203,6 +204,34 @@ export const contract = {
       })
       .input(RedfishProbeInput)
       .output(RedfishProbeResult),
+  },
+  map: {
+    sites: base
+      .route({ method: 'GET', path: '/map/sites', tags: ['map'], summary: 'Every site with its position and worst state, compact: [id, code, name, lat, lng, regionId, state, lastSeen]' })
+      .output(MapSites),
+    site: base
+      .route({ method: 'GET', path: '/map/sites/{id}', tags: ['map'], summary: 'One site as the map shows it' })
+      .errors(notFound)
+      .input(z.object({ id: SiteId }))
+      .output(MapSite),
+  },
+  tiles: {
+    list: base.route({ method: 'GET', path: '/tiles/packages', tags: ['tiles'], summary: 'Imported offline tile packages' }).output(z.array(TilePackage)),
+    import: base
+      .route({ method: 'POST', path: '/tiles/packages', successStatus: 201, tags: ['tiles'], summary: 'Import a raster MBTiles file (multipart: file, name, datum)' })
+      .input(
+        z.object({
+          file: z.file({ error: 'Choose an .mbtiles file' }).max(512 * 1024 * 1024, { error: 'At most 512 MiB' }),
+          name: z.string().trim().max(80).default(''),
+          datum: z.enum(['wgs84', 'gcj02']).default('wgs84'),
+        }),
+      )
+      .output(TilePackage),
+    remove: base
+      .route({ method: 'DELETE', path: '/tiles/packages/{id}', tags: ['tiles'], summary: 'Remove a tile package and its file' })
+      .errors(notFound)
+      .input(z.object({ id: z.string() }))
+      .output(z.object({ id: z.string(), deleted: z.literal(true) })),
   },
   audit: {
     list: base

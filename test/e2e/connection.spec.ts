@@ -9,7 +9,7 @@ test('the connection indicator shows a lost server, and the UI recovers when it 
   const port = Number(new URL(server.url).port);
   try {
     await apiPost(server.url, '/sites', { name: 'Survivor', code: 'KEEP-1', latitude: 39.9, longitude: 116.4 });
-    await page.goto(server.url);
+    await page.goto(`${server.url}#/sites`);
     const indicator = page.getByTestId('connection');
     await expect(indicator).toHaveAttribute('data-state', 'online');
 

@@ -4,7 +4,7 @@ test.use({ serverName: 'sites' });
 
 test.describe('Sites screen', () => {
   test('create a site, see it listed, reload, still there', async ({ page }) => {
-    await page.goto('/');
+    await page.goto('/#/sites');
     await expect(page.getByRole('heading', { name: 'Sites' })).toBeVisible();
     await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'online');
 
@@ -117,7 +117,7 @@ test.describe('Sites screen: system language', () => {
 
   test('opens in Chinese when the system language is Chinese', async ({ page }) => {
     await page.goto('/');
-    await expect(page.getByRole('heading', { name: '站点' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: '地图' })).toBeVisible();
     await expect(page.getByRole('link', { name: '审计日志' })).toBeVisible();
     await expect(page.getByLabel('语言')).toHaveValue('zh-CN');
   });

@@ -3,6 +3,8 @@ import { createCore, type Core } from '../../main/core/index.js';
 import { startServer, type RunningServer } from '../../main/server/server.js';
 import { tempDir } from '../support/core.js';
 import { rendererDir } from '../../main/cli/paths.js';
+import { readFileSync } from 'node:fs';
+import { writeMbtiles } from '../support/mbtiles.js';
 
 interface Problem {
   type: string;
@@ -142,6 +144,25 @@ describe('REST API over HTTP', () => {
     expect(html).toMatch(/EdgeCab/);
     const traversal = await fetch(new URL('/../../package.json', server.url));
     expect(await traversal.text()).not.toMatch(/"name": "edgecab"/);
+  });
+
+  it('imports an MBTiles file over REST (multipart) and serves its tiles on /tiles', async () => {
+    const file = `${dir.dir}/upload.mbtiles`;
+    writeMbtiles(file, 2, 'Uploaded');
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(file)]), 'upload.mbtiles');
+    form.append('datum', 'wgs84');
+    const response = await fetch(api('/tiles/packages'), { method: 'POST', body: form });
+    expect(response.status).toBe(201);
+    const imported = (await response.json()) as { id: string; tileCount: number };
+    expect(imported.tileCount).toBe(21);
+    const tile = await fetch(new URL(`/tiles/${imported.id}/2/1/3.png`, server.url));
+    expect(tile.status).toBe(200);
+    expect(tile.headers.get('content-type')).toBe('image/png');
+    expect((await fetch(new URL(`/tiles/${imported.id}/2/9/0.png`, server.url))).status).toBe(204);
+    expect((await fetch(new URL('/tiles/00000000-0000-4000-8000-000000000000/0/0/0.png', server.url))).status).toBe(404);
+    const sites = (await (await fetch(api('/map/sites'))).json()) as { sites: unknown[][] };
+    expect(sites.sites[0]).toHaveLength(8);
   });
 
   it('refuses a request body over the limit before reading it', async () => {

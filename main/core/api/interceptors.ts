@@ -56,6 +56,7 @@ function describeInput(input: unknown): string | null {
   if (input === undefined || input === null) return null;
   const text = JSON.stringify(input, (key, value: unknown) => {
     if (SECRET_KEYS.has(key)) return '<hidden>';
+    if (value instanceof Blob) return `<file ${(value as File).name ?? ''}, ${value.size} bytes>`;
     return key === 'csv' && typeof value === 'string' ? `<${value.length} characters>` : value;
   });
   return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}…` : text;

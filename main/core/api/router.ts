@@ -5,6 +5,7 @@ import { readInventory } from '../protocols/redfish/inventory.js';
 import { collectDevice, SnmpError } from '../protocols/snmp/collect.js';
 import type { Services } from '../services.js';
 import { DeviceUnreachableError } from '../services/devices/device-service.js';
+import { NotFoundError } from '../errors.js';
 import type { CabinetDevice } from '../../../shared/domain/cabinet.js';
 
 /** A device as the API shows it: no credential id, no internal joins. */
@@ -119,6 +120,24 @@ export function createRouter(services: Services) {
           if (error instanceof SnmpError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.code } });
           throw error;
         }
+      }),
+    },
+    map: {
+      sites: os.map.sites.handler(() => ({ generatedAt: new Date().toISOString(), sites: services.map.all() })),
+      site: os.map.site.handler(({ input }) => {
+        const site = services.map.one(input.id);
+        if (!site) throw new NotFoundError('site', input.id);
+        return site;
+      }),
+    },
+    tiles: {
+      list: os.tiles.list.handler(() => services.tiles.list()),
+      import: os.tiles.import.handler(async ({ input }) =>
+        services.tiles.importMbtiles(new Uint8Array(await input.file.arrayBuffer()), input.name, input.datum, input.file.name.replace(/\.mbtiles$/i, '')),
+      ),
+      remove: os.tiles.remove.handler(({ input }) => {
+        services.tiles.remove(input.id);
+        return { id: input.id, deleted: true as const };
       }),
     },
     audit: {

@@ -12,12 +12,12 @@ import { issueText } from '../../i18n/index.js';
 type FormField = 'name' | 'code' | 'latitude' | 'longitude' | 'regionId' | 'address' | 'contact';
 type FormValues = Record<FormField, string>;
 
-function initialValues(site: Site | null): FormValues {
+function initialValues(site: Site | null, initial?: { latitude: number; longitude: number }): FormValues {
   return {
     name: site?.name ?? '',
     code: site?.code ?? '',
-    latitude: site ? String(site.latitude) : '',
-    longitude: site ? String(site.longitude) : '',
+    latitude: site ? String(site.latitude) : initial ? String(initial.latitude) : '',
+    longitude: site ? String(site.longitude) : initial ? String(initial.longitude) : '',
     regionId: site?.regionId ? String(site.regionId) : '',
     address: site?.address ?? '',
     contact: site?.contact ?? '',
@@ -56,18 +56,21 @@ function validate(values: FormValues): { issues: Record<string, FieldIssue>; fie
 
 export function SiteFormDialog({
   site,
+  initial,
   regions,
   onClose,
   onSaved,
 }: {
   site: Site | null;
+  /** Where a new site goes, e.g. picked on the map. */
+  initial?: { latitude: number; longitude: number };
   regions: readonly Region[];
   onClose: () => void;
   onSaved: (site: Site, created: boolean) => void;
 }) {
   const { t } = useTranslation();
   const { client } = useApi();
-  const [values, setValues] = useState(() => initialValues(site));
+  const [values, setValues] = useState(() => initialValues(site, initial));
   const [touched, setTouched] = useState<Partial<Record<FormField, boolean>>>({});
   const [serverIssues, setServerIssues] = useState<Record<string, FieldIssue>>({});
   const [formError, setFormError] = useState<string | null>(null);

@@ -2,6 +2,7 @@ import type { Migration } from '../migrate.js';
 import { sitesAndRegions } from './001-sites-and-regions.js';
 import { auditLog } from './002-audit-log.js';
 import { cabinetsAndDevices } from './003-cabinets-and-devices.js';
+import { tilePackages } from './004-tile-packages.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages];

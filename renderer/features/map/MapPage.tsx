@@ -1,0 +1,358 @@
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { wgs84ToGcj02 } from '../../../shared/domain/geo.js';
+import { SITE_STATES, type MapSite, type SiteState, type TilePackage } from '../../../shared/domain/map.js';
+import type { Site } from '../../../shared/domain/site.js';
+import { useApi, useLiveEvents } from '../../api/context.js';
+import { toUiError } from '../../api/errors.js';
+import { ageText, useNow } from '../../components/age.js';
+import { Dialog } from '../../components/Dialog.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { useRegions } from '../regions/useRegions.js';
+import { SiteFormDialog } from '../sites/SiteFormDialog.js';
+import { builtInBasemap } from './basemap.js';
+import { SitesLayer, STATE_COLORS, type SitesLayerHit } from './SitesLayer.js';
+
+type Mode = { kind: 'browse' } | { kind: 'place' } | { kind: 'move'; site: MapSite };
+
+declare global {
+  interface Window {
+    /** Read-only handle for end-to-end tests and the map benchmark. */
+    edgecabMap?: { map: L.Map; layer: SitesLayer };
+  }
+}
+
+export function MapPage() {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const navigate = useNavigate();
+  const now = useNow();
+  const { regions } = useRegions();
+  const container = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<L.Map | null>(null);
+  const layerRef = useRef<SitesLayer | null>(null);
+  const tileLayerRef = useRef<L.TileLayer | null>(null);
+  const modeRef = useRef<Mode>({ kind: 'browse' });
+  const [mode, setModeState] = useState<Mode>({ kind: 'browse' });
+  const [selected, setSelected] = useState<SitesLayerHit | null>(null);
+  const [sites, setSites] = useState<readonly MapSite[]>([]);
+  const [search, setSearch] = useState('');
+  const [problemsOnly, setProblemsOnly] = useState(false);
+  const [regionId, setRegionId] = useState<number | null>(null);
+  const [packages, setPackages] = useState<TilePackage[]>([]);
+  const [basemap, setBasemap] = useState<string>('builtin');
+  const [datum, setDatum] = useState<'wgs84' | 'gcj02'>('wgs84');
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [placing, setPlacing] = useState<{ latitude: number; longitude: number } | null>(null);
+  const [moving, setMoving] = useState<{ site: MapSite; latitude: number; longitude: number } | null>(null);
+  const setMode = (next: Mode) => {
+    modeRef.current = next;
+    setModeState(next);
+  };
+
+  useEffect(() => {
+    if (!container.current) return;
+    const map = L.map(container.current, { preferCanvas: true, worldCopyJump: true, minZoom: 2, maxZoom: 18 }).setView([33, 108], 4);
+    builtInBasemap(map).addTo(map);
+    const layer = new SitesLayer((hit) => {
+      if (modeRef.current.kind !== 'browse') return;
+      if (hit.kind === 'cluster') map.flyTo(hit.latLng, Math.min(layer.expansionZoom(hit.clusterId), 16), { duration: 0.4 });
+      setSelected(hit);
+    }).addTo(map);
+    map.on('click', (event: L.LeafletMouseEvent) => {
+      const current = modeRef.current;
+      const latitude = Math.round(event.latlng.lat * 1e6) / 1e6;
+      const longitude = Math.round(L.Util.wrapNum(event.latlng.lng, [-180, 180], true) * 1e6) / 1e6;
+      if (current.kind === 'place') setPlacing({ latitude, longitude });
+      if (current.kind === 'move') setMoving({ site: current.site, latitude, longitude });
+    });
+    mapRef.current = map;
+    layerRef.current = layer;
+    window.edgecabMap = { map, layer };
+    return () => {
+      map.remove();
+      mapRef.current = null;
+      layerRef.current = null;
+      delete window.edgecabMap;
+    };
+  }, []);
+
+  const loadSites = () => {
+    client.map.sites().then(
+      (result) => {
+        layerRef.current?.setSites(result.sites);
+        setSites(result.sites);
+      },
+      (cause: unknown) => setError(toUiError(cause).message),
+    );
+  };
+  useEffect(loadSites, [client]);
+  useEffect(() => {
+    client.tiles.list().then(setPackages, (cause: unknown) => setError(toUiError(cause).message));
+  }, [client]);
+
+  // Live: only the changed site is fetched and updated; the layer batches redraws.
+  useLiveEvents((event) => {
+    if (event.type === 'site.changed' && event.siteId && event.change !== 'deleted') {
+      client.map.site({ id: event.siteId }).then((site) => layerRef.current?.updateSite(site), () => undefined);
+    } else if (event.type === 'site.changed' || event.type === 'connection.restored') loadSites();
+  });
+
+  const subtree = useMemo(() => {
+    if (regionId === null) return null;
+    const ids = new Set<number>([regionId]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const region of regions) {
+        if (region.parentId !== null && ids.has(region.parentId) && !ids.has(region.id)) {
+          ids.add(region.id);
+          grew = true;
+        }
+      }
+    }
+    return ids;
+  }, [regionId, regions]);
+  useEffect(() => {
+    layerRef.current?.setFilter(problemsOnly, (site) => subtree === null || (site[5] !== null && subtree.has(site[5])));
+  }, [problemsOnly, subtree]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map) return;
+    tileLayerRef.current?.remove();
+    tileLayerRef.current = null;
+    const chosen = packages.find((each) => each.id === basemap);
+    if (chosen) {
+      tileLayerRef.current = L.tileLayer(`/tiles/${chosen.id}/{z}/{x}/{y}.${chosen.format}`, {
+        minZoom: 0,
+        maxNativeZoom: chosen.maxZoom,
+        attribution: chosen.attribution ?? undefined,
+        ...(chosen.bounds ? { bounds: L.latLngBounds([chosen.bounds[1], chosen.bounds[0]], [chosen.bounds[3], chosen.bounds[2]]) } : {}),
+      }).addTo(map);
+      tileLayerRef.current.setZIndex(1);
+    }
+    layerRef.current?.setProjection(chosen?.datum === 'gcj02' ? (site) => wgs84ToGcj02(site[3], site[4]) : (site) => [site[3], site[4]]);
+  }, [basemap, packages]);
+
+  const matches = useMemo(() => {
+    const query = search.trim().toLowerCase();
+    if (query.length < 2) return [];
+    return sites.filter((site) => site[1].toLowerCase().includes(query) || site[2].toLowerCase().includes(query)).slice(0, 8);
+  }, [search, sites]);
+  const flyTo = (site: MapSite) => {
+    mapRef.current?.flyTo([site[3], site[4]], 14, { duration: 0.6 });
+    setSelected({ kind: 'site', site });
+    setSearch('');
+  };
+
+  const importTiles = async (file: File) => {
+    setNotice(t('map.importing'));
+    try {
+      const imported = await client.tiles.import({ file, name: '', datum });
+      setPackages((current) => [...current, imported]);
+      setBasemap(imported.id);
+      setNotice(t('map.imported', { name: imported.name, count: imported.tileCount }));
+      if (imported.bounds) mapRef.current?.fitBounds([[imported.bounds[1], imported.bounds[0]], [imported.bounds[3], imported.bounds[2]]]);
+    } catch (cause) {
+      setNotice(null);
+      setError(toUiError(cause).message);
+    }
+  };
+
+  const selectedSite = selected?.kind === 'site' ? (layerRef.current?.siteList().find((site) => site[0] === selected.site[0]) ?? selected.site) : null;
+  return (
+    <section className="page map-page" aria-labelledby="map-title">
+      <header className="page-header">
+        <div>
+          <h1 id="map-title">{t('map.title')}</h1>
+          <p className="muted" data-testid="map-count">
+            {t('map.siteCount', { count: sites.length })}
+          </p>
+        </div>
+        <div className="page-actions">
+          {mode.kind === 'browse' ? (
+            <button type="button" onClick={() => setMode({ kind: 'place' })}>
+              {t('map.placeSite')}
+            </button>
+          ) : (
+            <button type="button" onClick={() => setMode({ kind: 'browse' })}>
+              {t('map.cancel')}
+            </button>
+          )}
+        </div>
+      </header>
+      <div className="toolbar map-toolbar">
+        <div className="search-box">
+          <input type="search" className="search" aria-label={t('map.search')} placeholder={t('map.search')} value={search} onChange={(event) => setSearch(event.target.value)} />
+          {matches.length > 0 ? (
+            <ul className="suggestions" role="listbox" aria-label={t('map.search')}>
+              {matches.map((site) => (
+                <li key={site[0]}>
+                  <button type="button" role="option" aria-selected={false} onClick={() => flyTo(site)}>
+                    <span className="status-dot" style={{ background: STATE_COLORS[site[6]] }} />
+                    {site[2]} <span className="muted">{site[1]}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+        <select aria-label={t('sites.regionFilter')} value={regionId ?? ''} onChange={(event) => setRegionId(event.target.value ? Number(event.target.value) : null)}>
+          <option value="">{t('map.allRegions')}</option>
+          {regions.map((region) => (
+            <option key={region.id} value={region.id}>
+              {'\u00a0\u00a0'.repeat(region.depth)}
+              {region.name}
+            </option>
+          ))}
+        </select>
+        <label className="checkbox">
+          <input type="checkbox" checked={problemsOnly} onChange={(event) => setProblemsOnly(event.target.checked)} />
+          {t('map.problemsOnly')}
+        </label>
+        <select aria-label={t('map.basemap')} value={basemap} onChange={(event) => setBasemap(event.target.value)}>
+          <option value="builtin">{t('map.builtIn')}</option>
+          {packages.map((each) => (
+            <option key={each.id} value={each.id}>
+              {each.name}
+              {each.datum === 'gcj02' ? ' (GCJ-02)' : ''}
+            </option>
+          ))}
+        </select>
+        <select aria-label={t('map.datum')} value={datum} onChange={(event) => setDatum(event.target.value as 'wgs84' | 'gcj02')}>
+          <option value="wgs84">{t('map.wgs84')}</option>
+          <option value="gcj02">{t('map.gcj02')}</option>
+        </select>
+        <label className="button">
+          {t('map.importTiles')}
+          <input
+            type="file"
+            accept=".mbtiles"
+            className="visually-hidden"
+            data-testid="tiles-file"
+            onChange={(event) => {
+              const file = event.target.files?.[0];
+              if (file) void importTiles(file);
+              event.target.value = '';
+            }}
+          />
+        </label>
+      </div>
+      <ErrorNotice message={error} />
+      {notice ? (
+        <div className="notice" role="status">
+          {notice}
+        </div>
+      ) : null}
+      {mode.kind !== 'browse' ? (
+        <div className="notice notice-warn" role="status">
+          {mode.kind === 'place' ? t('map.placeHint') : t('map.moveHint', { name: mode.site[2] })}
+        </div>
+      ) : null}
+      <div className="map-wrap">
+        <div ref={container} className={`map${mode.kind !== 'browse' ? ' map-picking' : ''}`} data-testid="map" />
+        <ul className="legend" aria-label="legend">
+          {SITE_STATES.map((state: SiteState) => (
+            <li key={state}>
+              <span className="status-dot" style={{ background: STATE_COLORS[state] }} />
+              {t(`map.states.${state}`)}
+            </li>
+          ))}
+        </ul>
+        {selected ? (
+          <aside className="card site-card" data-testid="site-card" aria-label={selectedSite ? selectedSite[2] : t('map.cluster', { count: 0 })}>
+            <button type="button" className="icon-button close" aria-label={t('common.close')} onClick={() => setSelected(null)}>
+              ×
+            </button>
+            {selectedSite ? (
+              <>
+                <h2>{selectedSite[2]}</h2>
+                <p className="muted">{selectedSite[1]}</p>
+                <p>
+                  <span className="status-dot" style={{ background: STATE_COLORS[selectedSite[6]] }} />
+                  <strong data-testid="site-card-state">{t(`map.states.${selectedSite[6]}`)}</strong>
+                </p>
+                <dl className="facts">
+                  <div>
+                    <dt>{t('map.lastSeen')}</dt>
+                    <dd>{ageText(t, selectedSite[7], now)}</dd>
+                  </div>
+                  <div>
+                    <dt>{t('map.openAlarms')}</dt>
+                    <dd className="muted small">{t('map.noAlarmData')}</dd>
+                  </div>
+                </dl>
+                <div className="page-actions">
+                  <button type="button" className="primary" onClick={() => void navigate(`/sites/${selectedSite[0]}`)}>
+                    {t('map.openCabinet')}
+                  </button>
+                  <button type="button" onClick={() => setMode({ kind: 'move', site: selectedSite })}>
+                    {t('map.moveOnMap')}
+                  </button>
+                </div>
+              </>
+            ) : selected.kind === 'cluster' ? (
+              <>
+                <h2>{t('map.cluster', { count: Object.values(selected.counts).reduce((sum, count) => sum + (count ?? 0), 0) })}</h2>
+                <ul className="cluster-counts" data-testid="cluster-counts">
+                  {SITE_STATES.filter((state) => selected.counts[state]).map((state) => (
+                    <li key={state}>
+                      <span className="status-dot" style={{ background: STATE_COLORS[state] }} />
+                      {t(`map.states.${state}`)}: {selected.counts[state]}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
+          </aside>
+        ) : null}
+      </div>
+      {placing ? (
+        <SiteFormDialog
+          site={null}
+          initial={placing}
+          regions={regions}
+          onClose={() => {
+            setPlacing(null);
+            setMode({ kind: 'browse' });
+          }}
+          onSaved={(site: Site) => {
+            setPlacing(null);
+            setMode({ kind: 'browse' });
+            setNotice(t('sites.created', { code: site.code }));
+          }}
+        />
+      ) : null}
+      {moving ? (
+        <Dialog title={t('map.moveOnMap')} onClose={() => setMoving(null)}>
+          <p>{t('map.moveConfirm', { name: moving.site[2], latitude: moving.latitude, longitude: moving.longitude })}</p>
+          <footer className="dialog-actions">
+            <button type="button" onClick={() => setMoving(null)}>
+              {t('common.cancel')}
+            </button>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => {
+                const target = moving;
+                setMoving(null);
+                setMode({ kind: 'browse' });
+                client.sites.update({ id: target.site[0], latitude: target.latitude, longitude: target.longitude }).then(
+                  () => setNotice(t('map.moved', { name: target.site[2] })),
+                  (cause: unknown) => setError(toUiError(cause).message),
+                );
+              }}
+            >
+              {t('common.confirm')}
+            </button>
+          </footer>
+        </Dialog>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,217 @@
+import L from 'leaflet';
+import Supercluster from 'supercluster';
+import { isProblem, worseState, type MapSite, type SiteState } from '../../../shared/domain/map.js';
+
+export const STATE_COLORS: Record<SiteState, string> = {
+  critical: '#e53935',
+  unreachable: '#8e24aa',
+  warning: '#fb8c00',
+  stale: '#8d6e63',
+  maintenance: '#1e88e5',
+  ok: '#43a047',
+  unknown: '#90a4ae',
+};
+const DRAW_ORDER: SiteState[] = ['critical', 'unreachable', 'warning', 'stale', 'maintenance', 'ok', 'unknown'];
+
+interface PointProps {
+  index: number;
+  state: SiteState;
+}
+interface ClusterProps {
+  worst: SiteState;
+  counts: Partial<Record<SiteState, number>>;
+}
+
+export type SitesLayerHit = { kind: 'site'; site: MapSite } | { kind: 'cluster'; clusterId: number; latLng: L.LatLng; worst: SiteState; counts: Partial<Record<SiteState, number>> };
+
+interface Drawn {
+  x: number;
+  y: number;
+  r: number;
+  hit: SitesLayerHit;
+}
+
+/**
+ * Every site as a point on one canvas, clustered with supercluster. A cluster
+ * is filled with the worst state among its members and ringed with a segment
+ * per state, so a down site is never hidden inside a green cluster. Only the
+ * visible clusters are drawn, once per view change or batch of updates.
+ */
+export class SitesLayer extends L.Layer {
+  private canvas: HTMLCanvasElement | null = null;
+  private sites: MapSite[] = [];
+  private index: Supercluster<PointProps, ClusterProps> | null = null;
+  private drawn: Drawn[] = [];
+  private problemsOnly = false;
+  private visible: (site: MapSite) => boolean = () => true;
+  private project: (site: MapSite) => [number, number] = (site) => [site[3], site[4]];
+  private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
+  drawCount = 0;
+
+  constructor(private readonly onHit: (hit: SitesLayerHit) => void) {
+    super();
+  }
+
+  setSites(sites: MapSite[]): void {
+    this.sites = sites;
+    this.rebuild();
+  }
+
+  /** Updates one site's state; many updates in a burst cost one rebuild and one redraw. */
+  updateSite(site: MapSite): void {
+    const position = this.sites.findIndex((each) => each[0] === site[0]);
+    if (position >= 0) this.sites[position] = site;
+    else this.sites.push(site);
+    if (this.rebuildTimer) return;
+    this.rebuildTimer = setTimeout(() => {
+      this.rebuildTimer = null;
+      this.rebuild();
+    }, 250);
+  }
+
+  setFilter(problemsOnly: boolean, visible: (site: MapSite) => boolean): void {
+    this.problemsOnly = problemsOnly;
+    this.visible = visible;
+    this.rebuild();
+  }
+
+  setProjection(project: (site: MapSite) => [number, number]): void {
+    this.project = project;
+    this.rebuild();
+  }
+
+  siteList(): readonly MapSite[] {
+    return this.sites;
+  }
+
+  private rebuild(): void {
+    const index = new Supercluster<PointProps, ClusterProps>({
+      radius: 48,
+      maxZoom: 15,
+      map: (props) => ({ worst: props.state, counts: { [props.state]: 1 } }),
+      reduce: (accumulated, props) => {
+        accumulated.worst = worseState(accumulated.worst, props.worst);
+        for (const [state, count] of Object.entries(props.counts) as [SiteState, number][]) accumulated.counts[state] = (accumulated.counts[state] ?? 0) + count;
+      },
+    });
+    const features: Supercluster.PointFeature<PointProps>[] = [];
+    this.sites.forEach((site, index) => {
+      if (this.problemsOnly && !isProblem(site[6])) return;
+      if (!this.visible(site)) return;
+      const [latitude, longitude] = this.project(site);
+      features.push({ type: 'Feature', properties: { index, state: site[6] }, geometry: { type: 'Point', coordinates: [longitude, latitude] } });
+    });
+    index.load(features);
+    this.index = index;
+    this.redraw();
+  }
+
+  override onAdd(map: L.Map): this {
+    this.canvas = L.DomUtil.create('canvas', 'sites-layer leaflet-zoom-hide') as HTMLCanvasElement;
+    this.canvas.dataset.testid = 'sites-canvas';
+    map.getPanes().overlayPane.appendChild(this.canvas);
+    map.on('moveend zoomend resize', this.redraw, this);
+    map.on('click', this.click, this);
+    this.redraw();
+    return this;
+  }
+
+  override onRemove(map: L.Map): this {
+    map.off('moveend zoomend resize', this.redraw, this);
+    map.off('click', this.click, this);
+    this.canvas?.remove();
+    this.canvas = null;
+    return this;
+  }
+
+  /** Where each cluster and site was drawn, for tests and hit-testing. */
+  drawnItems(): readonly Drawn[] {
+    return this.drawn;
+  }
+
+  redraw = (): void => {
+    const map = this._map as L.Map | undefined;
+    const canvas = this.canvas;
+    if (!map || !canvas || !this.index) return;
+    const size = map.getSize();
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = size.x * ratio;
+    canvas.height = size.y * ratio;
+    canvas.style.width = `${size.x}px`;
+    canvas.style.height = `${size.y}px`;
+    L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
+    const context = canvas.getContext('2d');
+    if (!context) return;
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.clearRect(0, 0, size.x, size.y);
+    const bounds = map.getBounds();
+    const west = Math.max(-180, bounds.getWest());
+    const east = Math.min(180, bounds.getEast());
+    const clusters = this.index.getClusters([west, Math.max(-85, bounds.getSouth()), east, Math.min(85, bounds.getNorth())], Math.round(map.getZoom()));
+    const drawn: Drawn[] = [];
+    // Draw problems last so they are on top.
+    const order = (feature: (typeof clusters)[number]) => {
+      const props = feature.properties as Partial<ClusterProps & PointProps>;
+      return -DRAW_ORDER.indexOf((props.worst ?? props.state) as SiteState);
+    };
+    for (const feature of [...clusters].sort((a, b) => order(a) - order(b))) {
+      const [longitude, latitude] = feature.geometry.coordinates as [number, number];
+      const point = map.latLngToContainerPoint([latitude, longitude]);
+      const props = feature.properties as Supercluster.ClusterProperties & ClusterProps & Partial<PointProps>;
+      if (props.cluster) {
+        const count = props.point_count;
+        const r = Math.min(30, 11 + Math.log2(count) * 2.5);
+        this.drawCluster(context, point.x, point.y, r, props.worst, props.counts, count);
+        drawn.push({ x: point.x, y: point.y, r, hit: { kind: 'cluster', clusterId: props.cluster_id, latLng: L.latLng(latitude, longitude), worst: props.worst, counts: props.counts } });
+      } else {
+        const site = this.sites[(props as unknown as PointProps).index]!;
+        context.beginPath();
+        context.arc(point.x, point.y, 7, 0, Math.PI * 2);
+        context.fillStyle = STATE_COLORS[site[6]];
+        context.fill();
+        context.lineWidth = 2;
+        context.strokeStyle = '#ffffff';
+        context.stroke();
+        drawn.push({ x: point.x, y: point.y, r: 9, hit: { kind: 'site', site } });
+      }
+    }
+    this.drawn = drawn;
+    this.drawCount += 1;
+    canvas.dataset.drawn = String(drawn.length);
+  };
+
+  private drawCluster(context: CanvasRenderingContext2D, x: number, y: number, r: number, worst: SiteState, counts: Partial<Record<SiteState, number>>, total: number): void {
+    let angle = -Math.PI / 2;
+    for (const state of DRAW_ORDER) {
+      const count = counts[state] ?? 0;
+      if (count === 0) continue;
+      const sweep = (count / total) * Math.PI * 2;
+      context.beginPath();
+      context.arc(x, y, r, angle, angle + sweep);
+      context.arc(x, y, r - 4, angle + sweep, angle, true);
+      context.closePath();
+      context.fillStyle = STATE_COLORS[state];
+      context.fill();
+      angle += sweep;
+    }
+    context.beginPath();
+    context.arc(x, y, r - 5, 0, Math.PI * 2);
+    context.fillStyle = STATE_COLORS[worst];
+    context.fill();
+    context.fillStyle = '#ffffff';
+    context.font = '600 12px system-ui, sans-serif';
+    context.textAlign = 'center';
+    context.textBaseline = 'middle';
+    context.fillText(total >= 1000 ? `${Math.round(total / 100) / 10}k` : String(total), x, y);
+  }
+
+  private click(event: L.LeafletMouseEvent): void {
+    const { x, y } = event.containerPoint;
+    const hit = [...this.drawn].reverse().find((item) => (item.x - x) ** 2 + (item.y - y) ** 2 <= item.r ** 2);
+    if (hit) this.onHit(hit.hit);
+  }
+
+  expansionZoom(clusterId: number): number {
+    return this.index?.getClusterExpansionZoom(clusterId) ?? 10;
+  }
+}

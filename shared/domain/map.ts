@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+export const SITE_STATES = ['critical', 'unreachable', 'warning', 'stale', 'maintenance', 'ok', 'unknown'] as const;
+export type SiteState = (typeof SITE_STATES)[number];
+
+/** Worse first: a cluster takes the worst state of its members. */
+const SEVERITY: Record<SiteState, number> = { critical: 6, unreachable: 5, warning: 4, stale: 3, maintenance: 2, ok: 1, unknown: 0 };
+
+export function worseState(a: SiteState, b: SiteState): SiteState {
+  return SEVERITY[a] >= SEVERITY[b] ? a : b;
+}
+
+export function isProblem(state: SiteState): boolean {
+  return SEVERITY[state] >= SEVERITY.stale;
+}
+
+/** Readings older than this make a site "stale" rather than showing old news as current. */
+export const STALE_AFTER_MS = 15 * 60 * 1000;
+
+/** One site on the map, as a compact tuple: [id, code, name, latitude, longitude, regionId, state, lastSeen]. */
+export const MapSite = z.tuple([z.string(), z.string(), z.string(), z.number(), z.number(), z.number().nullable(), z.enum(SITE_STATES), z.string().nullable()]);
+export type MapSite = z.infer<typeof MapSite>;
+
+export const MapSites = z.object({ generatedAt: z.string(), sites: z.array(MapSite) });
+
+export const TilePackage = z.object({
+  id: z.string(),
+  name: z.string(),
+  format: z.enum(['png', 'jpg', 'webp']),
+  minZoom: z.number().int(),
+  maxZoom: z.number().int(),
+  bounds: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+  attribution: z.string().nullable(),
+  tileCount: z.number().int(),
+  sizeBytes: z.number().int(),
+  /** Coordinates of the tiles: WGS-84 (web mercator) or GCJ-02, the offset datum common in China. */
+  datum: z.enum(['wgs84', 'gcj02']),
+  createdAt: z.string(),
+});
+export type TilePackage = z.infer<typeof TilePackage>;

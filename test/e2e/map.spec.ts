@@ -1,0 +1,126 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LabEnvironmentMonitor } from '../../main/lab/snmp/devices.js';
+import { writeMbtiles } from '../support/mbtiles.js';
+import { freeUdpPort } from '../support/snmp-peers.js';
+import { apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
+
+test.use({ serverName: 'map' });
+
+interface DrawnItem {
+  x: number;
+  y: number;
+  hit: { kind: 'site' | 'cluster'; worst?: string; counts?: Record<string, number>; site?: [string, string, string] };
+}
+
+const drawn = (page: import('@playwright/test').Page) =>
+  page.evaluate(() => (window.edgecabMap?.layer.drawnItems() ?? []).map((item) => ({ x: item.x, y: item.y, hit: item.hit })) as unknown as DrawnItem[]);
+
+test.describe('Offline site map', () => {
+  let env: LabEnvironmentMonitor;
+  test.beforeAll(async () => {
+    env = await new LabEnvironmentMonitor({ name: 'env-map', port: await freeUdpPort(), community: 'map-ro' }).start();
+  });
+  test.afterAll(async () => env?.stop());
+
+  test('the bundled basemap draws with no network, and a critical site is never hidden in a cluster', async ({ page, edgecab }) => {
+    const blocked: string[] = [];
+    page.on('requestfailed', (request) => blocked.push(request.url()));
+    // Thirty sites around Wuhan; one of them will go critical.
+    const ids: string[] = [];
+    for (let index = 0; index < 30; index += 1) {
+      const response = await apiPost(edgecab.url, '/sites', { name: `Wuhan ${index}`, code: `WH-${index}`, latitude: 30.5 + (index % 6) * 0.05, longitude: 114.3 + Math.floor(index / 6) * 0.05 });
+      ids.push(((await response.json()) as { id: string }).id);
+    }
+    const critical = ids[7]!;
+    await apiPost(edgecab.url, `/sites/${critical}/cabinet`, { siteId: critical, templateId: 'edge-12u' });
+    const cabinet = (await (await fetch(`${edgecab.url}api/v1/sites/${critical}/cabinet`)).json()) as { devices: { id: string; slotId: string }[] };
+    const envDevice = cabinet.devices.find((device) => device.slotId === 'env')!;
+    await fetch(`${edgecab.url}api/v1/devices/${envDevice.id}/connection`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: envDevice.id, protocol: 'snmp', host: '127.0.0.1', port: env.port, version: '2c', community: 'map-ro' }),
+    });
+    await env.setContact('smoke', true);
+    await apiPost(edgecab.url, `/devices/${envDevice.id}/refresh`, { id: envDevice.id });
+
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: 'Map' })).toBeVisible();
+    await expect(page.getByTestId('map-count')).toHaveText('30 sites');
+    // The basemap canvas has land drawn on it.
+    const inked = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('.leaflet-edgecab-basemap-pane canvas');
+      if (!canvas) return 0;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let count = 0;
+      for (let index = 3; index < data.length; index += 4) if (data[index]! > 0) count += 1;
+      return count;
+    });
+    expect(inked).toBeGreaterThan(10_000);
+
+    await expect.poll(async () => (await drawn(page)).length).toBeGreaterThan(0);
+    const clusters = (await drawn(page)).filter((item) => item.hit.kind === 'cluster');
+    expect(clusters).toHaveLength(1);
+    expect(clusters[0]!.hit.worst).toBe('critical');
+    expect(clusters[0]!.hit.counts).toMatchObject({ critical: 1, unknown: 29 });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/map-cluster-en.png` });
+    const box = (await page.getByTestId('map').boundingBox())!;
+    await page.mouse.click(box.x + clusters[0]!.x, box.y + clusters[0]!.y);
+    await expect(page.getByTestId('cluster-counts')).toContainText('Critical: 1');
+
+    // Problems only leaves just the critical site.
+    await page.getByLabel('Problems only').check();
+    await expect.poll(async () => (await drawn(page)).map((item) => item.hit.kind)).toEqual(['site']);
+    await page.getByLabel('Problems only').uncheck();
+
+    // Search flies to a site; clicking it opens its card, and the card leads to the cabinet.
+    await page.getByRole('searchbox', { name: 'Find a site by name or code' }).fill('WH-7');
+    await page.getByRole('option', { name: /Wuhan 7/ }).click();
+    await expect(page.getByTestId('site-card')).toContainText('Wuhan 7');
+    await page.getByTestId('site-card').getByRole('button', { name: 'Close' }).click();
+    await expect.poll(async () => (await drawn(page)).some((item) => item.hit.site?.[1] === 'WH-7'), { timeout: 10_000 }).toBe(true);
+    const target = (await drawn(page)).find((item) => item.hit.site?.[1] === 'WH-7')!;
+    await page.mouse.click(box.x + target.x, box.y + target.y);
+    await expect(page.getByTestId('site-card-state')).toHaveText('Critical');
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/map-site-card-en.png` });
+    await page.getByRole('button', { name: 'Open cabinet' }).click();
+    await expect(page.getByTestId('rack-front')).toBeVisible();
+    expect(blocked.filter((url) => !url.startsWith(edgecab.url))).toEqual([]);
+  });
+
+  test('an MBTiles file is imported and its tiles are drawn from the app itself', async ({ page }, testInfo) => {
+    mkdirSync(testInfo.outputDir, { recursive: true });
+    const file = join(testInfo.outputDir, 'branch-basemap.mbtiles');
+    const count = writeMbtiles(file, 4, 'Branch basemap');
+    const tileResponses: number[] = [];
+    page.on('response', (response) => {
+      if (response.url().includes('/tiles/')) tileResponses.push(response.status());
+    });
+    await page.goto('/#/map');
+    await page.getByTestId('tiles-file').setInputFiles(file);
+    await expect(page.getByRole('status').filter({ hasText: `Imported Branch basemap: ${count} tiles` })).toBeVisible();
+    await expect(page.getByLabel('Basemap')).toHaveValue(/[0-9a-f-]{36}/);
+    await expect(page.locator('img.leaflet-tile-loaded').first()).toBeVisible();
+    expect(tileResponses.filter((status) => status === 200).length).toBeGreaterThan(0);
+    // Let the fit-to-bounds animation settle so the screenshot shows the tiles, not a transition.
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/map-mbtiles-en.png` });
+  });
+
+  test('a new site is placed by clicking the map; the form checks the coordinates', async ({ page }) => {
+    await page.goto('/#/map');
+    await page.getByRole('button', { name: 'Place a new site' }).click();
+    const box = (await page.getByTestId('map').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const dialog = page.getByRole('dialog', { name: 'New site' });
+    await expect(dialog.getByLabel('Latitude')).not.toHaveValue('');
+    await dialog.getByLabel('Name').fill('Placed on the map');
+    await dialog.getByLabel('Code').fill('MAP-1');
+    await dialog.getByLabel('Latitude').fill('95');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await expect(dialog.locator('#site-latitude-error')).toBeVisible();
+    await dialog.getByLabel('Latitude').fill('31.2');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Site MAP-1 created' })).toBeVisible();
+  });
+});

@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { ORPCError } from '@orpc/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Core } from '../../../main/core/index.js';
+import { outOfChina, wgs84ToGcj02 } from '../../../shared/domain/geo.js';
+import { isProblem, worseState } from '../../../shared/domain/map.js';
+import { tempCore, tempDir } from '../../support/core.js';
+import { writeMbtiles } from '../../support/mbtiles.js';
+
+describe('GCJ-02', () => {
+  it('shifts a point in China by the known offset, and leaves the rest of the world alone', () => {
+    // Tiananmen: a widely published WGS-84 / GCJ-02 pair.
+    const [latitude, longitude] = wgs84ToGcj02(39.90872, 116.39748);
+    expect(latitude).toBeCloseTo(39.91012, 4);
+    expect(longitude).toBeCloseTo(116.40372, 4);
+    expect(wgs84ToGcj02(48.8566, 2.3522)).toEqual([48.8566, 2.3522]);
+    expect(outOfChina(22.3, 114.17)).toBe(false);
+  });
+});
+
+describe('site states on the map', () => {
+  it('orders states so a cluster shows the worst, and knows what counts as a problem', () => {
+    expect(worseState('ok', 'critical')).toBe('critical');
+    expect(worseState('warning', 'unreachable')).toBe('unreachable');
+    expect(worseState('unknown', 'ok')).toBe('ok');
+    expect(isProblem('stale')).toBe(true);
+    expect(isProblem('ok')).toBe(false);
+    expect(isProblem('unknown')).toBe(false);
+  });
+});
+
+describe('offline tile packages', () => {
+  let core: Core;
+  let cleanup: () => void;
+  let files: { dir: string; cleanup: () => void };
+  beforeEach(() => {
+    ({ core, cleanup } = tempCore());
+    files = tempDir();
+  });
+  afterEach(() => {
+    cleanup();
+    files.cleanup();
+  });
+
+  it('imports a raster MBTiles file and serves its tiles in XYZ numbering', async () => {
+    const file = join(files.dir, 'city.mbtiles');
+    const count = writeMbtiles(file, 3, 'City');
+    const imported = core.services.tiles.importMbtiles(file, '', 'gcj02');
+    expect(imported).toMatchObject({ name: 'City', format: 'png', minZoom: 0, maxZoom: 3, tileCount: count, datum: 'gcj02' });
+    const tile = core.services.tiles.tile(imported.id, 3, 5, 2);
+    expect(tile?.contentType).toBe('image/png');
+    expect(tile?.data.subarray(1, 4).toString()).toBe('PNG');
+    expect(core.services.tiles.tile(imported.id, 3, 8, 0)).toBeNull();
+    expect(core.services.tiles.tile(imported.id, 9, 0, 0)).toBeNull();
+    expect((await core.client('t').tiles.list()).map((each) => each.id)).toEqual([imported.id]);
+  });
+
+  it('refuses a file that is not a raster MBTiles, keeping nothing of it', async () => {
+    const client = core.client('t');
+    const error = await client.tiles.import({ file: new File([Buffer.from('not a database at all')], 'bogus.mbtiles'), name: '', datum: 'wgs84' }).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(ORPCError);
+    expect((error as ORPCError<string, { issues: { message: string }[] }>).data.issues[0]?.message).toMatch(/Not an MBTiles file/);
+    expect(await client.tiles.list()).toEqual([]);
+  });
+});
