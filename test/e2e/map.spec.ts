@@ -14,7 +14,10 @@ interface DrawnItem {
 }
 
 const drawn = (page: import('@playwright/test').Page) =>
-  page.evaluate(() => (window.edgecabMap?.layer.drawnItems() ?? []).map((item) => ({ x: item.x, y: item.y, hit: item.hit })) as unknown as DrawnItem[]);
+  page.evaluate(() => {
+    const handle = (window as unknown as { edgecabMap?: { layer: { drawnItems(): { x: number; y: number; hit: unknown }[] } } }).edgecabMap;
+    return (handle?.layer.drawnItems() ?? []).map((item) => ({ x: item.x, y: item.y, hit: item.hit })) as DrawnItem[];
+  });
 
 test.describe('Offline site map', () => {
   let env: LabEnvironmentMonitor;
