@@ -15,11 +15,6 @@ const DRAW_ORDER: SiteState[] = ['critical', 'unreachable', 'warning', 'stale', 
 
 interface PointProps {
   index: number;
-  state: SiteState;
-}
-interface ClusterProps {
-  worst: SiteState;
-  counts: Partial<Record<SiteState, number>>;
 }
 
 export type SitesLayerHit = { kind: 'site'; site: MapSite } | { kind: 'cluster'; clusterId: number; latLng: L.LatLng; worst: SiteState; counts: Partial<Record<SiteState, number>> };
@@ -36,17 +31,25 @@ interface Drawn {
  * is filled with the worst state among its members and ringed with a segment
  * per state, so a down site is never hidden inside a green cluster. Only the
  * visible clusters are drawn, once per view change or batch of updates.
+ *
+ * The index holds positions only: a state change does not re-index, it
+ * re-counts the visible clusters' members (cached per cluster) on the next
+ * redraw, so a stream of state changes costs a redraw now and then, not a rebuild.
  */
 export class SitesLayer extends L.Layer {
   private canvas: HTMLCanvasElement | null = null;
   private sites: MapSite[] = [];
-  private index: Supercluster<PointProps, ClusterProps> | null = null;
+  private index: Supercluster<PointProps> | null = null;
+  private readonly leaves = new Map<number, Int32Array>();
+  private redrawTimer: ReturnType<typeof setTimeout> | null = null;
   private drawn: Drawn[] = [];
   private problemsOnly = false;
   private visible: (site: MapSite) => boolean = () => true;
   private project: (site: MapSite) => [number, number] = (site) => [site[3], site[4]];
   private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
   drawCount = 0;
+  /** Main-thread time spent re-indexing and redrawing, for the map benchmark. */
+  busyMs = 0;
 
   constructor(private readonly onHit: (hit: SitesLayerHit) => void) {
     super();
@@ -54,19 +57,45 @@ export class SitesLayer extends L.Layer {
 
   setSites(sites: MapSite[]): void {
     this.sites = sites;
+    this.positions.clear();
+    sites.forEach((site, index) => this.positions.set(site[0], index));
     this.rebuild();
   }
 
-  /** Updates one site's state; many updates in a burst cost one rebuild and one redraw. */
+  private readonly positions = new Map<string, number>();
+
+  /**
+   * Updates one site. A new state only needs the clusters re-counted (one
+   * redraw per burst); a new position or a new site needs the index rebuilt.
+   */
   updateSite(site: MapSite): void {
-    const position = this.sites.findIndex((each) => each[0] === site[0]);
-    if (position >= 0) this.sites[position] = site;
-    else this.sites.push(site);
-    if (this.rebuildTimer) return;
-    this.rebuildTimer = setTimeout(() => {
-      this.rebuildTimer = null;
-      this.rebuild();
-    }, 250);
+    const started = performance.now();
+    const position = this.positions.get(site[0]);
+    const previous = position === undefined ? undefined : this.sites[position];
+    const moved = !previous || previous[3] !== site[3] || previous[4] !== site[4];
+    if (position === undefined) {
+      this.positions.set(site[0], this.sites.length);
+      this.sites.push(site);
+    } else this.sites[position] = site;
+    const filtered = this.problemsOnly && previous && isProblem(previous[6]) !== isProblem(site[6]);
+    this.busyMs += performance.now() - started;
+    if (moved || filtered) this.schedule('rebuild');
+    else this.schedule('redraw');
+  }
+
+  private schedule(kind: 'rebuild' | 'redraw'): void {
+    if (kind === 'rebuild' && !this.rebuildTimer) {
+      this.rebuildTimer = setTimeout(() => {
+        this.rebuildTimer = null;
+        this.rebuild();
+      }, 250);
+    }
+    if (kind === 'redraw' && !this.redrawTimer && !this.rebuildTimer) {
+      this.redrawTimer = setTimeout(() => {
+        this.redrawTimer = null;
+        this.redraw();
+      }, 250);
+    }
   }
 
   setFilter(problemsOnly: boolean, visible: (site: MapSite) => boolean): void {
@@ -85,24 +114,19 @@ export class SitesLayer extends L.Layer {
   }
 
   private rebuild(): void {
-    const index = new Supercluster<PointProps, ClusterProps>({
-      radius: 48,
-      maxZoom: 15,
-      map: (props) => ({ worst: props.state, counts: { [props.state]: 1 } }),
-      reduce: (accumulated, props) => {
-        accumulated.worst = worseState(accumulated.worst, props.worst);
-        for (const [state, count] of Object.entries(props.counts) as [SiteState, number][]) accumulated.counts[state] = (accumulated.counts[state] ?? 0) + count;
-      },
-    });
+    const started = performance.now();
+    const index = new Supercluster<PointProps>({ radius: 48, maxZoom: 15 });
     const features: Supercluster.PointFeature<PointProps>[] = [];
     this.sites.forEach((site, index) => {
       if (this.problemsOnly && !isProblem(site[6])) return;
       if (!this.visible(site)) return;
       const [latitude, longitude] = this.project(site);
-      features.push({ type: 'Feature', properties: { index, state: site[6] }, geometry: { type: 'Point', coordinates: [longitude, latitude] } });
+      features.push({ type: 'Feature', properties: { index }, geometry: { type: 'Point', coordinates: [longitude, latitude] } });
     });
     index.load(features);
     this.index = index;
+    this.leaves.clear();
+    this.busyMs += performance.now() - started;
     this.redraw();
   }
 
@@ -133,6 +157,7 @@ export class SitesLayer extends L.Layer {
     const map = this._map as L.Map | undefined;
     const canvas = this.canvas;
     if (!map || !canvas || !this.index) return;
+    const started = performance.now();
     const size = map.getSize();
     const ratio = window.devicePixelRatio || 1;
     canvas.width = size.x * ratio;
@@ -149,22 +174,26 @@ export class SitesLayer extends L.Layer {
     const east = Math.min(180, bounds.getEast());
     const clusters = this.index.getClusters([west, Math.max(-85, bounds.getSouth()), east, Math.min(85, bounds.getNorth())], Math.round(map.getZoom()));
     const drawn: Drawn[] = [];
-    // Draw problems last so they are on top.
-    const order = (feature: (typeof clusters)[number]) => {
-      const props = feature.properties as Partial<ClusterProps & PointProps>;
-      return -DRAW_ORDER.indexOf((props.worst ?? props.state) as SiteState);
-    };
-    for (const feature of [...clusters].sort((a, b) => order(a) - order(b))) {
-      const [longitude, latitude] = feature.geometry.coordinates as [number, number];
-      const point = map.latLngToContainerPoint([latitude, longitude]);
-      const props = feature.properties as Supercluster.ClusterProperties & ClusterProps & Partial<PointProps>;
+    const items = clusters.map((feature) => {
+      const props = feature.properties as Partial<Supercluster.ClusterProperties> & Partial<PointProps>;
       if (props.cluster) {
-        const count = props.point_count;
-        const r = Math.min(30, 11 + Math.log2(count) * 2.5);
-        this.drawCluster(context, point.x, point.y, r, props.worst, props.counts, count);
-        drawn.push({ x: point.x, y: point.y, r, hit: { kind: 'cluster', clusterId: props.cluster_id, latLng: L.latLng(latitude, longitude), worst: props.worst, counts: props.counts } });
+        const { worst, counts } = this.tally(props.cluster_id!);
+        return { feature, worst, counts, total: props.point_count! };
+      }
+      return { feature, worst: this.sites[props.index!]![6], counts: null, total: 1 };
+    });
+    // Draw problems last so they are on top.
+    items.sort((a, b) => DRAW_ORDER.indexOf(b.worst) - DRAW_ORDER.indexOf(a.worst));
+    for (const item of items) {
+      const [longitude, latitude] = item.feature.geometry.coordinates as [number, number];
+      const point = map.latLngToContainerPoint([latitude, longitude]);
+      const props = item.feature.properties as Partial<Supercluster.ClusterProperties> & Partial<PointProps>;
+      if (item.counts) {
+        const r = Math.min(30, 11 + Math.log2(item.total) * 2.5);
+        this.drawCluster(context, point.x, point.y, r, item.worst, item.counts, item.total);
+        drawn.push({ x: point.x, y: point.y, r, hit: { kind: 'cluster', clusterId: props.cluster_id!, latLng: L.latLng(latitude, longitude), worst: item.worst, counts: item.counts } });
       } else {
-        const site = this.sites[(props as unknown as PointProps).index]!;
+        const site = this.sites[props.index!]!;
         context.beginPath();
         context.arc(point.x, point.y, 7, 0, Math.PI * 2);
         context.fillStyle = STATE_COLORS[site[6]];
@@ -178,7 +207,25 @@ export class SitesLayer extends L.Layer {
     this.drawn = drawn;
     this.drawCount += 1;
     canvas.dataset.drawn = String(drawn.length);
+    this.busyMs += performance.now() - started;
   };
+
+  /** Worst state and count per state of a cluster's members, from their current states. */
+  private tally(clusterId: number): { worst: SiteState; counts: Partial<Record<SiteState, number>> } {
+    let members = this.leaves.get(clusterId);
+    if (!members) {
+      members = Int32Array.from(this.index!.getLeaves(clusterId, Number.POSITIVE_INFINITY).map((leaf) => leaf.properties.index));
+      this.leaves.set(clusterId, members);
+    }
+    const counts: Partial<Record<SiteState, number>> = {};
+    let worst: SiteState = 'unknown';
+    for (const member of members) {
+      const state = this.sites[member]![6];
+      counts[state] = (counts[state] ?? 0) + 1;
+      worst = worseState(worst, state);
+    }
+    return { worst, counts };
+  }
 
   private drawCluster(context: CanvasRenderingContext2D, x: number, y: number, r: number, worst: SiteState, counts: Partial<Record<SiteState, number>>, total: number): void {
     let angle = -Math.PI / 2;

@@ -1,0 +1,136 @@
+/**
+ * Map benchmark, in Debian's Chromium driven by Playwright, against a real
+ * `edgecab serve` holding 100,000 sites.
+ *   map.first_render_ms        navigation → sites drawn on the map
+ *   map.frame_p50_ms / p95     main-thread time to produce the frame after each pan or zoom step (scripted sequence)
+ *   map.heap_mb                JS heap after load
+ *   map.update_main_ms_per_s   main-thread time per second while 1,000 site state changes per second arrive
+ *   map.tile_p99_ms            one tile from an imported 21,845-tile MBTiles over the app's tile route, 6 requests in flight
+ *   map.tiles_per_s            tiles served per second at that concurrency
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { chromium } from 'playwright-core';
+import { Pool } from 'undici';
+import { writeMbtiles } from '../support/mbtiles.js';
+import { bench, percentile, repoRoot } from './report.js';
+
+const SITES = 100_000;
+const PORT = 49_000 + Math.floor(Math.random() * 1_000);
+const dataDir = mkdtempSync(join(tmpdir(), 'edgecab-bench-map-'));
+const base = `http://127.0.0.1:${PORT}`;
+
+const server = spawn(process.execPath, [join(repoRoot, 'main/cli/edgecab.mjs'), 'serve', '--port', String(PORT), '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+const browser = await chromium.launch({
+  executablePath: process.env.EDGECAB_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'],
+});
+try {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      if ((await fetch(`${base}/api/v1/sites?limit=1`)).ok) break;
+    } catch {
+      // not yet
+    }
+    if (attempt > 300) throw new Error('server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const lines = ['name,code,latitude,longitude'];
+  for (let index = 0; index < SITES; index += 1) {
+    // Spread over China's extent, denser in the east, as branch networks are.
+    const latitude = 20 + ((index * 7919) % 2000) / 100;
+    const longitude = 100 + ((index * 104729) % 2200) / 100;
+    lines.push(`Branch ${index},MAP-${index},${latitude.toFixed(4)},${longitude.toFixed(4)}`);
+  }
+  const imported = await fetch(`${base}/api/v1/sites/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ csv: lines.join('\n'), mode: 'commit' }) });
+  if (((await imported.json()) as { created: number }).created !== SITES) throw new Error('site import failed');
+
+  const page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
+  await page.route(/^(?!http:\/\/127\.0\.0\.1).*/, (route) => route.abort());
+  const started = performance.now();
+  await page.goto(`${base}/#/map`);
+  await page.waitForFunction((count) => Number(document.querySelector<HTMLCanvasElement>('.sites-layer')?.dataset.drawn ?? 0) > 0 && document.querySelector('[data-testid="map-count"]')?.textContent?.includes(count), '100,000');
+  bench('map.first_render_ms', performance.now() - started, 'ms');
+  const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
+  bench('map.heap_mb', heap / 1024 / 1024, 'MB');
+
+  const frames = await page.evaluate(() => {
+    const handle = (window as unknown as { edgecabMap: { map: { setView(center: [number, number], zoom: number, options: object): void; panBy(offset: [number, number], options: object): void } } }).edgecabMap;
+    const timings: number[] = [];
+    const steps: (() => void)[] = [];
+    for (let zoom = 4; zoom <= 12; zoom += 1) steps.push(() => handle.map.setView([31 + zoom * 0.1, 114 + zoom * 0.1], zoom, { animate: false }));
+    for (let index = 0; index < 120; index += 1) steps.push(() => handle.map.panBy([index % 2 ? 180 : -170, index % 3 ? 90 : -80], { animate: false }));
+    for (let zoom = 12; zoom >= 4; zoom -= 1) steps.push(() => handle.map.setView([30, 113], zoom, { animate: false }));
+    for (const step of steps) {
+      const before = performance.now();
+      step();
+      timings.push(performance.now() - before);
+    }
+    return timings.sort((a, b) => a - b);
+  });
+  bench('map.frame_p50_ms', percentile(frames, 50), 'ms');
+  bench('map.frame_p95_ms', percentile(frames, 95), 'ms');
+
+  const updateMs = await page.evaluate(async () => {
+    const handle = (window as unknown as { edgecabMap: { layer: { busyMs: number; siteList(): unknown[][]; updateSite(site: unknown[]): void } } }).edgecabMap;
+    const states = ['ok', 'warning', 'critical', 'unreachable'];
+    const sites = handle.layer.siteList();
+    const seconds = 3;
+    const busyBefore = handle.layer.busyMs;
+    let callMs = 0;
+    for (let tick = 0; tick < seconds * 10; tick += 1) {
+      const before = performance.now();
+      for (let index = 0; index < 100; index += 1) {
+        const site = [...sites[Math.floor(Math.random() * sites.length)]!];
+        site[6] = states[Math.floor(Math.random() * states.length)];
+        handle.layer.updateSite(site);
+      }
+      callMs += performance.now() - before;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    return (callMs + handle.layer.busyMs - busyBefore) / seconds;
+  });
+  bench('map.update_main_ms_per_s', updateMs, 'ms/s');
+  await page.close();
+
+  const file = join(dataDir, 'bench.mbtiles');
+  writeMbtiles(file, 7, 'Bench tiles');
+  const form = new FormData();
+  form.append('file', new Blob([readFileSync(file)]), 'bench.mbtiles');
+  const tilePackage = (await (await fetch(`${base}/api/v1/tiles/packages`, { method: 'POST', body: form })).json()) as { id: string; tileCount: number };
+  if (tilePackage.tileCount < 10_000) throw new Error(`only ${tilePackage.tileCount} tiles imported`);
+  const requests = 20_000;
+  const latencies: number[] = [];
+  let next = 0;
+  // Six keep-alive connections, as a browser opens to one host.
+  const pool = new Pool(base, { connections: 6, pipelining: 1 });
+  const tilesStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      while (next < requests) {
+        next += 1;
+        const x = Math.floor(Math.random() * 128);
+        const y = Math.floor(Math.random() * 128);
+        const before = performance.now();
+        const response = await pool.request({ path: `/tiles/${tilePackage.id}/7/${x}/${y}.png`, method: 'GET' });
+        await response.body.arrayBuffer();
+        latencies.push(performance.now() - before);
+        if (response.statusCode !== 200) throw new Error(`tile answered ${response.statusCode}`);
+      }
+    }),
+  );
+  await pool.close();
+  const tileSeconds = (performance.now() - tilesStarted) / 1000;
+  latencies.sort((a, b) => a - b);
+  bench('map.tile_p99_ms', percentile(latencies, 99), 'ms');
+  bench('map.tiles_per_s', requests / tileSeconds, 'tiles/s');
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+  rmSync(dataDir, { recursive: true, force: true });
+}
