@@ -7,6 +7,7 @@ import { loadTemplates } from './services/cabinets/templates.js';
 import { CredentialVault } from './services/credentials/vault.js';
 import { DeviceService } from './services/devices/device-service.js';
 import { MapService } from './services/map/map-service.js';
+import { OnlineTileCache } from './services/tiles/online-tiles.js';
 import { TileService } from './services/tiles/tile-service.js';
 import { EventBus } from './services/events/bus.js';
 import { RegionService } from './services/regions/region-service.js';
@@ -22,6 +23,7 @@ export interface Services {
   devices: DeviceService;
   map: MapService;
   tiles: TileService;
+  onlineTiles: OnlineTileCache;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
   system: () => SystemInfo;
 }
@@ -42,6 +44,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     devices,
     map: new MapService(db, now),
     tiles: new TileService(db, dataDir, now),
+    onlineTiles: new OnlineTileCache(db, now),
     system,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),
   };

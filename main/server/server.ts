@@ -31,6 +31,9 @@ const MAX_TILE_UPLOAD_BYTES = 512 * 1024 * 1024 + 64 * 1024;
 /** /tiles/<package>/<z>/<x>/<y>.<ext>: offline basemap tiles, served straight from the MBTiles file. */
 const TILE_PATH = /^\/tiles\/([0-9a-f-]{36})\/(\d{1,2})\/(\d{1,9})\/(\d{1,9})\.(png|jpg|webp)$/;
 
+/** /tiles/online/<z>/<x>/<y>: the configured online source, through the offline cache. */
+const ONLINE_TILE_PATH = /^\/tiles\/online\/(\d{1,2})\/(\d{1,9})\/(\d{1,9})$/;
+
 function serveTile(core: Core, match: RegExpExecArray, res: ServerResponse): void {
   let tile: { data: Buffer; contentType: string } | null;
   try {
@@ -86,6 +89,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const tile = TILE_PATH.exec(pathname);
     if (tile && req.method === 'GET') {
       serveTile(core, tile, res);
+      return;
+    }
+    const online = ONLINE_TILE_PATH.exec(pathname);
+    if (online && req.method === 'GET') {
+      const found = await core.services.onlineTiles.tile(Number(online[1]), Number(online[2]), Number(online[3]));
+      if (!found) {
+        res.writeHead(204, { 'cache-control': 'no-cache' });
+        res.end();
+      } else {
+        res.writeHead(200, { 'content-type': found.contentType, 'content-length': found.data.length, 'x-edgecab-cache': found.cached ? 'hit' : 'miss' });
+        res.end(found.data);
+      }
       return;
     }
     if (pathname === `${API_PREFIX}/openapi.json` && req.method === 'GET') {

@@ -15,7 +15,7 @@ import {
 } from '../domain/site.js';
 import { CabinetDevice, CabinetView, DeviceConnection, DeviceMove, NewDevice, TemplateSummary } from '../domain/cabinet.js';
 import { DeviceDetail, DeviceReading } from '../domain/readings.js';
-import { MapSite, MapSites, TilePackage } from '../domain/map.js';
+import { MapSite, MapSites, OnlineTiles, OnlineTilesStatus, TilePackage } from '../domain/map.js';
 import { FINGERPRINT_PATTERN, RedfishProbeInput, RedfishProbeResult } from '../domain/redfish.js';
 import { SnmpDevice, SnmpProbeInput } from '../domain/snmp.js';
 import { ValidationProblem } from '../domain/validation.js';
@@ -227,6 +227,13 @@ export const contract = {
         }),
       )
       .output(TilePackage),
+    online: base
+      .route({ method: 'GET', path: '/tiles/online', tags: ['tiles'], summary: 'The online tile source, if any, and its offline cache' })
+      .output(OnlineTilesStatus),
+    configureOnline: base
+      .route({ method: 'PUT', path: '/tiles/online', tags: ['tiles'], summary: 'Set (or clear, with urlTemplate null) the online tile source and the cache size' })
+      .input(OnlineTiles)
+      .output(OnlineTilesStatus),
     remove: base
       .route({ method: 'DELETE', path: '/tiles/packages/{id}', tags: ['tiles'], summary: 'Remove a tile package and its file' })
       .errors(notFound)

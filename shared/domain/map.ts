@@ -23,6 +23,22 @@ export type MapSite = z.infer<typeof MapSite>;
 
 export const MapSites = z.object({ generatedAt: z.string(), sites: z.array(MapSite) });
 
+export const OnlineTiles = z.object({
+  /** e.g. https://tiles.example.com/{z}/{x}/{y}.png; null when none is configured. */
+  urlTemplate: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^\s]+$/, { error: 'An http:// or https:// address' })
+    .refine((url) => ['{z}', '{x}', '{y}'].every((part) => url.includes(part)), { error: 'The address must contain {z}, {x} and {y}' })
+    .nullable(),
+  datum: z.enum(['wgs84', 'gcj02']),
+  /** Tiles fetched are kept for offline use up to this size; the least recently used go first. */
+  maxCacheMb: z.number().positive().max(100_000),
+});
+export type OnlineTiles = z.infer<typeof OnlineTiles>;
+
+export const OnlineTilesStatus = OnlineTiles.extend({ cachedTiles: z.number().int(), cachedBytes: z.number().int() });
+
 export const TilePackage = z.object({
   id: z.string(),
   name: z.string(),

@@ -108,6 +108,19 @@ test.describe('Offline site map', () => {
     // Let the fit-to-bounds animation settle so the screenshot shows the tiles, not a transition.
     await page.waitForTimeout(600);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/map-mbtiles-en.png` });
+
+    // The same package, as an "online" source on loopback: tiles come through the offline cache.
+    const packageId = await page.getByLabel('Basemap').inputValue();
+    await page.getByRole('button', { name: 'Online tiles…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Online tile source' });
+    await dialog.getByLabel('Tile address').fill('no placeholders');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog.getByRole('alert')).toBeVisible();
+    await dialog.getByLabel('Tile address').fill(`${new URL(page.url()).origin}/tiles/${packageId}/{z}/{x}/{y}.png`);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByLabel('Basemap')).toHaveValue('online');
+    await expect.poll(() => tileResponses.length).toBeGreaterThan(0);
+    await expect(page.locator('img.leaflet-tile-loaded[src*="/tiles/online/"]').first()).toBeVisible();
   });
 
   test('a new site is placed by clicking the map; the form checks the coordinates', async ({ page }) => {

@@ -135,6 +135,8 @@ export function createRouter(services: Services) {
       import: os.tiles.import.handler(async ({ input }) =>
         services.tiles.importMbtiles(new Uint8Array(await input.file.arrayBuffer()), input.name, input.datum, input.file.name.replace(/\.mbtiles$/i, '')),
       ),
+      online: os.tiles.online.handler(() => services.onlineTiles.status()),
+      configureOnline: os.tiles.configureOnline.handler(({ input }) => services.onlineTiles.configure(input)),
       remove: os.tiles.remove.handler(({ input }) => {
         services.tiles.remove(input.id);
         return { id: input.id, deleted: true as const };

@@ -4,7 +4,8 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { wgs84ToGcj02 } from '../../../shared/domain/geo.js';
-import { SITE_STATES, type MapSite, type SiteState, type TilePackage } from '../../../shared/domain/map.js';
+import { SITE_STATES, type MapSite, type OnlineTilesStatus, type SiteState, type TilePackage } from '../../../shared/domain/map.js';
+import type { z } from 'zod';
 import type { Site } from '../../../shared/domain/site.js';
 import { useApi, useLiveEvents } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
@@ -23,6 +24,64 @@ declare global {
     /** Read-only handle for end-to-end tests and the map benchmark. */
     edgecabMap?: { map: L.Map; layer: SitesLayer };
   }
+}
+
+function OnlineTilesDialog({
+  current,
+  onClose,
+  onSaved,
+}: {
+  current: z.infer<typeof OnlineTilesStatus> | null;
+  onClose: () => void;
+  onSaved: (status: z.infer<typeof OnlineTilesStatus>) => void;
+}) {
+  const { t } = useTranslation();
+  const { client } = useApi();
+  const [url, setUrl] = useState(current?.urlTemplate ?? '');
+  const [datum, setDatum] = useState<'wgs84' | 'gcj02'>(current?.datum ?? 'wgs84');
+  const [size, setSize] = useState(String(current?.maxCacheMb ?? 512));
+  const [error, setError] = useState<string | null>(null);
+  const save = (urlTemplate: string | null) => {
+    client.tiles.configureOnline({ urlTemplate, datum, maxCacheMb: Number(size) }).then(onSaved, (cause: unknown) => {
+      const uiError = toUiError(cause);
+      setError(Object.values(uiError.fields)[0]?.message ?? uiError.message);
+    });
+  };
+  return (
+    <Dialog title={t('map.onlineTitle')} onClose={onClose}>
+      <p className="muted">{t('map.onlineIntro')}</p>
+      <div className="form-grid">
+        <div className="field span-2">
+          <label htmlFor="online-url">{t('map.urlTemplate')}</label>
+          <input id="online-url" value={url} onChange={(event) => setUrl(event.target.value)} />
+          <div className="field-hint">{t('map.urlHint')}</div>
+        </div>
+        <div className="field">
+          <label htmlFor="online-datum">{t('map.datum')}</label>
+          <select id="online-datum" value={datum} onChange={(event) => setDatum(event.target.value as 'wgs84' | 'gcj02')}>
+            <option value="wgs84">{t('map.wgs84')}</option>
+            <option value="gcj02">{t('map.gcj02')}</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="online-size">{t('map.cacheSize')}</label>
+          <input id="online-size" inputMode="numeric" value={size} onChange={(event) => setSize(event.target.value)} />
+        </div>
+      </div>
+      {current ? <p className="muted small">{t('map.cached', { count: current.cachedTiles, size: (current.cachedBytes / 1024 / 1024).toFixed(1) })}</p> : null}
+      <ErrorNotice message={error} />
+      <footer className="dialog-actions">
+        {current?.urlTemplate ? (
+          <button type="button" onClick={() => save(null)}>
+            {t('map.removeOnline')}
+          </button>
+        ) : null}
+        <button type="button" className="primary" onClick={() => save(url.trim() || null)}>
+          {t('map.saveOnline')}
+        </button>
+      </footer>
+    </Dialog>
+  );
 }
 
 export function MapPage() {
@@ -45,6 +104,8 @@ export function MapPage() {
   const [packages, setPackages] = useState<TilePackage[]>([]);
   const [basemap, setBasemap] = useState<string>('builtin');
   const [datum, setDatum] = useState<'wgs84' | 'gcj02'>('wgs84');
+  const [online, setOnline] = useState<z.infer<typeof OnlineTilesStatus> | null>(null);
+  const [editingOnline, setEditingOnline] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [placing, setPlacing] = useState<{ latitude: number; longitude: number } | null>(null);
@@ -93,6 +154,7 @@ export function MapPage() {
   useEffect(loadSites, [client]);
   useEffect(() => {
     client.tiles.list().then(setPackages, (cause: unknown) => setError(toUiError(cause).message));
+    client.tiles.online().then(setOnline, () => undefined);
   }, [client]);
 
   // Live: only the changed site is fetched and updated; the layer batches redraws.
@@ -127,6 +189,10 @@ export function MapPage() {
     tileLayerRef.current?.remove();
     tileLayerRef.current = null;
     const chosen = packages.find((each) => each.id === basemap);
+    if (basemap === 'online' && online?.urlTemplate) {
+      tileLayerRef.current = L.tileLayer('/tiles/online/{z}/{x}/{y}', { maxZoom: 18 }).addTo(map);
+      tileLayerRef.current.setZIndex(1);
+    }
     if (chosen) {
       tileLayerRef.current = L.tileLayer(`/tiles/${chosen.id}/{z}/{x}/{y}.${chosen.format}`, {
         minZoom: 0,
@@ -136,8 +202,9 @@ export function MapPage() {
       }).addTo(map);
       tileLayerRef.current.setZIndex(1);
     }
-    layerRef.current?.setProjection(chosen?.datum === 'gcj02' ? (site) => wgs84ToGcj02(site[3], site[4]) : (site) => [site[3], site[4]]);
-  }, [basemap, packages]);
+    const gcj02 = basemap === 'online' ? online?.datum === 'gcj02' : chosen?.datum === 'gcj02';
+    layerRef.current?.setProjection(gcj02 ? (site) => wgs84ToGcj02(site[3], site[4]) : (site) => [site[3], site[4]]);
+  }, [basemap, packages, online]);
 
   const matches = useMemo(() => {
     const query = search.trim().toLowerCase();
@@ -217,6 +284,7 @@ export function MapPage() {
         </label>
         <select aria-label={t('map.basemap')} value={basemap} onChange={(event) => setBasemap(event.target.value)}>
           <option value="builtin">{t('map.builtIn')}</option>
+          {online?.urlTemplate ? <option value="online">{t('map.online')}</option> : null}
           {packages.map((each) => (
             <option key={each.id} value={each.id}>
               {each.name}
@@ -228,6 +296,9 @@ export function MapPage() {
           <option value="wgs84">{t('map.wgs84')}</option>
           <option value="gcj02">{t('map.gcj02')}</option>
         </select>
+        <button type="button" onClick={() => setEditingOnline(true)}>
+          {t('map.onlineSettings')}
+        </button>
         <label className="button">
           {t('map.importTiles')}
           <input
@@ -325,6 +396,17 @@ export function MapPage() {
             setPlacing(null);
             setMode({ kind: 'browse' });
             setNotice(t('sites.created', { code: site.code }));
+          }}
+        />
+      ) : null}
+      {editingOnline ? (
+        <OnlineTilesDialog
+          current={online}
+          onClose={() => setEditingOnline(false)}
+          onSaved={(status) => {
+            setOnline(status);
+            setEditingOnline(false);
+            setBasemap(status.urlTemplate ? 'online' : 'builtin');
           }}
         />
       ) : null}

@@ -3,6 +3,7 @@ import { sitesAndRegions } from './001-sites-and-regions.js';
 import { auditLog } from './002-audit-log.js';
 import { cabinetsAndDevices } from './003-cabinets-and-devices.js';
 import { tilePackages } from './004-tile-packages.js';
+import { onlineTileCache } from './005-online-tile-cache.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache];
