@@ -5,6 +5,7 @@
  */
 import { RPCHandler } from '@orpc/server/message-port';
 import { createCore } from '../core/index.js';
+import { answerTile } from '../core/services/tiles/tile-path.js';
 
 interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown; ports: MessagePortLike[] }) => void): void;
@@ -34,8 +35,18 @@ try {
   const handler = new RPCHandler(core.router, { clientInterceptors: [...core.interceptors] });
   const actor = `desktop:${process.env.USER ?? process.env.USERNAME ?? 'user'}`;
   parentPort.on('message', (event) => {
+    const message = event.data as { type?: string; requestId?: number; pathname?: string } | string;
+    // Tiles for the app:// protocol: the main process asks, the core answers from its packages and cache.
+    if (typeof message === 'object' && message.type === 'tile' && typeof message.requestId === 'number' && typeof message.pathname === 'string') {
+      const requestId = message.requestId;
+      void answerTile(core.services, message.pathname).then(
+        (answer) => parentPort.postMessage({ type: 'tile', requestId, ...answer }),
+        () => parentPort.postMessage({ type: 'tile', requestId, status: 404 }),
+      );
+      return;
+    }
     const port = event.ports[0];
-    if (event.data !== 'connect' || !port) return;
+    if (message !== 'connect' || !port) return;
     handler.upgrade(port, { context: { actor } });
     port.start();
   });

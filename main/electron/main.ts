@@ -16,11 +16,39 @@ function rendererRoot(): string {
   return join(app.getAppPath(), 'dist', 'renderer');
 }
 
-/** Serves the built renderer from app://edgecab/ with the strict CSP; nothing outside that folder. */
-function registerAppProtocol(): void {
+interface TileReply {
+  type: 'tile';
+  requestId: number;
+  status: 200 | 204 | 404;
+  data?: Uint8Array;
+  contentType?: string;
+}
+
+const pendingTiles = new Map<number, (reply: TileReply) => void>();
+let nextTileRequest = 0;
+
+/** Asks the core for a tile (it owns the packages and the cache) and answers the protocol request with it. */
+function tileFromCore(core: Electron.UtilityProcess, pathname: string): Promise<Response> {
+  const requestId = ++nextTileRequest;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      pendingTiles.delete(requestId);
+      resolve(new Response(null, { status: 504 }));
+    }, 10_000);
+    pendingTiles.set(requestId, (reply) => {
+      clearTimeout(timer);
+      resolve(reply.status === 200 && reply.data ? new Response(Buffer.from(reply.data), { status: 200, headers: { 'content-type': reply.contentType ?? 'application/octet-stream' } }) : new Response(null, { status: reply.status }));
+    });
+    core.postMessage({ type: 'tile', requestId, pathname });
+  });
+}
+
+/** Serves the built renderer from app://edgecab/ with the strict CSP (nothing outside that folder), and map tiles from the core. */
+function registerAppProtocol(core: Electron.UtilityProcess): void {
   const root = rendererRoot();
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
+    if (url.pathname.startsWith('/tiles/')) return tileFromCore(core, url.pathname);
     const path = normalize(join(root, decodeURIComponent(url.pathname)));
     const file = path.startsWith(root + sep) && !path.endsWith(sep) ? path : join(root, 'index.html');
     const response = await net.fetch(pathToFileURL(file).href);
@@ -47,7 +75,12 @@ function startCore(): Electron.UtilityProcess {
     serviceName: 'EdgeCab core',
     stdio: 'inherit',
   });
-  core.on('message', (message: { type?: string; message?: string }) => {
+  core.on('message', (message: { type?: string; message?: string; requestId?: number }) => {
+    if (message.type === 'tile' && typeof message.requestId === 'number') {
+      pendingTiles.get(message.requestId)?.(message as TileReply);
+      pendingTiles.delete(message.requestId);
+      return;
+    }
     if (message.type === 'fatal') {
       dialog.showErrorBox('EdgeCab cannot start', message.message ?? 'The core failed to start.');
       app.quit();
@@ -106,8 +139,8 @@ if (!app.requestSingleInstanceLock()) {
   lockDownNavigation();
   void app.whenReady().then(() => {
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-    registerAppProtocol();
     const core = startCore();
+    registerAppProtocol(core);
     let window = createWindow(core);
     app.on('second-instance', () => {
       if (window.isMinimized()) window.restore();

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { CSV_IMPORT_MAX_BYTES } from '../../shared/domain/site.js';
 import type { Core, CoreContext } from '../core/index.js';
+import { answerTile, isTilePath } from '../core/services/tiles/tile-path.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { labelErrorsAsProblems, problemFromError, sendProblem } from './problem.js';
 import { serveRenderer } from './static-files.js';
@@ -28,29 +29,6 @@ export interface RunningServer {
 }
 
 const MAX_TILE_UPLOAD_BYTES = 512 * 1024 * 1024 + 64 * 1024;
-/** /tiles/<package>/<z>/<x>/<y>.<ext>: offline basemap tiles, served straight from the MBTiles file. */
-const TILE_PATH = /^\/tiles\/([0-9a-f-]{36})\/(\d{1,2})\/(\d{1,9})\/(\d{1,9})\.(png|jpg|webp)$/;
-
-/** /tiles/online/<z>/<x>/<y>: the configured online source, through the offline cache. */
-const ONLINE_TILE_PATH = /^\/tiles\/online\/(\d{1,2})\/(\d{1,9})\/(\d{1,9})$/;
-
-function serveTile(core: Core, match: RegExpExecArray, res: ServerResponse): void {
-  let tile: { data: Buffer; contentType: string } | null;
-  try {
-    tile = core.services.tiles.tile(match[1]!, Number(match[2]), Number(match[3]), Number(match[4]));
-  } catch {
-    sendProblem(res, 404, 'NOT_FOUND', 'No such tile package');
-    return;
-  }
-  if (!tile) {
-    res.writeHead(204, { 'cache-control': 'public, max-age=86400' });
-    res.end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': tile.contentType, 'content-length': tile.data.length, 'cache-control': 'public, max-age=86400' });
-  res.end(tile.data);
-}
-
 /** Failures outside any procedure (decoding, encoding) would otherwise vanish into a bare 500. */
 async function logUnexpected<T>({ next }: { next: () => Promise<T> }): Promise<T> {
   try {
@@ -86,21 +64,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       sendProblem(res, 413, 'CONTENT_TOO_LARGE', `The request body is larger than ${limit} bytes`);
       return;
     }
-    const tile = TILE_PATH.exec(pathname);
-    if (tile && req.method === 'GET') {
-      serveTile(core, tile, res);
-      return;
-    }
-    const online = ONLINE_TILE_PATH.exec(pathname);
-    if (online && req.method === 'GET') {
-      const found = await core.services.onlineTiles.tile(Number(online[1]), Number(online[2]), Number(online[3]));
-      if (!found) {
-        res.writeHead(204, { 'cache-control': 'no-cache' });
+    if (isTilePath(pathname) && req.method === 'GET') {
+      const tile = await answerTile(core.services, pathname);
+      if (tile.status === 200) {
+        res.writeHead(200, {
+          'content-type': tile.contentType,
+          'content-length': tile.data.length,
+          'cache-control': tile.cache === null ? 'public, max-age=86400' : 'no-cache',
+          ...(tile.cache ? { 'x-edgecab-cache': tile.cache } : {}),
+        });
+        res.end(tile.data);
+      } else if (tile.status === 204) {
+        res.writeHead(204);
         res.end();
-      } else {
-        res.writeHead(200, { 'content-type': found.contentType, 'content-length': found.data.length, 'x-edgecab-cache': found.cached ? 'hit' : 'miss' });
-        res.end(found.data);
-      }
+      } else sendProblem(res, 404, 'NOT_FOUND', 'No such tile package or tile path');
       return;
     }
     if (pathname === `${API_PREFIX}/openapi.json` && req.method === 'GET') {
