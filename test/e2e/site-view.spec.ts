@@ -1,5 +1,5 @@
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
-import { LabEnvironmentMonitor } from '../../main/lab/snmp/devices.js';
+import { LabEnvironmentMonitor, LabUps } from '../../main/lab/snmp/devices.js';
 import { MOCKUPS_DIR } from '../support/redfish.js';
 import { freeUdpPort } from '../support/snmp-peers.js';
 import { apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
@@ -100,6 +100,32 @@ test.describe('Site view: the cabinet as navigation', () => {
     await expect(page.getByTestId('device-table')).toContainText('服务器');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/site-rack-zh.png`, fullPage: true });
     await page.getByLabel('语言').selectOption('en');
+  });
+
+  test('a UPS is connected over SNMPv3 and read', async ({ page, edgecab }) => {
+    const ups = await new LabUps({
+      name: 'ups-v3',
+      port: await freeUdpPort(),
+      community: 'unused-ro',
+      users: [{ user: 'cabinet-v3', authProtocol: 'sha256', authKey: 'auth-key-77', privProtocol: 'aes', privKey: 'priv-key-77' }],
+    }).start();
+    try {
+      const site = (await (await apiPost(edgecab.url, '/sites', { name: 'V3 Branch', code: 'V3-01', latitude: 24, longitude: 113 })).json()) as { id: string };
+      await apiPost(edgecab.url, `/sites/${site.id}/cabinet`, { siteId: site.id, templateId: 'edge-12u' });
+      await page.goto(`/#/sites/${site.id}`);
+      await page.getByTestId('device-row-ups').getByRole('link').click();
+      await page.getByLabel('Address').fill('127.0.0.1');
+      await page.getByLabel('Port').fill(String(ups.port));
+      await page.getByLabel('SNMP version').selectOption('3');
+      await page.getByLabel('User').fill('cabinet-v3');
+      await page.getByLabel('Authentication key (SHA-256)').fill('auth-key-77');
+      await page.getByLabel('Encryption key (AES-128)').fill('priv-key-77');
+      await page.getByRole('button', { name: 'Save and read' }).click();
+      await expect(page.getByTestId('device-status')).toHaveText('OK');
+      await expect(page.getByTestId('probe-ups')).toContainText('Mains');
+    } finally {
+      await ups.stop();
+    }
   });
 
   test('editing the layout refuses an overlap with the reason', async ({ page, edgecab }) => {

@@ -11,7 +11,7 @@ import { issueText } from '../../i18n/index.js';
 export function ConnectionForm({ device, onSaved }: { device: CabinetDevice; onSaved: () => void }) {
   const { t } = useTranslation();
   const { client } = useApi();
-  const [values, setValues] = useState({ url: '', username: '', password: '', host: '', port: '161', community: '' });
+  const [values, setValues] = useState({ url: '', username: '', password: '', host: '', port: '161', community: '', version: '2c', user: '', authKey: '', privKey: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
   const set = (key: keyof typeof values, value: string) => setValues((current) => ({ ...current, [key]: value }));
@@ -21,7 +21,20 @@ export function ConnectionForm({ device, onSaved }: { device: CabinetDevice; onS
       if (device.protocol === 'redfish') {
         await client.devices.connect({ id: device.id, protocol: 'redfish', url: values.url, username: values.username, password: values.password });
       } else {
-        await client.devices.connect({ id: device.id, protocol: 'snmp', host: values.host, port: Number(values.port) || 161, version: '2c', community: values.community });
+        const common = { id: device.id, protocol: 'snmp' as const, host: values.host, port: Number(values.port) || 161 };
+        await client.devices.connect(
+          values.version === '3'
+            ? {
+                ...common,
+                version: '3',
+                v3: {
+                  user: values.user,
+                  ...(values.authKey ? { authProtocol: 'sha256' as const, authKey: values.authKey } : {}),
+                  ...(values.privKey ? { privProtocol: 'aes' as const, privKey: values.privKey } : {}),
+                },
+              }
+            : { ...common, version: '2c', community: values.community },
+        );
       }
       setErrors({});
       setFailure(null);
@@ -50,7 +63,21 @@ export function ConnectionForm({ device, onSaved }: { device: CabinetDevice; onS
           <>
             {input('host', t('probe.address'), 'text', t('probe.addressHint'))}
             {input('port', t('probe.port'))}
-            {input('community', t('probe.community'), 'password')}
+            <Field id="conn-version" label={t('probe.version')}>
+              <select id="conn-version" value={values.version} onChange={(event) => set('version', event.target.value)}>
+                <option value="2c">{t('probe.v2c')}</option>
+                <option value="3">{t('probe.v3')}</option>
+              </select>
+            </Field>
+            {values.version === '2c' ? (
+              input('community', t('probe.community'), 'password')
+            ) : (
+              <>
+                {input('user', t('probe.user'))}
+                {input('authKey', `${t('probe.authKey')} (SHA-256)`, 'password')}
+                {input('privKey', `${t('probe.privKey')} (AES-128)`, 'password')}
+              </>
+            )}
           </>
         )}
       </div>
