@@ -218,10 +218,10 @@ export const contract = {
   tiles: {
     list: base.route({ method: 'GET', path: '/tiles/packages', tags: ['tiles'], summary: 'Imported offline tile packages' }).output(z.array(TilePackage)),
     import: base
-      .route({ method: 'POST', path: '/tiles/packages', successStatus: 201, tags: ['tiles'], summary: 'Import a raster MBTiles file (multipart: file, name, datum)' })
+      .route({ method: 'POST', path: '/tiles/packages', successStatus: 201, tags: ['tiles'], summary: 'Import an MBTiles (raster) or PMTiles (raster or vector) file (multipart: file, name, datum)' })
       .input(
         z.object({
-          file: z.file({ error: 'Choose an .mbtiles file' }).max(512 * 1024 * 1024, { error: 'At most 512 MiB' }),
+          file: z.file({ error: 'Choose an .mbtiles or .pmtiles file' }).max(512 * 1024 * 1024, { error: 'At most 512 MiB' }),
           name: z.string().trim().max(80).default(''),
           datum: z.enum(['wgs84', 'gcj02']).default('wgs84'),
         }),

@@ -42,7 +42,9 @@ export const OnlineTilesStatus = OnlineTiles.extend({ cachedTiles: z.number().in
 export const TilePackage = z.object({
   id: z.string(),
   name: z.string(),
-  format: z.enum(['png', 'jpg', 'webp']),
+  container: z.enum(['mbtiles', 'pmtiles']),
+  /** Raster images, or Mapbox vector tiles (drawn in the browser). */
+  format: z.enum(['png', 'jpg', 'webp', 'mvt']),
   minZoom: z.number().int(),
   maxZoom: z.number().int(),
   bounds: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),

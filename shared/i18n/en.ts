@@ -99,7 +99,7 @@ export const en = {
     allRegions: 'All regions',
     basemap: 'Basemap',
     builtIn: 'Built-in (offline)',
-    importTiles: 'Import tiles (.mbtiles)',
+    importTiles: 'Import tiles (.mbtiles, .pmtiles)',
     importing: 'Importing…',
     imported: 'Imported {{name}}: {{count}} tiles',
     datum: 'Tile datum',

@@ -100,7 +100,7 @@ export const zhCN: Catalog = {
     allRegions: '全部区域',
     basemap: '底图',
     builtIn: '内置（离线）',
-    importTiles: '导入瓦片（.mbtiles）',
+    importTiles: '导入瓦片（.mbtiles、.pmtiles）',
     importing: '正在导入…',
     imported: '已导入 {{name}}：{{count}} 个瓦片',
     datum: '瓦片坐标系',

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabEnvironmentMonitor } from '../../main/lab/snmp/devices.js';
 import { writeMbtiles } from '../support/mbtiles.js';
+import { writePmtiles } from '../support/pmtiles.js';
 import { freeUdpPort } from '../support/snmp-peers.js';
 import { apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
 
@@ -121,6 +122,31 @@ test.describe('Offline site map', () => {
     await expect(page.getByLabel('Basemap')).toHaveValue('online');
     await expect.poll(() => tileResponses.length).toBeGreaterThan(0);
     await expect(page.locator('img.leaflet-tile-loaded[src*="/tiles/online/"]').first()).toBeVisible();
+  });
+
+  test('a vector PMTiles archive is imported and drawn in the browser', async ({ page }, testInfo) => {
+    mkdirSync(testInfo.outputDir, { recursive: true });
+    const file = join(testInfo.outputDir, 'vector.pmtiles');
+    const count = writePmtiles(file, 3, 'mvt', 'Vector basemap');
+    await page.goto('/#/map');
+    await page.getByTestId('tiles-file').setInputFiles(file);
+    await expect(page.getByRole('status').filter({ hasText: `Imported Vector basemap: ${count} tiles` })).toBeVisible();
+    // The vector layer paints the "earth" polygon of each tile on canvas tiles.
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const tiles = Array.from(document.querySelectorAll<HTMLCanvasElement>('.leaflet-tile-pane canvas.leaflet-tile'));
+          return tiles.some((canvas) => {
+            const context = canvas.getContext('2d');
+            if (!context || canvas.width === 0) return false;
+            const [r, g, b, a] = context.getImageData(Math.floor(canvas.width / 2), Math.floor(canvas.height / 2), 1, 1).data;
+            return a === 255 && r === 0xf3 && g === 0xf1 && b === 0xe8;
+          });
+        }),
+      )
+      .toBe(true);
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/map-pmtiles-vector-en.png` });
   });
 
   test('a new site is placed by clicking the map; the form checks the coordinates', async ({ page }) => {

@@ -133,7 +133,7 @@ export function createRouter(services: Services) {
     tiles: {
       list: os.tiles.list.handler(() => services.tiles.list()),
       import: os.tiles.import.handler(async ({ input }) =>
-        services.tiles.importMbtiles(new Uint8Array(await input.file.arrayBuffer()), input.name, input.datum, input.file.name.replace(/\.mbtiles$/i, '')),
+        services.tiles.importPackage(new Uint8Array(await input.file.arrayBuffer()), input.name, input.datum, input.file.name.replace(/\.(mbtiles|pmtiles)$/i, '')),
       ),
       online: os.tiles.online.handler(() => services.onlineTiles.status()),
       configureOnline: os.tiles.configureOnline.handler(({ input }) => services.onlineTiles.configure(input)),

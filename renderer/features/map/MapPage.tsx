@@ -16,6 +16,7 @@ import { useRegions } from '../regions/useRegions.js';
 import { SiteFormDialog } from '../sites/SiteFormDialog.js';
 import { builtInBasemap } from './basemap.js';
 import { SitesLayer, STATE_COLORS, type SitesLayerHit } from './SitesLayer.js';
+import { vectorTileLayer } from './vectorLayer.js';
 
 type Mode = { kind: 'browse' } | { kind: 'place' } | { kind: 'move'; site: MapSite };
 
@@ -93,7 +94,7 @@ export function MapPage() {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<L.Map | null>(null);
   const layerRef = useRef<SitesLayer | null>(null);
-  const tileLayerRef = useRef<L.TileLayer | null>(null);
+  const tileLayerRef = useRef<L.Layer | null>(null);
   const modeRef = useRef<Mode>({ kind: 'browse' });
   const [mode, setModeState] = useState<Mode>({ kind: 'browse' });
   const [selected, setSelected] = useState<SitesLayerHit | null>(null);
@@ -190,17 +191,18 @@ export function MapPage() {
     tileLayerRef.current = null;
     const chosen = packages.find((each) => each.id === basemap);
     if (basemap === 'online' && online?.urlTemplate) {
-      tileLayerRef.current = L.tileLayer('/tiles/online/{z}/{x}/{y}', { maxZoom: 18 }).addTo(map);
-      tileLayerRef.current.setZIndex(1);
+      tileLayerRef.current = L.tileLayer('/tiles/online/{z}/{x}/{y}', { maxZoom: 18, zIndex: 1 }).addTo(map);
     }
-    if (chosen) {
+    if (chosen?.format === 'mvt') {
+      tileLayerRef.current = vectorTileLayer(chosen.id, chosen.maxZoom, chosen.attribution).addTo(map);
+    } else if (chosen) {
       tileLayerRef.current = L.tileLayer(`/tiles/${chosen.id}/{z}/{x}/{y}.${chosen.format}`, {
         minZoom: 0,
         maxNativeZoom: chosen.maxZoom,
         attribution: chosen.attribution ?? undefined,
+        zIndex: 1,
         ...(chosen.bounds ? { bounds: L.latLngBounds([chosen.bounds[1], chosen.bounds[0]], [chosen.bounds[3], chosen.bounds[2]]) } : {}),
       }).addTo(map);
-      tileLayerRef.current.setZIndex(1);
     }
     const gcj02 = basemap === 'online' ? online?.datum === 'gcj02' : chosen?.datum === 'gcj02';
     layerRef.current?.setProjection(gcj02 ? (site) => wgs84ToGcj02(site[3], site[4]) : (site) => [site[3], site[4]]);
@@ -303,7 +305,7 @@ export function MapPage() {
           {t('map.importTiles')}
           <input
             type="file"
-            accept=".mbtiles"
+            accept=".mbtiles,.pmtiles"
             className="visually-hidden"
             data-testid="tiles-file"
             onChange={(event) => {

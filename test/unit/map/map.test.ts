@@ -6,6 +6,7 @@ import { outOfChina, wgs84ToGcj02 } from '../../../shared/domain/geo.js';
 import { isProblem, worseState } from '../../../shared/domain/map.js';
 import { tempCore, tempDir } from '../../support/core.js';
 import { writeMbtiles } from '../../support/mbtiles.js';
+import { writePmtiles } from '../../support/pmtiles.js';
 
 describe('GCJ-02', () => {
   it('shifts a point in China by the known offset, and leaves the rest of the world alone', () => {
@@ -47,11 +48,11 @@ describe('offline tile packages', () => {
     const count = writeMbtiles(file, 3, 'City');
     const imported = core.services.tiles.importMbtiles(file, '', 'gcj02');
     expect(imported).toMatchObject({ name: 'City', format: 'png', minZoom: 0, maxZoom: 3, tileCount: count, datum: 'gcj02' });
-    const tile = core.services.tiles.tile(imported.id, 3, 5, 2);
+    const tile = await core.services.tiles.tile(imported.id, 3, 5, 2);
     expect(tile?.contentType).toBe('image/png');
     expect(tile?.data.subarray(1, 4).toString()).toBe('PNG');
-    expect(core.services.tiles.tile(imported.id, 3, 8, 0)).toBeNull();
-    expect(core.services.tiles.tile(imported.id, 9, 0, 0)).toBeNull();
+    expect(await core.services.tiles.tile(imported.id, 3, 8, 0)).toBeNull();
+    expect(await core.services.tiles.tile(imported.id, 9, 0, 0)).toBeNull();
     expect((await core.client('t').tiles.list()).map((each) => each.id)).toEqual([imported.id]);
   });
 
@@ -61,5 +62,33 @@ describe('offline tile packages', () => {
     expect(error).toBeInstanceOf(ORPCError);
     expect((error as ORPCError<string, { issues: { message: string }[] }>).data.issues[0]?.message).toMatch(/Not an MBTiles file/);
     expect(await client.tiles.list()).toEqual([]);
+  });
+});
+
+describe('PMTiles packages', () => {
+  let core: Core;
+  let cleanup: () => void;
+  let files: { dir: string; cleanup: () => void };
+  beforeEach(() => {
+    ({ core, cleanup } = tempCore());
+    files = tempDir();
+  });
+  afterEach(() => {
+    cleanup();
+    files.cleanup();
+  });
+
+  it.each([
+    ['raster', 'png', 'image/png'],
+    ['vector', 'mvt', 'application/vnd.mapbox-vector-tile'],
+  ] as const)('imports a %s archive and serves its tiles', async (_label, type, contentType) => {
+    const file = join(files.dir, `${type}.pmtiles`);
+    const count = writePmtiles(file, 2, type, `${type} archive`);
+    const imported = await core.services.tiles.importPackage(file, '', 'wgs84');
+    expect(imported).toMatchObject({ container: 'pmtiles', format: type, tileCount: count, maxZoom: 2, name: `${type} archive` });
+    const tile = await core.services.tiles.tile(imported.id, 2, 1, 3);
+    expect(tile?.contentType).toBe(contentType);
+    expect(tile?.data.length).toBeGreaterThan(10);
+    expect(await core.services.tiles.tile(imported.id, 3, 0, 0)).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import type { Services } from '../../services.js';
 
 /** /tiles/<package>/<z>/<x>/<y>.<ext> (an imported package) or /tiles/online/<z>/<x>/<y> (the online source, cached). */
-const PACKAGE_TILE = /^\/tiles\/([0-9a-f-]{36})\/(\d{1,2})\/(\d{1,9})\/(\d{1,9})\.(png|jpg|webp)$/;
+const PACKAGE_TILE = /^\/tiles\/([0-9a-f-]{36})\/(\d{1,2})\/(\d{1,9})\/(\d{1,9})\.(png|jpg|webp|mvt)$/;
 const ONLINE_TILE = /^\/tiles\/online\/(\d{1,2})\/(\d{1,9})\/(\d{1,9})$/;
 
 export type TileAnswer = { status: 200; data: Buffer; contentType: string; cache: 'hit' | 'miss' | null } | { status: 204 | 404 };
@@ -15,7 +15,7 @@ export async function answerTile(services: Services, pathname: string): Promise<
   const packaged = PACKAGE_TILE.exec(pathname);
   if (packaged) {
     try {
-      const tile = services.tiles.tile(packaged[1]!, Number(packaged[2]), Number(packaged[3]), Number(packaged[4]));
+      const tile = await services.tiles.tile(packaged[1]!, Number(packaged[2]), Number(packaged[3]), Number(packaged[4]));
       return tile ? { status: 200, data: tile.data, contentType: tile.contentType, cache: null } : { status: 204 };
     } catch {
       return { status: 404 };

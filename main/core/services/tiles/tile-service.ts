@@ -1,6 +1,7 @@
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { PMTiles, TileType, type RangeResponse, type Source } from 'pmtiles';
 import { join } from 'node:path';
 import type { TilePackage } from '../../../../shared/domain/map.js';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
@@ -9,6 +10,7 @@ interface PackageRow {
   id: string;
   name: string;
   file: string;
+  container: TilePackage['container'];
   format: TilePackage['format'];
   min_zoom: number;
   max_zoom: number;
@@ -20,12 +22,37 @@ interface PackageRow {
   created_at: string;
 }
 
-const CONTENT_TYPES: Record<TilePackage['format'], string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' };
+const CONTENT_TYPES: Record<TilePackage['format'], string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', mvt: 'application/vnd.mapbox-vector-tile' };
+const PMTILES_FORMATS: Partial<Record<TileType, TilePackage['format']>> = { [TileType.Png]: 'png', [TileType.Jpeg]: 'jpg', [TileType.Webp]: 'webp', [TileType.Mvt]: 'mvt' };
+
+/** A PMTiles archive read from a local file, range by range. */
+class LocalFileSource implements Source {
+  private readonly fd: number;
+  constructor(private readonly path: string) {
+    this.fd = openSync(path, 'r');
+  }
+  getKey(): string {
+    return this.path;
+  }
+  async getBytes(offset: number, length: number): Promise<RangeResponse> {
+    const buffer = Buffer.alloc(length);
+    const read = readSync(this.fd, buffer, 0, length, offset);
+    return { data: buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + read) };
+  }
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+type OpenPackage =
+  | { container: 'mbtiles'; db: Database; tile: Statement; contentType: string }
+  | { container: 'pmtiles'; archive: PMTiles; source: LocalFileSource; contentType: string };
 
 function toPackage(row: PackageRow): TilePackage {
   return {
     id: row.id,
     name: row.name,
+    container: row.container,
     format: row.format,
     minZoom: row.min_zoom,
     maxZoom: row.max_zoom,
@@ -43,7 +70,7 @@ function toPackage(row: PackageRow): TilePackage {
  * and read tile by tile with better-sqlite3 (read-only, one prepared statement per package).
  */
 export class TileService {
-  private readonly open = new Map<string, { db: Database; tile: Statement; contentType: string }>();
+  private readonly open = new Map<string, OpenPackage>();
   private readonly dir: string | null;
 
   constructor(
@@ -58,7 +85,74 @@ export class TileService {
     return (this.db.prepare('SELECT * FROM tile_packages ORDER BY created_at').all() as PackageRow[]).map(toPackage);
   }
 
-  /** Imports an MBTiles file (raster: png, jpg or webp). Refuses anything else with the reason, and keeps nothing of it. */
+  /**
+   * Imports a tile package: an MBTiles file (raster) or a PMTiles archive
+   * (raster, or vector tiles drawn in the browser). Refuses anything else with
+   * the reason, and keeps nothing of it.
+   */
+  async importPackage(data: Uint8Array | string, name: string, datum: TilePackage['datum'], fileName = ''): Promise<TilePackage> {
+    const head = typeof data === 'string' ? Buffer.alloc(0) : Buffer.from(data.subarray(0, 16));
+    const magic = typeof data === 'string' ? (() => {
+      const fd = openSync(data, 'r');
+      const buffer = Buffer.alloc(16);
+      readSync(fd, buffer, 0, 16, 0);
+      closeSync(fd);
+      return buffer;
+    })() : head;
+    if (magic.subarray(0, 7).toString('latin1') === 'PMTiles') return this.importPmtiles(data, name, datum, fileName);
+    return this.importMbtiles(data, name, datum, fileName);
+  }
+
+  private async importPmtiles(data: Uint8Array | string, name: string, datum: TilePackage['datum'], fileName: string): Promise<TilePackage> {
+    if (!this.dir) throw new InvalidInputError([{ field: 'file', code: 'unsupported', message: 'This core has no data directory to keep tiles in' }]);
+    mkdirSync(this.dir, { recursive: true });
+    const id = randomUUID();
+    const file = join(this.dir, `${id}.pmtiles`);
+    if (typeof data === 'string') copyFileSync(data, file);
+    else writeFileSync(file, data);
+    const source = new LocalFileSource(file);
+    try {
+      const archive = new PMTiles(source);
+      const header = await archive.getHeader();
+      if (header.specVersion !== 3) throw new Error(`PMTiles version ${header.specVersion}; only version 3 is read`);
+      const format = PMTILES_FORMATS[header.tileType];
+      if (!format) throw new Error('the archive holds tiles of a type EdgeCab cannot draw');
+      const metadata = (await archive.getMetadata().catch(() => ({}))) as { name?: string; attribution?: string };
+      const row: PackageRow = {
+        id,
+        name: name.trim() || metadata.name || fileName || 'Imported tiles',
+        file,
+        container: 'pmtiles',
+        format,
+        min_zoom: header.minZoom,
+        max_zoom: header.maxZoom,
+        bounds: JSON.stringify([header.minLon, header.minLat, header.maxLon, header.maxLat]),
+        attribution: metadata.attribution ?? null,
+        tile_count: header.numAddressedTiles,
+        size_bytes: statSync(file).size,
+        datum,
+        created_at: this.now().toISOString(),
+      };
+      this.insertRow(row);
+      return toPackage(row);
+    } catch (error) {
+      rmSync(file, { force: true });
+      throw new InvalidInputError([{ field: 'file', code: 'invalid_pmtiles', message: `Not a usable PMTiles archive: ${(error as Error).message}` }]);
+    } finally {
+      source.close();
+    }
+  }
+
+  private insertRow(row: PackageRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO tile_packages (id, name, file, container, format, min_zoom, max_zoom, bounds, attribution, tile_count, size_bytes, datum, created_at)
+         VALUES (@id, @name, @file, @container, @format, @min_zoom, @max_zoom, @bounds, @attribution, @tile_count, @size_bytes, @datum, @created_at)`,
+      )
+      .run(row);
+  }
+
+  /** Imports an MBTiles file (raster: png, jpg or webp). */
   importMbtiles(data: Uint8Array | string, name: string, datum: TilePackage['datum'], fileName = ''): TilePackage {
     if (!this.dir) throw new InvalidInputError([{ field: 'file', code: 'unsupported', message: 'This core has no data directory to keep tiles in' }]);
     mkdirSync(this.dir, { recursive: true });
@@ -84,6 +178,7 @@ export class TileService {
         id,
         name: name.trim() || metadata.get('name') || fileName || 'Imported tiles',
         file,
+        container: 'mbtiles',
         format: format === 'jpeg' ? 'jpg' : (format as TilePackage['format']),
         min_zoom: Number(metadata.get('minzoom') ?? stats.minZoom ?? 0),
         max_zoom: Number(metadata.get('maxzoom') ?? stats.maxZoom ?? 0),
@@ -94,12 +189,7 @@ export class TileService {
         datum,
         created_at: this.now().toISOString(),
       };
-      this.db
-        .prepare(
-          `INSERT INTO tile_packages (id, name, file, format, min_zoom, max_zoom, bounds, attribution, tile_count, size_bytes, datum, created_at)
-           VALUES (@id, @name, @file, @format, @min_zoom, @max_zoom, @bounds, @attribution, @tile_count, @size_bytes, @datum, @created_at)`,
-        )
-        .run(row);
+      this.insertRow(row);
       return toPackage(row);
     } catch (error) {
       if (error instanceof InvalidInputError) throw error;
@@ -112,29 +202,54 @@ export class TileService {
   remove(id: string): void {
     const row = this.db.prepare('SELECT file FROM tile_packages WHERE id = ?').get(id) as { file: string } | undefined;
     if (!row) throw new NotFoundError('tile package', id);
-    this.open.get(id)?.db.close();
-    this.open.delete(id);
+    this.closeOne(id);
     this.db.prepare('DELETE FROM tile_packages WHERE id = ?').run(id);
     rmSync(row.file, { force: true });
   }
 
-  /** One tile in XYZ numbering (MBTiles stores TMS rows, flipped), or null when the package has none there. */
-  tile(id: string, z: number, x: number, y: number): { data: Buffer; contentType: string } | null {
+  private openPackage(id: string): OpenPackage {
     let source = this.open.get(id);
-    if (!source) {
-      const row = this.db.prepare('SELECT file, format FROM tile_packages WHERE id = ?').get(id) as { file: string; format: TilePackage['format'] } | undefined;
-      if (!row) throw new NotFoundError('tile package', id);
+    if (source) return source;
+    const row = this.db.prepare('SELECT file, format, container FROM tile_packages WHERE id = ?').get(id) as
+      | { file: string; format: TilePackage['format']; container: TilePackage['container'] }
+      | undefined;
+    if (!row) throw new NotFoundError('tile package', id);
+    if (row.container === 'pmtiles') {
+      const fileSource = new LocalFileSource(row.file);
+      source = { container: 'pmtiles', archive: new PMTiles(fileSource), source: fileSource, contentType: CONTENT_TYPES[row.format] };
+    } else {
       const db = new BetterSqlite3(row.file, { readonly: true, fileMustExist: true });
-      source = { db, tile: db.prepare('SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').pluck(), contentType: CONTENT_TYPES[row.format] };
-      this.open.set(id, source);
+      source = {
+        container: 'mbtiles',
+        db,
+        tile: db.prepare('SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?').pluck(),
+        contentType: CONTENT_TYPES[row.format],
+      };
     }
+    this.open.set(id, source);
+    return source;
+  }
+
+  /** One tile in XYZ numbering (MBTiles stores TMS rows, flipped), or null when the package has none there. */
+  async tile(id: string, z: number, x: number, y: number): Promise<{ data: Buffer; contentType: string } | null> {
+    const source = this.openPackage(id);
     if (z < 0 || z > 30 || x < 0 || y < 0 || x >= 2 ** z || y >= 2 ** z) return null;
+    if (source.container === 'pmtiles') {
+      const found = await source.archive.getZxy(z, x, y);
+      return found ? { data: Buffer.from(found.data), contentType: source.contentType } : null;
+    }
     const data = source.tile.get(z, x, 2 ** z - 1 - y) as Buffer | undefined;
     return data ? { data, contentType: source.contentType } : null;
   }
 
+  private closeOne(id: string): void {
+    const source = this.open.get(id);
+    if (source?.container === 'mbtiles') source.db.close();
+    if (source?.container === 'pmtiles') source.source.close();
+    this.open.delete(id);
+  }
+
   close(): void {
-    for (const source of this.open.values()) source.db.close();
-    this.open.clear();
+    for (const id of [...this.open.keys()]) this.closeOne(id);
   }
 }
