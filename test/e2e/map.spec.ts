@@ -53,7 +53,7 @@ test.describe('Offline site map', () => {
     await expect(page.getByTestId('map-count')).toHaveText('30 sites');
     // The basemap canvas has land drawn on it.
     const inked = await page.evaluate(() => {
-      const canvas = document.querySelector<HTMLCanvasElement>('.leaflet-edgecab-basemap-pane canvas');
+      const canvas = document.querySelector<HTMLCanvasElement>('canvas.world-basemap');
       if (!canvas) return 0;
       const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
       let count = 0;

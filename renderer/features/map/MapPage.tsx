@@ -14,7 +14,7 @@ import { Dialog } from '../../components/Dialog.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useRegions } from '../regions/useRegions.js';
 import { SiteFormDialog } from '../sites/SiteFormDialog.js';
-import { builtInBasemap } from './basemap.js';
+import { WorldBasemap } from './basemap.js';
 import { SitesLayer, STATE_COLORS, type SitesLayerHit } from './SitesLayer.js';
 import { vectorTileLayer } from './vectorLayer.js';
 
@@ -119,7 +119,7 @@ export function MapPage() {
   useEffect(() => {
     if (!container.current) return;
     const map = L.map(container.current, { preferCanvas: true, worldCopyJump: true, minZoom: 2, maxZoom: 18 }).setView([33, 108], 4);
-    builtInBasemap(map).addTo(map);
+    new WorldBasemap().addTo(map);
     const layer = new SitesLayer((hit) => {
       if (modeRef.current.kind !== 'browse') return;
       if (hit.kind === 'cluster') map.flyTo(hit.latLng, Math.min(layer.expansionZoom(hit.clusterId), 16), { duration: 0.4 });
