@@ -120,7 +120,7 @@ export const en = {
     cancel: 'Cancel',
     openCabinet: 'Open cabinet',
     moveOnMap: 'Move on map',
-    moveHint: 'Click the new location of {{name}}.',
+    moveHint: 'Click the new location of {{name}} (or drag its marker).',
     moveConfirm: 'Move {{name}} to {{latitude}}, {{longitude}}?',
     moved: '{{name}} moved.',
     lastSeen: 'Last seen',

@@ -121,7 +121,7 @@ export const zhCN: Catalog = {
     cancel: '取消',
     openCabinet: '打开机柜',
     moveOnMap: '在地图上移动',
-    moveHint: '请点击 {{name}} 的新位置。',
+    moveHint: '请点击 {{name}} 的新位置（也可以直接拖动它的标记）。',
     moveConfirm: '将 {{name}} 移动到 {{latitude}}, {{longitude}}？',
     moved: '已移动 {{name}}。',
     lastSeen: '最近在线',

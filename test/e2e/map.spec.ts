@@ -87,6 +87,19 @@ test.describe('Offline site map', () => {
     await page.mouse.click(box.x + target.x, box.y + target.y);
     await expect(page.getByTestId('site-card-state')).toHaveText('Critical');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/map-site-card-en.png` });
+    // Dragging the marker asks before the site moves.
+    await page.mouse.move(box.x + target.x, box.y + target.y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + target.x + 40, box.y + target.y + 30, { steps: 5 });
+    await page.mouse.move(box.x + target.x + 80, box.y + target.y + 60, { steps: 5 });
+    await page.mouse.up();
+    const confirm = page.getByRole('dialog', { name: 'Move on map' });
+    await expect(confirm).toContainText('Move Wuhan 7 to');
+    await confirm.getByRole('button', { name: 'Confirm' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Wuhan 7 moved.' })).toBeVisible();
+    const moved = (await (await fetch(`${edgecab.url}api/v1/sites/${critical}`)).json()) as { latitude: number; longitude: number };
+    expect(moved.latitude).toBeLessThan(30.5 + (7 % 6) * 0.05);
+    expect(moved.longitude).toBeGreaterThan(114.3 + Math.floor(7 / 6) * 0.05);
     await page.getByRole('button', { name: 'Open cabinet' }).click();
     await expect(page.getByTestId('rack-front')).toBeVisible();
     expect(blocked.filter((url) => !url.startsWith(edgecab.url))).toEqual([]);

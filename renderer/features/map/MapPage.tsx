@@ -124,6 +124,10 @@ export function MapPage() {
       if (modeRef.current.kind !== 'browse') return;
       if (hit.kind === 'cluster') map.flyTo(hit.latLng, Math.min(layer.expansionZoom(hit.clusterId), 16), { duration: 0.4 });
       setSelected(hit);
+    }, (site, to) => {
+      const latitude = Math.round(to.lat * 1e6) / 1e6;
+      const longitude = Math.round(L.Util.wrapNum(to.lng, [-180, 180], true) * 1e6) / 1e6;
+      setMoving({ site, latitude, longitude });
     }).addTo(map);
     map.on('click', (event: L.LeafletMouseEvent) => {
       const current = modeRef.current;

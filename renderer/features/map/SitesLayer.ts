@@ -51,7 +51,13 @@ export class SitesLayer extends L.Layer {
   /** Main-thread time spent re-indexing and redrawing, for the map benchmark. */
   busyMs = 0;
 
-  constructor(private readonly onHit: (hit: SitesLayerHit) => void) {
+  private drag: { site: MapSite; start: L.Point; at: L.LatLng | null } | null = null;
+
+  constructor(
+    private readonly onHit: (hit: SitesLayerHit) => void,
+    /** A site dragged to a new place; the caller confirms before anything is saved. */
+    private readonly onDrop: (site: MapSite, to: L.LatLng) => void = () => undefined,
+  ) {
     super();
   }
 
@@ -136,6 +142,9 @@ export class SitesLayer extends L.Layer {
     map.getPanes().overlayPane.appendChild(this.canvas);
     map.on('moveend zoomend resize', this.redraw, this);
     map.on('click', this.click, this);
+    map.on('mousedown', this.dragStart, this);
+    map.on('mousemove', this.dragMove, this);
+    map.on('mouseup', this.dragEnd, this);
     this.redraw();
     return this;
   }
@@ -143,6 +152,9 @@ export class SitesLayer extends L.Layer {
   override onRemove(map: L.Map): this {
     map.off('moveend zoomend resize', this.redraw, this);
     map.off('click', this.click, this);
+    map.off('mousedown', this.dragStart, this);
+    map.off('mousemove', this.dragMove, this);
+    map.off('mouseup', this.dragEnd, this);
     this.canvas?.remove();
     this.canvas = null;
     return this;
@@ -204,6 +216,19 @@ export class SitesLayer extends L.Layer {
         drawn.push({ x: point.x, y: point.y, r: 9, hit: { kind: 'site', site } });
       }
     }
+    if (this.drag?.at) {
+      // The site being dragged, drawn where the pointer is, ringed to show it is not placed yet.
+      const point = map.latLngToContainerPoint(this.drag.at);
+      context.beginPath();
+      context.arc(point.x, point.y, 9, 0, Math.PI * 2);
+      context.fillStyle = STATE_COLORS[this.drag.site[6]];
+      context.fill();
+      context.setLineDash([3, 2]);
+      context.lineWidth = 2;
+      context.strokeStyle = '#1c2430';
+      context.stroke();
+      context.setLineDash([]);
+    }
     this.drawn = drawn;
     this.drawCount += 1;
     canvas.dataset.drawn = String(drawn.length);
@@ -252,7 +277,42 @@ export class SitesLayer extends L.Layer {
     context.fillText(total >= 1000 ? `${Math.round(total / 100) / 10}k` : String(total), x, y);
   }
 
+  private siteAt(point: L.Point): MapSite | null {
+    const hit = [...this.drawn].reverse().find((item) => item.hit.kind === 'site' && (item.x - point.x) ** 2 + (item.y - point.y) ** 2 <= item.r ** 2);
+    return hit?.hit.kind === 'site' ? hit.hit.site : null;
+  }
+
+  private dragStart(event: L.LeafletMouseEvent): void {
+    const site = this.siteAt(event.containerPoint);
+    if (!site) return;
+    this.drag = { site, start: event.containerPoint, at: null };
+    this._map?.dragging.disable();
+  }
+
+  private dragMove(event: L.LeafletMouseEvent): void {
+    if (!this.drag) return;
+    if (!this.drag.at && event.containerPoint.distanceTo(this.drag.start) < 5) return;
+    this.drag.at = event.latlng;
+    this.redraw();
+  }
+
+  private dragEnd(): void {
+    const drag = this.drag;
+    this.drag = null;
+    this._map?.dragging.enable();
+    if (!drag?.at) return;
+    this.suppressClick = true;
+    this.redraw();
+    this.onDrop(drag.site, drag.at);
+  }
+
+  private suppressClick = false;
+
   private click(event: L.LeafletMouseEvent): void {
+    if (this.suppressClick) {
+      this.suppressClick = false;
+      return;
+    }
     const { x, y } = event.containerPoint;
     const hit = [...this.drawn].reverse().find((item) => (item.x - x) ** 2 + (item.y - y) ** 2 <= item.r ** 2);
     if (hit) this.onHit(hit.hit);
