@@ -4,11 +4,13 @@ import { App } from './app/App.js';
 import { createEdgecabClient } from './api/client.js';
 import { LiveConnection } from './api/connection.js';
 import { initI18n } from './i18n/index.js';
+import { prefetchMapSites } from './features/map/prefetch.js';
 import './app/styles.css';
 
 async function boot(): Promise<void> {
-  await initI18n();
   const client = createEdgecabClient();
+  prefetchMapSites(client, window.location.hash);
+  await initI18n();
   const connection = new LiveConnection(client);
   connection.start();
   const root = document.getElementById('root');

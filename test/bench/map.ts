@@ -55,8 +55,28 @@ try {
   await page.route(/^(?!http:\/\/127\.0\.0\.1).*/, (route) => route.abort());
   const started = performance.now();
   await page.goto(`${base}/#/map`);
-  await page.waitForFunction((count) => Number(document.querySelector<HTMLCanvasElement>('.sites-layer')?.dataset.drawn ?? 0) > 0 && document.querySelector('[data-testid="map-count"]')?.textContent?.includes(count), '100,000');
-  bench('map.first_render_ms', performance.now() - started, 'ms');
+  // The page's own clock (zero at navigation start) says when the sites were first on screen; the wall clock here adds the DevTools round trip.
+  const drawnAt = await page.waitForFunction(
+    (count) => Number(document.querySelector<HTMLCanvasElement>('.sites-layer')?.dataset.drawn ?? 0) > 0 && document.querySelector('[data-testid="map-count"]')?.textContent?.includes(count) && performance.now(),
+    '100,000',
+  );
+  const pageMs = (await drawnAt.jsonValue()) as number;
+  console.error(`bench map: sites drawn ${pageMs.toFixed(0)} ms after navigation by the page's clock, ${(performance.now() - started).toFixed(0)} ms by the driver's`);
+  bench('map.first_render_ms', pageMs, 'ms');
+  // Where the first render's time went, for whoever tunes it next.
+  const breakdown = await page.evaluate(() => {
+    const clock = window.performance;
+    const sites = clock.getEntriesByType('resource').find((entry) => entry.name.includes('/map/sites')) as PerformanceResourceTiming | undefined;
+    const navigation = clock.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const round = (value: number | undefined) => Math.round(value ?? 0);
+    return {
+      domInteractive: round(navigation?.domInteractive),
+      sitesRequested: round(sites?.startTime),
+      sitesServerWait: round(sites && sites.responseStart - sites.requestStart),
+      sitesReceived: round(sites?.responseEnd),
+    };
+  });
+  console.error(`bench map: first render breakdown ${JSON.stringify(breakdown)}`);
   const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
   bench('map.heap_mb', heap / 1024 / 1024, 'MB');
 

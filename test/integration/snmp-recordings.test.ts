@@ -64,7 +64,9 @@ describe('SNMP recordings of real devices, served by snmpsim', () => {
     expect(vendor).toBe('APC');
     expect(pdu?.outlets).toHaveLength(countRows(values, '1.3.6.1.4.1.318.1.1.26.9.4.3.1.1'));
     const first = pdu?.outlets.find((outlet) => outlet.index === '1');
-    expect(first).toMatchObject({ name: 'CP-CM-SAN-01', currentA: 0.9, powerW: 163, energyKwh: 304.6, state: 'on' });
+    expect(first).toMatchObject({ name: 'CP-CM-SAN-01', currentA: 0.9, powerW: 163, energyKwh: 304.6 });
+    // The recording makes outlet 1's switch state a snmpsim "numeric" variation that flips between 1 and 2 as time passes.
+    expect(['on', 'off']).toContain(first?.state);
     expect(pdu?.powerKw).toBeCloseTo(1.21);
     expect(pdu?.phases[0]).toMatchObject({ currentA: 6.5, voltageV: 201 });
   });

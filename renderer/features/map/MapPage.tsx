@@ -3,7 +3,6 @@ import 'leaflet/dist/leaflet.css';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { wgs84ToGcj02 } from '../../../shared/domain/geo.js';
 import { SITE_STATES, type MapSite, type OnlineTilesStatus, type SiteState, type TilePackage } from '../../../shared/domain/map.js';
 import type { z } from 'zod';
 import type { Site } from '../../../shared/domain/site.js';
@@ -16,6 +15,7 @@ import { useRegions } from '../regions/useRegions.js';
 import { SiteFormDialog } from '../sites/SiteFormDialog.js';
 import { WorldBasemap } from './basemap.js';
 import { SitesLayer, STATE_COLORS, type SitesLayerHit } from './SitesLayer.js';
+import { loadMapSites } from './prefetch.js';
 import { vectorTileLayer } from './vectorLayer.js';
 
 type Mode = { kind: 'browse' } | { kind: 'place' } | { kind: 'move'; site: MapSite };
@@ -148,7 +148,7 @@ export function MapPage() {
   }, []);
 
   const loadSites = () => {
-    client.map.sites().then(
+    loadMapSites(client).then(
       (result) => {
         layerRef.current?.setSites(result.sites);
         setSites(result.sites);
@@ -209,7 +209,7 @@ export function MapPage() {
       }).addTo(map);
     }
     const gcj02 = basemap === 'online' ? online?.datum === 'gcj02' : chosen?.datum === 'gcj02';
-    layerRef.current?.setProjection(gcj02 ? (site) => wgs84ToGcj02(site[3], site[4]) : (site) => [site[3], site[4]]);
+    layerRef.current?.setDatum(gcj02 ? 'gcj02' : 'wgs84');
   }, [basemap, packages, online]);
 
   const matches = useMemo(() => {

@@ -1,6 +1,7 @@
 import L from 'leaflet';
 import Supercluster from 'supercluster';
 import { isProblem, worseState, type MapSite, type SiteState } from '../../../shared/domain/map.js';
+import { wgs84ToGcj02 } from '../../../shared/domain/geo.js';
 
 export const STATE_COLORS: Record<SiteState, string> = {
   critical: '#e53935',
@@ -11,6 +12,12 @@ export const STATE_COLORS: Record<SiteState, string> = {
   ok: '#43a047',
   unknown: '#90a4ae',
 };
+const CLUSTER_RADIUS = 48;
+/** Sites closer than a cluster radius still merge up to this zoom; beyond it every site stands alone. */
+const MAX_CLUSTER_ZOOM = 15;
+/** Below this many sites a full index is quick enough to build at once. */
+const PROGRESSIVE_FROM = 20_000;
+
 const DRAW_ORDER: SiteState[] = ['critical', 'unreachable', 'warning', 'stale', 'maintenance', 'ok', 'unknown'];
 
 interface PointProps {
@@ -45,8 +52,10 @@ export class SitesLayer extends L.Layer {
   private drawn: Drawn[] = [];
   private problemsOnly = false;
   private visible: (site: MapSite) => boolean = () => true;
+  private datum: 'wgs84' | 'gcj02' = 'wgs84';
   private project: (site: MapSite) => [number, number] = (site) => [site[3], site[4]];
   private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
+  private cancelFullIndex: () => void = () => undefined;
   drawCount = 0;
   /** Main-thread time spent re-indexing and redrawing, for the map benchmark. */
   busyMs = 0;
@@ -110,8 +119,11 @@ export class SitesLayer extends L.Layer {
     this.rebuild();
   }
 
-  setProjection(project: (site: MapSite) => [number, number]): void {
-    this.project = project;
+  /** Re-projects only when the datum changes: a rebuild of 100,000 sites is not free. */
+  setDatum(datum: 'wgs84' | 'gcj02'): void {
+    if (datum === this.datum) return;
+    this.datum = datum;
+    this.project = datum === 'gcj02' ? (site) => wgs84ToGcj02(site[3], site[4]) : (site) => [site[3], site[4]];
     this.rebuild();
   }
 
@@ -119,9 +131,15 @@ export class SitesLayer extends L.Layer {
     return this.sites;
   }
 
+  /**
+   * A full index clusters every zoom from 15 down, and the zooms where
+   * nothing merges cost a pass over every site each. With many sites the
+   * zooms up to the one on screen are indexed first (a fraction of the work)
+   * and drawn; the full index follows when the page is idle.
+   */
   private rebuild(): void {
     const started = performance.now();
-    const index = new Supercluster<PointProps>({ radius: 48, maxZoom: 15 });
+    this.cancelFullIndex();
     const features: Supercluster.PointFeature<PointProps>[] = [];
     this.sites.forEach((site, index) => {
       if (this.problemsOnly && !isProblem(site[6])) return;
@@ -129,11 +147,30 @@ export class SitesLayer extends L.Layer {
       const [latitude, longitude] = this.project(site);
       features.push({ type: 'Feature', properties: { index }, geometry: { type: 'Point', coordinates: [longitude, latitude] } });
     });
-    index.load(features);
-    this.index = index;
-    this.leaves.clear();
+    const zoom = this._map ? Math.round(this._map.getZoom()) : MAX_CLUSTER_ZOOM;
+    if (features.length >= PROGRESSIVE_FROM && zoom < MAX_CLUSTER_ZOOM - 1) {
+      this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, maxZoom: zoom }).load(features));
+      // When the page is idle, so the first picture and the rest of the screen come before the longer work.
+      const idle = requestIdleCallback(
+        () => {
+          const fullStarted = performance.now();
+          this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, maxZoom: MAX_CLUSTER_ZOOM }).load(features));
+          this.busyMs += performance.now() - fullStarted;
+          this.redraw();
+        },
+        { timeout: 1_000 },
+      );
+      this.cancelFullIndex = () => cancelIdleCallback(idle);
+    } else {
+      this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, maxZoom: MAX_CLUSTER_ZOOM }).load(features));
+    }
     this.busyMs += performance.now() - started;
     this.redraw();
+  }
+
+  private useIndex(index: Supercluster<PointProps>): void {
+    this.index = index;
+    this.leaves.clear();
   }
 
   override onAdd(map: L.Map): this {
