@@ -9,7 +9,7 @@ import './app/styles.css';
 
 async function boot(): Promise<void> {
   const client = createEdgecabClient();
-  prefetchMapSites(client, window.location.hash);
+  prefetchMapSites(client);
   await initI18n();
   const connection = new LiveConnection(client);
   connection.start();

@@ -44,6 +44,17 @@ async function buildMain() {
 
 async function buildRenderer() {
   await viteBuild({ configFile: `${root}/vite.config.ts`, logLevel: 'error' });
+  // A classic script index.html loads ahead of the bundle; Vite leaves such tags alone.
+  await esbuild({
+    absWorkingDir: root,
+    entryPoints: ['renderer/features/map/early-sites.ts'],
+    outfile: 'dist/renderer/early-sites.js',
+    bundle: true,
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    logLevel: 'warning',
+  });
 }
 
 const started = Date.now();

@@ -123,7 +123,7 @@ export function createRouter(services: Services) {
       }),
     },
     map: {
-      sites: os.map.sites.handler(() => ({ generatedAt: new Date().toISOString(), sites: services.map.all() })),
+      sites: os.map.sites.handler(() => ({ generatedAt: new Date().toISOString(), sites: [...services.map.all()] })),
       site: os.map.site.handler(({ input }) => {
         const site = services.map.one(input.id);
         if (!site) throw new NotFoundError('site', input.id);

@@ -72,12 +72,20 @@ export class SitesLayer extends L.Layer {
 
   setSites(sites: MapSite[]): void {
     this.sites = sites;
-    this.positions.clear();
-    sites.forEach((site, index) => this.positions.set(site[0], index));
+    this.positionsById = null;
     this.rebuild();
   }
 
-  private readonly positions = new Map<string, number>();
+  /** Where each site sits in the list, built on the first update rather than delaying the first picture. */
+  private positionsById: Map<string, number> | null = null;
+
+  private positions(): Map<string, number> {
+    if (!this.positionsById) {
+      this.positionsById = new Map();
+      this.sites.forEach((site, index) => this.positionsById!.set(site[0], index));
+    }
+    return this.positionsById;
+  }
 
   /**
    * Updates one site. A new state only needs the clusters re-counted (one
@@ -85,11 +93,11 @@ export class SitesLayer extends L.Layer {
    */
   updateSite(site: MapSite): void {
     const started = performance.now();
-    const position = this.positions.get(site[0]);
+    const position = this.positions().get(site[0]);
     const previous = position === undefined ? undefined : this.sites[position];
     const moved = !previous || previous[3] !== site[3] || previous[4] !== site[4];
     if (position === undefined) {
-      this.positions.set(site[0], this.sites.length);
+      this.positions().set(site[0], this.sites.length);
       this.sites.push(site);
     } else this.sites[position] = site;
     const filtered = this.problemsOnly && previous && isProblem(previous[6]) !== isProblem(site[6]);

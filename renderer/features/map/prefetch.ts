@@ -1,27 +1,30 @@
 import type { z } from 'zod';
 import type { MapSites } from '../../../shared/domain/map.js';
 import type { EdgecabClient } from '../../../shared/contract/index.js';
+import { opensOnMap } from './opens-on-map.js';
 
 type Sites = z.infer<typeof MapSites>;
 
+declare global {
+  interface Window {
+    /** Every site, requested by early-sites.js before the app's bundle loaded (server mode). */
+    edgecabEarlySites?: Promise<Sites>;
+  }
+}
+
 let early: Promise<Sites> | null = null;
 
-/**
- * Starts loading every site before React mounts when the app opens on the
- * map (its home), so the largest request of the first screen overlaps with
- * rendering the shell instead of following it.
- */
-export function prefetchMapSites(client: EdgecabClient, hash: string): void {
-  const route = hash.replace(/^#/, '');
-  if (route !== '' && route !== '/' && !route.startsWith('/map')) return;
+/** On desktop the core is reached through the client, as soon as it exists. */
+export function prefetchMapSites(client: EdgecabClient): void {
+  if (window.edgecabEarlySites || early || !opensOnMap(window.location.hash)) return;
   early = client.map.sites();
-  // The map reports the failure when it takes the promise; this only keeps it from counting as unhandled.
   early.catch(() => undefined);
 }
 
-/** The prefetched answer once, then fresh requests. */
+/** The early answer once (a failed one is asked again through the client), then fresh requests. */
 export function loadMapSites(client: EdgecabClient): Promise<Sites> {
-  const taken = early;
+  const taken = window.edgecabEarlySites ?? early;
+  delete window.edgecabEarlySites;
   early = null;
-  return taken ?? client.map.sites();
+  return taken ? taken.catch(() => client.map.sites()) : client.map.sites();
 }

@@ -92,3 +92,41 @@ describe('PMTiles packages', () => {
     expect(await core.services.tiles.tile(imported.id, 3, 0, 0)).toBeNull();
   });
 });
+
+describe('the map snapshot of every site', () => {
+  let clock = new Date('2026-11-25T08:00:00Z');
+  let core: Core;
+  let cleanup: () => void;
+  beforeEach(() => {
+    clock = new Date('2026-11-25T08:00:00Z');
+    ({ core, cleanup } = tempCore(() => clock));
+  });
+  afterEach(() => cleanup());
+
+  function recordReading(deviceId: string, status: string, observedAt: Date): void {
+    core.db
+      .prepare("INSERT INTO device_readings (device_id, observed_at, status, error, reading, point) VALUES (?, ?, ?, NULL, '{}', '{}')")
+      .run(deviceId, observedAt.toISOString(), status);
+  }
+
+  it('follows every change and turns a site stale when its newest reading ages out', async () => {
+    const client = core.client('t');
+    const site = await client.sites.create({ name: 'Branch 9', code: 'BR-9', latitude: 28.2, longitude: 112.9 });
+    const view = await client.cabinets.create({ siteId: site.id, templateId: 'edge-42u' });
+    const device = view.devices[0]!;
+    const stateOf = async () => (await client.map.sites()).sites.find((each) => each[0] === site.id)?.[6];
+
+    expect(await stateOf()).toBe('unknown');
+    recordReading(device.id, 'ok', clock);
+    expect(await stateOf()).toBe('ok');
+    recordReading(device.id, 'critical', clock);
+    expect(await stateOf()).toBe('critical');
+    await client.sites.update({ id: site.id, name: 'Branch 9 (new hall)' });
+    expect((await client.map.sites()).sites.find((each) => each[0] === site.id)?.[2]).toBe('Branch 9 (new hall)');
+
+    clock = new Date(clock.getTime() + 14 * 60_000);
+    expect(await stateOf()).toBe('critical');
+    clock = new Date(clock.getTime() + 2 * 60_000);
+    expect(await stateOf()).toBe('stale');
+  });
+});

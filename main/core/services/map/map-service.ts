@@ -16,7 +16,9 @@ export class MapService {
     private readonly now: () => Date,
   ) {}
 
-  private states(siteId?: string): Map<string, { state: SiteState; lastSeen: string | null }> {
+  private snapshot: { changeKey: string; validUntil: number; sites: readonly MapSite[] } | null = null;
+
+  private states(siteId?: string): { bySite: Map<string, { state: SiteState; lastSeen: string | null }>; nextStaleAt: number } {
     const rows = this.db
       .prepare(
         `SELECT c.site_id, r.status, r.observed_at
@@ -28,25 +30,48 @@ export class MapService {
       .all(...(siteId ? [siteId] : [])) as LatestRow[];
     const staleBefore = this.now().getTime() - STALE_AFTER_MS;
     const result = new Map<string, { state: SiteState; lastSeen: string | null }>();
+    let nextStaleAt = Number.POSITIVE_INFINITY;
     for (const row of rows) {
       const current = result.get(row.site_id) ?? { state: 'unknown' as SiteState, lastSeen: null };
-      const fresh = Date.parse(row.observed_at) >= staleBefore;
+      const observedAt = Date.parse(row.observed_at);
+      const fresh = observedAt >= staleBefore;
+      if (fresh) nextStaleAt = Math.min(nextStaleAt, observedAt + STALE_AFTER_MS);
       const state = fresh ? (READING_STATE[row.status] ?? 'unknown') : 'stale';
       result.set(row.site_id, {
         state: worseState(current.state, state),
         lastSeen: current.lastSeen === null || row.observed_at > current.lastSeen ? row.observed_at : current.lastSeen,
       });
     }
-    return result;
+    return { bySite: result, nextStaleAt };
   }
 
-  all(): MapSite[] {
-    const states = this.states();
+  /**
+   * Every site, from a snapshot kept until the database changes or a reading
+   * in it turns stale: each open map asks for all sites after every bulk
+   * change, and building the list for 100,000 sites costs far more than
+   * checking whether anything changed.
+   */
+  all(): readonly MapSite[] {
+    const changeKey = this.changeKey();
+    if (this.snapshot && this.snapshot.changeKey === changeKey && this.now().getTime() < this.snapshot.validUntil) return this.snapshot.sites;
+    const { bySite, nextStaleAt } = this.states();
     const rows = this.db.prepare('SELECT id, code, name, latitude, longitude, region_id FROM sites').raw().all() as [string, string, string, number, number, number | null][];
-    return rows.map(([id, code, name, latitude, longitude, regionId]) => {
-      const state = states.get(id);
+    const sites = rows.map(([id, code, name, latitude, longitude, regionId]): MapSite => {
+      const state = bySite.get(id);
       return [id, code, name, latitude, longitude, regionId, state?.state ?? 'unknown', state?.lastSeen ?? null];
     });
+    this.snapshot = { changeKey, validUntil: nextStaleAt, sites };
+    return sites;
+  }
+
+  /**
+   * Changes through the core's connection (total_changes) and through any
+   * other connection to the file (data_version, e.g. a CLI run meanwhile).
+   */
+  private changeKey(): string {
+    const changes = this.db.prepare('SELECT total_changes()').pluck().get() as number;
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    return `${changes}:${version}`;
   }
 
   one(id: string): MapSite | null {
@@ -54,7 +79,7 @@ export class MapService {
       | [string, string, string, number, number, number | null]
       | undefined;
     if (!row) return null;
-    const state = this.states(id).get(id);
+    const state = this.states(id).bySite.get(id);
     return [...row, state?.state ?? 'unknown', state?.lastSeen ?? null];
   }
 }

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import type { TilePackage } from '../../../../shared/domain/map.js';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 
+const MBTILES_MMAP_BYTES = 256 * 1024 * 1024;
+const MBTILES_CACHE_KIB = 16 * 1024;
+
 interface PackageRow {
   id: string;
   name: string;
@@ -219,6 +222,9 @@ export class TileService {
       source = { container: 'pmtiles', archive: new PMTiles(fileSource), source: fileSource, contentType: CONTENT_TYPES[row.format] };
     } else {
       const db = new BetterSqlite3(row.file, { readonly: true, fileMustExist: true });
+      // Tiles are read at random and never written: mapping the file spares a read() per page, and a larger cache keeps the hot zooms.
+      db.pragma(`mmap_size = ${MBTILES_MMAP_BYTES}`);
+      db.pragma(`cache_size = -${MBTILES_CACHE_KIB}`);
       source = {
         container: 'mbtiles',
         db,
