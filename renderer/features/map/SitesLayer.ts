@@ -12,7 +12,11 @@ export const STATE_COLORS: Record<SiteState, string> = {
   ok: '#43a047',
   unknown: '#90a4ae',
 };
+/** Screen pixels between cluster centres; Leaflet's tiles are 256 pixels, not supercluster's default 512. */
 const CLUSTER_RADIUS = 48;
+const TILE_EXTENT = 256;
+/** The largest cluster disc fits within the spacing, so neighbouring counts never hide each other. */
+const MAX_CLUSTER_DISC = CLUSTER_RADIUS / 2;
 /** Sites closer than a cluster radius still merge up to this zoom; beyond it every site stands alone. */
 const MAX_CLUSTER_ZOOM = 15;
 /** Below this many sites a full index is quick enough to build at once. */
@@ -157,12 +161,12 @@ export class SitesLayer extends L.Layer {
     });
     const zoom = this._map ? Math.round(this._map.getZoom()) : MAX_CLUSTER_ZOOM;
     if (features.length >= PROGRESSIVE_FROM && zoom < MAX_CLUSTER_ZOOM - 1) {
-      this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, maxZoom: zoom }).load(features));
+      this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, extent: TILE_EXTENT, maxZoom: zoom }).load(features));
       // When the page is idle, so the first picture and the rest of the screen come before the longer work.
       const idle = requestIdleCallback(
         () => {
           const fullStarted = performance.now();
-          this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, maxZoom: MAX_CLUSTER_ZOOM }).load(features));
+          this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, extent: TILE_EXTENT, maxZoom: MAX_CLUSTER_ZOOM }).load(features));
           this.busyMs += performance.now() - fullStarted;
           this.redraw();
         },
@@ -170,7 +174,7 @@ export class SitesLayer extends L.Layer {
       );
       this.cancelFullIndex = () => cancelIdleCallback(idle);
     } else {
-      this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, maxZoom: MAX_CLUSTER_ZOOM }).load(features));
+      this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, extent: TILE_EXTENT, maxZoom: MAX_CLUSTER_ZOOM }).load(features));
     }
     this.busyMs += performance.now() - started;
     this.redraw();
@@ -246,7 +250,7 @@ export class SitesLayer extends L.Layer {
       const point = map.latLngToContainerPoint([latitude, longitude]);
       const props = item.feature.properties as Partial<Supercluster.ClusterProperties> & Partial<PointProps>;
       if (item.counts) {
-        const r = Math.min(30, 11 + Math.log2(item.total) * 2.5);
+        const r = Math.min(MAX_CLUSTER_DISC, 11 + Math.log2(item.total) * 1.3);
         this.drawCluster(context, point.x, point.y, r, item.worst, item.counts, item.total);
         drawn.push({ x: point.x, y: point.y, r, hit: { kind: 'cluster', clusterId: props.cluster_id!, latLng: L.latLng(latitude, longitude), worst: item.worst, counts: item.counts } });
       } else {
