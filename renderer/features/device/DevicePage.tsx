@@ -14,6 +14,7 @@ import { DeviceReport } from '../probe/DeviceReport.js';
 import { ServerReport } from '../probe/ServerReport.js';
 import { ConnectionForm } from './ConnectionForm.js';
 import { PowerControls } from './PowerControls.js';
+import { UntrustedCertificate } from '../../components/UntrustedCertificate.js';
 
 /** Bits per second between consecutive readings, from the summed octet counters. */
 function throughput(history: readonly ReadingPoint[]): (number | null)[] {
@@ -131,18 +132,7 @@ export function DevicePage() {
           />
         </section>
       ) : null}
-      {untrusted ? (
-        <div className="notice notice-warn" role="alert" data-testid="redfish-untrusted">
-          <div>
-            <strong>{t('probe.redfish.untrustedTitle')}</strong>
-            <p>{t('probe.redfish.untrustedBody')}</p>
-            <p className="mono fingerprint">SHA-256 {untrusted}</p>
-            <button type="button" className="primary" onClick={() => void trust(untrusted)}>
-              {t('probe.redfish.trust')}
-            </button>
-          </div>
-        </div>
-      ) : null}
+      {untrusted ? <UntrustedCertificate fingerprint={untrusted} onTrust={(fingerprint) => void trust(fingerprint)} /> : null}
       {device.protocol === 'redfish' && system ? (
         <PowerControls device={device} allowed={system.allowedResets} onDone={(message) => setNotice(message)} />
       ) : null}

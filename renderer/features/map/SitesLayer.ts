@@ -2,6 +2,7 @@ import L from 'leaflet';
 import Supercluster from 'supercluster';
 import { isProblem, worseState, type MapSite, type SiteState } from '../../../shared/domain/map.js';
 import { wgs84ToGcj02 } from '../../../shared/domain/geo.js';
+import { prepareOverlay } from './canvas-overlay.js';
 
 export const STATE_COLORS: Record<SiteState, string> = {
   critical: '#e53935',
@@ -219,17 +220,9 @@ export class SitesLayer extends L.Layer {
     const canvas = this.canvas;
     if (!map || !canvas || !this.index) return;
     const started = performance.now();
-    const size = map.getSize();
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = size.x * ratio;
-    canvas.height = size.y * ratio;
-    canvas.style.width = `${size.x}px`;
-    canvas.style.height = `${size.y}px`;
-    L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
-    const context = canvas.getContext('2d');
-    if (!context) return;
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
-    context.clearRect(0, 0, size.x, size.y);
+    const overlay = prepareOverlay(map, canvas);
+    if (!overlay) return;
+    const { context } = overlay;
     const bounds = map.getBounds();
     const west = Math.max(-180, bounds.getWest());
     const east = Math.min(180, bounds.getEast());

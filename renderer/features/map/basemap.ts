@@ -1,6 +1,7 @@
 import L from 'leaflet';
 import { feature, mesh } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
+import { prepareOverlay } from './canvas-overlay.js';
 
 type Countries = Topology<{ countries: GeometryCollection; land: GeometryCollection }>;
 type Ring = number[][];
@@ -105,24 +106,15 @@ export class WorldBasemap extends L.Layer {
     const map = this._map as L.Map | undefined;
     const canvas = this.canvas;
     if (!map || !canvas) return;
-    const size = map.getSize();
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = size.x * ratio;
-    canvas.height = size.y * ratio;
-    canvas.style.width = `${size.x}px`;
-    canvas.style.height = `${size.y}px`;
-    const topLeft = map.containerPointToLayerPoint([0, 0]);
-    L.DomUtil.setPosition(canvas, topLeft);
-    const context = canvas.getContext('2d');
+    const overlay = prepareOverlay(map, canvas);
     const detail = this.detailFor(map.getZoom());
-    if (!context || !detail) return;
+    if (!overlay || !detail) return;
+    const { context, size, ratio } = overlay;
     const scale = 2 ** map.getZoom();
     const origin = map.getPixelBounds().min!;
     // World pixels at zoom 0 → screen pixels; wrap the world horizontally as Leaflet does.
     const worldWidth = 256 * scale;
     const copies = [-1, 0, 1].map((copy) => copy * worldWidth).filter((shift) => shift - origin.x < size.x && shift + worldWidth - origin.x > 0);
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
-    context.clearRect(0, 0, size.x, size.y);
     const view = (shift: number): [number, number, number, number] => [(origin.x - shift) / scale, origin.y / scale, (origin.x - shift + size.x) / scale, (origin.y + size.y) / scale];
     for (const shift of copies) {
       const [minX, minY, maxX, maxY] = view(shift);

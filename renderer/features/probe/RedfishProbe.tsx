@@ -8,6 +8,7 @@ import { Field, TextInput } from '../../components/Field.js';
 import { issueText } from '../../i18n/index.js';
 import { ProbeActions, ProbeFailure } from './ProbeParts.js';
 import { ServerReport } from './ServerReport.js';
+import { UntrustedCertificate } from '../../components/UntrustedCertificate.js';
 
 const KNOWN_REASONS = new Set(['tls_changed', 'auth', 'timeout', 'connection', 'not_redfish']);
 
@@ -87,18 +88,7 @@ export function RedfishProbe() {
         ) : null}
         <ProbeActions busy={busy} />
       </form>
-      {untrusted ? (
-        <div className="notice notice-warn" role="alert" data-testid="redfish-untrusted">
-          <div>
-            <strong>{t('probe.redfish.untrustedTitle')}</strong>
-            <p>{t('probe.redfish.untrustedBody')}</p>
-            <p className="mono fingerprint">SHA-256 {untrusted}</p>
-            <button type="button" className="primary" onClick={() => void read(untrusted)}>
-              {t('probe.redfish.trust')}
-            </button>
-          </div>
-        </div>
-      ) : null}
+      {untrusted ? <UntrustedCertificate fingerprint={untrusted} onTrust={(fingerprint) => void read(fingerprint)} /> : null}
       {failure ? <ProbeFailure explanation={t(`probe.redfish.reason.${failure.reason}`)} detail={failure.detail} /> : null}
       {result ? <ServerReport inventory={result} /> : null}
     </>

@@ -63,25 +63,11 @@ describe('offline tile packages', () => {
     expect((error as ORPCError<string, { issues: { message: string }[] }>).data.issues[0]?.message).toMatch(/Not an MBTiles file/);
     expect(await client.tiles.list()).toEqual([]);
   });
-});
-
-describe('PMTiles packages', () => {
-  let core: Core;
-  let cleanup: () => void;
-  let files: { dir: string; cleanup: () => void };
-  beforeEach(() => {
-    ({ core, cleanup } = tempCore());
-    files = tempDir();
-  });
-  afterEach(() => {
-    cleanup();
-    files.cleanup();
-  });
 
   it.each([
     ['raster', 'png', 'image/png'],
     ['vector', 'mvt', 'application/vnd.mapbox-vector-tile'],
-  ] as const)('imports a %s archive and serves its tiles', async (_label, type, contentType) => {
+  ] as const)('imports a %s PMTiles archive and serves its tiles', async (_label, type, contentType) => {
     const file = join(files.dir, `${type}.pmtiles`);
     const count = writePmtiles(file, 2, type, `${type} archive`);
     const imported = await core.services.tiles.importPackage(file, '', 'wgs84');
