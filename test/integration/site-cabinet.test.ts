@@ -1,4 +1,3 @@
-import { ORPCError } from '@orpc/server';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,16 +7,7 @@ import { LabUps } from '../../main/lab/snmp/devices.js';
 import { tempCore } from '../support/core.js';
 import { MOCKUPS_DIR } from '../support/redfish.js';
 import { freeUdpPort } from '../support/snmp-peers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<ORPCError<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ORPCError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
+import { rejection } from '../support/rejection.js';
 
 describe('a site cabinet with real devices behind it', () => {
   let core: Core;

@@ -1,19 +1,9 @@
-import { ORPCError } from '@orpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../main/core/index.js';
 import { tempCore } from '../../support/core.js';
+import { rejection } from '../../support/rejection.js';
 
 const shenzhen = { name: 'Shenzhen Nanshan', code: 'GD-SZ-001', latitude: 22.53, longitude: 113.93 };
-
-async function rejection(promise: Promise<unknown>): Promise<ORPCError<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ORPCError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('sites through the core client', () => {
   let core: Core;
