@@ -168,6 +168,8 @@ export class SitesLayer extends L.Layer {
         () => {
           const fullStarted = performance.now();
           this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, extent: TILE_EXTENT, maxZoom: MAX_CLUSTER_ZOOM }).load(features));
+          // Ready before the first live update needs it.
+          this.positions();
           this.busyMs += performance.now() - fullStarted;
           this.redraw();
         },
