@@ -17,8 +17,14 @@ import { WorldBasemap } from './basemap.js';
 import { SitesLayer, STATE_COLORS, type SitesLayerHit } from './SitesLayer.js';
 import { loadMapSites } from './prefetch.js';
 import { vectorTileLayer } from './vectorLayer.js';
+import { RegionOptions } from '../regions/RegionOptions.js';
 
 type Mode = { kind: 'browse' } | { kind: 'place' } | { kind: 'move'; site: MapSite };
+
+/** A point on the map as site coordinates: longitude wrapped into −180…180, both to six decimals (about 0.1 m). */
+function coordinatesOf(point: L.LatLng): { latitude: number; longitude: number } {
+  return { latitude: Math.round(point.lat * 1e6) / 1e6, longitude: Math.round(L.Util.wrapNum(point.lng, [-180, 180], true) * 1e6) / 1e6 };
+}
 
 declare global {
   interface Window {
@@ -124,17 +130,11 @@ export function MapPage() {
       if (modeRef.current.kind !== 'browse') return;
       if (hit.kind === 'cluster') map.flyTo(hit.latLng, Math.min(layer.expansionZoom(hit.clusterId), 16), { duration: 0.4 });
       setSelected(hit);
-    }, (site, to) => {
-      const latitude = Math.round(to.lat * 1e6) / 1e6;
-      const longitude = Math.round(L.Util.wrapNum(to.lng, [-180, 180], true) * 1e6) / 1e6;
-      setMoving({ site, latitude, longitude });
-    }).addTo(map);
+    }, (site, to) => setMoving({ site, ...coordinatesOf(to) })).addTo(map);
     map.on('click', (event: L.LeafletMouseEvent) => {
       const current = modeRef.current;
-      const latitude = Math.round(event.latlng.lat * 1e6) / 1e6;
-      const longitude = Math.round(L.Util.wrapNum(event.latlng.lng, [-180, 180], true) * 1e6) / 1e6;
-      if (current.kind === 'place') setPlacing({ latitude, longitude });
-      if (current.kind === 'move') setMoving({ site: current.site, latitude, longitude });
+      if (current.kind === 'place') setPlacing(coordinatesOf(event.latlng));
+      if (current.kind === 'move') setMoving({ site: current.site, ...coordinatesOf(event.latlng) });
     });
     mapRef.current = map;
     layerRef.current = layer;
@@ -237,7 +237,7 @@ export function MapPage() {
     }
   };
 
-  const selectedSite = selected?.kind === 'site' ? (layerRef.current?.siteList().find((site) => site[0] === selected.site[0]) ?? selected.site) : null;
+  const selectedSite = selected?.kind === 'site' ? (layerRef.current?.site(selected.site[0]) ?? selected.site) : null;
   return (
     <section className="page map-page" aria-labelledby="map-title">
       <header className="page-header">
@@ -277,12 +277,7 @@ export function MapPage() {
         </div>
         <select aria-label={t('sites.regionFilter')} value={regionId ?? ''} onChange={(event) => setRegionId(event.target.value ? Number(event.target.value) : null)}>
           <option value="">{t('map.allRegions')}</option>
-          {regions.map((region) => (
-            <option key={region.id} value={region.id}>
-              {'\u00a0\u00a0'.repeat(region.depth)}
-              {region.name}
-            </option>
-          ))}
+          <RegionOptions regions={regions} />
         </select>
         <label className="checkbox">
           <input type="checkbox" checked={problemsOnly} onChange={(event) => setProblemsOnly(event.target.checked)} />

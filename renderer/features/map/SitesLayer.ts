@@ -29,6 +29,10 @@ interface PointProps {
   index: number;
 }
 
+function clusterIndex(features: Supercluster.PointFeature<PointProps>[], maxZoom: number): Supercluster<PointProps> {
+  return new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, extent: TILE_EXTENT, maxZoom }).load(features);
+}
+
 export type SitesLayerHit = { kind: 'site'; site: MapSite } | { kind: 'cluster'; clusterId: number; latLng: L.LatLng; worst: SiteState; counts: Partial<Record<SiteState, number>> };
 
 interface Drawn {
@@ -61,7 +65,6 @@ export class SitesLayer extends L.Layer {
   private project: (site: MapSite) => [number, number] = (site) => [site[3], site[4]];
   private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
   private cancelFullIndex: () => void = () => undefined;
-  drawCount = 0;
   /** Main-thread time spent re-indexing and redrawing, for the map benchmark. */
   busyMs = 0;
 
@@ -144,6 +147,12 @@ export class SitesLayer extends L.Layer {
     return this.sites;
   }
 
+  /** The layer's current copy of one site (live updates land here first), or null. */
+  site(id: string): MapSite | null {
+    const position = this.positions().get(id);
+    return position === undefined ? null : this.sites[position]!;
+  }
+
   /**
    * A full index clusters every zoom from 15 down, and the zooms where
    * nothing merges cost a pass over every site each. With many sites the
@@ -162,12 +171,12 @@ export class SitesLayer extends L.Layer {
     });
     const zoom = this._map ? Math.round(this._map.getZoom()) : MAX_CLUSTER_ZOOM;
     if (features.length >= PROGRESSIVE_FROM && zoom < MAX_CLUSTER_ZOOM - 1) {
-      this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, extent: TILE_EXTENT, maxZoom: zoom }).load(features));
+      this.useIndex(clusterIndex(features, zoom));
       // When the page is idle, so the first picture and the rest of the screen come before the longer work.
       const idle = requestIdleCallback(
         () => {
           const fullStarted = performance.now();
-          this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, extent: TILE_EXTENT, maxZoom: MAX_CLUSTER_ZOOM }).load(features));
+          this.useIndex(clusterIndex(features, MAX_CLUSTER_ZOOM));
           // Ready before the first live update needs it.
           this.positions();
           this.busyMs += performance.now() - fullStarted;
@@ -177,7 +186,7 @@ export class SitesLayer extends L.Layer {
       );
       this.cancelFullIndex = () => cancelIdleCallback(idle);
     } else {
-      this.useIndex(new Supercluster<PointProps>({ radius: CLUSTER_RADIUS, extent: TILE_EXTENT, maxZoom: MAX_CLUSTER_ZOOM }).load(features));
+      this.useIndex(clusterIndex(features, MAX_CLUSTER_ZOOM));
     }
     this.busyMs += performance.now() - started;
     this.redraw();
@@ -274,7 +283,6 @@ export class SitesLayer extends L.Layer {
       context.setLineDash([]);
     }
     this.drawn = drawn;
-    this.drawCount += 1;
     canvas.dataset.drawn = String(drawn.length);
     this.busyMs += performance.now() - started;
   };
@@ -321,15 +329,19 @@ export class SitesLayer extends L.Layer {
     context.fillText(total >= 1000 ? `${Math.round(total / 100) / 10}k` : String(total), x, y);
   }
 
-  private siteAt(point: L.Point): MapSite | null {
-    const hit = [...this.drawn].reverse().find((item) => item.hit.kind === 'site' && (item.x - point.x) ** 2 + (item.y - point.y) ** 2 <= item.r ** 2);
-    return hit?.hit.kind === 'site' ? hit.hit.site : null;
+  /** The topmost item drawn under a point (problems are drawn last, so they win). */
+  private hitAt(point: L.Point, only?: SitesLayerHit['kind']): SitesLayerHit | null {
+    for (let index = this.drawn.length - 1; index >= 0; index -= 1) {
+      const item = this.drawn[index]!;
+      if ((!only || item.hit.kind === only) && (item.x - point.x) ** 2 + (item.y - point.y) ** 2 <= item.r ** 2) return item.hit;
+    }
+    return null;
   }
 
   private dragStart(event: L.LeafletMouseEvent): void {
-    const site = this.siteAt(event.containerPoint);
-    if (!site) return;
-    this.drag = { site, start: event.containerPoint, at: null };
+    const hit = this.hitAt(event.containerPoint, 'site');
+    if (hit?.kind !== 'site') return;
+    this.drag = { site: hit.site, start: event.containerPoint, at: null };
     this._map?.dragging.disable();
   }
 
@@ -357,9 +369,8 @@ export class SitesLayer extends L.Layer {
       this.suppressClick = false;
       return;
     }
-    const { x, y } = event.containerPoint;
-    const hit = [...this.drawn].reverse().find((item) => (item.x - x) ** 2 + (item.y - y) ** 2 <= item.r ** 2);
-    if (hit) this.onHit(hit.hit);
+    const hit = this.hitAt(event.containerPoint);
+    if (hit) this.onHit(hit);
   }
 
   expansionZoom(clusterId: number): number {

@@ -8,6 +8,7 @@ import { toUiError } from '../../api/errors.js';
 import { Dialog } from '../../components/Dialog.js';
 import { Field, TextInput } from '../../components/Field.js';
 import { issueText } from '../../i18n/index.js';
+import { RegionOptions } from '../regions/RegionOptions.js';
 
 type FormField = 'name' | 'code' | 'latitude' | 'longitude' | 'regionId' | 'address' | 'contact';
 type FormValues = Record<FormField, string>;
@@ -131,12 +132,7 @@ export function SiteFormDialog({
           <Field id="site-regionId" label={t('sites.field.region')} error={errorFor('regionId')}>
             <select id="site-regionId" name="regionId" value={values.regionId} onChange={(event) => change('regionId', event.target.value)}>
               <option value="">{t('common.none')}</option>
-              {regions.map((region) => (
-                <option key={region.id} value={region.id}>
-                  {'\u00a0\u00a0'.repeat(region.depth)}
-                  {region.name}
-                </option>
-              ))}
+              <RegionOptions regions={regions} />
             </select>
           </Field>
           {input('contact')}

@@ -9,6 +9,7 @@ import { CsvImportDialog } from './CsvImportDialog.js';
 import { SiteFormDialog } from './SiteFormDialog.js';
 import { SiteTable } from './SiteTable.js';
 import { useSiteRows } from './useSiteRows.js';
+import { RegionOptions } from '../regions/RegionOptions.js';
 
 type Editing = { kind: 'none' } | { kind: 'form'; site: Site | null } | { kind: 'import' };
 
@@ -77,12 +78,7 @@ export function SitesPage() {
           onChange={(event) => setRegionId(event.target.value ? Number(event.target.value) : undefined)}
         >
           <option value="">{t('sites.allRegions')}</option>
-          {regions.map((region) => (
-            <option key={region.id} value={region.id}>
-              {'\u00a0\u00a0'.repeat(region.depth)}
-              {region.name}
-            </option>
-          ))}
+          <RegionOptions regions={regions} />
         </select>
       </div>
       {notice ? (
