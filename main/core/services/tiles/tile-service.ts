@@ -28,6 +28,18 @@ interface PackageRow {
 const CONTENT_TYPES: Record<TilePackage['format'], string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', mvt: 'application/vnd.mapbox-vector-tile' };
 const PMTILES_FORMATS: Partial<Record<TileType, TilePackage['format']>> = { [TileType.Png]: 'png', [TileType.Jpeg]: 'jpg', [TileType.Webp]: 'webp', [TileType.Mvt]: 'mvt' };
 
+/** The first bytes of an upload, given as bytes or as a file path. */
+function firstBytes(data: Uint8Array | string, length: number): Buffer {
+  if (typeof data !== 'string') return Buffer.from(data.subarray(0, length));
+  const fd = openSync(data, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    return buffer.subarray(0, readSync(fd, buffer, 0, length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A PMTiles archive read from a local file, range by range. */
 class LocalFileSource implements Source {
   private readonly fd: number;
@@ -94,25 +106,12 @@ export class TileService {
    * the reason, and keeps nothing of it.
    */
   async importPackage(data: Uint8Array | string, name: string, datum: TilePackage['datum'], fileName = ''): Promise<TilePackage> {
-    const head = typeof data === 'string' ? Buffer.alloc(0) : Buffer.from(data.subarray(0, 16));
-    const magic = typeof data === 'string' ? (() => {
-      const fd = openSync(data, 'r');
-      const buffer = Buffer.alloc(16);
-      readSync(fd, buffer, 0, 16, 0);
-      closeSync(fd);
-      return buffer;
-    })() : head;
-    if (magic.subarray(0, 7).toString('latin1') === 'PMTiles') return this.importPmtiles(data, name, datum, fileName);
+    if (firstBytes(data, 7).toString('latin1') === 'PMTiles') return this.importPmtiles(data, name, datum, fileName);
     return this.importMbtiles(data, name, datum, fileName);
   }
 
   private async importPmtiles(data: Uint8Array | string, name: string, datum: TilePackage['datum'], fileName: string): Promise<TilePackage> {
-    if (!this.dir) throw new InvalidInputError([{ field: 'file', code: 'unsupported', message: 'This core has no data directory to keep tiles in' }]);
-    mkdirSync(this.dir, { recursive: true });
-    const id = randomUUID();
-    const file = join(this.dir, `${id}.pmtiles`);
-    if (typeof data === 'string') copyFileSync(data, file);
-    else writeFileSync(file, data);
+    const { id, file } = this.keep(data, 'pmtiles');
     const source = new LocalFileSource(file);
     try {
       const archive = new PMTiles(source);
@@ -121,7 +120,7 @@ export class TileService {
       const format = PMTILES_FORMATS[header.tileType];
       if (!format) throw new Error('the archive holds tiles of a type EdgeCab cannot draw');
       const metadata = (await archive.getMetadata().catch(() => ({}))) as { name?: string; attribution?: string };
-      const row: PackageRow = {
+      return this.register({
         id,
         name: name.trim() || metadata.name || fileName || 'Imported tiles',
         file,
@@ -132,12 +131,8 @@ export class TileService {
         bounds: JSON.stringify([header.minLon, header.minLat, header.maxLon, header.maxLat]),
         attribution: metadata.attribution ?? null,
         tile_count: header.numAddressedTiles,
-        size_bytes: statSync(file).size,
         datum,
-        created_at: this.now().toISOString(),
-      };
-      this.insertRow(row);
-      return toPackage(row);
+      });
     } catch (error) {
       rmSync(file, { force: true });
       throw new InvalidInputError([{ field: 'file', code: 'invalid_pmtiles', message: `Not a usable PMTiles archive: ${(error as Error).message}` }]);
@@ -146,23 +141,32 @@ export class TileService {
     }
   }
 
-  private insertRow(row: PackageRow): void {
+  /** Copies an upload (bytes, or a file by path) into the tiles folder under a new id. */
+  private keep(data: Uint8Array | string, extension: 'mbtiles' | 'pmtiles'): { id: string; file: string } {
+    if (!this.dir) throw new InvalidInputError([{ field: 'file', code: 'unsupported', message: 'This core has no data directory to keep tiles in' }]);
+    mkdirSync(this.dir, { recursive: true });
+    const id = randomUUID();
+    const file = join(this.dir, `${id}.${extension}`);
+    if (typeof data === 'string') copyFileSync(data, file);
+    else writeFileSync(file, data);
+    return { id, file };
+  }
+
+  /** Records a checked package, with its size on disk and the time of import. */
+  private register(checked: Omit<PackageRow, 'size_bytes' | 'created_at'>): TilePackage {
+    const row: PackageRow = { ...checked, size_bytes: statSync(checked.file).size, created_at: this.now().toISOString() };
     this.db
       .prepare(
         `INSERT INTO tile_packages (id, name, file, container, format, min_zoom, max_zoom, bounds, attribution, tile_count, size_bytes, datum, created_at)
          VALUES (@id, @name, @file, @container, @format, @min_zoom, @max_zoom, @bounds, @attribution, @tile_count, @size_bytes, @datum, @created_at)`,
       )
       .run(row);
+    return toPackage(row);
   }
 
   /** Imports an MBTiles file (raster: png, jpg or webp). */
   importMbtiles(data: Uint8Array | string, name: string, datum: TilePackage['datum'], fileName = ''): TilePackage {
-    if (!this.dir) throw new InvalidInputError([{ field: 'file', code: 'unsupported', message: 'This core has no data directory to keep tiles in' }]);
-    mkdirSync(this.dir, { recursive: true });
-    const id = randomUUID();
-    const file = join(this.dir, `${id}.mbtiles`);
-    if (typeof data === 'string') copyFileSync(data, file);
-    else writeFileSync(file, data);
+    const { id, file } = this.keep(data, 'mbtiles');
     const fail = (message: string): never => {
       rmSync(file, { force: true });
       throw new InvalidInputError([{ field: 'file', code: 'invalid_mbtiles', message }]);
@@ -177,7 +181,7 @@ export class TileService {
       const stats = source.prepare('SELECT count(*) AS n, min(zoom_level) AS minZoom, max(zoom_level) AS maxZoom FROM tiles').get() as { n: number; minZoom: number | null; maxZoom: number | null };
       if (stats.n === 0) fail('The file holds no tiles');
       const bounds = metadata.get('bounds')?.split(',').map(Number);
-      const row: PackageRow = {
+      return this.register({
         id,
         name: name.trim() || metadata.get('name') || fileName || 'Imported tiles',
         file,
@@ -188,12 +192,8 @@ export class TileService {
         bounds: bounds && bounds.length === 4 && bounds.every(Number.isFinite) ? JSON.stringify(bounds) : null,
         attribution: metadata.get('attribution') ?? null,
         tile_count: stats.n,
-        size_bytes: statSync(file).size,
         datum,
-        created_at: this.now().toISOString(),
-      };
-      this.insertRow(row);
-      return toPackage(row);
+      });
     } catch (error) {
       if (error instanceof InvalidInputError) throw error;
       return fail(`Not an MBTiles file: ${(error as Error).message}`);
