@@ -87,6 +87,14 @@ test.describe('Offline site map', () => {
     await page.mouse.click(box.x + target.x, box.y + target.y);
     await expect(page.getByTestId('site-card-state')).toHaveText('Critical');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/map-site-card-en.png` });
+    // The same card in Chinese, then back to English for the rest.
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await expect(page.getByTestId('site-card-state')).toHaveText('严重');
+    await expect(page.getByTestId('site-card').getByRole('button', { name: '打开机柜' })).toBeVisible();
+    await expect(page.getByLabel('只看有问题的')).toBeVisible();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/map-site-card-zh.png` });
+    await page.getByLabel('语言').selectOption('en');
+    await expect(page.getByTestId('site-card-state')).toHaveText('Critical');
     // Dragging the marker asks before the site moves.
     await page.mouse.move(box.x + target.x, box.y + target.y);
     await page.mouse.down();
