@@ -11,7 +11,7 @@ test.use({ serverName: 'map' });
 interface DrawnItem {
   x: number;
   y: number;
-  hit: { kind: 'site' | 'cluster'; worst?: string; counts?: Record<string, number>; site?: [string, string, string] };
+  hit: { kind: 'site' | 'cluster'; worst?: string; counts?: Record<string, number>; site?: [string, string, string, number, number, number | null, string, string | null] };
 }
 
 const drawn = (page: import('@playwright/test').Page) =>
@@ -108,6 +108,15 @@ test.describe('Offline site map', () => {
     const moved = (await (await fetch(`${edgecab.url}api/v1/sites/${critical}`)).json()) as { latitude: number; longitude: number };
     expect(moved.latitude).toBeLessThan(30.5 + (7 % 6) * 0.05);
     expect(moved.longitude).toBeGreaterThan(114.3 + Math.floor(7 / 6) * 0.05);
+
+    // Live: the smoke alarm clears and the device is read again; the open map follows without a reload.
+    const loadsBefore = await page.evaluate(() => performance.getEntriesByType('resource').filter((entry) => new URL(entry.name).pathname.endsWith('/map/sites')).length);
+    await env.setContact('smoke', false);
+    await apiPost(edgecab.url, `/devices/${envDevice.id}/refresh`, { id: envDevice.id });
+    await expect.poll(async () => (await drawn(page)).find((item) => item.hit.site?.[1] === 'WH-7')?.hit.site?.[6], { timeout: 10_000 }).toBe('ok');
+    await expect(page.getByTestId('site-card-state')).toHaveText('OK');
+    const loadsAfter = await page.evaluate(() => performance.getEntriesByType('resource').filter((entry) => new URL(entry.name).pathname.endsWith('/map/sites')).length);
+    expect(loadsAfter).toBe(loadsBefore);
     await page.getByRole('button', { name: 'Open cabinet' }).click();
     await expect(page.getByTestId('rack-front')).toBeVisible();
     expect(blocked.filter((url) => !url.startsWith(edgecab.url))).toEqual([]);

@@ -165,7 +165,14 @@ export function MapPage() {
   // Live: only the changed site is fetched and updated; the layer batches redraws.
   useLiveEvents((event) => {
     if (event.type === 'site.changed' && event.siteId && event.change !== 'deleted') {
-      client.map.site({ id: event.siteId }).then((site) => layerRef.current?.updateSite(site), () => undefined);
+      client.map.site({ id: event.siteId }).then(
+        (site) => {
+          layerRef.current?.updateSite(site);
+          // An open card shows the site as it is now.
+          setSelected((current) => (current?.kind === 'site' && current.site[0] === site[0] ? { kind: 'site', site } : current));
+        },
+        () => undefined,
+      );
     } else if (event.type === 'site.changed' || event.type === 'connection.restored') loadSites();
   });
 
