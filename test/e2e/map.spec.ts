@@ -48,19 +48,26 @@ test.describe('Offline site map', () => {
     await env.setContact('smoke', true);
     await apiPost(edgecab.url, `/devices/${envDevice.id}/refresh`, { id: envDevice.id });
 
+    // One site sits in a city region below a province: filtering by the province keeps it.
+    const province = (await (await apiPost(edgecab.url, '/regions', { name: 'Hubei' })).json()) as { id: number };
+    const city = (await (await apiPost(edgecab.url, '/regions', { name: 'Wuhan', parentId: province.id })).json()) as { id: number };
+    await fetch(`${edgecab.url}api/v1/sites/${ids[3]}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ regionId: city.id }) });
+
     await page.goto('/');
     await expect(page.getByRole('heading', { name: 'Map' })).toBeVisible();
     await expect(page.getByTestId('map-count')).toHaveText('30 sites');
     // The basemap canvas has land drawn on it.
-    const inked = await page.evaluate(() => {
-      const canvas = document.querySelector<HTMLCanvasElement>('canvas.world-basemap');
-      if (!canvas) return 0;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let count = 0;
-      for (let index = 3; index < data.length; index += 4) if (data[index]! > 0) count += 1;
-      return count;
-    });
-    expect(inked).toBeGreaterThan(10_000);
+    // The basemap's geometry loads on its own, so its first drawing may come a moment after the page.
+    const inked = () =>
+      page.evaluate(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('canvas.world-basemap');
+        if (!canvas) return 0;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let count = 0;
+        for (let index = 3; index < data.length; index += 4) if (data[index]! > 0) count += 1;
+        return count;
+      });
+    await expect.poll(inked).toBeGreaterThan(10_000);
 
     await expect.poll(async () => (await drawn(page)).length).toBeGreaterThan(0);
     const clusters = (await drawn(page)).filter((item) => item.hit.kind === 'cluster');
@@ -71,6 +78,12 @@ test.describe('Offline site map', () => {
     const box = (await page.getByTestId('map').boundingBox())!;
     await page.mouse.click(box.x + clusters[0]!.x, box.y + clusters[0]!.y);
     await expect(page.getByTestId('cluster-counts')).toContainText('Critical: 1');
+
+    // The region filter keeps the sites of a region and of the regions below it.
+    await page.getByRole('combobox', { name: 'Region', exact: true }).selectOption({ label: 'Hubei' });
+    await expect.poll(async () => (await drawn(page)).map((item) => item.hit.site?.[1] ?? item.hit.kind)).toEqual(['WH-3']);
+    await page.getByRole('combobox', { name: 'Region', exact: true }).selectOption('');
+    await expect.poll(async () => (await drawn(page)).filter((item) => item.hit.kind === 'cluster').length).toBe(1);
 
     // Problems only leaves just the critical site.
     await page.getByLabel('Problems only').check();
