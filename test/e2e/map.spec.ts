@@ -135,7 +135,7 @@ test.describe('Offline site map', () => {
     expect(blocked.filter((url) => !url.startsWith(edgecab.url))).toEqual([]);
   });
 
-  test('an MBTiles file is imported and its tiles are drawn from the app itself', async ({ page }, testInfo) => {
+  test('an MBTiles file is imported and its tiles are drawn from the app itself', async ({ page, edgecab }, testInfo) => {
     mkdirSync(testInfo.outputDir, { recursive: true });
     const file = join(testInfo.outputDir, 'branch-basemap.mbtiles');
     const count = writeMbtiles(file, 4, 'Branch basemap');
@@ -165,6 +165,23 @@ test.describe('Offline site map', () => {
     await expect(page.getByLabel('Basemap')).toHaveValue('online');
     await expect.poll(() => tileResponses.length).toBeGreaterThan(0);
     await expect(page.locator('img.leaflet-tile-loaded[src*="/tiles/online/"]').first()).toBeVisible();
+
+    // Marked GCJ-02, the source moves markers onto its shifted map; the stored coordinates stay WGS-84.
+    // Tiananmen: GCJ-02 puts it about 0.0062° east and 0.0014° north, some 290 and 85 pixels at zoom 16.
+    await apiPost(edgecab.url, '/sites', { name: 'Datum check', code: 'GCJ-1', latitude: 39.90872, longitude: 116.39748 });
+    await page.evaluate(() => (window as unknown as { edgecabMap: { map: { setView(center: [number, number], zoom: number, options: object): void } } }).edgecabMap.map.setView([39.9095, 116.4], 16, { animate: false }));
+    const marker = async () => (await drawn(page)).find((item) => item.hit.site?.[1] === 'GCJ-1');
+    await expect.poll(marker, { timeout: 10_000 }).toBeTruthy();
+    const before = (await marker())!;
+    await page.getByRole('button', { name: 'Online tiles…' }).click();
+    await dialog.getByLabel('Tile datum').selectOption('gcj02');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    await expect.poll(async () => Math.round(((await marker())?.x ?? before.x) - before.x)).toBeGreaterThan(250);
+    const after = (await marker())!;
+    expect(after.x - before.x).toBeLessThan(330);
+    expect(before.y - after.y).toBeGreaterThan(60);
+    expect(before.y - after.y).toBeLessThan(110);
   });
 
   test('a vector PMTiles archive is imported and drawn in the browser', async ({ page }, testInfo) => {
