@@ -4,7 +4,9 @@ import { createCore, DatabaseTooNewError, EDGECAB_VERSION } from '../core/index.
 import { RedfishError } from '../core/protocols/redfish/client.js';
 import { SnmpError } from '../core/protocols/snmp/session.js';
 import { startServer } from '../server/server.js';
+import { DEFAULT_TRAP_PORT } from '../core/protocols/snmp/traps.js';
 import { labCommand } from './lab.js';
+import { parseTrapPort, startMonitoring } from './monitoring.js';
 import { defaultDataDir, rendererDir } from './paths.js';
 import { probeCommand } from './probe-snmp.js';
 
@@ -22,6 +24,7 @@ function parseHost(value: string): string {
 }
 
 interface ServeOptions {
+  trapPort: number | null;
   port: number;
   host: string;
   dataDir?: string;
@@ -34,6 +37,7 @@ async function serve(options: ServeOptions): Promise<void> {
   let running;
   try {
     running = await startServer({ core, host: options.host, port: options.port, rendererDir: rendererDir() });
+    await startMonitoring(core, options.trapPort, options.json);
   } catch (error) {
     core.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -55,10 +59,10 @@ async function serve(options: ServeOptions): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void running.close().finally(() => {
-      core.close();
-      process.exit(0);
-    });
+    void running
+      .close()
+      .then(() => core.close())
+      .finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -76,6 +80,7 @@ export function buildProgram(): Command {
     .option('-H, --host <host>', 'address to bind; anything but loopback exposes EdgeCab to the network', parseHost, '127.0.0.1')
     .option('-d, --data-dir <dir>', 'where the database lives (default: $EDGECAB_DATA_DIR or the per-user data folder)')
     .option('--json', 'print one JSON line {"event":"listening","url",...} once listening')
+    .option('--trap-port <port>', 'UDP port to receive SNMP traps on, or "off"', parseTrapPort, DEFAULT_TRAP_PORT)
     .action((options: ServeOptions) => serve(options));
   program.addCommand(probeCommand());
   program.addCommand(labCommand());

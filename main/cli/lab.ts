@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { LabBmc } from '../lab/redfish/bmc.js';
 import { selfSignedCertificate } from '../lab/redfish/certificate.js';
 import { LabEnvironmentMonitor, LabPdu, LabSwitch, LabUps, type AnyLabDevice } from '../lab/snmp/devices.js';
+import { addFleetOptions } from './lab-fleet.js';
 import { parseHostPort } from './probe-snmp.js';
 
 const KINDS = ['switch', 'ups', 'pdu', 'environment'] as const;
@@ -61,7 +62,7 @@ async function applyCommand(devices: Map<number, AnyLabDevice>, line: string): P
 }
 
 export function labCommand(): Command {
-  const lab = new Command('lab').description('simulated cabinet devices on loopback, for demos, training and tests');
+  const lab = addFleetOptions(new Command('lab').description('simulated cabinets on loopback, for demos, training and tests: edgecab lab --sites N, or single devices with lab snmp / lab redfish'));
   lab
     .command('snmp')
     .description('start SNMP lab devices (v2c) on consecutive UDP ports; prints one JSON line per device, then reads state changes from stdin')

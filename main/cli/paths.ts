@@ -31,3 +31,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
       return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'edgecab');
   }
 }
+
+/** The Redfish mockup the lab's BMCs serve (DMTF public-rackmount1, BSD-3-Clause), shipped in assets/. */
+export function labMockupDir(): string {
+  return join(appRoot(), 'assets', 'lab', 'redfish-rackmount1');
+}

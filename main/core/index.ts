@@ -20,6 +20,11 @@ export interface CoreOptions {
   sqliteNativeBinding?: string;
 }
 
+export interface MonitorOptions {
+  /** UDP port for SNMP traps; null: none. */
+  trapPort?: number | null;
+}
+
 export interface Core {
   readonly router: CoreRouter;
   readonly services: Services;
@@ -31,7 +36,10 @@ export interface Core {
   readonly interceptors: ReturnType<typeof coreInterceptors>;
   /** An in-process client, for the CLI, tests and benchmarks. */
   client(actor: string): RouterClient<CoreRouter>;
-  close(): void;
+  /** Starts polling every connected device on plan (hosts do; tests drive polls themselves). */
+  startMonitoring(options?: MonitorOptions): Promise<void>;
+  /** Stops polling and the lab, and closes the database. */
+  close(): Promise<void>;
 }
 
 function coreInterceptors(services: Services) {
@@ -58,9 +66,13 @@ export function createCore(options: CoreOptions): Core {
     db,
     interceptors,
     client: (actor) => createRouterClient(router, { context: { actor } satisfies CoreContext, interceptors: [...interceptors] }),
+    startMonitoring: (monitorOptions = {}) => services.monitor.start(monitorOptions),
     close: () => {
+      // The database closes now, synchronously (exit handlers cannot wait); network clean-up finishes after.
+      const network = [services.monitor.stop(), services.lab.stop().catch(() => undefined), services.forwarder.settled()];
       services.tiles.close();
       db.close();
+      return Promise.all(network).then(() => undefined);
     },
   };
 }

@@ -13,6 +13,10 @@ import { EventBus } from './services/events/bus.js';
 import { RegionService } from './services/regions/region-service.js';
 import { importSitesCsv } from './services/sites/csv-import.js';
 import { SiteService } from './services/sites/site-service.js';
+import { AlarmService } from './services/alarms/alarm-service.js';
+import { AlarmForwarder } from './services/alarms/forwarding.js';
+import { NO_LAB, type LabController } from './services/lab/lab-controller.js';
+import { MonitorService } from './services/monitor/monitor-service.js';
 
 export interface Services {
   sites: SiteService;
@@ -22,6 +26,11 @@ export interface Services {
   cabinets: CabinetService;
   devices: DeviceService;
   map: MapService;
+  alarms: AlarmService;
+  forwarder: AlarmForwarder;
+  monitor: MonitorService;
+  /** Replaced by hosts that offer the lab fleet. */
+  lab: LabController;
   tiles: TileService;
   onlineTiles: OnlineTileCache;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
@@ -34,8 +43,15 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const sites = new SiteService(db, regions, bus, now);
   const audit = new AuditLog(db, now);
   const cabinets = new CabinetService(db, loadTemplates(), bus, now);
-  const devices = new DeviceService(db, cabinets, new CredentialVault(db, dataDir, now), bus, now);
+  const vault = new CredentialVault(db, dataDir, now);
+  const devices = new DeviceService(db, cabinets, vault, bus, now);
+  const alarms = new AlarmService(db, bus, now);
+  const forwarder = new AlarmForwarder(db, now);
   return {
+    alarms,
+    forwarder,
+    monitor: new MonitorService(db, vault, devices, alarms, forwarder, bus, now),
+    lab: NO_LAB,
     sites,
     regions,
     audit,

@@ -6,6 +6,8 @@
 import { RPCHandler } from '@orpc/server/message-port';
 import { createCore } from '../core/index.js';
 import { answerTile } from '../core/services/tiles/tile-path.js';
+import { DEFAULT_TRAP_PORT } from '../core/protocols/snmp/traps.js';
+import { startMonitoringWithLab } from '../lab/host.js';
 
 interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown; ports: MessagePortLike[] }) => void): void;
@@ -29,6 +31,7 @@ function flag(name: string): string | undefined {
 const dataDir = flag('--data-dir');
 if (!dataDir) throw new Error('core-process needs --data-dir');
 const sqliteNativeBinding = flag('--sqlite-binding');
+const labMockupDir = flag('--lab-mockup');
 
 try {
   const core = createCore({ dataDir, host: 'desktop', ...(sqliteNativeBinding ? { sqliteNativeBinding } : {}) });
@@ -50,7 +53,8 @@ try {
     handler.upgrade(port, { context: { actor } });
     port.start();
   });
-  process.on('exit', () => core.close());
+  process.on('exit', () => void core.close());
+  void startMonitoringWithLab(core, { trapPort: DEFAULT_TRAP_PORT, labMockupDir: labMockupDir ?? '', warn: (message) => console.error(`edgecab core: ${message}`) });
   parentPort.postMessage({ type: 'ready' });
 } catch (error) {
   parentPort.postMessage({ type: 'fatal', message: error instanceof Error ? error.message : String(error) });

@@ -70,7 +70,7 @@ function sqliteBindingArgs(): string[] {
 }
 
 function startCore(): Electron.UtilityProcess {
-  const args = ['--data-dir', app.getPath('userData'), ...sqliteBindingArgs()];
+  const args = ['--data-dir', app.getPath('userData'), '--lab-mockup', join(app.getAppPath(), 'assets', 'lab', 'redfish-rackmount1'), ...sqliteBindingArgs()];
   const core = utilityProcess.fork(join(__dirname, 'core-process.cjs'), args, {
     serviceName: 'EdgeCab core',
     stdio: 'inherit',

@@ -13,13 +13,19 @@ import { RegionsPage } from '../features/regions/RegionsPage.js';
 import { DevicePage } from '../features/device/DevicePage.js';
 import { SitePage } from '../features/site/SitePage.js';
 import { SitesPage } from '../features/sites/SitesPage.js';
+import { AlarmConsole } from '../features/alarms/AlarmConsole.js';
+import { useCriticalNotifications } from '../features/alarms/notifications.js';
+import { LabPage } from '../features/lab/LabPage.js';
+import { OfflineBanner } from '../features/monitor/OfflineBanner.js';
 
 /** One entry per feature screen; the navigation grows as features land. */
 const SCREENS = [
   { path: '/map', label: 'nav.map', element: <MapPage /> },
+  { path: '/alarms', label: 'nav.alarms', element: <AlarmConsole /> },
   { path: '/sites', label: 'nav.sites', element: <SitesPage /> },
   { path: '/regions', label: 'nav.regions', element: <RegionsPage /> },
   { path: '/probe', label: 'nav.probe', element: <ProbePage /> },
+  { path: '/lab', label: 'nav.lab', element: <LabPage /> },
   { path: '/audit', label: 'nav.audit', element: <AuditPage /> },
 ] as const;
 
@@ -49,6 +55,8 @@ export function App({ client, connection }: { client: EdgecabClient; connection:
             ))}
           </nav>
           <main className="shell-main">
+            <OfflineBanner />
+            <AlarmNotifications />
             <Routes>
               {SCREENS.map((screen) => (
                 <Route key={screen.path} path={screen.path} element={screen.element} />
@@ -62,4 +70,9 @@ export function App({ client, connection }: { client: EdgecabClient; connection:
       </HashRouter>
     </ApiProvider>
   );
+}
+
+function AlarmNotifications() {
+  useCriticalNotifications();
+  return null;
 }

@@ -19,6 +19,25 @@ import { MapSite, MapSites, OnlineTiles, OnlineTilesStatus, TilePackage } from '
 import { FINGERPRINT_PATTERN, RedfishProbeInput, RedfishProbeResult } from '../domain/redfish.js';
 import { SnmpDevice, SnmpProbeInput } from '../domain/snmp.js';
 import { ValidationProblem } from '../domain/validation.js';
+import {
+  AlarmAssign,
+  AlarmComment,
+  AlarmDetail,
+  AlarmIds,
+  AlarmPage,
+  AlarmQuery,
+  Alarm,
+  DeviceMonitoring,
+  Forwarding,
+  LabFaultInput,
+  LabStartInput,
+  LabStatus,
+  MaintenanceWindow,
+  MaintenanceWindowInput,
+  MetricQuery,
+  MonitorStatus,
+  PollPlan,
+} from '../domain/monitoring.js';
 
 /**
  * Every operation of EdgeCab, declared once. The core implements it, the
@@ -240,6 +259,85 @@ export const contract = {
       .input(z.object({ id: z.string() }))
       .output(z.object({ id: z.string(), deleted: z.literal(true) })),
   },
+  monitor: {
+    status: base
+      .route({ method: 'GET', path: '/monitor', tags: ['monitor'], summary: 'Polling status: devices, poll lag, samples per second, and whether the core is offline' })
+      .output(MonitorStatus),
+    setPlan: base
+      .route({ method: 'PUT', path: '/monitor/plan', tags: ['monitor'], summary: 'Set the poll plan: intervals, timeout, concurrency caps' })
+      .input(PollPlan)
+      .output(PollPlan),
+    device: base
+      .route({ method: 'GET', path: '/devices/{deviceId}/monitoring', tags: ['monitor'], summary: "A device's current state, every sensor with its age and validity, and metric history" })
+      .errors(notFound)
+      .input(MetricQuery)
+      .output(DeviceMonitoring),
+    pollSite: base
+      .route({ method: 'POST', path: '/sites/{siteId}/poll', tags: ['monitor'], summary: "Poll every device of a site now" })
+      .errors(notFound)
+      .input(z.object({ siteId: SiteId }))
+      .output(z.object({ siteId: z.string(), polled: z.literal(true) })),
+  },
+  alarms: {
+    list: base
+      .route({ method: 'GET', path: '/alarms', tags: ['alarms'], summary: 'Alarms, roots with their symptom count by default; with raw events and the convergence ratio' })
+      .input(AlarmQuery)
+      .output(AlarmPage),
+    get: base
+      .route({ method: 'GET', path: '/alarms/{id}', tags: ['alarms'], summary: 'One alarm with its root, its symptoms and its full history' })
+      .errors(notFound)
+      .input(z.object({ id: z.coerce.number().int().positive() }))
+      .output(AlarmDetail),
+    acknowledge: base
+      .route({ method: 'POST', path: '/alarms/acknowledge', tags: ['alarms'], summary: 'Acknowledge alarms (a root takes its symptoms with it)' })
+      .errors(notFound)
+      .input(AlarmIds)
+      .output(z.array(Alarm)),
+    comment: base
+      .route({ method: 'POST', path: '/alarms/{id}/comments', tags: ['alarms'], summary: 'Add a comment to an alarm' })
+      .errors(notFound)
+      .input(AlarmComment)
+      .output(AlarmDetail),
+    assign: base
+      .route({ method: 'PUT', path: '/alarms/{id}/assignee', tags: ['alarms'], summary: 'Assign an alarm to someone (null: unassign)' })
+      .errors(notFound)
+      .input(AlarmAssign)
+      .output(Alarm),
+    maintenance: base
+      .route({ method: 'GET', path: '/maintenance-windows', tags: ['alarms'], summary: 'Current and future maintenance windows' })
+      .input(z.object({ siteId: z.string().optional() }))
+      .output(z.array(MaintenanceWindow)),
+    addMaintenance: base
+      .route({ method: 'POST', path: '/maintenance-windows', successStatus: 201, tags: ['alarms'], summary: 'Mute alarms of a site or device for a while; they are still recorded' })
+      .errors(notFound)
+      .input(MaintenanceWindowInput)
+      .output(MaintenanceWindow),
+    removeMaintenance: base
+      .route({ method: 'DELETE', path: '/maintenance-windows/{id}', tags: ['alarms'], summary: 'End a maintenance window' })
+      .errors(notFound)
+      .input(z.object({ id: z.coerce.number().int().positive() }))
+      .output(z.object({ id: z.number(), deleted: z.literal(true) })),
+    forwarding: base
+      .route({ method: 'GET', path: '/alarms/forwarding', tags: ['alarms'], summary: 'Where new alarms are forwarded (webhook secret hidden)' })
+      .output(Forwarding),
+    setForwarding: base
+      .route({ method: 'PUT', path: '/alarms/forwarding', tags: ['alarms'], summary: 'Set desktop notifications, webhook (HMAC-signed JSON) and syslog (RFC 5424) forwarding' })
+      .input(Forwarding)
+      .output(Forwarding),
+  },
+  lab: {
+    status: base.route({ method: 'GET', path: '/lab', tags: ['lab'], summary: 'The simulated lab fleet, if this host offers one' }).output(LabStatus),
+    start: base
+      .route({ method: 'POST', path: '/lab', tags: ['lab'], summary: 'Start N simulated cabinets on loopback and register them as sites' })
+      .errors({ ...conflict, LAB_UNAVAILABLE: { status: 501, message: 'This host does not offer a lab' } })
+      .input(LabStartInput)
+      .output(LabStatus),
+    fault: base
+      .route({ method: 'POST', path: '/lab/faults', tags: ['lab'], summary: 'Inject or end a fault in a lab site: link-down, ups-on-battery, fan-failed, port-flapping, sensor-out-of-range' })
+      .errors({ ...notFound, LAB_UNAVAILABLE: { status: 501, message: 'This host does not offer a lab' } })
+      .input(LabFaultInput)
+      .output(LabStatus),
+  },
   audit: {
     list: base
       .route({ method: 'GET', path: '/audit', tags: ['audit'], summary: 'The audit log, newest first' })
@@ -248,7 +346,7 @@ export const contract = {
   },
   events: {
     subscribe: base
-      .route({ method: 'GET', path: '/events', tags: ['events'], summary: 'Server-sent events: site.changed, region.changed' })
+      .route({ method: 'GET', path: '/events', tags: ['events'], summary: 'Server-sent events: site.changed, region.changed, alarm.changed' })
       .output(eventIterator(AppEvent)),
   },
 };

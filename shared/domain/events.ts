@@ -18,5 +18,15 @@ export const RegionChangedEvent = z.object({
 });
 export type RegionChangedEvent = z.infer<typeof RegionChangedEvent>;
 
-export const AppEvent = z.discriminatedUnion('type', [SiteChangedEvent, RegionChangedEvent]);
+/** Alarms of a site changed; `raised` lists new root alarms (symptoms and muted ones are not announced). */
+export const AlarmChangedEvent = z.object({
+  type: z.literal('alarm.changed'),
+  siteId: z.string().nullable(),
+  raised: z.array(z.object({ id: z.number().int(), severity: z.enum(['critical', 'major', 'minor', 'warning']), message: z.string(), siteName: z.string() })),
+  cleared: z.array(z.number().int()),
+  at: z.string(),
+});
+export type AlarmChangedEvent = z.infer<typeof AlarmChangedEvent>;
+
+export const AppEvent = z.discriminatedUnion('type', [SiteChangedEvent, RegionChangedEvent, AlarmChangedEvent]);
 export type AppEvent = z.infer<typeof AppEvent>;

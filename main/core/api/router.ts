@@ -6,6 +6,16 @@ import { collectDevice, SnmpError } from '../protocols/snmp/collect.js';
 import type { Services } from '../services.js';
 import { DeviceUnreachableError } from '../services/devices/device-service.js';
 import { NotFoundError } from '../errors.js';
+import { LabUnavailableError } from '../services/lab/lab-controller.js';
+
+async function orLabUnavailable<T>(work: () => Promise<T>, unavailable: () => Error): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof LabUnavailableError) throw unavailable();
+    throw error;
+  }
+}
 import type { CabinetDevice } from '../../../shared/domain/cabinet.js';
 
 /** A device as the API shows it: no credential id, no internal joins. */
@@ -141,6 +151,39 @@ export function createRouter(services: Services) {
         services.tiles.remove(input.id);
         return { id: input.id, deleted: true as const };
       }),
+    },
+    monitor: {
+      status: os.monitor.status.handler(() => services.monitor.status()),
+      setPlan: os.monitor.setPlan.handler(({ input }) => services.monitor.setPlan(input)),
+      device: os.monitor.device.handler(({ input }) => {
+        services.cabinets.device(input.deviceId);
+        return services.monitor.deviceState(input.deviceId, input.hours);
+      }),
+      pollSite: os.monitor.pollSite.handler(async ({ input }) => {
+        sites.get(input.siteId);
+        await services.monitor.pollSite(input.siteId);
+        return { siteId: input.siteId, polled: true as const };
+      }),
+    },
+    alarms: {
+      list: os.alarms.list.handler(({ input }) => services.alarms.list(input)),
+      get: os.alarms.get.handler(({ input }) => services.alarms.detail(input.id)),
+      acknowledge: os.alarms.acknowledge.handler(({ input, context }) => services.alarms.acknowledge(input.ids, context.actor)),
+      comment: os.alarms.comment.handler(({ input, context }) => services.alarms.comment(input.id, input.text, context.actor)),
+      assign: os.alarms.assign.handler(({ input, context }) => services.alarms.assign(input.id, input.assignee, context.actor)),
+      maintenance: os.alarms.maintenance.handler(({ input }) => services.alarms.maintenance(input.siteId)),
+      addMaintenance: os.alarms.addMaintenance.handler(({ input, context }) => services.alarms.addMaintenance(input, context.actor)),
+      removeMaintenance: os.alarms.removeMaintenance.handler(({ input }) => {
+        services.alarms.removeMaintenance(input.id);
+        return { id: input.id, deleted: true as const };
+      }),
+      forwarding: os.alarms.forwarding.handler(() => services.forwarder.publicConfig()),
+      setForwarding: os.alarms.setForwarding.handler(({ input }) => services.forwarder.setConfig(input)),
+    },
+    lab: {
+      status: os.lab.status.handler(() => services.lab.status()),
+      start: os.lab.start.handler(({ input, errors }) => orLabUnavailable(() => services.lab.start(input), () => errors.LAB_UNAVAILABLE())),
+      fault: os.lab.fault.handler(({ input, errors }) => orLabUnavailable(() => services.lab.fault(input), () => errors.LAB_UNAVAILABLE())),
     },
     audit: {
       list: os.audit.list.handler(({ input }) => audit.list(input)),

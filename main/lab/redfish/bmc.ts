@@ -25,6 +25,8 @@ export interface BmcFaults {
 export interface LabBmcOptions {
   mockupDir: string;
   port?: number;
+  /** A loopback address to listen on (default 127.0.0.1). */
+  host?: string;
   users?: Record<string, string>;
   /** How long a firmware update task runs. */
   taskDurationMs?: number;
@@ -140,7 +142,7 @@ export class LabBmc {
   }
 
   get url(): string {
-    return `https://127.0.0.1:${this.port}`;
+    return `https://${this.options.host ?? '127.0.0.1'}:${this.port}`;
   }
 
   /** The certificate's SHA-256 fingerprint, as clients see it. */
@@ -185,7 +187,7 @@ export class LabBmc {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
     });
     this.server = server;
     return this;

@@ -36,6 +36,8 @@ export interface TrapDestination {
 
 export interface LabAgentOptions {
   port: number;
+  /** A loopback address (127.x.y.z) of its own, so traps and polls tell devices apart as real addresses do. */
+  address?: string;
   community?: string;
   users?: SnmpV3Credentials[];
   trapDestinations?: TrapDestination[];
@@ -72,10 +74,11 @@ export class LabSnmpAgent {
   async start(scalars: LabScalar[], tables: LabTable[]): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       let settled = false;
-      const agent = snmp.createAgent({ port: this.port, address: '127.0.0.1', transport: 'udp4' }, (error: (Error & { code?: string }) | null) => {
+      const address = this.options.address ?? '127.0.0.1';
+      const agent = snmp.createAgent({ port: this.port, address, transport: 'udp4' }, (error: (Error & { code?: string }) | null) => {
         if (error && !settled && error.code) {
           settled = true;
-          reject(new Error(`lab SNMP agent cannot listen on 127.0.0.1:${this.port}: ${error.message}`));
+          reject(new Error(`lab SNMP agent cannot listen on ${address}:${this.port}: ${error.message}`));
         }
       });
       const authorizer = agent.getAuthorizer();
@@ -145,7 +148,11 @@ export class LabSnmpAgent {
       (this.options.trapDestinations ?? []).map(
         (destination) =>
           new Promise<void>((resolve) => {
-            const session = snmp.createSession(destination.host, destination.community, { trapPort: destination.port, version: snmp.Version2c });
+            const session = snmp.createSession(destination.host, destination.community, {
+              trapPort: destination.port,
+              version: snmp.Version2c,
+              ...(this.options.address ? { sourceAddress: this.options.address } : {}),
+            });
             session.on('error', () => undefined);
             session.trap(trapOid, varbinds.map((varbind) => ({ ...varbind, value: cast(varbind.type, varbind.value) })), () => {
               session.close();

@@ -396,6 +396,11 @@ export class LabPdu extends LabDevice {
     this.publishPower();
   }
 
+  /** The input voltage the PDU measures, e.g. a sag while the UPS runs on battery. */
+  setInputVoltage(volts: number): void {
+    this.agent.setCell('rPDU2PhaseStatusTable', 6, 1, Math.round(volts));
+  }
+
   setOutlet(index: number, on: boolean): void {
     const outlet = this.outlets[index - 1];
     if (!outlet) throw new Error(`lab PDU has no outlet ${index}`);

@@ -14,6 +14,8 @@ import { DeviceReport } from '../probe/DeviceReport.js';
 import { ServerReport } from '../probe/ServerReport.js';
 import { ConnectionForm } from './ConnectionForm.js';
 import { PowerControls } from './PowerControls.js';
+import { MonitoringPanel } from './MonitoringPanel.js';
+import type { DeviceMonitoring } from '../../../shared/domain/monitoring.js';
 import { UntrustedCertificate } from '../../components/UntrustedCertificate.js';
 
 /** Bits per second between consecutive readings, from the summed octet counters. */
@@ -38,6 +40,7 @@ export function DevicePage() {
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [untrusted, setUntrusted] = useState<string | null>(null);
+  const [monitoring, setMonitoring] = useState<DeviceMonitoring | null>(null);
 
   const load = useCallback(() => {
     client.devices.get({ id: deviceId }).then(
@@ -47,6 +50,7 @@ export function DevicePage() {
       },
       (cause: unknown) => setError(toUiError(cause).message),
     );
+    client.monitor.device({ deviceId, hours: 1 }).then(setMonitoring, () => setMonitoring(null));
   }, [client, deviceId]);
   useEffect(load, [load]);
   useLiveEvents((event) => {
@@ -136,7 +140,8 @@ export function DevicePage() {
       {device.protocol === 'redfish' && system ? (
         <PowerControls device={device} allowed={system.allowedResets} onDone={(message) => setNotice(message)} />
       ) : null}
-      {history.length > 1 ? (
+      {monitoring && connected ? <MonitoringPanel monitoring={monitoring} now={now} /> : null}
+      {history.length > 1 && !monitoring?.series.some((series) => series.points.length > 1) ? (
         <section className="card" aria-labelledby="trend-title">
           <h2 id="trend-title">{t('device.trend')}</h2>
           <div className="env-grid">

@@ -1,3 +1,4 @@
+import { LabOffer } from '../lab/LabPage.js';
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -105,6 +106,7 @@ export function MapPage() {
   const [mode, setModeState] = useState<Mode>({ kind: 'browse' });
   const [selected, setSelected] = useState<SitesLayerHit | null>(null);
   const [sites, setSites] = useState<readonly MapSite[]>([]);
+  const [sitesLoaded, setSitesLoaded] = useState(false);
   const [search, setSearch] = useState('');
   const [problemsOnly, setProblemsOnly] = useState(false);
   const [regionId, setRegionId] = useState<number | null>(null);
@@ -152,6 +154,7 @@ export function MapPage() {
       (result) => {
         layerRef.current?.setSites(result.sites);
         setSites(result.sites);
+        setSitesLoaded(true);
       },
       (cause: unknown) => setError(toUiError(cause).message),
     );
@@ -266,6 +269,7 @@ export function MapPage() {
           )}
         </div>
       </header>
+      {sitesLoaded && sites.length === 0 ? <LabOffer /> : null}
       <div className="toolbar map-toolbar">
         <div className="search-box">
           <input type="search" className="search" aria-label={t('map.search')} placeholder={t('map.search')} value={search} onChange={(event) => setSearch(event.target.value)} />

@@ -1,3 +1,4 @@
+import { LabOffer } from '../lab/LabPage.js';
 import { useDeferredValue, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Site, SiteSortKey } from '../../../shared/domain/site.js';
@@ -91,7 +92,10 @@ export function SitesPage() {
       ) : null}
       <ErrorNotice message={rows.error} />
       {rows.total === 0 ? (
-        <p className="empty">{filtered ? t('sites.noMatch') : t('sites.empty')}</p>
+        <>
+          <p className="empty">{filtered ? t('sites.noMatch') : t('sites.empty')}</p>
+          {!filtered ? <LabOffer /> : null}
+        </>
       ) : (
         <SiteTable
           rows={rows}

@@ -5,6 +5,7 @@ import { cabinetsAndDevices } from './003-cabinets-and-devices.js';
 import { tilePackages } from './004-tile-packages.js';
 import { onlineTileCache } from './005-online-tile-cache.js';
 import { pmtilesPackages } from './006-pmtiles.js';
+import { monitoring } from './007-monitoring.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring];

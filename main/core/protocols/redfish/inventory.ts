@@ -421,3 +421,40 @@ export async function readHealth(client: RedfishClient, options: PollOptions = {
     worst: worstHealth([...systemHealth, ...chassisHealth].map((each) => each.status.healthRollup)),
   };
 }
+
+/** What a monitoring poll needs: health, the chassis readings (temperatures, fans, power supplies, power), and each system NIC's link. */
+export interface RedfishVitals extends RedfishHealth {
+  chassisReadings: RedfishChassis[];
+  /** The systems' Ethernet interfaces in collection order, so "nic-1" in a cabinet's wiring is the first. */
+  nics: { id: string; linkStatus: string | null; state: string | null }[];
+  problems: Problem[];
+}
+
+export async function readVitals(client: RedfishClient, options: PollOptions = {}): Promise<RedfishVitals> {
+  const now = options.now ?? (() => new Date());
+  const root = await client.serviceRoot();
+  const walker = new RedfishWalker(client, root, Date.now() + (options.pollTimeoutMs ?? 30_000));
+  const [systems, chassis] = await Promise.all([walker.members(link(root.Systems)), walker.members(link(root.Chassis))]);
+  const [chassisReadings, nicLists] = await Promise.all([
+    Promise.all(chassis.map((each) => readChassis(walker, each))),
+    Promise.all(systems.map((system) => walker.members(link(system.EthernetInterfaces)))),
+  ]);
+  const systemHealth = systems.map((system) => {
+    const powerState = str(system.PowerState);
+    return {
+      id: str(system.Id) ?? '?',
+      powerState: (POWER_STATES as readonly string[]).includes(powerState ?? '') ? (powerState as RedfishSystem['powerState']) : ('unknown' as const),
+      status: statusOf(system),
+    };
+  });
+  const chassisHealth = chassis.map((each) => ({ id: str(each.Id) ?? '?', status: statusOf(each) }));
+  return {
+    observedAt: now().toISOString(),
+    systems: systemHealth,
+    chassis: chassisHealth,
+    worst: worstHealth([...systemHealth, ...chassisHealth].map((each) => each.status.healthRollup)),
+    chassisReadings,
+    nics: nicLists.flat().map((nic) => ({ id: str(nic.Id) ?? '?', linkStatus: str(nic.LinkStatus), state: str(obj(nic.Status).State) })),
+    problems: walker.problems,
+  };
+}

@@ -34,8 +34,8 @@ interface DeviceRow {
 }
 
 const DEVICE_SELECT = `
-  SELECT d.*, r.status, r.observed_at, r.error FROM devices d
-  LEFT JOIN device_readings r ON r.id = (SELECT max(id) FROM device_readings WHERE device_id = d.id)`;
+  SELECT d.*, st.status, st.observed_at, st.error FROM devices d
+  LEFT JOIN device_state st ON st.device_id = d.id`;
 
 export function toDevice(row: DeviceRow): CabinetDevice {
   return {

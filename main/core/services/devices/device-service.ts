@@ -132,7 +132,7 @@ export class DeviceService {
       }
       reading = { observedAt: observedAt(), status: 'unreachable', error: (error as Error).message, snmp: null, redfish: null };
     }
-    this.store(id, reading);
+    this.keepReading(id, reading);
     this.bus.publish({ type: 'site.changed', change: 'updated', siteId: device.siteId, count: 1, at: reading.observedAt });
     return reading;
   }
@@ -144,8 +144,17 @@ export class DeviceService {
     this.cabinets.setConnection(id, device.endpoint, device.credentialId, fingerprint);
   }
 
-  private store(id: string, reading: DeviceReading): void {
+  /** Keeps a full reading (the last HISTORY per device) and makes it the device's current state. */
+  keepReading(id: string, reading: DeviceReading): void {
     this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO device_state (device_id, status, observed_at, error, last_poll_at, consecutive_failures) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (device_id) DO UPDATE SET status = excluded.status, error = excluded.error, last_poll_at = excluded.last_poll_at,
+             observed_at = CASE WHEN excluded.status = 'unreachable' THEN device_state.observed_at ELSE excluded.observed_at END,
+             consecutive_failures = CASE WHEN excluded.status = 'unreachable' THEN device_state.consecutive_failures + 1 ELSE 0 END`,
+        )
+        .run(id, reading.status, reading.observedAt, reading.error, reading.observedAt, reading.status === 'unreachable' ? 1 : 0);
       this.db
         .prepare('INSERT INTO device_readings (device_id, observed_at, status, error, reading, point) VALUES (?, ?, ?, ?, ?, ?)')
         .run(id, reading.observedAt, reading.status, reading.error, JSON.stringify({ snmp: reading.snmp, redfish: reading.redfish }), JSON.stringify(pointOf(reading)));

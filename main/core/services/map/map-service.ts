@@ -21,13 +21,16 @@ export class MapService {
   private states(siteId?: string): { bySite: Map<string, { state: SiteState; lastSeen: string | null }>; nextStaleAt: number } {
     const rows = this.db
       .prepare(
-        `SELECT c.site_id, r.status, r.observed_at
-         FROM device_readings r
-         JOIN devices d ON d.id = r.device_id
-         JOIN cabinets c ON c.id = d.cabinet_id
-         WHERE r.id IN (SELECT max(id) FROM device_readings GROUP BY device_id)${siteId ? ' AND c.site_id = ?' : ''}`,
+        `SELECT c.site_id, st.status, st.observed_at
+         FROM device_state st
+         JOIN devices d ON d.id = st.device_id
+         JOIN cabinets c ON c.id = d.cabinet_id${siteId ? ' WHERE c.site_id = ?' : ''}`,
       )
       .all(...(siteId ? [siteId] : [])) as LatestRow[];
+    const nowIso = this.now().toISOString();
+    const inMaintenance = new Set(
+      this.db.prepare(`SELECT site_id FROM maintenance_windows WHERE device_id IS NULL AND starts_at <= ? AND ends_at > ?${siteId ? ' AND site_id = ?' : ''}`).pluck().all(nowIso, nowIso, ...(siteId ? [siteId] : [])) as string[],
+    );
     const staleBefore = this.now().getTime() - STALE_AFTER_MS;
     const result = new Map<string, { state: SiteState; lastSeen: string | null }>();
     let nextStaleAt = Number.POSITIVE_INFINITY;
@@ -36,12 +39,15 @@ export class MapService {
       const observedAt = Date.parse(row.observed_at);
       const fresh = observedAt >= staleBefore;
       if (fresh) nextStaleAt = Math.min(nextStaleAt, observedAt + STALE_AFTER_MS);
-      const state = fresh ? (READING_STATE[row.status] ?? 'unknown') : 'stale';
+      // An unreachable device keeps its last good time; it is unreachable, not merely stale.
+      const state = row.status === 'unreachable' ? 'unreachable' : fresh ? (READING_STATE[row.status] ?? 'unknown') : 'stale';
       result.set(row.site_id, {
         state: worseState(current.state, state),
         lastSeen: current.lastSeen === null || row.observed_at > current.lastSeen ? row.observed_at : current.lastSeen,
       });
     }
+    // A whole site in maintenance shows as such rather than as a problem nobody needs to chase.
+    for (const id of inMaintenance) result.set(id, { state: 'maintenance', lastSeen: result.get(id)?.lastSeen ?? null });
     return { bySite: result, nextStaleAt };
   }
 

@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import type { z } from 'zod';
+import type { LabFaultInput, LabStartInput, LabStatus } from '../../shared/domain/monitoring.js';
+import type { Services } from '../core/services.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../core/errors.js';
+import type { LabController } from '../core/services/lab/lab-controller.js';
+import { LAB_BMC_PASSWORD, LAB_BMC_USER, LAB_COMMUNITY, LabFleet, type FleetDevice, type FleetOptions } from './fleet.js';
+
+const LAB_REGION = 'EdgeCab lab';
+
+/**
+ * Registers a running fleet in the core: a region, one site per lab cabinet
+ * (cabinet from the same template), and every lab device connected. Sites
+ * already registered under the same code are reused, so a restarted lab
+ * finds its sites again.
+ */
+export interface FleetDescription {
+  sites: readonly {
+    code: string;
+    name: { en: string; 'zh-CN': string };
+    latitude: number;
+    longitude: number;
+    devices: readonly Pick<FleetDevice, 'slotId' | 'protocol' | 'host' | 'port' | 'url' | 'fingerprint'>[];
+  }[];
+}
+
+export function registerFleet(services: Services, fleet: FleetDescription, templateId: string, language: 'en' | 'zh-CN' = 'en'): Map<string, string> {
+  const region = services.regions.list().find((each) => each.name === LAB_REGION && each.parentId === null) ?? services.regions.create({ name: LAB_REGION, parentId: null });
+  const siteIds = new Map<string, string>();
+  for (const site of fleet.sites) {
+    const existing = services.sites.list({ q: site.code, limit: 5, offset: 0, sort: 'code', order: 'asc' }).items.find((each) => each.code === site.code);
+    const registered = existing ?? services.sites.create({ name: site.name[language], code: site.code, latitude: site.latitude, longitude: site.longitude, regionId: region.id, address: null, contact: null });
+    siteIds.set(site.code, registered.id);
+    const cabinet = services.cabinets.viewForSite(registered.id) ?? services.cabinets.createForSite(registered.id, templateId, null, language);
+    for (const device of site.devices) {
+      const placed = cabinet.devices.find((each) => each.slotId === device.slotId);
+      if (!placed) continue;
+      if (device.protocol === 'redfish') {
+        services.devices.connect({ id: placed.id, protocol: 'redfish', url: device.url!, username: LAB_BMC_USER, password: LAB_BMC_PASSWORD, fingerprint: device.fingerprint });
+      } else {
+        services.devices.connect({ id: placed.id, protocol: 'snmp', host: device.host, port: device.port, version: '2c', community: LAB_COMMUNITY });
+      }
+    }
+  }
+  services.audit.record({ actor: 'lab', operation: 'lab.start', target: null, outcome: 'ok', errorCode: null, detail: `${fleet.sites.length} lab sites, ${fleet.sites.reduce((sum, site) => sum + site.devices.length, 0)} devices` });
+  services.monitor.refreshTargets();
+  return siteIds;
+}
+
+/** The lab as the API offers it (server mode, and the first-run screen). */
+export function createLabController(services: Services, options: { mockupDir: string; trapTo?: () => { host: string; port: number } | null }): LabController {
+  let fleet: LabFleet | null = null;
+  let siteIds = new Map<string, string>();
+  let starting = false;
+  const status = (): LabStatus => ({
+    available: existsSync(options.mockupDir),
+    running: fleet !== null,
+    sites: (fleet?.sites ?? []).map((site) => ({ siteId: siteIds.get(site.code) ?? '', code: site.code, devices: site.devices.length, faults: [...site.faults] })),
+  });
+  return {
+    status,
+    async start(input: z.output<typeof LabStartInput>) {
+      if (fleet || starting) throw new ConflictError('A lab is already running; stop it first', 'sites');
+      const template = services.cabinets.templates.get(input.templateId);
+      if (!template) throw new InvalidInputError([{ field: 'templateId', code: 'not_found', message: `No cabinet model "${input.templateId}"` }]);
+      starting = true;
+      try {
+        const trapTo = options.trapTo?.() ?? null;
+        const fleetOptions: FleetOptions = { sites: input.sites, seed: input.seed, template, mockupDir: options.mockupDir, ...(trapTo ? { trapTo } : {}) };
+        fleet = await LabFleet.start(fleetOptions);
+        siteIds = registerFleet(services, fleet, template.id);
+      } finally {
+        starting = false;
+      }
+      return status();
+    },
+    async fault(input: z.output<typeof LabFaultInput>) {
+      const code = [...siteIds].find(([, id]) => id === input.siteId)?.[0];
+      const site = code ? fleet?.site(code) : undefined;
+      if (!fleet || !site) throw new NotFoundError('lab site', input.siteId);
+      await fleet.fault(site, input.fault, input.active);
+      services.audit.record({ actor: 'lab', operation: 'lab.fault', target: input.siteId, outcome: 'ok', errorCode: null, detail: `${input.fault} ${input.active ? 'on' : 'off'}` });
+      return status();
+    },
+    async stop() {
+      const running = fleet;
+      fleet = null;
+      await running?.stop();
+      return status();
+    },
+  };
+}
