@@ -152,6 +152,9 @@ export class AlarmService {
         .prepare("UPDATE alarms SET state = 'active', count = count + 1, last_seen = ?, cleared_at = NULL, severity = ?, message = ?, transitions = ?, flapping = ?, muted = ?, origin = ? WHERE id = ?")
         .run(at, condition.severity, condition.message, JSON.stringify(transitions), flapping, muted, origin, recent.id);
       this.history(recent.id, at, 'reopened', null, flapping ? 'flapping: held active until it stays quiet' : null);
+      if (muted) this.history(recent.id, at, 'muted', null, 'came back during a maintenance window');
+      // A flapping alarm is announced once, not at every bounce.
+      else if (!flapping) changes.raised.push(recent.id);
       return recent.id;
     }
     const id = Number(

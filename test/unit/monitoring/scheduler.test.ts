@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLL_PLAN } from '../../../shared/domain/monitoring.js';
+import { PollScheduler, type PollKind, type PollTarget } from '../../../main/core/services/monitor/scheduler.js';
+
+interface Call {
+  target: PollTarget;
+  kind: PollKind;
+  at: number;
+  finish: (ok: boolean) => void;
+}
+
+/** A scheduler on a hand-moved clock; polls stay open until the test finishes them. */
+function harness(plan = DEFAULT_POLL_PLAN) {
+  let now = 0;
+  const calls: Call[] = [];
+  const scheduler = new PollScheduler(
+    plan,
+    (target, kind) => new Promise<boolean>((resolve) => calls.push({ target, kind, at: now, finish: resolve })),
+    () => now,
+    () => 0.5,
+  );
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  return {
+    scheduler,
+    calls,
+    advance: async (ms: number) => {
+      now += ms;
+      scheduler.tick();
+      await settle();
+    },
+    settle,
+  };
+}
+
+const targets = (count: number, site = (index: number) => `site-${index % 10}`) => Array.from({ length: count }, (_, index) => ({ deviceId: `d${index}`, siteId: site(index) }));
+
+describe('the poll scheduler', () => {
+  it('spreads first polls over one health interval, then polls each device every interval', async () => {
+    const { scheduler, calls, advance } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30 });
+    scheduler.setTargets(targets(1));
+    await advance(14_000);
+    expect(calls).toHaveLength(0);
+    await advance(1_000);
+    expect(calls.map((call) => call.kind)).toEqual(['inventory']);
+    calls[0]!.finish(true);
+    await advance(29_000);
+    expect(calls).toHaveLength(1);
+    await advance(1_000);
+    expect(calls.map((call) => call.kind)).toEqual(['inventory', 'health']);
+  });
+
+  it('never runs two polls of one device at once, and keeps to the global and per-site caps', async () => {
+    const { scheduler, calls, advance } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30, globalConcurrency: 5, siteConcurrency: 2 });
+    scheduler.setTargets(targets(20, (index) => `site-${index % 3}`));
+    await advance(60_000);
+    expect(calls).toHaveLength(5);
+    const bySite = new Map<string, number>();
+    for (const call of calls) bySite.set(call.target.siteId, (bySite.get(call.target.siteId) ?? 0) + 1);
+    expect(Math.max(...bySite.values())).toBeLessThanOrEqual(2);
+    await advance(120_000);
+    expect(new Set(calls.map((call) => call.target.deviceId)).size).toBe(calls.length);
+  });
+
+  it('lets a slow device hold only its own slot: the others keep their times', async () => {
+    const { scheduler, calls, advance, settle } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30, globalConcurrency: 10, siteConcurrency: 10 });
+    scheduler.setTargets(targets(3, () => 'one-site'));
+    await advance(15_000);
+    expect(calls).toHaveLength(3);
+    const slow = calls.find((call) => call.target.deviceId === 'd0')!;
+    for (const call of calls) if (call !== slow) call.finish(true);
+    await settle();
+    await advance(30_000);
+    const second = calls.slice(3);
+    expect(second.map((call) => call.target.deviceId).sort()).toEqual(['d1', 'd2']);
+    expect(second.every((call) => call.at === 45_000)).toBe(true);
+    expect(scheduler.lagPercentile(99)).toBe(0);
+  });
+
+  it('backs off exponentially from a device that does not answer, and returns to the plan when it does', async () => {
+    const { scheduler, calls, advance, settle } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30 });
+    scheduler.setTargets(targets(1));
+    await advance(15_000);
+    const starts: number[] = [];
+    for (let round = 0; round < 4; round += 1) {
+      const call = calls.at(-1)!;
+      starts.push(call.at);
+      call.finish(false);
+      await settle();
+      const before = calls.length;
+      while (calls.length === before) await advance(1_000);
+    }
+    const gaps = starts.slice(1).map((at, index) => at - starts[index]!);
+    expect(gaps).toEqual([30_000, 60_000, 120_000]);
+    expect(scheduler.failuresOf('d0')).toBe(4);
+    calls.at(-1)!.finish(true);
+    await settle();
+    expect(scheduler.failuresOf('d0')).toBe(0);
+  });
+
+  it('records poll lag when caps make due polls wait', async () => {
+    const { scheduler, calls, advance, settle } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30, globalConcurrency: 1 });
+    scheduler.setTargets([{ deviceId: 'a', siteId: 's' }, { deviceId: 'b', siteId: 't' }]);
+    await advance(15_000);
+    expect(calls).toHaveLength(1);
+    await advance(2_000);
+    calls[0]!.finish(true);
+    await settle();
+    await advance(0);
+    expect(calls).toHaveLength(2);
+    expect(scheduler.lagPercentile(99)).toBe(2_000);
+  });
+});
