@@ -78,7 +78,7 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
   const core = createCore({ dataDir, host: 'server' });
   const running = await startServer({ core, host: '127.0.0.1', port: options.port, rendererDir: rendererDir() });
   await startMonitoring(core, options.trapPort);
-  const status = await core.services.lab.start({ sites: options.sites, seed: options.seed, templateId: template.id });
+  const status = await core.services.lab.start({ sites: options.sites, seed: options.seed, templateId: template.id, language: 'en' });
   const idByCode = new Map(status.sites.map((site) => [site.code, site.siteId]));
   if (options.json) {
     console.log(JSON.stringify({ event: 'listening', url: running.url, dataDir, sites: status.sites }));

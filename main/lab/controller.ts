@@ -68,7 +68,7 @@ export function createLabController(services: Services, options: { mockupDir: st
         const trapTo = options.trapTo?.() ?? null;
         const fleetOptions: FleetOptions = { sites: input.sites, seed: input.seed, template, mockupDir: options.mockupDir, ...(trapTo ? { trapTo } : {}) };
         fleet = await LabFleet.start(fleetOptions);
-        siteIds = registerFleet(services, fleet, template.id);
+        siteIds = registerFleet(services, fleet, template.id, input.language);
       } finally {
         starting = false;
       }

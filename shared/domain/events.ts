@@ -22,7 +22,16 @@ export type RegionChangedEvent = z.infer<typeof RegionChangedEvent>;
 export const AlarmChangedEvent = z.object({
   type: z.literal('alarm.changed'),
   siteId: z.string().nullable(),
-  raised: z.array(z.object({ id: z.number().int(), severity: z.enum(['critical', 'major', 'minor', 'warning']), message: z.string(), siteName: z.string() })),
+  raised: z.array(
+    z.object({
+      id: z.number().int(),
+      severity: z.enum(['critical', 'major', 'minor', 'warning']),
+      message: z.string(),
+      messageKey: z.string(),
+      params: z.record(z.string(), z.union([z.string(), z.number()])),
+      siteName: z.string(),
+    }),
+  ),
   cleared: z.array(z.number().int()),
   at: z.string(),
 });

@@ -19,7 +19,11 @@ export interface Condition {
   key: string;
   category: ConditionCategory;
   severity: AlarmSeverity;
+  /** English text, as northbound systems (webhook, syslog) receive it. */
   message: string;
+  /** The same text as a catalog key and its values, so the UI shows it in the user's language. */
+  messageKey: string;
+  params: Record<string, string | number>;
   /** A switch port (ifIndex) or a server NIC position (1-based), for network convergence. */
   port?: number;
 }
@@ -85,6 +89,8 @@ export const Alarm = z.object({
   state: z.enum(['active', 'cleared']),
   origin: z.enum(ALARM_ORIGINS),
   message: z.string(),
+  messageKey: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
   count: z.number().int(),
   firstSeen: z.string(),
   lastSeen: z.string(),
@@ -218,6 +224,8 @@ export const LabStartInput = z.object({
   sites: z.number().int().min(1).max(200),
   seed: z.number().int().min(0).max(2 ** 31).default(1),
   templateId: z.string().default('edge-24u'),
+  /** Names of the lab's sites and devices follow the UI language they are started from. */
+  language: z.enum(['en', 'zh-CN']).default('en'),
 });
 export const LabFaultInput = z.object({ siteId: z.string().min(1), fault: z.enum(LAB_FAULTS), active: z.boolean() });
 export const LabStatus = z.object({

@@ -19,7 +19,7 @@ export function apiPost(serverUrl: string, path: string, body: unknown): Promise
 
 /** Starts `edgecab serve --json` and resolves once it listens. */
 export async function startEdgecab(dataDir: string, port = 0): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', String(port), '--json', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', String(port), '--json', '--data-dir', dataDir, '--trap-port', 'off'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

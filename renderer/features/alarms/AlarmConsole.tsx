@@ -7,6 +7,7 @@ import { toUiError } from '../../api/errors.js';
 import { ageText, useNow } from '../../components/age.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { AlarmDetails } from './AlarmDetails.js';
+import { alarmText } from './alarm-text.js';
 import { NotificationToggle } from './notifications.js';
 
 type StateFilter = 'active' | 'cleared' | 'all';
@@ -101,7 +102,7 @@ export function AlarmConsole() {
       <td className="alarm-message">
         {symptom ? <span className="symptom-mark" aria-hidden="true">↳ </span> : null}
         <button type="button" className="link-button" onClick={() => setOpenId(alarm.id)}>
-          {alarm.message}
+          {alarmText(t, alarm)}
         </button>
         {alarm.flapping ? <span className="badge badge-warn">{t('alarms.flapping')}</span> : null}
         {alarm.muted ? <span className="badge badge-muted">{t('alarms.muted')}</span> : null}

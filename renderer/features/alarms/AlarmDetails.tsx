@@ -6,6 +6,7 @@ import { toUiError } from '../../api/errors.js';
 import { Dialog } from '../../components/Dialog.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatDateTime } from '../../components/format.js';
+import { alarmText } from './alarm-text.js';
 
 /** One alarm: what it is, its cause or what it causes, its history; comment, assign, acknowledge. */
 export function AlarmDetails({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
@@ -51,21 +52,21 @@ export function AlarmDetails({ id, onClose, onChanged }: { id: number; onClose: 
       {alarm ? (
         <div className="alarm-details">
           <p>
-            <span className={`badge severity-${alarm.severity}`}>{t(`alarms.severities.${alarm.severity}`)}</span> <strong>{alarm.message}</strong>
+            <span className={`badge severity-${alarm.severity}`}>{t(`alarms.severities.${alarm.severity}`)}</span> <strong>{alarmText(t, alarm)}</strong>
           </p>
           <p className="muted">
             {alarm.siteName}
             {alarm.deviceName ? ` · ${alarm.deviceName}` : ''} · {t('alarms.firstSeen')} {formatDateTime(alarm.firstSeen, i18n.language)} · {t('alarms.lastSeen')}{' '}
             {formatDateTime(alarm.lastSeen, i18n.language)} · {t('alarms.times', { count: alarm.count })}
           </p>
-          {detail.root ? <p className="notice">{t('alarms.symptomOf', { id: detail.root.id })}: {detail.root.message}</p> : null}
+          {detail.root ? <p className="notice">{t('alarms.symptomOf', { id: detail.root.id })}: {alarmText(t, detail.root)}</p> : null}
           {detail.symptoms.length > 0 ? (
             <>
               <h3>{t('alarms.symptoms', { count: detail.symptoms.length })}</h3>
               <ul className="symptom-list">
                 {detail.symptoms.map((symptom) => (
                   <li key={symptom.id}>
-                    {symptom.deviceName ?? symptom.siteName}: {symptom.message}
+                    {symptom.deviceName ?? symptom.siteName}: {alarmText(t, symptom)}
                   </li>
                 ))}
               </ul>

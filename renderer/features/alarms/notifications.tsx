@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi, useLiveEvents } from '../../api/context.js';
+import { alarmText } from './alarm-text.js';
 
 const supported = () => typeof Notification !== 'undefined';
 
@@ -19,7 +20,7 @@ export function useCriticalNotifications(): void {
     if (event.type !== 'alarm.changed' || !enabled || !supported() || Notification.permission !== 'granted') return;
     for (const alarm of event.raised) {
       if (alarm.severity !== 'critical') continue;
-      new Notification(t('alarms.notifyTitle', { site: alarm.siteName }), { body: alarm.message, tag: `edgecab-alarm-${alarm.id}` });
+      new Notification(t('alarms.notifyTitle', { site: alarm.siteName }), { body: alarmText(t, alarm), tag: `edgecab-alarm-${alarm.id}` });
     }
   });
 }

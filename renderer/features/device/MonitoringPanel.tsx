@@ -4,6 +4,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { DeviceMonitoring, MetricSeries } from '../../../shared/domain/monitoring.js';
 import { ageText } from '../../components/age.js';
+import { sensorName } from '../alarms/alarm-text.js';
 
 function formatValue(value: number | null, unit: string): string {
   if (value === null) return '—';
@@ -22,6 +23,7 @@ function formatValue(value: number | null, unit: string): string {
 
 /** A small uPlot line of one metric series (uPlot draws thousands of points per frame cheaply). */
 function MetricChart({ series }: { series: MetricSeries }) {
+  const { t } = useTranslation();
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!host.current || series.points.length < 2) return;
@@ -44,9 +46,9 @@ function MetricChart({ series }: { series: MetricSeries }) {
   return (
     <figure className="metric-chart" data-testid="metric-chart">
       <figcaption>
-        {series.label} <strong>{formatValue(last, series.unit)}</strong>
+        {sensorName(t, series)} <strong>{formatValue(last, series.unit)}</strong>
       </figcaption>
-      <div ref={host} role="img" aria-label={series.label} />
+      <div ref={host} role="img" aria-label={sensorName(t, series)} />
     </figure>
   );
 }
@@ -80,7 +82,7 @@ export function MonitoringPanel({ monitoring, now }: { monitoring: DeviceMonitor
           <tbody>
             {monitoring.sensors.map((sensor) => (
               <tr key={sensor.key}>
-                <td>{sensor.label}</td>
+                <td>{sensorName(t, sensor)}</td>
                 <td className="nowrap">{formatValue(sensor.value, sensor.unit)}</td>
                 <td>
                   <span className={`badge sensor-${sensor.state}`} title={sensor.invalidReason ?? ''}>

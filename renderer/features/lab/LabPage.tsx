@@ -19,7 +19,7 @@ function useLab() {
 
 /** Starts a lab of `sites` simulated cabinets; shared by the first-run offer and the lab page. */
 function StartLab({ onStarted }: { onStarted: (status: LabStatus) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { client } = useApi();
   const [sites, setSites] = useState(3);
   const [busy, setBusy] = useState(false);
@@ -28,7 +28,7 @@ function StartLab({ onStarted }: { onStarted: (status: LabStatus) => void }) {
     setBusy(true);
     setError(null);
     try {
-      onStarted(await client.lab.start({ sites, seed: 1, templateId: 'edge-24u' }));
+      onStarted(await client.lab.start({ sites, seed: 1, templateId: 'edge-24u', language: i18n.language === 'zh-CN' ? 'zh-CN' : 'en' }));
     } catch (cause) {
       setError(toUiError(cause).message);
     } finally {

@@ -7,7 +7,7 @@ import type { Condition } from '../../../shared/domain/monitoring.js';
 import { signBody } from '../../../main/core/services/alarms/forwarding.js';
 import { tempCore } from '../../support/core.js';
 
-const fan: Condition = { key: 'fan:1', category: 'thermal', severity: 'major', message: 'Fan 1 has failed' };
+const fan: Condition = { key: 'fan:1', category: 'thermal', severity: 'major', message: 'Fan 1 has failed', messageKey: 'fanFailed', params: { fan: 'Fan 1' } };
 
 describe('alarms', () => {
   let clock = Date.parse('2026-11-25T08:00:00Z');
@@ -74,7 +74,7 @@ describe('alarms', () => {
 
   it('leaves trap-only alarms to expire after half an hour instead of clearing them at the next poll', () => {
     const { alarms } = env.core.services;
-    alarms.raise(scope, 'trap', { key: 'trap:coldStart', category: 'health', severity: 'warning', message: 'Device restarted' }, at());
+    alarms.raise(scope, 'trap', { key: 'trap:coldStart', category: 'health', severity: 'warning', message: 'Device restarted', messageKey: 'coldStart', params: {} }, at());
     alarms.reconcile(scope, [], at());
     expect(alarms.list({}).alarms.map((alarm) => alarm.condition)).toEqual(['trap:coldStart']);
     minutes(31);
@@ -149,7 +149,7 @@ describe('alarm forwarding', () => {
         syslog: { host: '127.0.0.1', port: (udp.address() as AddressInfo).port, transport: 'udp', minSeverity: 'warning' },
       });
       expect(services.forwarder.publicConfig().webhook?.secret).toMatch(/^•+$/);
-      const id = services.alarms.raise({ siteId: site.id, deviceId: ups.id }, 'poll', { key: 'power-source:battery', category: 'power', severity: 'major', message: 'UPS is on battery' }, new Date().toISOString());
+      const id = services.alarms.raise({ siteId: site.id, deviceId: ups.id }, 'poll', { key: 'power-source:battery', category: 'power', severity: 'major', message: 'UPS is on battery', messageKey: 'upsOnBatteryTrap', params: {} }, new Date().toISOString());
       services.forwarder.forward([services.alarms.get(id)], []);
       await services.forwarder.settled();
 

@@ -89,6 +89,6 @@ describe('turning SNMP reads into observations', () => {
 
   it('reports a port that is administratively up but down, with its number for network correlation', () => {
     const { observation } = observeSnmp(device({ kind: 'switch', interfaces: [port('1', '0'), port('2', '0', { operStatus: 'down' }), port('3', '0', { adminStatus: 'down', operStatus: 'down' })] }), null, 0);
-    expect(observation.conditions).toEqual([{ key: 'port:2', category: 'network', severity: 'major', message: 'Port Gi0/0/2 is down', port: 2 }]);
+    expect(observation.conditions).toEqual([{ key: 'port:2', category: 'network', severity: 'major', message: 'Port Gi0/0/2 is down', messageKey: 'portDown', params: { port: 'Gi0/0/2' }, port: 2 }]);
   });
 });

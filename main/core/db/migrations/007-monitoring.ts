@@ -54,6 +54,8 @@ export const monitoring: Migration = {
         severity TEXT NOT NULL,
         origin TEXT NOT NULL,
         message TEXT NOT NULL,
+        message_key TEXT NOT NULL,
+        message_params TEXT NOT NULL DEFAULT '{}',
         port INTEGER,
         state TEXT NOT NULL CHECK (state IN ('active', 'cleared')),
         count INTEGER NOT NULL DEFAULT 1,

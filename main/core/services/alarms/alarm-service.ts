@@ -42,6 +42,8 @@ interface AlarmRow {
   severity: Alarm['severity'];
   origin: AlarmOrigin;
   message: string;
+  message_key: string;
+  message_params: string;
   port: number | null;
   state: 'active' | 'cleared';
   count: number;
@@ -77,6 +79,8 @@ function toAlarm(row: AlarmRow): Alarm {
     state: row.state,
     origin: row.origin,
     message: row.message,
+    messageKey: row.message_key,
+    params: JSON.parse(row.message_params) as Alarm['params'],
     count: row.count,
     firstSeen: row.first_seen,
     lastSeen: row.last_seen,
@@ -136,8 +140,8 @@ export class AlarmService {
       | undefined;
     if (active) {
       this.db
-        .prepare('UPDATE alarms SET count = count + 1, last_seen = ?, severity = ?, message = ?, clear_pending_since = NULL, muted = ? WHERE id = ?')
-        .run(at, condition.severity, condition.message, muted, active.id);
+        .prepare('UPDATE alarms SET count = count + 1, last_seen = ?, severity = ?, message = ?, message_key = ?, message_params = ?, clear_pending_since = NULL, muted = ? WHERE id = ?')
+        .run(at, condition.severity, condition.message, condition.messageKey, JSON.stringify(condition.params), muted, active.id);
       if (active.muted !== muted && muted === 0) changes.raised.push(active.id);
       return active.id;
     }
@@ -149,8 +153,10 @@ export class AlarmService {
       const transitions = [...(JSON.parse(recent.transitions) as string[]).filter((each) => Date.parse(each) >= Date.parse(at) - FLAP_WINDOW_MS), at];
       const flapping = transitions.length >= FLAP_REOPENS ? 1 : 0;
       this.db
-        .prepare("UPDATE alarms SET state = 'active', count = count + 1, last_seen = ?, cleared_at = NULL, severity = ?, message = ?, transitions = ?, flapping = ?, muted = ?, origin = ? WHERE id = ?")
-        .run(at, condition.severity, condition.message, JSON.stringify(transitions), flapping, muted, origin, recent.id);
+        .prepare(
+          "UPDATE alarms SET state = 'active', count = count + 1, last_seen = ?, cleared_at = NULL, severity = ?, message = ?, message_key = ?, message_params = ?, transitions = ?, flapping = ?, muted = ?, origin = ? WHERE id = ?",
+        )
+        .run(at, condition.severity, condition.message, condition.messageKey, JSON.stringify(condition.params), JSON.stringify(transitions), flapping, muted, origin, recent.id);
       this.history(recent.id, at, 'reopened', null, flapping ? 'flapping: held active until it stays quiet' : null);
       if (muted) this.history(recent.id, at, 'muted', null, 'came back during a maintenance window');
       // A flapping alarm is announced once, not at every bounce.
@@ -160,10 +166,11 @@ export class AlarmService {
     const id = Number(
       this.db
         .prepare(
-          `INSERT INTO alarms (site_id, device_id, source, condition, category, severity, origin, message, port, state, count, first_seen, last_seen, muted)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 1, ?, ?, ?)`,
+          `INSERT INTO alarms (site_id, device_id, source, condition, category, severity, origin, message, message_key, message_params, port, state, count, first_seen, last_seen, muted)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 1, ?, ?, ?)`,
         )
-        .run(scope.siteId, scope.deviceId, source, condition.key, condition.category, condition.severity, origin, condition.message, condition.port ?? null, at, at, muted).lastInsertRowid,
+        .run(scope.siteId, scope.deviceId, source, condition.key, condition.category, condition.severity, origin, condition.message, condition.messageKey, JSON.stringify(condition.params), condition.port ?? null, at, at, muted)
+        .lastInsertRowid,
     );
     this.history(id, at, 'raised', null, condition.message);
     if (muted) this.history(id, at, 'muted', null, 'raised during a maintenance window');

@@ -236,7 +236,7 @@ export class MonitorService {
   async pollSite(siteId: string, kind: PollKind = 'health'): Promise<void> {
     this.refreshTargets();
     const ids = [...this.devices.values()].filter((device) => device.site_id === siteId).map((device) => device.id);
-    await Promise.all(ids.map((id) => this.scheduler.pollNow(id, kind) || Promise.resolve(false)));
+    await Promise.all(ids.map((id) => this.scheduler.pollFresh(id, kind)));
     this.flush();
   }
 
@@ -282,7 +282,7 @@ export class MonitorService {
           this.alarms.reconcile(scope, observation.conditions, at, changes);
         } else if (result.kind === 'failed') {
           markFailed.run(result.device.id, at, result.error, at);
-          this.alarms.raise(scope, 'poll', { key: 'unreachable', category: 'reachability', severity: 'major', message: `${result.device.name} does not answer: ${result.error}` }, at, changes);
+          this.alarms.raise(scope, 'poll', { key: 'unreachable', category: 'reachability', severity: 'major', message: `${result.device.name} does not answer: ${result.error}`, messageKey: 'unreachable', params: { device: result.device.name, error: result.error } }, at, changes);
         } else {
           this.applyTrap(scope, result.trap, at, changes);
         }
@@ -307,7 +307,7 @@ export class MonitorService {
         this.bus.publish({
           type: 'alarm.changed',
           siteId,
-          raised: raisedRoots.filter((alarm) => alarm.siteId === siteId).map((alarm) => ({ id: alarm.id, severity: alarm.severity, message: alarm.message, siteName: alarm.siteName })),
+          raised: raisedRoots.filter((alarm) => alarm.siteId === siteId).map((alarm) => ({ id: alarm.id, severity: alarm.severity, message: alarm.message, messageKey: alarm.messageKey, params: alarm.params, siteName: alarm.siteName })),
           cleared: cleared.filter((alarm) => alarm.siteId === siteId).map((alarm) => alarm.id),
           at,
         });
@@ -318,26 +318,28 @@ export class MonitorService {
   }
 
   private applyTrap(scope: { siteId: string; deviceId: string }, trap: SnmpTrapEvent, at: string, changes: AlarmChanges): void {
-    const condition = (key: string, category: Condition['category'], severity: Condition['severity'], message: string, port?: number): Condition => ({
+    const condition = (key: string, category: Condition['category'], severity: Condition['severity'], message: string, messageKey: string, params: Condition['params'], port?: number): Condition => ({
       key,
       category,
       severity,
       message,
+      messageKey,
+      params,
       ...(port !== undefined ? { port } : {}),
     });
     switch (trap.kind) {
       case 'linkDown':
-        if (trap.ifIndex) this.alarms.raise(scope, 'trap', condition(`port:${trap.ifIndex}`, 'network', 'major', `Port ${trap.detail ?? trap.ifIndex} is down (trap)`, Number(trap.ifIndex)), at, changes);
+        if (trap.ifIndex) this.alarms.raise(scope, 'trap', condition(`port:${trap.ifIndex}`, 'network', 'major', `Port ${trap.detail ?? trap.ifIndex} is down`, 'portDown', { port: trap.detail ?? trap.ifIndex }, Number(trap.ifIndex)), at, changes);
         break;
       case 'linkUp':
         if (trap.ifIndex) this.alarms.clear(scope, `port:${trap.ifIndex}`, at, changes);
         break;
       case 'upsOnBattery':
-        this.alarms.raise(scope, 'trap', condition('power-source:battery', 'power', 'major', 'UPS is on battery (trap)'), at, changes);
+        this.alarms.raise(scope, 'trap', condition('power-source:battery', 'power', 'major', 'UPS is on battery', 'upsOnBatteryTrap', {}), at, changes);
         break;
       case 'coldStart':
       case 'warmStart':
-        this.alarms.raise(scope, 'trap', condition(`trap:${trap.kind}`, 'health', 'warning', trap.kind === 'coldStart' ? 'Device restarted (cold start)' : 'Device restarted (warm start)'), at, changes);
+        this.alarms.raise(scope, 'trap', condition(`trap:${trap.kind}`, 'health', 'warning', trap.kind === 'coldStart' ? 'Device restarted (cold start)' : 'Device restarted (warm start)', trap.kind, {}), at, changes);
         break;
       default:
         // Alarm-table and sensor traps say "look now"; the poll they trigger decides what is true.
@@ -356,7 +358,7 @@ export class MonitorService {
       .get(siteId) as { total: number; down: number; name: string };
     const scope = { siteId, deviceId: null };
     if (counts.total >= 2 && counts.down === counts.total) {
-      this.alarms.raise(scope, 'poll', { key: SITE_LINK_DOWN, category: 'reachability', severity: 'critical', message: `${counts.name} cannot be reached: none of its ${counts.total} devices answers` }, at, changes);
+      this.alarms.raise(scope, 'poll', { key: SITE_LINK_DOWN, category: 'reachability', severity: 'critical', message: `${counts.name} cannot be reached: none of its ${counts.total} devices answers`, messageKey: 'siteLinkDown', params: { site: counts.name, devices: counts.total } }, at, changes);
     } else {
       this.alarms.clear(scope, SITE_LINK_DOWN, at, changes);
     }

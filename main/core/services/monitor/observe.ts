@@ -74,6 +74,8 @@ class ObservationBuilder {
         category: kind === 'temperature' || kind === 'humidity' ? 'thermal' : 'power',
         severity: state === 'critical' ? 'critical' : 'warning',
         message: `${label} reads ${round(value!)} ${unit} (limit ${limit} ${unit})`,
+        messageKey: 'thresholdExceeded',
+        params: { label, value: round(value!), unit, limit: limit ?? '' },
       });
     }
     return invalidReason ? null : value;
@@ -134,7 +136,7 @@ export function observeSnmp(device: SnmpDevice, memory: CounterMemory | null, at
     for (const port of device.interfaces) {
       if (port.adminStatus === 'up' && (port.operStatus === 'down' || port.operStatus === 'lowerLayerDown')) {
         const number = Number(port.index);
-        builder.condition({ key: `port:${port.index}`, category: 'network', severity: 'major', message: `Port ${port.name ?? port.descr ?? port.index} is down`, ...(Number.isInteger(number) ? { port: number } : {}) });
+        builder.condition({ key: `port:${port.index}`, category: 'network', severity: 'major', message: `Port ${port.name ?? port.descr ?? port.index} is down`, messageKey: 'portDown', params: { port: port.name ?? port.descr ?? port.index }, ...(Number.isInteger(number) ? { port: number } : {}) });
       }
     }
   }
@@ -147,10 +149,10 @@ export function observeSnmp(device: SnmpDevice, memory: CounterMemory | null, at
     builder.reading('ups-power', 'power', 'Output power', ups.outputLines[0]?.powerW, 'W', { metric: true });
     builder.reading('battery-temperature', 'temperature', 'Battery temperature', ups.battery.temperatureC, '°C', { thresholds: { warnAbove: 40, criticalAbove: 50 } });
     if (ups.outputSource === 'battery') {
-      builder.condition({ key: 'power-source:battery', category: 'power', severity: 'major', message: `UPS is on battery${charge !== null ? ` (${Math.round(charge)}% charge, ${ups.battery.minutesRemaining ?? '?'} min left)` : ''}` });
+      builder.condition({ key: 'power-source:battery', category: 'power', severity: 'major', message: `UPS is on battery${charge !== null ? ` (${Math.round(charge)}% charge, ${ups.battery.minutesRemaining ?? '?'} min left)` : ''}`, messageKey: 'upsOnBattery', params: { charge: charge === null ? '?' : Math.round(charge), minutes: ups.battery.minutesRemaining ?? '?' } });
     }
     if (ups.battery.status === 'low' || ups.battery.status === 'depleted') {
-      builder.condition({ key: 'battery:low', category: 'power', severity: 'critical', message: `UPS battery is ${ups.battery.status}` });
+      builder.condition({ key: 'battery:low', category: 'power', severity: 'critical', message: `UPS battery is ${ups.battery.status}`, messageKey: 'batteryLow', params: { status: ups.battery.status } });
     }
   }
   const pdu = device.pdu;
@@ -158,10 +160,10 @@ export function observeSnmp(device: SnmpDevice, memory: CounterMemory | null, at
     builder.reading('pdu-power', 'power', 'PDU power', pdu.powerKw === null ? null : pdu.powerKw * 1000, 'W', { metric: true });
     const voltage = builder.reading('input-voltage', 'voltage', 'Input voltage', pdu.phases[0]?.voltageV, 'V');
     if (voltage !== null && (voltage < 198 || voltage > 250)) {
-      builder.condition({ key: 'input-voltage', category: 'power', severity: 'minor', message: `PDU input voltage ${round(voltage)} V is outside 198–250 V` });
+      builder.condition({ key: 'input-voltage', category: 'power', severity: 'minor', message: `PDU input voltage ${round(voltage)} V is outside 198–250 V`, messageKey: 'inputVoltage', params: { volts: round(voltage) } });
     }
-    if (pdu.loadState === 'overload') builder.condition({ key: 'load:overload', category: 'power', severity: 'critical', message: 'PDU is overloaded' });
-    else if (pdu.loadState === 'nearOverload') builder.condition({ key: 'load:near-overload', category: 'power', severity: 'warning', message: 'PDU is near overload' });
+    if (pdu.loadState === 'overload') builder.condition({ key: 'load:overload', category: 'power', severity: 'critical', message: 'PDU is overloaded', messageKey: 'pduOverload', params: {} });
+    else if (pdu.loadState === 'nearOverload') builder.condition({ key: 'load:near-overload', category: 'power', severity: 'warning', message: 'PDU is near overload', messageKey: 'pduNearOverload', params: {} });
   }
   const env = device.environment;
   if (env) {
@@ -171,12 +173,12 @@ export function observeSnmp(device: SnmpDevice, memory: CounterMemory | null, at
     for (const sensor of env.humidities) {
       builder.reading(`humidity-${sensor.index}`, 'humidity', sensor.name ?? `Humidity ${sensor.index}`, sensor.percent, '%', { metric: true, thresholds: ENVIRONMENT_THRESHOLDS.humidity });
     }
-    if (env.smoke === 'alarm') builder.condition({ key: 'smoke', category: 'environment', severity: 'critical', message: 'Smoke detected in the cabinet' });
-    if (env.waterLeak === 'alarm') builder.condition({ key: 'water', category: 'environment', severity: 'critical', message: 'Water leak detected' });
-    if (env.door === 'alarm') builder.condition({ key: 'door', category: 'environment', severity: 'warning', message: 'Cabinet door is open' });
+    if (env.smoke === 'alarm') builder.condition({ key: 'smoke', category: 'environment', severity: 'critical', message: 'Smoke detected in the cabinet', messageKey: 'smoke', params: {} });
+    if (env.waterLeak === 'alarm') builder.condition({ key: 'water', category: 'environment', severity: 'critical', message: 'Water leak detected', messageKey: 'water', params: {} });
+    if (env.door === 'alarm') builder.condition({ key: 'door', category: 'environment', severity: 'warning', message: 'Cabinet door is open', messageKey: 'door', params: {} });
   }
   for (const sensor of device.sensors) {
-    if (sensor.status === 'nonoperational') builder.condition({ key: `sensor:${sensor.index}`, category: 'health', severity: 'warning', message: `Sensor ${sensor.name ?? sensor.index} is not working` });
+    if (sensor.status === 'nonoperational') builder.condition({ key: `sensor:${sensor.index}`, category: 'health', severity: 'warning', message: `Sensor ${sensor.name ?? sensor.index} is not working`, messageKey: 'sensorBroken', params: { sensor: sensor.name ?? sensor.index } });
   }
   return { observation: finish(builder, device.observedAt), memory: nextMemory };
 }
@@ -188,18 +190,18 @@ export function observeRedfish(vitals: RedfishVitals): Observation {
   const builder = new ObservationBuilder();
   for (const system of vitals.systems) {
     const severity = HEALTH_SEVERITY[system.status.health];
-    if (severity) builder.condition({ key: `health:system:${system.id}`, category: 'health', severity, message: `System ${system.id} health is ${system.status.health}` });
+    if (severity) builder.condition({ key: `health:system:${system.id}`, category: 'health', severity, message: `System ${system.id} health is ${system.status.health}`, messageKey: 'systemHealth', params: { system: system.id, health: system.status.health } });
   }
   for (const chassis of vitals.chassisReadings) {
     for (const fan of chassis.fans) {
       const severity = HEALTH_SEVERITY[fan.status.health];
       const label = fan.name ?? fan.id;
       builder.reading(`fan-${chassis.id}-${fan.id}`, 'fan', label, fan.speed, fan.unit === 'Percent' ? '%' : 'RPM');
-      if (severity) builder.condition({ key: `fan:${chassis.id}:${fan.id}`, category: 'thermal', severity: severity === 'critical' ? 'major' : 'warning', message: `Fan ${label} has failed (${fan.status.health})` });
+      if (severity) builder.condition({ key: `fan:${chassis.id}:${fan.id}`, category: 'thermal', severity: severity === 'critical' ? 'major' : 'warning', message: `Fan ${label} has failed (${fan.status.health})`, messageKey: 'fanFailed', params: { fan: label } });
     }
     for (const psu of chassis.powerSupplies) {
       const severity = HEALTH_SEVERITY[psu.status.health];
-      if (severity) builder.condition({ key: `psu:${chassis.id}:${psu.id}`, category: 'power', severity: severity === 'critical' ? 'major' : 'minor', message: `Power supply ${psu.name ?? psu.id} reports ${psu.status.health}` });
+      if (severity) builder.condition({ key: `psu:${chassis.id}:${psu.id}`, category: 'power', severity: severity === 'critical' ? 'major' : 'minor', message: `Power supply ${psu.name ?? psu.id} reports ${psu.status.health}`, messageKey: 'psuHealth', params: { psu: psu.name ?? psu.id, health: psu.status.health } });
     }
     chassis.temperatures.forEach((sensor, index) => {
       const limit = sensor.upperCritical ?? undefined;
@@ -210,7 +212,7 @@ export function observeRedfish(vitals: RedfishVitals): Observation {
   }
   vitals.nics.forEach((nic, index) => {
     if (nic.state === 'Enabled' && nic.linkStatus === 'LinkDown') {
-      builder.condition({ key: `nic:${index + 1}`, category: 'network', severity: 'major', message: `Network interface ${nic.id} has no link`, port: index + 1 });
+      builder.condition({ key: `nic:${index + 1}`, category: 'network', severity: 'major', message: `Network interface ${nic.id} has no link`, messageKey: 'nicDown', params: { nic: nic.id }, port: index + 1 });
     }
   });
   const observation = finish(builder, vitals.observedAt);

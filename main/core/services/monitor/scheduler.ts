@@ -14,6 +14,7 @@ interface Entry extends PollTarget {
   nextHealthAt: number;
   nextInventoryAt: number;
   running: boolean;
+  current: Promise<boolean> | null;
   failures: number;
   lastPollAt: number | null;
 }
@@ -61,7 +62,7 @@ export class PollScheduler {
         continue;
       }
       const offset = this.random() * this.plan.healthSeconds * 1000;
-      this.entries.set(target.deviceId, { ...target, nextHealthAt: now + offset, nextInventoryAt: now + offset, running: false, failures: 0, lastPollAt: null });
+      this.entries.set(target.deviceId, { ...target, nextHealthAt: now + offset, nextInventoryAt: now + offset, running: false, current: null, failures: 0, lastPollAt: null });
     }
   }
 
@@ -117,6 +118,14 @@ export class PollScheduler {
     return this.launch(entry, kind, this.clock());
   }
 
+  /** Polls one device now, after the poll already running (which may have read it before a change) finishes. */
+  async pollFresh(deviceId: string, kind: PollKind = 'health'): Promise<boolean> {
+    const entry = this.entries.get(deviceId);
+    if (!entry) return false;
+    while (entry.running && entry.current) await entry.current;
+    return this.launch(entry, kind, this.clock());
+  }
+
   private launch(entry: Entry, kind: PollKind, now: number): Promise<boolean> {
     const planned = kind === 'inventory' ? entry.nextInventoryAt : entry.nextHealthAt;
     this.recordLag(Math.max(0, now - planned));
@@ -125,7 +134,7 @@ export class PollScheduler {
     this.siteInFlight.set(entry.siteId, (this.siteInFlight.get(entry.siteId) ?? 0) + 1);
     const signal = AbortSignal.timeout(this.plan.timeoutSeconds * 1000);
     const siteId = entry.siteId;
-    return this.run(entry, kind, signal)
+    const current = this.run(entry, kind, signal)
       .catch(() => false)
       .then((ok) => {
         entry.running = false;
@@ -149,8 +158,11 @@ export class PollScheduler {
           entry.nextHealthAt = finished + backoff * jitter();
           if (kind === 'inventory') entry.nextInventoryAt = entry.nextHealthAt;
         }
+        entry.current = null;
         return ok;
       });
+    entry.current = current;
+    return current;
   }
 
   private recordLag(ms: number): void {

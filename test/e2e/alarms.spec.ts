@@ -1,0 +1,61 @@
+import { expect, SCREENSHOT_DIR, test } from './fixtures.js';
+
+test.use({ serverName: 'alarms' });
+
+test('a newcomer starts a lab from the first screen, puts a UPS on battery, sees one root alarm with its symptoms, and acknowledges it', async ({ page }) => {
+  await page.goto('/#/map');
+  const offer = page.getByTestId('lab-offer');
+  await expect(offer).toBeVisible();
+  await offer.getByLabel('Cabinets').fill('2');
+  await offer.getByRole('button', { name: 'Start a lab' }).click();
+  await expect(page).toHaveURL(/#\/lab$/, { timeout: 30_000 });
+  const lab = page.getByTestId('lab-table');
+  await expect(lab.getByRole('row')).toHaveCount(2);
+
+  await lab.getByRole('row', { name: /LAB-001/ }).getByRole('button', { name: 'UPS on battery' }).click();
+  await expect(lab.getByRole('row', { name: /LAB-001/ }).getByRole('button', { name: 'UPS on battery' })).toHaveAttribute('aria-pressed', 'true');
+  await page.screenshot({ path: `${SCREENSHOT_DIR}/lab-en.png`, fullPage: true });
+
+  await page.getByRole('link', { name: 'Alarms' }).click();
+  const root = page.getByTestId('alarm-row').filter({ hasText: 'UPS is on battery' });
+  await expect(root).toHaveCount(1);
+  await expect(page.getByTestId('alarm-row')).toHaveCount(1);
+  await expect(root).toContainText('Lab branch 001');
+  await root.getByRole('button', { name: '4 related' }).click();
+  const symptoms = page.getByTestId('alarm-symptom');
+  await expect(symptoms).toHaveCount(4);
+  await expect(symptoms.filter({ hasText: 'PDU input voltage' })).toHaveCount(1);
+  await expect(page.getByTestId('convergence')).toContainText('alarms shown');
+  await page.screenshot({ path: `${SCREENSHOT_DIR}/alarms-en.png`, fullPage: true });
+
+  await root.getByRole('button', { name: 'Acknowledge' }).click();
+  await expect(root).toContainText('Acknowledged by');
+
+  // The alarm's own page: cause, symptoms, history with the acknowledgement; a comment is kept.
+  await root.getByRole('button', { name: /UPS is on battery/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Details' });
+  await expect(dialog.getByRole('list').last()).toContainText('Acknowledged');
+  await dialog.getByLabel('Comment').fill('Mains failure at the branch; utility informed');
+  await dialog.getByRole('button', { name: 'Add comment' }).click();
+  await expect(dialog.getByText(/Mains failure at the branch/)).toBeVisible();
+  await dialog.getByRole('button', { name: '×' }).click();
+
+  // Filters: no critical alarm; the major one comes back when major is chosen.
+  await page.getByLabel('Critical').check();
+  await expect(page.getByText('No alarms match. All clear.')).toBeVisible();
+  await page.getByLabel('Major').check();
+  await expect(page.getByTestId('alarm-row')).toHaveCount(1);
+
+  // The UPS page shows every reading with its age.
+  await page.getByTestId('alarm-row').getByRole('link', { name: 'UPS' }).click();
+  const sensors = page.getByTestId('sensor-table');
+  await expect(sensors.getByRole('row', { name: /Battery charge/ })).toContainText('just now');
+  await page.screenshot({ path: `${SCREENSHOT_DIR}/device-monitoring-en.png`, fullPage: true });
+
+  await page.getByLabel('Language').selectOption('zh-CN');
+  await page.getByRole('link', { name: '告警' }).click();
+  await expect(page.getByRole('heading', { name: '告警' })).toBeVisible();
+  await expect(page.getByTestId('alarm-row').first()).toContainText('已由');
+  await page.screenshot({ path: `${SCREENSHOT_DIR}/alarms-zh.png`, fullPage: true });
+  await page.getByLabel('语言').selectOption('en');
+});
