@@ -23,6 +23,8 @@ export interface CoreOptions {
 export interface MonitorOptions {
   /** UDP port for SNMP traps; null: none. */
   trapPort?: number | null;
+  /** Listen to BMCs' Redfish event streams (default true). */
+  redfishEvents?: boolean;
 }
 
 export interface Core {

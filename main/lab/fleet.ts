@@ -184,6 +184,7 @@ export class LabFleet {
         if (server) {
           setPath(server, `${CHASSIS}/ThermalSubsystem/Fans/Bay1`, ['Status', 'Health'], active ? 'Critical' : 'OK');
           setPath(server, CHASSIS, ['Status', 'HealthRollup'], active ? 'Critical' : 'OK');
+          if (active) server.emitEvent('ResourceEvent.1.0.ResourceErrorsDetected', 'Fan Bay1 stopped: 0 RPM', 'Critical', `${CHASSIS}/ThermalSubsystem/Fans/Bay1`);
         }
         break;
       case 'port-flapping': {

@@ -377,6 +377,7 @@ export const en = {
     notifyTitle: 'Critical alarm at {{site}}',
   },
   alarmMessages: {
+    redfishEvent: '{{message}}',
     thresholdExceeded: '{{label}} reads {{value}} {{unit}} (limit {{limit}} {{unit}})',
     portDown: 'Port {{port}} is down',
     upsOnBattery: 'UPS is on battery ({{charge}}% charge, {{minutes}} min left)',

@@ -378,6 +378,7 @@ export const zhCN: Catalog = {
     notifyTitle: '{{site}} 出现紧急告警',
   },
   alarmMessages: {
+    redfishEvent: '{{message}}',
     thresholdExceeded: '{{label}} 读数 {{value}} {{unit}}（限值 {{limit}} {{unit}}）',
     portDown: '端口 {{port}} 已断开',
     upsOnBattery: 'UPS 正在使用电池供电（电量 {{charge}}%，剩余 {{minutes}} 分钟）',

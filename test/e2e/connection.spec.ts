@@ -16,10 +16,14 @@ test('the connection indicator shows a lost server, and the UI recovers when it 
     await stopEdgecab(server.child);
     await expect(indicator).toHaveAttribute('data-state', 'offline');
     await expect(indicator).toContainText('Disconnected');
+    // The data on screen stays, marked with the time it is from.
+    await expect(page.getByTestId('offline-banner')).toContainText(/EdgeCab core not reachable — showing data as of \d\d:\d\d/);
+    await expect(page.getByTestId('site-row-KEEP-1')).toBeVisible();
     await page.screenshot({ path: `${SCREENSHOT_DIR}/connection-lost.png` });
 
     server = await startEdgecab(dataDir, port);
     await expect(indicator).toHaveAttribute('data-state', 'online', { timeout: 15_000 });
+    await expect(page.getByTestId('offline-banner')).toHaveCount(0);
     await expect(page.getByTestId('site-row-KEEP-1')).toBeVisible();
   } finally {
     await stopEdgecab(server.child);

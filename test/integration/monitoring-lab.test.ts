@@ -121,6 +121,30 @@ describe('monitoring a lab cabinet', () => {
     expect(services().cabinets.device(devices.get('srv1')!).status).toBe('ok');
   }, 60_000);
 
+  it('raises an alarm from a BMC\'s Redfish event at once, and files it under the fan alarm the next poll confirms', async () => {
+    services().monitor.refreshTargets();
+    services().monitor.startEventStreams();
+    // Give the SSE streams a moment to open before the BMC speaks.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await fleet.fault(site, 'fan-failed', true);
+    let fromEvent: Alarm | undefined;
+    for (let attempt = 0; attempt < 50 && !fromEvent; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      services().monitor.flush();
+      fromEvent = alarms(false).find((alarm) => alarm.origin === 'redfish-event');
+    }
+    expect(fromEvent).toMatchObject({ condition: 'event:ResourceEvent.ResourceErrorsDetected', severity: 'critical', message: 'Fan Bay1 stopped: 0 RPM' });
+    expect(slotOf(fromEvent!.deviceId)).toBe('srv1');
+    await poll();
+    const shown = alarms();
+    expect(shown.map((alarm) => `${slotOf(alarm.deviceId)}:${alarm.condition}`)).toEqual(['srv1:fan:1U:Bay1']);
+    expect(services().alarms.detail(shown[0]!.id).symptoms.map((symptom) => symptom.id)).toEqual([fromEvent!.id]);
+    await fleet.fault(site, 'fan-failed', false);
+    await poll();
+    expect(alarms(false)).toEqual([]);
+    services().monitor.stopEventStreams();
+  }, 60_000);
+
   it('takes a switch port down: the server NIC on that cable is a symptom of the port alarm', async () => {
     // The fault's first flap takes port 1 (and the NIC of srv1 cabled to it) down.
     await fleet.fault(site, 'port-flapping', true);

@@ -234,11 +234,18 @@ export class LabBmc {
 
   /** Sends a Redfish event to every SSE listener. */
   emit(messageId: string, message: string, origin: string): void {
+    this.emitEvent(messageId, message, 'OK', origin);
+  }
+
+  /** Sends a Redfish event of the given severity (OK, Warning, Critical) to every SSE listener. */
+  emitEvent(messageId: string, message: string, severity: 'OK' | 'Warning' | 'Critical', origin: string): void {
     const event = {
       '@odata.type': '#Event.v1_7_0.Event',
       Id: String(++this.counter),
       Name: 'Event',
-      Events: [{ EventType: 'Alert', EventId: String(this.counter), MessageId: messageId, Message: message, OriginOfCondition: { '@odata.id': origin }, EventTimestamp: new Date().toISOString() }],
+      Events: [
+        { EventType: 'Alert', EventId: String(this.counter), MessageId: messageId, Message: message, MessageSeverity: severity, OriginOfCondition: { '@odata.id': origin }, EventTimestamp: new Date().toISOString() },
+      ],
     };
     for (const client of this.sseClients) client.write(`id: ${this.counter}\ndata: ${JSON.stringify(event)}\n\n`);
   }

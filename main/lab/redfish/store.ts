@@ -22,7 +22,19 @@ function walkFiles(dir: string): string[] {
  * folders to URIs (folder/index.json ↔ /redfish/v1/…); a folder of single
  * payloads captured from real BMCs is indexed by each payload's @odata.id.
  */
+const parsed = new Map<string, Map<string, Resource>>();
+
+/** Each lab BMC gets its own copy to change; a fleet of hundreds reads and parses the folder once. */
 export function loadMockup(dir: string): Map<string, Resource> {
+  let resources = parsed.get(dir);
+  if (!resources) {
+    resources = readMockup(dir);
+    parsed.set(dir, resources);
+  }
+  return structuredClone(resources);
+}
+
+function readMockup(dir: string): Map<string, Resource> {
   const resources = new Map<string, Resource>();
   if (existsSync(join(dir, 'index.json'))) {
     for (const file of walkFiles(dir).filter((path) => path.endsWith(`${sep}index.json`) || path === join(dir, 'index.json'))) {

@@ -70,6 +70,32 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('007 adds the monitoring tables to a version-6 database and seeds each device\'s state from its latest reading', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 6);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'n', 'C1', 1, 2, 't', 't')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES ('d1', 'c1', 'ups', 'UPS', 1, 2, 'front', 'full', 'snmp', 't', 't')").run();
+    db.prepare("INSERT INTO device_readings (device_id, observed_at, status, point) VALUES ('d1', '2026-11-24T10:00:00Z', 'ok', '{}')").run();
+    db.prepare("INSERT INTO device_readings (device_id, observed_at, status, error, point) VALUES ('d1', '2026-11-24T11:00:00Z', 'unreachable', 'timeout', '{}')").run();
+    migrate(db, migrations, 7);
+    expect(schemaVersion(db)).toBe(7);
+    expect(db.prepare('SELECT device_id, status, observed_at, error FROM device_state').all()).toEqual([{ device_id: 'd1', status: 'unreachable', observed_at: '2026-11-24T11:00:00Z', error: 'timeout' }]);
+    const alarm = db.prepare(
+      "INSERT INTO alarms (site_id, device_id, source, condition, category, severity, origin, message, message_key, state, first_seen, last_seen) VALUES ('s1', 'd1', 'd1', 'fan:1', 'thermal', 'major', 'poll', 'm', 'k', 'active', 't', 't')",
+    );
+    alarm.run();
+    // One active alarm per source and condition; a cleared one may be followed by a new one.
+    expect(() => alarm.run()).toThrow(/UNIQUE/);
+    db.prepare("UPDATE alarms SET state = 'cleared'").run();
+    alarm.run();
+    db.prepare("INSERT INTO metric_series (device_id, key, label, unit) VALUES ('d1', 'power', 'Power', 'W')").run();
+    db.prepare("DELETE FROM sites WHERE id = 's1'").run();
+    expect(db.prepare('SELECT (SELECT count(*) FROM alarms) + (SELECT count(*) FROM device_state) + (SELECT count(*) FROM metric_series)').pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -179,3 +179,32 @@ describe('alarm forwarding', () => {
     }
   });
 });
+
+describe('offline state', () => {
+  it('says the core is offline, with the time of the last good data, when no device answered for three poll intervals', async () => {
+    let clock = Date.parse('2026-11-25T08:00:00Z');
+    const env = tempCore(() => new Date(clock));
+    try {
+      const { services } = env.core;
+      const site = services.sites.create({ name: 'Branch', code: 'O1', latitude: 30, longitude: 120, regionId: null, address: null, contact: null });
+      const cabinet = services.cabinets.createForSite(site.id, 'edge-12u');
+      const ups = cabinet.devices.find((device) => device.slotId === 'ups')!;
+      // Nothing listens on this port: every poll fails.
+      services.devices.connect({ id: ups.id, protocol: 'snmp', host: '127.0.0.1', port: 9, version: '2c', community: 'public' });
+      env.core.db.prepare("INSERT INTO device_state (device_id, status, observed_at) VALUES (?, 'ok', '2026-11-25T07:55:00.000Z')").run(ups.id);
+      env.core.db
+        .prepare("INSERT INTO device_sensors (device_id, key, kind, label, value, unit, state, observed_at) VALUES (?, 'battery-charge', 'charge', 'Battery charge', 100, '%', 'ok', '2026-11-25T07:55:00.000Z')")
+        .run(ups.id);
+      services.monitor.setPlan({ ...services.monitor.plan(), timeoutSeconds: 1 });
+      await env.core.startMonitoring({ trapPort: null, redfishEvents: false });
+      await services.monitor.pollSite(site.id);
+      expect(services.monitor.status().offline).toBe(false);
+      expect(services.monitor.status().failures).toBeGreaterThanOrEqual(1);
+      clock += 3 * 60_000;
+      expect(services.monitor.status()).toMatchObject({ offline: true, dataAsOf: '2026-11-25T07:55:00.000Z' });
+    } finally {
+      await env.core.close();
+      env.cleanup();
+    }
+  });
+});

@@ -192,8 +192,11 @@ export class AlarmService {
       if (Date.parse(at) - Date.parse(row.clear_pending_since) < FLAP_HOLD_MS) return;
     }
     this.db.prepare("UPDATE alarms SET state = 'cleared', cleared_at = ?, clear_pending_since = NULL, flapping = 0, root_id = NULL WHERE id = ?").run(at, row.id);
-    this.db.prepare("UPDATE alarms SET root_id = NULL WHERE root_id = ? AND state = 'active'").run(row.id);
     this.history(row.id, at, 'cleared');
+    // Events the poll had confirmed end with it; other symptoms stand on their own until correlated again.
+    const events = this.db.prepare("SELECT condition FROM alarms WHERE root_id = ? AND state = 'active' AND condition LIKE 'event:%'").pluck().all(row.id) as string[];
+    this.db.prepare("UPDATE alarms SET root_id = NULL WHERE root_id = ? AND state = 'active'").run(row.id);
+    for (const condition of events) this.clear(scope, condition, at, changes);
     changes.cleared.push(row.id);
     changes.sites.add(scope.siteId);
   }

@@ -96,6 +96,12 @@ export function correlate(alarms: readonly ActiveAlarm[], wires: readonly Wire[]
       }
     }
   }
+  // An event that a poll confirmed is the same problem: it goes under the device's polled alarm.
+  for (const alarm of alarms) {
+    if (!alarm.deviceId || !alarm.condition.startsWith('event:') || roots.has(alarm.id)) continue;
+    const confirmed = (byDevice.get(alarm.deviceId) ?? []).filter((each) => !each.condition.startsWith('event:') && !each.condition.startsWith('trap:'));
+    if (confirmed.length > 0) roots.set(alarm.id, confirmed.reduce(better).id);
+  }
   // A root is never itself a symptom: follow chains to their top.
   for (const [id, root] of roots) {
     let top = root;

@@ -12,6 +12,8 @@ import type { DeviceReading } from '../../../../shared/domain/readings.js';
 import type { SnmpTarget, SnmpTrapEvent } from '../../../../shared/domain/snmp.js';
 import { RedfishClient } from '../../protocols/redfish/client.js';
 import { readInventory, readVitals } from '../../protocols/redfish/inventory.js';
+import { readEventStream } from '../../protocols/redfish/actions.js';
+import type { JsonObject } from '../../protocols/redfish/client.js';
 import { collectDevice } from '../../protocols/snmp/collect.js';
 import { TrapReceiver } from '../../protocols/snmp/traps.js';
 import { emptyChanges, type AlarmChanges, type AlarmService } from '../alarms/alarm-service.js';
@@ -43,7 +45,14 @@ interface PollableRow {
 type PollResult =
   | { kind: 'observed'; device: PollableRow; at: number; observation: Observation; reading: DeviceReading | null }
   | { kind: 'failed'; device: PollableRow; at: number; error: string }
-  | { kind: 'trap'; device: PollableRow; at: number; trap: SnmpTrapEvent };
+  | { kind: 'trap'; device: PollableRow; at: number; trap: SnmpTrapEvent }
+  | { kind: 'event'; device: PollableRow; at: number; condition: Condition };
+
+/** A Redfish event's severity as an alarm severity; events that are not problems raise nothing. */
+function eventSeverity(entry: JsonObject): Condition['severity'] | null {
+  const severity = String(entry.MessageSeverity ?? entry.Severity ?? '');
+  return severity === 'Critical' ? 'critical' : severity === 'Warning' ? 'warning' : null;
+}
 
 interface RedfishSecret {
   username: string;
@@ -73,6 +82,7 @@ export class MonitorService {
   private trapReceiver: TrapReceiver | null = null;
   private trapCommunities = '';
   private lastSuccessAt = 0;
+  private readonly eventStreams = new Map<string, AbortController>();
   private startedAt = 0;
 
   constructor(
@@ -103,11 +113,14 @@ export class MonitorService {
   }
 
   /** Starts polling on plan (and, with trapPort, receiving traps). */
-  async start(options: { trapPort?: number | null } = {}): Promise<void> {
+  async start(options: { trapPort?: number | null; redfishEvents?: boolean } = {}): Promise<void> {
     if (this.scheduler.running) return;
-    this.stopped = false;
-    this.startedAt = Date.now();
+    this.startedAt = this.now().getTime();
     this.refreshTargets();
+    if (options.redfishEvents !== false) {
+      this.eventsWanted = true;
+      this.startEventStreams();
+    }
     this.scheduler.start();
     this.timers = [
       setInterval(() => this.flush(), FLUSH_MS),
@@ -125,14 +138,13 @@ export class MonitorService {
     this.timers = [];
     this.trapReceiver?.close();
     this.trapReceiver = null;
+    this.stopEventStreams();
     if (this.db.open) this.flush();
-    this.stopped = true;
     const clients = [...this.redfishClients.values()];
     this.redfishClients.clear();
     return Promise.all(clients.map((entry) => entry.client.close().catch(() => undefined))).then(() => undefined);
   }
 
-  private stopped = false;
 
   /** Devices with an address and credentials, i.e. the ones that can be polled. */
   refreshTargets(): PollTarget[] {
@@ -148,7 +160,74 @@ export class MonitorService {
     const targets = rows.map((row) => ({ deviceId: row.id, siteId: row.site_id }));
     this.scheduler.setTargets(targets);
     if (this.trapReceiver) void this.startTraps(this.trapReceiver.port);
+    if (this.eventsWanted) this.startEventStreams();
     return targets;
+  }
+
+  private eventsWanted = false;
+
+  /**
+   * Listens to every BMC's Redfish event stream (SSE): a Warning or Critical
+   * event raises an alarm at once and has the device polled, so the poll
+   * confirms it. Streams that fail are retried with backoff; BMCs without
+   * SSE are simply polled.
+   */
+  startEventStreams(): void {
+    for (const [id, controller] of this.eventStreams) {
+      if (!this.devices.has(id)) {
+        controller.abort();
+        this.eventStreams.delete(id);
+      }
+    }
+    for (const device of this.devices.values()) {
+      if (device.protocol !== 'redfish' || this.eventStreams.has(device.id)) continue;
+      const controller = new AbortController();
+      this.eventStreams.set(device.id, controller);
+      void this.followEvents(device.id, controller.signal);
+    }
+  }
+
+  stopEventStreams(): void {
+    this.eventsWanted = false;
+    for (const controller of this.eventStreams.values()) controller.abort();
+    this.eventStreams.clear();
+  }
+
+  private async followEvents(deviceId: string, signal: AbortSignal): Promise<void> {
+    let delay = 5_000;
+    while (!signal.aborted) {
+      const device = this.devices.get(deviceId);
+      if (!device) return;
+      try {
+        await readEventStream(this.redfishClient(device), (event) => this.onRedfishEvent(device, event), signal);
+        delay = 5_000;
+      } catch (error) {
+        if (signal.aborted) return;
+        if ((error as { code?: string }).code === 'not_supported') return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay).unref?.());
+      delay = Math.min(delay * 2, 300_000);
+    }
+  }
+
+  private onRedfishEvent(device: PollableRow, event: JsonObject): void {
+    const entries = Array.isArray(event.Events) ? event.Events : [];
+    let poll = false;
+    for (const entry of entries) {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
+      poll = true;
+      const severity = eventSeverity(entry);
+      const messageId = typeof entry.MessageId === 'string' ? entry.MessageId.replace(/^([^.]+)\.\d+\.\d+\./, '$1.') : 'event';
+      const message = typeof entry.Message === 'string' ? entry.Message.slice(0, 500) : messageId;
+      if (!severity) continue;
+      this.pending.push({
+        kind: 'event',
+        device,
+        at: this.now().getTime(),
+        condition: { key: `event:${messageId}`, category: 'health', severity, message, messageKey: 'redfishEvent', params: { message } },
+      });
+    }
+    if (poll) void this.scheduler.pollFresh(device.id);
   }
 
   private async startTraps(port: number): Promise<void> {
@@ -218,11 +297,10 @@ export class MonitorService {
       if (signal.aborted) reject(new Error(`no answer within ${timeoutMs / 1000} s`));
       signal.addEventListener('abort', () => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), { once: true });
     });
-    if (this.stopped && !this.scheduler.running) return true;
     try {
       const result = await Promise.race([work(), aborted]);
       this.pending.push(result);
-      this.lastSuccessAt = Date.now();
+      this.lastSuccessAt = this.now().getTime();
       return true;
     } catch (error) {
       this.pending.push({ kind: 'failed', device, at: this.now().getTime(), error: (error as Error).message });
@@ -283,6 +361,8 @@ export class MonitorService {
         } else if (result.kind === 'failed') {
           markFailed.run(result.device.id, at, result.error, at);
           this.alarms.raise(scope, 'poll', { key: 'unreachable', category: 'reachability', severity: 'major', message: `${result.device.name} does not answer: ${result.error}`, messageKey: 'unreachable', params: { device: result.device.name, error: result.error } }, at, changes);
+        } else if (result.kind === 'event') {
+          this.alarms.raise(scope, 'redfish-event', result.condition, at, changes);
         } else {
           this.applyTrap(scope, result.trap, at, changes);
         }
@@ -400,9 +480,13 @@ export class MonitorService {
 
   status(): MonitorStatus {
     const recent = this.samples.filter((sample) => sample.at >= Date.now() - 60_000);
-    const span = recent.length > 0 ? Math.max(1, (Date.now() - Math.max(recent[0]!.at - FLUSH_MS, this.startedAt)) / 1000) : 1;
-    const dataAsOf = this.db.prepare("SELECT max(observed_at) FROM device_state WHERE status != 'unreachable'").pluck().get() as string | null;
-    const quietFor = Date.now() - Math.max(this.lastSuccessAt, this.startedAt);
+    const span = recent.length > 0 ? Math.max(1, (Date.now() - recent[0]!.at + FLUSH_MS) / 1000) : 1;
+    // Sensors are only written from answers, so their newest time is that of the newest real data.
+    const dataAsOf = this.db
+      .prepare("SELECT max(t) FROM (SELECT max(observed_at) AS t FROM device_sensors UNION ALL SELECT max(observed_at) FROM device_state WHERE status != 'unreachable')")
+      .pluck()
+      .get() as string | null;
+    const quietFor = this.now().getTime() - Math.max(this.lastSuccessAt, this.startedAt);
     const offline = this.scheduler.running && this.devices.size > 0 && this.scheduler.polls > 0 && quietFor > Math.max(3 * this.plan().healthSeconds * 1000, 120_000);
     return {
       running: this.scheduler.running,
