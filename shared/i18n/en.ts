@@ -428,8 +428,8 @@ export const en = {
   lab: {
     title: 'Lab',
     intro: 'Simulated cabinets on this computer: lab BMCs and SNMP devices speaking the real protocols. Use them to learn EdgeCab or to try a fault.',
-    offerTitle: 'No sites yet',
-    offerBody: 'See EdgeCab working without any hardware: start a lab with simulated cabinets. They appear as sites on the map and are monitored like real ones.',
+    offerTitle: 'Try EdgeCab with a lab',
+    offerBody: 'There are no sites yet. See EdgeCab working without any hardware: start a lab with simulated cabinets. They appear as sites on the map and are monitored like real ones.',
     sitesLabel: 'Cabinets',
     start: 'Start a lab',
     starting: 'Starting the lab…',

@@ -429,8 +429,8 @@ export const zhCN: Catalog = {
   lab: {
     title: '实验室',
     intro: '在本机模拟的机柜：使用真实协议的实验 BMC 和 SNMP 设备。可用来熟悉 EdgeCab 或演练故障。',
-    offerTitle: '还没有站点',
-    offerBody: '无需任何硬件即可体验 EdgeCab：启动一个模拟机柜实验室。它们会作为站点出现在地图上，并像真实设备一样被监控。',
+    offerTitle: '用实验室体验 EdgeCab',
+    offerBody: '还没有站点。无需任何硬件即可体验 EdgeCab：启动一个模拟机柜实验室。它们会作为站点出现在地图上，并像真实设备一样被监控。',
     sitesLabel: '机柜数',
     start: '启动实验室',
     starting: '正在启动实验室…',

@@ -1,3 +1,4 @@
+import type { DeviceStatus } from '../../../shared/domain/cabinet.js';
 import { join } from 'node:path';
 import { ORPCError } from '@orpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -90,9 +91,7 @@ describe('the map snapshot of every site', () => {
   afterEach(() => cleanup());
 
   function recordReading(deviceId: string, status: string, observedAt: Date): void {
-    core.db
-      .prepare("INSERT INTO device_readings (device_id, observed_at, status, error, reading, point) VALUES (?, ?, ?, NULL, '{}', '{}')")
-      .run(deviceId, observedAt.toISOString(), status);
+    core.services.devices.keepReading(deviceId, { observedAt: observedAt.toISOString(), status: status as DeviceStatus, error: null, snmp: null, redfish: null });
   }
 
   it('follows every change and turns a site stale when its newest reading ages out', async () => {
