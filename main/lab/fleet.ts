@@ -20,6 +20,8 @@ export interface FleetOptions {
   addressBase?: number;
   trapTo?: { host: string; port: number };
   tickSeconds?: number;
+  /** How often a flapping port changes state (default 4 s). */
+  flapSeconds?: number;
   /** Where the sites are spread (a circle around this point). */
   center?: { latitude: number; longitude: number; radiusDegrees: number };
 }
@@ -197,7 +199,7 @@ export class LabFleet {
             up = !up;
           };
           await flap();
-          const timer = setInterval(() => void flap(), 4000);
+          const timer = setInterval(() => void flap(), (this.options.flapSeconds ?? 4) * 1000);
           timer.unref?.();
           this.flappers.set(site.index, timer);
         } else {
