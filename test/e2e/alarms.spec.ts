@@ -46,6 +46,27 @@ test('a newcomer starts a lab from the first screen, puts a UPS on battery, sees
   await page.getByLabel('Major').check();
   await expect(page.getByTestId('alarm-row')).toHaveCount(1);
 
+  // A maintenance window for the other lab site, and forwarding to a webhook with a too-short secret, then a good one.
+  await page.getByRole('button', { name: 'Maintenance' }).click();
+  const maintenance = page.getByRole('dialog', { name: 'Maintenance windows' });
+  await maintenance.getByLabel('Site').selectOption({ label: 'Lab branch 002' });
+  await maintenance.getByLabel('Reason').fill('Battery replacement');
+  await maintenance.getByRole('button', { name: 'Plan window' }).click();
+  await expect(maintenance.getByTestId('maintenance-list')).toContainText('Lab branch 002');
+  await expect(maintenance.getByTestId('maintenance-list')).toContainText('Battery replacement');
+  await maintenance.getByRole('button', { name: '×' }).click();
+  await page.getByRole('button', { name: 'Forwarding' }).click();
+  const forwarding = page.getByRole('dialog', { name: 'Forward alarms' });
+  await forwarding.getByLabel('Address').fill('http://127.0.0.1:9/hooks');
+  await forwarding.getByLabel('Shared secret').fill('short');
+  await forwarding.getByRole('button', { name: 'Save' }).click();
+  await expect(forwarding.getByRole('alert')).toContainText('At least 16 characters');
+  await forwarding.getByLabel('Shared secret').fill('a-long-enough-shared-secret');
+  await forwarding.getByRole('button', { name: 'Save' }).click();
+  await expect(forwarding.getByRole('status')).toContainText('Saved.');
+  await page.screenshot({ path: `${SCREENSHOT_DIR}/alarm-forwarding-en.png`, fullPage: true });
+  await forwarding.getByRole('button', { name: '×' }).click();
+
   // The UPS page shows every reading with its age.
   await page.getByTestId('alarm-row').getByRole('link', { name: 'UPS' }).click();
   const sensors = page.getByTestId('sensor-table');

@@ -9,6 +9,8 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { AlarmDetails } from './AlarmDetails.js';
 import { alarmText } from './alarm-text.js';
 import { NotificationToggle } from './notifications.js';
+import { ForwardingDialog } from './ForwardingDialog.js';
+import { MaintenanceDialog } from './MaintenanceDialog.js';
 
 type StateFilter = 'active' | 'cleared' | 'all';
 type Sort = (typeof ALARM_SORTS)[number];
@@ -33,6 +35,7 @@ export function AlarmConsole() {
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [expanded, setExpanded] = useState<Map<number, Alarm[]>>(new Map());
   const [openId, setOpenId] = useState<number | null>(null);
+  const [dialog, setDialog] = useState<'forwarding' | 'maintenance' | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(() => {
@@ -139,6 +142,12 @@ export function AlarmConsole() {
         </div>
         <div className="page-actions">
           <NotificationToggle />
+          <button type="button" onClick={() => setDialog('maintenance')}>
+            {t('alarms.maintenance.open')}
+          </button>
+          <button type="button" onClick={() => setDialog('forwarding')}>
+            {t('alarms.forwarding.open')}
+          </button>
         </div>
       </header>
       {page ? (
@@ -237,6 +246,8 @@ export function AlarmConsole() {
           </table>
         </div>
       ) : null}
+      {dialog === 'forwarding' ? <ForwardingDialog onClose={() => setDialog(null)} /> : null}
+      {dialog === 'maintenance' ? <MaintenanceDialog sites={sites} onClose={() => setDialog(null)} onChanged={load} /> : null}
       {openId !== null ? <AlarmDetails id={openId} onClose={() => setOpenId(null)} onChanged={load} /> : null}
     </section>
   );
