@@ -115,6 +115,7 @@ const csvList = <T extends z.ZodType>(item: T) =>
 export const AlarmQuery = z.object({
   severity: csvList(z.enum(ALARM_SEVERITIES)).optional(),
   siteId: z.string().optional(),
+  deviceId: z.string().optional(),
   state: z.enum(['active', 'cleared', 'all']).default('active'),
   acknowledged: z.enum(['yes', 'no', 'any']).default('any'),
   /** Roots and standalone alarms only (symptoms come with their root); false lists every alarm. */

@@ -401,6 +401,7 @@ export const en = {
       add: 'Plan window',
       end: 'End now',
     },
+    openConsole: 'Open the alarm console',
     notifyEnable: 'Notify me of new critical alarms',
     notifyOn: 'Desktop notifications are on for new critical alarms',
     notifyTitle: 'Critical alarm at {{site}}',

@@ -402,6 +402,7 @@ export const zhCN: Catalog = {
       add: '计划维护',
       end: '立即结束',
     },
+    openConsole: '打开告警控制台',
     notifyEnable: '有新的紧急告警时通知我',
     notifyOn: '新的紧急告警会弹出桌面通知',
     notifyTitle: '{{site}} 出现紧急告警',

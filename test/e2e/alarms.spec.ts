@@ -1,8 +1,22 @@
-import { expect, SCREENSHOT_DIR, test } from './fixtures.js';
+import { apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
 
 test.use({ serverName: 'alarms' });
 
-test('a newcomer starts a lab from the first screen, puts a UPS on battery, sees one root alarm with its symptoms, and acknowledges it', async ({ page }) => {
+test('a newcomer starts a lab from the first screen, puts a UPS on battery, sees one root alarm with its symptoms, and acknowledges it', async ({ page, context, edgecab }) => {
+  // Desktop notifications: allowed, and recorded instead of shown.
+  await context.grantPermissions(['notifications']);
+  await page.addInitScript(() => {
+    const shown: { title: string; body: string }[] = [];
+    (window as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
+    class RecordedNotification {
+      static permission = 'granted';
+      static requestPermission = () => Promise.resolve('granted');
+      constructor(title: string, options?: { body?: string }) {
+        shown.push({ title, body: options?.body ?? '' });
+      }
+    }
+    (window as unknown as { Notification: unknown }).Notification = RecordedNotification;
+  });
   await page.goto('/#/map');
   const offer = page.getByTestId('lab-offer');
   await expect(offer).toBeVisible();
@@ -46,6 +60,15 @@ test('a newcomer starts a lab from the first screen, puts a UPS on battery, sees
   await page.getByLabel('Major').check();
   await expect(page.getByTestId('alarm-row')).toHaveCount(1);
 
+  // A critical alarm elsewhere pops up a desktop notification.
+  await page.getByRole('link', { name: 'Lab', exact: true }).click();
+  await lab.getByRole('row', { name: /LAB-002/ }).getByRole('button', { name: 'Temperature out of range' }).click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { shownNotifications: { title: string; body: string }[] }).shownNotifications)).toEqual([
+    { title: 'Critical alarm at Lab branch 002', body: 'Cabinet air reads 46 °C (limit 40 °C)' },
+  ]);
+  await lab.getByRole('row', { name: /LAB-002/ }).getByRole('button', { name: 'Temperature out of range' }).click();
+  await page.getByRole('link', { name: 'Alarms' }).click();
+
   // A maintenance window for the other lab site, and forwarding to a webhook with a too-short secret, then a good one.
   await page.getByRole('button', { name: 'Maintenance' }).click();
   const maintenance = page.getByRole('dialog', { name: 'Maintenance windows' });
@@ -67,14 +90,20 @@ test('a newcomer starts a lab from the first screen, puts a UPS on battery, sees
   await page.screenshot({ path: `${SCREENSHOT_DIR}/alarm-forwarding-en.png`, fullPage: true });
   await forwarding.getByRole('button', { name: '×' }).click();
 
-  // The UPS page shows every reading with its age.
+  // The UPS page shows every reading with its age, and after a second poll a chart of each metric.
+  const labSites = (await (await fetch(`${edgecab.url}api/v1/lab`)).json()) as { sites: { siteId: string; code: string }[] };
+  const first = labSites.sites.find((site) => site.code === 'LAB-001')!.siteId;
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await apiPost(edgecab.url, `/sites/${first}/poll`, {});
   await page.getByTestId('alarm-row').getByRole('link', { name: 'UPS' }).click();
+  await expect(page.getByTestId('metric-chart').first()).toBeVisible();
+  await expect(page.getByTestId('device-alarms')).toContainText('UPS is on battery');
   const sensors = page.getByTestId('sensor-table');
   await expect(sensors.getByRole('row', { name: /Battery charge/ })).toContainText('just now');
   await page.screenshot({ path: `${SCREENSHOT_DIR}/device-monitoring-en.png`, fullPage: true });
 
   await page.getByLabel('Language').selectOption('zh-CN');
-  await page.getByRole('link', { name: '告警' }).click();
+  await page.getByRole('link', { name: '告警', exact: true }).click();
   await expect(page.getByRole('heading', { name: '告警' })).toBeVisible();
   await expect(page.getByTestId('alarm-row').first()).toContainText('已由');
   await page.screenshot({ path: `${SCREENSHOT_DIR}/alarms-zh.png`, fullPage: true });

@@ -15,7 +15,8 @@ import { ServerReport } from '../probe/ServerReport.js';
 import { ConnectionForm } from './ConnectionForm.js';
 import { PowerControls } from './PowerControls.js';
 import { MonitoringPanel } from './MonitoringPanel.js';
-import type { DeviceMonitoring } from '../../../shared/domain/monitoring.js';
+import type { Alarm, DeviceMonitoring } from '../../../shared/domain/monitoring.js';
+import { alarmText } from '../alarms/alarm-text.js';
 import { UntrustedCertificate } from '../../components/UntrustedCertificate.js';
 
 /** Bits per second between consecutive readings, from the summed octet counters. */
@@ -41,6 +42,7 @@ export function DevicePage() {
   const [busy, setBusy] = useState(false);
   const [untrusted, setUntrusted] = useState<string | null>(null);
   const [monitoring, setMonitoring] = useState<DeviceMonitoring | null>(null);
+  const [deviceAlarms, setDeviceAlarms] = useState<Alarm[]>([]);
 
   const load = useCallback(() => {
     client.devices.get({ id: deviceId }).then(
@@ -51,10 +53,11 @@ export function DevicePage() {
       (cause: unknown) => setError(toUiError(cause).message),
     );
     client.monitor.device({ deviceId, hours: 1 }).then(setMonitoring, () => setMonitoring(null));
+    client.alarms.list({ deviceId, rootsOnly: false }).then((page) => setDeviceAlarms(page.alarms), () => setDeviceAlarms([]));
   }, [client, deviceId]);
   useEffect(load, [load]);
   useLiveEvents((event) => {
-    if (event.type === 'site.changed' && event.siteId === detail?.site.id) load();
+    if ((event.type === 'site.changed' || event.type === 'alarm.changed') && event.siteId === detail?.site.id) load();
   });
 
   const readNow = async () => {
@@ -139,6 +142,21 @@ export function DevicePage() {
       {untrusted ? <UntrustedCertificate fingerprint={untrusted} onTrust={(fingerprint) => void trust(fingerprint)} /> : null}
       {device.protocol === 'redfish' && system ? (
         <PowerControls device={device} allowed={system.allowedResets} onDone={(message) => setNotice(message)} />
+      ) : null}
+      {deviceAlarms.length > 0 ? (
+        <section className="card" aria-labelledby="device-alarms-title" data-testid="device-alarms">
+          <h2 id="device-alarms-title">{t('alarms.title')}</h2>
+          <ul className="device-alarms">
+            {deviceAlarms.map((alarm) => (
+              <li key={alarm.id}>
+                <span className={`badge severity-${alarm.severity}`}>{t(`alarms.severities.${alarm.severity}`)}</span> {alarmText(t, alarm)}
+                {alarm.rootId !== null ? <span className="muted"> · {t('alarms.symptomOf', { id: alarm.rootId })}</span> : null}
+                <span className="muted"> · {ageText(t, alarm.lastSeen, now)}</span>
+              </li>
+            ))}
+          </ul>
+          <Link to="/alarms">{t('alarms.openConsole')}</Link>
+        </section>
       ) : null}
       {monitoring && connected ? <MonitoringPanel monitoring={monitoring} now={now} /> : null}
       {history.length > 1 && !monitoring?.series.some((series) => series.points.length > 1) ? (

@@ -277,6 +277,10 @@ export class AlarmService {
       where.push('a.site_id = ?');
       params.push(query.siteId);
     }
+    if (query.deviceId) {
+      where.push('a.device_id = ?');
+      params.push(query.deviceId);
+    }
     if (query.severity?.length) {
       where.push(`a.severity IN (${query.severity.map(() => '?').join(',')})`);
       params.push(...query.severity);
