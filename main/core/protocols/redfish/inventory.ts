@@ -399,12 +399,7 @@ export async function readInventory(client: RedfishClient, options: PollOptions 
   return RedfishInventory.parse(inventory);
 }
 
-/** A health-only poll: systems and chassis status, with as few requests as the service allows. */
-export async function readHealth(client: RedfishClient, options: PollOptions = {}): Promise<RedfishHealth> {
-  const now = options.now ?? (() => new Date());
-  const root = await client.serviceRoot();
-  const walker = new RedfishWalker(client, root, Date.now() + (options.pollTimeoutMs ?? 30_000));
-  const [systems, chassis] = await Promise.all([walker.members(link(root.Systems)), walker.members(link(root.Chassis))]);
+function healthOf(systems: JsonObject[], chassis: JsonObject[]): { systemHealth: RedfishHealth['systems']; chassisHealth: RedfishHealth['chassis'] } {
   const systemHealth = systems.map((system) => {
     const powerState = str(system.PowerState);
     return {
@@ -413,7 +408,16 @@ export async function readHealth(client: RedfishClient, options: PollOptions = {
       status: statusOf(system),
     };
   });
-  const chassisHealth = chassis.map((each) => ({ id: str(each.Id) ?? '?', status: statusOf(each) }));
+  return { systemHealth, chassisHealth: chassis.map((each) => ({ id: str(each.Id) ?? '?', status: statusOf(each) })) };
+}
+
+/** A health-only poll: systems and chassis status, with as few requests as the service allows. */
+export async function readHealth(client: RedfishClient, options: PollOptions = {}): Promise<RedfishHealth> {
+  const now = options.now ?? (() => new Date());
+  const root = await client.serviceRoot();
+  const walker = new RedfishWalker(client, root, Date.now() + (options.pollTimeoutMs ?? 30_000));
+  const [systems, chassis] = await Promise.all([walker.members(link(root.Systems)), walker.members(link(root.Chassis))]);
+  const { systemHealth, chassisHealth } = healthOf(systems, chassis);
   return {
     observedAt: now().toISOString(),
     systems: systemHealth,
@@ -439,15 +443,7 @@ export async function readVitals(client: RedfishClient, options: PollOptions = {
     Promise.all(chassis.map((each) => readChassis(walker, each))),
     Promise.all(systems.map((system) => walker.members(link(system.EthernetInterfaces)))),
   ]);
-  const systemHealth = systems.map((system) => {
-    const powerState = str(system.PowerState);
-    return {
-      id: str(system.Id) ?? '?',
-      powerState: (POWER_STATES as readonly string[]).includes(powerState ?? '') ? (powerState as RedfishSystem['powerState']) : ('unknown' as const),
-      status: statusOf(system),
-    };
-  });
-  const chassisHealth = chassis.map((each) => ({ id: str(each.Id) ?? '?', status: statusOf(each) }));
+  const { systemHealth, chassisHealth } = healthOf(systems, chassis);
   return {
     observedAt: now().toISOString(),
     systems: systemHealth,
