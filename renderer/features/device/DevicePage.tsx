@@ -56,6 +56,11 @@ export function DevicePage() {
     client.alarms.list({ deviceId, rootsOnly: false }).then((page) => setDeviceAlarms(page.alarms), () => setDeviceAlarms([]));
   }, [client, deviceId]);
   useEffect(load, [load]);
+  // Readings move without the device changing state (which is all the live events say): refresh them now and then.
+  useEffect(() => {
+    const timer = setInterval(load, 30_000);
+    return () => clearInterval(timer);
+  }, [load]);
   useLiveEvents((event) => {
     if ((event.type === 'site.changed' || event.type === 'alarm.changed') && event.siteId === detail?.site.id) load();
   });

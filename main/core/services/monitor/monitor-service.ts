@@ -337,12 +337,18 @@ export class MonitorService {
     const deleteSensors = this.db.prepare('DELETE FROM device_sensors WHERE device_id = ?');
     const insertSensor = this.db.prepare('INSERT INTO device_sensors (device_id, key, kind, label, value, unit, state, invalid_reason, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const touchedSites = new Set<string>();
+    // Only a change of state is news for the UI; readings that merely move are read when shown.
+    const changedSites = new Set<string>();
+    const previousStatus = this.db.prepare('SELECT status FROM device_state WHERE device_id = ?').pluck();
     this.db.transaction(() => {
       for (const result of batch) {
         if (!this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(result.device.id)) continue;
         const scope = { siteId: result.device.site_id, deviceId: result.device.id };
         const at = new Date(result.at).toISOString();
         touchedSites.add(scope.siteId);
+        const before = previousStatus.get(result.device.id) as string | undefined;
+        const after = result.kind === 'observed' ? result.observation.status : result.kind === 'failed' ? 'unreachable' : before;
+        if (before !== after) changedSites.add(scope.siteId);
         if (result.kind === 'observed') {
           const { observation } = result;
           upsertState.run(result.device.id, observation.status, observation.observedAt, null, at, 0);
@@ -377,7 +383,7 @@ export class MonitorService {
     this.samples.push({ at: Date.now(), count: samples });
     while (this.samples.length > 0 && this.samples[0]!.at < Date.now() - 60_000) this.samples.shift();
     const at = this.now().toISOString();
-    for (const siteId of new Set([...touchedSites, ...changes.sites])) {
+    for (const siteId of new Set([...changedSites, ...changes.sites])) {
       this.bus.publish({ type: 'site.changed', change: 'updated', siteId, count: 1, at });
     }
     if (changes.raised.length > 0 || changes.cleared.length > 0) {
