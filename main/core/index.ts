@@ -5,6 +5,7 @@ import { createRouter, type CoreContext, type CoreRouter } from './api/router.js
 import { schemaVersion } from './db/migrate.js';
 import { openDatabase, type Database } from './db/open.js';
 import { createServices, type Services } from './services.js';
+import type { RotationHooks } from './services/wizard/rotation.js';
 import { EDGECAB_VERSION } from './version.js';
 
 export type { CoreContext, CoreRouter } from './api/router.js';
@@ -18,6 +19,8 @@ export interface CoreOptions {
   now?: () => Date;
   /** A better-sqlite3 addon built for the running runtime, if not the installed one. */
   sqliteNativeBinding?: string;
+  /** Test seam of the wizard's password rotation (simulates a crash at the worst moment). */
+  rotationHooks?: RotationHooks;
 }
 
 export interface MonitorOptions {
@@ -59,7 +62,7 @@ export function createCore(options: CoreOptions): Core {
     schemaVersion: schemaVersion(db),
     host: options.host,
     startedAt,
-  }));
+  }), options.rotationHooks ? { rotationHooks: options.rotationHooks } : {});
   const router = createRouter(services);
   const interceptors = coreInterceptors(services);
   return {

@@ -17,6 +17,9 @@ import { AlarmService } from './services/alarms/alarm-service.js';
 import { AlarmForwarder } from './services/alarms/forwarding.js';
 import { NO_LAB, type LabController } from './services/lab/lab-controller.js';
 import { MonitorService } from './services/monitor/monitor-service.js';
+import { WizardService } from './services/wizard/wizard-service.js';
+import { loadFactoryCredentials } from './services/wizard/discovery.js';
+import type { RotationHooks } from './services/wizard/rotation.js';
 
 export interface Services {
   sites: SiteService;
@@ -31,13 +34,14 @@ export interface Services {
   monitor: MonitorService;
   /** Replaced by hosts that offer the lab fleet. */
   lab: LabController;
+  wizard: WizardService;
   tiles: TileService;
   onlineTiles: OnlineTileCache;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
   system: () => SystemInfo;
 }
 
-export function createServices(db: Database, dataDir: string, now: () => Date, system: () => SystemInfo): Services {
+export function createServices(db: Database, dataDir: string, now: () => Date, system: () => SystemInfo, options: { rotationHooks?: RotationHooks } = {}): Services {
   const bus = new EventBus();
   const regions = new RegionService(db, bus, now);
   const sites = new SiteService(db, regions, bus, now);
@@ -47,10 +51,12 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const devices = new DeviceService(db, cabinets, vault, bus, now);
   const alarms = new AlarmService(db, bus, now);
   const forwarder = new AlarmForwarder(db, now);
+  const monitor = new MonitorService(db, vault, devices, alarms, forwarder, bus, now);
   return {
     alarms,
     forwarder,
-    monitor: new MonitorService(db, vault, devices, alarms, forwarder, bus, now),
+    monitor,
+    wizard: new WizardService(db, { sites, cabinets, devices, vault, monitor, alarms, bus }, loadFactoryCredentials, now, options.rotationHooks),
     lab: NO_LAB,
     sites,
     regions,

@@ -8,7 +8,10 @@ import { LabEnvironmentMonitor, LabPdu, LabSwitch, LabUps, seededRandom } from '
 export const LAB_SNMP_PORT = 1161;
 export const LAB_HTTPS_PORT = 8443;
 export const LAB_COMMUNITY = 'public';
-export const LAB_BMC_USER = 'admin';
+/** The SNMPv3 authPriv user provisioned on the lab's switch, UPS and PDU; the environment monitor, like many older sensors, only speaks v2c. */
+export const LAB_SNMP_V3 = { user: 'edgecab-v3', authProtocol: 'sha256', authKey: 'lab-auth-key-7', privProtocol: 'aes', privKey: 'lab-priv-key-7' } as const;
+/** The mockup's factory account, with the lab's factory password. */
+export const LAB_BMC_USER = 'Administrator';
 export const LAB_BMC_PASSWORD = 'lab-password';
 
 export interface FleetOptions {
@@ -123,6 +126,7 @@ export class LabFleet {
           port: LAB_SNMP_PORT,
           address: host,
           community: LAB_COMMUNITY,
+          users: slot.kind === 'environment' ? [] : [{ ...LAB_SNMP_V3 }],
           seed,
           trapDestinations: this.options.trapTo ? [{ ...this.options.trapTo, community: LAB_COMMUNITY }] : [],
         };

@@ -38,6 +38,17 @@ import {
   MonitorStatus,
   PollPlan,
 } from '../domain/monitoring.js';
+import {
+  WizardConfigureInput,
+  WizardDiscoverInput,
+  WizardGotoInput,
+  WizardMatchInput,
+  WizardReport,
+  WizardRunInput,
+  WizardSecureInput,
+  WizardSiteInput,
+  WizardState,
+} from '../domain/wizard.js';
 
 /**
  * Every operation of EdgeCab, declared once. The core implements it, the
@@ -337,6 +348,53 @@ export const contract = {
       .errors({ ...notFound, LAB_UNAVAILABLE: { status: 501, message: 'This host does not offer a lab' } })
       .input(LabFaultInput)
       .output(LabStatus),
+  },
+  wizard: {
+    start: base.route({ method: 'POST', path: '/wizard', successStatus: 201, tags: ['wizard'], summary: 'Start a first-boot wizard run for a new cabinet' }).output(WizardState),
+    list: base
+      .route({ method: 'GET', path: '/wizard', tags: ['wizard'], summary: 'Wizard runs, newest first (to resume one)' })
+      .output(z.array(z.object({ id: z.string(), siteName: z.string().nullable(), step: z.number().int(), status: z.enum(['active', 'done']), startedAt: z.string() }))),
+    get: base.route({ method: 'GET', path: '/wizard/{runId}', tags: ['wizard'], summary: 'A wizard run: step, budget, items, findings' }).errors(notFound).input(WizardRunInput).output(WizardState),
+    goto: base
+      .route({ method: 'PUT', path: '/wizard/{runId}/step', tags: ['wizard'], summary: 'Go to a step already reached (back, or forward again)' })
+      .errors({ ...notFound, ...conflict })
+      .input(WizardGotoInput)
+      .output(WizardState),
+    site: base
+      .route({ method: 'PUT', path: '/wizard/{runId}/site', tags: ['wizard'], summary: 'Step 1: the site and its cabinet, and the pre-flight check of this computer' })
+      .errors({ ...notFound, ...conflict })
+      .input(WizardSiteInput)
+      .output(WizardState),
+    discover: base
+      .route({ method: 'POST', path: '/wizard/{runId}/discover', tags: ['wizard'], summary: 'Step 2: search the management addresses for Redfish services and SNMP agents (wait=true answers when done)' })
+      .errors({ ...notFound, ...conflict })
+      .input(WizardDiscoverInput.extend({ wait: z.boolean().default(false) }))
+      .output(WizardState),
+    confirm: base
+      .route({ method: 'PUT', path: '/wizard/{runId}/matches', tags: ['wizard'], summary: 'Step 2: confirm which device sits in which slot and trust their certificates; the devices are connected' })
+      .errors({ ...notFound, ...conflict })
+      .input(WizardMatchInput)
+      .output(WizardState),
+    secure: base
+      .route({ method: 'POST', path: '/wizard/{runId}/secure', tags: ['wizard'], summary: 'Step 3: replace factory credentials (BMC passwords, SNMP to v3)' })
+      .errors({ ...notFound, ...conflict })
+      .input(WizardSecureInput)
+      .output(WizardState),
+    configure: base
+      .route({ method: 'POST', path: '/wizard/{runId}/configure', tags: ['wizard'], summary: 'Step 4: NTP, DNS, host names, event delivery, configuration baseline' })
+      .errors({ ...notFound, ...conflict })
+      .input(WizardConfigureInput)
+      .output(WizardState),
+    verify: base
+      .route({ method: 'POST', path: '/wizard/{runId}/verify', tags: ['wizard'], summary: 'Step 5: health, alarms and clocks of every device; the site goes live' })
+      .errors({ ...notFound, ...conflict })
+      .input(WizardRunInput)
+      .output(WizardState),
+    report: base
+      .route({ method: 'GET', path: '/wizard/{runId}/report', tags: ['wizard'], summary: 'The acceptance report, as HTML and as PDF (base64)' })
+      .errors({ ...notFound, ...conflict })
+      .input(WizardRunInput)
+      .output(WizardReport),
   },
   audit: {
     list: base

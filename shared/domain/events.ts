@@ -37,5 +37,9 @@ export const AlarmChangedEvent = z.object({
 });
 export type AlarmChangedEvent = z.infer<typeof AlarmChangedEvent>;
 
-export const AppEvent = z.discriminatedUnion('type', [SiteChangedEvent, RegionChangedEvent, AlarmChangedEvent]);
+/** A first-boot wizard run moved on (an item changed state, a step finished). */
+export const WizardChangedEvent = z.object({ type: z.literal('wizard.changed'), runId: z.string(), step: z.number().int(), at: z.string() });
+export type WizardChangedEvent = z.infer<typeof WizardChangedEvent>;
+
+export const AppEvent = z.discriminatedUnion('type', [SiteChangedEvent, RegionChangedEvent, AlarmChangedEvent, WizardChangedEvent]);
 export type AppEvent = z.infer<typeof AppEvent>;

@@ -185,6 +185,22 @@ export function createRouter(services: Services) {
       start: os.lab.start.handler(({ input, errors }) => orLabUnavailable(() => services.lab.start(input), () => errors.LAB_UNAVAILABLE())),
       fault: os.lab.fault.handler(({ input, errors }) => orLabUnavailable(() => services.lab.fault(input), () => errors.LAB_UNAVAILABLE())),
     },
+    wizard: {
+      start: os.wizard.start.handler(() => services.wizard.start()),
+      list: os.wizard.list.handler(() => services.wizard.list()),
+      get: os.wizard.get.handler(({ input }) => services.wizard.get(input.runId)),
+      goto: os.wizard.goto.handler(({ input }) => services.wizard.goto(input.runId, input.step)),
+      site: os.wizard.site.handler(({ input }) => services.wizard.saveSite(input)),
+      discover: os.wizard.discover.handler(({ input }) => {
+        const { wait, ...rest } = input;
+        return services.wizard.discover(rest, wait);
+      }),
+      confirm: os.wizard.confirm.handler(({ input }) => services.wizard.confirm(input)),
+      secure: os.wizard.secure.handler(({ input }) => services.wizard.secure(input)),
+      configure: os.wizard.configure.handler(({ input }) => services.wizard.configure(input)),
+      verify: os.wizard.verify.handler(({ input }) => services.wizard.verify(input.runId)),
+      report: os.wizard.report.handler(({ input }) => services.wizard.report(input.runId)),
+    },
     audit: {
       list: os.audit.list.handler(({ input }) => audit.list(input)),
     },

@@ -20,6 +20,10 @@ export interface BmcFaults {
   hugeBodyBytes?: number;
   endlessBody?: boolean;
   redirectLoop?: boolean;
+  /** Account password changes are refused, as by a BMC whose password policy the new one does not meet. */
+  refusePasswordChange?: boolean;
+  /** How far the BMC's clock is off, in ms. */
+  clockSkewMs?: number;
 }
 
 export interface LabBmcOptions {
@@ -322,7 +326,8 @@ export class LabBmc {
   }
 
   private reply(res: ServerResponse, resource: Resource, url: URL): void {
-    let body: Resource = resource;
+    // A BMC's clock runs: the mockup's frozen DateTime becomes now (plus any injected skew).
+    let body: Resource = typeof resource.DateTime === 'string' ? { ...resource, DateTime: new Date(Date.now() + (this.faults.clockSkewMs ?? 0)).toISOString() } : resource;
     const expand = url.searchParams.get('$expand');
     if (expand && Array.isArray(resource.Members)) {
       body = { ...resource, Members: (resource.Members as Resource[]).map((member) => this.resolve(normalizePath(String(member['@odata.id']))) ?? member) };
@@ -392,6 +397,15 @@ export class LabBmc {
       return this.error(res, 400, 'The request body is not JSON');
     }
     if (path.startsWith(`${ROOT}/AccountService/Accounts/`) && typeof patch.Password === 'string') {
+      if (this.faults.refusePasswordChange) {
+        return this.send(res, 400, {
+          error: {
+            code: 'Base.1.8.PropertyValueFormatError',
+            message: 'The password was refused: it does not meet the password policy of this BMC',
+            '@Message.ExtendedInfo': [{ MessageId: 'Base.1.8.PropertyValueFormatError', Message: 'The value for the property Password is not in a format that the service supports.' }],
+          },
+        });
+      }
       const userName = String(resource.UserName);
       this.users.set(userName, patch.Password);
       this.dropSessionsOf(userName);

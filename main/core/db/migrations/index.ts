@@ -6,6 +6,7 @@ import { tilePackages } from './004-tile-packages.js';
 import { onlineTileCache } from './005-online-tile-cache.js';
 import { pmtilesPackages } from './006-pmtiles.js';
 import { monitoring } from './007-monitoring.js';
+import { wizard } from './008-wizard.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard];
