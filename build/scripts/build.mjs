@@ -15,8 +15,9 @@ const common = {
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  // Native or sloppy-mode CommonJS (net-snmp relies on non-strict Proxy sets) stays in node_modules.
-  external: ['better-sqlite3', 'electron', 'net-snmp'],
+  // Native or sloppy-mode CommonJS (net-snmp relies on non-strict Proxy sets) stays in node_modules,
+  // and so does pdfkit, which reads its font metrics from files next to it.
+  external: ['better-sqlite3', 'electron', 'net-snmp', 'pdfkit'],
 };
 
 async function buildMain() {

@@ -17,12 +17,14 @@ import { AlarmConsole } from '../features/alarms/AlarmConsole.js';
 import { useCriticalNotifications } from '../features/alarms/notifications.js';
 import { LabPage } from '../features/lab/LabPage.js';
 import { OfflineBanner } from '../features/monitor/OfflineBanner.js';
+import { WizardPage, WizardStart } from '../features/wizard/WizardPage.js';
 
 /** One entry per feature screen; the navigation grows as features land. */
 const SCREENS = [
   { path: '/map', label: 'nav.map', element: <MapPage /> },
   { path: '/alarms', label: 'nav.alarms', element: <AlarmConsole /> },
   { path: '/sites', label: 'nav.sites', element: <SitesPage /> },
+  { path: '/wizard', label: 'nav.wizard', element: <WizardStart /> },
   { path: '/regions', label: 'nav.regions', element: <RegionsPage /> },
   { path: '/probe', label: 'nav.probe', element: <ProbePage /> },
   { path: '/lab', label: 'nav.lab', element: <LabPage /> },
@@ -63,6 +65,7 @@ export function App({ client, connection }: { client: EdgecabClient; connection:
               ))}
               <Route path="/sites/:siteId" element={<SitePage />} />
               <Route path="/devices/:deviceId" element={<DevicePage />} />
+              <Route path="/wizard/:runId" element={<WizardPage />} />
               <Route path="*" element={<Navigate to="/map" replace />} />
             </Routes>
           </main>

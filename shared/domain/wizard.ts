@@ -18,7 +18,10 @@ export const WizardItem = z.object({
   step: z.number().int(),
   label: z.string(),
   state: z.enum(ITEM_STATES),
+  /** English text; detailKey and params give it in the UI language. */
   detail: z.string().nullable(),
+  detailKey: z.string().nullable(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
   attempts: z.number().int(),
   updatedAt: z.string(),
 });
@@ -80,7 +83,7 @@ export const WizardState = z.object({
   discovery: z.object({ running: z.boolean(), total: z.number().int(), done: z.number().int(), devices: z.array(DiscoveredDevice) }),
   matches: z.array(SlotMatch),
   items: z.array(WizardItem),
-  findings: z.array(z.string()),
+  findings: z.array(z.object({ text: z.string(), key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })),
   reportReady: z.boolean(),
 });
 export type WizardState = z.infer<typeof WizardState>;
@@ -92,6 +95,8 @@ export const WizardSiteInput = SiteFields.extend({
   templateId: z.string().min(1),
   /** e.g. 10.20.0.0/24: where the cabinet's management interfaces are. */
   managementSubnet: z.string().trim().min(1, { error: 'The management subnet, e.g. 10.20.0.0/24' }),
+  /** The cabinet's device names follow the UI language the wizard runs in. */
+  language: z.enum(['en', 'zh-CN']).default('en'),
 });
 
 export const WizardDiscoverInput = z.object({

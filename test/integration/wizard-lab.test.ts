@@ -94,7 +94,7 @@ describe('the first-boot wizard on a lab cabinet', () => {
     state = await client().wizard.secure({ runId, snmpV3: { ...LAB_SNMP_V3 } });
     expect(items(state, 3)).toMatchObject({ 'Compute 1': 'failed', 'Compute 2': 'failed', UPS: 'done', PDU: 'done', Switch: 'done', 'Environment monitor': 'skipped' });
     expect(state.items.find((item) => item.step === 3 && item.label === 'Compute 2')?.detail).toMatch(/the BMC refused the new password, so the factory one stays: .*Password is not in a format/);
-    expect(state.findings.join('\n')).toMatch(/Environment monitor: does not allow SNMPv3 authPriv/);
+    expect(state.findings.map((finding) => finding.text).join('\n')).toMatch(/Environment monitor: does not allow SNMPv3 authPriv/);
     expect(state.reachable).toBe(3);
 
     // The process "dies" now; what is on disk must open srv1's BMC: its new password was stored before it was set.

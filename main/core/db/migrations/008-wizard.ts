@@ -24,6 +24,8 @@ export const wizard: Migration = {
         label TEXT NOT NULL,
         state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed', 'skipped')),
         detail TEXT,
+        detail_key TEXT,
+        detail_params TEXT,
         attempts INTEGER NOT NULL DEFAULT 0,
         updated_at TEXT NOT NULL,
         PRIMARY KEY (run_id, key)

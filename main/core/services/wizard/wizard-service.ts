@@ -38,6 +38,7 @@ import type { SiteService } from '../sites/site-service.js';
 import { boundedEach, probeRedfish, probeSnmp, type FactoryCredentials } from './discovery.js';
 import { reportHtml, reportPdf, type ReportData } from './report.js';
 import { PasswordRotation, type RotationHooks } from './rotation.js';
+import { say, type WizardMessage } from './messages.js';
 
 interface StoredDiscovered extends DiscoveredDevice {
   credentialId: string | null;
@@ -48,7 +49,7 @@ interface RunData {
   preflight?: PreflightCheck[];
   discovery?: { running: boolean; total: number; done: number; devices: StoredDiscovered[] };
   matches?: SlotMatch[];
-  findings?: Record<string, string>;
+  findings?: Record<string, WizardMessage>;
   changes?: Record<string, string>;
   reportReady?: boolean;
 }
@@ -129,14 +130,15 @@ export class WizardService {
     })();
   }
 
-  private item(runId: string, step: number, key: string, label: string, state: WizardItem['state'], detail: string | null = null): void {
+  private item(runId: string, step: number, key: string, label: string, state: WizardItem['state'], detail: WizardMessage | null = null): void {
     this.db
       .prepare(
-        `INSERT INTO wizard_items (run_id, key, step, label, state, detail, attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, key) DO UPDATE SET label = excluded.label, state = excluded.state, detail = excluded.detail, updated_at = excluded.updated_at,
+        `INSERT INTO wizard_items (run_id, key, step, label, state, detail, detail_key, detail_params, attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, key) DO UPDATE SET label = excluded.label, state = excluded.state, detail = excluded.detail, detail_key = excluded.detail_key,
+           detail_params = excluded.detail_params, updated_at = excluded.updated_at,
            attempts = wizard_items.attempts + (CASE WHEN excluded.state = 'running' THEN 1 ELSE 0 END)`,
       )
-      .run(runId, key, step, label, state, detail, state === 'running' ? 1 : 0, this.now().toISOString());
+      .run(runId, key, step, label, state, detail?.text ?? null, detail?.key ?? null, detail ? JSON.stringify(detail.params) : null, state === 'running' ? 1 : 0, this.now().toISOString());
     this.publish(runId, step);
   }
 
@@ -152,7 +154,7 @@ export class WizardService {
     this.deps.bus.publish({ type: 'wizard.changed', runId, step, at: this.now().toISOString() });
   }
 
-  private finding(runId: string, key: string, text: string | null): void {
+  private finding(runId: string, key: string, text: WizardMessage | null): void {
     this.update(runId, (data) => {
       data.findings ??= {};
       if (text) data.findings[key] = text;
@@ -221,16 +223,28 @@ export class WizardService {
     const elapsedSeconds = Math.max(0, (nowMs - Date.parse(row.started_at)) / 1000);
     const remaining = steps.filter((step) => !step.finishedAt).reduce((sum, step) => sum + Math.max(0, step.estimateSeconds - step.seconds), 0);
     const items = (
-      this.db.prepare('SELECT key, step, label, state, detail, attempts, updated_at FROM wizard_items WHERE run_id = ? ORDER BY step, key').all(runId) as {
+      this.db.prepare('SELECT key, step, label, state, detail, detail_key, detail_params, attempts, updated_at FROM wizard_items WHERE run_id = ? ORDER BY step, key').all(runId) as {
         key: string;
         step: number;
         label: string;
         state: WizardItem['state'];
         detail: string | null;
+        detail_key: string | null;
+        detail_params: string | null;
         attempts: number;
         updated_at: string;
       }[]
-    ).map((item) => ({ key: item.key, step: item.step, label: item.label, state: item.state, detail: item.detail, attempts: item.attempts, updatedAt: item.updated_at }));
+    ).map((item) => ({
+      key: item.key,
+      step: item.step,
+      label: item.label,
+      state: item.state,
+      detail: item.detail,
+      detailKey: item.detail_key,
+      params: item.detail_params ? (JSON.parse(item.detail_params) as Record<string, string | number>) : {},
+      attempts: item.attempts,
+      updatedAt: item.updated_at,
+    }));
     return {
       id: row.id,
       siteId: row.site_id,
@@ -270,7 +284,7 @@ export class WizardService {
   async saveSite(input: z.output<typeof WizardSiteInput>): Promise<WizardState> {
     const row = this.requireStep(input.runId, 1);
     this.stepTime(input.runId, 1, false);
-    const { runId, templateId, managementSubnet, ...fields } = input;
+    const { runId, templateId, managementSubnet, language, ...fields } = input;
     if (!this.deps.cabinets.templates.has(templateId)) throw new InvalidInputError([{ field: 'templateId', code: 'not_found', message: `No cabinet model "${templateId}"` }]);
     if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(managementSubnet) || expandRanges(managementSubnet, 65_536).error) {
       throw new InvalidInputError([{ field: 'managementSubnet', code: 'invalid', message: 'A subnet like 10.20.0.0/24 (from /16 to /32)' }]);
@@ -280,7 +294,7 @@ export class WizardService {
     if (cabinet && cabinet.cabinet.templateId !== templateId) {
       if (cabinet.devices.some((device) => device.hasCredential)) throw new ConflictError('Devices of this cabinet are connected already; the cabinet model cannot change now', 'templateId');
     }
-    if (!cabinet) this.deps.cabinets.createForSite(site.id, templateId);
+    if (!cabinet) this.deps.cabinets.createForSite(site.id, templateId, null, language);
     this.db.prepare('UPDATE wizard_runs SET site_id = ? WHERE id = ?').run(site.id, runId);
     const preflight = await this.preflight(managementSubnet);
     this.update(runId, (data) => {
@@ -365,9 +379,9 @@ export class WizardService {
         data.discovery!.devices.push(...found);
       });
       const device = found[0];
-      if (!device) this.item(input.runId, 2, key, address, 'skipped', 'nothing answered');
-      else if (!device.credential) this.item(input.runId, 2, key, address, 'failed', `${device.protocol === 'redfish' ? 'Redfish service' : 'SNMP agent'} found, but no factory credential opens it; add the right one and search again`);
-      else this.item(input.runId, 2, key, address, 'done', `${device.protocol} ${device.kind}${device.model ? ` · ${device.model}` : ''} · ${device.credential}`);
+      if (!device) this.item(input.runId, 2, key, address, 'skipped', say('nothingAnswered'));
+      else if (!device.credential) this.item(input.runId, 2, key, address, 'failed', say('foundNoCredential', { what: device.protocol === 'redfish' ? 'Redfish' : 'SNMP' }));
+      else this.item(input.runId, 2, key, address, 'done', say('found', { protocol: device.protocol, kind: device.kind, model: device.model ? `· ${device.model}` : '', credential: device.credential }));
     }).then(() => {
       this.proposeMatches(input.runId);
       this.update(input.runId, (data) => {
@@ -440,7 +454,7 @@ export class WizardService {
     for (const match of matches) {
       const key = `connect:${match.deviceId}`;
       if (!match.endpoint) {
-        this.item(input.runId, 2, key, match.name, 'skipped', 'no device placed in this slot');
+        this.item(input.runId, 2, key, match.name, 'skipped', say('noDeviceInSlot'));
         continue;
       }
       const device = discovered.find((each) => `${each.address}:${each.port}` === match.endpoint)!;
@@ -451,7 +465,7 @@ export class WizardService {
         const secret = this.deps.vault.open<{ community: string }>(device.credentialId!);
         this.deps.devices.connect({ id: match.deviceId, protocol: 'snmp', host: device.address, port: device.port, version: '2c', community: secret.community });
       }
-      this.item(input.runId, 2, key, match.name, 'done', `connected at ${match.endpoint}`);
+      this.item(input.runId, 2, key, match.name, 'done', say('connectedAt', { endpoint: match.endpoint }));
     }
     void row;
     this.deps.monitor.refreshTargets();
@@ -485,13 +499,13 @@ export class WizardService {
         this.item(input.runId, 3, key, device.name, 'running');
         try {
           const account = await this.rotation.rotate({ deviceId: device.id, endpoint: device.endpoint!, fingerprint: device.fingerprint, credentialId: device.credentialId! });
-          this.item(input.runId, 3, key, device.name, 'done', `factory password of "${account}" replaced by a generated one (20 characters), verified by logging in, kept in the credential store`);
+          this.item(input.runId, 3, key, device.name, 'done', say('passwordReplaced', { account }));
           this.change(input.runId, key, `${device.name}: BMC account "${account}" has a new generated password (in EdgeCab's credential store)`);
           this.finding(input.runId, key, null);
         } catch (error) {
           const message = (error as Error).message;
-          this.item(input.runId, 3, key, device.name, 'failed', message);
-          this.finding(input.runId, key, `${device.name}: the factory password is still in place (${message})`);
+          this.item(input.runId, 3, key, device.name, 'failed', say('failed', { error: message }));
+          this.finding(input.runId, key, say('passwordKept', { device: device.name, error: message }));
         }
         return;
       }
@@ -501,20 +515,20 @@ export class WizardService {
       const host = device.endpoint!.slice(0, device.endpoint!.lastIndexOf(':'));
       const port = Number(device.endpoint!.slice(device.endpoint!.lastIndexOf(':') + 1));
       if (!input.snmpV3) {
-        this.item(input.runId, 3, key, device.name, 'skipped', 'no SNMPv3 user given; still on SNMPv2c');
-        this.finding(input.runId, key, `${device.name}: SNMPv2c with a factory community is still in use; give the site's SNMPv3 user to move it`);
+        this.item(input.runId, 3, key, device.name, 'skipped', say('snmpNoUser'));
+        this.finding(input.runId, key, say('snmpV2cStays', { device: device.name }));
         return;
       }
       const v3 = { user: input.snmpV3.user, authProtocol: input.snmpV3.authProtocol, authKey: input.snmpV3.authKey, privProtocol: input.snmpV3.privProtocol, privKey: input.snmpV3.privKey };
       try {
         await collectDevice({ host, port, version: '3', v3, timeoutMs: 2000, retries: 1 } as SnmpTarget);
         this.deps.devices.connect({ id: device.id, protocol: 'snmp', host, port, version: '3', v3 });
-        this.item(input.runId, 3, key, device.name, 'done', `moved to SNMPv3 authPriv (user "${input.snmpV3.user}")`);
+        this.item(input.runId, 3, key, device.name, 'done', say('snmpV3Moved', { user: input.snmpV3.user }));
         this.change(input.runId, key, `${device.name}: monitored over SNMPv3 authPriv as "${input.snmpV3.user}" instead of a v2c community`);
         this.finding(input.runId, key, null);
       } catch (error) {
-        this.item(input.runId, 3, key, device.name, 'skipped', `does not accept SNMPv3 user "${input.snmpV3.user}": ${(error as Error).message}`);
-        this.finding(input.runId, key, `${device.name}: does not allow SNMPv3 authPriv with user "${input.snmpV3.user}"; it stays on SNMPv2c — create the user on the device or disable its factory community`);
+        this.item(input.runId, 3, key, device.name, 'skipped', say('snmpV3Refused', { user: input.snmpV3.user, error: (error as Error).message }));
+        this.finding(input.runId, key, say('snmpV3NotAllowed', { device: device.name, user: input.snmpV3.user }));
       }
     });
     this.deps.monitor.refreshTargets();
@@ -535,7 +549,7 @@ export class WizardService {
     const site = this.deps.sites.get(row.site_id!);
     const devices = this.connectedDevices(input.runId);
     await boundedEach(devices, DEVICE_CONCURRENCY, async (device) => {
-      const run = async (action: string, label: string, work: () => Promise<string>, skipWith?: string) => {
+      const run = async (action: string, label: string, work: () => Promise<WizardMessage>, skipWith?: WizardMessage) => {
         const key = `${action}:${device.id}`;
         if (!this.due(input.runId, key, input.only)) return;
         if (skipWith) {
@@ -547,7 +561,7 @@ export class WizardService {
           const detail = await work();
           this.item(input.runId, 4, key, `${device.name} · ${label}`, 'done', detail);
         } catch (error) {
-          this.item(input.runId, 4, key, `${device.name} · ${label}`, 'failed', (error as Error).message);
+          this.item(input.runId, 4, key, `${device.name} · ${label}`, 'failed', say('failed', { error: (error as Error).message }));
         }
       };
       if (device.protocol === 'redfish') {
@@ -557,21 +571,21 @@ export class WizardService {
           const managers = await client.get('/redfish/v1/Managers').catch(() => ({}) as Record<string, unknown>);
           const managerUri = Array.isArray(managers.Members) ? (managers.Members[0] as { '@odata.id'?: string } | undefined)?.['@odata.id'] : undefined;
           const hostName = `${site.code}-${device.slotId ?? device.name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
-          const noManager = managerUri ? undefined : 'the BMC reports no manager';
+          const noManager = managerUri ? undefined : say('noManager');
           await run('ntp', 'NTP', async () => {
             await setNtp(client, managerUri!, input.ntpServers);
             this.change(input.runId, `ntp:${device.id}`, `${device.name}: NTP ${input.ntpServers.join(', ')}`);
-            return `NTP servers ${input.ntpServers.join(', ')}`;
+            return say('ntpSet', { servers: input.ntpServers.join(', ') });
           }, noManager);
           await run('dns', 'DNS', async () => {
             await setDns(client, managerUri!, input.dnsServers);
             this.change(input.runId, `dns:${device.id}`, `${device.name}: DNS ${input.dnsServers.join(', ')}`);
-            return `DNS servers ${input.dnsServers.join(', ')}`;
+            return say('dnsSet', { servers: input.dnsServers.join(', ') });
           }, noManager);
           await run('hostname', 'host name', async () => {
             await setHostName(client, managerUri!, hostName);
             this.change(input.runId, `hostname:${device.id}`, `${device.name}: host name ${hostName}`);
-            return `host name ${hostName}`;
+            return say('hostNameSet', { name: hostName });
           }, noManager);
           await run('events', 'event delivery', async () => {
             const service = await client.get('/redfish/v1/EventService');
@@ -579,30 +593,30 @@ export class WizardService {
             const existing = collection ? await client.get(collection) : { Members: [] };
             for (const member of Array.isArray(existing.Members) ? existing.Members : []) {
               const subscription = await client.get(String((member as { '@odata.id': string })['@odata.id']));
-              if (subscription.Destination === input.eventDestination) return `already subscribed: events go to ${input.eventDestination}`;
+              if (subscription.Destination === input.eventDestination) return say('alreadySubscribed', { destination: input.eventDestination });
             }
             await createSubscription(client, input.eventDestination);
             this.change(input.runId, `events:${device.id}`, `${device.name}: Redfish events to ${input.eventDestination}`);
-            return `events go to ${input.eventDestination}`;
+            return say('eventsTo', { destination: input.eventDestination });
           });
           await run('baseline', 'configuration baseline', async () => {
             const inventory = await readInventory(client, { now: this.now });
             this.saveBaseline(device.id, { managers: inventory.managers, firmware: inventory.firmware, systems: inventory.systems.map((system) => ({ id: system.id, model: system.model, serial: system.serial, biosVersion: system.biosVersion })) });
-            return `baseline saved: ${inventory.firmware.length} firmware items, ${inventory.managers.length} manager(s)`;
+            return say('baselineRedfish', { firmware: inventory.firmware.length, managers: inventory.managers.length });
           });
         } finally {
           await client.close();
         }
       } else {
-        await run('traps', 'trap destination', async () => '', 'SNMP trap destinations cannot be set over standard MIBs on this device');
-        this.finding(input.runId, `traps:${device.id}`, `${device.name}: set its SNMP trap destination to ${input.trapDestination} on the device`);
+        await run('traps', 'trap destination', async () => say('trapsNotSettable'), say('trapsNotSettable'));
+        this.finding(input.runId, `traps:${device.id}`, say('setTrapDestination', { device: device.name, destination: input.trapDestination }));
         await run('baseline', 'configuration baseline', async () => {
           const secret = this.deps.vault.open<Pick<SnmpTarget, 'version' | 'community' | 'v3'>>(device.credentialId!);
           const host = device.endpoint!.slice(0, device.endpoint!.lastIndexOf(':'));
           const port = Number(device.endpoint!.slice(device.endpoint!.lastIndexOf(':') + 1));
           const snmp = await collectDevice({ host, port, timeoutMs: 2000, retries: 1, ...secret } as SnmpTarget, { now: this.now });
           this.saveBaseline(device.id, { system: snmp.system, entities: snmp.entities, profiles: snmp.profiles });
-          return `baseline saved: ${snmp.system.descr ?? 'system'} with ${snmp.interfaces.length} interfaces`;
+          return say('baselineSnmp', { system: snmp.system.descr ?? 'system', interfaces: snmp.interfaces.length });
         });
       }
     });
@@ -626,7 +640,7 @@ export class WizardService {
     await boundedEach(devices, DEVICE_CONCURRENCY, async (device) => {
       const key = `verify:${device.id}`;
       const state = this.deps.cabinets.device(device.id);
-      let detail = `${state.status}`;
+      let detail = say('verified', { status: state.status });
       let ok = state.status === 'ok' || state.status === 'warning';
       if (device.protocol === 'redfish' && ok) {
         const secret = this.deps.vault.open<RedfishSecret>(device.credentialId!);
@@ -637,13 +651,13 @@ export class WizardService {
           const manager = first ? await client.get(first) : {};
           if (typeof manager.DateTime === 'string') {
             const skew = Math.round((Date.parse(manager.DateTime) - this.now().getTime()) / 1000);
-            detail += `, clock ${Math.abs(skew) <= TIME_SKEW_OK_SECONDS ? 'in sync' : `${skew} s off`}`;
-            if (Math.abs(skew) > TIME_SKEW_OK_SECONDS) this.finding(runId, `time:${device.id}`, `${device.name}: its clock is ${skew} s off; check NTP`);
+            detail = Math.abs(skew) <= TIME_SKEW_OK_SECONDS ? say('verifiedClock', { status: state.status }) : say('verifiedClockOff', { status: state.status, seconds: skew });
+            if (Math.abs(skew) > TIME_SKEW_OK_SECONDS) this.finding(runId, `time:${device.id}`, say('clockOff', { device: device.name, seconds: skew }));
             else this.finding(runId, `time:${device.id}`, null);
           }
         } catch (error) {
           ok = false;
-          detail = (error as Error).message;
+          detail = say('failed', { error: (error as Error).message });
         } finally {
           await client.close();
         }
@@ -694,7 +708,7 @@ export class WizardService {
         };
       }),
       changes: Object.values(data.changes ?? {}),
-      findings: Object.values(data.findings ?? {}),
+      findings: Object.values(data.findings ?? {}).map((finding) => finding.text),
       openAlarms: alarms.map((alarm) => `${alarm.severity}: ${alarm.deviceName ?? alarm.siteName} — ${alarm.message}`),
     };
   }
