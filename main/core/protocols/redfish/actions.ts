@@ -81,6 +81,12 @@ export async function resetManager(client: RedfishClient, managerUri: string, ty
 }
 
 /** PATCH with If-Match on the ETag just read, so a concurrent change is never overwritten blindly. */
+/** The first member's URI of a collection (e.g. the system of a one-system BMC), or null when it has none. */
+export async function firstMember(client: RedfishClient, collection: string): Promise<string | null> {
+  const members = (await client.get(collection)).Members;
+  return Array.isArray(members) ? link(members[0]) : null;
+}
+
 export async function patchWithEtag(client: RedfishClient, uri: string, patch: JsonObject): Promise<JsonObject> {
   const current = await client.request('GET', uri);
   const etag = current.headers.etag ?? (typeof current.body?.['@odata.etag'] === 'string' ? current.body['@odata.etag'] : undefined);

@@ -4,7 +4,8 @@ import type { RedfishInventory } from '../../../../shared/domain/redfish.js';
 import { sumCounters, type DeviceDetail, type DeviceReading, type ReadingPoint } from '../../../../shared/domain/readings.js';
 import type { SnmpDevice, SnmpTarget } from '../../../../shared/domain/snmp.js';
 import { InvalidInputError } from '../../errors.js';
-import { resetSystem, type ResetType } from '../../protocols/redfish/actions.js';
+import { firstMember, resetSystem, type ResetType } from '../../protocols/redfish/actions.js';
+import { splitEndpoint } from './endpoint.js';
 import { RedfishClient, RedfishError } from '../../protocols/redfish/client.js';
 import { readInventory } from '../../protocols/redfish/inventory.js';
 import { collectDevice } from '../../protocols/snmp/collect.js';
@@ -121,7 +122,7 @@ export class DeviceService {
           await client.close();
         }
       } else {
-        const [host, port] = [device.endpoint.slice(0, device.endpoint.lastIndexOf(':')), Number(device.endpoint.slice(device.endpoint.lastIndexOf(':') + 1))];
+        const { host, port } = splitEndpoint(device.endpoint);
         const secret = this.vault.open<SnmpSecret>(device.credentialId);
         const snmp = await collectDevice({ host, port, timeoutMs: 2000, retries: 1, ...secret } as SnmpTarget, { now: this.now });
         reading = { observedAt: snmp.observedAt, status: snmpStatus(snmp), error: null, snmp, redfish: null };
@@ -170,8 +171,7 @@ export class DeviceService {
     if (device.protocol !== 'redfish') throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} has no BMC` }]);
     const client = this.redfishClient(device);
     try {
-      const systems = await client.get('/redfish/v1/Systems');
-      const first = Array.isArray(systems.Members) ? (systems.Members[0] as { '@odata.id'?: string } | undefined)?.['@odata.id'] : undefined;
+      const first = await firstMember(client, '/redfish/v1/Systems');
       if (!first) throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} reports no computer system` }]);
       await resetSystem(client, first, type);
     } catch (error) {

@@ -23,6 +23,7 @@ import type { CredentialVault } from '../credentials/vault.js';
 import type { DeviceService } from '../devices/device-service.js';
 import type { EventBus } from '../events/bus.js';
 import { MetricStore } from './metric-store.js';
+import { splitEndpoint } from '../devices/endpoint.js';
 import { observeRedfish, observeSnmp, type CounterMemory, type Observation } from './observe.js';
 import { PollScheduler, type PollKind, type PollTarget } from './scheduler.js';
 
@@ -60,9 +61,7 @@ interface RedfishSecret {
 }
 type SnmpSecret = Pick<SnmpTarget, 'version' | 'community' | 'v3'>;
 
-function hostOf(endpoint: string): string {
-  return endpoint.slice(0, endpoint.lastIndexOf(':'));
-}
+const hostOf = (endpoint: string) => splitEndpoint(endpoint).host;
 
 /**
  * Keeps every connected device polled on plan and the state cache, metric
@@ -285,8 +284,8 @@ export class MonitorService {
         return { kind: 'observed', device, at: this.now().getTime(), observation, reading };
       }
       const secret = this.vault.open<SnmpSecret>(device.credential_id);
-      const port = Number(device.endpoint.slice(device.endpoint.lastIndexOf(':') + 1));
-      const snmp = await collectDevice({ host: hostOf(device.endpoint), port, timeoutMs: Math.min(timeoutMs, 3000), retries: 1, ...secret } as SnmpTarget, { now: this.now });
+      const { host, port } = splitEndpoint(device.endpoint);
+      const snmp = await collectDevice({ host, port, timeoutMs: Math.min(timeoutMs, 3000), retries: 1, ...secret } as SnmpTarget, { now: this.now });
       const at = Date.parse(snmp.observedAt);
       const { observation, memory } = observeSnmp(snmp, this.counters.get(device.id) ?? null, at);
       this.counters.set(device.id, memory);

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import bundledCredentials from '../../../../assets/wizard/factory-credentials.json' with { type: 'json' };
 import type { DiscoveredDevice } from '../../../../shared/domain/wizard.js';
 import { RedfishClient } from '../../protocols/redfish/client.js';
-import { verifyLogin } from '../../protocols/redfish/actions.js';
+import { firstMember, verifyLogin } from '../../protocols/redfish/actions.js';
 import { collectDevice } from '../../protocols/snmp/collect.js';
 
 export interface FactoryCredentials {
@@ -61,11 +61,9 @@ export async function probeRedfish(address: string, port: number, credentials: F
     if (!(await verifyLogin(options).catch(() => false))) continue;
     const client = new RedfishClient(options);
     try {
-      const systems = await client.get('/redfish/v1/Systems');
-      const first = Array.isArray(systems.Members) ? (systems.Members[0] as { '@odata.id'?: string } | undefined)?.['@odata.id'] : undefined;
+      const first = await firstMember(client, '/redfish/v1/Systems');
       const system = first ? await client.get(first) : {};
-      const chassisList = await client.get('/redfish/v1/Chassis').catch(() => ({}) as Record<string, unknown>);
-      const firstChassis = Array.isArray(chassisList.Members) ? (chassisList.Members[0] as { '@odata.id'?: string } | undefined)?.['@odata.id'] : undefined;
+      const firstChassis = await firstMember(client, '/redfish/v1/Chassis').catch(() => null);
       const chassis = firstChassis ? await client.get(firstChassis).catch(() => ({}) as Record<string, unknown>) : {};
       const chassisType = text(chassis.ChassisType);
       return {

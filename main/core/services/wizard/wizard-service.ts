@@ -24,7 +24,8 @@ import {
 } from '../../../../shared/domain/wizard.js';
 import type { SnmpTarget } from '../../../../shared/domain/snmp.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
-import { createSubscription, setDns, setHostName, setNtp } from '../../protocols/redfish/actions.js';
+import { createSubscription, firstMember, setDns, setHostName, setNtp } from '../../protocols/redfish/actions.js';
+import { splitEndpoint } from '../devices/endpoint.js';
 import { RedfishClient } from '../../protocols/redfish/client.js';
 import { readInventory } from '../../protocols/redfish/inventory.js';
 import { collectDevice } from '../../protocols/snmp/collect.js';
@@ -512,8 +513,7 @@ export class WizardService {
       const key = `snmpv3:${device.id}`;
       if (!this.due(input.runId, key, input.only)) return;
       this.item(input.runId, 3, key, device.name, 'running');
-      const host = device.endpoint!.slice(0, device.endpoint!.lastIndexOf(':'));
-      const port = Number(device.endpoint!.slice(device.endpoint!.lastIndexOf(':') + 1));
+      const { host, port } = splitEndpoint(device.endpoint!);
       if (!input.snmpV3) {
         this.item(input.runId, 3, key, device.name, 'skipped', say('snmpNoUser'));
         this.finding(input.runId, key, say('snmpV2cStays', { device: device.name }));
@@ -568,8 +568,7 @@ export class WizardService {
         const secret = this.deps.vault.open<RedfishSecret>(device.credentialId!);
         const client = new RedfishClient({ url: device.endpoint!, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: 15_000 });
         try {
-          const managers = await client.get('/redfish/v1/Managers').catch(() => ({}) as Record<string, unknown>);
-          const managerUri = Array.isArray(managers.Members) ? (managers.Members[0] as { '@odata.id'?: string } | undefined)?.['@odata.id'] : undefined;
+          const managerUri = await firstMember(client, '/redfish/v1/Managers').catch(() => null);
           const hostName = `${site.code}-${device.slotId ?? device.name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
           const noManager = managerUri ? undefined : say('noManager');
           await run('ntp', 'NTP', async () => {
@@ -612,8 +611,7 @@ export class WizardService {
         this.finding(input.runId, `traps:${device.id}`, say('setTrapDestination', { device: device.name, destination: input.trapDestination }));
         await run('baseline', 'configuration baseline', async () => {
           const secret = this.deps.vault.open<Pick<SnmpTarget, 'version' | 'community' | 'v3'>>(device.credentialId!);
-          const host = device.endpoint!.slice(0, device.endpoint!.lastIndexOf(':'));
-          const port = Number(device.endpoint!.slice(device.endpoint!.lastIndexOf(':') + 1));
+          const { host, port } = splitEndpoint(device.endpoint!);
           const snmp = await collectDevice({ host, port, timeoutMs: 2000, retries: 1, ...secret } as SnmpTarget, { now: this.now });
           this.saveBaseline(device.id, { system: snmp.system, entities: snmp.entities, profiles: snmp.profiles });
           return say('baselineSnmp', { system: snmp.system.descr ?? 'system', interfaces: snmp.interfaces.length });
@@ -646,8 +644,7 @@ export class WizardService {
         const secret = this.deps.vault.open<RedfishSecret>(device.credentialId!);
         const client = new RedfishClient({ url: device.endpoint!, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: 10_000 });
         try {
-          const managers = await client.get('/redfish/v1/Managers');
-          const first = Array.isArray(managers.Members) ? (managers.Members[0] as { '@odata.id'?: string } | undefined)?.['@odata.id'] : undefined;
+          const first = await firstMember(client, '/redfish/v1/Managers');
           const manager = first ? await client.get(first) : {};
           if (typeof manager.DateTime === 'string') {
             const skew = Math.round((Date.parse(manager.DateTime) - this.now().getTime()) / 1000);
