@@ -399,7 +399,7 @@ export async function readInventory(client: RedfishClient, options: PollOptions 
   return RedfishInventory.parse(inventory);
 }
 
-function healthOf(systems: JsonObject[], chassis: JsonObject[]): { systemHealth: RedfishHealth['systems']; chassisHealth: RedfishHealth['chassis'] } {
+function healthOf(systems: JsonObject[], chassis: JsonObject[]): Omit<RedfishHealth, 'observedAt'> {
   const systemHealth = systems.map((system) => {
     const powerState = str(system.PowerState);
     return {
@@ -408,7 +408,8 @@ function healthOf(systems: JsonObject[], chassis: JsonObject[]): { systemHealth:
       status: statusOf(system),
     };
   });
-  return { systemHealth, chassisHealth: chassis.map((each) => ({ id: str(each.Id) ?? '?', status: statusOf(each) })) };
+  const chassisHealth = chassis.map((each) => ({ id: str(each.Id) ?? '?', status: statusOf(each) }));
+  return { systems: systemHealth, chassis: chassisHealth, worst: worstHealth([...systemHealth, ...chassisHealth].map((each) => each.status.healthRollup)) };
 }
 
 /** A health-only poll: systems and chassis status, with as few requests as the service allows. */
@@ -417,12 +418,9 @@ export async function readHealth(client: RedfishClient, options: PollOptions = {
   const root = await client.serviceRoot();
   const walker = new RedfishWalker(client, root, Date.now() + (options.pollTimeoutMs ?? 30_000));
   const [systems, chassis] = await Promise.all([walker.members(link(root.Systems)), walker.members(link(root.Chassis))]);
-  const { systemHealth, chassisHealth } = healthOf(systems, chassis);
   return {
     observedAt: now().toISOString(),
-    systems: systemHealth,
-    chassis: chassisHealth,
-    worst: worstHealth([...systemHealth, ...chassisHealth].map((each) => each.status.healthRollup)),
+    ...healthOf(systems, chassis),
   };
 }
 
@@ -443,12 +441,9 @@ export async function readVitals(client: RedfishClient, options: PollOptions = {
     Promise.all(chassis.map((each) => readChassis(walker, each))),
     Promise.all(systems.map((system) => walker.members(link(system.EthernetInterfaces)))),
   ]);
-  const { systemHealth, chassisHealth } = healthOf(systems, chassis);
   return {
     observedAt: now().toISOString(),
-    systems: systemHealth,
-    chassis: chassisHealth,
-    worst: worstHealth([...systemHealth, ...chassisHealth].map((each) => each.status.healthRollup)),
+    ...healthOf(systems, chassis),
     chassisReadings,
     nics: nicLists.flat().map((nic) => ({ id: str(nic.Id) ?? '?', linkStatus: str(nic.LinkStatus), state: str(obj(nic.Status).State) })),
     problems: walker.problems,
