@@ -146,7 +146,7 @@ interface StepProps {
 }
 
 function SiteStep({ state, run, busy, error }: StepProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { client } = useApi();
   const { regions } = useRegions();
   const [templates, setTemplates] = useState<{ id: string; name: Record<string, string> }[]>([]);
@@ -160,7 +160,6 @@ function SiteStep({ state, run, busy, error }: StepProps) {
   const [longitude, setLongitude] = useState<number | null>(site?.longitude ?? null);
   const [templateId, setTemplateId] = useState(site?.templateId ?? 'edge-24u');
   const [subnet, setSubnet] = useState(site?.managementSubnet ?? '');
-  const { i18n } = useTranslation();
   useEffect(() => {
     client.cabinets.templates().then(setTemplates, () => setTemplates([]));
   }, [client]);

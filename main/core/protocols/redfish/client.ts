@@ -1,5 +1,5 @@
+import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
-import type { TLSSocket } from 'node:tls';
 
 export type RedfishErrorCode =
   | 'tls_untrusted'
@@ -78,6 +78,19 @@ export function redfishErrorMessage(body: JsonObject | null): string | null {
   return String(first?.Message ?? error.message ?? error.code ?? 'error');
 }
 
+let secureContext: SecureContext | null = null;
+
+/**
+ * One TLS context for every BMC connection: a context of its own per
+ * connection loads the system's CA list each time, about half a megabyte,
+ * which a monitor holding hundreds of BMC connections cannot afford. The CA
+ * list is not used anyway: every connection is checked against its pin.
+ */
+function sharedSecureContext(): SecureContext {
+  secureContext ??= createSecureContext();
+  return secureContext;
+}
+
 /**
  * An HTTP client for one BMC on undici: keep-alive connections (at most a
  * few), the certificate checked against a pinned fingerprint rather than any
@@ -113,7 +126,7 @@ export class RedfishClient {
   private pinnedAgent(connections: number): Agent {
     // CA validation is off only because the pin replaces it: every TLS connection is checked below.
     // No TLS session resumption: a resumed session carries no certificate to check.
-    const base = buildConnector({ rejectUnauthorized: false, timeout: this.requestTimeoutMs, maxCachedSessions: 0 });
+    const base = buildConnector({ rejectUnauthorized: false, timeout: this.requestTimeoutMs, maxCachedSessions: 0, secureContext: sharedSecureContext() });
     const connect: buildConnector.connector = (connectOptions, callback) => {
       base(connectOptions, (error, socket) => {
         if (error || !socket) return callback(error ?? new Error('no socket'), null);

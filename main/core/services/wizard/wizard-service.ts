@@ -427,7 +427,7 @@ export class WizardService {
 
   /** The user's confirmed slot ↔ device matches and trusted certificates: the devices get connected. */
   async confirm(input: z.output<typeof WizardMatchInput>): Promise<WizardState> {
-    const row = this.requireStep(input.runId, 2);
+    this.requireStep(input.runId, 2);
     const data = this.data(input.runId);
     const discovered = data.discovery?.devices ?? [];
     const issues: { field: string; code: string; message: string }[] = [];
@@ -468,7 +468,6 @@ export class WizardService {
       }
       this.item(input.runId, 2, key, match.name, 'done', say('connectedAt', { endpoint: match.endpoint }));
     }
-    void row;
     this.deps.monitor.refreshTargets();
     this.stepTime(input.runId, 2, true);
     this.publish(input.runId, 2, true);
@@ -618,7 +617,6 @@ export class WizardService {
         });
       }
     });
-    this.update(input.runId, () => undefined);
     if (!this.hasFailures(input.runId, 4)) this.stepTime(input.runId, 4, true);
     this.publish(input.runId, 4, true);
     return this.get(input.runId);
@@ -661,11 +659,9 @@ export class WizardService {
       }
       this.item(runId, 5, key, device.name, ok ? 'done' : 'failed', detail);
     });
-    const report = await this.reportData(runId);
     this.update(runId, (data) => {
       data.reportReady = true;
     });
-    void report;
     if (!this.hasFailures(runId, 5)) {
       this.stepTime(runId, 5, true);
       this.db.prepare("UPDATE wizard_runs SET status = 'done', finished_at = ? WHERE id = ?").run(this.now().toISOString(), runId);
