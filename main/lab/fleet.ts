@@ -117,6 +117,8 @@ export class LabFleet {
         if (slot.protocol === 'redfish') {
           const bmc = new LabBmc({ mockupDir: this.options.mockupDir, host, port: LAB_HTTPS_PORT, users: { [LAB_BMC_USER]: LAB_BMC_PASSWORD }, certificate });
           healthyBaseline(bmc);
+          // Every lab server has its own serial, as real ones do (the mockup gives them all the same).
+          setPath(bmc, SYSTEM, ['SerialNumber'], `${site.code}-${slot.id.toUpperCase()}`);
           site.devices.push({ slotId: slot.id, kind: slot.kind, protocol: 'redfish', host, port: LAB_HTTPS_PORT, url: `https://${host}:${LAB_HTTPS_PORT}`, fingerprint: bmc.fingerprint, lab: bmc });
           starts.push(bmc.start());
           return;

@@ -198,3 +198,42 @@ export function inSubnet(address: string, cidr: string): boolean {
   const size = 2 ** (32 - Number(match[2]));
   return Math.floor(toNumber(address) / size) === Math.floor(toNumber(match[1]!) / size);
 }
+
+export interface SlotToFill {
+  slotId: string;
+  deviceId: string;
+  name: string;
+  kind: string;
+  protocol: 'redfish' | 'snmp';
+  u: number;
+  /** What the slot's device is known to be (from an earlier reading, or the template's model). */
+  model: string | null;
+  serial: string | null;
+}
+
+const addressOrder = (a: DiscoveredDevice, b: DiscoveredDevice) =>
+  a.address.split('.').map(Number).reduce((diff, part, index) => diff || part - Number(b.address.split('.')[index]), 0) || a.port - b.port;
+
+/**
+ * Puts discovered devices in the cabinet's slots, bottom up: a device whose
+ * serial the slot already knows first, then one of the same model, then one
+ * of the same kind (BMCs may fill any server or storage slot), in address
+ * order. Devices no credential opened are left for the user.
+ */
+export function proposeSlotMatches(slots: readonly SlotToFill[], discovered: readonly DiscoveredDevice[]): SlotMatch[] {
+  const used = new Set<string>();
+  const endpoint = (device: DiscoveredDevice) => `${device.address}:${device.port}`;
+  const same = (a: string | null, b: string | null) => Boolean(a && b && a.trim().toLowerCase() === b.trim().toLowerCase());
+  return [...slots]
+    .sort((a, b) => a.u - b.u)
+    .map((slot) => {
+      const candidates = discovered.filter((device) => device.credential && device.protocol === slot.protocol && !used.has(endpoint(device))).sort(addressOrder);
+      const pick =
+        candidates.find((device) => same(device.serial, slot.serial)) ??
+        candidates.find((device) => same(device.model, slot.model) && (slot.protocol === 'redfish' || device.kind === slot.kind)) ??
+        candidates.find((device) => device.kind === slot.kind) ??
+        (slot.protocol === 'redfish' ? candidates[0] : undefined);
+      if (pick) used.add(endpoint(pick));
+      return { slotId: slot.slotId, deviceId: slot.deviceId, name: slot.name, kind: slot.kind, protocol: slot.protocol, endpoint: pick ? endpoint(pick) : null };
+    });
+}

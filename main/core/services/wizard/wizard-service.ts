@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { networkInterfaces } from 'node:os';
 import type { z } from 'zod';
+import type { DeviceReading } from '../../../../shared/domain/readings.js';
 import {
   expandRanges,
   inSubnet,
+  proposeSlotMatches,
   STEP_ESTIMATE_SECONDS,
   WIZARD_BUDGET_SECONDS,
   WIZARD_STEPS,
@@ -408,21 +410,22 @@ export class WizardService {
     const row = this.row(runId);
     const cabinet = this.deps.cabinets.viewForSite(row.site_id!);
     if (!cabinet) return;
-    const discovered = (this.data(runId).discovery?.devices ?? []).filter((device) => device.credential);
-    const used = new Set<string>();
-    const endpoint = (device: DiscoveredDevice) => `${device.address}:${device.port}`;
-    const byAddress = (a: DiscoveredDevice, b: DiscoveredDevice) => a.address.split('.').map(Number).reduce((diff, part, index) => diff || part - Number(b.address.split('.')[index]), 0);
-    const slots = [...cabinet.devices].filter((device) => device.slotId && device.protocol !== 'none').sort((a, b) => a.u - b.u);
-    const matches: SlotMatch[] = slots.map((slot) => {
-      const protocol = slot.protocol as 'redfish' | 'snmp';
-      const candidates = discovered.filter((device) => device.protocol === protocol && !used.has(endpoint(device))).sort(byAddress);
-      const pick = protocol === 'snmp' ? candidates.find((device) => device.kind === slot.kind) : (candidates.find((device) => device.kind === slot.kind) ?? candidates[0]);
-      if (pick) used.add(endpoint(pick));
-      return { slotId: slot.slotId!, deviceId: slot.id, name: slot.name, kind: slot.kind, protocol, endpoint: pick ? endpoint(pick) : null };
-    });
+    const slots = cabinet.devices
+      .filter((device) => device.slotId && device.protocol !== 'none')
+      .map((device) => ({ slotId: device.slotId!, deviceId: device.id, name: device.name, kind: device.kind, protocol: device.protocol as 'redfish' | 'snmp', u: device.u, ...this.knownIdentity(device.id, device.model) }));
+    const matches = proposeSlotMatches(slots, this.data(runId).discovery?.devices ?? []);
     this.update(runId, (data) => {
       data.matches = matches;
     });
+  }
+
+  /** A slot's device as last read (serial, model), so a re-run puts the same hardware back in the same slot. */
+  private knownIdentity(deviceId: string, templateModel: string | null): { model: string | null; serial: string | null } {
+    const reading = this.db.prepare('SELECT reading FROM device_readings WHERE device_id = ? ORDER BY id DESC LIMIT 1').pluck().get(deviceId) as string | undefined;
+    const parsed = reading ? (JSON.parse(reading) as Pick<DeviceReading, 'snmp' | 'redfish'>) : null;
+    const system = parsed?.redfish?.systems[0];
+    const entity = parsed?.snmp?.entities.find((each) => each.serial);
+    return { model: system?.model ?? entity?.model ?? templateModel, serial: system?.serial ?? entity?.serial ?? null };
   }
 
   /** The user's confirmed slot ↔ device matches and trusted certificates: the devices get connected. */
