@@ -182,6 +182,18 @@ test.describe('Offline site map', () => {
     expect(after.x - before.x).toBeLessThan(330);
     expect(before.y - after.y).toBeGreaterThan(60);
     expect(before.y - after.y).toBeLessThan(110);
+
+    // Search flies to the marker where this basemap draws it, not to the unshifted point ~300 m away.
+    await page.evaluate(() => (window as unknown as { edgecabMap: { map: { setView(center: [number, number], zoom: number, options: object): void } } }).edgecabMap.map.setView([39.8, 116.2], 12, { animate: false }));
+    await page.getByRole('searchbox', { name: 'Find a site by name or code' }).fill('GCJ-1');
+    await page.getByRole('option', { name: /Datum check/ }).click();
+    const size = await page.evaluate(() => (window as unknown as { edgecabMap: { map: { getSize(): { x: number; y: number } } } }).edgecabMap.map.getSize());
+    await expect
+      .poll(async () => {
+        const found = await marker();
+        return found ? Math.round(Math.hypot(found.x - size.x / 2, found.y - size.y / 2)) : 9999;
+      }, { timeout: 10_000 })
+      .toBeLessThan(12);
   });
 
   test('a vector PMTiles archive is imported and drawn in the browser', async ({ page }, testInfo) => {

@@ -228,7 +228,8 @@ export function MapPage() {
     return sites.filter((site) => site[1].toLowerCase().includes(query) || site[2].toLowerCase().includes(query)).slice(0, 8);
   }, [search, sites]);
   const flyTo = (site: MapSite) => {
-    mapRef.current?.flyTo([site[3], site[4]], 14, { duration: 0.6 });
+    // The marker sits where the basemap's datum puts it: fly there, not to the stored WGS-84 point.
+    mapRef.current?.flyTo(layerRef.current?.positionOf(site) ?? [site[3], site[4]], 14, { duration: 0.6 });
     setSelected({ kind: 'site', site });
     setSearch('');
   };

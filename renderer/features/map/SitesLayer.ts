@@ -143,6 +143,11 @@ export class SitesLayer extends L.Layer {
     this.rebuild();
   }
 
+  /** Where a site is drawn on the current basemap (shifted for a GCJ-02 source), for flying to it. */
+  positionOf(site: MapSite): [number, number] {
+    return this.project(site);
+  }
+
   siteList(): readonly MapSite[] {
     return this.sites;
   }
