@@ -56,6 +56,12 @@ test.describe('Offline site map', () => {
     await page.goto('/');
     await expect(page.getByRole('heading', { name: 'Map' })).toBeVisible();
     await expect(page.getByTestId('map-count')).toHaveText('30 sites');
+    // A site created elsewhere appears live: counted and searchable without a reload.
+    await apiPost(edgecab.url, '/sites', { name: 'Wuhan live', code: 'WH-LIVE', latitude: 30.6, longitude: 114.2 });
+    await expect(page.getByTestId('map-count')).toHaveText('31 sites');
+    await page.getByRole('searchbox', { name: 'Find a site by name or code' }).fill('WH-LIVE');
+    await expect(page.getByRole('option', { name: /Wuhan live/ })).toBeVisible();
+    await page.getByRole('searchbox', { name: 'Find a site by name or code' }).fill('');
     // The basemap canvas has land drawn on it.
     // The basemap's geometry loads on its own, so its first drawing may come a moment after the page.
     const inked = () =>

@@ -171,6 +171,8 @@ export function MapPage() {
       client.map.site({ id: event.siteId }).then(
         (site) => {
           layerRef.current?.updateSite(site);
+          // A new site changes the count and the search list: give React the layer's list anew (rare, so the copy is fine).
+          if (event.change === 'created' && layerRef.current) setSites([...layerRef.current.siteList()]);
           // An open card shows the site as it is now.
           setSelected((current) => (current?.kind === 'site' && current.site[0] === site[0] ? { kind: 'site', site } : current));
         },
