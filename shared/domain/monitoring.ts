@@ -191,6 +191,8 @@ export const MonitorStatus = z.object({
   pollLagP50Ms: z.number().nullable(),
   pollLagP99Ms: z.number().nullable(),
   plan: PollPlan,
+  /** SNMP trap receiver counters since start; null when traps are off. */
+  traps: z.object({ port: z.number().int(), received: z.number().int(), delivered: z.number().int(), refused: z.number().int(), malformed: z.number().int(), dropped: z.number().int() }).nullable(),
   /** No device answered lately although some are monitored: the UI shows data as of `dataAsOf`. */
   offline: z.boolean(),
   dataAsOf: z.string().nullable(),

@@ -402,6 +402,8 @@ export const en = {
       end: 'End now',
     },
     openConsole: 'Open the alarm console',
+    monitoring: 'Monitoring {{devices}} devices · {{polls}} polls, {{failures}} failed · poll lag p99 {{lag}} ms',
+    monitoringTraps: 'SNMP traps on UDP {{port}}: {{received}} received, {{refused}} refused or dropped',
     notifyEnable: 'Notify me of new critical alarms',
     notifyOn: 'Desktop notifications are on for new critical alarms',
     notifyTitle: 'Critical alarm at {{site}}',

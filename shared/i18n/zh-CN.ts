@@ -403,6 +403,8 @@ export const zhCN: Catalog = {
       end: '立即结束',
     },
     openConsole: '打开告警控制台',
+    monitoring: '正在监控 {{devices}} 台设备 · 已采集 {{polls}} 次，失败 {{failures}} 次 · 采集延迟 p99 {{lag}} 毫秒',
+    monitoringTraps: 'SNMP Trap（UDP {{port}}）：已接收 {{received}} 条，拒绝或丢弃 {{refused}} 条',
     notifyEnable: '有新的紧急告警时通知我',
     notifyOn: '新的紧急告警会弹出桌面通知',
     notifyTitle: '{{site}} 出现紧急告警',

@@ -40,6 +40,7 @@ test('a newcomer starts a lab from the first screen, puts a UPS on battery, sees
   await expect(symptoms).toHaveCount(4);
   await expect(symptoms.filter({ hasText: 'PDU input voltage' })).toHaveCount(1);
   await expect(page.getByTestId('convergence')).toContainText('alarms shown');
+  await expect(page.getByTestId('monitor-status')).toContainText(/Monitoring 14 devices/);
   await page.screenshot({ path: `${SCREENSHOT_DIR}/alarms-en.png`, fullPage: true });
 
   await root.getByRole('button', { name: 'Acknowledge' }).click();

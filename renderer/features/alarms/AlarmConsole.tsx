@@ -1,7 +1,7 @@
 import { Fragment, useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { ALARM_SEVERITIES, ALARM_SORTS, type Alarm, type AlarmPage, type AlarmSeverity } from '../../../shared/domain/monitoring.js';
+import { ALARM_SEVERITIES, ALARM_SORTS, type Alarm, type AlarmPage, type AlarmSeverity, type MonitorStatus } from '../../../shared/domain/monitoring.js';
 import { useApi, useLiveEvents } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { ageText, useNow } from '../../components/age.js';
@@ -36,6 +36,13 @@ export function AlarmConsole() {
   const [expanded, setExpanded] = useState<Map<number, Alarm[]>>(new Map());
   const [openId, setOpenId] = useState<number | null>(null);
   const [dialog, setDialog] = useState<'forwarding' | 'maintenance' | null>(null);
+  const [monitor, setMonitor] = useState<MonitorStatus | null>(null);
+  useEffect(() => {
+    const read = () => client.monitor.status().then(setMonitor, () => undefined);
+    void read();
+    const timer = setInterval(() => void read(), 15_000);
+    return () => clearInterval(timer);
+  }, [client]);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(() => {
@@ -150,6 +157,12 @@ export function AlarmConsole() {
           </button>
         </div>
       </header>
+      {monitor?.running ? (
+        <p className="convergence" data-testid="monitor-status">
+          {t('alarms.monitoring', { devices: monitor.devices, lag: monitor.pollLagP99Ms === null ? '—' : Math.round(monitor.pollLagP99Ms), polls: monitor.polls, failures: monitor.failures })}
+          {monitor.traps ? ` · ${t('alarms.monitoringTraps', { received: monitor.traps.received, port: monitor.traps.port, refused: monitor.traps.refused + monitor.traps.malformed + monitor.traps.dropped })}` : ''}
+        </p>
+      ) : null}
       {page ? (
         <p className="convergence" data-testid="convergence">
           {t('alarms.convergence', { raw: page.rawEvents, shown: page.shown, ratio: page.convergenceRatio ?? '—' })}

@@ -127,7 +127,7 @@ export class MonitorService {
       setInterval(() => this.refreshTargets(), TARGETS_MS),
     ];
     for (const timer of this.timers) timer.unref?.();
-    if (options.trapPort !== null && options.trapPort !== undefined) await this.startTraps(options.trapPort);
+    if (options.trapPort) await this.startTraps(options.trapPort);
   }
 
   /** Stops at once (the last results are written before this returns); open connections close in the background. */
@@ -503,6 +503,7 @@ export class MonitorService {
       pollLagP50Ms: this.scheduler.lagPercentile(50),
       pollLagP99Ms: this.scheduler.lagPercentile(99),
       plan: this.plan(),
+      traps: this.trapReceiver ? { port: this.trapReceiver.port, ...this.trapReceiver.stats() } : null,
       offline,
       dataAsOf,
     };
