@@ -106,6 +106,7 @@ test.describe('First-boot wizard', () => {
 
     await page.getByLabel('Language').selectOption('zh-CN');
     await expect(page.getByRole('heading', { name: '第 5 步（共 5 步）：验收与交付' })).toBeVisible();
+    await expect(page.getByTestId('wizard-items-5').getByRole('row', { name: /Compute 1/ })).toContainText('状态 正常，时钟已同步');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/wizard-5-verify-zh.png`, fullPage: true });
     await page.getByLabel('语言').selectOption('en');
   });

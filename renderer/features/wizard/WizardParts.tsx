@@ -10,7 +10,9 @@ import { WorldBasemap } from '../map/basemap.js';
 export function wizardText(t: TFunction, message: { text: string | null; key: string | null; params: Record<string, string | number> }): string {
   if (!message.key) return message.text ?? '';
   const key = `wizardMessages.${message.key}`;
-  const text = t(key, { ...message.params, interpolation: { escapeValue: false } });
+  // A device state inside a message is a code ("ok", "unreachable"): say it in the UI language too.
+  const params = typeof message.params.status === 'string' ? { ...message.params, status: t(`site.status.${message.params.status}`) } : message.params;
+  const text = t(key, { ...params, interpolation: { escapeValue: false } });
   return text === key ? (message.text ?? '') : text;
 }
 
