@@ -1,3 +1,4 @@
+import { readJsonSetting, writeSetting } from '../../db/settings.js';
 import type { Database } from 'better-sqlite3';
 import { createHmac } from 'node:crypto';
 import { createSocket } from 'node:dgram';
@@ -51,9 +52,7 @@ export class AlarmForwarder {
   ) {}
 
   config(): Forwarding {
-    const stored = this.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(SETTINGS_KEY) as string | undefined;
-    const parsed = stored ? Forwarding.safeParse(JSON.parse(stored)) : null;
-    return parsed?.success ? parsed.data : DEFAULT_FORWARDING;
+    return readJsonSetting(this.db, SETTINGS_KEY, Forwarding, DEFAULT_FORWARDING);
   }
 
   /** The configuration with the webhook secret hidden, as the API shows it. */
@@ -66,9 +65,7 @@ export class AlarmForwarder {
     const current = this.config();
     // The UI never sees the secret: an unchanged mask keeps the stored one.
     const next = config.webhook && current.webhook && /^•+$/.test(config.webhook.secret) ? { ...config, webhook: { ...config.webhook, secret: current.webhook.secret } } : config;
-    this.db
-      .prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(SETTINGS_KEY, JSON.stringify(next), this.now().toISOString());
+    writeSetting(this.db, SETTINGS_KEY, JSON.stringify(next), this.now());
     return this.publicConfig();
   }
 

@@ -1,3 +1,4 @@
+import { readSetting, writeSetting } from '../../db/settings.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { MetricSeries } from '../../../../shared/domain/monitoring.js';
 
@@ -46,10 +47,8 @@ export class MetricStore {
    */
   compact(nowSeconds: number): { rolled5m: number; rolled1h: number; deleted: number } {
     return this.db.transaction(() => {
-      const setting = (key: string) => Number((this.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined) ?? 0);
-      const save = (key: string, value: number) => this.db
-          .prepare("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ')) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
-          .run(key, String(value));
+      const setting = (key: string) => Number(readSetting(this.db, key) ?? 0);
+      const save = (key: string, value: number) => writeSetting(this.db, key, String(value), new Date());
       const closed5m = Math.floor(nowSeconds / 300) * 300;
       const from5m = setting(WATERMARK_5M);
       const rolled5m = this.db

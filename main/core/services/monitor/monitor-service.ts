@@ -1,3 +1,4 @@
+import { readJsonSetting, writeSetting } from '../../db/settings.js';
 import type { Database } from 'better-sqlite3';
 import type { DeviceStatus } from '../../../../shared/domain/cabinet.js';
 import {
@@ -98,15 +99,11 @@ export class MonitorService {
   }
 
   plan(): PollPlan {
-    const stored = this.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(PLAN_KEY) as string | undefined;
-    const parsed = stored ? PollPlan.safeParse(JSON.parse(stored)) : null;
-    return parsed?.success ? parsed.data : DEFAULT_POLL_PLAN;
+    return readJsonSetting(this.db, PLAN_KEY, PollPlan, DEFAULT_POLL_PLAN);
   }
 
   setPlan(plan: PollPlan): PollPlan {
-    this.db
-      .prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(PLAN_KEY, JSON.stringify(plan), this.now().toISOString());
+    writeSetting(this.db, PLAN_KEY, JSON.stringify(plan), this.now());
     this.scheduler.setPlan(plan);
     return plan;
   }

@@ -1,3 +1,4 @@
+import { readSetting, writeSetting } from '../../db/settings.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { z } from 'zod';
 import type { OnlineTiles, OnlineTilesStatus } from '../../../../shared/domain/map.js';
@@ -34,8 +35,8 @@ export class OnlineTileCache {
   }
 
   settings(): OnlineTiles {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(SETTING) as { value: string } | undefined;
-    return row ? { ...DEFAULTS, ...(JSON.parse(row.value) as Partial<OnlineTiles>) } : DEFAULTS;
+    const stored = readSetting(this.db, SETTING);
+    return stored ? { ...DEFAULTS, ...(JSON.parse(stored) as Partial<OnlineTiles>) } : DEFAULTS;
   }
 
   status(): z.infer<typeof OnlineTilesStatus> {
@@ -45,9 +46,7 @@ export class OnlineTileCache {
 
   configure(settings: OnlineTiles): z.infer<typeof OnlineTilesStatus> {
     const previous = this.settings();
-    this.db
-      .prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(SETTING, JSON.stringify(settings), this.now().toISOString());
+    writeSetting(this.db, SETTING, JSON.stringify(settings), this.now());
     // Tiles from another source must not be mixed in.
     if (previous.urlTemplate !== settings.urlTemplate) this.clear();
     this.evict();
