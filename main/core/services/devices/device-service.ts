@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { DeviceConnection, DeviceStatus } from '../../../../shared/domain/cabinet.js';
 import type { RedfishInventory } from '../../../../shared/domain/redfish.js';
 import { sumCounters, type DeviceDetail, type DeviceReading, type ReadingPoint } from '../../../../shared/domain/readings.js';
@@ -145,17 +145,28 @@ export class DeviceService {
     this.cabinets.setConnection(id, device.endpoint, device.credentialId, fingerprint);
   }
 
+  /**
+   * Records a device's current state after a read. A failed read keeps the
+   * time of the last good one (the data shown is that old) and counts the
+   * failures in a row; a good one resets the count.
+   */
+  recordState(id: string, status: DeviceStatus, observedAt: string, error: string | null, polledAt: string): void {
+    // Prepared once: the monitor records every poll through here.
+    this.recordStateStatement ??= this.db.prepare(
+        `INSERT INTO device_state (device_id, status, observed_at, error, last_poll_at, consecutive_failures) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET status = excluded.status, error = excluded.error, last_poll_at = excluded.last_poll_at,
+           observed_at = CASE WHEN excluded.status = 'unreachable' THEN device_state.observed_at ELSE excluded.observed_at END,
+           consecutive_failures = CASE WHEN excluded.status = 'unreachable' THEN device_state.consecutive_failures + 1 ELSE 0 END`,
+    );
+    this.recordStateStatement.run(id, status, observedAt, error, polledAt, status === 'unreachable' ? 1 : 0);
+  }
+
+  private recordStateStatement: Statement | null = null;
+
   /** Keeps a full reading (the last HISTORY per device) and makes it the device's current state. */
   keepReading(id: string, reading: DeviceReading): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO device_state (device_id, status, observed_at, error, last_poll_at, consecutive_failures) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (device_id) DO UPDATE SET status = excluded.status, error = excluded.error, last_poll_at = excluded.last_poll_at,
-             observed_at = CASE WHEN excluded.status = 'unreachable' THEN device_state.observed_at ELSE excluded.observed_at END,
-             consecutive_failures = CASE WHEN excluded.status = 'unreachable' THEN device_state.consecutive_failures + 1 ELSE 0 END`,
-        )
-        .run(id, reading.status, reading.observedAt, reading.error, reading.observedAt, reading.status === 'unreachable' ? 1 : 0);
+      this.recordState(id, reading.status, reading.observedAt, reading.error, reading.observedAt);
       this.db
         .prepare('INSERT INTO device_readings (device_id, observed_at, status, error, reading, point) VALUES (?, ?, ?, ?, ?, ?)')
         .run(id, reading.observedAt, reading.status, reading.error, JSON.stringify({ snmp: reading.snmp, redfish: reading.redfish }), JSON.stringify(pointOf(reading)));

@@ -95,15 +95,20 @@ export class MonitorService {
     private readonly now: () => Date,
   ) {
     this.metrics = new MetricStore(db);
-    this.scheduler = new PollScheduler(this.plan(), (target, kind, signal) => this.poll(target, kind, signal));
+    this.currentPlan = readJsonSetting(db, PLAN_KEY, PollPlan, DEFAULT_POLL_PLAN);
+    this.scheduler = new PollScheduler(this.currentPlan, (target, kind, signal) => this.poll(target, kind, signal));
   }
 
+  /** Kept in memory (every poll reads its timeout); setPlan is the only writer. */
+  private currentPlan: PollPlan;
+
   plan(): PollPlan {
-    return readJsonSetting(this.db, PLAN_KEY, PollPlan, DEFAULT_POLL_PLAN);
+    return this.currentPlan;
   }
 
   setPlan(plan: PollPlan): PollPlan {
     writeSetting(this.db, PLAN_KEY, JSON.stringify(plan), this.now());
+    this.currentPlan = plan;
     this.scheduler.setPlan(plan);
     return plan;
   }
@@ -320,25 +325,17 @@ export class MonitorService {
     if (this.pending.length === 0 || !this.db.open) return changes;
     const batch = this.pending.splice(0, this.pending.length);
     let samples = 0;
-    const upsertState = this.db.prepare(
-      `INSERT INTO device_state (device_id, status, observed_at, error, last_poll_at, consecutive_failures) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (device_id) DO UPDATE SET status = excluded.status, observed_at = excluded.observed_at, error = excluded.error,
-         last_poll_at = excluded.last_poll_at, consecutive_failures = excluded.consecutive_failures`,
-    );
-    const markFailed = this.db.prepare(
-      `INSERT INTO device_state (device_id, status, observed_at, error, last_poll_at, consecutive_failures) VALUES (?, 'unreachable', ?, ?, ?, 1)
-       ON CONFLICT (device_id) DO UPDATE SET status = 'unreachable', error = excluded.error, last_poll_at = excluded.last_poll_at,
-         consecutive_failures = consecutive_failures + 1`,
-    );
     const deleteSensors = this.db.prepare('DELETE FROM device_sensors WHERE device_id = ?');
     const insertSensor = this.db.prepare('INSERT INTO device_sensors (device_id, key, kind, label, value, unit, state, invalid_reason, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const touchedSites = new Set<string>();
     // Only a change of state is news for the UI; readings that merely move are read when shown.
     const changedSites = new Set<string>();
     const previousStatus = this.db.prepare('SELECT status FROM device_state WHERE device_id = ?').pluck();
+    const deviceExists = this.db.prepare('SELECT 1 FROM devices WHERE id = ?');
     this.db.transaction(() => {
       for (const result of batch) {
-        if (!this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(result.device.id)) continue;
+        // The device may have been removed while its poll ran.
+        if (!deviceExists.get(result.device.id)) continue;
         const scope = { siteId: result.device.site_id, deviceId: result.device.id };
         const at = new Date(result.at).toISOString();
         touchedSites.add(scope.siteId);
@@ -347,7 +344,7 @@ export class MonitorService {
         if (before !== after) changedSites.add(scope.siteId);
         if (result.kind === 'observed') {
           const { observation } = result;
-          upsertState.run(result.device.id, observation.status, observation.observedAt, null, at, 0);
+          this.deviceService.recordState(result.device.id, observation.status, observation.observedAt, null, at);
           deleteSensors.run(result.device.id);
           const metricKeys = new Set(observation.metricKeys);
           const epoch = Math.floor(result.at / 1000);
@@ -361,7 +358,7 @@ export class MonitorService {
           if (result.reading) this.deviceService.keepReading(result.device.id, result.reading);
           this.alarms.reconcile(scope, observation.conditions, at, changes);
         } else if (result.kind === 'failed') {
-          markFailed.run(result.device.id, at, result.error, at);
+          this.deviceService.recordState(result.device.id, 'unreachable', at, result.error, at);
           this.alarms.raise(scope, 'poll', { key: 'unreachable', category: 'reachability', severity: 'major', message: `${result.device.name} does not answer: ${result.error}`, messageKey: 'unreachable', params: { device: result.device.name, error: result.error } }, at, changes);
         } else if (result.kind === 'event') {
           this.alarms.raise(scope, 'redfish-event', result.condition, at, changes);
