@@ -24,7 +24,8 @@ function parseHost(value: string): string {
 }
 
 interface ServeOptions {
-  trapPort: number | null;
+  /** 0: off (see parseTrapPort). */
+  trapPort: number;
   port: number;
   host: string;
   dataDir?: string;

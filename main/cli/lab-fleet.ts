@@ -17,7 +17,8 @@ interface FleetCliOptions {
   template: string;
   dataDir?: string;
   port: number;
-  trapPort: number | null;
+  /** 0: off (see parseTrapPort). */
+  trapPort: number;
   fleetOnly?: boolean;
   trapTo?: { host: string; port: number };
   json?: boolean;

@@ -11,6 +11,7 @@ export function parseTrapPort(value: string): number {
   return port;
 }
 
-export function startMonitoring(core: Core, trapPort: number | null, quiet = false): Promise<void> {
+/** `trapPort` 0 means traps off, as parseTrapPort gives for "off". */
+export function startMonitoring(core: Core, trapPort: number, quiet = false): Promise<void> {
   return startMonitoringWithLab(core, { trapPort: trapPort || null, labMockupDir: labMockupDir(), ...(quiet ? {} : { warn: (message: string) => console.error(`edgecab: ${message}`) }) });
 }

@@ -5,15 +5,14 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { WizardItem, WizardState } from '../../../shared/domain/wizard.js';
 import { WorldBasemap } from '../map/basemap.js';
+import { catalogText } from '../../components/catalog-text.js';
 
 /** A core message in the UI language (the core's English text when the catalog lacks the key). */
 export function wizardText(t: TFunction, message: { text: string | null; key: string | null; params: Record<string, string | number> }): string {
   if (!message.key) return message.text ?? '';
-  const key = `wizardMessages.${message.key}`;
   // A device state inside a message is a code ("ok", "unreachable"): say it in the UI language too.
   const params = typeof message.params.status === 'string' ? { ...message.params, status: t(`site.status.${message.params.status}`) } : message.params;
-  const text = t(key, { ...params, interpolation: { escapeValue: false } });
-  return text === key ? (message.text ?? '') : text;
+  return catalogText(t, `wizardMessages.${message.key}`, params, message.text ?? '');
 }
 
 export function clock(seconds: number): string {
