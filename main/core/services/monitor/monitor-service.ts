@@ -81,6 +81,8 @@ export class MonitorService {
   private timers: ReturnType<typeof setInterval>[] = [];
   private trapReceiver: TrapReceiver | null = null;
   private trapCommunities = '';
+  /** The SNMP devices' sealed credentials the receiver was started with. */
+  private trapCredentialsSeen = '';
   private lastSuccessAt = 0;
   private readonly eventStreams = new Map<string, AbortController>();
   private startedAt = 0;
@@ -231,7 +233,19 @@ export class MonitorService {
     if (poll) void this.scheduler.pollFresh(device.id);
   }
 
+  /**
+   * (Re)starts the trap receiver when the SNMP devices' credentials changed.
+   * Targets refresh every 10 s and mostly nothing changed: the sealed
+   * secrets (a new IV on every change) tell so without decrypting them all.
+   */
   private async startTraps(port: number): Promise<void> {
+    const ids = new Set([...this.devices.values()].filter((device) => device.protocol === 'snmp').map((device) => device.credential_id));
+    const sealed = (this.db.prepare('SELECT id, sealed FROM credentials ORDER BY id').raw().all() as [string, string][])
+      .filter(([id]) => ids.has(id))
+      .map(([, value]) => value)
+      .join('\n');
+    if (this.trapReceiver && sealed === this.trapCredentialsSeen) return;
+    this.trapCredentialsSeen = sealed;
     const communities = new Set<string>();
     for (const device of this.devices.values()) {
       if (device.protocol !== 'snmp') continue;
