@@ -1,5 +1,7 @@
 // `npm run bench [-- <suite>]`: runs test/bench/<suite>.ts (all suites when none is named),
 // each compiled by esbuild and run by Node; every figure prints as `BENCH <suite>.<figure> <value> <unit>`.
+// A suite exits non-zero when any of its operations failed; then this exits 1 too, after running the rest.
+// Helpers live in test/bench/lib/ and bench-only pages in folders of their own, so they are not suites.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -36,7 +38,9 @@ for (const suite of wanted.length ? wanted : suites) {
   });
   const result = spawnSync(process.execPath, [outfile], { stdio: 'inherit', cwd: root });
   if (result.status !== 0) {
-    console.error(`bench: suite ${suite} failed`);
+    // A suite killed by a signal has no status: that is a failure too.
+    const how = result.error ? result.error.message : result.signal ? `killed by ${result.signal}` : `exit code ${result.status}`;
+    console.error(`bench: suite ${suite} failed (${how})`);
     failed = true;
   }
 }

@@ -3,11 +3,12 @@ import { resolve } from 'node:path';
 import { createCore, DatabaseTooNewError, EDGECAB_VERSION } from '../core/index.js';
 import { RedfishError } from '../core/protocols/redfish/client.js';
 import { SnmpError } from '../core/protocols/snmp/session.js';
-import { startServer } from '../server/server.js';
+import { serveCore, type ServingOptions } from './serving.js';
+import { tokensCommand, usersCommand, vaultCommand } from './users.js';
 import { DEFAULT_TRAP_PORT } from '../core/protocols/snmp/traps.js';
 import { labCommand } from './lab.js';
 import { parseTrapPort, startMonitoring } from './monitoring.js';
-import { defaultDataDir, rendererDir } from './paths.js';
+import { defaultDataDir } from './paths.js';
 import { probeCommand } from './probe-snmp.js';
 
 export const DEFAULT_PORT = 4780;
@@ -23,7 +24,7 @@ function parseHost(value: string): string {
   return value.replace(/^\[(.*)\]$/, '$1');
 }
 
-interface ServeOptions {
+interface ServeOptions extends Omit<ServingOptions, 'host' | 'port'> {
   /** 0: off (see parseTrapPort). */
   trapPort: number;
   port: number;
@@ -35,9 +36,9 @@ interface ServeOptions {
 async function serve(options: ServeOptions): Promise<void> {
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
   const core = createCore({ dataDir, host: 'server' });
-  let running;
+  let serving;
   try {
-    running = await startServer({ core, host: options.host, port: options.port, rendererDir: rendererDir() });
+    serving = await serveCore(core, options);
     await startMonitoring(core, options.trapPort, options.json);
   } catch (error) {
     core.close();
@@ -47,12 +48,16 @@ async function serve(options: ServeOptions): Promise<void> {
     if (code === 'EACCES') throw new Error(`not allowed to listen on port ${options.port}; use a port of 1024 or above`);
     throw error;
   }
+  const { running, setupUrl, tls } = serving;
+  for (const warning of serving.warnings) console.error(`edgecab: warning: ${warning}`);
   if (options.json) {
-    console.log(JSON.stringify({ event: 'listening', url: running.url, api: `${running.url}api/v1`, dataDir, version: EDGECAB_VERSION }));
+    console.log(JSON.stringify({ event: 'listening', url: running.url, api: `${running.url}api/v1`, dataDir, version: EDGECAB_VERSION, setupUrl, tls }));
   } else {
     console.log(`EdgeCab ${EDGECAB_VERSION} server mode`);
-    console.log(`  open      ${running.url}`);
+    console.log(`  open      ${setupUrl ?? running.url}`);
+    if (setupUrl) console.log('            (a one-time link: it creates the first administrator; a restart makes a new one)');
     console.log(`  REST API  ${running.url}api/v1  (OpenAPI: ${running.url}api/v1/openapi.json)`);
+    if (tls) console.log(`  TLS       certificate SHA-256 ${tls.fingerprint}${tls.source === 'edgecab-ca' ? " (from EdgeCab's own CA: compare it when the browser asks)" : ''}`);
     console.log(`  data      ${dataDir}`);
     console.log('Press Ctrl+C to stop.');
   }
@@ -82,8 +87,15 @@ export function buildProgram(): Command {
     .option('-d, --data-dir <dir>', 'where the database lives (default: $EDGECAB_DATA_DIR or the per-user data folder)')
     .option('--json', 'print one JSON line {"event":"listening","url",...} once listening')
     .option('--trap-port <port>', 'UDP port to receive SNMP traps on, or "off"', parseTrapPort, DEFAULT_TRAP_PORT)
+    .option('--tls', "serve HTTPS with a certificate from EdgeCab's own CA (made once, kept; its fingerprint is printed)")
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM, with its chain)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .option('--public-name <name>', 'a host name clients use to reach this server (checked against the Host header); repeatable', (value: string, previous: string[] = []) => [...previous, parseHost(value)])
     .action((options: ServeOptions) => serve(options));
   program.addCommand(probeCommand());
+  program.addCommand(usersCommand());
+  program.addCommand(tokensCommand());
+  program.addCommand(vaultCommand());
   program.addCommand(labCommand());
   return program;
 }

@@ -6,9 +6,9 @@ import { createCore } from '../core/index.js';
 import { loadTemplates } from '../core/services/cabinets/templates.js';
 import { DEFAULT_TRAP_PORT } from '../core/protocols/snmp/traps.js';
 import { LabFleet } from '../lab/fleet.js';
-import { startServer } from '../server/server.js';
+import { serveCore } from './serving.js';
 import { parseTrapPort, startMonitoring } from './monitoring.js';
-import { defaultDataDir, labMockupDir, rendererDir } from './paths.js';
+import { defaultDataDir, labMockupDir } from './paths.js';
 import { parseHostPort } from './probe-snmp.js';
 
 interface FleetCliOptions {
@@ -77,15 +77,16 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
   }
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
   const core = createCore({ dataDir, host: 'server' });
-  const running = await startServer({ core, host: '127.0.0.1', port: options.port, rendererDir: rendererDir() });
+  const { running, setupUrl } = await serveCore(core, { host: '127.0.0.1', port: options.port });
   await startMonitoring(core, options.trapPort);
   const status = await core.services.lab.start({ sites: options.sites, seed: options.seed, templateId: template.id, language: 'en' });
   const idByCode = new Map(status.sites.map((site) => [site.code, site.siteId]));
   if (options.json) {
-    console.log(JSON.stringify({ event: 'listening', url: running.url, dataDir, sites: status.sites }));
+    console.log(JSON.stringify({ event: 'listening', url: running.url, dataDir, sites: status.sites, setupUrl }));
   } else {
     console.log(`EdgeCab lab: ${status.sites.length} cabinets (${status.sites.reduce((sum, site) => sum + site.devices, 0)} devices) on loopback, monitored`);
-    console.log(`  open   ${running.url}`);
+    console.log(`  open   ${setupUrl ?? running.url}`);
+    if (setupUrl) console.log('         (a one-time link: it creates the first administrator)');
     console.log(`  data   ${dataDir}`);
     console.log(`Inject faults by typing "<site-code> <fault> on|off", e.g. "LAB-001 ups-on-battery on". Faults: ${LAB_FAULTS.join(', ')}.`);
   }

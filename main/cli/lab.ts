@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { LabBmc } from '../lab/redfish/bmc.js';
-import { selfSignedCertificate } from '../lab/redfish/certificate.js';
+import { startLabBmcs } from '../lab/redfish/start.js';
+import { LAB_SNMP_V3_ADMIN } from '../lab/fleet.js';
 import { LabEnvironmentMonitor, LabPdu, LabSwitch, LabUps, type AnyLabDevice } from '../lab/snmp/devices.js';
+import { startLabDevices } from '../lab/snmp/start.js';
 import { addFleetOptions } from './lab-fleet.js';
 import { parseHostPort } from './probe-snmp.js';
 
@@ -21,7 +22,7 @@ type Kind = (typeof KINDS)[number];
 
 interface LabSnmpOptions {
   count: number;
-  basePort: number;
+  basePort?: number;
   kinds: Kind[];
   community: string;
   trapTo?: { host: string; port: number };
@@ -33,6 +34,8 @@ function createDevice(kind: Kind, options: { name: string; port: number; communi
     name: options.name,
     port: options.port,
     community: options.community,
+    // Like the fleet's: a factory SNMPv3 admin on all but the environment monitor, for the Secure step to rotate.
+    adminUsers: kind === 'environment' ? [] : [{ ...LAB_SNMP_V3_ADMIN }],
     trapDestinations: options.trapTo ? [{ ...options.trapTo, community: options.community }] : [],
   };
   switch (kind) {
@@ -65,9 +68,9 @@ export function labCommand(): Command {
   const lab = addFleetOptions(new Command('lab').description('simulated cabinets on loopback, for demos, training and tests: edgecab lab --sites N, or single devices with lab snmp / lab redfish'));
   lab
     .command('snmp')
-    .description('start SNMP lab devices (v2c) on consecutive UDP ports; prints one JSON line per device, then reads state changes from stdin')
+    .description('start SNMP lab devices on free UDP ports; prints one JSON line per device with its port, then reads state changes from stdin')
     .option('-n, --count <n>', 'devices per kind', wholeNumber(1, 2000), 1)
-    .option('--base-port <port>', 'first UDP port', wholeNumber(1024, 65000), 16100)
+    .option('--base-port <port>', 'look for free UDP ports from here upwards (default: any free port)', wholeNumber(1024, 65000))
     .option('--kinds <list>', `comma-separated: ${KINDS.join(',')}`, (value) => {
       const kinds = value.split(',').map((kind) => kind.trim());
       const bad = kinds.filter((kind) => !(KINDS as readonly string[]).includes(kind));
@@ -85,17 +88,17 @@ export function labCommand(): Command {
     .option('--tick <seconds>', 'how often readings move', (value) => Number(value), 5)
     .action(async (options: LabSnmpOptions) => {
       const devices = new Map<number, AnyLabDevice>();
-      let port = options.basePort;
-      for (let index = 1; index <= options.count; index += 1) {
-        for (const kind of options.kinds) {
-          const name = `lab-${kind}-${String(index).padStart(3, '0')}`;
-          const device = createDevice(kind, { name, port, community: options.community, ...(options.trapTo ? { trapTo: options.trapTo } : {}) });
-          await device.start();
-          devices.set(port, device);
-          console.log(JSON.stringify({ event: 'device', kind, name, host: '127.0.0.1', port, community: options.community }));
-          port += 1;
-        }
-      }
+      const entries = Array.from({ length: options.count }, (_, index) => options.kinds.map((kind) => ({ kind, name: `lab-${kind}-${String(index + 1).padStart(3, '0')}` }))).flat();
+      // Each device binds a port that is free when it binds it; its line says which.
+      await startLabDevices({
+        devices: entries,
+        ...(options.basePort === undefined ? {} : { basePort: options.basePort }),
+        create: ({ kind, name }, port) => createDevice(kind, { name, port, community: options.community, ...(options.trapTo ? { trapTo: options.trapTo } : {}) }),
+        onStarted: (device, { kind, name }) => {
+          devices.set(device.port, device);
+          console.log(JSON.stringify({ event: 'device', kind, name, host: '127.0.0.1', port: device.port, community: options.community }));
+        },
+      });
       console.log(JSON.stringify({ event: 'ready', devices: devices.size }));
       const timer = setInterval(() => {
         for (const device of devices.values()) device.tick(options.tick);
@@ -118,21 +121,22 @@ export function labCommand(): Command {
     });
   lab
     .command('redfish')
-    .description('start lab BMCs serving a Redfish mockup folder over HTTPS on consecutive TCP ports; prints one JSON line per BMC')
+    .description('start lab BMCs serving a Redfish mockup folder over HTTPS, each with its own certificate, on free TCP ports; prints one JSON line per BMC with its port')
     .requiredOption('-m, --mockup <dir>', 'a mockup folder (a DMTF mockup tree, or captured payloads)')
     .option('-n, --count <n>', 'how many BMCs', wholeNumber(1, 2000), 1)
-    .option('--base-port <port>', 'first TCP port', wholeNumber(1024, 65000), 18443)
+    .option('--base-port <port>', 'look for free TCP ports from here upwards (default: any free port)', wholeNumber(1024, 65000))
     .option('--user <user>', 'BMC user', 'admin')
     .option('--password <password>', 'BMC password', 'password')
-    .action(async (options: { mockup: string; count: number; basePort: number; user: string; password: string }) => {
+    .action(async (options: { mockup: string; count: number; basePort?: number; user: string; password: string }) => {
       if (!existsSync(options.mockup)) throw new Error(`no mockup folder at ${options.mockup}`);
-      const certificate = selfSignedCertificate('edgecab-lab-bmc');
-      const bmcs: LabBmc[] = [];
-      for (let index = 0; index < options.count; index += 1) {
-        const bmc = await new LabBmc({ mockupDir: options.mockup, port: options.basePort + index, users: { [options.user]: options.password }, certificate }).start();
-        bmcs.push(bmc);
-        console.log(JSON.stringify({ event: 'bmc', url: bmc.url, port: bmc.port, fingerprint: bmc.fingerprint }));
-      }
+      // Each BMC makes its own certificate and binds a port that is free when it binds it; the line says which.
+      const bmcs = await startLabBmcs({
+        mockupDir: options.mockup,
+        count: options.count,
+        ...(options.basePort === undefined ? {} : { basePort: options.basePort }),
+        users: { [options.user]: options.password },
+        onStarted: (bmc) => console.log(JSON.stringify({ event: 'bmc', url: bmc.url, port: bmc.port, fingerprint: bmc.fingerprint })),
+      });
       console.log(JSON.stringify({ event: 'ready', bmcs: bmcs.length }));
       const stop = () => void Promise.all(bmcs.map((bmc) => bmc.stop())).finally(() => process.exit(0));
       process.on('SIGINT', stop);

@@ -1,14 +1,16 @@
 import { createRouterClient, type RouterClient } from '@orpc/server';
 import { join } from 'node:path';
 import { auditMutations, mapErrors } from './api/interceptors.js';
-import { createRouter, type CoreContext, type CoreRouter } from './api/router.js';
+import { createRouter, systemContext, type CoreContext, type CoreRouter } from './api/router.js';
 import { schemaVersion } from './db/migrate.js';
 import { openDatabase, type Database } from './db/open.js';
 import { createServices, type Services } from './services.js';
 import type { RotationHooks } from './services/wizard/rotation.js';
 import { EDGECAB_VERSION } from './version.js';
+import type { PrincipalView } from '../../shared/domain/access.js';
 
 export type { CoreContext, CoreRouter } from './api/router.js';
+export { systemContext, systemPrincipal } from './api/router.js';
 export { DatabaseTooNewError } from './db/migrate.js';
 export { EDGECAB_VERSION } from './version.js';
 
@@ -21,6 +23,8 @@ export interface CoreOptions {
   sqliteNativeBinding?: string;
   /** Test seam of the wizard's password rotation (simulates a crash at the worst moment). */
   rotationHooks?: RotationHooks;
+  /** The vault key, when the host keeps it (the desktop, under the OS's safeStorage); else credentials.key in dataDir. */
+  vaultKey?: Buffer;
 }
 
 export interface MonitorOptions {
@@ -39,8 +43,10 @@ export interface Core {
    * Pass a copy: oRPC handlers add their plugins' interceptors to the array they are given.
    */
   readonly interceptors: ReturnType<typeof coreInterceptors>;
-  /** An in-process client, for the CLI, tests and benchmarks. */
+  /** An in-process client acting with every right (the CLI, the lab, tests and benchmarks); `actor` names it in the audit log. */
   client(actor: string): RouterClient<CoreRouter>;
+  /** An in-process client acting as this principal, with its roles: what a signed-in user may do. */
+  clientAs(principal: PrincipalView, via?: string): RouterClient<CoreRouter>;
   /** Starts polling every connected device on plan (hosts do; tests drive polls themselves). */
   startMonitoring(options?: MonitorOptions): Promise<void>;
   /** Stops polling and the lab, and closes the database. */
@@ -62,7 +68,7 @@ export function createCore(options: CoreOptions): Core {
     schemaVersion: schemaVersion(db),
     host: options.host,
     startedAt,
-  }), options.rotationHooks ? { rotationHooks: options.rotationHooks } : {});
+  }), { ...(options.rotationHooks ? { rotationHooks: options.rotationHooks } : {}), ...(options.vaultKey ? { vaultKey: options.vaultKey } : {}) });
   const router = createRouter(services);
   const interceptors = coreInterceptors(services);
   return {
@@ -70,12 +76,14 @@ export function createCore(options: CoreOptions): Core {
     services,
     db,
     interceptors,
-    client: (actor) => createRouterClient(router, { context: { actor } satisfies CoreContext, interceptors: [...interceptors] }),
+    client: (actor) => createRouterClient(router, { context: systemContext(actor), interceptors: [...interceptors] }),
+    clientAs: (principal, via = 'in-process') => createRouterClient(router, { context: { actor: principal.name, principal, via } satisfies CoreContext, interceptors: [...interceptors] }),
     startMonitoring: (monitorOptions = {}) => services.monitor.start(monitorOptions),
     close: () => {
       // The database closes now, synchronously (exit handlers cannot wait); network clean-up finishes after.
       const network = [services.monitor.stop(), services.lab.stop().catch(() => undefined), services.forwarder.settled()];
       services.tiles.close();
+      services.onlineTiles.close();
       db.close();
       return Promise.all(network).then(() => undefined);
     },

@@ -8,6 +8,7 @@ import { CredentialVault } from './services/credentials/vault.js';
 import { DeviceService } from './services/devices/device-service.js';
 import { MapService } from './services/map/map-service.js';
 import { OnlineTileCache } from './services/tiles/online-tiles.js';
+import { NetworkPolicyService } from './services/network/network-policy.js';
 import { TileService } from './services/tiles/tile-service.js';
 import { EventBus } from './services/events/bus.js';
 import { RegionService } from './services/regions/region-service.js';
@@ -19,9 +20,13 @@ import { NO_LAB, type LabController } from './services/lab/lab-controller.js';
 import { MonitorService } from './services/monitor/monitor-service.js';
 import { WizardService } from './services/wizard/wizard-service.js';
 import { loadFactoryCredentials } from './services/wizard/discovery.js';
+import { IdentityService } from './services/identity/identity-service.js';
+import { CertificateAuthority } from './services/pki/authority.js';
 import type { RotationHooks } from './services/wizard/rotation.js';
 
 export interface Services {
+  /** The database the services share (for lookups that cross features, such as permission checks). */
+  db: Database;
   sites: SiteService;
   regions: RegionService;
   audit: AuditLog;
@@ -37,22 +42,28 @@ export interface Services {
   wizard: WizardService;
   tiles: TileService;
   onlineTiles: OnlineTileCache;
+  network: NetworkPolicyService;
+  identity: IdentityService;
+  vault: CredentialVault;
+  authority: CertificateAuthority;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
   system: () => SystemInfo;
 }
 
-export function createServices(db: Database, dataDir: string, now: () => Date, system: () => SystemInfo, options: { rotationHooks?: RotationHooks } = {}): Services {
+export function createServices(db: Database, dataDir: string, now: () => Date, system: () => SystemInfo, options: { rotationHooks?: RotationHooks; vaultKey?: Buffer } = {}): Services {
   const bus = new EventBus();
   const regions = new RegionService(db, bus, now);
   const sites = new SiteService(db, regions, bus, now);
   const audit = new AuditLog(db, now);
   const cabinets = new CabinetService(db, loadTemplates(), bus, now);
-  const vault = new CredentialVault(db, dataDir, now);
+  const vault = new CredentialVault(db, dataDir, now, options.vaultKey ? { key: options.vaultKey } : {});
   const devices = new DeviceService(db, cabinets, vault, bus, now);
   const alarms = new AlarmService(db, bus, now);
   const forwarder = new AlarmForwarder(db, now);
   const monitor = new MonitorService(db, vault, devices, alarms, forwarder, bus, now);
+  const network = new NetworkPolicyService(db, now);
   return {
+    db,
     alarms,
     forwarder,
     monitor,
@@ -66,8 +77,12 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     devices,
     map: new MapService(db, now),
     tiles: new TileService(db, dataDir, now),
-    onlineTiles: new OnlineTileCache(db, now),
+    onlineTiles: new OnlineTileCache(db, now, network),
+    network,
     system,
+    identity: new IdentityService(db, now),
+    vault,
+    authority: new CertificateAuthority(db, vault, now),
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),
   };
 }

@@ -1,61 +1,90 @@
-import { app, BrowserWindow, dialog, MessageChannelMain, net, protocol, session, shell, utilityProcess } from 'electron';
+/**
+ * The Electron main process: windows, the app:// protocol, the session's
+ * locks, and the supervisor that keeps the core's utility process running.
+ * The security decisions themselves are pure functions in ./security (tested
+ * without Electron); this file only plugs them into Electron.
+ */
+import { app, BrowserWindow, dialog, MessageChannelMain, net, protocol, safeStorage, session, shell, utilityProcess, type UtilityProcess } from 'electron';
 import { existsSync } from 'node:fs';
-import { join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CONTENT_SECURITY_POLICY } from '../core/api/content-security-policy.js';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, APP_START_URL } from './app-origin.js';
+import { parseFromCore, type ToCore } from './core-messages.js';
+import { appResponseHeaders, resolveAppFile } from './security/app-files.js';
+import { navigationAllowed, windowOpenDecision } from './security/navigation.js';
+import { devicePermissionAllowed, permissionCheckAllowed, permissionRequestAllowed } from './security/permissions.js';
+import { REMOTE_URL_PATTERNS, requestAllowed } from './security/requests.js';
+import { windowOptions } from './security/window-options.js';
+import { CoreSupervisor, type SupervisedProcess } from './supervisor/core-supervisor.js';
+import { TileRequests } from './tile-requests.js';
+import { resolveVaultKey } from './vault-key/safe-key-store.js';
+import { WindowPorts } from './window-ports.js';
 
-const APP_SCHEME = 'app';
-const APP_ORIGIN = `${APP_SCHEME}://edgecab`;
-const PORT_CHANNEL = 'edgecab:core-port';
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
-protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
-]);
-
-function rendererRoot(): string {
-  return join(app.getAppPath(), 'dist', 'renderer');
+interface CoreChild extends SupervisedProcess {
+  readonly process: UtilityProcess;
 }
 
-interface TileReply {
-  type: 'tile';
-  requestId: number;
-  status: 200 | 204 | 404;
-  data?: Uint8Array;
-  contentType?: string;
+const tiles = new TileRequests();
+const windowPorts = new WindowPorts(() => new MessageChannelMain());
+let supervisor: CoreSupervisor<CoreChild> | null = null;
+/** The credential key from safeStorage, handed to every (re)started core; null: the core uses its plain key file. */
+let vaultKey: Buffer | null = null;
+
+function log(message: string): void {
+  console.error(`edgecab: ${message}`);
 }
 
-const pendingTiles = new Map<number, (reply: TileReply) => void>();
-let nextTileRequest = 0;
-
-/** Asks the core for a tile (it owns the packages and the cache) and answers the protocol request with it. */
-function tileFromCore(core: Electron.UtilityProcess, pathname: string): Promise<Response> {
-  const requestId = ++nextTileRequest;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      pendingTiles.delete(requestId);
-      resolve(new Response(null, { status: 504 }));
-    }, 10_000);
-    pendingTiles.set(requestId, (reply) => {
-      clearTimeout(timer);
-      resolve(reply.status === 200 && reply.data ? new Response(Buffer.from(reply.data), { status: 200, headers: { 'content-type': reply.contentType ?? 'application/octet-stream' } }) : new Response(null, { status: reply.status }));
-    });
-    core.postMessage({ type: 'tile', requestId, pathname });
-  });
+function runningCore(): { core: UtilityProcess; restarts: number } | null {
+  const child = supervisor?.current;
+  return child && supervisor ? { core: child.process, restarts: supervisor.restarts } : null;
 }
 
 /** Serves the built renderer from app://edgecab/ with the strict CSP (nothing outside that folder), and map tiles from the core. */
-function registerAppProtocol(core: Electron.UtilityProcess): void {
-  const root = rendererRoot();
+function registerAppProtocol(): void {
+  const root = join(app.getAppPath(), 'dist', 'renderer');
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
-    if (url.pathname.startsWith('/tiles/')) return tileFromCore(core, url.pathname);
-    const path = normalize(join(root, decodeURIComponent(url.pathname)));
-    const file = path.startsWith(root + sep) && !path.endsWith(sep) ? path : join(root, 'index.html');
-    const response = await net.fetch(pathToFileURL(file).href);
-    const headers = new Headers(response.headers);
-    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    headers.set('X-Content-Type-Options', 'nosniff');
-    return new Response(response.body, { status: response.status, headers });
+    if (url.pathname.startsWith('/tiles/')) {
+      const core = runningCore()?.core;
+      return tiles.request(core ? (message) => core.postMessage(message) : null, url.pathname);
+    }
+    const response = await net.fetch(pathToFileURL(resolveAppFile(root, url.pathname)).href);
+    return new Response(response.body, { status: response.status, headers: appResponseHeaders(response.headers) });
+  });
+}
+
+/** Every web contents: no navigation away from app://, no new windows, no <webview>. */
+function lockDownContents(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!navigationAllowed(url)) event.preventDefault();
+    });
+    contents.on('will-frame-navigate', (event) => {
+      if (!navigationAllowed(event.url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!navigationAllowed(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      const decision = windowOpenDecision(url);
+      if (decision.openExternal) void shell.openExternal(decision.openExternal);
+      return { action: decision.action };
+    });
+  });
+}
+
+function lockDownSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, permission, callback, details) => callback(permissionRequestAllowed(permission, details.requestingUrl, details.isMainFrame)));
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionCheckAllowed(permission, requestingOrigin));
+  ses.setDevicePermissionHandler(() => devicePermissionAllowed());
+  ses.webRequest.onBeforeRequest({ urls: [...REMOTE_URL_PATTERNS] }, (details, callback) => {
+    const allowed = requestAllowed(details.url);
+    if (!allowed) log(`blocked a request to ${details.url}`);
+    callback({ cancel: !allowed });
   });
 }
 
@@ -69,89 +98,105 @@ function sqliteBindingArgs(): string[] {
   return existsSync(binding) ? ['--sqlite-binding', binding] : [];
 }
 
-function startCore(): Electron.UtilityProcess {
+function fatal(title: string, message: string): void {
+  void supervisor?.stop();
+  dialog.showErrorBox(title, message);
+  app.quit();
+}
+
+function spawnCore(): CoreChild {
   const args = ['--data-dir', app.getPath('userData'), '--lab-mockup', join(app.getAppPath(), 'assets', 'lab', 'redfish-rackmount1'), ...sqliteBindingArgs()];
-  const core = utilityProcess.fork(join(__dirname, 'core-process.cjs'), args, {
-    serviceName: 'EdgeCab core',
-    stdio: 'inherit',
-  });
-  core.on('message', (message: { type?: string; message?: string; requestId?: number }) => {
-    if (message.type === 'tile' && typeof message.requestId === 'number') {
-      pendingTiles.get(message.requestId)?.(message as TileReply);
-      pendingTiles.delete(message.requestId);
-      return;
+  const child = utilityProcess.fork(join(__dirname, 'core-process.cjs'), args, { serviceName: 'EdgeCab core', stdio: 'inherit' });
+  child.on('message', (raw: unknown) => {
+    const message = parseFromCore(raw);
+    if (!message) return log('dropped a message of unknown shape from the core');
+    switch (message.type) {
+      case 'tile':
+        return tiles.answer(message);
+      case 'fatal':
+        // A core that cannot start (database too new, invalid cabinet models…) will not start on a retry either.
+        return fatal('EdgeCab cannot start', message.message);
+      case 'background-error':
+        return log(`the core reported ${message.kind}: ${message.message}`);
+      case 'ready':
+        return;
     }
-    if (message.type === 'fatal') {
-      dialog.showErrorBox('EdgeCab cannot start', message.message ?? 'The core failed to start.');
-      app.quit();
-    }
   });
-  return core;
+  child.on('error', (type, location) => log(`the core process hit a ${type} at ${location}`));
+  // Before anything else, and before the core opens its database: the key (over the parent port, not argv or env).
+  child.postMessage({ type: 'start', vaultKey } satisfies ToCore);
+  return { process: child, onExit: (listener) => child.once('exit', listener), kill: () => void child.kill() };
 }
 
-function connectWindowToCore(window: BrowserWindow, core: Electron.UtilityProcess): void {
-  const { port1, port2 } = new MessageChannelMain();
-  core.postMessage('connect', [port1]);
-  window.webContents.postMessage(PORT_CHANNEL, null, [port2]);
-}
-
-function createWindow(core: Electron.UtilityProcess): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1360,
-    height: 860,
-    title: 'EdgeCab',
-    show: false,
-    webPreferences: {
-      preload: join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
+function superviseCore(): CoreSupervisor<CoreChild> {
+  return new CoreSupervisor<CoreChild>(spawnCore, {
+    started: (child, restarts) => {
+      if (restarts > 0) log(`core restarted (${restarts} restart${restarts === 1 ? '' : 's'} so far)`);
+      windowPorts.connectAll(child.process, restarts);
     },
+    exited: (code, restartInMs) => {
+      tiles.failAll();
+      windowPorts.stoppedAll(supervisor?.restarts ?? 0);
+      log(`the core exited with code ${code}${restartInMs === null ? '' : `; restarting it in ${restartInMs / 1000} s`}`);
+    },
+    gaveUp: (crashes, lastCode) =>
+      fatal(
+        'The EdgeCab core keeps stopping',
+        `The EdgeCab core stopped ${crashes} times in a row, each time soon after starting (last exit code ${lastCode}), so EdgeCab stopped restarting it and will close. The log holds the reasons it gave.`,
+      ),
   });
-  window.once('ready-to-show', () => window.show());
-  // A reload gets a fresh page that needs a fresh port.
-  window.webContents.on('did-finish-load', () => connectWindowToCore(window, core));
-  void window.loadURL(`${APP_ORIGIN}/index.html`);
-  return window;
 }
 
-function lockDownNavigation(): void {
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event, url) => {
-      if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
-    });
-    contents.on('will-redirect', (event, url) => {
-      if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
-    });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
-  });
+/** The credential key under safeStorage where the OS offers it; see vault-key/safe-key-store.ts. */
+function loadVaultKey(): boolean {
+  const result = resolveVaultKey(app.getPath('userData'), safeStorage);
+  switch (result.kind) {
+    case 'safe':
+      vaultKey = result.key;
+      if (result.migrated) log('moved the credential key into safeStorage and removed the plain credentials.key');
+      return true;
+    case 'plain':
+      log(`the credential key stays in the plain credentials.key (mode 0600): ${result.reason}`);
+      return true;
+    case 'refuse':
+      dialog.showErrorBox('EdgeCab cannot open its credential key', `${result.reason}. EdgeCab does not start, so that no secret is sealed under a second key.`);
+      app.quit();
+      return false;
+  }
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow(windowOptions(join(__dirname, 'preload.cjs')));
+  window.once('ready-to-show', () => window.show());
+  windowPorts.track(window, runningCore);
+  void window.loadURL(APP_START_URL);
+  return window;
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  lockDownNavigation();
+  lockDownContents();
   void app.whenReady().then(() => {
-    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-    const core = startCore();
-    registerAppProtocol(core);
-    let window = createWindow(core);
+    lockDownSession();
+    if (!loadVaultKey()) return;
+    supervisor = superviseCore();
+    supervisor.start();
+    registerAppProtocol();
+    let window = createWindow();
     app.on('second-instance', () => {
       if (window.isMinimized()) window.restore();
       window.focus();
     });
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) window = createWindow(core);
+      if (BrowserWindow.getAllWindows().length === 0) window = createWindow();
     });
-    app.on('window-all-closed', () => {
-      core.kill();
-      app.quit();
-    });
+  });
+  app.on('window-all-closed', () => app.quit());
+  // Let the core flush and close its database before the app goes (it gets SIGTERM, then at most 5 s).
+  app.on('before-quit', (event) => {
+    if (!supervisor || supervisor.stopped) return;
+    event.preventDefault();
+    void supervisor.stop().then(() => app.quit());
   });
 }

@@ -1,11 +1,10 @@
 /**
- * The only bridge between the sandboxed renderer and the rest: it forwards
- * one MessagePort to the core (which answers only the contract's
- * operations) and exposes the host kind. Nothing else crosses.
+ * The only bridge between the sandboxed renderer and the rest; its whole
+ * behaviour is in preload-bridge.ts (tested without Electron). This file only
+ * plugs in Electron's contextBridge and ipcRenderer.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-
-const PORT_CHANNEL = 'edgecab:core-port';
+import { installPreloadBridge } from './preload-bridge.js';
 
 // main/ compiles without DOM types; the preload needs only this much of the page's window.
 declare const window: {
@@ -13,9 +12,9 @@ declare const window: {
   location: { origin: string };
 };
 
-contextBridge.exposeInMainWorld('edgecabDesktop', { host: 'desktop', version: process.versions.electron ?? '' });
-
-ipcRenderer.on(PORT_CHANNEL, (event) => {
-  // MessagePorts cannot cross contextBridge; window.postMessage transfers it to the page.
-  window.postMessage(PORT_CHANNEL, window.location.origin, event.ports);
+installPreloadBridge<Electron.IpcRendererEvent['ports'][number]>({
+  exposeInMainWorld: (key, api) => contextBridge.exposeInMainWorld(key, api),
+  onMainMessage: (channel, listener) => ipcRenderer.on(channel, (event, data: unknown) => listener(data, event.ports)),
+  postToPage: (message, ports) => window.postMessage(message, window.location.origin, ports),
+  electronVersion: process.versions.electron ?? '',
 });

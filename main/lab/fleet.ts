@@ -10,6 +10,8 @@ export const LAB_HTTPS_PORT = 8443;
 export const LAB_COMMUNITY = 'public';
 /** The SNMPv3 authPriv user provisioned on the lab's switch, UPS and PDU; the environment monitor, like many older sensors, only speaks v2c. */
 export const LAB_SNMP_V3 = { user: 'edgecab-v3', authProtocol: 'sha256', authKey: 'lab-auth-key-7', privProtocol: 'aes', privKey: 'lab-priv-key-7' } as const;
+/** The factory SNMPv3 admin of the lab's switch, UPS and PDU (an rwuser that may create users over USM); the environment monitor has none. */
+export const LAB_SNMP_V3_ADMIN = { user: 'factory-admin', authProtocol: 'sha', authKey: 'lab-factory-auth', privProtocol: 'aes', privKey: 'lab-factory-priv' } as const;
 /** The mockup's factory account, with the lab's factory password. */
 export const LAB_BMC_USER = 'Administrator';
 export const LAB_BMC_PASSWORD = 'lab-password';
@@ -129,6 +131,7 @@ export class LabFleet {
           address: host,
           community: LAB_COMMUNITY,
           users: slot.kind === 'environment' ? [] : [{ ...LAB_SNMP_V3 }],
+          adminUsers: slot.kind === 'environment' ? [] : [{ ...LAB_SNMP_V3_ADMIN }],
           seed,
           trapDestinations: this.options.trapTo ? [{ ...this.options.trapTo, community: LAB_COMMUNITY }] : [],
         };

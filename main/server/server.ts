@@ -2,24 +2,29 @@ import { OpenAPIHandler } from '@orpc/openapi/node';
 import { ORPCError } from '@orpc/server';
 import { RPCHandler } from '@orpc/server/node';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { CSV_IMPORT_MAX_BYTES } from '../../shared/domain/site.js';
 import type { Core, CoreContext } from '../core/index.js';
 import { answerTile, isTilePath } from '../core/services/tiles/tile-path.js';
+import { bodyLimitFor, bodyLimitPlugins, refusedByLength } from './body-limits.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { Gate } from './gate.js';
 import { labelErrorsAsProblems, problemFromError, sendProblem } from './problem.js';
 import { serveRenderer } from './static-files.js';
+import { stageMultipartBody } from './uploads.js';
 
 export const API_PREFIX = '/api/v1';
 export const RPC_PREFIX = '/rpc';
-/** A CSV at the import limit, JSON-escaped, plus the envelope. */
-const MAX_BODY_BYTES = CSV_IMPORT_MAX_BYTES * 2 + 64 * 1024;
 
 export interface ServerOptions {
   core: Core;
   host: string;
   port: number;
   rendererDir: string;
+  /** Host names clients use to reach this server, besides its bind address (checked against the Host header). */
+  publicNames?: readonly string[];
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
 }
 
 export interface RunningServer {
@@ -28,7 +33,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const MAX_TILE_UPLOAD_BYTES = 512 * 1024 * 1024 + 64 * 1024;
 /** Failures outside any procedure (decoding, encoding) would otherwise vanish into a bare 500. */
 async function logUnexpected<T>({ next }: { next: () => Promise<T> }): Promise<T> {
   try {
@@ -41,9 +45,6 @@ async function logUnexpected<T>({ next }: { next: () => Promise<T> }): Promise<T
   }
 }
 
-function actorOf(req: IncomingMessage): CoreContext {
-  return { actor: `http:${req.socket.remoteAddress ?? 'unknown'}` };
-}
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { core } = options;
@@ -51,19 +52,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clientInterceptors: [...core.interceptors],
     interceptors: [logUnexpected],
     customErrorResponseBodyEncoder: (error) => problemFromError(error),
+    plugins: bodyLimitPlugins(),
   });
-  const rpcHandler = new RPCHandler(core.router, { clientInterceptors: [...core.interceptors], interceptors: [logUnexpected] });
+  const rpcHandler = new RPCHandler(core.router, { clientInterceptors: [...core.interceptors], interceptors: [logUnexpected], plugins: bodyLimitPlugins() });
   const openApiDocument = JSON.stringify(await buildOpenApiDocument());
+
+  const gate = new Gate(core, { bindHost: options.host, publicNames: options.publicNames ?? [], secure: Boolean(options.tls) });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     const isApi = pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
     const isRpc = pathname.startsWith(`${RPC_PREFIX}/`);
-    const limit = pathname.endsWith('/tiles/packages') || pathname.endsWith('/tiles/import') ? MAX_TILE_UPLOAD_BYTES : MAX_BODY_BYTES;
-    if ((isApi || isRpc) && Number(req.headers['content-length'] ?? 0) > limit) {
-      sendProblem(res, 413, 'CONTENT_TOO_LARGE', `The request body is larger than ${limit} bytes`);
-      return;
-    }
+    const isOpenApi = pathname === `${API_PREFIX}/openapi.json` && req.method === 'GET';
+    const admitted = await gate.admit(req, res, pathname, isOpenApi ? 'public' : isApi ? 'api' : isRpc ? 'rpc' : isTilePath(pathname) ? 'tile' : 'public');
+    if (admitted === null) return;
+    const context: CoreContext | null = admitted === 'public' ? null : admitted;
+    // Bodies are bounded whatever their framing (body-limits.ts); multipart file parts are streamed to disk (uploads.ts).
+    const limit = bodyLimitFor(pathname);
+    if ((isApi || isRpc) && refusedByLength(req, res, limit)) return;
     if (isTilePath(pathname) && req.method === 'GET') {
       const tile = await answerTile(core.services, pathname);
       if (tile.status === 200) {
@@ -85,27 +91,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.end(openApiDocument);
       return;
     }
+    if ((isApi || isRpc) && !(await stageMultipartBody(core, req, res, limit))) return;
     if (isApi) {
       labelErrorsAsProblems(res);
-      const { matched } = await openApiHandler.handle(req, res, { prefix: API_PREFIX, context: actorOf(req) });
+      const { matched } = await openApiHandler.handle(req, res, { prefix: API_PREFIX, context: context! });
       if (!matched) sendProblem(res, 404, 'NOT_FOUND', `No API route ${req.method ?? ''} ${pathname}; see ${API_PREFIX}/openapi.json`);
       return;
     }
     if (isRpc) {
-      const { matched } = await rpcHandler.handle(req, res, { prefix: RPC_PREFIX, context: actorOf(req) });
+      const { matched } = await rpcHandler.handle(req, res, { prefix: RPC_PREFIX, context: context! });
       if (!matched) sendProblem(res, 404, 'NOT_FOUND', `No RPC procedure at ${pathname}`);
       return;
     }
     serveRenderer(options.rendererDir, req, res);
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       console.error('edgecab: request failed', error);
       if (!res.headersSent) sendProblem(res, 500, 'INTERNAL_SERVER_ERROR', 'The server failed to handle the request');
       else res.destroy();
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 30_000;
 
   await new Promise<void>((resolveListen, rejectListen) => {
@@ -116,10 +124,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
   const address = server.address() as AddressInfo;
-  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // Bound to every interface: the URL to print is this machine's own loopback, which the Host check accepts.
+  const shown = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  const hostForUrl = shown.includes(':') ? `[${shown}]` : shown;
   return {
     server,
-    url: `http://${hostForUrl}:${address.port}/`,
+    url: `${options.tls ? 'https' : 'http'}://${hostForUrl}:${address.port}/`,
     close: () =>
       new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());

@@ -1,7 +1,8 @@
-import { createORPCClient } from '@orpc/client';
+import { createORPCClient, ORPCError } from '@orpc/client';
+import { csrfToken, sessionEnded } from '../features/auth/session.js';
 import { RPCLink as FetchRPCLink } from '@orpc/client/fetch';
-import { RPCLink as PortRPCLink } from '@orpc/client/message-port';
 import type { EdgecabClient } from '../../shared/contract/index.js';
+import { DesktopCoreLink, listenForDesktopCore } from './desktop-link.js';
 
 /** What the desktop preload exposes; absent in a browser (server mode). */
 export interface DesktopBridge {
@@ -15,7 +16,7 @@ declare global {
   }
 }
 
-export const DESKTOP_PORT_MESSAGE = 'edgecab:core-port';
+export { DESKTOP_PORT_MESSAGE } from './desktop-link.js';
 
 export type Transport = 'desktop' | 'server';
 
@@ -23,31 +24,45 @@ export function currentTransport(): Transport {
   return window.edgecabDesktop?.host === 'desktop' ? 'desktop' : 'server';
 }
 
-/** The desktop preload forwards a MessagePort to the core; it may arrive before or after this runs. */
-function waitForDesktopPort(): Promise<MessagePort> {
-  return new Promise((resolve) => {
-    const onMessage = (event: MessageEvent) => {
-      if (event.source !== window || event.data !== DESKTOP_PORT_MESSAGE || !event.ports[0]) return;
-      window.removeEventListener('message', onMessage);
-      const port = event.ports[0];
-      port.start();
-      resolve(port);
-    };
-    window.addEventListener('message', onMessage);
-  });
+let desktopLink: DesktopCoreLink | null = null;
+
+/** The desktop link (and the core's status: restarts, state), or null in server mode. */
+export function desktopCore(): DesktopCoreLink | null {
+  return desktopLink;
 }
 
 /**
  * One typed client for both hosts: a MessagePort to the core's utility
- * process on desktop, HTTP to the server otherwise. Calls made before the
- * port arrives wait for it.
+ * process on desktop, HTTP to the server otherwise. On desktop, calls made
+ * before the port arrives wait for it, and a new port (the core was
+ * restarted) replaces the old one; see desktop-link.ts.
  */
 export function createEdgecabClient(): EdgecabClient {
   if (currentTransport() === 'server') {
-    return createORPCClient<EdgecabClient>(new FetchRPCLink({ url: new URL('/rpc', window.location.origin).href }));
+    return createORPCClient<EdgecabClient>(
+      new FetchRPCLink({
+        url: new URL('/rpc', window.location.origin).href,
+        // Cookie sessions need the session's CSRF token on every RPC call (the server refuses them without).
+        headers: () => {
+          const token = csrfToken();
+          return token ? { 'x-edgecab-csrf': token } : {};
+        },
+        interceptors: [
+          async ({ next }) => {
+            try {
+              return await next();
+            } catch (error) {
+              if (error instanceof ORPCError && error.status === 401) sessionEnded();
+              throw error;
+            }
+          },
+        ],
+      }),
+    );
   }
-  const portLink = waitForDesktopPort().then((port) => new PortRPCLink({ port }));
-  return createORPCClient<EdgecabClient>({
-    call: async (path, input, options) => (await portLink).call(path, input, options),
-  });
+  if (!desktopLink) {
+    desktopLink = new DesktopCoreLink();
+    listenForDesktopCore(window, desktopLink);
+  }
+  return createORPCClient<EdgecabClient>(desktopLink);
 }

@@ -19,15 +19,21 @@ export class LiveConnection {
   private state: ConnectionState = 'connecting';
   private readonly stateListeners = new Set<Listener<ConnectionState>>();
   private readonly eventListeners = new Set<Listener<LiveEvent>>();
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
+  private running = false;
 
   constructor(private readonly client: EdgecabClient) {}
 
+  /** Starts (or restarts after stop) following the event stream. */
   start(): void {
-    void this.pump();
+    if (this.running) return;
+    if (this.abort.signal.aborted) this.abort = new AbortController();
+    this.running = true;
+    void this.pump(this.abort.signal);
   }
 
   stop(): void {
+    this.running = false;
     this.abort.abort();
   }
 
@@ -53,12 +59,12 @@ export class LiveConnection {
     for (const listener of this.eventListeners) listener(event);
   }
 
-  private async pump(): Promise<void> {
+  private async pump(signal: AbortSignal): Promise<void> {
     let attempt = 0;
     let wasOffline = false;
-    while (!this.abort.signal.aborted) {
+    while (!signal.aborted) {
       try {
-        const stream = await this.client.events.subscribe(undefined, { signal: this.abort.signal });
+        const stream = await this.client.events.subscribe(undefined, { signal });
         this.setState('online');
         if (wasOffline) this.emit({ type: 'connection.restored' });
         attempt = 0;
@@ -66,7 +72,7 @@ export class LiveConnection {
       } catch {
         // The stream failed or the core is unreachable: fall through to retry.
       }
-      if (this.abort.signal.aborted) return;
+      if (signal.aborted) return;
       this.setState('offline');
       wasOffline = true;
       const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 5000;

@@ -5,6 +5,7 @@ import type { EdgecabClient } from '../../shared/contract/index.js';
 import type { LiveConnection } from '../api/connection.js';
 import { ApiProvider } from '../api/context.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
+import { CoreRestartBanner } from '../components/CoreRestartBanner.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { AuditPage } from '../features/audit/AuditPage.js';
 import { MapPage } from '../features/map/MapPage.js';
@@ -18,6 +19,8 @@ import { useCriticalNotifications } from '../features/alarms/notifications.js';
 import { LabPage } from '../features/lab/LabPage.js';
 import { OfflineBanner } from '../features/monitor/OfflineBanner.js';
 import { WizardPage, WizardStart } from '../features/wizard/WizardPage.js';
+import { AccessProvider } from '../features/auth/access.js';
+import { AccountMenu } from '../features/auth/AccountMenu.js';
 
 /** One entry per feature screen; the navigation grows as features land. */
 const SCREENS = [
@@ -36,6 +39,7 @@ export function App({ client, connection }: { client: EdgecabClient; connection:
   const api = useMemo(() => ({ client, connection }), [client, connection]);
   return (
     <ApiProvider value={api}>
+      <AccessProvider>
       <HashRouter>
         <div className="shell">
           <header className="shell-header">
@@ -47,6 +51,7 @@ export function App({ client, connection }: { client: EdgecabClient; connection:
             <div className="header-tools">
               <ConnectionIndicator />
               <LanguageSwitch />
+              <AccountMenu />
             </div>
           </header>
           <nav className="shell-nav" aria-label="main">
@@ -57,6 +62,7 @@ export function App({ client, connection }: { client: EdgecabClient; connection:
             ))}
           </nav>
           <main className="shell-main">
+            <CoreRestartBanner />
             <OfflineBanner />
             <AlarmNotifications />
             <Routes>
@@ -71,6 +77,7 @@ export function App({ client, connection }: { client: EdgecabClient; connection:
           </main>
         </div>
       </HashRouter>
+      </AccessProvider>
     </ApiProvider>
   );
 }

@@ -16,9 +16,12 @@ import {
 import { CabinetDevice, CabinetView, DeviceConnection, DeviceMove, NewDevice, TemplateSummary } from '../domain/cabinet.js';
 import { DeviceDetail, DeviceReading } from '../domain/readings.js';
 import { MapSite, MapSites, OnlineTiles, OnlineTilesStatus, TilePackage } from '../domain/map.js';
+import { NetworkPolicy } from '../domain/network.js';
 import { FINGERPRINT_PATTERN, RedfishProbeInput, RedfishProbeResult } from '../domain/redfish.js';
 import { SnmpDevice, SnmpProbeInput } from '../domain/snmp.js';
 import { ValidationProblem } from '../domain/validation.js';
+import { PrincipalView, ROLES } from '../domain/access.js';
+import { PasswordChange, TokenCreate, TokenCreated, TokenView, UserCreate, UserUpdate, UserView } from '../domain/identity.js';
 import {
   AlarmAssign,
   AlarmComment,
@@ -57,6 +60,8 @@ import {
  */
 const base = oc.errors({
   BAD_REQUEST: { status: 400, message: 'The input is not valid', data: ValidationProblem },
+  UNAUTHORIZED: { status: 401, message: 'Sign in first' },
+  FORBIDDEN: { status: 403, message: 'Your role does not allow this here', data: z.object({ role: z.enum(ROLES), operation: z.string() }) },
 });
 
 const ConflictData = z.object({ field: z.string().nullable(), reason: z.string() });
@@ -395,6 +400,48 @@ export const contract = {
       .errors({ ...notFound, ...conflict })
       .input(WizardRunInput)
       .output(WizardReport),
+  },
+  network: {
+    policy: base
+      .route({ method: 'GET', path: '/network/policy', tags: ['network'], summary: 'The networks EdgeCab may reach for probes and the online tile source (empty: no restriction)' })
+      .output(NetworkPolicy),
+    setPolicy: base
+      .route({ method: 'PUT', path: '/network/policy', tags: ['network'], summary: 'Set the networks EdgeCab may reach (CIDR, IPv4 or IPv6); an empty list lifts the restriction' })
+      .input(NetworkPolicy)
+      .output(NetworkPolicy),
+  },
+  auth: {
+    me: base.route({ method: 'GET', path: '/auth/me', tags: ['identity'], summary: 'Who is calling, with the roles they hold on which regions' }).output(PrincipalView),
+  },
+  users: {
+    list: base.route({ method: 'GET', path: '/users', tags: ['identity'], summary: 'Every user with their roles per region' }).output(z.array(UserView)),
+    create: base
+      .route({ method: 'POST', path: '/users', successStatus: 201, tags: ['identity'], summary: 'Create a user with a password and roles on regions' })
+      .errors(conflict)
+      .input(UserCreate)
+      .output(UserView),
+    update: base
+      .route({ method: 'PATCH', path: '/users/{id}', tags: ['identity'], summary: 'Change a user: display name, roles, or disable (which ends their sessions)' })
+      .errors({ ...notFound, ...conflict })
+      .input(UserUpdate)
+      .output(UserView),
+    setPassword: base
+      .route({ method: 'PUT', path: '/users/{id}/password', tags: ['identity'], summary: "Set a user's password (one's own needs the current one); ends the user's sessions" })
+      .errors(notFound)
+      .input(PasswordChange)
+      .output(UserView),
+  },
+  tokens: {
+    list: base.route({ method: 'GET', path: '/tokens', tags: ['identity'], summary: 'API tokens: yours, or everyone\'s for administrators of every region' }).output(z.array(TokenView)),
+    create: base
+      .route({ method: 'POST', path: '/tokens', successStatus: 201, tags: ['identity'], summary: 'Create an API token (Bearer) for yourself; the token is shown in this answer only' })
+      .input(TokenCreate)
+      .output(TokenCreated),
+    revoke: base
+      .route({ method: 'DELETE', path: '/tokens/{id}', tags: ['identity'], summary: 'Revoke an API token; it stops working at once' })
+      .errors(notFound)
+      .input(z.object({ id: z.string().uuid({ error: 'Not a token' }) }))
+      .output(TokenView),
   },
   audit: {
     list: base

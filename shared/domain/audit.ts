@@ -9,6 +9,8 @@ export const AuditEntry = z.object({
   outcome: z.enum(['ok', 'error']),
   errorCode: z.string().nullable(),
   detail: z.string().nullable(),
+  /** Through what the actor came (session and address, token, desktop, CLI); null before this was recorded. */
+  via: z.string().nullable(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

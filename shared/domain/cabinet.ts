@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secret } from './secret.js';
 
 export const DEVICE_KIND = ['server', 'storage', 'switch', 'ups', 'pdu', 'cooling', 'environment'] as const;
 export type DeviceKind = (typeof DEVICE_KIND)[number];
@@ -190,7 +191,7 @@ export const DeviceConnection = z.discriminatedUnion('protocol', [
     protocol: z.literal('redfish'),
     url: z.string().trim().regex(/^https?:\/\/[A-Za-z0-9.:[\]_-]+(:\d{1,5})?\/?$/, { error: 'A BMC address like https://10.0.0.10' }),
     username: z.string().min(1, { error: 'User name is required' }).max(64),
-    password: z.string().min(1, { error: 'Password is required' }).max(128),
+    password: secret(z.string().min(1, { error: 'Password is required' }).max(128)),
     fingerprint: z.string().trim().toUpperCase().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, { error: 'A SHA-256 fingerprint' }).nullable().optional(),
   }),
   z.object({
@@ -199,14 +200,14 @@ export const DeviceConnection = z.discriminatedUnion('protocol', [
     host: z.string().trim().min(1, { error: 'Address is required' }).regex(/^[A-Za-z0-9.:_-]+$/, { error: 'An IP address or host name' }),
     port: z.number().int().min(1).max(65535).default(161),
     version: z.enum(['2c', '3']),
-    community: z.string().min(1).max(64).optional(),
+    community: secret(z.string().min(1).max(64)).optional(),
     v3: z
       .object({
         user: z.string().min(1).max(32),
         authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']).optional(),
-        authKey: z.string().min(8).optional(),
+        authKey: secret(z.string().min(8)).optional(),
         privProtocol: z.enum(['des', 'aes', 'aes256', 'aes256c']).optional(),
-        privKey: z.string().min(8).optional(),
+        privKey: secret(z.string().min(8)).optional(),
       })
       .optional(),
   }),

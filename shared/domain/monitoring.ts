@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DEVICE_STATUS } from './cabinet.js';
+import { secret } from './secret.js';
+import { queryBoolean } from './validation.js';
 
 /** Worst first. */
 export const ALARM_SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
@@ -119,8 +121,8 @@ export const AlarmQuery = z.object({
   state: z.enum(['active', 'cleared', 'all']).default('active'),
   acknowledged: z.enum(['yes', 'no', 'any']).default('any'),
   /** Roots and standalone alarms only (symptoms come with their root); false lists every alarm. */
-  rootsOnly: z.coerce.boolean().default(true),
-  includeMuted: z.coerce.boolean().default(false),
+  rootsOnly: queryBoolean().default(true),
+  includeMuted: queryBoolean().default(false),
   sort: z.enum(ALARM_SORTS).default('severity'),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
 });
@@ -205,7 +207,7 @@ export const Forwarding = z.object({
     .object({
       url: z.string().trim().regex(/^https?:\/\/\S+$/, { error: 'An http:// or https:// address' }),
       /** HMAC-SHA256 key; the signature goes in X-EdgeCab-Signature. */
-      secret: z.string().min(16, { error: 'At least 16 characters' }).max(200),
+      secret: secret(z.string().min(16, { error: 'At least 16 characters' }).max(200)),
       minSeverity: z.enum(ALARM_SEVERITIES),
     })
     .nullable(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secret } from './secret.js';
 
 /** Redfish health as reported; anything else a BMC says becomes "unknown". */
 export const HEALTH = ['OK', 'Warning', 'Critical', 'unknown'] as const;
@@ -110,7 +111,7 @@ export const RedfishProbeInput = z.object({
     .trim()
     .regex(/^https?:\/\/[A-Za-z0-9.:[\]_-]+(:\d{1,5})?\/?$/, { error: 'A BMC address like https://10.0.0.10' }),
   username: z.string().min(1, { error: 'User name is required' }).max(64),
-  password: z.string().min(1, { error: 'Password is required' }).max(128),
+  password: secret(z.string().min(1, { error: 'Password is required' }).max(128)),
   /** The certificate trusted earlier; or trust what the BMC presents now. */
   fingerprint: z.string().trim().toUpperCase().regex(FINGERPRINT_PATTERN, { error: 'A SHA-256 fingerprint (32 hex pairs)' }).nullable().optional(),
   trustOnFirstUse: z.boolean().default(false),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bulk } from './secret.js';
 
 /** Site codes are used in URLs, file names and CSV files, so keep them to a safe alphabet. */
 export const SITE_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -76,7 +77,7 @@ export const SiteUpdate = SiteFields.partial().extend({ id: SiteId });
 export const CSV_IMPORT_MAX_BYTES = 32 * 1024 * 1024;
 
 export const SiteCsvImportInput = z.object({
-  csv: z.string().min(1, { error: 'The file is empty' }).max(CSV_IMPORT_MAX_BYTES, { error: 'The file is larger than 32 MiB' }),
+  csv: bulk(z.string().min(1, { error: 'The file is empty' }).max(CSV_IMPORT_MAX_BYTES, { error: 'The file is larger than 32 MiB' })),
   mode: z.enum(['preview', 'commit']).default('preview'),
 });
 

@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { secret } from './secret.js';
 
 /** How to reach an SNMP agent. Secrets are kept out of anything but this object. */
 export const SnmpV3Credentials = z.object({
   user: z.string().min(1).max(32),
   authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']).optional(),
-  authKey: z.string().min(8, { error: 'SNMPv3 keys are at least 8 characters' }).optional(),
+  authKey: secret(z.string().min(8, { error: 'SNMPv3 keys are at least 8 characters' })).optional(),
   privProtocol: z.enum(['des', 'aes', 'aes256', 'aes256c']).optional(),
-  privKey: z.string().min(8, { error: 'SNMPv3 keys are at least 8 characters' }).optional(),
+  privKey: secret(z.string().min(8, { error: 'SNMPv3 keys are at least 8 characters' })).optional(),
   context: z.string().max(64).optional(),
 });
 export type SnmpV3Credentials = z.infer<typeof SnmpV3Credentials>;
@@ -16,7 +17,7 @@ const SnmpTargetFields = z
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(161),
     version: z.enum(['2c', '3']),
-    community: z.string().min(1).max(64).optional(),
+    community: secret(z.string().min(1).max(64)).optional(),
     v3: SnmpV3Credentials.optional(),
     timeoutMs: z.number().int().min(100).max(60_000).default(2000),
     retries: z.number().int().min(0).max(5).default(1),

@@ -32,3 +32,10 @@ export function issuesByField(issues: readonly FieldIssue[]): Record<string, str
   for (const issue of issues) byField[issue.field] ??= issue.message;
   return byField;
 }
+
+/**
+ * A boolean in a query string: "true"/"false" (also 1/0, yes/no, on/off) as
+ * well as a real boolean from the RPC transport. z.coerce.boolean() would
+ * turn the string "false" into true.
+ */
+export const queryBoolean = () => z.union([z.boolean(), z.stringbool({ error: 'true or false' })]);

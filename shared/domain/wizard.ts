@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SiteFields } from './site.js';
+import { secret } from './secret.js';
 
 export const WIZARD_STEPS = [1, 2, 3, 4, 5] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
@@ -107,10 +108,10 @@ export const WizardDiscoverInput = z.object({
   snmpPorts: z.array(z.number().int().min(1).max(65535)).min(1).max(4).default([161]),
   /** More credentials to try besides the factory defaults. */
   extraCredentials: z
-    .array(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(128) }))
+    .array(z.object({ username: z.string().min(1).max(64), password: secret(z.string().min(1).max(128)) }))
     .max(10)
     .default([]),
-  extraCommunities: z.array(z.string().min(1).max(64)).max(10).default([]),
+  extraCommunities: z.array(secret(z.string().min(1).max(64))).max(10).default([]),
 });
 
 export const WizardMatchInput = z.object({
@@ -123,9 +124,9 @@ export const WizardMatchInput = z.object({
 export const SnmpV3User = z.object({
   user: z.string().min(1).max(32),
   authProtocol: z.enum(['sha', 'sha256', 'sha512']),
-  authKey: z.string().min(8, { error: 'At least 8 characters' }),
+  authKey: secret(z.string().min(8, { error: 'At least 8 characters' })),
   privProtocol: z.enum(['aes', 'aes256']),
-  privKey: z.string().min(8, { error: 'At least 8 characters' }),
+  privKey: secret(z.string().min(8, { error: 'At least 8 characters' })),
 });
 
 export const WizardSecureInput = z.object({

@@ -13,33 +13,25 @@
  *                                    plus one inventory round (measured during warm-up) times 24
  *   monitor.convergence_ratio        raw events per alarm shown after a whole site goes down (one poll round)
  */
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createCore } from '../../main/core/index.js';
 import { registerFleet, type FleetDescription } from '../../main/lab/controller.js';
 import { freeUdpPort } from '../support/snmp-peers.js';
 import { tempDir } from '../support/core.js';
-import { bench, repoRoot } from './report.js';
+import { startEdgecab } from './lib/processes.js';
+import { bench, Failures } from './report.js';
 
 const SITES = 100;
 const SECONDS = Number(process.env.MONITOR_BENCH_SECONDS ?? 300);
 const TEMPLATE = 'edge-42u';
 
+type LabLine = { event: string; result?: string; line?: string } & FleetDescription['sites'][number];
+
+const failures = new Failures('monitor');
 const trapPort = await freeUdpPort();
-const lab = spawn(process.execPath, [join(repoRoot, 'main/cli/edgecab.mjs'), 'lab', '--sites', String(SITES), '--template', TEMPLATE, '--fleet-only', '--json', '--trap-to', `127.0.0.1:${trapPort}`], {
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
-const fleet: { sites: FleetDescription['sites'][number][] } = { sites: [] };
-await new Promise<void>((resolve, reject) => {
-  lab.once('exit', (code) => reject(new Error(`lab exited with ${code}`)));
-  createInterface({ input: lab.stdout! }).on('line', (line) => {
-    const parsed = JSON.parse(line) as { event: string } & FleetDescription['sites'][number];
-    if (parsed.event === 'site') fleet.sites.push(parsed);
-    if (parsed.event === 'ready') resolve();
-  });
-});
+const lab = await startEdgecab<LabLine>(['lab', '--sites', String(SITES), '--template', TEMPLATE, '--fleet-only', '--json', '--trap-to', `127.0.0.1:${trapPort}`], 'ready', { stdin: true });
+const fleet: { sites: FleetDescription['sites'][number][] } = { sites: lab.lines.filter((line) => line.event === 'site') };
 
 const data = tempDir();
 const core = createCore({ dataDir: data.dir, host: 'server' });
@@ -57,7 +49,14 @@ try {
 
   // Warm-up: every device's first poll is an inventory, spread over one health interval.
   const plan = monitor.plan();
-  while ((core.db.prepare('SELECT count(*) FROM device_state').pluck().get() as number) < devices) await sleep(1000);
+  const warmUpUntil = Date.now() + plan.healthSeconds * 3 * 1000;
+  while ((core.db.prepare('SELECT count(*) FROM device_state').pluck().get() as number) < devices) {
+    if (Date.now() > warmUpUntil) {
+      failures.add('first poll', `not every device was polled within ${plan.healthSeconds * 3} s`);
+      break;
+    }
+    await sleep(1000);
+  }
   await sleep(2000);
   const inventoryRound = dbBytes() - registered;
 
@@ -76,6 +75,10 @@ try {
   bench('monitor.devices', devices, 'devices');
   bench('monitor.polls', status.polls, 'polls');
   bench('monitor.poll_failures', status.failures, 'polls');
+  if (status.failures > 0) {
+    const errors = core.db.prepare('SELECT device_id, error FROM device_state WHERE error IS NOT NULL LIMIT 3').all() as { device_id: string; error: string }[];
+    failures.add('device poll', `${status.failures} of ${status.polls} polls failed; last errors: ${JSON.stringify(errors)}`);
+  }
   bench('monitor.samples_per_s', samples / elapsed, 'samples/s');
   bench('monitor.poll_lag_p50_ms', monitor.scheduler.lagPercentile(50) ?? Number.NaN, 'ms');
   bench('monitor.poll_lag_p99_ms', monitor.scheduler.lagPercentile(99) ?? Number.NaN, 'ms');
@@ -86,8 +89,10 @@ try {
 
   // Site-down scenario: the first lab site loses its link; one poll round of its devices.
   const siteId = siteIds.get('LAB-001')!;
-  lab.stdin!.write('LAB-001 link-down on\n');
+  lab.process.stdin!.write('LAB-001 link-down on\n');
   await sleep(1000);
+  const answer = lab.lines.find((line) => line.event === 'fault');
+  if (answer?.result !== 'ok') failures.add('lab fault', `LAB-001 link-down on: ${answer?.result ?? 'no answer within 1 s'}`);
   await monitor.pollSite(siteId);
   const page = core.services.alarms.list({ siteId });
   bench('monitor.convergence_ratio', page.convergenceRatio ?? 0, 'events/alarm');
@@ -95,5 +100,6 @@ try {
 } finally {
   await core.close();
   data.cleanup();
-  lab.kill('SIGTERM');
+  await lab.stop();
 }
+failures.report();

@@ -7,22 +7,15 @@
  *   wizard.step<N>_s          each step's share
  *   wizard.devices            devices discovered and connected
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { createCore } from '../../main/core/index.js';
 import { LAB_SNMP_V3 } from '../../main/lab/fleet.js';
 import { tempDir } from '../support/core.js';
-import { bench, repoRoot } from './report.js';
+import { startEdgecab } from './lib/processes.js';
+import { bench, Failures } from './report.js';
 
-const lab = spawn(process.execPath, [join(repoRoot, 'main/cli/edgecab.mjs'), 'lab', '--sites', '1', '--template', 'edge-24u', '--fleet-only', '--json'], { stdio: ['pipe', 'pipe', 'inherit'] });
-await new Promise<void>((resolve, reject) => {
-  lab.once('exit', (code) => reject(new Error(`lab exited with ${code}`)));
-  createInterface({ input: lab.stdout! }).on('line', (line) => {
-    if ((JSON.parse(line) as { event: string }).event === 'ready') resolve();
-  });
-});
+const failures = new Failures('wizard');
+const lab = await startEdgecab(['lab', '--sites', '1', '--template', 'edge-24u', '--fleet-only', '--json'], 'ready', { stdin: true });
 
 const data = tempDir();
 const core = createCore({ dataDir: data.dir, host: 'server' });
@@ -47,15 +40,19 @@ try {
   await timed(() => client.wizard.configure({ runId, ntpServers: ['10.0.0.1'], dnsServers: ['10.0.0.53'], eventDestination: 'https://10.0.0.5:4780/redfish/events', trapDestination: '10.0.0.5:162' }));
   const done = await timed(async () => {
     const state = await client.wizard.verify({ runId });
-    await client.wizard.report({ runId });
+    const report = await client.wizard.report({ runId });
+    if (!report.pdfBase64 || !report.html) failures.add('acceptance report', `empty report ${report.fileName}`);
     return state;
   });
-  if (done.status !== 'done') throw new Error(`the wizard did not finish: ${JSON.stringify(done.items.filter((item) => item.state === 'failed'))}`);
+  // A wizard that "finished" with failed items did not do its work: every failed item is a failed operation.
+  for (const item of done.items.filter((each) => each.state === 'failed')) failures.add(`step ${item.step} item`, `${item.key}: ${item.detail ?? item.label}`);
+  if (done.status !== 'done') failures.add('wizard run', `ended on step ${done.step} with status ${done.status}`);
   bench('wizard.lab_total_s', (performance.now() - total) / 1000, 's');
   times.forEach((seconds, index) => bench(`wizard.step${index + 1}_s`, seconds, 's'));
   bench('wizard.devices', discovered.matches.filter((match) => match.endpoint).length, 'devices');
 } finally {
   await core.close();
   data.cleanup();
-  lab.kill('SIGTERM');
+  await lab.stop();
 }
+failures.report();

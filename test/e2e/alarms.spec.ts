@@ -1,4 +1,4 @@
-import { apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
+import { api, apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
 
 test.use({ serverName: 'alarms' });
 
@@ -92,7 +92,7 @@ test('a newcomer starts a lab from the first screen, puts a UPS on battery, sees
   await forwarding.getByRole('button', { name: '×' }).click();
 
   // The UPS page shows every reading with its age, and after a second poll a chart of each metric.
-  const labSites = (await (await fetch(`${edgecab.url}api/v1/lab`)).json()) as { sites: { siteId: string; code: string }[] };
+  const labSites = (await (await api(edgecab.url, `/lab`)).json()) as { sites: { siteId: string; code: string }[] };
   const first = labSites.sites.find((site) => site.code === 'LAB-001')!.siteId;
   await new Promise((resolve) => setTimeout(resolve, 1100));
   await apiPost(edgecab.url, `/sites/${first}/poll`, {});

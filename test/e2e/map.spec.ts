@@ -4,7 +4,7 @@ import { LabEnvironmentMonitor } from '../../main/lab/snmp/devices.js';
 import { writeMbtiles } from '../support/mbtiles.js';
 import { writePmtiles } from '../support/pmtiles.js';
 import { freeUdpPort } from '../support/snmp-peers.js';
-import { apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
+import { api, apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
 
 test.use({ serverName: 'map' });
 
@@ -38,9 +38,9 @@ test.describe('Offline site map', () => {
     }
     const critical = ids[7]!;
     await apiPost(edgecab.url, `/sites/${critical}/cabinet`, { siteId: critical, templateId: 'edge-12u' });
-    const cabinet = (await (await fetch(`${edgecab.url}api/v1/sites/${critical}/cabinet`)).json()) as { devices: { id: string; slotId: string }[] };
+    const cabinet = (await (await api(edgecab.url, `/sites/${critical}/cabinet`)).json()) as { devices: { id: string; slotId: string }[] };
     const envDevice = cabinet.devices.find((device) => device.slotId === 'env')!;
-    await fetch(`${edgecab.url}api/v1/devices/${envDevice.id}/connection`, {
+    await api(edgecab.url, `/devices/${envDevice.id}/connection`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ id: envDevice.id, protocol: 'snmp', host: '127.0.0.1', port: env.port, version: '2c', community: 'map-ro' }),
@@ -51,7 +51,7 @@ test.describe('Offline site map', () => {
     // One site sits in a city region below a province: filtering by the province keeps it.
     const province = (await (await apiPost(edgecab.url, '/regions', { name: 'Hubei' })).json()) as { id: number };
     const city = (await (await apiPost(edgecab.url, '/regions', { name: 'Wuhan', parentId: province.id })).json()) as { id: number };
-    await fetch(`${edgecab.url}api/v1/sites/${ids[3]}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ regionId: city.id }) });
+    await api(edgecab.url, `/sites/${ids[3]}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ regionId: city.id }) });
 
     await page.goto('/');
     await expect(page.getByRole('heading', { name: 'Map' })).toBeVisible();
@@ -125,7 +125,7 @@ test.describe('Offline site map', () => {
     await expect(confirm).toContainText('Move Wuhan 7 to');
     await confirm.getByRole('button', { name: 'Confirm' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Wuhan 7 moved.' })).toBeVisible();
-    const moved = (await (await fetch(`${edgecab.url}api/v1/sites/${critical}`)).json()) as { latitude: number; longitude: number };
+    const moved = (await (await api(edgecab.url, `/sites/${critical}`)).json()) as { latitude: number; longitude: number };
     expect(moved.latitude).toBeLessThan(30.5 + (7 % 6) * 0.05);
     expect(moved.longitude).toBeGreaterThan(114.3 + Math.floor(7 / 6) * 0.05);
 

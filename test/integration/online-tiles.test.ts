@@ -4,11 +4,17 @@ import { rendererDir } from '../../main/cli/paths.js';
 import { startServer, type RunningServer } from '../../main/server/server.js';
 import { tempDir } from '../support/core.js';
 import { writeMbtiles } from '../support/mbtiles.js';
+import { adminHeaders } from '../support/auth.js';
+import { createServer } from 'node:http';
+import { answerTile } from '../../main/core/services/tiles/tile-path.js';
 
 describe('online tiles, cached in SQLite for offline use', () => {
   const dirs: { dir: string; cleanup: () => void }[] = [];
-  let provider: { core: Core; server: RunningServer; url: string };
+  let provider: { core: Core; server: Pick<RunningServer, 'close'>; url: string };
   let edge: { core: Core; server: RunningServer };
+  let auth: Record<string, string> = {};
+  /** fetch as a signed-in administrator of the edge server. */
+  const fetch = (input: URL) => globalThis.fetch(input, { headers: auth });
   const start = async () => {
     const dir = tempDir();
     dirs.push(dir);
@@ -17,13 +23,28 @@ describe('online tiles, cached in SQLite for offline use', () => {
   };
 
   beforeAll(async () => {
-    // The "online" provider is another server on loopback, serving an MBTiles package.
-    const started = await start();
-    const file = `${started.dir}/source.mbtiles`;
+    // The "online" provider is a plain tile server on loopback (no sign-in, as public tile servers are), serving an MBTiles package.
+    const dir = tempDir();
+    dirs.push(dir);
+    const providerCore = createCore({ dataDir: dir.dir, host: 'server' });
+    const file = `${dir.dir}/source.mbtiles`;
     writeMbtiles(file, 3);
-    const imported = started.core.services.tiles.importMbtiles(file, 'Provider', 'wgs84');
-    provider = { ...started, url: `${started.server.url}tiles/${imported.id}/{z}/{x}/{y}.png` };
+    const imported = providerCore.services.tiles.importMbtiles(file, 'Provider', 'wgs84');
+    const tileServer = createServer((req, res) => {
+      void answerTile(providerCore.services, new URL(req.url ?? '/', 'http://x').pathname).then((tile) => {
+        if (tile.status === 200) res.writeHead(200, { 'content-type': tile.contentType }).end(tile.data);
+        else res.writeHead(tile.status).end();
+      });
+    });
+    await new Promise<void>((resolve) => tileServer.listen(0, '127.0.0.1', resolve));
+    const port = (tileServer.address() as { port: number }).port;
+    provider = {
+      core: providerCore,
+      server: { close: () => new Promise<void>((resolve) => { tileServer.close(() => resolve()); tileServer.closeAllConnections(); }) },
+      url: `http://127.0.0.1:${port}/tiles/${imported.id}/{z}/{x}/{y}.png`,
+    };
     edge = await start();
+    auth = await adminHeaders(edge.core);
   });
   afterAll(async () => {
     await edge?.server.close();

@@ -5,6 +5,7 @@ import { tempDir } from '../support/core.js';
 import { rendererDir } from '../../main/cli/paths.js';
 import { readFileSync } from 'node:fs';
 import { writeMbtiles } from '../support/mbtiles.js';
+import { adminHeaders } from '../support/auth.js';
 
 interface Problem {
   type: string;
@@ -20,6 +21,9 @@ describe('REST API over HTTP', () => {
   let server: RunningServer;
   let dir: { dir: string; cleanup: () => void };
   const api = (path: string) => new URL(`api/v1${path}`, server.url).href;
+  let auth: Record<string, string> = {};
+  /** fetch as a signed-in administrator (API token). */
+  const fetch = (input: string | URL, init: RequestInit = {}) => globalThis.fetch(input, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } });
   const send = (method: string, path: string, body?: unknown) =>
     fetch(api(path), {
       method,
@@ -31,6 +35,7 @@ describe('REST API over HTTP', () => {
     dir = tempDir();
     core = createCore({ dataDir: dir.dir, host: 'server' });
     server = await startServer({ core, host: '127.0.0.1', port: 0, rendererDir: rendererDir() });
+    auth = await adminHeaders(core);
   });
   afterAll(async () => {
     await server.close();

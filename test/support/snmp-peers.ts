@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SnmpSession } from '../../main/core/protocols/snmp/session.js';
@@ -121,6 +121,82 @@ export async function startSnmpd(options: { trapSinkPort?: number } = {}): Promi
   return {
     port,
     community,
+    stop: async () => {
+      await stopProcess(child);
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The factory SNMPv3 admin of the test's Net-SNMP device (a "rwuser" that may create users), and a read-only one. */
+export const FACTORY_ADMIN = { user: 'factoryadmin', authProtocol: 'sha', authKey: 'factory-auth-1', privProtocol: 'aes', privKey: 'factory-priv-1' } as const;
+export const FACTORY_READER = { user: 'factoryro', authProtocol: 'sha', authKey: 'factory-ro-auth', privProtocol: 'aes', privKey: 'factory-ro-priv' } as const;
+export const FACTORY_COMMUNITIES = ['public', 'private'] as const;
+
+export interface FactorySnmpd extends Peer {
+  /** Stops snmpd (which saves its persistent state, as on a clean reboot) and starts it again on the same port and files. */
+  restart(): Promise<void>;
+  /** The persistent state file snmpd writes (usmUser lines with localized keys, nonVolatile VACM and target rows). */
+  persistentState(): string;
+}
+
+/**
+ * Debian's snmpd set up as a Net-SNMP-based device leaves the factory: the
+ * read-only configuration (here SNMPCONFPATH, /etc/snmp on a device) has the
+ * factory communities (rocommunity public, rwcommunity private) and grants
+ * the factory users (rwuser, rouser); the users themselves are createUser
+ * lines in the persistent state file, which snmpd turns into usmUser lines
+ * with localized keys at its first start — exactly what Debian's
+ * net-snmp-create-v3-user does. SETs to USM, VACM and the target tables are
+ * saved to that file, so they survive a restart; the configuration does not
+ * change, so its communities come back after one.
+ */
+export async function startFactorySnmpd(): Promise<FactorySnmpd> {
+  const work = mkdtempSync(join(tmpdir(), 'edgecab-snmpd-factory-'));
+  const config = join(work, 'etc');
+  const persist = join(work, 'var');
+  mkdirSync(config);
+  mkdirSync(persist);
+  const port = await freeUdpPort();
+  writeFileSync(
+    join(config, 'snmpd.conf'),
+    [
+      `rocommunity ${FACTORY_COMMUNITIES[0]} 127.0.0.1`,
+      `rwcommunity ${FACTORY_COMMUNITIES[1]} 127.0.0.1`,
+      `rwuser ${FACTORY_ADMIN.user} priv`,
+      `rouser ${FACTORY_READER.user} priv`,
+      // RFC 3418 snmpEnableAuthenTraps: a request with a wrong community sends authenticationFailure.
+      'authtrapenable 1',
+      'sysLocation EdgeCab factory bench',
+      'sysContact ops@example.invalid',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(persist, 'snmpd.conf'),
+    [FACTORY_ADMIN, FACTORY_READER].map((user) => `createUser ${user.user} SHA ${user.authKey} AES ${user.privKey}`).join('\n') + '\n',
+  );
+  let child: ChildProcess;
+  let output = '';
+  const start = async () => {
+    output = '';
+    // No -C: snmpd must read its persistent file, which lives in SNMP_PERSISTENT_DIR and is on SNMPCONFPATH.
+    child = spawn('/usr/sbin/snmpd', ['-f', '-Lo', '-p', join(work, 'snmpd.pid'), '-M', '/dev/null', `udp:127.0.0.1:${port}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SNMPCONFPATH: `${config}:${persist}`, SNMP_PERSISTENT_DIR: persist, MIBS: '' },
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+    child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+    await waitForAgent(port, FACTORY_COMMUNITIES[0], child, () => output);
+  };
+  await start();
+  return {
+    port,
+    restart: async () => {
+      await stopProcess(child);
+      await start();
+    },
+    persistentState: () => readFileSync(join(persist, 'snmpd.conf'), 'utf8'),
     stop: async () => {
       await stopProcess(child);
       rmSync(work, { recursive: true, force: true });

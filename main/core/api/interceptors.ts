@@ -4,6 +4,7 @@ import { toFieldIssues } from '../../../shared/domain/validation.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { AuditLog } from '../services/audit/audit-log.js';
 import type { CoreContext } from './router.js';
+import { redact } from '../../../shared/domain/redact.js';
 
 type InterceptorOptions = ProcedureClientInterceptorOptions<CoreContext, Record<never, never>, Record<never, never>> & {
   next: () => Promise<unknown>;
@@ -49,16 +50,10 @@ export async function mapErrors({ next }: InterceptorOptions): Promise<unknown> 
   }
 }
 
-/** Input fields never written to the audit log. */
-const SECRET_KEYS = new Set(['community', 'authKey', 'privKey', 'password', 'secret', 'token']);
-
-function describeInput(input: unknown): string | null {
+/** The input as the audit log keeps it: secrets hidden by the contract's marks, bulk texts and files by size. */
+function describeInput(schema: unknown, input: unknown): string | null {
   if (input === undefined || input === null) return null;
-  const text = JSON.stringify(input, (key, value: unknown) => {
-    if (SECRET_KEYS.has(key)) return '<hidden>';
-    if (value instanceof Blob) return `<file ${(value as File).name ?? ''}, ${value.size} bytes>`;
-    return key === 'csv' && typeof value === 'string' ? `<${value.length} characters>` : value;
-  });
+  const text = JSON.stringify(redact(schema as Parameters<typeof redact>[0], input));
   return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}…` : text;
 }
 
@@ -81,7 +76,7 @@ export function auditMutations(audit: AuditLog) {
     const method = options.procedure['~orpc'].route.method ?? 'POST';
     if (method === 'GET') return options.next();
     const operation = options.path.join('.');
-    const base = { actor: options.context.actor, operation, detail: describeInput(options.input) };
+    const base = { actor: options.context.actor, via: options.context.via, operation, detail: describeInput(options.procedure['~orpc'].inputSchema, options.input) };
     try {
       const output = await options.next();
       audit.record({ ...base, target: targetOf(options.input, output), outcome: 'ok', errorCode: null });

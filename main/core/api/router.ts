@@ -7,6 +7,11 @@ import type { Services } from '../services.js';
 import { DeviceUnreachableError } from '../services/devices/device-service.js';
 import { NotFoundError } from '../errors.js';
 import { LabUnavailableError } from '../services/lab/lab-controller.js';
+import { Access, type PrincipalView, type RegionScope } from '../../../shared/domain/access.js';
+import { checkPermission } from './permissions.js';
+import { ScopeLookup } from './scope-lookup.js';
+import { filterEvents } from './event-filter.js';
+import { policyRefusal } from '../services/network/refusal.js';
 
 async function orLabUnavailable<T>(work: () => Promise<T>, unavailable: () => Error): Promise<T> {
   try {
@@ -17,6 +22,7 @@ async function orLabUnavailable<T>(work: () => Promise<T>, unavailable: () => Er
   }
 }
 import type { CabinetDevice } from '../../../shared/domain/cabinet.js';
+import type { Region } from '../../../shared/domain/region.js';
 
 /** A device as the API shows it: no credential id, no internal joins. */
 function publicDevice(device: CabinetDevice & { credentialId?: string | null; siteId?: string }): CabinetDevice {
@@ -24,20 +30,45 @@ function publicDevice(device: CabinetDevice & { credentialId?: string | null; si
   return rest;
 }
 
-/** Who is calling: recorded in the audit log. Set by the host (desktop user, HTTP client, CLI). */
+/** Who is calling and through what; set by the host (desktop user, signed-in session, API token, CLI). */
 export interface CoreContext {
+  /** The name the audit log and alarm history record. */
   actor: string;
+  principal: PrincipalView;
+  /** How the call came: "session 10.0.0.7", "token", "desktop", "cli"… */
+  via: string;
+}
+
+/** The principal of in-process callers (the CLI, the lab, tests): every right, named for the audit log. */
+export function systemPrincipal(name: string): PrincipalView {
+  return { kind: 'system', userId: null, name, grants: [{ role: 'administrator', regionId: null }] };
+}
+
+export function systemContext(actor: string, via = 'in-process'): CoreContext {
+  return { actor, principal: systemPrincipal(actor), via };
 }
 
 export function createRouter(services: Services) {
-  const os = implement(contract).$context<CoreContext>();
+  const lookup = new ScopeLookup(services.db);
+  const base = implement(contract)
+    .$context<CoreContext>()
+    // Validate input before the permission check, so it reads typed input (ids coerced, defaults applied).
+    .$config({ initialInputValidationIndex: Number.NEGATIVE_INFINITY });
+  const guarded = base.use(({ context, path, next }, input) => {
+    const access = new Access(context.principal, (regionId) => services.regions.ancestors(regionId));
+    checkPermission(path.join('.'), input, access, lookup);
+    return next({ context: { access } });
+  });
+  const os = guarded;
   const { sites, regions, audit, bus, system } = services;
+  const scopeOf = (access: Access): RegionScope => access.scope(regions.allIds());
+  const isRootAdmin = (access: Access) => access.canEverywhere('administrator');
   return os.router({
     system: {
       info: os.system.info.handler(() => system()),
     },
     sites: {
-      list: os.sites.list.handler(({ input }) => sites.list(input)),
+      list: os.sites.list.handler(({ input, context }) => sites.list(input, scopeOf(context.access))),
       get: os.sites.get.handler(({ input }) => sites.get(input.id)),
       create: os.sites.create.handler(({ input }) => sites.create(input)),
       update: os.sites.update.handler(({ input }) => sites.update(input)),
@@ -48,7 +79,7 @@ export function createRouter(services: Services) {
       importCsv: os.sites.importCsv.handler(({ input }) => services.importSitesCsv(input.csv, input.mode)),
     },
     regions: {
-      list: os.regions.list.handler(() => regions.list()),
+      list: os.regions.list.handler(({ context }) => visibleRegions(regions.list(), context.access)),
       create: os.regions.create.handler(({ input }) => regions.create(input)),
       update: os.regions.update.handler(({ input }) => regions.update(input)),
       delete: os.regions.delete.handler(({ input }) => {
@@ -103,8 +134,9 @@ export function createRouter(services: Services) {
         }
       }),
       probeRedfish: os.devices.probeRedfish.handler(async ({ input, errors }) => {
+        const target = await services.network.reachableUrl(input.url).catch(policyRefusal);
         const client = new RedfishClient({
-          url: new URL(input.url).origin,
+          url: target.origin,
           username: input.username,
           password: input.password,
           pinnedFingerprint: input.fingerprint ?? null,
@@ -125,7 +157,7 @@ export function createRouter(services: Services) {
       }),
       probeSnmp: os.devices.probeSnmp.handler(async ({ input, errors }) => {
         try {
-          return await collectDevice(input);
+          return await collectDevice({ ...input, host: await services.network.reachableHost(input.host).catch(policyRefusal) });
         } catch (error) {
           if (error instanceof SnmpError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.code } });
           throw error;
@@ -133,7 +165,11 @@ export function createRouter(services: Services) {
       }),
     },
     map: {
-      sites: os.map.sites.handler(() => ({ generatedAt: new Date().toISOString(), sites: [...services.map.all()] })),
+      sites: os.map.sites.handler(({ context }) => {
+        const scope = scopeOf(context.access);
+        const all = services.map.all();
+        return { generatedAt: new Date().toISOString(), sites: scope === 'all' ? [...all] : all.filter((site) => Access.sees(scope, site[5])) };
+      }),
       site: os.map.site.handler(({ input }) => {
         const site = services.map.one(input.id);
         if (!site) throw new NotFoundError('site', input.id);
@@ -142,11 +178,12 @@ export function createRouter(services: Services) {
     },
     tiles: {
       list: os.tiles.list.handler(() => services.tiles.list()),
-      import: os.tiles.import.handler(async ({ input }) =>
-        services.tiles.importPackage(new Uint8Array(await input.file.arrayBuffer()), input.name, input.datum, input.file.name.replace(/\.(mbtiles|pmtiles)$/i, '')),
+      // A file the HTTP server staged on disk is taken over by path; others are streamed to disk first.
+      import: os.tiles.import.handler(({ input }) =>
+        services.tiles.importUpload(input.file, { name: input.name, datum: input.datum, fileName: input.file.name.replace(/\.(mbtiles|pmtiles)$/i, '') }),
       ),
       online: os.tiles.online.handler(() => services.onlineTiles.status()),
-      configureOnline: os.tiles.configureOnline.handler(({ input }) => services.onlineTiles.configure(input)),
+      configureOnline: os.tiles.configureOnline.handler(({ input }) => services.onlineTiles.setSource(input)),
       remove: os.tiles.remove.handler(({ input }) => {
         services.tiles.remove(input.id);
         return { id: input.id, deleted: true as const };
@@ -166,12 +203,15 @@ export function createRouter(services: Services) {
       }),
     },
     alarms: {
-      list: os.alarms.list.handler(({ input }) => services.alarms.list(input)),
+      list: os.alarms.list.handler(({ input, context }) => services.alarms.list(input, scopeOf(context.access))),
       get: os.alarms.get.handler(({ input }) => services.alarms.detail(input.id)),
       acknowledge: os.alarms.acknowledge.handler(({ input, context }) => services.alarms.acknowledge(input.ids, context.actor)),
       comment: os.alarms.comment.handler(({ input, context }) => services.alarms.comment(input.id, input.text, context.actor)),
       assign: os.alarms.assign.handler(({ input, context }) => services.alarms.assign(input.id, input.assignee, context.actor)),
-      maintenance: os.alarms.maintenance.handler(({ input }) => services.alarms.maintenance(input.siteId)),
+      maintenance: os.alarms.maintenance.handler(({ input, context }) => {
+        const scope = scopeOf(context.access);
+        return services.alarms.maintenance(input.siteId).filter((window) => scope === 'all' || Access.sees(scope, lookup.site(window.siteId) ?? null));
+      }),
       addMaintenance: os.alarms.addMaintenance.handler(({ input, context }) => services.alarms.addMaintenance(input, context.actor)),
       removeMaintenance: os.alarms.removeMaintenance.handler(({ input }) => {
         services.alarms.removeMaintenance(input.id);
@@ -187,7 +227,13 @@ export function createRouter(services: Services) {
     },
     wizard: {
       start: os.wizard.start.handler(() => services.wizard.start()),
-      list: os.wizard.list.handler(() => services.wizard.list()),
+      list: os.wizard.list.handler(({ context }) => {
+        const scope = scopeOf(context.access);
+        return services.wizard.list().filter((run) => {
+          const region = lookup.wizardRun(run.id);
+          return scope === 'all' || region === 'no-site' || (region !== undefined && Access.sees(scope, region));
+        });
+      }),
       get: os.wizard.get.handler(({ input }) => services.wizard.get(input.runId)),
       goto: os.wizard.goto.handler(({ input }) => services.wizard.goto(input.runId, input.step)),
       site: os.wizard.site.handler(({ input }) => services.wizard.saveSite(input)),
@@ -201,13 +247,50 @@ export function createRouter(services: Services) {
       verify: os.wizard.verify.handler(({ input }) => services.wizard.verify(input.runId)),
       report: os.wizard.report.handler(({ input }) => services.wizard.report(input.runId)),
     },
+    network: {
+      policy: os.network.policy.handler(() => services.network.get()),
+      setPolicy: os.network.setPolicy.handler(({ input }) => services.network.set(input)),
+    },
     audit: {
       list: os.audit.list.handler(({ input }) => audit.list(input)),
     },
     events: {
-      subscribe: os.events.subscribe.handler(({ signal }) => bus.subscribe(signal)),
+      subscribe: os.events.subscribe.handler(({ signal, context }) => filterEvents(bus.subscribe(signal), context.access, () => scopeOf(context.access), lookup)),
+    },
+    auth: {
+      me: os.auth.me.handler(({ context }) => context.principal),
+    },
+    users: {
+      list: os.users.list.handler(() => services.identity.listUsers()),
+      create: os.users.create.handler(({ input }) => services.identity.createUser(input)),
+      update: os.users.update.handler(({ input }) => services.identity.updateUser(input)),
+      setPassword: os.users.setPassword.handler(({ input, context }) => services.identity.setPassword(input, context.principal.userId, isRootAdmin(context.access))),
+    },
+    tokens: {
+      list: os.tokens.list.handler(({ context }) => services.identity.listTokens(isRootAdmin(context.access) ? null : (context.principal.userId ?? '-'))),
+      create: os.tokens.create.handler(({ input, context, errors }) => {
+        if (!context.principal.userId) throw errors.FORBIDDEN({ message: 'API tokens belong to users: sign in as a user (or use `edgecab tokens create --user NAME`)', data: { role: 'viewer', operation: 'tokens.create' } });
+        return services.identity.createToken(context.principal.userId, input);
+      }),
+      revoke: os.tokens.revoke.handler(({ input, context }) => {
+        const token = services.identity.token(input.id);
+        if (token.userId !== context.principal.userId && !isRootAdmin(context.access)) throw new NotFoundError('token', input.id);
+        return services.identity.revokeToken(input.id);
+      }),
     },
   });
 }
 
 export type CoreRouter = ReturnType<typeof createRouter>;
+
+/** The regions a caller sees, with their ancestors for the tree; site counts only of what the caller sees. */
+function visibleRegions(all: Region[], access: Access): Region[] {
+  if (access.canEverywhere('viewer')) return all;
+  const visible = new Set(all.filter((region) => access.roleAt(region.id) !== null).map((region) => region.id));
+  const byId = new Map(all.map((region) => [region.id, region]));
+  const shown = new Set(visible);
+  for (const id of visible) {
+    for (let parent = byId.get(id)?.parentId ?? null; parent !== null && !shown.has(parent); parent = byId.get(parent)?.parentId ?? null) shown.add(parent);
+  }
+  return all.filter((region) => shown.has(region.id)).map((region) => (visible.has(region.id) ? region : { ...region, siteCount: 0 }));
+}

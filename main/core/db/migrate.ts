@@ -4,6 +4,11 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly up: (db: Database) => void;
+  /**
+   * Rebuilding a table others reference needs foreign keys off around the
+   * transaction (SQLite's documented procedure); they are checked after.
+   */
+  readonly disableForeignKeys?: boolean;
 }
 
 export class DatabaseTooNewError extends Error {
@@ -44,10 +49,20 @@ export function migrate(db: Database, list: readonly Migration[], upTo = latestV
   if (current > known) throw new DatabaseTooNewError(db.name, current, known);
   for (const migration of list) {
     if (migration.version <= current || migration.version > upTo) continue;
-    db.transaction(() => {
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    if (migration.disableForeignKeys) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        migration.up(db);
+        if (migration.disableForeignKeys) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`Migration "${migration.name}" left ${broken.length} broken references`);
+        }
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    } finally {
+      if (migration.disableForeignKeys) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    }
   }
   return schemaVersion(db);
 }

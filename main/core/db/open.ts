@@ -16,7 +16,9 @@ export function openDatabase(file: string, nativeBinding?: string): Database {
   const db = new BetterSqlite3(file, nativeBinding ? { nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    // FULL: a commit is on disk before it returns. A credential stored before a device is told must
+    // survive a power cut; writes are batched (the monitor commits twice a second), so it costs little.
+    db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, migrations);

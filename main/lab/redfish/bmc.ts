@@ -38,7 +38,7 @@ export interface LabBmcOptions {
   modernUpdateService?: boolean;
   /** false: no SessionService, as on some older BMCs; clients must use Basic auth. */
   sessions?: boolean;
-  /** Share one certificate among many lab BMCs (making one per BMC costs an openssl run). */
+  /** A certificate to present; by default each lab BMC makes its own, as each real BMC has its own. */
   certificate?: LabCertificate;
 }
 
@@ -52,6 +52,8 @@ interface Task {
 }
 
 const MAX_UPLOAD = 64 * 1024 * 1024;
+/** How long an idle keep-alive connection stays open (announced to clients in the Keep-Alive header). */
+const LAB_KEEP_ALIVE_MS = 60_000;
 
 function etagOf(resource: Resource): string {
   return `W/"${createHash('sha1').update(JSON.stringify(resource)).digest('hex').slice(0, 16)}"`;
@@ -178,20 +180,24 @@ export class LabBmc {
     root.Tasks ??= { '@odata.id': `${ROOT}/TaskService` };
   }
 
-  async start(): Promise<this> {
+  /** Listens on `port` (default: the option, else a free port the system picks; `port` then reads it back). */
+  async start(port = this.options.port ?? 0): Promise<this> {
     const server = createHttpsServer({ key: this.certificate.key, cert: this.certificate.cert }, (req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) this.send(res, 500, { error: { code: 'Base.1.0.InternalError', message: (error as Error).message } });
         else res.destroy();
       });
     });
+    // Node closes idle connections after 5 s; BMCs' web servers keep them longer, and a poller
+    // should find its connections still open from one round to the next rather than re-handshake.
+    server.keepAliveTimeout = LAB_KEEP_ALIVE_MS;
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+      server.listen(port, this.options.host ?? '127.0.0.1', () => resolve());
     });
     this.server = server;
     return this;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import snmp from 'net-snmp';
 import { LabSnmpAgent, type LabAgentOptions, type LabScalar, type LabTable, type LabValue } from './agent.js';
 
@@ -65,7 +66,8 @@ abstract class LabDevice {
 
   constructor(readonly options: LabDeviceOptions) {
     this.agent = new LabSnmpAgent(options);
-    this.random = seededRandom(options.seed ?? options.port);
+    // Without a seed, the port (or, for a free port picked at start, the name) keeps devices apart.
+    this.random = seededRandom(options.seed ?? (options.port || createHash('sha256').update(options.name).digest().readUInt32BE(0)));
   }
 
   get port(): number {
@@ -126,7 +128,9 @@ export class LabSwitch extends LabDevice {
   }
 
   protected tables(): LabTable[] {
-    const mac = (index: number) => Buffer.from([0x02, 0xec, 0xab, 0x00, (this.port >> 8) & 0xff, index]);
+    // Locally administered MACs, told apart by the device's name (its port may be a free one picked at start).
+    const id = createHash('sha256').update(this.options.name).digest();
+    const mac = (index: number) => Buffer.from([0x02, 0xec, 0xab, id[0]!, id[1]!, index]);
     return [
       {
         name: 'ifTable',

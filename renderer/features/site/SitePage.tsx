@@ -11,6 +11,7 @@ import { RackElevation, STATUS_COLORS } from '../../components/RackElevation.js'
 import { CabinetSetup } from './CabinetSetup.js';
 import { EnvironmentPanel } from './EnvironmentPanel.js';
 import { useSiteCabinet } from './useSiteCabinet.js';
+import { WiringDiagram } from './WiringDiagram.js';
 
 type View = 'front' | 'rear' | 'both';
 
@@ -235,6 +236,7 @@ export function SitePage() {
           </section>
           <div className="side-stack">
             <EnvironmentPanel cabinet={cabinet} />
+            <WiringDiagram cabinet={cabinet} onOpen={(device) => void navigate(`/devices/${device.id}`)} />
             {editing ? <AddDeviceForm cabinet={cabinet} onDone={reload} /> : null}
             <DeviceTable
               devices={cabinet.devices}

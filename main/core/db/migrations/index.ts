@@ -7,6 +7,8 @@ import { onlineTileCache } from './005-online-tile-cache.js';
 import { pmtilesPackages } from './006-pmtiles.js';
 import { monitoring } from './007-monitoring.js';
 import { wizard } from './008-wizard.js';
+import { sealedSecrets } from './009-sealed-secrets.js';
+import { identity } from './010-identity.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity];

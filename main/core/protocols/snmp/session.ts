@@ -20,10 +20,19 @@ export class SnmpError extends Error {
   constructor(
     readonly code: SnmpErrorCode,
     message: string,
+    /** For 'error_status': what the agent answered, e.g. { status: 'wrongValue', index: 2, oid } (index 1-based, 0 = none). */
+    readonly answer?: { status: string; index: number; oid: string | null },
   ) {
     super(message);
     this.name = 'SnmpError';
   }
+}
+
+/** A value to SET: net-snmp's type tag, and a number, text/bytes or a dotted OID. */
+export interface SetVarbind {
+  oid: string;
+  type: snmp.ObjectType;
+  value: number | string | Buffer;
 }
 
 /** A value as read: numbers for integer types, bigint for Counter64, text or bytes otherwise. */
@@ -220,6 +229,38 @@ export class SnmpSession {
       cursors = current.filter((_, slot) => !finished.has(slot));
     }
     return result;
+  }
+
+  /**
+   * SETs the varbinds in one PDU (the agent applies all or none). A refusal
+   * is an 'error_status' SnmpError whose `answer` names the agent's error
+   * status (RFC 3416 names, e.g. wrongValue) and the 1-based index it blamed.
+   */
+  async set(varbinds: readonly SetVarbind[]): Promise<Varbind[]> {
+    const answer = await this.slot(
+      () =>
+        new Promise<snmp.Varbind[]>((resolve, reject) => {
+          const fail = (error: unknown) => reject(this.refusal(error, varbinds));
+          try {
+            this.session.set(varbinds.map((varbind) => ({ ...varbind })), (error, result) => (error ? fail(error) : resolve(result ?? [])));
+          } catch (error) {
+            fail(error);
+          }
+        }),
+    );
+    return answer.map(toVarbind);
+  }
+
+  private refusal(error: unknown, varbinds: readonly SetVarbind[]): SnmpError {
+    const err = error as { name?: string; message?: string; status?: number };
+    if (err.name !== 'RequestFailedError' || typeof err.status !== 'number') return classify(error, this.label, this.timeoutMs, this.encrypted);
+    // net-snmp says "WrongValue: <oid of the varbind at error-index>"; the agent echoes our varbinds, so the OID gives the index.
+    const name = String(snmp.ErrorStatus[err.status] ?? 'GeneralError');
+    const status = name.charAt(0).toLowerCase() + name.slice(1);
+    const oid = /: ([\d.]+)$/.exec(err.message ?? '')?.[1] ?? null;
+    const index = oid ? varbinds.findIndex((varbind) => varbind.oid === oid) + 1 : 0;
+    const at = index ? ` (error-index ${index}: ${oid})` : '';
+    return new SnmpError('error_status', `${this.label}: the agent refused the SET: ${status}${at}`, { status, index, oid });
   }
 
   close(): void {

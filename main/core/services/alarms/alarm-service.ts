@@ -16,6 +16,7 @@ import {
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 import type { EventBus } from '../events/bus.js';
 import { correlate, type ActiveAlarm, type Wire } from './correlation.js';
+import type { RegionScope } from '../../../../shared/domain/access.js';
 
 /** Reopened this often within FLAP_WINDOW_MS, an alarm counts as flapping. */
 const FLAP_REOPENS = 3;
@@ -265,10 +266,15 @@ export class AlarmService {
     return toAlarm(row);
   }
 
-  list(input: AlarmQuery): AlarmPage {
+  /** Alarms of the sites the scope lets the caller see. */
+  list(input: AlarmQuery, visible: RegionScope = 'all'): AlarmPage {
     const query = AlarmQuery.parse(input);
     const where: string[] = [];
     const params: unknown[] = [];
+    if (visible !== 'all') {
+      where.push('a.site_id IN (SELECT id FROM sites WHERE region_id IN (SELECT value FROM json_each(?)))');
+      params.push(JSON.stringify(visible));
+    }
     if (query.state !== 'all') {
       where.push('a.state = ?');
       params.push(query.state);

@@ -4,6 +4,8 @@ import type { AuditEntry, AuditListQuery } from '../../../../shared/domain/audit
 
 export interface AuditRecord {
   actor: string;
+  /** Through what the actor came: a session and its address, a token, the desktop, the CLI. */
+  via?: string | null;
   operation: string;
   target: string | null;
   outcome: 'ok' | 'error';
@@ -20,6 +22,7 @@ interface AuditRow {
   outcome: 'ok' | 'error';
   error_code: string | null;
   detail: string | null;
+  via: string | null;
 }
 
 export class AuditLog {
@@ -30,7 +33,7 @@ export class AuditLog {
     private readonly now: () => Date,
   ) {
     this.insert = db.prepare(
-      'INSERT INTO audit_log (at, actor, operation, target, outcome, error_code, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO audit_log (at, actor, operation, target, outcome, error_code, detail, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -43,6 +46,7 @@ export class AuditLog {
       entry.outcome,
       entry.errorCode,
       entry.detail,
+      entry.via ?? null,
     );
   }
 
@@ -73,6 +77,7 @@ export class AuditLog {
         outcome: row.outcome,
         errorCode: row.error_code,
         detail: row.detail,
+        via: row.via,
       })),
     };
   }

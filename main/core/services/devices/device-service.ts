@@ -86,14 +86,14 @@ export class DeviceService {
       throw new InvalidInputError([{ field: 'protocol', code: 'mismatch', message: `${device.name} is reached over ${device.protocol}, not ${input.protocol}` }]);
     }
     if (input.protocol === 'redfish') {
-      const credentialId = this.vault.store('redfish', { username: input.username, password: input.password } satisfies RedfishSecret, device.credentialId);
+      const credentialId = this.vault.store('redfish', { username: input.username, password: input.password } satisfies RedfishSecret, { replaceId: device.credentialId });
       this.cabinets.setConnection(device.id, new URL(input.url).origin, credentialId, input.fingerprint ?? null);
     } else {
       if (input.version === '2c' ? !input.community : !input.v3) {
         throw new InvalidInputError([{ field: 'community', code: 'required', message: 'SNMP v2c needs a community; SNMP v3 needs a user' }]);
       }
       const secret: SnmpSecret = { version: input.version, community: input.community, v3: input.v3 };
-      const credentialId = this.vault.store('snmp', secret, device.credentialId);
+      const credentialId = this.vault.store('snmp', secret, { replaceId: device.credentialId });
       this.cabinets.setConnection(device.id, `${input.host}:${input.port}`, credentialId, null);
     }
     return this.cabinets.device(device.id);

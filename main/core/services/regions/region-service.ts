@@ -92,6 +92,35 @@ export class RegionService {
     return new Set(rows.map((row) => row.id));
   }
 
+  /**
+   * A region's chain up to the root, itself first. Every permission check
+   * asks, so the parent links are cached until the regions table changes
+   * (through any connection: total_changes and data_version tell).
+   */
+  ancestors(id: number): readonly number[] {
+    const parents = this.parentLinks();
+    const chain: number[] = [];
+    for (let current: number | null | undefined = id; current !== null && current !== undefined && chain.length < 64; current = parents.get(current)) {
+      if (!parents.has(current)) break;
+      chain.push(current);
+    }
+    return chain;
+  }
+
+  allIds(): number[] {
+    return [...this.parentLinks().keys()];
+  }
+
+  private parentCache: { key: string; parents: Map<number, number | null> } | null = null;
+
+  private parentLinks(): Map<number, number | null> {
+    const key = `${this.db.prepare('SELECT total_changes()').pluck().get() as number}:${this.db.pragma('data_version', { simple: true }) as number}`;
+    if (this.parentCache?.key === key) return this.parentCache.parents;
+    const rows = this.db.prepare('SELECT id, parent_id FROM regions').raw().all() as [number, number | null][];
+    this.parentCache = { key, parents: new Map(rows) };
+    return this.parentCache.parents;
+  }
+
   exists(id: number): boolean {
     return this.db.prepare('SELECT 1 FROM regions WHERE id = ?').get(id) !== undefined;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { z } from 'zod';
 import type { Site, SiteFields, SiteListQuery, SitePage, SiteSortKey, SiteUpdate } from '../../../../shared/domain/site.js';
+import type { RegionScope } from '../../../../shared/domain/access.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { RegionService } from '../regions/region-service.js';
@@ -71,9 +72,14 @@ export class SiteService {
     this.byIdStatement = db.prepare('SELECT * FROM sites WHERE id = ?');
   }
 
-  list(query: z.output<typeof SiteListQuery>): SitePage {
+  /** A page of the sites the scope lets the caller see. */
+  list(query: z.output<typeof SiteListQuery>, scope: RegionScope = 'all'): SitePage {
     const where: string[] = [];
     const params: unknown[] = [];
+    if (scope !== 'all') {
+      where.push('s.region_id IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(scope));
+    }
     if (query.q) {
       where.push(`(s.name LIKE ? ESCAPE '\\' OR s.code LIKE ? ESCAPE '\\' OR s.address LIKE ? ESCAPE '\\')`);
       const pattern = likePattern(query.q);

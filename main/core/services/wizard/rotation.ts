@@ -96,7 +96,7 @@ export class PasswordRotation {
     const current = this.vault.open<RedfishSecret>(credentialId);
     const next: RedfishSecret = { username: current.username, password: strongPassword() };
     const pendingId = this.db.transaction(() => {
-      const id = this.vault.store('redfish', next);
+      const id = this.vault.store('redfish', next, { origin: 'rotated' });
       this.db.prepare('INSERT INTO credential_rotations (device_id, pending_credential_id, previous_credential_id, started_at) VALUES (?, ?, ?, ?)').run(target.deviceId, id, credentialId, this.now().toISOString());
       return id;
     })();

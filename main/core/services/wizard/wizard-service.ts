@@ -369,12 +369,12 @@ export class WizardService {
       const found: StoredDiscovered[] = [];
       for (const port of input.redfishPorts) {
         const result = await probeRedfish(address, port, credentials, PROBE_TIMEOUT_MS).catch(() => null);
-        if (result) found.push({ ...result.device, credentialId: result.secret ? this.deps.vault.store('redfish', result.secret) : null });
+        if (result) found.push({ ...result.device, credentialId: result.secret ? this.deps.vault.store('redfish', result.secret, { origin: 'discovered' }) : null });
       }
       if (found.length === 0) {
         for (const port of input.snmpPorts) {
           const result = await probeSnmp(address, port, communities, PROBE_TIMEOUT_MS).catch(() => null);
-          if (result) found.push({ ...result.device, credentialId: result.secret ? this.deps.vault.store('snmp', { version: '2c', ...result.secret }) : null });
+          if (result) found.push({ ...result.device, credentialId: result.secret ? this.deps.vault.store('snmp', { version: '2c', ...result.secret }, { origin: 'discovered' }) : null });
         }
       }
       this.update(input.runId, (data) => {

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import type { Core } from '../core/index.js';
+import { startServer, type RunningServer } from '../server/server.js';
+import { rendererDir } from './paths.js';
+
+export interface ServingOptions {
+  host: string;
+  port: number;
+  /** Generate (once, kept) a certificate from EdgeCab's own CA. */
+  tls?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  publicName?: string[];
+}
+
+export interface Serving {
+  running: RunningServer;
+  /** The one-time link that creates the first administrator, while there is none. */
+  setupUrl: string | null;
+  tls: { fingerprint: string; source: 'files' | 'edgecab-ca' } | null;
+  warnings: string[];
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+/** The addresses a certificate for a server bound to `host` should name. */
+function certificateAddresses(host: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return isIP(host) ? [host] : [];
+  return Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((address) => address.address));
+}
+
+/**
+ * Starts the HTTP(S) server for a core the way `serve` and `lab` both do:
+ * TLS from files or from EdgeCab's own CA, the Host names it answers to,
+ * and the setup link while no user exists.
+ */
+export async function serveCore(core: Core, options: ServingOptions): Promise<Serving> {
+  const warnings: string[] = [];
+  if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new Error('give both --tls-cert and --tls-key');
+  let tls: { cert: string; key: string } | undefined;
+  let tlsInfo: Serving['tls'] = null;
+  if (options.tlsCert && options.tlsKey) {
+    tls = { cert: readFileSync(options.tlsCert, 'utf8'), key: readFileSync(options.tlsKey, 'utf8') };
+    const { fingerprintOf } = await import('../core/services/pki/x509.js');
+    tlsInfo = { fingerprint: fingerprintOf(tls.cert), source: 'files' };
+  } else if (options.tls) {
+    const names = ['localhost', ...(options.publicName ?? []).filter((name) => !isIP(name))];
+    const addresses = [...new Set(['127.0.0.1', ...certificateAddresses(options.host), ...(options.publicName ?? []).filter((name) => isIP(name))])];
+    const certificate = await core.services.authority.serverCertificate(names, addresses);
+    tls = { cert: certificate.chainPem, key: certificate.keyPem };
+    tlsInfo = { fingerprint: certificate.fingerprint, source: 'edgecab-ca' };
+  }
+  if (!tls && !isLoopback(options.host)) {
+    warnings.push(`listening on ${options.host} without TLS: passwords and session cookies cross the network in clear text; add --tls (or --tls-cert and --tls-key)`);
+  }
+  const running = await startServer({ core, host: options.host, port: options.port, rendererDir: rendererDir(), publicNames: options.publicName ?? [], ...(tls ? { tls } : {}) });
+  const token = core.services.identity.issueSetupToken();
+  const setupUrl = token ? `${running.url}#/setup?token=${token}` : null;
+  return { running, setupUrl, tls: tlsInfo, warnings };
+}

@@ -1,0 +1,84 @@
+import type { Database } from 'better-sqlite3';
+import { z } from 'zod';
+import { readJsonSetting, writeSetting } from '../../db/settings.js';
+import type { CredentialVault } from '../credentials/vault.js';
+import { createAuthority, issue, type IssueRequest, type KeyAndCertificate } from './x509.js';
+
+const CA_SETTING = 'pki.authority';
+const SERVER_SETTING = 'pki.server';
+const CA_DAYS = 3650;
+const SERVER_DAYS = 397;
+const RENEW_BEFORE_MS = 30 * 86_400_000;
+
+const StoredCertificate = z.object({
+  certificatePem: z.string(),
+  keyCredentialId: z.string(),
+  fingerprint: z.string(),
+  notAfter: z.string(),
+  names: z.array(z.string()).default([]),
+});
+type StoredCertificate = z.infer<typeof StoredCertificate>;
+
+/**
+ * EdgeCab's own small certificate authority: its key sealed in the vault,
+ * its certificate in the settings. It issues the server's TLS certificate,
+ * each cabinet's identity, and the client certificates EdgeCab presents to
+ * the sites' workload engines.
+ */
+export class CertificateAuthority {
+  private creating: Promise<StoredCertificate> | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly vault: CredentialVault,
+    private readonly now: () => Date,
+  ) {}
+
+  private stored(key: string): StoredCertificate | null {
+    return readJsonSetting<StoredCertificate | null>(this.db, key, StoredCertificate.nullable(), null);
+  }
+
+  private keep(key: string, certificate: KeyAndCertificate, names: readonly string[], replace: StoredCertificate | null): StoredCertificate {
+    return this.db.transaction(() => {
+      const keyCredentialId = this.vault.store(key === CA_SETTING ? 'ca-key' : 'tls-key', { pem: certificate.keyPem }, { replaceId: replace?.keyCredentialId ?? null, origin: 'system' });
+      const stored: StoredCertificate = { certificatePem: certificate.certificatePem, keyCredentialId, fingerprint: certificate.fingerprint, notAfter: certificate.notAfter, names: [...names] };
+      writeSetting(this.db, key, JSON.stringify(stored), this.now());
+      return stored;
+    })();
+  }
+
+  private async authority(): Promise<StoredCertificate> {
+    const existing = this.stored(CA_SETTING);
+    if (existing) return existing;
+    this.creating ??= createAuthority('EdgeCab authority', CA_DAYS).then((created) => this.keep(CA_SETTING, created, [], null));
+    return this.creating;
+  }
+
+  /** The CA certificate (PEM) clients and sites trust. */
+  async certificate(): Promise<{ certificatePem: string; fingerprint: string }> {
+    const authority = await this.authority();
+    return { certificatePem: authority.certificatePem, fingerprint: authority.fingerprint };
+  }
+
+  async issue(request: IssueRequest): Promise<KeyAndCertificate> {
+    const authority = await this.authority();
+    const key = this.vault.open<{ pem: string }>(authority.keyCredentialId).pem;
+    return issue({ certificatePem: authority.certificatePem, keyPem: key }, request);
+  }
+
+  /**
+   * The server's TLS certificate for these names, issued once and kept;
+   * issued anew when the names change or it nears its end.
+   */
+  async serverCertificate(dnsNames: readonly string[], ipAddresses: readonly string[]): Promise<{ certificatePem: string; keyPem: string; fingerprint: string; chainPem: string }> {
+    const names = [...dnsNames.map((name) => `dns:${name}`), ...ipAddresses.map((address) => `ip:${address}`)].sort();
+    let stored = this.stored(SERVER_SETTING);
+    const fresh = stored && stored.names.join(',') === names.join(',') && Date.parse(stored.notAfter) - this.now().getTime() > RENEW_BEFORE_MS;
+    if (!stored || !fresh) {
+      const certificate = await this.issue({ commonName: dnsNames[0] ?? ipAddresses[0] ?? 'edgecab', dnsNames, ipAddresses, days: SERVER_DAYS, usage: 'server' });
+      stored = this.keep(SERVER_SETTING, certificate, names, stored);
+    }
+    const authority = await this.authority();
+    return { certificatePem: stored.certificatePem, keyPem: this.vault.open<{ pem: string }>(stored.keyCredentialId).pem, fingerprint: stored.fingerprint, chainPem: `${stored.certificatePem}${authority.certificatePem}` };
+  }
+}

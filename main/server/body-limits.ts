@@ -1,0 +1,49 @@
+import type { Context } from '@orpc/server';
+import { BodyLimitPlugin } from '@orpc/server/node';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CSV_IMPORT_MAX_BYTES } from '../../shared/domain/site.js';
+import { sendProblem } from './problem.js';
+
+/**
+ * How much of a request body the server reads. Two guards, so the limit
+ * holds whatever the framing: a declared Content-Length over the limit is
+ * refused before anything is read, and oRPC's BodyLimitPlugin counts the
+ * bytes as they arrive, so a chunked body (no length) is cut off with 413 as
+ * soon as it passes the limit. Multipart bodies are read by uploads.ts,
+ * which counts the same way and keeps file parts on disk.
+ */
+
+/** A CSV at the import limit, JSON-escaped, plus the envelope. */
+export const MAX_BODY_BYTES = CSV_IMPORT_MAX_BYTES * 2 + 64 * 1024;
+/** A tile package (the contract allows 512 MiB) plus the multipart envelope. */
+export const MAX_TILE_UPLOAD_BYTES = 512 * 1024 * 1024 + 64 * 1024;
+
+/** The routes that take a tile package: REST and the web UI's RPC endpoint. */
+const TILE_UPLOAD_PATHS = new Set(['/api/v1/tiles/packages', '/rpc/tiles/import']);
+
+export function bodyLimitFor(pathname: string): number {
+  return TILE_UPLOAD_PATHS.has(pathname) ? MAX_TILE_UPLOAD_BYTES : MAX_BODY_BYTES;
+}
+
+/** The body limit for oRPC's node handlers (JSON, text, forms; multipart never reaches them unread). */
+export function bodyLimitPlugins<T extends Context>(): BodyLimitPlugin<T>[] {
+  return [new BodyLimitPlugin<T>({ maxBodySize: MAX_BODY_BYTES })];
+}
+
+/**
+ * Answers 413 and closes the connection, so the rest of the body is never
+ * read (Node would otherwise read and discard it to keep the connection).
+ */
+export function refuseTooLarge(res: ServerResponse, limit: number): void {
+  if (!res.headersSent) {
+    res.setHeader('connection', 'close');
+    sendProblem(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes`);
+  } else res.destroy();
+}
+
+/** The fast path: a declared length over the limit is refused before a byte of the body is read. True when refused. */
+export function refusedByLength(req: IncomingMessage, res: ServerResponse, limit: number): boolean {
+  if (Number(req.headers['content-length'] ?? 0) <= limit) return false;
+  refuseTooLarge(res, limit);
+  return true;
+}
