@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # System packages the test suite needs, all from Debian:
-#   chromium (+ CJK fonts)           Playwright e2e tests (Playwright's own browser download cannot work here)
+#   chromium                         Playwright e2e tests (Playwright's own browser download cannot work here)
+#   fonts-noto-cjk                   Chinese in Chromium's screenshots (checked on its own: a machine may have Chromium without it)
 #   snmpd, snmp, snmptrapd, snmpsim  real SNMP peers for the SNMP integration tests
+#   iproute2                         network namespaces with veth: lab devices on addresses of their own (not loopback)
 # As root on Debian/Ubuntu it installs what is missing; elsewhere it says what to install.
 set -euo pipefail
 chromium="${EDGECAB_CHROMIUM:-/usr/bin/chromium}"
 missing=()
-[ -x "$chromium" ] || missing+=(chromium fonts-noto-cjk)
+[ -x "$chromium" ] || missing+=(chromium)
+if command -v fc-list >/dev/null 2>&1; then
+  [ -n "$(fc-list :lang=zh 2>/dev/null | head -1)" ] || missing+=(fonts-noto-cjk)
+else
+  dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'install ok installed' || missing+=(fonts-noto-cjk)
+fi
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v /usr/sbin/snmpd >/dev/null 2>&1 || missing+=(snmpd)
 command -v snmptrap >/dev/null 2>&1 || missing+=(snmp)
 command -v /usr/sbin/snmptrapd >/dev/null 2>&1 || missing+=(snmptrapd)

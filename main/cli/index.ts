@@ -5,9 +5,8 @@ import { RedfishError } from '../core/protocols/redfish/client.js';
 import { SnmpError } from '../core/protocols/snmp/session.js';
 import { serveCore, type ServingOptions } from './serving.js';
 import { tokensCommand, usersCommand, vaultCommand } from './users.js';
-import { DEFAULT_TRAP_PORT } from '../core/protocols/snmp/traps.js';
 import { labCommand } from './lab.js';
-import { parseTrapPort, startMonitoring } from './monitoring.js';
+import { addIntakeOptions, startMonitoring, type IntakeCliOptions } from './monitoring.js';
 import { defaultDataDir } from './paths.js';
 import { probeCommand } from './probe-snmp.js';
 
@@ -24,9 +23,7 @@ function parseHost(value: string): string {
   return value.replace(/^\[(.*)\]$/, '$1');
 }
 
-interface ServeOptions extends Omit<ServingOptions, 'host' | 'port'> {
-  /** 0: off (see parseTrapPort). */
-  trapPort: number;
+interface ServeOptions extends Omit<ServingOptions, 'host' | 'port'>, IntakeCliOptions {
   port: number;
   host: string;
   dataDir?: string;
@@ -39,7 +36,7 @@ async function serve(options: ServeOptions): Promise<void> {
   let serving;
   try {
     serving = await serveCore(core, options);
-    await startMonitoring(core, options.trapPort, options.json);
+    await startMonitoring(core, options, options.json);
   } catch (error) {
     core.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -79,19 +76,19 @@ export function buildProgram(): Command {
     .description('EdgeCab — manage smart edge all-in-one cabinets across many branch sites')
     .version(EDGECAB_VERSION, '-v, --version', 'print the version')
     .showHelpAfterError('(run edgecab --help for usage)');
-  program
+  const serveCommand = program
     .command('serve')
     .description('run the server: REST API under /api/v1, event stream, and the web UI')
     .option('-p, --port <port>', 'TCP port (0: any free port)', parsePort, DEFAULT_PORT)
     .option('-H, --host <host>', 'address to bind; anything but loopback exposes EdgeCab to the network', parseHost, '127.0.0.1')
     .option('-d, --data-dir <dir>', 'where the database lives (default: $EDGECAB_DATA_DIR or the per-user data folder)')
     .option('--json', 'print one JSON line {"event":"listening","url",...} once listening')
-    .option('--trap-port <port>', 'UDP port to receive SNMP traps on, or "off"', parseTrapPort, DEFAULT_TRAP_PORT)
     .option('--tls', "serve HTTPS with a certificate from EdgeCab's own CA (made once, kept; its fingerprint is printed)")
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM, with its chain)')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--public-name <name>', 'a host name clients use to reach this server (checked against the Host header); repeatable', (value: string, previous: string[] = []) => [...previous, parseHost(value)])
     .action((options: ServeOptions) => serve(options));
+  addIntakeOptions(serveCommand);
   program.addCommand(probeCommand());
   program.addCommand(usersCommand());
   program.addCommand(tokensCommand());

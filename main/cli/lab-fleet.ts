@@ -7,18 +7,16 @@ import { loadTemplates } from '../core/services/cabinets/templates.js';
 import { DEFAULT_TRAP_PORT } from '../core/protocols/snmp/traps.js';
 import { LabFleet } from '../lab/fleet.js';
 import { serveCore } from './serving.js';
-import { parseTrapPort, startMonitoring } from './monitoring.js';
+import { addIntakeOptions, startMonitoring, type IntakeCliOptions } from './monitoring.js';
 import { defaultDataDir, labMockupDir } from './paths.js';
 import { parseHostPort } from './probe-snmp.js';
 
-interface FleetCliOptions {
+interface FleetCliOptions extends IntakeCliOptions {
   sites: number;
   seed: number;
   template: string;
   dataDir?: string;
   port: number;
-  /** 0: off (see parseTrapPort). */
-  trapPort: number;
   fleetOnly?: boolean;
   trapTo?: { host: string; port: number };
   json?: boolean;
@@ -78,7 +76,7 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
   const core = createCore({ dataDir, host: 'server' });
   const { running, setupUrl } = await serveCore(core, { host: '127.0.0.1', port: options.port });
-  await startMonitoring(core, options.trapPort);
+  await startMonitoring(core, options);
   const status = await core.services.lab.start({ sites: options.sites, seed: options.seed, templateId: template.id, language: 'en' });
   const idByCode = new Map(status.sites.map((site) => [site.code, site.siteId]));
   if (options.json) {
@@ -105,13 +103,12 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
 
 /** `edgecab lab --sites N`: the lab fleet, registered and monitored, with the web UI. */
 export function addFleetOptions(lab: Command): Command {
-  return lab
+  return addIntakeOptions(lab)
     .option('-s, --sites <n>', 'start N simulated cabinets (lab BMCs, switch, UPS, PDU, environment monitor each), register them as sites and monitor them', whole(1, 1000))
     .option('--seed <n>', 'seed for positions and readings', whole(0, 2 ** 31), 1)
     .option('--template <id>', 'cabinet template the lab cabinets follow', 'edge-24u')
     .option('-d, --data-dir <dir>', 'database to register the sites in (default: as edgecab serve)')
     .option('-p, --port <port>', 'web UI and REST API port', whole(0, 65535), 4780)
-    .option('--trap-port <port>', 'UDP port for SNMP traps, or "off"', parseTrapPort, DEFAULT_TRAP_PORT)
     .option('--fleet-only', 'only run the simulated devices; print them as JSON lines (for benchmarks and other EdgeCab instances)')
     .option('--trap-to <host:port>', 'with --fleet-only: where the devices send traps', (value) => {
       try {

@@ -5,7 +5,7 @@ import { createRouter, systemContext, type CoreContext, type CoreRouter } from '
 import { schemaVersion } from './db/migrate.js';
 import { openDatabase, type Database } from './db/open.js';
 import { createServices, type Services } from './services.js';
-import type { RotationHooks } from './services/wizard/rotation.js';
+import type { RotationHooks } from './services/credentials/rotation.js';
 import { EDGECAB_VERSION } from './version.js';
 import type { PrincipalView } from '../../shared/domain/access.js';
 
@@ -27,12 +27,8 @@ export interface CoreOptions {
   vaultKey?: Buffer;
 }
 
-export interface MonitorOptions {
-  /** UDP port for SNMP traps; null: none. */
-  trapPort?: number | null;
-  /** Listen to BMCs' Redfish event streams (default true). */
-  redfishEvents?: boolean;
-}
+export type { MonitorStartOptions as MonitorOptions } from './services/monitor/monitor-service.js';
+import type { MonitorStartOptions as MonitorOptions } from './services/monitor/monitor-service.js';
 
 export interface Core {
   readonly router: CoreRouter;
@@ -48,7 +44,7 @@ export interface Core {
   /** An in-process client acting as this principal, with its roles: what a signed-in user may do. */
   clientAs(principal: PrincipalView, via?: string): RouterClient<CoreRouter>;
   /** Starts polling every connected device on plan (hosts do; tests drive polls themselves). */
-  startMonitoring(options?: MonitorOptions): Promise<void>;
+  startMonitoring(options?: MonitorOptions): Promise<{ warnings: string[] }>;
   /** Stops polling and the lab, and closes the database. */
   close(): Promise<void>;
 }

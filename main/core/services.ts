@@ -22,7 +22,9 @@ import { WizardService } from './services/wizard/wizard-service.js';
 import { loadFactoryCredentials } from './services/wizard/discovery.js';
 import { IdentityService } from './services/identity/identity-service.js';
 import { CertificateAuthority } from './services/pki/authority.js';
-import type { RotationHooks } from './services/wizard/rotation.js';
+import { CredentialRotation } from './services/credentials/rotation.js';
+import { SystemHealth } from './services/system/system-health.js';
+import type { RotationHooks } from './services/credentials/rotation.js';
 
 export interface Services {
   /** The database the services share (for lookups that cross features, such as permission checks). */
@@ -46,6 +48,9 @@ export interface Services {
   identity: IdentityService;
   vault: CredentialVault;
   authority: CertificateAuthority;
+  rotation: CredentialRotation;
+  /** Failures of EdgeCab's own background work. */
+  health: SystemHealth;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
   system: () => SystemInfo;
 }
@@ -60,14 +65,17 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const devices = new DeviceService(db, cabinets, vault, bus, now);
   const alarms = new AlarmService(db, bus, now);
   const forwarder = new AlarmForwarder(db, now);
-  const monitor = new MonitorService(db, vault, devices, alarms, forwarder, bus, now);
+  const health = new SystemHealth(db, now);
+  const authority = new CertificateAuthority(db, vault, now);
+  const rotation = new CredentialRotation(db, vault, now, options.rotationHooks);
+  const monitor = new MonitorService(db, vault, devices, alarms, forwarder, bus, rotation, authority, now, (what, error) => health.report(what, error));
   const network = new NetworkPolicyService(db, now);
   return {
     db,
     alarms,
     forwarder,
     monitor,
-    wizard: new WizardService(db, { sites, cabinets, devices, vault, monitor, alarms, bus }, loadFactoryCredentials, now, options.rotationHooks),
+    wizard: new WizardService(db, { sites, cabinets, devices, vault, monitor, alarms, bus, rotation }, loadFactoryCredentials, now),
     lab: NO_LAB,
     sites,
     regions,
@@ -82,7 +90,9 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     system,
     identity: new IdentityService(db, now),
     vault,
-    authority: new CertificateAuthority(db, vault, now),
+    authority,
+    rotation,
+    health,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),
   };
 }

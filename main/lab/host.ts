@@ -1,20 +1,17 @@
-import type { Core } from '../core/index.js';
+import type { Core, MonitorOptions } from '../core/index.js';
 import { createLabController } from './controller.js';
 
 /**
  * What every host does at start: offer the lab fleet through the API and
- * start monitoring. A trap port in use only costs the traps (reported through
- * `warn`), never the monitoring.
+ * start monitoring. A trap or event port in use only costs that intake
+ * (reported through `warn`), never the monitoring.
  */
-export async function startMonitoringWithLab(core: Core, options: { trapPort: number | null; labMockupDir: string; warn?: (message: string) => void }): Promise<void> {
+export async function startMonitoringWithLab(core: Core, options: MonitorOptions & { labMockupDir: string; warn?: (message: string) => void }): Promise<void> {
+  const { labMockupDir, warn, ...monitor } = options;
   core.services.lab = createLabController(core.services, {
-    mockupDir: options.labMockupDir,
+    mockupDir: labMockupDir,
     trapTo: () => (core.services.monitor.trapPort ? { host: '127.0.0.1', port: core.services.monitor.trapPort } : null),
   });
-  try {
-    await core.startMonitoring({ trapPort: options.trapPort });
-  } catch (error) {
-    options.warn?.(`SNMP traps are off: ${(error as Error).message}`);
-    await core.startMonitoring({ trapPort: null });
-  }
+  const { warnings } = await core.startMonitoring(monitor);
+  for (const warning of warnings) warn?.(warning);
 }

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { HashRouter, Navigate, NavLink, Route, Routes } from 'react-router';
 import type { EdgecabClient } from '../../shared/contract/index.js';
@@ -21,18 +21,26 @@ import { OfflineBanner } from '../features/monitor/OfflineBanner.js';
 import { WizardPage, WizardStart } from '../features/wizard/WizardPage.js';
 import { AccessProvider } from '../features/auth/access.js';
 import { AccountMenu } from '../features/auth/AccountMenu.js';
+import { Allowed, RequireRole, type Needs } from '../features/auth/RequireRole.js';
+import { UsersPage } from '../features/users/UsersPage.js';
+import { TokensPage } from '../features/tokens/TokensPage.js';
 
-/** One entry per feature screen; the navigation grows as features land. */
-const SCREENS = [
+const ADMIN_SOMEWHERE: Needs = { role: 'administrator', where: 'anywhere' };
+const ADMIN_EVERYWHERE: Needs = { role: 'administrator', where: 'everywhere' };
+
+/** One entry per feature screen; the navigation grows as features land. `needs`: the role without which the entry is hidden. */
+const SCREENS: readonly { path: string; label: string; element: ReactElement; needs?: Needs }[] = [
   { path: '/map', label: 'nav.map', element: <MapPage /> },
   { path: '/alarms', label: 'nav.alarms', element: <AlarmConsole /> },
   { path: '/sites', label: 'nav.sites', element: <SitesPage /> },
-  { path: '/wizard', label: 'nav.wizard', element: <WizardStart /> },
+  { path: '/wizard', label: 'nav.wizard', element: <WizardStart />, needs: ADMIN_SOMEWHERE },
   { path: '/regions', label: 'nav.regions', element: <RegionsPage /> },
-  { path: '/probe', label: 'nav.probe', element: <ProbePage /> },
-  { path: '/lab', label: 'nav.lab', element: <LabPage /> },
-  { path: '/audit', label: 'nav.audit', element: <AuditPage /> },
-] as const;
+  { path: '/probe', label: 'nav.probe', element: <ProbePage />, needs: ADMIN_EVERYWHERE },
+  { path: '/lab', label: 'nav.lab', element: <LabPage />, needs: ADMIN_EVERYWHERE },
+  { path: '/audit', label: 'nav.audit', element: <AuditPage />, needs: ADMIN_EVERYWHERE },
+  { path: '/users', label: 'auth.nav.users', element: <UsersPage />, needs: ADMIN_EVERYWHERE },
+  { path: '/tokens', label: 'auth.nav.tokens', element: <TokensPage />, needs: { role: 'viewer', where: 'anywhere', user: true } },
+];
 
 export function App({ client, connection }: { client: EdgecabClient; connection: LiveConnection }) {
   const { t } = useTranslation();
@@ -56,9 +64,11 @@ export function App({ client, connection }: { client: EdgecabClient; connection:
           </header>
           <nav className="shell-nav" aria-label="main">
             {SCREENS.map((screen) => (
-              <NavLink key={screen.path} to={screen.path} className={({ isActive }) => (isActive ? 'nav-item active' : 'nav-item')}>
-                {t(screen.label)}
-              </NavLink>
+              <Allowed key={screen.path} needs={screen.needs}>
+                <NavLink to={screen.path} className={({ isActive }) => (isActive ? 'nav-item active' : 'nav-item')}>
+                  {t(screen.label)}
+                </NavLink>
+              </Allowed>
             ))}
           </nav>
           <main className="shell-main">
@@ -67,11 +77,11 @@ export function App({ client, connection }: { client: EdgecabClient; connection:
             <AlarmNotifications />
             <Routes>
               {SCREENS.map((screen) => (
-                <Route key={screen.path} path={screen.path} element={screen.element} />
+                <Route key={screen.path} path={screen.path} element={<RequireRole needs={screen.needs}>{screen.element}</RequireRole>} />
               ))}
               <Route path="/sites/:siteId" element={<SitePage />} />
               <Route path="/devices/:deviceId" element={<DevicePage />} />
-              <Route path="/wizard/:runId" element={<WizardPage />} />
+              <Route path="/wizard/:runId" element={<RequireRole needs={ADMIN_SOMEWHERE}><WizardPage /></RequireRole>} />
               <Route path="*" element={<Navigate to="/map" replace />} />
             </Routes>
           </main>

@@ -176,12 +176,15 @@ export type MaintenanceWindow = z.infer<typeof MaintenanceWindow>;
 export const PollPlan = z.object({
   healthSeconds: z.number().int().min(30).max(3600),
   inventorySeconds: z.number().int().min(300).max(86_400),
+  /** How long a health poll may take. */
   timeoutSeconds: z.number().int().min(1).max(120),
+  /** How long an inventory (the full read, many more requests) may take. */
+  inventoryTimeoutSeconds: z.number().int().min(5).max(600).default(30),
   globalConcurrency: z.number().int().min(1).max(1000),
   siteConcurrency: z.number().int().min(1).max(50),
 });
 export type PollPlan = z.infer<typeof PollPlan>;
-export const DEFAULT_POLL_PLAN: PollPlan = { healthSeconds: 45, inventorySeconds: 3600, timeoutSeconds: 10, globalConcurrency: 64, siteConcurrency: 4 };
+export const DEFAULT_POLL_PLAN: PollPlan = { healthSeconds: 45, inventorySeconds: 3600, timeoutSeconds: 10, inventoryTimeoutSeconds: 30, globalConcurrency: 64, siteConcurrency: 4 };
 
 export const MonitorStatus = z.object({
   running: z.boolean(),
@@ -194,7 +197,17 @@ export const MonitorStatus = z.object({
   pollLagP99Ms: z.number().nullable(),
   plan: PollPlan,
   /** SNMP trap receiver counters since start; null when traps are off. */
-  traps: z.object({ port: z.number().int(), received: z.number().int(), delivered: z.number().int(), refused: z.number().int(), malformed: z.number().int(), dropped: z.number().int() }).nullable(),
+  traps: z.object({ port: z.number().int(), address: z.string(), received: z.number().int(), delivered: z.number().int(), refused: z.number().int(), malformed: z.number().int(), dropped: z.number().int() }).nullable(),
+  /** Redfish events: the push receiver (null when off) and the BMC event streams followed. */
+  events: z.object({
+    push: z.object({ port: z.number().int(), received: z.number().int(), accepted: z.number().int(), refused: z.number().int(), malformed: z.number().int() }).nullable(),
+    streams: z.number().int(),
+    malformed: z.number().int(),
+  }),
+  /** Results waiting for the batched writer (grows only when the database cannot keep up). */
+  writerBacklog: z.number().int(),
+  /** Polls that ignored their timeout's abort (should stay 0). */
+  stuckPolls: z.number().int(),
   /** No device answered lately although some are monitored: the UI shows data as of `dataAsOf`. */
   offline: z.boolean(),
   dataAsOf: z.string().nullable(),

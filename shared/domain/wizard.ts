@@ -48,6 +48,10 @@ export const DiscoveredDevice = z.object({
   fingerprint: z.string().nullable(),
   /** Which factory credential worked (a label, never the secret); null when none did. */
   credential: z.string().nullable(),
+  /** The BMC's account lockout threshold, read after a login worked (null: not said). */
+  lockoutThreshold: z.number().int().nullable().default(null),
+  /** Why no credential was tried or worked: "untrusted" (your credentials wait for you to trust its certificate), "budget" (the login limit per address was reached), "secured" (EdgeCab's own credential). */
+  note: z.enum(['untrusted', 'budget', 'secured']).nullable().default(null),
 });
 export type DiscoveredDevice = z.infer<typeof DiscoveredDevice>;
 
@@ -76,8 +80,10 @@ export const WizardState = z.object({
   finishedAt: z.string().nullable(),
   elapsedSeconds: z.number(),
   budgetSeconds: z.number(),
-  /** Elapsed plus the estimates of the steps not done yet. */
+  /** Elapsed plus the plan of the steps not done yet (planned from the work found and the time measured per item). */
   projectedSeconds: z.number(),
+  /** The projection passes the two-hour budget: the UI warns. */
+  overBudget: z.boolean(),
   steps: z.array(StepTime),
   site: SiteFields.extend({ templateId: z.string(), managementSubnet: z.string() }).nullable(),
   preflight: z.array(PreflightCheck),
@@ -86,6 +92,12 @@ export const WizardState = z.object({
   items: z.array(WizardItem),
   findings: z.array(z.object({ text: z.string(), key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })),
   reportReady: z.boolean(),
+  /** What each step was last run with, so going back shows the fields as they were (never a secret). */
+  inputs: z.object({
+    discover: z.object({ ranges: z.string(), redfishPorts: z.array(z.number().int()), snmpPorts: z.array(z.number().int()) }).optional(),
+    secure: z.object({ snmpUser: z.string().nullable(), authProtocol: z.string().nullable(), privProtocol: z.string().nullable(), ownKeys: z.boolean() }).optional(),
+    configure: z.object({ ntpServers: z.array(z.string()), dnsServers: z.array(z.string()), eventDestination: z.string().nullable(), trapDestination: z.string().nullable() }).optional(),
+  }),
 });
 export type WizardState = z.infer<typeof WizardState>;
 
@@ -112,6 +124,8 @@ export const WizardDiscoverInput = z.object({
     .max(10)
     .default([]),
   extraCommunities: z.array(secret(z.string().min(1).max(64))).max(10).default([]),
+  /** Certificates the user compared and trusts ("address:port" → SHA-256): only these BMCs get the credentials typed above. */
+  trusted: z.record(z.string(), z.string()).default({}),
 });
 
 export const WizardMatchInput = z.object({
@@ -131,7 +145,10 @@ export const SnmpV3User = z.object({
 
 export const WizardSecureInput = z.object({
   runId: RunId,
-  /** The site's SNMPv3 authPriv user; devices that answer to it are moved to v3. */
+  /**
+   * The site's SNMPv3 authPriv user to create on every SNMP device; null: EdgeCab makes one (named after the site, generated passphrases).
+   * A user created by cloning keeps the factory admin's protocols, whatever is asked here.
+   */
   snmpV3: SnmpV3User.nullable().default(null),
   /** Only these items again (a retry); all not done when empty. */
   only: z.array(z.string()).default([]),
@@ -141,10 +158,13 @@ export const WizardConfigureInput = z.object({
   runId: RunId,
   ntpServers: z.array(z.string().trim().min(1).max(255)).min(1, { error: 'At least one NTP server' }).max(4),
   dnsServers: z.array(z.string().trim().min(1).max(255)).min(1, { error: 'At least one DNS server' }).max(4),
-  /** Where BMCs send events (EdgeCab's address as the cabinet sees it). */
-  eventDestination: z.string().trim().regex(/^https?:\/\/\S+$/, { error: 'An http:// or https:// address' }),
-  /** host:port for SNMP traps. */
-  trapDestination: z.string().trim().regex(/^[A-Za-z0-9.:[\]-]+:\d{1,5}$/, { error: 'host:port, e.g. 10.20.0.5:162' }),
+  /**
+   * EdgeCab's event receiver as the cabinet sees it (https://address:port), when it is not the address this
+   * computer uses toward each BMC (NAT, another interface). Omitted: EdgeCab works it out per BMC.
+   */
+  eventDestination: z.string().trim().regex(/^https:\/\/[A-Za-z0-9.:[\]-]+(:\d{1,5})?\/?$/, { error: 'An https:// address, e.g. https://10.20.0.5:4781' }).optional(),
+  /** Kept for older clients; trap destinations are set on the devices in step 3. */
+  trapDestination: z.string().trim().regex(/^[A-Za-z0-9.:[\]-]+:\d{1,5}$/, { error: 'host:port, e.g. 10.20.0.5:162' }).optional(),
   only: z.array(z.string()).default([]),
 });
 

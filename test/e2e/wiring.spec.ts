@@ -85,11 +85,11 @@ test('a switch port down is the cause of the NIC alarm at the other end of its c
   const wiring = page.getByTestId('wiring');
   const network = wiring.getByTestId('wiring-network');
   const quick = { timeout: 5_000 };
-  // The lab takes the port (and the NIC at its other end) down at once and up again 4 s later: the poll right
-  // after usually reads both down, but a slow read or a scheduled poll can see them up. Then try again.
+  // The lab flaps the port (and the NIC at its other end) down and up every 4 s; a poll reads it in either state.
+  // Polling again until both read down also makes them flapping, which holds them active while we look.
+  await fault(edgecab.url, site, 'port-flapping', true);
   await expect(async () => {
-    await fault(edgecab.url, site, 'port-flapping', false);
-    await fault(edgecab.url, site, 'port-flapping', true);
+    expect((await apiPost(edgecab.url, `/sites/${site}/poll`, {})).status).toBe(200);
     await page.goto(`/#/sites/${site}`);
     await page.getByLabel(/^(Language|语言)$/).selectOption('en');
     await expect(network.getByTestId('wire-sw1-port-24-wan-uplink').locator('title')).toHaveText('Switch 1 port 24 → Internet (WAN)');

@@ -3,6 +3,9 @@
  * Net-SNMP's snmpd (USM by cloning and KeyChange, VACM, SNMP-TARGET-MIB and
  * SNMP-NOTIFICATION-MIB, communities from their factory configuration).
  */
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeCommunity, probeUser } from '../../main/core/protocols/snmp/admin/probe.js';
 import { secureAgent, type AdminAccess, type SecurePlan, type SecureStep } from '../../main/core/protocols/snmp/admin/secure-agent.js';
@@ -10,6 +13,7 @@ import { TrapReceiver } from '../../main/core/protocols/snmp/traps.js';
 import { LAB_SNMP_V3_ADMIN } from '../../main/lab/fleet.js';
 import { LabEnvironmentMonitor, LabPdu, LabSwitch, LabUps } from '../../main/lab/snmp/devices.js';
 import type { SnmpTrapEvent, SnmpV3Credentials } from '../../shared/domain/snmp.js';
+import packageJson from '../../package.json' with { type: 'json' };
 import { freeUdpPort } from '../support/snmp-peers.js';
 
 const SITE = { user: 'edgecab-site', authKey: 'site-auth-Lq83nVx0Ps', privKey: 'site-priv-Ww5cYt1mKd' };
@@ -167,5 +171,38 @@ describe('secureAgent against lab devices that refuse, crash midway, or use othe
     const result = await secureAgent(access(pdu.port, admin), plan);
     expect(result.steps.filter((each) => !each.ok)).toEqual([]);
     expect(result.credentials).toEqual({ ...SITE, authProtocol, privProtocol });
+  });
+});
+
+describe('edgecab lab snmp', () => {
+  it('binds free ports (skipping one in use from --base-port), prints them, and its devices can be secured', async () => {
+    // Something already holds the base port: the first device must move on, not fail.
+    const squatter = createSocket('udp4');
+    await new Promise<void>((resolve) => squatter.bind(0, '127.0.0.1', resolve));
+    const taken = squatter.address().port;
+    const child = spawn(process.execPath, [packageJson.bin.edgecab, 'lab', 'snmp', '--kinds', 'switch,environment', '--base-port', String(taken), '--tick', '60'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const lines: { event: string; kind?: string; port?: number }[] = [];
+      const reader = createInterface({ input: child.stdout! });
+      await new Promise<void>((resolve, reject) => {
+        reader.on('line', (line) => {
+          lines.push(JSON.parse(line) as (typeof lines)[number]);
+          if (lines.at(-1)?.event === 'ready') resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`edgecab lab snmp exited (${code})`)));
+      });
+      const devices = lines.filter((line) => line.event === 'device');
+      expect(devices.map((line) => line.kind)).toEqual(['switch', 'environment']);
+      expect(devices[0]!.port).toBeGreaterThan(taken);
+      expect(devices[1]!.port).toBeGreaterThan(devices[0]!.port!);
+      const result = await secureAgent(access(devices[0]!.port!), { ...SITE, destination: null, communities: ['public'] });
+      expect(result.ok).toBe(true);
+      expect((await secureAgent(access(devices[1]!.port!), { ...SITE, destination: null, communities: ['public'] })).steps[0]).toMatchObject({ step: 'engine', ok: false });
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      squatter.close();
+    }
   });
 });

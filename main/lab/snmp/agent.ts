@@ -124,6 +124,8 @@ export class LabSnmpAgent {
   private adminMib: AdminMib | undefined;
   private readonly tables = new Map<string, LabTable>();
   private readonly keys = new LabKeyStore();
+  /** Informs waiting for their answer; closed when the agent stops. */
+  private readonly informs = new Set<snmp.Session>();
   private boundPort: number | null = null;
   private boots = 0;
   readonly community: string;
@@ -296,7 +298,7 @@ export class LabSnmpAgent {
           });
         }),
     );
-    await Promise.all([...legacy, this.agent ? notifyTargets(this.admin, this.keys, this.options.address, trapOid, typed) : Promise.resolve()]);
+    await Promise.all([...legacy, this.agent ? notifyTargets(this.admin, this.keys, this.options.address, trapOid, typed, this.informs) : Promise.resolve()]);
   }
 
   stop(): Promise<void> {
@@ -305,6 +307,10 @@ export class LabSnmpAgent {
       const agent = this.agent;
       this.agent = undefined;
       this.adminMib = undefined;
+      for (const session of [...this.informs]) {
+        this.informs.delete(session);
+        session.close();
+      }
       agent.close(() => {
         this.keys.clear();
         resolve();

@@ -11,6 +11,7 @@ import { alarmText } from './alarm-text.js';
 import { NotificationToggle } from './notifications.js';
 import { ForwardingDialog } from './ForwardingDialog.js';
 import { MaintenanceDialog } from './MaintenanceDialog.js';
+import { useCan, useCanAt } from '../auth/access.js';
 
 type StateFilter = 'active' | 'cleared' | 'all';
 type Sort = (typeof ALARM_SORTS)[number];
@@ -31,7 +32,7 @@ export function AlarmConsole() {
   const [sort, setSort] = useState<Sort>('severity');
   const [grouped, setGrouped] = useState(false);
   const [page, setPage] = useState<AlarmPage | null>(null);
-  const [sites, setSites] = useState<{ id: string; name: string }[]>([]);
+  const [sites, setSites] = useState<{ id: string; name: string; regionId: number | null }[]>([]);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [expanded, setExpanded] = useState<Map<number, Alarm[]>>(new Map());
   const [openId, setOpenId] = useState<number | null>(null);
@@ -56,8 +57,14 @@ export function AlarmConsole() {
   }, [client, state, sort, severities, siteId]);
   useEffect(load, [load]);
   useEffect(() => {
-    client.sites.list({ limit: 500, sort: 'name' }).then((result) => setSites(result.items.map((site) => ({ id: site.id, name: site.name }))), () => undefined);
+    client.sites.list({ limit: 500, sort: 'name' }).then((result) => setSites(result.items.map((site) => ({ id: site.id, name: site.name, regionId: site.regionId }))), () => undefined);
   }, [client]);
+  // Acknowledging and maintenance need operator on the alarm's site's region; forwarding is a global setting.
+  const canOperate = useCan('operator', 'anywhere');
+  const canForward = useCan('administrator', 'everywhere');
+  const canAt = useCanAt();
+  const siteRegions = useMemo(() => new Map(sites.map((site) => [site.id, site.regionId])), [sites]);
+  const canOperateOn = (alarm: Alarm) => canAt('operator', siteRegions.get(alarm.siteId));
   useLiveEvents((event) => {
     if (event.type === 'alarm.changed' || event.type === 'connection.restored') load();
   });
@@ -88,7 +95,7 @@ export function AlarmConsole() {
   const row = (alarm: Alarm, symptom: boolean) => (
     <tr key={`${symptom ? 's' : 'r'}${alarm.id}`} className={symptom ? 'alarm-symptom' : alarm.state === 'cleared' ? 'alarm-cleared' : ''} data-testid={symptom ? 'alarm-symptom' : 'alarm-row'}>
       <td>
-        {!symptom ? (
+        {!symptom && canOperateOn(alarm) ? (
           <input
             type="checkbox"
             aria-label={t('alarms.select', { id: alarm.id })}
@@ -129,7 +136,7 @@ export function AlarmConsole() {
       <td className="nowrap">
         {alarm.acknowledgedAt ? (
           <span className="badge badge-ok">{t('alarms.acknowledged', { who: alarm.acknowledgedBy ?? '' })}</span>
-        ) : alarm.state === 'active' && !symptom ? (
+        ) : alarm.state === 'active' && !symptom && canOperateOn(alarm) ? (
           <button type="button" onClick={() => void acknowledge([alarm.id])}>
             {t('alarms.acknowledge')}
           </button>
@@ -149,12 +156,16 @@ export function AlarmConsole() {
         </div>
         <div className="page-actions">
           <NotificationToggle />
-          <button type="button" onClick={() => setDialog('maintenance')}>
-            {t('alarms.maintenance.open')}
-          </button>
-          <button type="button" onClick={() => setDialog('forwarding')}>
-            {t('alarms.forwarding.open')}
-          </button>
+          {canOperate ? (
+            <button type="button" onClick={() => setDialog('maintenance')}>
+              {t('alarms.maintenance.open')}
+            </button>
+          ) : null}
+          {canForward ? (
+            <button type="button" onClick={() => setDialog('forwarding')}>
+              {t('alarms.forwarding.open')}
+            </button>
+          ) : null}
         </div>
       </header>
       {monitor?.running ? (
@@ -211,9 +222,11 @@ export function AlarmConsole() {
           <input type="checkbox" checked={grouped} onChange={(event) => setGrouped(event.target.checked)} />
           {t('alarms.groupBySite')}
         </label>
-        <button type="button" className="primary" disabled={selected.size === 0} onClick={() => void acknowledge([...selected])}>
-          {t('alarms.acknowledgeSelected', { count: selected.size })}
-        </button>
+        {canOperate ? (
+          <button type="button" className="primary" disabled={selected.size === 0} onClick={() => void acknowledge([...selected])}>
+            {t('alarms.acknowledgeSelected', { count: selected.size })}
+          </button>
+        ) : null}
       </div>
       <ErrorNotice message={error} />
       {page && page.alarms.length === 0 ? <p className="empty">{t('alarms.empty')}</p> : null}
@@ -223,12 +236,14 @@ export function AlarmConsole() {
             <thead>
               <tr>
                 <th>
-                  <input
-                    type="checkbox"
-                    aria-label={t('alarms.selectAll')}
-                    checked={selected.size > 0 && selected.size === page.alarms.filter((alarm) => alarm.state === 'active').length}
-                    onChange={(event) => setSelected(event.target.checked ? new Set(page.alarms.filter((alarm) => alarm.state === 'active').map((alarm) => alarm.id)) : new Set())}
-                  />
+                  {canOperate ? (
+                    <input
+                      type="checkbox"
+                      aria-label={t('alarms.selectAll')}
+                      checked={selected.size > 0 && selected.size === page.alarms.filter((alarm) => alarm.state === 'active' && canOperateOn(alarm)).length}
+                      onChange={(event) => setSelected(event.target.checked ? new Set(page.alarms.filter((alarm) => alarm.state === 'active' && canOperateOn(alarm)).map((alarm) => alarm.id)) : new Set())}
+                    />
+                  ) : null}
                 </th>
                 <th>{t('alarms.severity')}</th>
                 <th>{t('alarms.site')}</th>

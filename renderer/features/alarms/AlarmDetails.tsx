@@ -7,6 +7,7 @@ import { Dialog } from '../../components/Dialog.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatDateTime } from '../../components/format.js';
 import { alarmText } from './alarm-text.js';
+import { useCanOnSite } from '../auth/site-access.js';
 
 /** One alarm: what it is, its cause or what it causes, its history; comment, assign, acknowledge. */
 export function AlarmDetails({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
@@ -46,6 +47,8 @@ export function AlarmDetails({ id, onClose, onChanged }: { id: number; onClose: 
     });
   };
   const alarm = detail?.alarm;
+  // Acknowledge, assign and comment need operator on the alarm's site's region; viewers read only.
+  const canOperate = useCanOnSite('operator', alarm?.siteId);
   return (
     <Dialog title={t('alarms.details')} onClose={onClose} wide>
       <ErrorNotice message={error} />
@@ -75,25 +78,35 @@ export function AlarmDetails({ id, onClose, onChanged }: { id: number; onClose: 
           <div className="toolbar">
             {alarm.acknowledgedAt ? (
               <span className="badge badge-ok">{t('alarms.acknowledged', { who: alarm.acknowledgedBy ?? '' })}</span>
-            ) : alarm.state === 'active' ? (
+            ) : alarm.state === 'active' && canOperate ? (
               <button type="button" className="primary" onClick={() => void run(() => client.alarms.acknowledge({ ids: [id] }))}>
                 {t('alarms.acknowledge')}
               </button>
             ) : null}
-            <label>
-              {t('alarms.assignee')}{' '}
-              <input value={assignee} maxLength={100} placeholder={t('alarms.unassigned')} onChange={(event) => setAssignee(event.target.value)} />
-            </label>
-            <button type="button" onClick={() => void run(() => client.alarms.assign({ id, assignee: assignee.trim() || null }))}>
-              {t('alarms.assign')}
-            </button>
+            {canOperate ? (
+              <>
+                <label>
+                  {t('alarms.assignee')}{' '}
+                  <input value={assignee} maxLength={100} placeholder={t('alarms.unassigned')} onChange={(event) => setAssignee(event.target.value)} />
+                </label>
+                <button type="button" onClick={() => void run(() => client.alarms.assign({ id, assignee: assignee.trim() || null }))}>
+                  {t('alarms.assign')}
+                </button>
+              </>
+            ) : alarm.assignee ? (
+              <span>
+                {t('alarms.assignee')} {alarm.assignee}
+              </span>
+            ) : null}
           </div>
-          <form className="toolbar" onSubmit={submitComment}>
-            <input className="grow" value={comment} maxLength={2000} aria-label={t('alarms.comment')} onChange={(event) => setComment(event.target.value)} />
-            <button type="submit" disabled={!comment.trim()}>
-              {t('alarms.addComment')}
-            </button>
-          </form>
+          {canOperate ? (
+            <form className="toolbar" onSubmit={submitComment}>
+              <input className="grow" value={comment} maxLength={2000} aria-label={t('alarms.comment')} onChange={(event) => setComment(event.target.value)} />
+              <button type="submit" disabled={!comment.trim()}>
+                {t('alarms.addComment')}
+              </button>
+            </form>
+          ) : null}
           <h3>{t('alarms.history')}</h3>
           <ol className="alarm-history">
             {detail.history.map((entry, index) => (

@@ -7,6 +7,7 @@ import { Dialog } from '../../components/Dialog.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { Field } from '../../components/Field.js';
 import { formatDateTime } from '../../components/format.js';
+import { useCanAt } from '../auth/access.js';
 
 /** A datetime-local value ("2026-11-25T08:00") for a time, in local time. */
 function localInput(date: Date): string {
@@ -15,11 +16,15 @@ function localInput(date: Date): string {
 }
 
 /** Maintenance windows: alarms of a site raised inside one are kept but not shown as problems. */
-export function MaintenanceDialog({ sites, onClose, onChanged }: { sites: { id: string; name: string }[]; onClose: () => void; onChanged: () => void }) {
+export function MaintenanceDialog({ sites, onClose, onChanged }: { sites: { id: string; name: string; regionId?: number | null }[]; onClose: () => void; onChanged: () => void }) {
   const { t, i18n } = useTranslation();
   const { client } = useApi();
+  // Windows are set and ended by operators of the site's region: only those sites are offered.
+  const canAt = useCanAt();
+  const operable = sites.filter((site) => canAt('operator', site.regionId));
+  const canEnd = (id: string) => canAt('operator', sites.find((site) => site.id === id)?.regionId);
   const [windows, setWindows] = useState<MaintenanceWindow[]>([]);
-  const [siteId, setSiteId] = useState(sites[0]?.id ?? '');
+  const [siteId, setSiteId] = useState(operable[0]?.id ?? '');
   const [startsAt, setStartsAt] = useState(() => localInput(new Date()));
   const [endsAt, setEndsAt] = useState(() => localInput(new Date(Date.now() + 2 * 3_600_000)));
   const [reason, setReason] = useState('');
@@ -55,16 +60,18 @@ export function MaintenanceDialog({ sites, onClose, onChanged }: { sites: { id: 
         {windows.map((window) => (
           <li key={window.id}>
             <strong>{siteName(window.siteId)}</strong> · {formatDateTime(window.startsAt, i18n.language)} – {formatDateTime(window.endsAt, i18n.language)} · {window.reason}{' '}
-            <button type="button" onClick={() => void remove(window.id)}>
-              {t('alarms.maintenance.end')}
-            </button>
+            {canEnd(window.siteId) ? (
+              <button type="button" onClick={() => void remove(window.id)}>
+                {t('alarms.maintenance.end')}
+              </button>
+            ) : null}
           </li>
         ))}
       </ul>
       <form className="form-grid" onSubmit={(event) => void add(event)}>
         <Field id="maintenance-site" label={t('alarms.site')} error={error?.fields.siteId?.message}>
           <select id="maintenance-site" value={siteId} onChange={(event) => setSiteId(event.target.value)}>
-            {sites.map((site) => (
+            {operable.map((site) => (
               <option key={site.id} value={site.id}>
                 {site.name}
               </option>

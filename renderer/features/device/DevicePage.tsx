@@ -18,6 +18,7 @@ import { MonitoringPanel } from './MonitoringPanel.js';
 import type { Alarm, DeviceMonitoring } from '../../../shared/domain/monitoring.js';
 import { alarmText } from '../alarms/alarm-text.js';
 import { UntrustedCertificate } from '../../components/UntrustedCertificate.js';
+import { useCanOnSite } from '../auth/site-access.js';
 
 /** Bits per second between consecutive readings, from the summed octet counters. */
 function throughput(history: readonly ReadingPoint[]): (number | null)[] {
@@ -43,6 +44,9 @@ export function DevicePage() {
   const [untrusted, setUntrusted] = useState<string | null>(null);
   const [monitoring, setMonitoring] = useState<DeviceMonitoring | null>(null);
   const [deviceAlarms, setDeviceAlarms] = useState<Alarm[]>([]);
+  // Reads and power need operator on the device's site's region; connection and certificate trust administrator.
+  const canOperate = useCanOnSite('operator', detail?.site.id);
+  const canAdminister = useCanOnSite('administrator', detail?.site.id);
 
   const load = useCallback(() => {
     client.devices.get({ id: deviceId }).then(
@@ -113,14 +117,18 @@ export function DevicePage() {
             <span data-testid="device-age">{t('device.readAt', { age: ageText(t, device.observedAt, now) })}</span>
           </p>
         </div>
-        {connected && device.protocol !== 'none' ? (
+        {connected && device.protocol !== 'none' && (canOperate || canAdminister) ? (
           <div className="page-actions">
-            <button type="button" onClick={() => setEditing(!editing)}>
-              {t('device.editConnection')}
-            </button>
-            <button type="button" className="primary" disabled={busy} onClick={() => void readNow()}>
-              {busy ? t('probe.checking') : t('device.readNow')}
-            </button>
+            {canAdminister ? (
+              <button type="button" onClick={() => setEditing(!editing)}>
+                {t('device.editConnection')}
+              </button>
+            ) : null}
+            {canOperate ? (
+              <button type="button" className="primary" disabled={busy} onClick={() => void readNow()}>
+                {busy ? t('probe.checking') : t('device.readNow')}
+              </button>
+            ) : null}
           </div>
         ) : null}
       </header>
@@ -131,7 +139,8 @@ export function DevicePage() {
         </div>
       ) : null}
       {latest?.error ? <div className="notice notice-error">{t('device.unreachable', { message: latest.error })}</div> : null}
-      {device.protocol !== 'none' && (!connected || editing) ? (
+      {device.protocol !== 'none' && !connected && !canAdminister ? <p className="muted">{t('auth.limited.notConnected')}</p> : null}
+      {device.protocol !== 'none' && (!connected || editing) && canAdminister ? (
         <section className="card" aria-labelledby="connection-title">
           <h2 id="connection-title">{t('device.connection')}</h2>
           {!connected ? <p className="muted">{t('device.notConnected')}</p> : <p className="muted">{t('device.connected', { endpoint: device.endpoint })}</p>}
@@ -144,8 +153,8 @@ export function DevicePage() {
           />
         </section>
       ) : null}
-      {untrusted ? <UntrustedCertificate fingerprint={untrusted} onTrust={(fingerprint) => void trust(fingerprint)} /> : null}
-      {device.protocol === 'redfish' && system ? (
+      {untrusted && canAdminister ? <UntrustedCertificate fingerprint={untrusted} onTrust={(fingerprint) => void trust(fingerprint)} /> : null}
+      {device.protocol === 'redfish' && system && canOperate ? (
         <PowerControls device={device} allowed={system.allowedResets} onDone={(message) => setNotice(message)} />
       ) : null}
       {deviceAlarms.length > 0 ? (

@@ -5,6 +5,7 @@ import { LAB_FAULTS, type LabFault, type LabStatus } from '../../../shared/domai
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { useCan } from '../auth/access.js';
 
 function useLab() {
   const { client } = useApi();
@@ -54,7 +55,9 @@ export function LabOffer() {
   const { t } = useTranslation();
   const { status } = useLab();
   const navigate = useNavigate();
-  if (!status?.available || status.running) return null;
+  // Starting a lab adds sites in no region: only an administrator of every region may.
+  const canStart = useCan('administrator', 'everywhere');
+  if (!canStart || !status?.available || status.running) return null;
   return (
     <section className="card lab-offer" aria-labelledby="lab-offer-title" data-testid="lab-offer">
       <h2 id="lab-offer-title">{t('lab.offerTitle')}</h2>

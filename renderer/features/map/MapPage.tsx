@@ -19,6 +19,7 @@ import { SitesLayer, STATE_COLORS, type SitesLayerHit } from './SitesLayer.js';
 import { loadMapSites } from './prefetch.js';
 import { vectorTileLayer } from './vectorLayer.js';
 import { RegionOptions } from '../regions/RegionOptions.js';
+import { useCan, useCanAt } from '../auth/access.js';
 
 type Mode = { kind: 'browse' } | { kind: 'place' } | { kind: 'move'; site: MapSite };
 
@@ -119,6 +120,10 @@ export function MapPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [placing, setPlacing] = useState<{ latitude: number; longitude: number } | null>(null);
   const [moving, setMoving] = useState<{ site: MapSite; latitude: number; longitude: number } | null>(null);
+  // Placing a site creates one (administrator somewhere); basemap sources are global settings; moving needs administrator on the site's region.
+  const canPlace = useCan('administrator', 'anywhere');
+  const canConfigure = useCan('administrator', 'everywhere');
+  const canAt = useCanAt();
   const setMode = (next: Mode) => {
     modeRef.current = next;
     setModeState(next);
@@ -262,9 +267,11 @@ export function MapPage() {
         </div>
         <div className="page-actions">
           {mode.kind === 'browse' ? (
-            <button type="button" onClick={() => setMode({ kind: 'place' })}>
-              {t('map.placeSite')}
-            </button>
+            canPlace ? (
+              <button type="button" onClick={() => setMode({ kind: 'place' })}>
+                {t('map.placeSite')}
+              </button>
+            ) : null
           ) : (
             <button type="button" onClick={() => setMode({ kind: 'browse' })}>
               {t('map.cancel')}
@@ -311,23 +318,27 @@ export function MapPage() {
           <option value="wgs84">{t('map.wgs84')}</option>
           <option value="gcj02">{t('map.gcj02')}</option>
         </select>
-        <button type="button" onClick={() => setEditingOnline(true)}>
-          {t('map.onlineSettings')}
-        </button>
-        <label className="button">
-          {t('map.importTiles')}
-          <input
-            type="file"
-            accept=".mbtiles,.pmtiles"
-            className="visually-hidden"
-            data-testid="tiles-file"
-            onChange={(event) => {
-              const file = event.target.files?.[0];
-              if (file) void importTiles(file);
-              event.target.value = '';
-            }}
-          />
-        </label>
+        {canConfigure ? (
+          <button type="button" onClick={() => setEditingOnline(true)}>
+            {t('map.onlineSettings')}
+          </button>
+        ) : null}
+        {canConfigure ? (
+          <label className="button">
+            {t('map.importTiles')}
+            <input
+              type="file"
+              accept=".mbtiles,.pmtiles"
+              className="visually-hidden"
+              data-testid="tiles-file"
+              onChange={(event) => {
+                const file = event.target.files?.[0];
+                if (file) void importTiles(file);
+                event.target.value = '';
+              }}
+            />
+          </label>
+        ) : null}
       </div>
       <ErrorNotice message={error} />
       {notice ? (
@@ -377,9 +388,11 @@ export function MapPage() {
                   <button type="button" className="primary" onClick={() => void navigate(`/sites/${selectedSite[0]}`)}>
                     {t('map.openCabinet')}
                   </button>
-                  <button type="button" onClick={() => setMode({ kind: 'move', site: selectedSite })}>
-                    {t('map.moveOnMap')}
-                  </button>
+                  {canAt('administrator', selectedSite[5]) ? (
+                    <button type="button" onClick={() => setMode({ kind: 'move', site: selectedSite })}>
+                      {t('map.moveOnMap')}
+                    </button>
+                  ) : null}
                 </div>
               </>
             ) : selected.kind === 'cluster' ? (

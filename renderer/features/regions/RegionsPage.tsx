@@ -6,6 +6,7 @@ import { toUiError } from '../../api/errors.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { issueText } from '../../i18n/index.js';
 import { useRegions } from './useRegions.js';
+import { useCan, useCanAt } from '../auth/access.js';
 
 type Editor = { kind: 'add'; parentId: number | null } | { kind: 'rename'; id: number; name: string } | null;
 
@@ -48,6 +49,9 @@ export function RegionsPage() {
   const { regions, error } = useRegions();
   const [editor, setEditor] = useState<Editor>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // A top-level region is a change at the root; a region's own edits need administrator on it (grants cover sub-regions).
+  const canAddTop = useCan('administrator', 'everywhere');
+  const canAt = useCanAt();
 
   const save = async (name: string): Promise<string | null> => {
     try {
@@ -81,17 +85,19 @@ export function RegionsPage() {
           <>
             <span className="tree-name">{node.name}</span>
             <span className="muted">{t('regions.sites', { count: node.siteCount })}</span>
-            <span className="tree-actions">
-              <button type="button" className="link-button" onClick={() => setEditor({ kind: 'add', parentId: node.id })}>
-                {t('regions.addChild')}
-              </button>
-              <button type="button" className="link-button" onClick={() => setEditor({ kind: 'rename', id: node.id, name: node.name })}>
-                {t('regions.rename')}
-              </button>
-              <button type="button" className="link-button danger" onClick={() => void remove(node)}>
-                {t('common.delete')}
-              </button>
-            </span>
+            {canAt('administrator', node.id) ? (
+              <span className="tree-actions">
+                <button type="button" className="link-button" onClick={() => setEditor({ kind: 'add', parentId: node.id })}>
+                  {t('regions.addChild')}
+                </button>
+                <button type="button" className="link-button" onClick={() => setEditor({ kind: 'rename', id: node.id, name: node.name })}>
+                  {t('regions.rename')}
+                </button>
+                <button type="button" className="link-button danger" onClick={() => void remove(node)}>
+                  {t('common.delete')}
+                </button>
+              </span>
+            ) : null}
           </>
         )}
       </div>
@@ -116,11 +122,13 @@ export function RegionsPage() {
           <h1 id="regions-title">{t('regions.title')}</h1>
           <p className="muted">{t('regions.intro')}</p>
         </div>
-        <div className="page-actions">
-          <button type="button" className="primary" onClick={() => setEditor({ kind: 'add', parentId: null })}>
-            {t('regions.new')}
-          </button>
-        </div>
+        {canAddTop ? (
+          <div className="page-actions">
+            <button type="button" className="primary" onClick={() => setEditor({ kind: 'add', parentId: null })}>
+              {t('regions.new')}
+            </button>
+          </div>
+        ) : null}
       </header>
       <ErrorNotice message={notice ?? error} />
       <div className="card">

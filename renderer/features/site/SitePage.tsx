@@ -12,6 +12,7 @@ import { CabinetSetup } from './CabinetSetup.js';
 import { EnvironmentPanel } from './EnvironmentPanel.js';
 import { useSiteCabinet } from './useSiteCabinet.js';
 import { WiringDiagram } from './WiringDiagram.js';
+import { useCanAt } from '../auth/access.js';
 
 type View = 'front' | 'rear' | 'both';
 
@@ -172,6 +173,10 @@ export function SitePage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [progress, setProgress] = useState<string | null>(null);
+  // Reading devices needs operator on the site's region, the cabinet's layout administrator; hidden until the site is known.
+  const canAt = useCanAt();
+  const canOperate = site !== null && canAt('operator', site.regionId);
+  const canAdminister = site !== null && canAt('administrator', site.regionId);
 
   const readAll = async (devices: CabinetDevice[]) => {
     const connected = devices.filter((device) => device.endpoint && device.hasCredential);
@@ -191,7 +196,7 @@ export function SitePage() {
       </Link>
       <header className="page-header">
         <div>
-          <h1 id="site-title">{site ? `${site.name}` : t('common.loading')}</h1>
+          <h1 id="site-title">{site ? `${site.name}` : error ? t('auth.siteUnavailable') : t('common.loading')}</h1>
           {site ? (
             <p className="muted">
               {site.code}
@@ -200,14 +205,18 @@ export function SitePage() {
             </p>
           ) : null}
         </div>
-        {cabinet ? (
+        {cabinet && (canOperate || canAdminister) ? (
           <div className="page-actions">
-            <button type="button" disabled={progress !== null} onClick={() => void readAll(cabinet.devices)}>
-              {progress ?? t('site.readAll')}
-            </button>
-            <button type="button" onClick={() => setEditing(!editing)}>
-              {editing ? t('site.doneEditing') : t('site.editLayout')}
-            </button>
+            {canOperate ? (
+              <button type="button" disabled={progress !== null} onClick={() => void readAll(cabinet.devices)}>
+                {progress ?? t('site.readAll')}
+              </button>
+            ) : null}
+            {canAdminister ? (
+              <button type="button" onClick={() => setEditing(!editing)}>
+                {editing ? t('site.doneEditing') : t('site.editLayout')}
+              </button>
+            ) : null}
           </div>
         ) : null}
       </header>
@@ -217,7 +226,8 @@ export function SitePage() {
           {notice}
         </div>
       ) : null}
-      {cabinet === null ? <CabinetSetup siteId={siteId} onCreated={reload} /> : null}
+      {cabinet === null && site && canAdminister ? <CabinetSetup siteId={siteId} onCreated={reload} /> : null}
+      {cabinet === null && site && !canAdminister ? <p className="muted">{t('auth.limited.noCabinet')}</p> : null}
       {cabinet ? (
         <div className="site-layout">
           <section className="card" aria-labelledby="rack-title">
@@ -237,10 +247,10 @@ export function SitePage() {
           <div className="side-stack">
             <EnvironmentPanel cabinet={cabinet} />
             <WiringDiagram cabinet={cabinet} onOpen={(device) => void navigate(`/devices/${device.id}`)} />
-            {editing ? <AddDeviceForm cabinet={cabinet} onDone={reload} /> : null}
+            {editing && canAdminister ? <AddDeviceForm cabinet={cabinet} onDone={reload} /> : null}
             <DeviceTable
               devices={cabinet.devices}
-              editing={editing}
+              editing={editing && canAdminister}
               onChanged={(message) => {
                 setActionError(message ?? null);
                 reload();

@@ -49,6 +49,7 @@ export function SiteTable({
   sort,
   order,
   onSort,
+  canChange = () => true,
   onEdit,
   onDelete,
 }: {
@@ -57,6 +58,8 @@ export function SiteTable({
   sort: SiteSortKey;
   order: 'asc' | 'desc';
   onSort: (key: SiteSortKey) => void;
+  /** Whether the signed-in role may edit or delete this site: the buttons are hidden otherwise. */
+  canChange?: (site: Site) => boolean;
   onEdit: (site: Site) => void;
   onDelete: (site: Site) => void;
 }) {
@@ -129,12 +132,16 @@ export function SiteTable({
                       <Link className="link-button" to={`/sites/${site.id}`}>
                         {t('site.open')}
                       </Link>
-                      <button type="button" className="link-button" onClick={() => onEdit(site)}>
-                        {t('common.edit')}
-                      </button>
-                      <button type="button" className="link-button danger" onClick={() => onDelete(site)}>
-                        {t('common.delete')}
-                      </button>
+                      {canChange(site) ? (
+                        <>
+                          <button type="button" className="link-button" onClick={() => onEdit(site)}>
+                            {t('common.edit')}
+                          </button>
+                          <button type="button" className="link-button danger" onClick={() => onDelete(site)}>
+                            {t('common.delete')}
+                          </button>
+                        </>
+                      ) : null}
                     </div>
                   </>
                 ) : (

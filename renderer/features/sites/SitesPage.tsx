@@ -11,6 +11,7 @@ import { SiteFormDialog } from './SiteFormDialog.js';
 import { SiteTable } from './SiteTable.js';
 import { useSiteRows } from './useSiteRows.js';
 import { RegionOptions } from '../regions/RegionOptions.js';
+import { useCan, useCanAt } from '../auth/access.js';
 
 type Editing = { kind: 'none' } | { kind: 'form'; site: Site | null } | { kind: 'import' };
 
@@ -26,6 +27,10 @@ export function SitesPage() {
   const [editing, setEditing] = useState<Editing>({ kind: 'none' });
   const [notice, setNotice] = useState<{ text: string; error: boolean } | null>(null);
   const rows = useSiteRows({ q, regionId, sort, order });
+  // Creating needs administrator somewhere (the form's region decides where); the CSV import may touch any region.
+  const canCreate = useCan('administrator', 'anywhere');
+  const canImport = useCan('administrator', 'everywhere');
+  const canAt = useCanAt();
   const filtered = q !== '' || regionId !== undefined;
 
   const toggleSort = (key: SiteSortKey) => {
@@ -56,12 +61,16 @@ export function SitesPage() {
           </p>
         </div>
         <div className="page-actions">
-          <button type="button" onClick={() => setEditing({ kind: 'import' })}>
-            {t('sites.import')}
-          </button>
-          <button type="button" className="primary" onClick={() => setEditing({ kind: 'form', site: null })}>
-            {t('sites.new')}
-          </button>
+          {canImport ? (
+            <button type="button" onClick={() => setEditing({ kind: 'import' })}>
+              {t('sites.import')}
+            </button>
+          ) : null}
+          {canCreate ? (
+            <button type="button" className="primary" onClick={() => setEditing({ kind: 'form', site: null })}>
+              {t('sites.new')}
+            </button>
+          ) : null}
         </div>
       </header>
       <div className="toolbar">
@@ -103,6 +112,7 @@ export function SitesPage() {
           sort={sort}
           order={order}
           onSort={toggleSort}
+          canChange={(site) => canAt('administrator', site.regionId)}
           onEdit={(site) => setEditing({ kind: 'form', site })}
           onDelete={(site) => void remove(site)}
         />

@@ -2,6 +2,7 @@ import type { FeatureCatalog } from './feature-catalog.js';
 import { wiringCatalog } from './wiring.js';
 import { desktopCatalog } from './desktop.js';
 import { authCatalog } from './auth.js';
+import { usersCatalog } from './users.js';
 
 /** Every feature catalog; a new feature adds its file here. */
-export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog];
+export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog];

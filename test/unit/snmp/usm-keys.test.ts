@@ -63,6 +63,30 @@ describe('localized keys match net-snmp (npm), which EdgeCab polls with', () => 
   });
 });
 
+describe('RFC 3414 A.5 keyChange test vectors ("maplesyrup" to "newsyrup", random all zeros)', () => {
+  it('MD5 (A.5.1)', () => {
+    const newKey = localizedAuthKey('md5', 'newsyrup', RFC_ENGINE);
+    expect(passwordToKey('md5', 'newsyrup').toString('hex')).toBe('01add273107c4e596b4b00f82b1d42a7');
+    expect(newKey.toString('hex')).toBe('87021d7bd9d101ba05ea6e3bf9d9bd4a');
+    const value = encodeKeyChange('md5', localizedAuthKey('md5', 'maplesyrup', RFC_ENGINE), newKey, Buffer.alloc(16));
+    expect(value.toString('hex')).toBe('00000000000000000000000000000000' + '8805615141676cc9196174e742a32551');
+  });
+  it('SHA-1 (A.5.2), authentication key', () => {
+    const newKey = localizedAuthKey('sha', 'newsyrup', RFC_ENGINE);
+    expect(newKey.toString('hex')).toBe('78e2dcce79d59403b58c1bbaa5bff46391f1cd25');
+    const value = encodeKeyChange('sha', localizedAuthKey('sha', 'maplesyrup', RFC_ENGINE), newKey, Buffer.alloc(20));
+    expect(value.toString('hex')).toBe('0000000000000000000000000000000000000000' + '9c1017f4fd483d2de8d5fadbf84392cb06457051');
+  });
+  it('SHA-1 (A.5.2), privacy key cut to 16 bytes for DES', () => {
+    const oldKey = localizedPrivKey('sha', 'des', 'maplesyrup', RFC_ENGINE);
+    const newKey = localizedPrivKey('sha', 'des', 'newsyrup', RFC_ENGINE);
+    expect(newKey.toString('hex')).toBe('78e2dcce79d59403b58c1bbaa5bff463');
+    const value = encodeKeyChange('sha', oldKey, newKey, Buffer.alloc(16));
+    expect(value.toString('hex')).toBe('00000000000000000000000000000000' + '7ef8d8a4c9cdb26b47591cd852ff88b5');
+    expect(decodeKeyChange('sha', oldKey, value)?.equals(newKey)).toBe(true);
+  });
+});
+
 describe('KeyChange (RFC 3414 §5)', () => {
   it('is random || delta, where the first delta block is H(old || random) XOR new', () => {
     const oldKey = localizedAuthKey('sha', 'old-pass-phrase', ENGINE);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandRanges, inSubnet, proposeSlotMatches, type DiscoveredDevice, type SlotToFill } from '../../../shared/domain/wizard.js';
-import { strongPassword } from '../../../main/core/services/wizard/rotation.js';
+import { strongPassword } from '../../../main/core/services/credentials/rotation.js';
 
 const found = (address: string, protocol: 'redfish' | 'snmp', kind: string, extra: Partial<DiscoveredDevice> = {}): DiscoveredDevice => ({
   address,
@@ -13,6 +13,8 @@ const found = (address: string, protocol: 'redfish' | 'snmp', kind: string, extr
   firmware: null,
   fingerprint: null,
   credential: 'factory default',
+  lockoutThreshold: null,
+  note: null,
   ...extra,
 });
 const slot = (slotId: string, protocol: 'redfish' | 'snmp', kind: string, u: number, extra: Partial<SlotToFill> = {}): SlotToFill => ({

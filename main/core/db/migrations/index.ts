@@ -9,6 +9,8 @@ import { monitoring } from './007-monitoring.js';
 import { wizard } from './008-wizard.js';
 import { sealedSecrets } from './009-sealed-secrets.js';
 import { identity } from './010-identity.js';
+import { eventSubscriptions } from './011-event-subscriptions.js';
+import { coreProblems } from './012-core-problems.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems];

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createParser } from 'eventsource-parser';
 import { RedfishClient, RedfishError, type Json, type JsonObject, type RedfishClientOptions } from './client.js';
 
 const ROOT = '/redfish/v1';
@@ -146,17 +147,32 @@ export async function createAccount(client: RedfishClient, userName: string, pas
   return answer.headers.location ?? String(answer.body?.['@odata.id'] ?? '');
 }
 
+/**
+ * Sets an account's password. The answer is not re-read: the change just
+ * ended this session (and often every session of the account), so a GET
+ * after it would fail although the BMC took the password. A 202 task is
+ * followed; success means the BMC said it applied.
+ */
 export async function changePassword(client: RedfishClient, userName: string, newPassword: string): Promise<void> {
   const uri = await findAccount(client, userName);
   if (!uri) throw new RedfishError('not_supported', `${client.url}: no account ${userName}`);
-  await patchWithEtag(client, uri, { Password: newPassword });
+  const current = await client.request('GET', uri);
+  const etag = current.headers.etag ?? (typeof current.body?.['@odata.etag'] === 'string' ? current.body['@odata.etag'] : undefined);
+  await client.request('PATCH', uri, { json: { Password: newPassword } }, etag ? { 'if-match': etag } : {});
+}
+
+/** The account lockout policy, where the service says it (read with working credentials). */
+export async function lockoutPolicy(client: RedfishClient): Promise<{ threshold: number | null; resetAfterSeconds: number | null }> {
+  const service = await client.get(`${ROOT}/AccountService`);
+  const number = (value: Json | undefined) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null);
+  return { threshold: number(service.AccountLockoutThreshold), resetAfterSeconds: number(service.AccountLockoutCounterResetAfter) };
 }
 
 /** Proves credentials work by logging in with them and reading a protected resource; nothing else is kept. */
-export async function verifyLogin(options: RedfishClientOptions): Promise<boolean> {
+export async function verifyLogin(options: RedfishClientOptions, signal?: AbortSignal): Promise<boolean> {
   const probe = new RedfishClient({ ...options, retries: 0 });
   try {
-    await probe.get(`${ROOT}/Systems`);
+    await probe.get(`${ROOT}/Systems`, { signal });
     return true;
   } catch (error) {
     if (error instanceof RedfishError && error.code === 'auth') return false;
@@ -166,11 +182,11 @@ export async function verifyLogin(options: RedfishClientOptions): Promise<boolea
   }
 }
 
-export async function createSubscription(client: RedfishClient, destination: string, eventTypes?: string[]): Promise<string> {
+export async function createSubscription(client: RedfishClient, destination: string, eventTypes?: string[], context = 'EdgeCab'): Promise<string> {
   const service = await client.get(`${ROOT}/EventService`);
   const collection = link(service.Subscriptions);
   if (!collection) throw new RedfishError('not_supported', `${client.url}: EventService has no Subscriptions`);
-  const body: JsonObject = { Destination: destination, Protocol: 'Redfish', Context: 'EdgeCab' };
+  const body: JsonObject = { Destination: destination, Protocol: 'Redfish', Context: context };
   if (eventTypes) body.EventTypes = eventTypes;
   const answer = await client.request('POST', collection, { json: body });
   return answer.headers.location ?? String(answer.body?.['@odata.id'] ?? '');
@@ -180,35 +196,40 @@ export async function deleteSubscription(client: RedfishClient, uri: string): Pr
   await client.request('DELETE', pathOf(uri));
 }
 
+const MAX_EVENT_CHARS = 1024 * 1024;
+
 /**
  * Reads the EventService's server-sent event stream, when the service offers
- * one, calling `onEvent` per event until the signal aborts.
+ * one, calling `onEvent` per event until the signal aborts. The stream is
+ * parsed by eventsource-parser (CR, LF and CRLF line ends, comments, fields
+ * split across chunks); bytes are decoded as a stream, so a character split
+ * between two chunks arrives whole. A malformed event is skipped (counted
+ * through onMalformed); an event over 1 MiB ends the stream.
  */
-export async function readEventStream(client: RedfishClient, onEvent: (event: JsonObject) => void, signal: AbortSignal): Promise<void> {
-  const service = await client.get(`${ROOT}/EventService`);
+export async function readEventStream(client: RedfishClient, onEvent: (event: JsonObject) => void, signal: AbortSignal, onMalformed: (reason: string) => void = () => undefined): Promise<void> {
+  const service = await client.get(`${ROOT}/EventService`, { signal });
   const uri = typeof service.ServerSentEventUri === 'string' ? service.ServerSentEventUri : null;
   if (!uri) throw new RedfishError('not_supported', `${client.url}: this service offers no ServerSentEventUri`);
-  let buffer = '';
-  for await (const chunk of client.stream(pathOf(uri), signal)) {
-    buffer += chunk.toString('utf8');
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) !== -1) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = block
-        .split('\n')
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trim())
-        .join('\n');
-      if (!data) continue;
+  let tooLarge = false;
+  const parser = createParser({
+    maxBufferSize: MAX_EVENT_CHARS,
+    onEvent: (message) => {
       try {
-        const event = JSON.parse(data) as Json;
+        const event = JSON.parse(message.data) as Json;
         if (isObject(event)) onEvent(event);
+        else onMalformed('an event that is not a JSON object');
       } catch {
-        // A malformed event is skipped; the stream goes on.
+        onMalformed('an event that is not JSON');
       }
-    }
-    if (buffer.length > 1024 * 1024) throw new RedfishError('too_large', `${client.url}${uri}: an event larger than 1 MiB`);
+    },
+    onError: (error) => {
+      if (error.type === 'max-buffer-size-exceeded') tooLarge = true;
+    },
+  });
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of client.stream(pathOf(uri), signal)) {
+    parser.feed(decoder.decode(chunk, { stream: true }));
+    if (tooLarge) throw new RedfishError('too_large', `${client.url}${uri}: an event larger than 1 MiB`);
   }
 }
 

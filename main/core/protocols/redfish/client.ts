@@ -16,7 +16,9 @@ export type RedfishErrorCode =
   | 'precondition_failed'
   | 'not_allowed'
   | 'not_supported'
-  | 'task_failed';
+  | 'task_failed'
+  | 'clear_text'
+  | 'aborted';
 
 /** One failed exchange with a BMC, with a reason a person can act on. */
 export class RedfishError extends Error {
@@ -48,6 +50,15 @@ export interface RedfishClientOptions {
   /** Connections (so requests in flight) to this BMC at most. */
   maxConnections?: number;
   retries?: number;
+  /** http:// sends the password in clear text; refused unless the user said so for this BMC. */
+  allowClearText?: boolean;
+  /** An idle event stream (no data, not even a keep-alive comment) this long is dropped and reopened. */
+  streamIdleMs?: number;
+}
+
+/** Per call: an abort that cancels the request (a poll that ran out of time, monitoring stopping). */
+export interface CallOptions {
+  signal?: AbortSignal;
 }
 
 export interface RedfishResponse {
@@ -57,6 +68,9 @@ export interface RedfishResponse {
 }
 
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+const DEFAULT_STREAM_IDLE_MS = 5 * 60_000;
+/** After a session service said it does not exist, sessions are tried again this much later (firmware updates add them). */
+const BASIC_RETRY_MS = 10 * 60_000;
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const SERVICE_ROOT = '/redfish/v1';
 
@@ -107,13 +121,17 @@ export class RedfishClient {
   private seenFingerprint: string | null = null;
   private token: string | null = null;
   private sessionUri: string | null = null;
-  private useBasic = false;
+  /** Since when Basic auth is used because the service offers no sessions (0: sessions). */
+  private basicSince = 0;
   private loggingIn: Promise<void> | null = null;
   requestCount = 0;
 
   constructor(private readonly options: RedfishClientOptions) {
     const url = new URL(options.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RedfishError('not_redfish', `${options.url}: use an http:// or https:// URL`);
+    if (url.protocol === 'http:' && !options.allowClearText) {
+      throw new RedfishError('clear_text', `${url.origin}: http:// would send the BMC password in clear text; use https://, or allow clear text for this BMC explicitly`);
+    }
     this.origin = url.origin;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
@@ -150,18 +168,32 @@ export class RedfishClient {
    * so it never holds one of the polling connections. Ends when the signal aborts.
    */
   async *stream(path: string, signal: AbortSignal): AsyncGenerator<Buffer> {
-    if (!this.token && !this.useBasic) await this.login();
+    await this.ensureAuth({ signal });
     const agent = this.pinnedAgent(1);
+    const idleMs = this.options.streamIdleMs ?? DEFAULT_STREAM_IDLE_MS;
+    const idle = new AbortController();
+    let idleTimer: ReturnType<typeof setTimeout> | null = null;
+    const touch = () => {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => idle.abort(), idleMs);
+      idleTimer.unref?.();
+    };
     try {
-      const response = await agent.request({ origin: this.origin, path, method: 'GET', headers: { accept: 'text/event-stream', ...this.authHeaders() }, signal });
+      touch();
+      const response = await agent.request({ origin: this.origin, path, method: 'GET', headers: { accept: 'text/event-stream', ...this.authHeaders() }, signal: AbortSignal.any([signal, idle.signal]), bodyTimeout: 0 });
       if (response.statusCode !== 200) {
         response.body.destroy();
         throw new RedfishError(response.statusCode === 401 ? 'auth' : 'http', `${this.origin}${path}: HTTP ${response.statusCode}`, response.statusCode);
       }
-      for await (const chunk of response.body) yield chunk as Buffer;
+      for await (const chunk of response.body) {
+        touch();
+        yield chunk as Buffer;
+      }
     } catch (error) {
+      if (idle.signal.aborted && !signal.aborted) throw new RedfishError('timeout', `${this.origin}${path}: the event stream was silent for ${Math.round(idleMs / 1000)} s (not even a keep-alive); reopening it`);
       if (!signal.aborted) throw this.classifyTransport(error, path);
     } finally {
+      if (idleTimer) clearTimeout(idleTimer);
       await agent.close().catch(() => undefined);
     }
   }
@@ -193,10 +225,21 @@ export class RedfishClient {
     return this.origin;
   }
 
+  private get useBasic(): boolean {
+    return this.basicSince > 0;
+  }
+
   private authHeaders(): Record<string, string> {
     if (this.token) return { 'x-auth-token': this.token };
     if (this.useBasic) return { authorization: `Basic ${Buffer.from(`${this.options.username}:${this.options.password}`).toString('base64')}` };
     return {};
+  }
+
+  /** A session (or Basic auth where the service has none); sessions are tried again a while after falling back. */
+  private async ensureAuth(options: CallOptions): Promise<void> {
+    if (this.token) return;
+    if (this.useBasic && Date.now() - this.basicSince < BASIC_RETRY_MS) return;
+    await this.login(options);
   }
 
   private async readBody(body: Dispatcher.ResponseData['body'], path: string): Promise<Buffer> {
@@ -217,7 +260,10 @@ export class RedfishClient {
     if (error instanceof RedfishError) return error;
     const err = error as { code?: string; name?: string; message?: string; cause?: unknown };
     if (err.cause instanceof RedfishError) return err.cause;
-    if (err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT' || err.name === 'AbortError') {
+    if (err.name === 'AbortError' && !(err.cause instanceof Error && err.cause.name === 'TimeoutError') && err.code !== 'UND_ERR_ABORTED') {
+      return new RedfishError('aborted', `${this.origin}${path}: cancelled`);
+    }
+    if (err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT' || err.name === 'AbortError' || err.code === 'UND_ERR_ABORTED') {
       return new RedfishError('timeout', `${this.origin}${path}: no complete answer within ${this.requestTimeoutMs} ms`);
     }
     if (err.code === 'ECONNREFUSED') return new RedfishError('connection', `${this.origin}: connection refused (nothing listens there, or a firewall refuses)`);
@@ -226,7 +272,8 @@ export class RedfishClient {
   }
 
   /** One HTTP exchange, answer parsed and checked; no retry, no re-login. */
-  private async exchange(method: Dispatcher.HttpMethod, path: string, body?: { json?: unknown; raw?: Buffer; contentType?: string }, extraHeaders: Record<string, string> = {}): Promise<RedfishResponse> {
+  private async exchange(method: Dispatcher.HttpMethod, path: string, body?: { json?: unknown; raw?: Buffer; contentType?: string }, extraHeaders: Record<string, string> = {}, options: CallOptions = {}): Promise<RedfishResponse> {
+    if (options.signal?.aborted) throw new RedfishError('aborted', `${this.origin}${path}: cancelled`);
     const headers: Record<string, string> = { accept: 'application/json', 'odata-version': '4.0', ...this.authHeaders(), ...extraHeaders };
     let payload: Buffer | string | undefined;
     if (body?.json !== undefined) {
@@ -247,7 +294,7 @@ export class RedfishClient {
         body: payload,
         headersTimeout: this.requestTimeoutMs,
         bodyTimeout: this.requestTimeoutMs,
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
+        signal: options.signal ? AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs), options.signal]) : AbortSignal.timeout(this.requestTimeoutMs),
       });
     } catch (error) {
       throw this.classifyTransport(error, path);
@@ -280,19 +327,24 @@ export class RedfishClient {
     return { status, headers: responseHeaders, body: parsed };
   }
 
-  private async login(): Promise<void> {
+  private async login(options: CallOptions = {}): Promise<void> {
     this.loggingIn ??= (async () => {
       this.token = null;
-      const answer = await this.exchange('POST', `${SERVICE_ROOT}/SessionService/Sessions`, { json: { UserName: this.options.username, Password: this.options.password } });
+      const answer = await this.exchange('POST', `${SERVICE_ROOT}/SessionService/Sessions`, { json: { UserName: this.options.username, Password: this.options.password } }, {}, options);
       if (answer.status === 401 || answer.status === 403) throw new RedfishError('auth', `${this.origin}: user name or password rejected`, answer.status);
       const token = answer.headers['x-auth-token'];
       if ((answer.status === 201 || answer.status === 200) && token) {
         this.token = token;
+        this.basicSince = 0;
         this.sessionUri = answer.headers.location ?? (typeof answer.body?.['@odata.id'] === 'string' ? answer.body['@odata.id'] : null);
         return;
       }
-      // No session service (404/405/501) or no token: fall back to Basic auth.
-      this.useBasic = true;
+      // A busy or failing service (5xx, 429…) is not a service without sessions: the login failed, try again later.
+      if (answer.status >= 500 || answer.status === 429 || answer.status === 408) {
+        throw new RedfishError('http', `${this.origin}: session login failed for now (HTTP ${answer.status}${redfishErrorMessage(answer.body) ? `: ${redfishErrorMessage(answer.body)}` : ''})`, answer.status);
+      }
+      // No session service (404/405/501), or a session without a token: Basic auth, with sessions tried again later.
+      this.basicSince = Date.now();
     })().finally(() => {
       this.loggingIn = null;
     });
@@ -300,25 +352,26 @@ export class RedfishClient {
   }
 
   /** Sends a request with auth, re-login on 401, and (GET only) retries with backoff. */
-  async request(method: Dispatcher.HttpMethod, path: string, body?: { json?: unknown; raw?: Buffer; contentType?: string }, headers: Record<string, string> = {}): Promise<RedfishResponse> {
-    if (!this.token && !this.useBasic) await this.login();
+  async request(method: Dispatcher.HttpMethod, path: string, body?: { json?: unknown; raw?: Buffer; contentType?: string }, headers: Record<string, string> = {}, options: CallOptions = {}): Promise<RedfishResponse> {
+    await this.ensureAuth(options);
     const attempts = method === 'GET' ? this.retries + 1 : 1;
     let lastError: RedfishError | null = null;
     let reloggedIn = false;
     for (let attempt = 0; attempt < attempts; attempt += 1) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 150 * 2 ** (attempt - 1)));
+      if (options.signal?.aborted) throw new RedfishError('aborted', `${this.origin}${path}: cancelled`);
       let answer: RedfishResponse;
       try {
-        answer = await this.exchange(method, path, body, headers);
+        answer = await this.exchange(method, path, body, headers, options);
       } catch (error) {
         lastError = this.classifyTransport(error, path);
-        if (['timeout', 'connection'].includes(lastError.code) && method === 'GET') continue;
+        if (['timeout', 'connection'].includes(lastError.code) && method === 'GET' && !options.signal?.aborted) continue;
         throw lastError;
       }
       if (answer.status === 401 && !reloggedIn) {
         reloggedIn = true;
         if (this.useBasic) throw new RedfishError('auth', `${this.origin}: user name or password rejected`, 401);
-        await this.login();
+        await this.login(options);
         attempt -= 1;
         continue;
       }
@@ -339,23 +392,23 @@ export class RedfishClient {
     throw lastError ?? new RedfishError('connection', `${this.origin}${path}: no answer`);
   }
 
-  async get(path: string): Promise<JsonObject> {
-    const answer = await this.request('GET', path);
+  async get(path: string, options: CallOptions = {}): Promise<JsonObject> {
+    const answer = await this.request('GET', path, undefined, {}, options);
     if (!answer.body) throw new RedfishError('not_json', `${this.origin}${path}: empty answer`, answer.status);
     return answer.body;
   }
 
   /** The service root, read without credentials as Redfish allows; proves the address is a Redfish service. */
-  async serviceRoot(): Promise<JsonObject> {
+  async serviceRoot(options: CallOptions = {}): Promise<JsonObject> {
     let answer: RedfishResponse;
     try {
-      answer = await this.exchange('GET', `${SERVICE_ROOT}/`);
+      answer = await this.exchange('GET', `${SERVICE_ROOT}/`, undefined, {}, options);
     } catch (error) {
       const failure = this.classifyTransport(error, `${SERVICE_ROOT}/`);
       if (failure.code === 'not_json' || failure.code === 'redirect') throw new RedfishError('not_redfish', `${this.origin}: not a Redfish service (${failure.message})`, failure.status);
       throw failure;
     }
-    if (answer.status === 401) return this.get(`${SERVICE_ROOT}/`);
+    if (answer.status === 401) return this.get(`${SERVICE_ROOT}/`, options);
     if (answer.status !== 200 || !answer.body || typeof answer.body.RedfishVersion !== 'string') {
       throw new RedfishError('not_redfish', `${this.origin}: not a Redfish service (no service root at ${SERVICE_ROOT}, HTTP ${answer.status})`, answer.status);
     }

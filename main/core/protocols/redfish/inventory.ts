@@ -40,6 +40,7 @@ export class RedfishWalker {
     readonly root: JsonObject,
     /** When the poll must end: resources not read by then are listed as skipped, not waited for. */
     private readonly deadline = Number.POSITIVE_INFINITY,
+    private readonly signal?: AbortSignal,
   ) {
     const features = obj(root.ProtocolFeaturesSupported);
     const expandQuery = obj(features.ExpandQuery);
@@ -53,9 +54,11 @@ export class RedfishWalker {
       return null;
     }
     try {
-      return await this.client.get(path);
+      return await this.client.get(path, { signal: this.signal });
     } catch (error) {
-      if (error instanceof RedfishError && ['auth', 'tls_changed', 'tls_untrusted'].includes(error.code)) throw error;
+      // A cancelled poll ends here as a whole; an answer it could not use is one problem among others.
+      if (error instanceof RedfishError && ['auth', 'tls_changed', 'tls_untrusted', 'aborted'].includes(error.code)) throw error;
+      if (this.signal?.aborted) throw new RedfishError('timeout', `${this.client.url}: the poll ran out of time`);
       this.problems.push({ resource: path, message: (error as Error).message });
       return null;
     }
@@ -360,13 +363,15 @@ export interface PollOptions {
   now?: () => Date;
   /** Budget for the whole poll; what is left unread when it runs out is reported, not awaited. */
   pollTimeoutMs?: number;
+  /** Cancels every request of the poll (the scheduler's timeout, monitoring stopping). */
+  signal?: AbortSignal;
 }
 
 export async function readInventory(client: RedfishClient, options: PollOptions = {}): Promise<RedfishInventory> {
   const now = options.now ?? (() => new Date());
   const deadline = Date.now() + (options.pollTimeoutMs ?? 120_000);
-  const root = await client.serviceRoot();
-  const walker = new RedfishWalker(client, root, deadline);
+  const root = await client.serviceRoot({ signal: options.signal });
+  const walker = new RedfishWalker(client, root, deadline, options.signal);
   const updateService = await walker.get(link(root.UpdateService));
   const [systems, chassis, managers, firmware] = await Promise.all([
     walker.members(link(root.Systems)),
@@ -415,8 +420,8 @@ function healthOf(systems: JsonObject[], chassis: JsonObject[]): Omit<RedfishHea
 /** A health-only poll: systems and chassis status, with as few requests as the service allows. */
 export async function readHealth(client: RedfishClient, options: PollOptions = {}): Promise<RedfishHealth> {
   const now = options.now ?? (() => new Date());
-  const root = await client.serviceRoot();
-  const walker = new RedfishWalker(client, root, Date.now() + (options.pollTimeoutMs ?? 30_000));
+  const root = await client.serviceRoot({ signal: options.signal });
+  const walker = new RedfishWalker(client, root, Date.now() + (options.pollTimeoutMs ?? 30_000), options.signal);
   const [systems, chassis] = await Promise.all([walker.members(link(root.Systems)), walker.members(link(root.Chassis))]);
   return {
     observedAt: now().toISOString(),
@@ -434,8 +439,8 @@ export interface RedfishVitals extends RedfishHealth {
 
 export async function readVitals(client: RedfishClient, options: PollOptions = {}): Promise<RedfishVitals> {
   const now = options.now ?? (() => new Date());
-  const root = await client.serviceRoot();
-  const walker = new RedfishWalker(client, root, Date.now() + (options.pollTimeoutMs ?? 30_000));
+  const root = await client.serviceRoot({ signal: options.signal });
+  const walker = new RedfishWalker(client, root, Date.now() + (options.pollTimeoutMs ?? 30_000), options.signal);
   const [systems, chassis] = await Promise.all([walker.members(link(root.Systems)), walker.members(link(root.Chassis))]);
   const [chassisReadings, nicLists] = await Promise.all([
     Promise.all(chassis.map((each) => readChassis(walker, each))),

@@ -112,6 +112,8 @@ export async function collectDevice(input: SnmpTarget, options: CollectOptions =
           ),
       ),
     );
+    // Sections that failed because the poll was cancelled are not problems of the device: the poll as a whole did not happen.
+    if (options.session?.signal?.aborted) throw new SnmpError('aborted', `${target.host}:${target.port}: cancelled before the device was read`);
     return assemble(target, active, sections, problems, now());
   } finally {
     session.close();

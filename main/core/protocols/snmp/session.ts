@@ -13,6 +13,7 @@ export type SnmpErrorCode =
   | 'error_status'
   | 'malformed_response'
   | 'socket_error'
+  | 'aborted'
   | 'invalid_target';
 
 /** One failed exchange with an agent, with a reason a person can act on. */
@@ -46,6 +47,8 @@ export interface SessionOptions {
   /** Requests in flight at once to this agent; small agents drop bursts. */
   maxInFlight?: number;
   maxRepetitions?: number;
+  /** Ends the session and fails its requests at once (a poll that ran out of time, monitoring stopping). */
+  signal?: AbortSignal;
 }
 
 const USM_ERRORS: Record<string, SnmpErrorCode> = {
@@ -121,6 +124,10 @@ export class SnmpSession {
   private inFlight = 0;
   private readonly queue: (() => void)[] = [];
   private closed = false;
+  /** Requests waiting for an answer: an abort fails them all at once. */
+  private readonly waiting = new Set<(error: SnmpError) => void>();
+  private readonly onAbort = () => this.abort();
+  private readonly signal: AbortSignal | undefined;
 
   constructor(input: SnmpTarget, options: SessionOptions = {}) {
     const parsed = SnmpTarget.safeParse(input);
@@ -140,6 +147,16 @@ export class SnmpSession {
     }
     // Socket errors arrive as events; without a listener they would crash the process.
     this.session.on('error', () => undefined);
+    this.signal = options.signal;
+    if (this.signal?.aborted) this.abort();
+    else this.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  private abort(): void {
+    const error = new SnmpError('aborted', `${this.label}: cancelled (the poll ran out of time or monitoring stopped)`);
+    for (const fail of this.waiting) fail(error);
+    this.waiting.clear();
+    this.close();
   }
 
   get target(): string {
@@ -147,8 +164,9 @@ export class SnmpSession {
   }
 
   private async slot<T>(work: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new SnmpError('socket_error', `${this.label}: session closed`);
+    if (this.closed) throw new SnmpError(this.signal?.aborted ? 'aborted' : 'socket_error', `${this.label}: session ${this.signal?.aborted ? 'cancelled' : 'closed'}`);
     if (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.queue.push(resolve));
+    if (this.closed) throw new SnmpError(this.signal?.aborted ? 'aborted' : 'socket_error', `${this.label}: session ${this.signal?.aborted ? 'cancelled' : 'closed'}`);
     this.inFlight += 1;
     try {
       return await work();
@@ -162,9 +180,16 @@ export class SnmpSession {
     return this.slot(
       () =>
         new Promise<T>((resolve, reject) => {
+          const fail = (error: SnmpError) => reject(error);
+          this.waiting.add(fail);
           try {
-            run((error, value) => (error ? reject(classify(error, this.label, this.timeoutMs, this.encrypted)) : resolve(value as T)));
+            run((error, value) => {
+              this.waiting.delete(fail);
+              if (error) reject(classify(error, this.label, this.timeoutMs, this.encrypted));
+              else resolve(value as T);
+            });
           } catch (error) {
+            this.waiting.delete(fail);
             reject(classify(error, this.label, this.timeoutMs, this.encrypted));
           }
         }),
@@ -240,9 +265,18 @@ export class SnmpSession {
     const answer = await this.slot(
       () =>
         new Promise<snmp.Varbind[]>((resolve, reject) => {
-          const fail = (error: unknown) => reject(this.refusal(error, varbinds));
+          const aborted = (error: SnmpError) => reject(error);
+          this.waiting.add(aborted);
+          const fail = (error: unknown) => {
+            this.waiting.delete(aborted);
+            reject(this.refusal(error, varbinds));
+          };
           try {
-            this.session.set(varbinds.map((varbind) => ({ ...varbind })), (error, result) => (error ? fail(error) : resolve(result ?? [])));
+            this.session.set(varbinds.map((varbind) => ({ ...varbind })), (error, result) => {
+              this.waiting.delete(aborted);
+              if (error) fail(error);
+              else resolve(result ?? []);
+            });
           } catch (error) {
             fail(error);
           }
@@ -266,6 +300,8 @@ export class SnmpSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    for (const wake of this.queue.splice(0)) wake();
     try {
       this.session.close();
     } catch {

@@ -189,9 +189,17 @@ export class CabinetService {
     this.bus.publish({ type: 'site.changed', change: 'updated', siteId: current.siteId, count: 1, at: this.now().toISOString() });
   }
 
-  setConnection(id: string, endpoint: string, credentialId: string, fingerprint: string | null): void {
+  setConnection(id: string, endpoint: string | null, credentialId: string | null, fingerprint: string | null): void {
     this.db
       .prepare('UPDATE devices SET endpoint = ?, credential_id = ?, fingerprint = ?, updated_at = ? WHERE id = ?')
       .run(endpoint, credentialId, fingerprint, this.now().toISOString(), id);
+  }
+
+  /** The site's device connected at this endpoint, if any. */
+  deviceAt(siteId: string, endpoint: string): { id: string; credentialId: string | null; fingerprint: string | null } | null {
+    const row = this.db
+      .prepare('SELECT d.id, d.credential_id, d.fingerprint FROM devices d JOIN cabinets c ON c.id = d.cabinet_id WHERE c.site_id = ? AND d.endpoint = ? LIMIT 1')
+      .get(siteId, endpoint) as { id: string; credential_id: string | null; fingerprint: string | null } | undefined;
+    return row ? { id: row.id, credentialId: row.credential_id, fingerprint: row.fingerprint } : null;
   }
 }

@@ -10,7 +10,7 @@ import { RedfishClient, RedfishError } from '../../protocols/redfish/client.js';
 import { readInventory } from '../../protocols/redfish/inventory.js';
 import { collectDevice } from '../../protocols/snmp/collect.js';
 import type { CabinetService } from '../cabinets/cabinet-service.js';
-import type { CredentialVault } from '../credentials/vault.js';
+import type { CredentialVault, SecretOrigin } from '../credentials/vault.js';
 import type { EventBus } from '../events/bus.js';
 
 const HISTORY = 120;
@@ -80,23 +80,77 @@ export class DeviceService {
     private readonly now: () => Date,
   ) {}
 
-  connect(input: DeviceConnection): ReturnType<CabinetService['device']> {
+  /**
+   * Sets how EdgeCab reaches the device, with the credential a user typed.
+   * The typed credential replaces the stored one (its revision goes up, so
+   * monitoring uses it at the next poll). A password change still being
+   * settled for the device is dropped: the user has said what the password is.
+   */
+  connect(input: DeviceConnection, origin: SecretOrigin = 'user'): ReturnType<CabinetService['device']> {
     const device = this.cabinets.device(input.id);
     if (device.protocol !== input.protocol) {
       throw new InvalidInputError([{ field: 'protocol', code: 'mismatch', message: `${device.name} is reached over ${device.protocol}, not ${input.protocol}` }]);
     }
+    this.db.prepare('DELETE FROM credential_rotations WHERE device_id = ?').run(device.id);
     if (input.protocol === 'redfish') {
-      const credentialId = this.vault.store('redfish', { username: input.username, password: input.password } satisfies RedfishSecret, { replaceId: device.credentialId });
+      const credentialId = this.vault.store('redfish', { username: input.username, password: input.password } satisfies RedfishSecret, { replaceId: device.credentialId, origin });
       this.cabinets.setConnection(device.id, new URL(input.url).origin, credentialId, input.fingerprint ?? null);
     } else {
       if (input.version === '2c' ? !input.community : !input.v3) {
         throw new InvalidInputError([{ field: 'community', code: 'required', message: 'SNMP v2c needs a community; SNMP v3 needs a user' }]);
       }
       const secret: SnmpSecret = { version: input.version, community: input.community, v3: input.v3 };
-      const credentialId = this.vault.store('snmp', secret, { replaceId: device.credentialId });
+      const credentialId = this.vault.store('snmp', secret, { replaceId: device.credentialId, origin });
       this.cabinets.setConnection(device.id, `${input.host}:${input.port}`, credentialId, null);
     }
     return this.cabinets.device(device.id);
+  }
+
+  /**
+   * Connects a device found by the wizard at `where`. What EdgeCab already
+   * holds wins over what discovery found: a device connected at the same
+   * address keeps its credential (perhaps a password EdgeCab generated), and
+   * one now placed in another slot takes its credential (and any change of it
+   * still being settled) along. Only a device EdgeCab never reached gets the
+   * discovered credential, in a row of its own.
+   */
+  attach(
+    siteId: string,
+    deviceId: string,
+    where: { protocol: 'redfish'; url: string; fingerprint: string | null } | { protocol: 'snmp'; host: string; port: number },
+    discovered: () => { kind: 'redfish' | 'snmp'; secret: object },
+  ): 'kept' | 'moved' | 'connected' {
+    const endpoint = where.protocol === 'redfish' ? new URL(where.url).origin : `${where.host}:${where.port}`;
+    const fingerprint = where.protocol === 'redfish' ? where.fingerprint : null;
+    return this.db.transaction(() => {
+      const holder = this.cabinets.deviceAt(siteId, endpoint);
+      if (holder?.id === deviceId && holder.credentialId) {
+        if (fingerprint && holder.fingerprint !== fingerprint) this.cabinets.setConnection(deviceId, endpoint, holder.credentialId, fingerprint);
+        return 'kept';
+      }
+      const current = this.cabinets.device(deviceId);
+      if (holder?.credentialId) {
+        this.cabinets.setConnection(holder.id, null, null, null);
+        this.cabinets.setConnection(deviceId, endpoint, holder.credentialId, fingerprint ?? holder.fingerprint);
+        this.db.prepare('DELETE FROM credential_rotations WHERE device_id = ?').run(deviceId);
+        this.db.prepare('UPDATE credential_rotations SET device_id = ? WHERE device_id = ?').run(deviceId, holder.id);
+        this.dropIfUnused(current.credentialId);
+        return 'moved';
+      }
+      const { kind, secret } = discovered();
+      const credentialId = this.vault.store(kind, secret, { origin: 'discovered' });
+      this.db.prepare('DELETE FROM credential_rotations WHERE device_id = ?').run(deviceId);
+      this.cabinets.setConnection(deviceId, endpoint, credentialId, fingerprint);
+      this.dropIfUnused(current.credentialId);
+      return 'connected';
+    })();
+  }
+
+  private dropIfUnused(credentialId: string | null): void {
+    if (!credentialId) return;
+    this.db
+      .prepare('DELETE FROM credentials WHERE id = ? AND id NOT IN (SELECT credential_id FROM devices WHERE credential_id IS NOT NULL) AND id NOT IN (SELECT pending_credential_id FROM credential_rotations) AND id NOT IN (SELECT previous_credential_id FROM credential_rotations WHERE previous_credential_id IS NOT NULL)')
+      .run(credentialId);
   }
 
   private redfishClient(device: ReturnType<CabinetService['device']>, trustOnFirstUse = false): RedfishClient {

@@ -67,16 +67,18 @@ export class CertificateAuthority {
   }
 
   /**
-   * The server's TLS certificate for these names, issued once and kept;
-   * issued anew when the names change or it nears its end.
+   * A TLS server certificate for these names (the web server's, or the
+   * Redfish event receiver's), issued once and kept; issued anew when the
+   * names change or it nears its end.
    */
-  async serverCertificate(dnsNames: readonly string[], ipAddresses: readonly string[]): Promise<{ certificatePem: string; keyPem: string; fingerprint: string; chainPem: string }> {
+  async serverCertificate(dnsNames: readonly string[], ipAddresses: readonly string[], purpose: 'server' | 'events' = 'server'): Promise<{ certificatePem: string; keyPem: string; fingerprint: string; chainPem: string }> {
     const names = [...dnsNames.map((name) => `dns:${name}`), ...ipAddresses.map((address) => `ip:${address}`)].sort();
-    let stored = this.stored(SERVER_SETTING);
+    const setting = purpose === 'server' ? SERVER_SETTING : `pki.${purpose}`;
+    let stored = this.stored(setting);
     const fresh = stored && stored.names.join(',') === names.join(',') && Date.parse(stored.notAfter) - this.now().getTime() > RENEW_BEFORE_MS;
     if (!stored || !fresh) {
       const certificate = await this.issue({ commonName: dnsNames[0] ?? ipAddresses[0] ?? 'edgecab', dnsNames, ipAddresses, days: SERVER_DAYS, usage: 'server' });
-      stored = this.keep(SERVER_SETTING, certificate, names, stored);
+      stored = this.keep(setting, certificate, names, stored);
     }
     const authority = await this.authority();
     return { certificatePem: stored.certificatePem, keyPem: this.vault.open<{ pem: string }>(stored.keyCredentialId).pem, fingerprint: stored.fingerprint, chainPem: `${stored.certificatePem}${authority.certificatePem}` };

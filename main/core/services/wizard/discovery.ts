@@ -1,26 +1,44 @@
 import { connect } from 'node:net';
 import bundledCredentials from '../../../../assets/wizard/factory-credentials.json' with { type: 'json' };
+import { z } from 'zod';
+import { SnmpV3Credentials } from '../../../../shared/domain/snmp.js';
 import type { DiscoveredDevice } from '../../../../shared/domain/wizard.js';
 import { RedfishClient } from '../../protocols/redfish/client.js';
-import { firstMember, verifyLogin } from '../../protocols/redfish/actions.js';
+import { firstMember, lockoutPolicy, verifyLogin } from '../../protocols/redfish/actions.js';
 import { collectDevice } from '../../protocols/snmp/collect.js';
+import { SnmpSession } from '../../protocols/snmp/session.js';
+
+/** A factory SNMPv3 admin user (an "rwuser" that may create users), as the Secure step starts from it. */
+export const FactoryV3User = SnmpV3Credentials.omit({ context: true }).extend({
+  vendor: z.string().min(1).optional(),
+  authProtocol: SnmpV3Credentials.shape.authProtocol.unwrap(),
+  authKey: SnmpV3Credentials.shape.authKey.unwrap(),
+});
+export type FactoryV3User = z.infer<typeof FactoryV3User>;
 
 export interface FactoryCredentials {
   redfish: { vendor?: string; username: string; password: string }[];
   snmp: string[];
+  snmpV3: FactoryV3User[];
 }
 
 /** The factory defaults in assets/wizard/factory-credentials.json (bundled, like the cabinet templates). */
 export function loadFactoryCredentials(): FactoryCredentials {
-  const data = bundledCredentials as Partial<FactoryCredentials>;
+  const data = bundledCredentials as Partial<Record<keyof FactoryCredentials, unknown>>;
   if (!Array.isArray(data.redfish) || !Array.isArray(data.snmp)) throw new Error('assets/wizard/factory-credentials.json needs "redfish" and "snmp" lists');
-  return { redfish: data.redfish, snmp: data.snmp };
+  const snmpV3 = z.array(FactoryV3User).safeParse(data.snmpV3);
+  if (!snmpV3.success) throw new Error(`assets/wizard/factory-credentials.json needs an "snmpV3" list of { vendor?, user, authProtocol, authKey, privProtocol?, privKey? }: ${snmpV3.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  return { redfish: data.redfish as FactoryCredentials['redfish'], snmp: data.snmp as string[], snmpV3: snmpV3.data };
 }
 
 /** A found device and the secret that opened it (kept by the caller in the credential vault, never shown). */
 export interface Found {
   device: DiscoveredDevice;
   secret: { username: string; password: string } | { community: string } | null;
+  /** SNMP: a factory SNMPv3 admin user that answered (the Secure step clones the site user from it). */
+  admin?: FactoryV3User | null;
+  /** Redfish: logins tried at this address in this probe (each failure counts toward the BMC's lockout). */
+  attempts: number;
 }
 
 /** Whether anything listens on a TCP port, within a short time: saves a TLS handshake timeout per empty address. */
@@ -39,8 +57,26 @@ function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value.trim() : null);
 
-/** A Redfish service at address:port: its identity, its certificate, and which factory credential opens it. */
-export async function probeRedfish(address: string, port: number, credentials: FactoryCredentials['redfish'], timeoutMs: number): Promise<Found | null> {
+/** At most this many logins per address per wizard run: well below the lockout thresholds BMCs ship with (3 to 10). */
+export const MAX_LOGINS_PER_ADDRESS = 3;
+
+export interface RedfishProbePlan {
+  factory: FactoryCredentials['redfish'];
+  /** Credentials the user typed: sent only to a BMC whose certificate the user has seen and trusted (this fingerprint). */
+  userSupplied: readonly { username: string; password: string }[];
+  trustedFingerprint: string | null;
+  /** Logins this address may still take in this run. */
+  loginBudget: number;
+}
+
+/**
+ * A Redfish service at address:port: its identity, its certificate, and
+ * which credential opens it. The vendor's own defaults go first; at most
+ * `loginBudget` logins are tried (a BMC locks the account after a few
+ * failures); the user's own credentials go only to a certificate the user
+ * trusted. After a login works, the BMC's lockout policy is read and shown.
+ */
+export async function probeRedfish(address: string, port: number, plan: RedfishProbePlan, timeoutMs: number): Promise<Found | null> {
   if (!(await tcpOpen(address, port, timeoutMs))) return null;
   const url = `https://${address}:${port}`;
   const anonymous = new RedfishClient({ url, username: '', password: '', trustOnFirstUse: true, requestTimeoutMs: timeoutMs * 3, retries: 0 });
@@ -54,10 +90,23 @@ export async function probeRedfish(address: string, port: number, credentials: F
   }
   const fingerprint = anonymous.fingerprint;
   const vendor = text(root.Vendor) ?? text(root.Product);
-  // The vendor's own defaults first, then the generic ones.
-  const ordered = [...credentials.filter((each) => each.vendor && vendor?.toLowerCase().includes(each.vendor.toLowerCase())), ...credentials.filter((each) => !each.vendor || !vendor?.toLowerCase().includes(each.vendor.toLowerCase()))];
+  const matches = (each: { vendor?: string }) => Boolean(each.vendor && vendor?.toLowerCase().includes(each.vendor.toLowerCase()));
+  const trusted = fingerprint !== null && plan.trustedFingerprint === fingerprint;
+  const ordered = [
+    ...plan.factory.filter(matches).map((each) => ({ ...each, label: `${each.vendor ?? 'generic'} factory default (${each.username})` })),
+    ...plan.factory.filter((each) => !matches(each)).map((each) => ({ ...each, label: `${each.vendor ?? 'generic'} factory default (${each.username})` })),
+    ...(trusted ? plan.userSupplied.map((each) => ({ ...each, label: `the credential you gave (${each.username})` })) : []),
+  ];
+  let attempts = 0;
+  const unopened = (note: DiscoveredDevice['note']): Found => ({
+    device: { address, port, protocol: 'redfish', kind: 'server', vendor, model: text(root.Product), serial: null, firmware: null, fingerprint, credential: null, lockoutThreshold: null, note },
+    secret: null,
+    attempts,
+  });
   for (const credential of ordered) {
+    if (attempts >= plan.loginBudget) return unopened(plan.userSupplied.length > 0 && !trusted ? 'untrusted' : 'budget');
     const options = { url, username: credential.username, password: credential.password, pinnedFingerprint: fingerprint, requestTimeoutMs: timeoutMs * 3 };
+    attempts += 1;
     if (!(await verifyLogin(options).catch(() => false))) continue;
     const client = new RedfishClient(options);
     try {
@@ -65,6 +114,7 @@ export async function probeRedfish(address: string, port: number, credentials: F
       const system = first ? await client.get(first) : {};
       const firstChassis = await firstMember(client, '/redfish/v1/Chassis').catch(() => null);
       const chassis = firstChassis ? await client.get(firstChassis).catch(() => ({}) as Record<string, unknown>) : {};
+      const policy = await lockoutPolicy(client).catch(() => ({ threshold: null, resetAfterSeconds: null }));
       const chassisType = text(chassis.ChassisType);
       return {
         device: {
@@ -77,40 +127,66 @@ export async function probeRedfish(address: string, port: number, credentials: F
           serial: text(system.SerialNumber),
           firmware: text(system.BiosVersion),
           fingerprint,
-          credential: `${credential.vendor ?? 'generic'} factory default (${credential.username})`,
+          credential: credential.label,
+          lockoutThreshold: policy.threshold,
+          note: null,
         },
         secret: { username: credential.username, password: credential.password },
+        attempts,
       };
     } finally {
       await client.close();
     }
   }
-  return { device: { address, port, protocol: 'redfish', kind: 'server', vendor, model: text(root.Product), serial: null, firmware: null, fingerprint, credential: null }, secret: null };
+  return unopened(plan.userSupplied.length > 0 && !trusted ? 'untrusted' : null);
 }
 
-/** An SNMP agent at address:port answering one of the communities: what kind of device it is. */
-export async function probeSnmp(address: string, port: number, communities: readonly string[], timeoutMs: number): Promise<Found | null> {
+/** An SNMP agent at address:port answering one of the communities: what kind of device it is, and which factory SNMPv3 admin user it knows. */
+export async function probeSnmp(address: string, port: number, communities: readonly string[], admins: readonly FactoryV3User[], timeoutMs: number): Promise<Found | null> {
   for (const community of communities) {
     try {
       const device = await collectDevice({ host: address, port, version: '2c', community, timeoutMs, retries: 0 });
       const entity = device.entities.find((each) => each.serial || each.model) ?? null;
+      const vendor = device.vendor ?? device.ups?.manufacturer ?? null;
       return {
         device: {
           address,
           port,
           protocol: 'snmp',
           kind: device.kind,
-          vendor: device.vendor ?? device.ups?.manufacturer ?? null,
+          vendor,
           model: entity?.model ?? device.ups?.model ?? device.system.descr,
           serial: entity?.serial ?? null,
           firmware: entity?.softwareRev ?? entity?.firmwareRev ?? device.ups?.firmware ?? null,
           fingerprint: null,
           credential: `community "${community}"`,
+          lockoutThreshold: null,
+          note: null,
         },
         secret: { community },
+        admin: await findAdmin(address, port, vendor, admins, timeoutMs),
+        attempts: 0,
       };
     } catch {
       // Wrong community or nothing there: try the next.
+    }
+  }
+  return null;
+}
+
+/** The first factory SNMPv3 admin user the agent answers to, the vendor's own first; null when none does. */
+async function findAdmin(address: string, port: number, vendor: string | null, admins: readonly FactoryV3User[], timeoutMs: number): Promise<FactoryV3User | null> {
+  const matches = (each: FactoryV3User) => Boolean(each.vendor && vendor?.toLowerCase().includes(each.vendor.toLowerCase()));
+  for (const admin of [...admins.filter(matches), ...admins.filter((each) => !matches(each))]) {
+    const { vendor: _vendor, ...v3 } = admin;
+    const session = new SnmpSession({ host: address, port, version: '3', v3, timeoutMs, retries: 0 });
+    try {
+      await session.get(['1.3.6.1.2.1.1.2.0']);
+      return admin;
+    } catch {
+      // Not this one.
+    } finally {
+      session.close();
     }
   }
   return null;

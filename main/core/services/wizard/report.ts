@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { STEP_ESTIMATE_SECONDS, WIZARD_BUDGET_SECONDS, type WizardStep } from '../../../../shared/domain/wizard.js';
 
@@ -61,9 +61,20 @@ ${rows(data.devices.map((device) => [device.slot, device.name, device.kind, devi
 </body></html>`;
 }
 
-const CJK_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+/**
+ * Noto Sans SC (SIL Open Font License), shipped with EdgeCab through npm, so
+ * Chinese prints on a machine without any system font. Resolved from the
+ * installed package at run time (the font stays outside the bundle).
+ */
+function cjkFont(): string | null {
+  try {
+    return createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
+  } catch {
+    return null;
+  }
+}
 
-/** The same report as PDF (A4); a CJK font is used when the system has one, so Chinese names print. */
+/** The same report as PDF (A4), in a CJK font that ships with EdgeCab, so Chinese names print anywhere. */
 export function reportPdf(data: ReportData): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: `Acceptance report — ${data.site.name}`, Author: 'EdgeCab' } });
@@ -71,7 +82,8 @@ export function reportPdf(data: ReportData): Promise<Buffer> {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
-    if (existsSync(CJK_FONT)) doc.font(CJK_FONT, 'NotoSansCJKsc-Regular');
+    const font = cjkFont();
+    if (font) doc.font(font);
     const heading = (text: string) => doc.moveDown(0.8).fontSize(13).text(text).moveDown(0.3).fontSize(9.5);
     doc.fontSize(18).text(`Acceptance report — ${data.site.name} (${data.site.code})`);
     doc.fontSize(9.5).fillColor('#5d6b7e').text(`EdgeCab first-boot wizard · ${data.cabinet} · started ${data.startedAt} · finished ${data.finishedAt}`).fillColor('#1c2430');

@@ -59,8 +59,13 @@ export function notificationTargets(state: LabAdminState): Target[] {
   return targets;
 }
 
-/** Sends one notification to every target; resolves when each was sent (traps) or answered or given up on (informs). */
-export async function notifyTargets(state: LabAdminState, keys: LabKeyStore, sourceAddress: string | undefined, trapOid: string, varbinds: NotifyVarbind[]): Promise<void> {
+/**
+ * Sends one notification to every target. Resolves when each trap is sent
+ * and each inform has left: an inform waits for its answer (or gives up
+ * after the target's retries) in `pending`, which the agent closes when it
+ * stops, so a receiver that is down never holds up the device.
+ */
+export async function notifyTargets(state: LabAdminState, keys: LabKeyStore, sourceAddress: string | undefined, trapOid: string, varbinds: NotifyVarbind[], pending: Set<snmp.Session>): Promise<void> {
   const users = state.users();
   await Promise.all(
     notificationTargets(state).map(
@@ -77,12 +82,18 @@ export async function notifyTargets(state: LabAdminState, keys: LabKeyStore, sou
             ...(sourceAddress ? { sourceAddress } : {}),
           });
           session.on('error', () => undefined);
+          pending.add(session);
           const done = () => {
-            session.close();
+            // The agent may have closed it already (stopping); closing twice would throw.
+            if (pending.delete(session)) session.close();
             resolve();
           };
-          if (target.inform) session.inform(trapOid, varbinds, done);
-          else session.trap(trapOid, varbinds, done);
+          if (target.inform) {
+            session.inform(trapOid, varbinds, done);
+            resolve();
+          } else {
+            session.trap(trapOid, varbinds, done);
+          }
         }),
     ),
   );

@@ -175,7 +175,12 @@ export class LabAdminState {
     return this.com2sec.get(community) ?? null;
   }
 
-  /** RFC 3415 isAccessAllowed for the default context, with whole-tree views ("_all_" grants everything, anything else nothing). */
+  /**
+   * RFC 3415 isAccessAllowed for the default context, with whole-tree views
+   * ("_all_" grants everything, anything else nothing). Only active rows
+   * count, as the RFC says; Net-SNMP also honours notInService rows, which
+   * EdgeCab does not rely on.
+   */
   access(requester: Requester): { read: boolean; write: boolean } {
     const member = this.state.table(GROUP_TABLE.name).active().find((row) => row.index === `${requester.model}.${octetsIndex(requester.securityName)}`);
     if (!member) return { read: false, write: false };

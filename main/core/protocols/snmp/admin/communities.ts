@@ -32,34 +32,40 @@ export interface CommunitiesOff {
 }
 
 const isCommunityModel = (member: GroupMember) => member.model === SECURITY_MODEL.v1 || member.model === SECURITY_MODEL.v2c;
-const label = (member: GroupMember) => `${member.securityName} (${member.model === SECURITY_MODEL.v1 ? 'v1' : 'v2c'}, ${storageName(member.storageType)})`;
+
+/** "comm1 (v1, v2c), comm2 (v2c)": the security names an action touched, with their models. */
+function list(members: readonly GroupMember[]): string {
+  const models = new Map<string, string[]>();
+  for (const member of members) models.set(member.securityName, [...(models.get(member.securityName) ?? []), member.model === SECURITY_MODEL.v1 ? 'v1' : 'v2c']);
+  return [...models].map(([name, each]) => `${name} (${each.join(', ')})`).join(', ');
+}
 
 export async function turnOffCommunities(session: SnmpSession): Promise<CommunitiesOff> {
   // A group named OFF_GROUP that grants anything would defeat the point.
   const leaks = await listAccess(session, OFF_GROUP);
   if (leaks.length > 0) throw new Error(`the agent already has access rows for group "${OFF_GROUP}", so moving communities there would not turn them off`);
   const members = (await listGroupMembers(session)).filter(isCommunityModel);
-  const result: CommunitiesOff = { changes: [], lasting: true, stuck: [] };
+  const moved: GroupMember[] = [];
+  const removed: GroupMember[] = [];
+  const already: GroupMember[] = [];
+  const stuck: GroupMember[] = [];
   for (const member of members) {
-    const permanent = member.storageType === STORAGE_TYPE.permanent;
-    if (member.group === OFF_GROUP) {
-      result.changes.push(`${label(member)} already in "${OFF_GROUP}"`);
-      if (permanent) result.lasting = false;
-      continue;
-    }
-    if (member.storageType === STORAGE_TYPE.readOnly) {
-      result.stuck.push(member);
-      continue;
-    }
-    if (permanent) {
+    if (member.group === OFF_GROUP) already.push(member);
+    else if (member.storageType === STORAGE_TYPE.readOnly) stuck.push(member);
+    else if (member.storageType === STORAGE_TYPE.permanent) {
       await setMemberGroup(session, member, OFF_GROUP);
-      result.changes.push(`${label(member)} moved from "${member.group}" to "${OFF_GROUP}" until the agent restarts`);
-      result.lasting = false;
+      moved.push(member);
     } else {
       await destroyGroupMember(session, member);
-      result.changes.push(`${label(member)} removed from "${member.group}"`);
+      removed.push(member);
     }
   }
-  if (members.length === 0) result.changes.push('no SNMPv1/v2c security names in VACM');
-  return result;
+  const changes = [
+    moved.length ? `moved to group "${OFF_GROUP}" (no access) until the agent restarts, being ${storageName(STORAGE_TYPE.permanent)} rows of its configuration: ${list(moved)}` : '',
+    removed.length ? `removed from their groups: ${list(removed)}` : '',
+    already.length ? `already in group "${OFF_GROUP}": ${list(already)}` : '',
+    members.length === 0 ? 'no SNMPv1/v2c security names in VACM' : '',
+  ].filter(Boolean);
+  const lasting = ![...moved, ...already].some((member) => member.storageType === STORAGE_TYPE.permanent);
+  return { changes, lasting, stuck };
 }

@@ -80,8 +80,11 @@ export function discoverEngineId(host: string, port: number, timeoutMs: number, 
     const socket = createSocket('udp4');
     const request = discoveryRequest(randomInt(1, 2 ** 31 - 1), randomInt(1, 2 ** 31 - 1));
     let tries = 0;
+    let settled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (id: Buffer | null) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.close();
       resolve(id);
@@ -89,7 +92,7 @@ export function discoverEngineId(host: string, port: number, timeoutMs: number, 
     const send = () => {
       tries += 1;
       socket.send(request, port, host, (error) => error && finish(null));
-      timer = setTimeout(() => (tries > retries ? finish(null) : send()), timeoutMs);
+      timer = setTimeout(() => (tries > retries ? finish(null) : settled || send()), timeoutMs);
     };
     socket.on('error', () => finish(null));
     socket.on('message', (message) => {

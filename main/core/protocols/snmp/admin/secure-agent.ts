@@ -9,7 +9,7 @@ import { keysWork, probeCommunity, probeUser, v3Session, type Endpoint, type Pro
 import { createByCloning, credentials, ensureSiteUser, keysTag, type Protocols } from './secure-user.js';
 import { StepFailed, StepLog, type SecureStep } from './steps.js';
 import { destroyUser, proveUsmWrite, readEngineId, readUser, type UsmUser } from './usm.js';
-import { addAccess, addGroupMember, bestAccess, groupOf, listAccess, setMemberGroup } from './vacm.js';
+import { addAccess, addGroupMember, bestAccess, groupOf, listAccess, setMemberGroup, type Views } from './vacm.js';
 
 export type { SecureStep, SecureStepName } from './steps.js';
 
@@ -129,7 +129,8 @@ class SecureRun {
     const siteCredentials = credentials(plan.user, protocols, passphrases);
     this.siteCredentials = siteCredentials;
 
-    await this.ensureAccess(adminProbe.state === 'works' ? manager : this.session(siteCredentials));
+    // The manager is the factory user while it exists, else the site user (a re-run after the factory user went).
+    await this.ensureAccess(manager);
     const site = this.session(siteCredentials);
     await this.log.run('verify-user', `"${plan.user}" cannot write the USM tables, so the factory user is kept`, () => proveUsmWrite(site));
     this.log.ok('verify-user', `"${plan.user}" reads and writes (usmUserSpinLock)`);
@@ -147,24 +148,26 @@ class SecureRun {
   /** The site user's VACM group: its own, at authPriv, with the views the factory admin has. */
   private async ensureAccess(session: SnmpSession): Promise<void> {
     const { plan } = this;
-    const { admin } = this.access;
     const member = await this.log.run('access', 'cannot read vacmSecurityToGroupTable', () => groupOf(session, SECURITY_MODEL.usm, plan.user));
     const current = member ? bestAccess(await this.log.run('access', 'cannot read vacmAccessTable', () => listAccess(session, member.group)), SECURITY_MODEL.usm, SECURITY_LEVEL.authPriv) : null;
     if (member && current?.readView) {
       this.log.ok('access', `"${plan.user}" is in group "${member.group}" (read "${current.readView}", write "${current.writeView}", notify "${current.notifyView}")`);
       return;
     }
-    const siteAccess = bestAccess(await this.log.run('access', 'cannot read vacmAccessTable', () => listAccess(session, SITE_GROUP)), SECURITY_MODEL.usm, SECURITY_LEVEL.authPriv);
-    let views = siteAccess;
-    if (!siteAccess) {
-      const factory = await this.log.run('access', 'cannot read vacmSecurityToGroupTable', () => groupOf(session, SECURITY_MODEL.usm, admin.user));
-      const factoryAccess = factory ? bestAccess(await this.log.run('access', 'cannot read vacmAccessTable', () => listAccess(session, factory.group)), SECURITY_MODEL.usm, SECURITY_LEVEL.authPriv) : null;
-      if (!factoryAccess) this.log.fail('access', `cannot tell what the factory user "${admin.user}" may see: it has no VACM access row to copy`);
-      views = factoryAccess;
-      await this.log.run('access', `the agent refused an access row for group "${SITE_GROUP}"`, () => addAccess(session, SITE_GROUP, factoryAccess));
-    }
+    const existing = bestAccess(await this.log.run('access', 'cannot read vacmAccessTable', () => listAccess(session, SITE_GROUP)), SECURITY_MODEL.usm, SECURITY_LEVEL.authPriv);
+    const views = existing ?? (await this.addSiteAccess(session));
     await this.log.run('access', `the agent refused to put "${plan.user}" in group "${SITE_GROUP}"`, () => (member ? setMemberGroup(session, member, SITE_GROUP) : addGroupMember(session, SECURITY_MODEL.usm, plan.user, SITE_GROUP)));
-    this.log.ok('access', `"${plan.user}" is in group "${SITE_GROUP}" (authPriv; read "${views!.readView}", write "${views!.writeView}", notify "${views!.notifyView}", as the factory user)`);
+    this.log.ok('access', `"${plan.user}" is in group "${SITE_GROUP}" (authPriv; read "${views.readView}", write "${views.writeView}", notify "${views.notifyView}", as the factory user)`);
+  }
+
+  /** The site group's access row, with the views the factory user's group has at authPriv. */
+  private async addSiteAccess(session: SnmpSession): Promise<Views> {
+    const { admin } = this.access;
+    const factory = await this.log.run('access', 'cannot read vacmSecurityToGroupTable', () => groupOf(session, SECURITY_MODEL.usm, admin.user));
+    const views = factory ? bestAccess(await this.log.run('access', 'cannot read vacmAccessTable', () => listAccess(session, factory.group)), SECURITY_MODEL.usm, SECURITY_LEVEL.authPriv) : null;
+    if (!views) return this.log.fail('access', `cannot tell what the factory user "${admin.user}" may see: it has no VACM access row to copy`);
+    await this.log.run('access', `the agent refused an access row for group "${SITE_GROUP}"`, () => addAccess(session, SITE_GROUP, views));
+    return views;
   }
 
   private async ensureDestination(site: SnmpSession, protocols: Protocols, destination: NotificationDestination): Promise<void> {

@@ -1,0 +1,81 @@
+/** Something that runs on its own (a timer, a stream, a socket, a child) and must be stopped by its owner. */
+export interface Disposable {
+  dispose(): void | Promise<void>;
+}
+
+/** Reports a failure of background work instead of letting it end the process. */
+export type FailureReporter = (what: string, error: unknown) => void;
+
+/** Owns disposables and disposes them together, newest first; failures of one do not stop the others. */
+export class DisposableStore implements Disposable {
+  private readonly items: Disposable[] = [];
+  private disposed = false;
+
+  add<T extends Disposable>(item: T): T {
+    if (this.disposed) {
+      void item.dispose();
+      return item;
+    }
+    this.items.push(item);
+    return item;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const items = this.items.splice(0).reverse();
+    await Promise.all(items.map(async (item) => {
+      try {
+        await item.dispose();
+      } catch {
+        // Disposing is best effort; each item reports its own failures.
+      }
+    }));
+  }
+
+  /** Let this store be used again after dispose (a monitor stopped and started again). */
+  reset(): void {
+    this.disposed = false;
+  }
+}
+
+/**
+ * Runs `work` every `ms` (unref'd: it never keeps the process alive); an
+ * exception or rejection is reported, never thrown into the event loop, and
+ * a run still going when the next is due is skipped, not stacked.
+ */
+export function repeat(what: string, ms: number, work: () => unknown, report: FailureReporter): Disposable {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    try {
+      const result = work();
+      if (result instanceof Promise) {
+        result.catch((error: unknown) => report(what, error)).finally(() => {
+          busy = false;
+        });
+        return;
+      }
+    } catch (error) {
+      report(what, error);
+    }
+    busy = false;
+  }, ms);
+  timer.unref?.();
+  return { dispose: () => clearInterval(timer) };
+}
+
+/** A promise that resolves after `ms`, or at once when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    timer.unref?.();
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,51 @@
+import { RedfishClient } from '../../protocols/redfish/client.js';
+import type { CredentialVault } from '../credentials/vault.js';
+import type { PollableDevice } from './poll-result.js';
+
+interface RedfishSecret {
+  username: string;
+  password: string;
+}
+
+/**
+ * One Redfish client per BMC, kept between polls (its session and
+ * keep-alive connections are what makes polling cheap), and replaced when
+ * what it was made from changed: the address, the pinned certificate, the
+ * credential, or the credential's revision (a corrected or rotated
+ * password), so the next poll uses the new password.
+ */
+export class RedfishClientPool {
+  private readonly clients = new Map<string, { key: string; client: RedfishClient }>();
+
+  constructor(
+    private readonly vault: CredentialVault,
+    private readonly requestTimeoutMs: () => number,
+  ) {}
+
+  client(device: PollableDevice): RedfishClient {
+    const revision = this.vault.meta(device.credential_id)?.revision ?? 0;
+    const key = `${device.endpoint}|${device.credential_id}|${revision}|${device.fingerprint ?? ''}`;
+    const cached = this.clients.get(device.id);
+    if (cached?.key === key) return cached.client;
+    void cached?.client.close().catch(() => undefined);
+    const secret = this.vault.open<RedfishSecret>(device.credential_id);
+    const client = new RedfishClient({ url: device.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: this.requestTimeoutMs() });
+    this.clients.set(device.id, { key, client });
+    return client;
+  }
+
+  /** Drops clients of devices no longer polled. */
+  retain(ids: ReadonlySet<string>): void {
+    for (const [id, entry] of this.clients) {
+      if (ids.has(id)) continue;
+      this.clients.delete(id);
+      void entry.client.close().catch(() => undefined);
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    const entries = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(entries.map((entry) => entry.client.close().catch(() => undefined)));
+  }
+}

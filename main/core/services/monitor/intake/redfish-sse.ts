@@ -1,0 +1,75 @@
+import { readEventStream } from '../../../protocols/redfish/actions.js';
+import type { JsonObject } from '../../../protocols/redfish/client.js';
+import { sleep } from '../../../lib/disposable.js';
+import type { RedfishClientPool } from '../client-pool.js';
+import type { PollableDevice } from '../poll-result.js';
+
+const FIRST_RETRY_MS = 5_000;
+const MAX_RETRY_MS = 300_000;
+
+/**
+ * Follows the server-sent event stream of every BMC that offers one (and
+ * only those: a BMC without ServerSentEventUri is left to push events and
+ * polls). A stream that fails or goes silent is reopened with backoff.
+ */
+export class RedfishStreams {
+  private readonly streams = new Map<string, AbortController>();
+  private readonly unsupported = new Set<string>();
+  malformed = 0;
+
+  constructor(
+    private readonly clients: RedfishClientPool,
+    private readonly device: (id: string) => PollableDevice | undefined,
+    private readonly onEvent: (device: PollableDevice, event: JsonObject) => void,
+  ) {}
+
+  get open(): number {
+    return this.streams.size;
+  }
+
+  /** Follows the BMCs among these devices; stops following the ones gone. */
+  follow(devices: Iterable<PollableDevice>): void {
+    const wanted = new Set<string>();
+    for (const device of devices) {
+      if (device.protocol !== 'redfish') continue;
+      wanted.add(device.id);
+      if (this.streams.has(device.id) || this.unsupported.has(device.id)) continue;
+      const controller = new AbortController();
+      this.streams.set(device.id, controller);
+      void this.run(device.id, controller.signal);
+    }
+    for (const [id, controller] of this.streams) {
+      if (wanted.has(id)) continue;
+      controller.abort();
+      this.streams.delete(id);
+    }
+  }
+
+  private async run(deviceId: string, signal: AbortSignal): Promise<void> {
+    let delay = FIRST_RETRY_MS;
+    while (!signal.aborted) {
+      const device = this.device(deviceId);
+      if (!device) break;
+      try {
+        await readEventStream(this.clients.client(device), (event) => this.onEvent(device, event), signal, () => {
+          this.malformed += 1;
+        });
+        delay = FIRST_RETRY_MS;
+      } catch (error) {
+        if (signal.aborted) break;
+        if ((error as { code?: string }).code === 'not_supported') {
+          this.unsupported.add(deviceId);
+          break;
+        }
+      }
+      await sleep(delay, signal);
+      delay = Math.min(delay * 2, MAX_RETRY_MS);
+    }
+    if (this.streams.get(deviceId)?.signal === signal) this.streams.delete(deviceId);
+  }
+
+  dispose(): void {
+    for (const controller of this.streams.values()) controller.abort();
+    this.streams.clear();
+  }
+}

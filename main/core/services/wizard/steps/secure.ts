@@ -1,0 +1,139 @@
+import type { z } from 'zod';
+import type { SnmpV3Credentials } from '../../../../../shared/domain/snmp.js';
+import type { WizardSecureInput } from '../../../../../shared/domain/wizard.js';
+import { localAddressToward } from '../../../lib/local-address.js';
+import { secureAgent, type SecureStep } from '../../../protocols/snmp/admin/secure-agent.js';
+import { strongPassword } from '../../credentials/rotation.js';
+import { splitEndpoint } from '../../devices/endpoint.js';
+import { boundedEach } from '../discovery.js';
+import { say } from '../messages.js';
+import type { WizardContext } from '../wizard-context.js';
+
+const DEVICE_CONCURRENCY = 8;
+
+type Device = ReturnType<WizardContext['connectedDevices']>[number];
+
+interface SiteUser {
+  user: string;
+  authKey: string;
+  privKey: string;
+  /** Kept sealed in the vault between runs (a re-run must use the same passphrases). */
+  credentialId: string;
+}
+
+/** The site's SNMPv3 user: the one the user gave, else one EdgeCab makes (name from the site code, passphrases from the CSPRNG), kept sealed for re-runs. */
+function siteUser(context: WizardContext, runId: string, siteCode: string, given: z.output<typeof WizardSecureInput>['snmpV3']): SiteUser {
+  const { store, deps } = context;
+  const data = store.data(runId);
+  const keptId = data.siteUserCredentialId ?? null;
+  if (!given && keptId && data.inputs?.secure?.ownKeys === false) {
+    return { ...deps.vault.open<{ v3: { user: string; authKey: string; privKey: string } }>(keptId).v3, credentialId: keptId };
+  }
+  const user = given?.user ?? `edgecab-${siteCode.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.slice(0, 32);
+  const secret = { user, authKey: given?.authKey ?? strongPassword(24), privKey: given?.privKey ?? strongPassword(24) };
+  const credentialId = deps.vault.store('snmp', { version: '3', v3: secret }, { replaceId: keptId, origin: 'rotated' });
+  store.update(runId, (stored) => {
+    stored.siteUserCredentialId = credentialId;
+    stored.inputs = { ...stored.inputs, secure: { snmpUser: user, authProtocol: given?.authProtocol ?? null, privProtocol: given?.privProtocol ?? null, ownKeys: Boolean(given) } };
+  });
+  return { ...secret, credentialId };
+}
+
+/** Step 3: every factory credential replaced on the device: BMC passwords through AccountService, SNMP communities by the site's SNMPv3 user. */
+export async function secure(context: WizardContext, input: z.output<typeof WizardSecureInput>): Promise<void> {
+  const row = context.requireStep(input.runId, 3);
+  context.stepTime(input.runId, 3, false);
+  const site = context.deps.sites.get(row.site_id!);
+  const user = siteUser(context, input.runId, site.code, input.snmpV3);
+  const devices = context.connectedDevices(input.runId);
+  await boundedEach(devices, DEVICE_CONCURRENCY, async (device) => {
+    if (device.protocol === 'redfish') await secureBmc(context, input, device);
+    else await secureSnmp(context, input, device, user);
+  });
+  context.deps.monitor.refreshTargets();
+  if (!context.store.hasFailures(input.runId, 3)) context.stepTime(input.runId, 3, true);
+  context.publish(input.runId, 3, true);
+}
+
+async function secureBmc(context: WizardContext, input: z.output<typeof WizardSecureInput>, device: Device): Promise<void> {
+  const key = `secure:${device.id}`;
+  if (!context.due(input.runId, key, input.only)) return;
+  context.item(input.runId, 3, key, device.name, 'running');
+  try {
+    const result = await context.deps.rotation.rotate({ deviceId: device.id, endpoint: device.endpoint!, fingerprint: device.fingerprint });
+    if (result.outcome === 'rotated') {
+      context.item(input.runId, 3, key, device.name, 'done', say('passwordReplaced', { account: result.account }));
+      context.change(input.runId, key, `${device.name}: BMC account "${result.account}" has a new generated password (in EdgeCab's credential store)`);
+      context.finding(input.runId, key, null);
+    } else if (result.outcome === 'refused') {
+      context.item(input.runId, 3, key, device.name, 'failed', say('failed', { error: result.detail }));
+      context.finding(input.runId, key, say('passwordKept', { device: device.name, error: result.detail }));
+    } else {
+      context.item(input.runId, 3, key, device.name, 'failed', say('passwordUnknown', { detail: result.detail }));
+      context.finding(input.runId, key, say('passwordUnknownFinding', { device: device.name, detail: result.detail }));
+    }
+  } catch (error) {
+    const message = (error as Error).message;
+    context.item(input.runId, 3, key, device.name, 'failed', say('failed', { error: message }));
+    context.finding(input.runId, key, say('passwordKept', { device: device.name, error: message }));
+  }
+}
+
+/** The factory SNMPv3 admin user discovery found on this device (sealed), if any. */
+function adminOf(context: WizardContext, runId: string, endpoint: string): SnmpV3Credentials | null {
+  const discovered = context.store.data(runId).discovery?.devices.find((each) => `${each.address}:${each.port}` === endpoint);
+  if (!discovered?.adminCredentialId) return null;
+  return context.deps.vault.open<{ v3: SnmpV3Credentials }>(discovered.adminCredentialId).v3;
+}
+
+const stepText = (step: SecureStep | undefined) => step?.deviceError ?? step?.detail ?? 'no answer';
+
+async function secureSnmp(context: WizardContext, input: z.output<typeof WizardSecureInput>, device: Device, user: SiteUser): Promise<void> {
+  const { deps } = context;
+  const key = `snmpv3:${device.id}`;
+  if (!context.due(input.runId, key, input.only)) return;
+  context.item(input.runId, 3, key, device.name, 'running');
+  const { host, port } = splitEndpoint(device.endpoint!);
+  const current = deps.vault.open<{ version: '2c' | '3'; community?: string; v3?: SnmpV3Credentials }>(device.credentialId!);
+  // A re-run on a device already moved to the site user: the user itself is the admin now.
+  const admin = adminOf(context, input.runId, device.endpoint!) ?? (current.version === '3' && current.v3?.user === user.user ? current.v3 : null);
+  if (!admin) {
+    context.item(input.runId, 3, key, device.name, 'failed', say('snmpNoAdmin'));
+    context.finding(input.runId, key, say('snmpNoAdminFinding', { device: device.name }));
+    return;
+  }
+  const protocols = { authProtocol: admin.authProtocol, privProtocol: admin.privProtocol };
+  const planned: SnmpV3Credentials = { user: user.user, authKey: user.authKey, privKey: user.privKey, ...protocols };
+  // Stored, with the device's old credential, before the agent is touched: nothing is lost whatever happens there.
+  deps.rotation.beginSnmp(device.id, { version: '3', v3: planned });
+  const trapPort = deps.monitor.trapPort;
+  const destination = trapPort ? { host: await localAddressToward(host).catch(() => '127.0.0.1'), port: trapPort, kind: 'inform' as const } : null;
+  try {
+    const result = await secureAgent(
+      { host, port, admin, timeoutMs: 3000, retries: 1 },
+      { user: user.user, authKey: user.authKey, privKey: user.privKey, destination, communities: current.community ? [current.community] : [] },
+    );
+    const failedStep = result.steps.find((step) => !step.ok);
+    if (result.credentials) {
+      deps.rotation.finishSnmp(device.id, { version: '3', v3: result.credentials });
+      const notifications = destination ? say('notificationsTo', { destination: `${destination.host}:${destination.port}` }).text : say('noNotifications').text;
+      if (result.ok) {
+        context.item(input.runId, 3, key, device.name, 'done', say('snmpSecured', { user: user.user, auth: result.credentials.authProtocol ?? '', priv: result.credentials.privProtocol ?? '', notifications }));
+        context.change(input.runId, key, `${device.name}: SNMPv3 authPriv user "${user.user}" created on the device; factory communities off; the factory admin user removed`);
+        context.finding(input.runId, key, null);
+        const temporary = result.steps.find((step) => step.lasting === false);
+        if (temporary) context.finding(input.runId, `${key}:lasting`, say('snmpSecureFinding', { device: device.name, step: temporary.step, error: temporary.detail }));
+      } else {
+        context.item(input.runId, 3, key, device.name, 'failed', say('snmpSecureFailed', { step: failedStep?.step ?? 'verify', error: stepText(failedStep) }));
+        context.finding(input.runId, key, say('snmpSecureFinding', { device: device.name, step: failedStep?.step ?? 'verify', error: stepText(failedStep) }));
+      }
+      return;
+    }
+    deps.rotation.abandon(device.id);
+    context.item(input.runId, 3, key, device.name, 'failed', say('snmpSecureFailed', { step: failedStep?.step ?? 'user', error: stepText(failedStep) }));
+    context.finding(input.runId, key, say('snmpSecureFinding', { device: device.name, step: failedStep?.step ?? 'user', error: stepText(failedStep) }));
+  } catch (error) {
+    // Unexpected (not a refusal the device stated): the record stays; the next run or poll settles it.
+    context.item(input.runId, 3, key, device.name, 'failed', say('failed', { error: (error as Error).message }));
+  }
+}
