@@ -246,6 +246,9 @@ function setPath(bmc: LabBmc, path: string, keys: string[], value: unknown): voi
 
 /** The DMTF mockup ships with a CPU temperature caution; a lab cabinet starts healthy. */
 function healthyBaseline(bmc: LabBmc): void {
+  // Redfish 1.5+ services name their maker in the service root; the mockup predates that. Its products are Contoso's.
+  const root = bmc.resource('/redfish/v1');
+  if (root && root.Vendor === undefined) root.Vendor = 'Contoso';
   const system = bmc.resource(SYSTEM);
   if (system) {
     system.Status = { State: 'Enabled', Health: 'OK', HealthRollup: 'OK' };

@@ -115,6 +115,8 @@ export const RedfishProbeInput = z.object({
   /** The certificate trusted earlier; or trust what the BMC presents now. */
   fingerprint: z.string().trim().toUpperCase().regex(FINGERPRINT_PATTERN, { error: 'A SHA-256 fingerprint (32 hex pairs)' }).nullable().optional(),
   trustOnFirstUse: z.boolean().default(false),
+  /** http:// sends the password in clear text: only when the user says so (a lab, a BMC on an isolated segment). */
+  allowClearText: z.boolean().default(false),
 });
 
 export const RedfishProbeResult = RedfishInventory.extend({ certificateFingerprint: z.string().nullable() });

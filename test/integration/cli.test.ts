@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { tempDir } from '../support/core.js';
+import { completeSetup } from '../support/auth.js';
 
 const BIN = packageJson.bin.edgecab;
 
@@ -13,12 +14,12 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 /** Starts `edgecab serve --json`, resolves with its first output line. */
 function serve(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--json', ...args], { env: { ...process.env, ...env } });
-  const listening = new Promise<{ url: string; dataDir: string }>((resolve, reject) => {
+  const child = spawn(process.execPath, [BIN, 'serve', '--json', '--trap-port', 'off', '--events-port', 'off', ...args], { env: { ...process.env, ...env } });
+  const listening = new Promise<{ url: string; dataDir: string; setupUrl: string | null }>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as { url: string; dataDir: string });
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as { url: string; dataDir: string; setupUrl: string | null });
     });
     child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
   });
@@ -53,10 +54,14 @@ describe('edgecab CLI', () => {
     cleanups.push(dir.cleanup);
     const { child, listening } = serve(['--port', '0'], { EDGECAB_DATA_DIR: dir.dir });
     cleanups.push(() => child.kill());
-    const { url, dataDir } = await listening;
+    const { url, dataDir, setupUrl } = await listening;
     expect(dataDir).toBe(dir.dir);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:/);
-    const response = await fetch(`${url}api/v1/sites`);
+    // Nothing without signing in; the printed one-time link creates the first administrator.
+    expect((await fetch(`${url}api/v1/sites`)).status).toBe(401);
+    expect(setupUrl).toMatch(new RegExp(`^${url}#/setup\\?token=[A-Za-z0-9_-]{43}$`));
+    const { cookie } = await completeSetup(setupUrl!);
+    const response = await fetch(`${url}api/v1/sites`, { headers: { cookie: `edgecab_session=${cookie}` } });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { total: number }).total).toBe(0);
   });
@@ -68,7 +73,7 @@ describe('edgecab CLI', () => {
     const port = (blocker.address() as { port: number }).port;
     const dir = tempDir();
     cleanups.push(dir.cleanup);
-    const result = run(['serve', '--port', String(port), '--data-dir', dir.dir]);
+    const result = run(['serve', '--port', String(port), '--data-dir', dir.dir, '--trap-port', 'off', '--events-port', 'off']);
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(`edgecab: port ${port} on 127.0.0.1 is already in use; choose another with --port`);
   });

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { tempDir } from '../support/core.js';
+import { completeSetup } from '../support/auth.js';
 
 describe('edgecab lab --sites', () => {
   const cleanups: (() => void)[] = [];
@@ -12,7 +13,7 @@ describe('edgecab lab --sites', () => {
 
   it('starts lab cabinets, registers and monitors them, and takes faults typed on stdin', async () => {
     const data = tempDir();
-    const child = spawn(process.execPath, [packageJson.bin.edgecab, 'lab', '--sites', '1', '--seed', '4', '--port', '0', '--trap-port', 'off', '--json', '--data-dir', data.dir]);
+    const child = spawn(process.execPath, [packageJson.bin.edgecab, 'lab', '--sites', '1', '--seed', '4', '--port', '0', '--trap-port', 'off', '--events-port', 'off', '--json', '--data-dir', data.dir]);
     cleanups.push(() => {
       child.kill('SIGTERM');
       data.cleanup();
@@ -33,10 +34,13 @@ describe('edgecab lab --sites', () => {
         });
       }
     };
-    const listening = (await next('listening')) as { url: string; sites: { siteId: string; code: string; devices: number }[] };
+    const listening = (await next('listening')) as { url: string; setupUrl: string; sites: { siteId: string; code: string; devices: number }[] };
     expect(listening.sites).toEqual([{ siteId: expect.any(String), code: 'LAB-001', devices: 7, faults: [] }]);
     const siteId = listening.sites[0]!.siteId;
-    const api = (path: string, init?: RequestInit) => fetch(`${listening.url}api/v1${path}`, init).then((response) => response.json() as Promise<Record<string, unknown>>);
+    // The lab goes through the same sign-in as `serve`: the printed link creates the administrator.
+    const { cookie, csrf } = await completeSetup(listening.setupUrl);
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${listening.url}api/v1${path}`, { ...init, headers: { cookie: `edgecab_session=${cookie}`, 'x-edgecab-csrf': csrf } }).then((response) => response.json() as Promise<Record<string, unknown>>);
     const cabinet = (await api(`/sites/${siteId}/cabinet`)) as { devices: { slotId: string; hasCredential: boolean }[] };
     expect(cabinet.devices.filter((device) => device.hasCredential).map((device) => device.slotId).sort()).toEqual(['env', 'pdu-a', 'srv1', 'srv2', 'storage', 'sw1', 'ups']);
 

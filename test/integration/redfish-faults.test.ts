@@ -28,11 +28,30 @@ describe('a BMC that misbehaves is marked with the reason; nothing crashes', () 
   });
 
   it('500s: GETs are retried with backoff, then reported', async () => {
+    const client = clientFor(bmc, { retries: 2 });
+    await client.get('/redfish/v1/Systems');
     bmc.faults = { errorRate: 1 };
     const before = bmc.requests;
-    await fails(clientFor(bmc, { retries: 2 }), 'http', /HTTP 500: Injected internal error/);
-    // root-less: login POST once (500 → Basic), then GET three times.
-    expect(bmc.requests - before).toBeGreaterThanOrEqual(3);
+    await fails(client, 'http', /HTTP 500: Injected internal error/);
+    // The GET three times (once and two retries; the session is already there), then the session's DELETE at close.
+    expect(bmc.requests - before).toBe(4);
+  });
+
+  it('a 503 at login is a failed login for now, not a BMC without sessions: the next request logs in with a session', async () => {
+    const client = clientFor(bmc, { retries: 0 });
+    bmc.faults = { errorRate: 1 };
+    await expect(client.get('/redfish/v1/Systems')).rejects.toMatchObject({ code: 'http', message: expect.stringMatching(/session login failed for now \(HTTP 500/) });
+    bmc.faults = {};
+    const sessions = bmc.activeSessions;
+    await client.get('/redfish/v1/Systems');
+    // A session was opened (Basic would have opened none).
+    expect(bmc.activeSessions).toBe(sessions + 1);
+    await client.close();
+  });
+
+  it('an http:// address is refused unless clear text is allowed explicitly', () => {
+    expect(() => new RedfishClient({ url: 'http://127.0.0.1:1', username: 'u', password: 'p' })).toThrow(/clear text/);
+    expect(() => new RedfishClient({ url: 'http://127.0.0.1:1', username: 'u', password: 'p', allowClearText: true })).not.toThrow();
   });
 
   it('malformed JSON', async () => {

@@ -5,7 +5,7 @@ import { readInventory } from '../protocols/redfish/inventory.js';
 import { collectDevice, SnmpError } from '../protocols/snmp/collect.js';
 import type { Services } from '../services.js';
 import { DeviceUnreachableError } from '../services/devices/device-service.js';
-import { NotFoundError } from '../errors.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
 import { LabUnavailableError } from '../services/lab/lab-controller.js';
 import { Access, type PrincipalView, type RegionScope } from '../../../shared/domain/access.js';
 import { checkPermission } from './permissions.js';
@@ -134,6 +134,9 @@ export function createRouter(services: Services) {
         }
       }),
       probeRedfish: os.devices.probeRedfish.handler(async ({ input, errors }) => {
+        if (input.url.startsWith('http:') && !input.allowClearText) {
+          throw new InvalidInputError([{ field: 'url', code: 'clear_text', message: 'http:// would send the password in clear text; use https://, or allow clear text explicitly' }]);
+        }
         const target = await services.network.reachableUrl(input.url).catch(policyRefusal);
         const client = new RedfishClient({
           url: target.origin,
@@ -142,6 +145,7 @@ export function createRouter(services: Services) {
           pinnedFingerprint: input.fingerprint ?? null,
           trustOnFirstUse: input.trustOnFirstUse,
           requestTimeoutMs: 15_000,
+          allowClearText: input.allowClearText,
         });
         try {
           const inventory = await readInventory(client);

@@ -9,10 +9,21 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** Children still running; whatever way this process ends, none outlives it (a thrown error skips `finally` blocks still waiting). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 function owned(child: ChildProcess): Child {
+  running.add(child);
   const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+    const done = () => {
+      running.delete(child);
+      resolve();
+    };
+    if (child.exitCode !== null || child.signalCode !== null) done();
+    else child.once('exit', done);
   });
   return {
     process: child,

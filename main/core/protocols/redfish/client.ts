@@ -119,6 +119,8 @@ export class RedfishClient {
   private readonly retries: number;
   private pinned: string | null;
   private seenFingerprint: string | null = null;
+  /** Organization and common name of the certificate's subject and issuer: BMCs often name their maker there. */
+  private seenNames: string[] = [];
   private token: string | null = null;
   private sessionUri: string | null = null;
   /** Since when Basic auth is used because the service offers no sessions (0: sessions). */
@@ -149,8 +151,10 @@ export class RedfishClient {
       base(connectOptions, (error, socket) => {
         if (error || !socket) return callback(error ?? new Error('no socket'), null);
         if (connectOptions.protocol === 'https:') {
-          const fingerprint = (socket as TLSSocket).getPeerCertificate().fingerprint256 ?? null;
+          const peer = (socket as TLSSocket).getPeerCertificate();
+          const fingerprint = peer.fingerprint256 ?? null;
           this.seenFingerprint = fingerprint;
+          this.seenNames = [peer.subject?.O, peer.subject?.CN, peer.issuer?.O, peer.issuer?.CN].flat().filter((name): name is string => typeof name === 'string' && name.length > 0);
           const failure = this.checkFingerprint(fingerprint);
           if (failure) {
             socket.destroy();
@@ -219,6 +223,11 @@ export class RedfishClient {
   /** The certificate fingerprint pinned (or seen) for this BMC, to store and show to the user. */
   get fingerprint(): string | null {
     return this.pinned ?? this.seenFingerprint;
+  }
+
+  /** Names in the certificate last seen (subject and issuer organization and CN). */
+  get certificateNames(): readonly string[] {
+    return this.seenNames;
   }
 
   get url(): string {

@@ -81,6 +81,6 @@ export class CertificateAuthority {
       stored = this.keep(setting, certificate, names, stored);
     }
     const authority = await this.authority();
-    return { certificatePem: stored.certificatePem, keyPem: this.vault.open<{ pem: string }>(stored.keyCredentialId).pem, fingerprint: stored.fingerprint, chainPem: `${stored.certificatePem}${authority.certificatePem}` };
+    return { certificatePem: stored.certificatePem, keyPem: this.vault.open<{ pem: string }>(stored.keyCredentialId).pem, fingerprint: stored.fingerprint, chainPem: `${stored.certificatePem.trimEnd()}\n${authority.certificatePem.trimEnd()}\n` };
   }
 }

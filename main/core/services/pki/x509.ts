@@ -82,7 +82,8 @@ function extensions(request: IssueRequest, publicKey: LibKey): Promise<x509.Exte
 }
 
 async function describe(certificate: x509.X509Certificate, keyPem: string): Promise<KeyAndCertificate> {
-  const certificatePem = certificate.toString('pem');
+  // Ends with a newline, so certificates can be concatenated into a chain.
+  const certificatePem = `${certificate.toString('pem').trimEnd()}\n`;
   return { certificatePem, keyPem, serial: certificate.serialNumber, notBefore: certificate.notBefore.toISOString(), notAfter: certificate.notAfter.toISOString(), fingerprint: fingerprintOf(certificatePem) };
 }
 

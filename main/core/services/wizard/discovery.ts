@@ -90,7 +90,9 @@ export async function probeRedfish(address: string, port: number, plan: RedfishP
   }
   const fingerprint = anonymous.fingerprint;
   const vendor = text(root.Vendor) ?? text(root.Product);
-  const matches = (each: { vendor?: string }) => Boolean(each.vendor && vendor?.toLowerCase().includes(each.vendor.toLowerCase()));
+  // Where the service root does not say its maker, its Oem sections and its certificate often do.
+  const hints = [vendor, ...Object.keys(typeof root.Oem === 'object' && root.Oem && !Array.isArray(root.Oem) ? root.Oem : {}), ...anonymous.certificateNames].filter((hint): hint is string => Boolean(hint)).map((hint) => hint.toLowerCase());
+  const matches = (each: { vendor?: string }) => Boolean(each.vendor && hints.some((hint) => hint.includes(each.vendor!.toLowerCase())));
   const trusted = fingerprint !== null && plan.trustedFingerprint === fingerprint;
   const ordered = [
     ...plan.factory.filter(matches).map((each) => ({ ...each, label: `${each.vendor ?? 'generic'} factory default (${each.username})` })),

@@ -98,7 +98,8 @@ async function secureSnmp(context: WizardContext, input: z.output<typeof WizardS
   // A re-run on a device already moved to the site user: the user itself is the admin now.
   const admin = adminOf(context, input.runId, device.endpoint!) ?? (current.version === '3' && current.v3?.user === user.user ? current.v3 : null);
   if (!admin) {
-    context.item(input.runId, 3, key, device.name, 'failed', say('snmpNoAdmin'));
+    // Nothing to retry: the device offers no way to be secured over SNMP. A finding for the report, not a failure of the step.
+    context.item(input.runId, 3, key, device.name, 'skipped', say('snmpNoAdmin'));
     context.finding(input.runId, key, say('snmpNoAdminFinding', { device: device.name }));
     return;
   }
