@@ -3,6 +3,7 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { selfSignedCertificate, type LabCertificate } from './certificate.js';
+import { AccountLockout } from './lockout.js';
 
 export type { LabCertificate } from './certificate.js';
 import { loadMockup, normalizePath, ROOT, synthesizeCollection, type Resource } from './store.js';
@@ -22,6 +23,12 @@ export interface BmcFaults {
   redirectLoop?: boolean;
   /** Account password changes are refused, as by a BMC whose password policy the new one does not meet. */
   refusePasswordChange?: boolean;
+  /**
+   * How a password change ends, as field BMCs end them: applied and answered
+   * 204 with no body; applied, then 503; a 503 before applying; applied, then
+   * the connection dropped; applied, then no answer at all.
+   */
+  passwordChange?: 'no-content' | 'applied-then-503' | '503-not-applied' | 'applied-then-drop' | 'applied-then-hang';
   /** How far the BMC's clock is off, in ms. */
   clockSkewMs?: number;
 }
@@ -134,6 +141,12 @@ export class LabBmc {
   private counter = 0;
   faults: BmcFaults = {};
   requests = 0;
+  /** The AccountService's lockout policy, enforced as a real BMC does (the mockup's: 5 failures in 30 s lock for 30 s). */
+  readonly lockout = new AccountLockout(() => {
+    const service = this.resources.get(`${ROOT}/AccountService`) ?? {};
+    const number = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
+    return { threshold: number(service.AccountLockoutThreshold, 0), durationSeconds: number(service.AccountLockoutDuration, 30), resetAfterSeconds: number(service.AccountLockoutCounterResetAfter, 30) };
+  });
 
   constructor(private readonly options: LabBmcOptions) {
     this.resources = loadMockup(options.mockupDir);
@@ -237,9 +250,20 @@ export class LabBmc {
     const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (basic) {
       const [user, ...rest] = Buffer.from(basic, 'base64').toString('utf8').split(':');
-      if (user && this.users.get(user) === rest.join(':')) return user;
+      if (user && this.checkPassword(user, rest.join(':'))) return user;
     }
     return null;
+  }
+
+  /** A password check as the account policy counts it: a locked account refuses even the right one. */
+  private checkPassword(user: string, password: string | undefined): boolean {
+    if (this.lockout.locked(user)) return false;
+    if (this.users.get(user) === password) {
+      this.lockout.succeeded(user);
+      return true;
+    }
+    if (this.users.has(user)) this.lockout.failed(user);
+    return false;
   }
 
   /** Sends a Redfish event to every SSE listener. */
@@ -360,7 +384,7 @@ export class LabBmc {
     } catch {
       return this.error(res, 400, 'The request body is not JSON');
     }
-    if (!credentials.UserName || this.users.get(credentials.UserName) !== credentials.Password) return this.error(res, 401, 'Invalid user name or password');
+    if (!credentials.UserName || !this.checkPassword(credentials.UserName, credentials.Password)) return this.error(res, 401, 'Invalid user name or password');
     const token = randomBytes(16).toString('hex');
     const id = String(++this.counter);
     const path = `${ROOT}/SessionService/Sessions/${id}`;
@@ -368,6 +392,17 @@ export class LabBmc {
     const session = { '@odata.id': path, Id: id, UserName: credentials.UserName };
     this.resources.set(path, session);
     this.send(res, 201, session, { 'x-auth-token': token, location: path });
+  }
+
+  /** The account's password as the BMC holds it now (tests check what EdgeCab stored against it). */
+  passwordOf(user: string): string | undefined {
+    return this.users.get(user);
+  }
+
+  /** Sets an account's password from outside, as a technician at the console would; its sessions end. */
+  setPassword(user: string, password: string): void {
+    this.users.set(user, password);
+    this.dropSessionsOf(user);
   }
 
   /** Sessions currently open. */
@@ -413,9 +448,18 @@ export class LabBmc {
         });
       }
       const userName = String(resource.UserName);
+      const ending = this.faults.passwordChange;
+      if (ending === '503-not-applied') return this.error(res, 503, 'The service is busy; try again');
       this.users.set(userName, patch.Password);
       this.dropSessionsOf(userName);
       delete patch.Password;
+      if (ending === 'no-content') return this.send(res, 204);
+      if (ending === 'applied-then-503') return this.error(res, 503, 'Internal error after the account was updated');
+      if (ending === 'applied-then-drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (ending === 'applied-then-hang') return;
     }
     const merge = (target: Resource, source: Resource) => {
       for (const [key, value] of Object.entries(source)) {

@@ -80,6 +80,8 @@ export class CredentialRotation {
   private readonly failedLogins = new Map<string, number[]>();
   private readonly lockout = new Map<string, { threshold: number; resetAfterSeconds: number }>();
   private readonly resolving = new Map<string, Promise<Resolution>>();
+  /** Which candidate opened the device at the last resolution: trying it again costs no failed login. */
+  private readonly lastWorking = new Map<string, 'pending' | 'previous'>();
 
   constructor(
     db: Database,
@@ -112,7 +114,8 @@ export class CredentialRotation {
   private mayFailOnce(deviceId: string): boolean {
     const policy = this.lockout.get(deviceId) ?? DEFAULT_LOCKOUT;
     const windowMs = Math.max(60, policy.resetAfterSeconds) * 1000;
-    const recent = (this.failedLogins.get(deviceId) ?? []).filter((at) => at > Date.now() - windowMs);
+    const now = this.now().getTime();
+    const recent = (this.failedLogins.get(deviceId) ?? []).filter((at) => at > now - windowMs);
     this.failedLogins.set(deviceId, recent);
     return recent.length < Math.max(1, policy.threshold - 2);
   }
@@ -121,7 +124,7 @@ export class CredentialRotation {
   private async tryLogin(target: RotationTarget, credentialId: string, signal?: AbortSignal): Promise<boolean> {
     if (this.vault.meta(credentialId)?.kind === 'snmp') return this.trySnmp(target, credentialId, signal);
     const ok = await verifyLogin(this.options(target, this.vault.open<RedfishSecret>(credentialId)), signal);
-    if (!ok) this.failedLogins.set(target.deviceId, [...(this.failedLogins.get(target.deviceId) ?? []), Date.now()]);
+    if (!ok) this.failedLogins.set(target.deviceId, [...(this.failedLogins.get(target.deviceId) ?? []), this.now().getTime()]);
     return ok;
   }
 
@@ -206,16 +209,20 @@ export class CredentialRotation {
     const record = this.store.get(target.deviceId);
     if (!record) return 'none';
     const at = this.now().toISOString();
-    const newFirst = record.phase !== 'prepared';
+    // The change surely did not happen (killed before it was sent), or the old password kept working long enough to say it did not.
+    const settled = record.phase === 'prepared' || Date.parse(record.sentAt ?? record.startedAt) + UNKNOWN_SETTLES_AFTER_MS <= this.now().getTime();
+    const known = this.lastWorking.get(target.deviceId);
     const candidates: ['pending' | 'previous', string][] = [
       ['pending', record.pendingCredentialId],
       ...(record.previousCredentialId ? ([['previous', record.previousCredentialId]] as ['previous', string][]) : []),
     ];
-    if (!newFirst) candidates.reverse();
+    // The old password first when the change may not have happened and that is now to be settled, or when it is all we know works.
+    if (record.phase === 'prepared' || (settled && known === 'previous')) candidates.reverse();
     for (const [which, credentialId] of candidates) {
-      if (!this.mayFailOnce(target.deviceId)) {
+      // A candidate not known to work costs a failed login if it is wrong: only while the lockout budget allows.
+      if (known !== which && !this.mayFailOnce(target.deviceId)) {
         this.store.countAttempt(target.deviceId, at, 'waiting: another failing login now could lock the BMC account');
-        return 'unresolved';
+        continue;
       }
       let ok: boolean;
       try {
@@ -224,16 +231,21 @@ export class CredentialRotation {
         this.store.countAttempt(target.deviceId, at, (error as Error).message);
         return 'unresolved';
       }
-      if (!ok) continue;
+      if (!ok) {
+        if (known === which) this.lastWorking.delete(target.deviceId);
+        continue;
+      }
+      this.lastWorking.set(target.deviceId, which);
       if (which === 'pending') {
         this.hooks.beforePromote?.(target.deviceId);
         this.store.promote(record, at);
+        this.lastWorking.delete(target.deviceId);
         return 'promoted';
       }
       // The old password opens it. Unless the change surely did not happen, the BMC may still apply it: keep both a while.
-      const settled = record.phase === 'prepared' || Date.parse(record.sentAt ?? record.startedAt) + UNKNOWN_SETTLES_AFTER_MS <= this.now().getTime();
       if (settled) {
         this.store.discard(record);
+        this.lastWorking.delete(target.deviceId);
         return 'discarded';
       }
       this.store.countAttempt(target.deviceId, at, 'the old password still opens the BMC; the change may yet apply');

@@ -39,6 +39,8 @@ export interface Found {
   admin?: FactoryV3User | null;
   /** Redfish: logins tried at this address in this probe (each failure counts toward the BMC's lockout). */
   attempts: number;
+  /** Of which with factory credentials (what the per-run budget counts). */
+  factoryAttempts?: number;
 }
 
 /** Whether anything listens on a TCP port, within a short time: saves a TLS handshake timeout per empty address. */
@@ -57,15 +59,20 @@ function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value.trim() : null);
 
-/** At most this many logins per address per wizard run: well below the lockout thresholds BMCs ship with (3 to 10). */
-export const MAX_LOGINS_PER_ADDRESS = 3;
+/**
+ * Factory credentials tried per address per wizard run: below the lockout
+ * threshold of every BMC we know (3 to 10 failures), so discovery never
+ * locks an account. The vendor's own default goes first, so the right one
+ * is usually the first.
+ */
+export const MAX_LOGINS_PER_ADDRESS = 2;
 
 export interface RedfishProbePlan {
   factory: FactoryCredentials['redfish'];
   /** Credentials the user typed: sent only to a BMC whose certificate the user has seen and trusted (this fingerprint). */
   userSupplied: readonly { username: string; password: string }[];
   trustedFingerprint: string | null;
-  /** Logins this address may still take in this run. */
+  /** Factory-credential logins this address may still take in this run (the user's own are tried once each, when trusted). */
   loginBudget: number;
 }
 
@@ -94,21 +101,30 @@ export async function probeRedfish(address: string, port: number, plan: RedfishP
   const hints = [vendor, ...Object.keys(typeof root.Oem === 'object' && root.Oem && !Array.isArray(root.Oem) ? root.Oem : {}), ...anonymous.certificateNames].filter((hint): hint is string => Boolean(hint)).map((hint) => hint.toLowerCase());
   const matches = (each: { vendor?: string }) => Boolean(each.vendor && hints.some((hint) => hint.includes(each.vendor!.toLowerCase())));
   const trusted = fingerprint !== null && plan.trustedFingerprint === fingerprint;
+  const factory = [
+    ...plan.factory.filter(matches),
+    // Defaults without a vendor fit many makers: they come before other vendors' own.
+    ...plan.factory.filter((each) => !matches(each) && !each.vendor),
+    ...plan.factory.filter((each) => !matches(each) && each.vendor),
+  ].map((each) => ({ ...each, label: `${each.vendor ?? 'generic'} factory default (${each.username})`, factory: true }));
   const ordered = [
-    ...plan.factory.filter(matches).map((each) => ({ ...each, label: `${each.vendor ?? 'generic'} factory default (${each.username})` })),
-    ...plan.factory.filter((each) => !matches(each)).map((each) => ({ ...each, label: `${each.vendor ?? 'generic'} factory default (${each.username})` })),
-    ...(trusted ? plan.userSupplied.map((each) => ({ ...each, label: `the credential you gave (${each.username})` })) : []),
+    // The user's own first once the certificate is trusted: they are what the user says is right.
+    ...(trusted ? plan.userSupplied.map((each) => ({ ...each, label: `the credential you gave (${each.username})`, factory: false })) : []),
+    ...factory,
   ];
   let attempts = 0;
+  let factoryAttempts = 0;
   const unopened = (note: DiscoveredDevice['note']): Found => ({
     device: { address, port, protocol: 'redfish', kind: 'server', vendor, model: text(root.Product), serial: null, firmware: null, fingerprint, credential: null, lockoutThreshold: null, note },
     secret: null,
     attempts,
+    factoryAttempts,
   });
   for (const credential of ordered) {
-    if (attempts >= plan.loginBudget) return unopened(plan.userSupplied.length > 0 && !trusted ? 'untrusted' : 'budget');
+    if (credential.factory && factoryAttempts >= plan.loginBudget) return unopened(plan.userSupplied.length > 0 && !trusted ? 'untrusted' : 'budget');
     const options = { url, username: credential.username, password: credential.password, pinnedFingerprint: fingerprint, requestTimeoutMs: timeoutMs * 3 };
     attempts += 1;
+    if (credential.factory) factoryAttempts += 1;
     if (!(await verifyLogin(options).catch(() => false))) continue;
     const client = new RedfishClient(options);
     try {
@@ -135,6 +151,7 @@ export async function probeRedfish(address: string, port: number, plan: RedfishP
         },
         secret: { username: credential.username, password: credential.password },
         attempts,
+        factoryAttempts,
       };
     } finally {
       await client.close();

@@ -59,9 +59,9 @@ export function discover(context: WizardContext, input: z.output<typeof WizardDi
       const used = store.data(input.runId).discovery?.attempts?.[endpoint] ?? 0;
       const result = await probeRedfish(address, port, { factory: factory.redfish, userSupplied: input.extraCredentials, trustedFingerprint: input.trusted[endpoint] ?? null, loginBudget: Math.max(0, MAX_LOGINS_PER_ADDRESS - used) }, PROBE_TIMEOUT_MS).catch(() => null);
       if (!result) continue;
-      if (result.attempts > 0) {
+      if ((result.factoryAttempts ?? 0) > 0) {
         store.update(input.runId, (data) => {
-          data.discovery!.attempts = { ...data.discovery!.attempts, [endpoint]: used + result.attempts };
+          data.discovery!.attempts = { ...data.discovery!.attempts, [endpoint]: used + (result.factoryAttempts ?? 0) };
         });
       }
       found.push({ ...result.device, credentialId: result.secret ? deps.vault.store('redfish', result.secret, { origin: 'discovered' }) : null });

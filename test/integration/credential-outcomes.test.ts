@@ -1,0 +1,116 @@
+/**
+ * A password change whose outcome is unknown keeps both candidates and is
+ * settled by logging in: at once, and again from the monitor's polls. Each
+ * way a field BMC ends a change is played by a lab BMC: 204 with no body,
+ * applied then 503, 503 before applying, applied then the connection
+ * dropped, applied then no answer. And a credential corrected by the user is
+ * what the next poll uses.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../main/core/index.js';
+import { verifyLogin } from '../../main/core/protocols/redfish/actions.js';
+import { LabBmc, type BmcFaults } from '../../main/lab/redfish/bmc.js';
+import { tempDir } from '../support/core.js';
+import { sharedPath } from '../support/shared-dir.js';
+
+const FACTORY = { username: 'Administrator', password: 'lab-password' };
+
+describe('password changes with unknown outcomes', () => {
+  let bmc: LabBmc;
+  let core: Core;
+  let dir: ReturnType<typeof tempDir>;
+  let clock = Date.now();
+  let deviceId = '';
+
+  beforeAll(async () => {
+    bmc = await new LabBmc({ mockupDir: sharedPath('redfish-mockups', 'dmtf-public-rackmount1'), users: { [FACTORY.username]: FACTORY.password } }).start();
+    dir = tempDir();
+    core = createCore({ dataDir: dir.dir, host: 'server', now: () => new Date(clock) });
+    const client = core.client('test');
+    const site = await client.sites.create({ name: 'Field branch', code: 'FB-1', latitude: 30, longitude: 120 });
+    const cabinet = await client.cabinets.create({ siteId: site.id, templateId: 'edge-12u' });
+    deviceId = cabinet.devices.find((device) => device.slotId === 'srv1')!.id;
+  }, 60_000);
+  afterAll(async () => {
+    await core?.close();
+    await bmc?.stop();
+    dir?.cleanup();
+  });
+
+  const reset = async () => {
+    bmc.faults = {};
+    bmc.setPassword(FACTORY.username, FACTORY.password);
+    await core.client('test').devices.connect({ id: deviceId, protocol: 'redfish', url: bmc.url, ...FACTORY, fingerprint: bmc.fingerprint });
+  };
+  const rotate = (faults: BmcFaults) => {
+    bmc.faults = faults;
+    const device = core.services.cabinets.device(deviceId);
+    return core.services.rotation.rotate({ deviceId, endpoint: device.endpoint!, fingerprint: device.fingerprint });
+  };
+  const stored = () => core.services.vault.open<{ password: string }>(core.services.cabinets.device(deviceId).credentialId!).password;
+  const poll = async () => {
+    await core.services.monitor.pollSite(core.services.cabinets.device(deviceId).siteId);
+    return core.services.cabinets.device(deviceId).status;
+  };
+
+  for (const ending of ['no-content', 'applied-then-503', 'applied-then-drop'] as const) {
+    it(`the BMC applied it but answered ${ending}: settled at once by logging in with the new password`, async () => {
+      await reset();
+      const result = await rotate({ passwordChange: ending });
+      expect(result.outcome).toBe('rotated');
+      expect(stored()).toBe(bmc.passwordOf(FACTORY.username));
+      expect(stored()).not.toBe(FACTORY.password);
+      expect(core.services.rotation.record(deviceId)).toBeNull();
+    }, 30_000);
+  }
+
+  it('the BMC applied it and never answered: a timeout, then settled by logging in', async () => {
+    await reset();
+    const result = await rotate({ passwordChange: 'applied-then-hang' });
+    expect(result.outcome).toBe('rotated');
+    expect(stored()).toBe(bmc.passwordOf(FACTORY.username));
+  }, 30_000);
+
+  it('a 503 before the BMC applied it: both passwords stay stored, monitoring goes on with the old one, and later the change is given up', async () => {
+    await reset();
+    const result = await rotate({ passwordChange: '503-not-applied' });
+    expect(result.outcome).toBe('unknown');
+    expect(result.detail).toMatch(/both passwords stay stored/);
+    const record = core.services.rotation.record(deviceId)!;
+    expect(record).toMatchObject({ phase: 'unknown' });
+    // Both candidates are sealed and kept.
+    expect(core.services.vault.open<{ password: string }>(record.pendingCredentialId).password).not.toBe(FACTORY.password);
+    expect(core.services.vault.open<{ password: string }>(record.previousCredentialId!).password).toBe(FACTORY.password);
+    bmc.faults = {};
+    // The next poll tries the new password once (it fails), sees the old one still works, and keeps both: the BMC might still apply it.
+    expect(await poll()).not.toBe('unreachable');
+    expect(core.services.rotation.record(deviceId)).not.toBeNull();
+    // A quarter of an hour later the old one still works: the change did not happen, the pending password goes.
+    clock += 16 * 60_000;
+    expect(await poll()).not.toBe('unreachable');
+    expect(core.services.rotation.record(deviceId)).toBeNull();
+    expect(stored()).toBe(FACTORY.password);
+    expect(await verifyLogin({ url: bmc.url, ...FACTORY, pinnedFingerprint: bmc.fingerprint })).toBe(true);
+  }, 30_000);
+
+  it('a 503 before applying, then the BMC applies it late: the next poll logs in with the new password and makes it current', async () => {
+    await reset();
+    const result = await rotate({ passwordChange: '503-not-applied' });
+    expect(result.outcome).toBe('unknown');
+    const pending = core.services.vault.open<{ password: string }>(core.services.rotation.record(deviceId)!.pendingCredentialId).password;
+    bmc.faults = {};
+    bmc.setPassword(FACTORY.username, pending);
+    expect(await poll()).not.toBe('unreachable');
+    expect(core.services.rotation.record(deviceId)).toBeNull();
+    expect(stored()).toBe(pending);
+  }, 30_000);
+
+  it('a password corrected by the user is what the next poll uses (the client is not cached by credential id)', async () => {
+    await reset();
+    expect(await poll()).not.toBe('unreachable');
+    bmc.setPassword(FACTORY.username, 'changed-at-the-console-1');
+    expect(await poll()).toBe('unreachable');
+    await core.client('test').devices.connect({ id: deviceId, protocol: 'redfish', url: bmc.url, username: FACTORY.username, password: 'changed-at-the-console-1', fingerprint: bmc.fingerprint });
+    expect(await poll()).not.toBe('unreachable');
+  }, 30_000);
+});
