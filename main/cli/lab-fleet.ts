@@ -6,6 +6,7 @@ import { createCore } from '../core/index.js';
 import { loadTemplates } from '../core/services/cabinets/templates.js';
 import { DEFAULT_TRAP_PORT } from '../core/protocols/snmp/traps.js';
 import { LabFleet } from '../lab/fleet.js';
+import { expandRanges } from '../../shared/domain/wizard.js';
 import { serveCore } from './serving.js';
 import { addIntakeOptions, startMonitoring, type IntakeCliOptions } from './monitoring.js';
 import { defaultDataDir, labMockupDir } from './paths.js';
@@ -19,6 +20,7 @@ interface FleetCliOptions extends IntakeCliOptions {
   port: number;
   fleetOnly?: boolean;
   trapTo?: { host: string; port: number };
+  addresses?: string;
   json?: boolean;
 }
 
@@ -54,7 +56,9 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
   const template = loadTemplates().get(options.template);
   if (!template) throw new Error(`no cabinet template "${options.template}"`);
   if (options.fleetOnly) {
-    const fleet = await LabFleet.start({ sites: options.sites, seed: options.seed, template, mockupDir: labMockupDir(), ...(options.trapTo ? { trapTo: options.trapTo } : {}) });
+    const addresses = options.addresses ? expandRanges(options.addresses, 65_536) : null;
+    if (addresses?.error) throw new Error(`--addresses: ${addresses.error}`);
+    const fleet = await LabFleet.start({ sites: options.sites, seed: options.seed, template, mockupDir: labMockupDir(), ...(options.trapTo ? { trapTo: options.trapTo } : {}), ...(addresses ? { addresses: addresses.addresses } : {}) });
     for (const site of fleet.sites) {
       const { devices, faults: _faults, ...rest } = site;
       console.log(JSON.stringify({ event: 'site', ...rest, devices: devices.map(({ lab: _lab, ...device }) => device) }));
@@ -117,6 +121,7 @@ export function addFleetOptions(lab: Command): Command {
         throw new InvalidArgumentError((error as Error).message);
       }
     })
+    .option('--addresses <ranges>', 'with --fleet-only: the addresses of this machine the devices listen on, in order (CIDR, a-b ranges); default 127.100.<site>.<slot>')
     .option('--json', 'print JSON lines')
     .action(async (options: FleetCliOptions, command: Command) => {
       if (options.sites === undefined) {

@@ -25,6 +25,9 @@ import { CertificateAuthority } from './services/pki/authority.js';
 import { CredentialRotation } from './services/credentials/rotation.js';
 import { SystemHealth } from './services/system/system-health.js';
 import type { RotationHooks } from './services/credentials/rotation.js';
+import { NodeIdentityService } from './services/node-identity/node-identity-service.js';
+import { IntegrityService } from './services/integrity/integrity-service.js';
+import { SiteAlarms } from './services/integrity/site-alarms.js';
 
 export interface Services {
   /** The database the services share (for lookups that cross features, such as permission checks). */
@@ -49,6 +52,10 @@ export interface Services {
   vault: CredentialVault;
   authority: CertificateAuthority;
   rotation: CredentialRotation;
+  /** Cabinet identities issued by EdgeCab's CA, confirmed by the monitor's polls. */
+  nodeIdentity: NodeIdentityService;
+  /** Integrity reports per device, checked with the inventory poll and on demand. */
+  integrity: IntegrityService;
   /** Failures of EdgeCab's own background work. */
   health: SystemHealth;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
@@ -70,12 +77,18 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const rotation = new CredentialRotation(db, vault, now, options.rotationHooks);
   const monitor = new MonitorService(db, vault, devices, alarms, forwarder, bus, rotation, authority, now, (what, error) => health.report(what, error));
   const network = new NetworkPolicyService(db, now);
+  const siteAlarms = new SiteAlarms(db, alarms, forwarder, bus, now);
+  const nodeIdentity = new NodeIdentityService(db, { sites, cabinets, vault, authority, alarms: siteAlarms, bus }, now, (what, error) => health.report(what, error));
+  const integrity = new IntegrityService(db, { sites, cabinets, vault, alarms: siteAlarms, bus }, now, (what, error) => health.report(what, error));
+  // Both follow every poll for as long as the services live; each stops its own work when monitoring stops.
+  monitor.follow(nodeIdentity.verifier);
+  monitor.follow(integrity);
   return {
     db,
     alarms,
     forwarder,
     monitor,
-    wizard: new WizardService(db, { sites, cabinets, devices, vault, monitor, alarms, bus, rotation }, loadFactoryCredentials, now),
+    wizard: new WizardService(db, { sites, cabinets, devices, vault, monitor, alarms, bus, rotation, identities: nodeIdentity }, loadFactoryCredentials, now),
     lab: NO_LAB,
     sites,
     regions,
@@ -92,6 +105,8 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     vault,
     authority,
     rotation,
+    nodeIdentity,
+    integrity,
     health,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),
   };

@@ -23,6 +23,12 @@ export interface FleetOptions {
   mockupDir: string;
   /** Second octet of the fleet's loopback addresses (127.<base>.x.y). */
   addressBase?: number;
+  /**
+   * The addresses the devices listen on instead, taken in order (device by
+   * device, site by site): this machine's own, e.g. those of a veth in a
+   * network namespace, so devices are reached (and send from) non-loopback addresses.
+   */
+  addresses?: readonly string[];
   trapTo?: { host: string; port: number };
   tickSeconds?: number;
   /** How often a flapping port changes state (default 4 s). */
@@ -113,7 +119,8 @@ export class LabFleet {
       this.sites.push(site);
       const starts: Promise<unknown>[] = [];
       this.options.template.slots.forEach((slot, slotIndex) => {
-        const host = labAddress(base, index, slotIndex);
+        const host = this.options.addresses ? this.options.addresses[index * this.options.template.slots.length + slotIndex] : labAddress(base, index, slotIndex);
+        if (!host) throw new Error(`the lab needs ${this.options.sites * this.options.template.slots.length} addresses; ${this.options.addresses?.length ?? 0} given`);
         const name = `${site.code.toLowerCase()}-${slot.id}`;
         const seed = this.options.seed * 100_003 + index * 101 + slotIndex;
         if (slot.protocol === 'redfish') {

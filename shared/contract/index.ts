@@ -52,6 +52,8 @@ import {
   WizardSiteInput,
   WizardState,
 } from '../domain/wizard.js';
+import { IdentityEnrolInput, IdentityRevokeInput, SiteIdentityView } from '../domain/node-identity.js';
+import { DeviceIntegrity, IntegrityAcceptInput, IntegrityFleet, IntegritySiteInput, SiteIntegrity } from '../domain/integrity.js';
 
 /**
  * Every operation of EdgeCab, declared once. The core implements it, the
@@ -409,6 +411,48 @@ export const contract = {
       .route({ method: 'PUT', path: '/network/policy', tags: ['network'], summary: 'Set the networks EdgeCab may reach (CIDR, IPv4 or IPv6); an empty list lifts the restriction' })
       .input(NetworkPolicy)
       .output(NetworkPolicy),
+  },
+  nodeIdentity: {
+    get: base
+      .route({ method: 'GET', path: '/sites/{siteId}/identity', tags: ['security'], summary: "The cabinet's identity: certificate, status, last verified, bound hardware, and earlier identities" })
+      .errors(notFound)
+      .input(IdentityEnrolInput)
+      .output(SiteIdentityView),
+    revoke: base
+      .route({ method: 'POST', path: '/sites/{siteId}/identity/revoke', tags: ['security'], summary: "Revoke the cabinet's identity (kept, with who and why); the site has no valid identity until re-enrolled" })
+      .errors({ ...notFound, ...conflict })
+      .input(IdentityRevokeInput)
+      .output(SiteIdentityView),
+    enrol: base
+      .route({ method: 'POST', path: '/sites/{siteId}/identity/enrol', tags: ['security'], summary: 'Issue the cabinet a new identity (new key), bound to its hardware as it is now; supersedes the current one' })
+      .errors({ ...notFound, ...conflict })
+      .input(IdentityEnrolInput)
+      .output(SiteIdentityView),
+  },
+  pki: {
+    authority: base
+      .route({ method: 'GET', path: '/pki/ca', tags: ['security'], summary: "EdgeCab's CA certificate (PEM), which signs cabinet identities and EdgeCab's own certificates" })
+      .output(z.file()),
+  },
+  integrity: {
+    site: base
+      .route({ method: 'GET', path: '/sites/{siteId}/integrity', tags: ['security'], summary: 'Integrity of each device of a site: what was checked, when, expected and actual values' })
+      .errors(notFound)
+      .input(IntegritySiteInput)
+      .output(SiteIntegrity),
+    fleet: base
+      .route({ method: 'GET', path: '/integrity', tags: ['security'], summary: 'Integrity per site (devices checked, differences, last check), sites with differences first' })
+      .output(IntegrityFleet),
+    check: base
+      .route({ method: 'POST', path: '/sites/{siteId}/integrity/check', tags: ['security'], summary: "Check the integrity of every device of a site now" })
+      .errors(notFound)
+      .input(IntegritySiteInput)
+      .output(SiteIntegrity),
+    accept: base
+      .route({ method: 'POST', path: '/devices/{id}/integrity/accept', tags: ['security'], summary: "Accept a device's state as last checked as its recorded state; its drift alarms clear" })
+      .errors({ ...notFound, ...conflict })
+      .input(IntegrityAcceptInput)
+      .output(DeviceIntegrity),
   },
   auth: {
     me: base.route({ method: 'GET', path: '/auth/me', tags: ['identity'], summary: 'Who is calling, with the roles they hold on which regions' }).output(PrincipalView),

@@ -430,6 +430,13 @@ export const en = {
     siteLinkDown: '{{site}} cannot be reached: none of its {{devices}} devices answers',
     coldStart: 'Device restarted (cold start)',
     warmStart: 'Device restarted (warm start)',
+    identitySerialMismatch: '{{device}} no longer matches the cabinet identity: serial {{actual}}, bound {{expected}}',
+    identityCertificateMismatch: '{{device}} no longer matches the cabinet identity: its pinned certificate is {{actual}}, bound {{expected}}',
+    integritySecureBoot: 'Secure Boot of {{device}} ({{component}}) changed: {{property}} is {{actual}}, recorded {{expected}}',
+    integrityTpm: 'Trusted module {{component}} of {{device}} changed: {{property}} is {{actual}}, recorded {{expected}}',
+    integrityTpmGone: 'Trusted module {{component}} of {{device}} is gone (recorded {{expected}})',
+    integrityMeasurement: '{{count}} integrity measurements of {{device}} differ from the recorded ones ({{component}})',
+    integrityFirmware: 'Firmware {{component}} of {{device}} is {{actual}}, expected {{expected}}',
   },
   monitor: {
     sensorNames: {

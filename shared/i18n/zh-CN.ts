@@ -431,6 +431,13 @@ export const zhCN: Catalog = {
     siteLinkDown: '{{site}} 无法访问：{{devices}} 台设备均无应答',
     coldStart: '设备已重启（冷启动）',
     warmStart: '设备已重启（热启动）',
+    identitySerialMismatch: '{{device}} 与机柜身份不再一致：序列号为 {{actual}}，绑定的是 {{expected}}',
+    identityCertificateMismatch: '{{device}} 与机柜身份不再一致：其固定的证书为 {{actual}}，绑定的是 {{expected}}',
+    integritySecureBoot: '{{device}}（{{component}}）的安全启动已改变：{{property}} 为 {{actual}}，记录为 {{expected}}',
+    integrityTpm: '{{device}} 的可信模块 {{component}} 已改变：{{property}} 为 {{actual}}，记录为 {{expected}}',
+    integrityTpmGone: '{{device}} 的可信模块 {{component}} 已不存在（记录为 {{expected}}）',
+    integrityMeasurement: '{{device}} 有 {{count}} 项完整性度量值与记录不同（{{component}}）',
+    integrityFirmware: '{{device}} 的固件 {{component}} 为 {{actual}}，应为 {{expected}}',
   },
   monitor: {
     sensorNames: {

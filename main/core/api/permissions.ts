@@ -111,6 +111,16 @@ export const POLICIES: Record<string, Policy> = {
   'network.policy': somewhere('viewer'),
   'network.setPolicy': everywhere('administrator'),
 
+  'nodeIdentity.get': on('viewer', site('siteId')),
+  'nodeIdentity.revoke': on('administrator', site('siteId')),
+  'nodeIdentity.enrol': on('administrator', site('siteId')),
+  'pki.authority': somewhere('viewer'),
+  'integrity.site': on('viewer', site('siteId')),
+  'integrity.fleet': somewhere('viewer'),
+  // Reading the devices again changes nothing on them, like polling a site.
+  'integrity.check': on('operator', site('siteId')),
+  'integrity.accept': on('administrator', device()),
+
   'audit.list': everywhere('administrator'),
   'events.subscribe': somewhere('viewer'),
 

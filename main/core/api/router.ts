@@ -261,6 +261,23 @@ export function createRouter(services: Services) {
     events: {
       subscribe: os.events.subscribe.handler(({ signal, context }) => filterEvents(bus.subscribe(signal), context.access, () => scopeOf(context.access), lookup)),
     },
+    nodeIdentity: {
+      get: os.nodeIdentity.get.handler(({ input }) => services.nodeIdentity.view(input.siteId)),
+      revoke: os.nodeIdentity.revoke.handler(({ input, context }) => services.nodeIdentity.revoke(input.siteId, input.reason, context.actor)),
+      enrol: os.nodeIdentity.enrol.handler(async ({ input, context }) => {
+        await services.nodeIdentity.enrol(input.siteId, context.actor);
+        return services.nodeIdentity.view(input.siteId);
+      }),
+    },
+    pki: {
+      authority: os.pki.authority.handler(async () => new File([(await services.authority.certificate()).certificatePem], 'edgecab-ca.pem', { type: 'application/x-pem-file' })),
+    },
+    integrity: {
+      site: os.integrity.site.handler(({ input }) => services.integrity.site(input.siteId)),
+      fleet: os.integrity.fleet.handler(({ context }) => services.integrity.fleet(scopeOf(context.access))),
+      check: os.integrity.check.handler(({ input }) => services.integrity.checkSite(input.siteId)),
+      accept: os.integrity.accept.handler(({ input, context }) => services.integrity.accept(input.id, context.actor)),
+    },
     auth: {
       me: os.auth.me.handler(({ context }) => context.principal),
     },

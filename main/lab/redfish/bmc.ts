@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { selfSignedCertificate, type LabCertificate } from './certificate.js';
 import { AccountLockout } from './lockout.js';
+import { pushEvent, type PushCounters } from './push.js';
 
 export type { LabCertificate } from './certificate.js';
 import { loadMockup, normalizePath, ROOT, synthesizeCollection, type Resource } from './store.js';
@@ -141,6 +142,11 @@ export class LabBmc {
   private counter = 0;
   faults: BmcFaults = {};
   requests = 0;
+  /** Requests being answered now, and the most at once: a poll must never hold more than its client's connections. */
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Requests whose client went away before the answer: what an aborted poll leaves. */
+  abandoned = 0;
   /** The AccountService's lockout policy, enforced as a real BMC does (the mockup's: 5 failures in 30 s lock for 30 s). */
   readonly lockout = new AccountLockout(() => {
     const service = this.resources.get(`${ROOT}/AccountService`) ?? {};
@@ -282,7 +288,14 @@ export class LabBmc {
       ],
     };
     for (const client of this.sseClients) client.write(`id: ${this.counter}\ndata: ${JSON.stringify(event)}\n\n`);
+    // And pushed to every subscription with an https Destination, from this BMC's own address.
+    for (const [path, subscription] of this.resources) {
+      if (path.startsWith(`${ROOT}/EventService/Subscriptions/`)) pushEvent(subscription, event, this.options.host, this.pushed);
+    }
   }
+
+  /** Pushed events delivered to subscriptions (answered 2xx) and failed. */
+  readonly pushed: PushCounters = { delivered: 0, failed: 0 };
 
   private resolve(path: string): Resource | null {
     return this.resources.get(path) ?? synthesizeCollection(this.resources, path);
@@ -330,7 +343,15 @@ export class LabBmc {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requests += 1;
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.on('close', () => {
+      this.inFlight -= 1;
+      // The client went away before the answer was complete: its request was cancelled (or timed out) on its side.
+      if (!res.writableFinished) this.abandoned += 1;
+    });
     if (await this.applyFaults(req, res)) return;
+    if (res.destroyed) return;
     const url = new URL(req.url ?? '/', 'https://lab');
     const path = normalizePath(url.pathname);
     const method = req.method ?? 'GET';
@@ -513,7 +534,7 @@ export class LabBmc {
       const body = json();
       if (!body || typeof body.Destination !== 'string') return this.error(res, 400, 'Destination is required');
       const id = String(++this.counter);
-      const subscription = { '@odata.id': `${path}/${id}`, Id: id, Destination: body.Destination, Protocol: body.Protocol ?? 'Redfish', EventTypes: body.EventTypes ?? [] };
+      const subscription = { '@odata.id': `${path}/${id}`, Id: id, Destination: body.Destination, Protocol: body.Protocol ?? 'Redfish', EventTypes: body.EventTypes ?? [], ...(typeof body.Context === 'string' ? { Context: body.Context } : {}) };
       this.resources.set(`${path}/${id}`, subscription);
       this.addMember(path, `${path}/${id}`);
       return this.send(res, 201, subscription, { location: `${path}/${id}` });

@@ -22,7 +22,8 @@ const INDEX_HTML = `<!doctype html>
       window.benchSites.catch(() => undefined);
     </script>
     <link rel="stylesheet" href="./page.css" />
-    <style>html, body { margin: 0; }</style>
+    <!-- The sea as EdgeCab's .map draws it (renderer/app/styles.css). -->
+    <style>html, body { margin: 0; } #map { background: #bcd3e6; }</style>
   </head>
   <body>
     <div id="map"></div>

@@ -6,6 +6,8 @@ export interface Route {
   /** The template, e.g. "/sites/{id}" (below /api/v1). */
   path: string;
   operationId: string;
+  /** The contract's first tag: the group the summary reports it under. */
+  tag: string;
   pathParams: { name: string; schema: JsonSchema }[];
   queryParams: { name: string; schema: JsonSchema; required: boolean }[];
   /** The JSON body's schema, if the route takes one. */
@@ -19,6 +21,7 @@ export interface Route {
 interface OpenApiDocument {
   paths: Record<string, Record<string, {
     operationId?: string;
+    tags?: string[];
     parameters?: { name: string; in: string; required?: boolean; schema: JsonSchema }[];
     requestBody?: { content: Record<string, { schema: JsonSchema }> };
     responses: Record<string, unknown>;
@@ -35,6 +38,7 @@ export function routesOf(document: unknown): Route[] {
         method: method.toUpperCase(),
         path,
         operationId: operation.operationId ?? `${method} ${path}`,
+        tag: operation.tags?.[0] ?? 'other',
         pathParams: parameters.filter((parameter) => parameter.in === 'path').map(({ name, schema }) => ({ name, schema })),
         queryParams: parameters.filter((parameter) => parameter.in === 'query').map(({ name, schema, required }) => ({ name, schema, required: required ?? false })),
         body: content['application/json']?.schema ?? content['multipart/form-data']?.schema ?? null,

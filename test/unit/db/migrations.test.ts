@@ -96,6 +96,50 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('013 adds cabinet identities to a version-12 database: one current identity per site, kept with the site, key reference cleared with its secret', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 12);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'n', 'C1', 1, 2, 't', 't')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    db.prepare("INSERT INTO credentials (id, kind, sealed, created_at) VALUES ('k1', 'identity-key', 'x', 't')").run();
+    migrate(db, migrations, 13);
+    expect(schemaVersion(db)).toBe(13);
+    const insert = db.prepare(
+      `INSERT INTO node_identities (id, site_id, cabinet_id, serial, fingerprint, subject, uris, certificate_pem, key_credential_id, not_before, not_after, hardware, issued_at, issued_by, reason, state)
+       VALUES (?, 's1', 'c1', 'ab', 'AA', 'CN=C1', '[]', 'pem', ?, 't', 't', '[]', 't', 'wizard', ?, ?)`,
+    );
+    insert.run('i1', 'k1', 'wizard', 'current');
+    expect(() => insert.run('i2', null, 'enrol', 'current')).toThrow(/UNIQUE/);
+    insert.run('i2', null, 'enrol', 'superseded');
+    expect(() => insert.run('i3', null, 'whim', 'revoked')).toThrow(/CHECK/);
+    db.prepare("DELETE FROM credentials WHERE id = 'k1'").run();
+    expect(db.prepare("SELECT key_credential_id FROM node_identities WHERE id = 'i1'").pluck().get()).toBeNull();
+    db.prepare("DELETE FROM sites WHERE id = 's1'").run();
+    expect(db.prepare('SELECT count(*) FROM node_identities').pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('014 adds integrity reports and recorded states to a version-13 database, removed with their device', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 13);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'n', 'C1', 1, 2, 't', 't')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES ('d1', 'c1', 'server', 'Srv', 1, 1, 'front', 'full', 'redfish', 't', 't')").run();
+    migrate(db, migrations, 14);
+    expect(schemaVersion(db)).toBe(14);
+    expect(columns(db, 'integrity_reports')).toEqual(['device_id', 'checked_at', 'attempted_at', 'error', 'facts', 'unread', 'checks', 'differences']);
+    db.prepare("INSERT INTO integrity_reports (device_id, attempted_at, error) VALUES ('d1', 't', 'timeout')").run();
+    expect(db.prepare("SELECT facts, checks, differences FROM integrity_reports").get()).toEqual({ facts: '[]', checks: '[]', differences: 0 });
+    const record = db.prepare("INSERT INTO integrity_recorded (device_id, facts, kinds, source, recorded_at) VALUES ('d1', '[]', '[]', ?, 't')");
+    expect(() => record.run('guessed')).toThrow(/CHECK/);
+    record.run('first-seen');
+    db.prepare("DELETE FROM devices WHERE id = 'd1'").run();
+    expect(db.prepare('SELECT (SELECT count(*) FROM integrity_reports) + (SELECT count(*) FROM integrity_recorded)').pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -109,4 +109,83 @@ describe('the poll scheduler', () => {
     expect(calls).toHaveLength(2);
     expect(scheduler.lagPercentile(99)).toBe(2_000);
   });
+
+  it('runs a poll asked for (refresh, trap, event) after the one running, never beside it, and merges requests made meanwhile', async () => {
+    const { scheduler, calls, advance, settle } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30 });
+    scheduler.setTargets(targets(1));
+    await advance(15_000);
+    expect(calls).toHaveLength(1);
+    const asked = [scheduler.request('d0'), scheduler.request('d0'), scheduler.request('d0', 'inventory')];
+    await settle();
+    // The device is being polled: nothing starts beside it.
+    expect(calls).toHaveLength(1);
+    calls[0]!.finish(true);
+    await settle();
+    await advance(0);
+    // One poll for the three requests, of the widest kind asked.
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.kind).toBe('inventory');
+    calls[1]!.finish(true);
+    expect(await Promise.all(asked)).toEqual([true, true, true]);
+  });
+
+  it('keeps requested polls within the global and per-site caps too', async () => {
+    const { scheduler, calls, advance, settle } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 3600, globalConcurrency: 3, siteConcurrency: 2 });
+    scheduler.setTargets(targets(6, (index) => (index < 4 ? 'site-a' : 'site-b')));
+    const asked = targets(6).map((target) => scheduler.request(target.deviceId));
+    await settle();
+    expect(calls).toHaveLength(3);
+    expect(calls.filter((call) => call.target.siteId === 'site-a')).toHaveLength(2);
+    calls[0]!.finish(true);
+    await settle();
+    await advance(0);
+    expect(calls.filter((call) => call.target.siteId === 'site-a').length).toBeLessThanOrEqual(3);
+    expect(calls.length - 1).toBeLessThanOrEqual(3);
+    for (let round = 0; round < 6 && calls.length < 6; round += 1) {
+      for (const call of calls) call.finish(true);
+      await settle();
+      await advance(0);
+    }
+    for (const call of calls) call.finish(true);
+    expect(await Promise.all(asked)).toEqual([true, true, true, true, true, true]);
+  });
+
+  it('after a failed inventory polls health until the device answers, then runs the inventory', async () => {
+    const { scheduler, calls, advance, settle } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30 });
+    scheduler.setTargets(targets(1));
+    await advance(15_000);
+    expect(calls.map((call) => call.kind)).toEqual(['inventory']);
+    calls[0]!.finish(false);
+    await settle();
+    // Backoff, then health polls while it keeps failing: not the slow inventory every time.
+    for (let round = 0; round < 2; round += 1) {
+      const before = calls.length;
+      while (calls.length === before) await advance(1_000);
+      expect(calls.at(-1)!.kind).toBe('health');
+      calls.at(-1)!.finish(round === 1);
+      await settle();
+    }
+    // It answered: the inventory that was due runs next.
+    await advance(100);
+    expect(calls.at(-1)!.kind).toBe('inventory');
+  });
+
+  it('gives each kind its own timeout: the signal of a health poll aborts at timeoutSeconds, an inventory at inventoryTimeoutSeconds', async () => {
+    const signals: { kind: PollKind; signal: AbortSignal }[] = [];
+    const scheduler = new PollScheduler({ ...DEFAULT_POLL_PLAN, timeoutSeconds: 1, inventoryTimeoutSeconds: 5 }, (_target, kind, signal) => {
+      signals.push({ kind, signal });
+      return new Promise<boolean>((resolve) => signal.addEventListener('abort', () => resolve(false)));
+    });
+    scheduler.setTargets([{ deviceId: 'a', siteId: 's' }, { deviceId: 'b', siteId: 's' }]);
+    const health = scheduler.request('a', 'health');
+    const inventory = scheduler.request('b', 'inventory');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(signals.find((each) => each.kind === 'health')!.signal.aborted).toBe(true);
+    expect(signals.find((each) => each.kind === 'inventory')!.signal.aborted).toBe(false);
+    expect(await health).toBe(false);
+    scheduler.stop();
+    // Stopping aborts what is still running.
+    expect(signals.find((each) => each.kind === 'inventory')!.signal.aborted).toBe(true);
+    expect(await inventory).toBe(false);
+  });
 });

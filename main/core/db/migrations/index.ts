@@ -11,6 +11,8 @@ import { sealedSecrets } from './009-sealed-secrets.js';
 import { identity } from './010-identity.js';
 import { eventSubscriptions } from './011-event-subscriptions.js';
 import { coreProblems } from './012-core-problems.js';
+import { nodeIdentities } from './013-node-identities.js';
+import { integrity } from './014-integrity.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity];

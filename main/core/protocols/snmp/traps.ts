@@ -36,6 +36,12 @@ export interface TrapReceiverOptions {
   users?: readonly SnmpV3Credentials[];
   /** Events waiting for a slow consumer beyond this are dropped and counted. */
   maxBacklog?: number;
+  /**
+   * The receiver's snmpEngineID (hex). For SNMPv3 informs the receiver is the
+   * authoritative engine and each device's user is keyed for it: it must stay
+   * the same across restarts, or every device's informs stop authenticating.
+   */
+  engineId?: string;
   now?: () => Date;
 }
 
@@ -103,6 +109,12 @@ export class TrapReceiver extends EventEmitter<{ trap: [SnmpTrapEvent] }> {
     return trapReceiver;
   }
 
+  /** The engine ID informs are authenticated against. */
+  get engineId(): string {
+    const engine = (this.receiver as unknown as { engine?: { engineID?: Buffer } } | undefined)?.engine?.engineID;
+    return engine ? engine.toString('hex') : (this.options.engineId ?? '');
+  }
+
   stats(): TrapStats {
     return { ...this.counters };
   }
@@ -111,7 +123,7 @@ export class TrapReceiver extends EventEmitter<{ trap: [SnmpTrapEvent] }> {
     return new Promise((resolve, reject) => {
       let settled = false;
       const receiver = snmp.createReceiver(
-        { port: this.port, address: this.options.address ?? '127.0.0.1', transport: 'udp4', includeAuthentication: true },
+        { port: this.port, address: this.options.address ?? '127.0.0.1', transport: 'udp4', includeAuthentication: true, ...(this.options.engineId ? { engineID: this.options.engineId } : {}) },
         (error: (Error & { code?: string }) | null, notification?: RawNotification) => {
           if (error) {
             if (!settled && (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL')) {

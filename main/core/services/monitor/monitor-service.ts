@@ -2,8 +2,9 @@ import type { Database } from 'better-sqlite3';
 import { networkInterfaces } from 'node:os';
 import { DEFAULT_POLL_PLAN, PollPlan, type DeviceMonitoring, type MonitorStatus } from '../../../../shared/domain/monitoring.js';
 import type { JsonObject } from '../../protocols/redfish/client.js';
-import { readJsonSetting, writeSetting } from '../../db/settings.js';
-import { DisposableStore, repeat, type FailureReporter } from '../../lib/disposable.js';
+import { readJsonSetting, readSetting, writeSetting } from '../../db/settings.js';
+import { randomBytes } from 'node:crypto';
+import { DisposableStore, repeat, type Disposable, type FailureReporter } from '../../lib/disposable.js';
 import type { AlarmChanges, AlarmService } from '../alarms/alarm-service.js';
 import type { AlarmForwarder } from '../alarms/forwarding.js';
 import type { CredentialRotation } from '../credentials/rotation.js';
@@ -19,15 +20,22 @@ import { SubscriptionStore, type Subscription } from './intake/subscription-stor
 import { TrapIntake } from './intake/traps.js';
 import { MetricStore } from './metric-store.js';
 import { MonitorStore } from './monitor-store.js';
-import type { PollableDevice } from './poll-result.js';
+import type { PollableDevice, PollResult } from './poll-result.js';
 import { DevicePoller } from './polling.js';
 import { PollScheduler, type PollKind, type PollTarget } from './scheduler.js';
 import { ResultWriter } from './writer.js';
 
 const PLAN_KEY = 'monitor.plan';
+const ENGINE_ID_SETTING = 'snmp.engine-id';
 const FLUSH_MS = 500;
 const COMPACT_MS = 5 * 60 * 1000;
 const TARGETS_MS = 10_000;
+
+/** A feature that follows every poll's outcome (cabinet identities, integrity checks); it must not throw, and stops with monitoring. */
+export interface PollFollower {
+  polled(result: PollResult): void;
+  stop(): void;
+}
 
 export interface MonitorStartOptions {
   /** UDP port for SNMP traps; null or 0: none. */
@@ -60,6 +68,7 @@ export class MonitorService {
   private readonly streams: RedfishStreams;
   private readonly devices = new Map<string, PollableDevice>();
   private readonly running = new DisposableStore();
+  private readonly followers = new Set<PollFollower>();
   private traps: TrapIntake | null = null;
   private push: PushReceiver | null = null;
   private followStreams = false;
@@ -69,7 +78,7 @@ export class MonitorService {
   private currentPlan: PollPlan;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly vault: CredentialVault,
     private readonly deviceService: DeviceService,
     alarms: AlarmService,
@@ -117,7 +126,7 @@ export class MonitorService {
     this.startedAt = this.now().getTime();
     this.followStreams = options.redfishEvents !== false;
     if (options.trapPort) {
-      this.traps = this.running.add(new TrapIntake({ port: options.trapPort, address: options.trapAddress ?? '0.0.0.0' }, this.vault, () => this.devices.values(), (result) => this.writer.push(result), (id) => void this.scheduler.request(id)));
+      this.traps = this.running.add(new TrapIntake({ port: options.trapPort, address: options.trapAddress ?? '0.0.0.0', engineId: this.engineId() }, this.vault, () => this.devices.values(), (result) => this.writer.push(result), (id) => void this.scheduler.request(id)));
     }
     this.refreshTargets();
     this.scheduler.start();
@@ -157,7 +166,13 @@ export class MonitorService {
     this.traps = null;
     this.push = null;
     if (this.store.open) this.writer.flush();
+    for (const follower of this.followers) follower.stop();
     return Promise.all([disposed, this.clients.closeAll()]).then(() => undefined);
+  }
+
+  follow(follower: PollFollower): Disposable {
+    this.followers.add(follower);
+    return { dispose: () => void this.followers.delete(follower) };
   }
 
   /** Devices with an address and credentials, i.e. the ones that can be polled. */
@@ -189,6 +204,19 @@ export class MonitorService {
     return this.traps?.port ?? null;
   }
 
+  /**
+   * EdgeCab's snmpEngineID, made once and kept: devices send SNMPv3 informs
+   * keyed for it. RFC 3411 format: enterprise (net-snmp's 8072) with the
+   * top bit set, format 5 (octets), 12 random octets.
+   */
+  engineId(): string {
+    const stored = readSetting(this.db, ENGINE_ID_SETTING);
+    if (stored) return stored;
+    const id = `80001f8805${randomBytes(12).toString('hex')}`;
+    writeSetting(this.db, ENGINE_ID_SETTING, id, this.now());
+    return id;
+  }
+
   get eventsPort(): number | null {
     return this.push?.port ?? null;
   }
@@ -218,6 +246,7 @@ export class MonitorService {
       this.refreshTargets();
     }
     this.writer.push(result);
+    for (const follower of this.followers) follower.polled(result);
     if (result.kind === 'failed') return false;
     this.lastSuccessAt = this.now().getTime();
     return true;

@@ -21,6 +21,8 @@ export interface WizardDeps {
   alarms: AlarmService;
   bus: EventBus;
   rotation: CredentialRotation;
+  /** Issues the cabinet's identity as step 5 takes the site live (absent: none is issued). */
+  identities?: { issueAtGoLive(siteId: string): Promise<unknown> };
 }
 
 /** What every step works with: the run's storage, the services, and the bookkeeping every step does the same way. */

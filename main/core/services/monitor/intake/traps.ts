@@ -10,6 +10,8 @@ export interface TrapIntakeOptions {
   port: number;
   /** The interface that faces the sites; all of them ('0.0.0.0') by default. */
   address: string;
+  /** EdgeCab's own snmpEngineID (hex), the same for ever: devices key their inform user for it. */
+  engineId: string;
 }
 
 /**
@@ -32,8 +34,13 @@ export class TrapIntake {
     private readonly pollDevice: (deviceId: string) => void,
   ) {}
 
-  get port(): number | null {
-    return this.receiver?.port ?? null;
+  /** The port traps go to: the configured one, also while the receiver restarts for new credentials. */
+  get port(): number {
+    return this.options.port;
+  }
+
+  get engineId(): string {
+    return this.options.engineId;
   }
 
   stats(): (TrapStats & { port: number; address: string }) | null {
@@ -61,7 +68,7 @@ export class TrapIntake {
     const old = this.receiver;
     this.receiver = null;
     await old?.close();
-    const receiver = await TrapReceiver.start({ port: this.options.port, address: this.options.address, communities: [...communities], users: [...users.values()] });
+    const receiver = await TrapReceiver.start({ port: this.options.port, address: this.options.address, communities: [...communities], users: [...users.values()], engineId: this.options.engineId });
     receiver.on('trap', (trap) => this.onTrap(trap));
     this.receiver = receiver;
     this.credentialsSeen = revisions;

@@ -108,7 +108,8 @@ async function secureSnmp(context: WizardContext, input: z.output<typeof WizardS
   // Stored, with the device's old credential, before the agent is touched: nothing is lost whatever happens there.
   deps.rotation.beginSnmp(device.id, { version: '3', v3: planned });
   const trapPort = deps.monitor.trapPort;
-  const destination = trapPort ? { host: await localAddressToward(host).catch(() => '127.0.0.1'), port: trapPort, kind: 'inform' as const } : null;
+  // Informs (acknowledged, so resent when lost) keyed for EdgeCab's engine, which stays the same across restarts.
+  const destination = trapPort ? { host: await localAddressToward(host).catch(() => '127.0.0.1'), port: trapPort, kind: 'inform' as const, engineId: deps.monitor.engineId() } : null;
   try {
     const result = await secureAgent(
       { host, port, admin, timeoutMs: 3000, retries: 1 },

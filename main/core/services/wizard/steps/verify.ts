@@ -52,6 +52,8 @@ export async function verify(context: WizardContext, runId: string): Promise<voi
   if (!store.hasFailures(runId, 5)) {
     context.stepTime(runId, 5, true);
     store.finish(runId, context.at());
+    // The site is live: its cabinet gets its identity now, bound to the hardware this step just read (never throws).
+    await deps.identities?.issueAtGoLive(row.site_id!);
   }
   deps.monitor.refreshTargets();
   context.publish(runId, 5, true);

@@ -1,0 +1,253 @@
+import type { Database } from 'better-sqlite3';
+import type { RegionScope } from '../../../../shared/domain/access.js';
+import {
+  adoptNewKinds,
+  compareFacts,
+  expectedFacts,
+  recordFrom,
+  type Baseline,
+  type DeviceIntegrity,
+  type IntegrityFact,
+  type IntegrityFleet,
+  type IntegrityKind,
+  type RecordedState,
+  type SiteIntegrity,
+} from '../../../../shared/domain/integrity.js';
+import type { DeviceReading } from '../../../../shared/domain/readings.js';
+import { ConflictError } from '../../errors.js';
+import type { FailureReporter } from '../../lib/disposable.js';
+import { RedfishClient } from '../../protocols/redfish/client.js';
+import type { CabinetService } from '../cabinets/cabinet-service.js';
+import type { CredentialVault } from '../credentials/vault.js';
+import type { EventBus } from '../events/bus.js';
+import type { PollFollower } from '../monitor/monitor-service.js';
+import type { PollResult } from '../monitor/poll-result.js';
+import type { SiteService } from '../sites/site-service.js';
+import { allDriftKeys, driftAlarms } from './drift-alarms.js';
+import { baselineFacts, redfishFacts, snmpFacts, type SnmpSoftware } from './facts.js';
+import { IntegrityStore, type StoredReport } from './integrity-store.js';
+import { readRedfishIntegrity } from './redfish-reader.js';
+import type { SiteAlarms } from './site-alarms.js';
+
+const READ_TIMEOUT_MS = 30_000;
+/** Checks running at once, whatever asked for them (an inventory round of a large fleet must not open hundreds of BMC sessions). */
+const CONCURRENCY = 8;
+
+interface RedfishSecret {
+  username: string;
+  password: string;
+}
+
+type CheckedDevice = ReturnType<CabinetService['device']>;
+
+export interface IntegrityDeps {
+  sites: SiteService;
+  cabinets: CabinetService;
+  vault: CredentialVault;
+  alarms: SiteAlarms;
+  bus: EventBus;
+}
+
+/**
+ * Integrity per device and site: what each device reports of its boot chain
+ * and software, compared with its recorded state, kept as the last report
+ * per device. Recomputed with the monitor's inventory poll (hourly on the
+ * default plan: it follows the monitor's results, so it stops and starts
+ * with monitoring) and on demand. Every difference raises a drift alarm per
+ * device and kind, cleared when the device matches again or an
+ * administrator accepts its state as the new record.
+ */
+export class IntegrityService implements PollFollower {
+  readonly store: IntegrityStore;
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly controllers = new Set<AbortController>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    db: Database,
+    private readonly deps: IntegrityDeps,
+    private readonly now: () => Date,
+    private readonly report: FailureReporter,
+  ) {
+    this.store = new IntegrityStore(db);
+  }
+
+  /** An inventory poll of a device checks its integrity too: a BMC is read for it, an SNMP device judged from the reading the poll made. */
+  polled(result: PollResult): void {
+    if (result.kind !== 'observed' || !result.reading) return;
+    const pending = this.chains.has(result.device.id);
+    if (pending) return;
+    void this.checkDevice(result.device.id, result.reading).catch((error: unknown) => this.report('integrity.check', error));
+  }
+
+  /** Monitoring stops: checks in flight are cancelled (and write nothing). */
+  stop(): void {
+    for (const controller of this.controllers) controller.abort();
+  }
+
+  /** Every check in flight, settled. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  /** Checks every connected device of a site now and answers the site's report. */
+  async checkSite(siteId: string): Promise<SiteIntegrity> {
+    const devices = this.checkable(siteId);
+    await Promise.all(devices.map((device) => this.checkDevice(device.id)));
+    return this.site(siteId);
+  }
+
+  /** One check of one device, after any check of it already running. */
+  checkDevice(deviceId: string, reading: DeviceReading | null = null): Promise<void> {
+    const previous = this.chains.get(deviceId) ?? Promise.resolve();
+    const next = previous.then(() => this.limited(() => this.runCheck(deviceId, reading)));
+    const tracked = next.finally(() => {
+      if (this.chains.get(deviceId) === tracked) this.chains.delete(deviceId);
+    });
+    this.chains.set(deviceId, tracked);
+    return tracked;
+  }
+
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    while (this.running >= CONCURRENCY) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running += 1;
+    try {
+      return await work();
+    } finally {
+      this.running -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private checkable(siteId: string): CheckedDevice[] {
+    this.deps.sites.get(siteId);
+    const cabinet = this.deps.cabinets.viewForSite(siteId);
+    return (cabinet?.devices ?? []).filter((device) => device.protocol !== 'none' && device.endpoint && device.hasCredential).map((device) => this.deps.cabinets.device(device.id));
+  }
+
+  private async runCheck(deviceId: string, reading: DeviceReading | null): Promise<void> {
+    if (!this.store.open) return;
+    const device = this.deps.cabinets.device(deviceId);
+    if (device.protocol === 'none' || !device.endpoint || !device.credentialId) return;
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    let read: { facts: IntegrityFact[]; unread: IntegrityKind[] };
+    try {
+      read = await this.read(device, reading, controller.signal);
+    } catch (error) {
+      if (!controller.signal.aborted && this.store.open) this.store.failed(deviceId, this.now().toISOString(), (error as Error).message);
+      return;
+    } finally {
+      this.controllers.delete(controller);
+    }
+    if (controller.signal.aborted || !this.store.open) return;
+    this.evaluate(device, read.facts, new Set(read.unread));
+  }
+
+  private async read(device: CheckedDevice, reading: DeviceReading | null, signal: AbortSignal): Promise<{ facts: IntegrityFact[]; unread: IntegrityKind[] }> {
+    if (device.protocol === 'snmp') {
+      // An SNMP device is judged from its newest reading: reading its whole MIB again would add nothing.
+      const snmp = (reading?.snmp ?? this.store.latestSnmp(device.id)) as SnmpSoftware | null;
+      if (!snmp) throw new Error('no reading of this device yet; it is checked after its next inventory poll');
+      return { facts: snmpFacts(snmp), unread: [] };
+    }
+    const secret = this.deps.vault.open<RedfishSecret>(device.credentialId!);
+    const client = new RedfishClient({ url: device.endpoint!, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: 10_000 });
+    try {
+      const raw = await readRedfishIntegrity(client, { timeoutMs: READ_TIMEOUT_MS, signal });
+      return { facts: redfishFacts(raw), unread: raw.unread };
+    } finally {
+      await client.close();
+    }
+  }
+
+  private baselineOf(device: CheckedDevice): Baseline | null {
+    const baseline = this.store.baseline(device.id);
+    if (!baseline || (device.protocol !== 'redfish' && device.protocol !== 'snmp')) return null;
+    return { takenAt: baseline.takenAt, facts: baselineFacts(device.protocol, baseline.config) };
+  }
+
+  /** Compares what was read with the record (making the record on first sight), keeps the report, raises or clears drift alarms. */
+  private evaluate(device: CheckedDevice, facts: readonly IntegrityFact[], unread: ReadonlySet<IntegrityKind>): void {
+    const at = this.now().toISOString();
+    let recorded: RecordedState | null = this.store.recorded(device.id);
+    const checks = this.store.transaction(() => {
+      if (!recorded) {
+        recorded = { ...recordFrom(facts, unread, null), source: 'first-seen', at };
+        this.store.record(device.id, recorded, null);
+      } else {
+        const adopted = adoptNewKinds(recorded, facts, unread);
+        if (adopted) {
+          recorded = adopted;
+          this.store.record(device.id, adopted, this.store.recorded(device.id)?.by ?? null);
+        }
+      }
+      const compared = compareFacts(expectedFacts(recorded, this.baselineOf(device)), facts, unread);
+      this.store.saveReport(device.id, at, facts, [...unread], compared);
+      return compared;
+    });
+    const alarms = driftAlarms(device.id, device.name, checks, unread);
+    this.deps.alarms.apply(device.siteId, alarms.raise, alarms.clear);
+    this.deps.bus.publish({ type: 'site.changed', change: 'updated', siteId: device.siteId, count: 1, at });
+  }
+
+  /**
+   * Takes the device's state as last read as its new record (an upgrade
+   * that was planned, a setting changed on purpose): its drift alarms clear.
+   */
+  accept(deviceId: string, actor: string): DeviceIntegrity {
+    const device = this.deps.cabinets.device(deviceId);
+    const report = this.store.report(deviceId);
+    if (!report || report.checkedAt === null) throw new ConflictError('This device has not been checked yet: check it first, then accept what it reports', 'id');
+    const at = this.now().toISOString();
+    const unread = new Set(report.unread);
+    this.store.transaction(() => {
+      const state: RecordedState = { ...recordFrom(report.facts, unread, this.store.recorded(deviceId)), source: 'accepted', at };
+      this.store.record(deviceId, state, actor);
+      const checks = compareFacts(expectedFacts(state, this.baselineOf(device)), report.facts, unread);
+      this.store.saveReport(deviceId, report.checkedAt!, report.facts, report.unread, checks);
+    });
+    this.deps.alarms.apply(device.siteId, [], allDriftKeys(deviceId));
+    this.deps.bus.publish({ type: 'site.changed', change: 'updated', siteId: device.siteId, count: 1, at });
+    return this.deviceReport(device, this.store.report(deviceId));
+  }
+
+  private deviceReport(device: CheckedDevice, report: StoredReport | null): DeviceIntegrity {
+    const recorded = this.store.recorded(device.id);
+    return {
+      deviceId: device.id,
+      deviceName: device.name,
+      slotId: device.slotId,
+      protocol: device.protocol === 'snmp' ? 'snmp' : 'redfish',
+      checkedAt: report?.checkedAt ?? null,
+      attemptedAt: report?.attemptedAt ?? null,
+      error: report?.error ?? null,
+      differences: report?.differences ?? 0,
+      recorded: recorded ? { at: recorded.at, source: recorded.source, by: recorded.by } : null,
+      baselineAt: this.store.baseline(device.id)?.takenAt ?? null,
+      checks: report?.checks ?? [],
+    };
+  }
+
+  /** The site's report as last checked. */
+  site(siteId: string): SiteIntegrity {
+    const site = this.deps.sites.get(siteId);
+    const devices = this.checkable(siteId).map((device) => this.deviceReport(device, this.store.report(device.id)));
+    const checked = devices.map((device) => device.checkedAt).filter((at): at is string => at !== null).sort();
+    return {
+      siteId,
+      siteName: site.name,
+      checkedAt: checked.at(-1) ?? null,
+      differences: devices.reduce((sum, device) => sum + device.differences, 0),
+      devices,
+      // No app repository yet: nothing is deployed, so there is nothing to compare with a signed release.
+      apps: { deployed: 0, checks: [] },
+    };
+  }
+
+  /** Per site: devices checked, differences, last check; sites with differences first. */
+  fleet(scope: RegionScope): IntegrityFleet {
+    return { sites: this.store.fleet(scope) };
+  }
+}
