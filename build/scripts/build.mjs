@@ -26,6 +26,9 @@ async function buildMain() {
     entryPoints: { cli: 'main/cli/main.ts' },
     outdir: 'dist/main',
     format: 'esm',
+    // Modules imported on demand (the X.509 library) become chunks of their own, parsed only when used.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     // CommonJS dependencies bundled into ESM still call require().
     banner: { js: "import { createRequire as __edgecabCreateRequire } from 'node:module'; const require = __edgecabCreateRequire(import.meta.url);" },

@@ -1,6 +1,6 @@
 import type { CabinetTemplate } from '../../shared/domain/cabinet.js';
 import type { LabFault } from '../../shared/domain/monitoring.js';
-import { LabBmc, type LabCertificate } from './redfish/bmc.js';
+import { LabBmc } from './redfish/bmc.js';
 import { selfSignedCertificate } from './redfish/certificate.js';
 import type { Resource } from './redfish/store.js';
 import { LabEnvironmentMonitor, LabPdu, LabSwitch, LabUps, seededRandom } from './snmp/devices.js';
@@ -102,7 +102,6 @@ export class LabFleet {
   private async build(): Promise<void> {
     const base = this.options.addressBase ?? 100;
     const center = this.options.center ?? { latitude: 30.27, longitude: 120.15, radiusDegrees: 1.5 };
-    const certificate: LabCertificate = selfSignedCertificate('edgecab-lab-bmc');
     for (let index = 0; index < this.options.sites; index += 1) {
       const number = String(index + 1).padStart(3, '0');
       const angle = this.random() * 2 * Math.PI;
@@ -124,7 +123,8 @@ export class LabFleet {
         const name = `${site.code.toLowerCase()}-${slot.id}`;
         const seed = this.options.seed * 100_003 + index * 101 + slotIndex;
         if (slot.protocol === 'redfish') {
-          const bmc = new LabBmc({ mockupDir: this.options.mockupDir, host, port: LAB_HTTPS_PORT, users: { [LAB_BMC_USER]: LAB_BMC_PASSWORD }, certificate });
+          // Each BMC its own certificate, as in the field: pins and handshakes are per device.
+          const bmc = new LabBmc({ mockupDir: this.options.mockupDir, host, port: LAB_HTTPS_PORT, users: { [LAB_BMC_USER]: LAB_BMC_PASSWORD }, certificate: selfSignedCertificate(name) });
           healthyBaseline(bmc);
           // Every lab server has its own serial, as real ones do (the mockup gives them all the same).
           setPath(bmc, SYSTEM, ['SerialNumber'], `${site.code}-${slot.id.toUpperCase()}`);

@@ -1,5 +1,6 @@
 import type { ORPCError } from '@orpc/server';
 import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** RFC 9457 problem details, with the contract's error code and each rejected field. */
 export interface ProblemDocument {
@@ -18,11 +19,13 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   421: 'Misdirected Request',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
 };
 
@@ -48,6 +51,23 @@ export function sendProblem(res: ServerResponse, status: number, code: string, d
   const body: ProblemDocument = { type: problemType(code), title: TITLES[status] ?? code, status, detail, code };
   res.writeHead(status, { 'content-type': 'application/problem+json' });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * Node's HTTP parser refuses some requests before any handler sees them
+ * (conflicting Content-Length headers, headers over the size limit, a URL
+ * too long); its own answer has no body. This answers the same status as a
+ * problem document, like every other refusal.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const code = status === 431 ? 'REQUEST_HEADER_FIELDS_TOO_LARGE' : status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
+  const body = JSON.stringify({ type: problemType(code), title: TITLES[status], status, detail: `The HTTP request is malformed (${error.code ?? 'parse error'})`, code } satisfies ProblemDocument);
+  socket.end(`HTTP/1.1 ${status} ${TITLES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /**

@@ -9,7 +9,7 @@ import { answerTile, isTilePath } from '../core/services/tiles/tile-path.js';
 import { bodyLimitFor, bodyLimitPlugins, refusedByLength } from './body-limits.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { Gate } from './gate.js';
-import { labelErrorsAsProblems, problemFromError, sendProblem } from './problem.js';
+import { answerClientError, labelErrorsAsProblems, problemFromError, sendProblem } from './problem.js';
 import { serveRenderer } from './static-files.js';
 import { stageMultipartBody } from './uploads.js';
 
@@ -115,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 30_000;
+  server.on('clientError', answerClientError);
 
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);

@@ -189,7 +189,12 @@ export const DeviceConnection = z.discriminatedUnion('protocol', [
   z.object({
     id: z.string(),
     protocol: z.literal('redfish'),
-    url: z.string().trim().regex(/^https?:\/\/[A-Za-z0-9.:[\]_-]+(:\d{1,5})?\/?$/, { error: 'A BMC address like https://10.0.0.10' }),
+    url: z
+      .string()
+      .trim()
+      .regex(/^https?:\/\/[A-Za-z0-9.:[\]_-]+(:\d{1,5})?\/?$/, { error: 'A BMC address like https://10.0.0.10' })
+      // The pattern lets through what no URL parser takes ("https://[", port 99999), which the service would fail on.
+      .refine((url) => z.url().safeParse(url).success, { error: 'A BMC address like https://10.0.0.10' }),
     username: z.string().min(1, { error: 'User name is required' }).max(64),
     password: secret(z.string().min(1, { error: 'Password is required' }).max(128)),
     fingerprint: z.string().trim().toUpperCase().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, { error: 'A SHA-256 fingerprint' }).nullable().optional(),

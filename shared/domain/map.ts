@@ -30,6 +30,8 @@ export const OnlineTiles = z.object({
     .trim()
     .regex(/^https?:\/\/[^\s]+$/, { error: 'An http:// or https:// address' })
     .refine((url) => ['{z}', '{x}', '{y}'].every((part) => url.includes(part)), { error: 'The address must contain {z}, {x} and {y}' })
+    // With tile numbers filled in it must be a URL: "https://host:99999/{z}/{x}/{y}" passes the pattern but not the parser the service uses.
+    .refine((url) => z.url().safeParse(url.replace(/\{[zxy]\}/g, '0')).success, { error: 'An http:// or https:// address' })
     .nullable(),
   datum: z.enum(['wgs84', 'gcj02']),
   /** Tiles fetched are kept for offline use up to this size; the least recently used go first. */

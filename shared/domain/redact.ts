@@ -68,7 +68,9 @@ export function redact(schema: z.ZodType | undefined, value: unknown, depth = 0)
     case 'object': {
       if (!isRecord(value)) return value;
       const shape = def.shape ?? {};
-      return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, redact(shape[key], child, depth + 1)]));
+      // Own keys only: an input key like "constructor" or "toString" must not find Object.prototype's members as a schema.
+      const own = (key: string) => (Object.prototype.hasOwnProperty.call(shape, key) ? shape[key] : undefined);
+      return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, redact(own(key), child, depth + 1)]));
     }
     case 'array':
       return Array.isArray(value) ? value.map((child: unknown) => redact(def.element, child, depth + 1)) : value;

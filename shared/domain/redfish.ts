@@ -109,7 +109,9 @@ export const RedfishProbeInput = z.object({
   url: z
     .string()
     .trim()
-    .regex(/^https?:\/\/[A-Za-z0-9.:[\]_-]+(:\d{1,5})?\/?$/, { error: 'A BMC address like https://10.0.0.10' }),
+    .regex(/^https?:\/\/[A-Za-z0-9.:[\]_-]+(:\d{1,5})?\/?$/, { error: 'A BMC address like https://10.0.0.10' })
+    // The pattern lets through what no URL parser takes ("https://[", port 99999); the handler would fail on it with a 500.
+    .refine((url) => z.url().safeParse(url).success, { error: 'A BMC address like https://10.0.0.10' }),
   username: z.string().min(1, { error: 'User name is required' }).max(64),
   password: secret(z.string().min(1, { error: 'Password is required' }).max(128)),
   /** The certificate trusted earlier; or trust what the BMC presents now. */

@@ -99,6 +99,8 @@ interface Planted {
 
 describe('REST fuzz: every route of the contract', () => {
   let dir: { dir: string; cleanup: () => void };
+  /** Files the test makes (tile packages to upload) live outside the data directory, whose files the checker watches. */
+  let files: { dir: string; cleanup: () => void };
   let core: Core;
   let server: RunningServer;
   let origin: URL;
@@ -138,6 +140,7 @@ describe('REST fuzz: every route of the contract', () => {
 
   beforeAll(async () => {
     dir = tempDir();
+    files = tempDir();
     core = createCore({ dataDir: dir.dir, host: 'server' });
     server = await startServer({ core, host: '127.0.0.1', port: 0, rendererDir: rendererDir() });
     origin = new URL(server.url);
@@ -180,7 +183,7 @@ describe('REST fuzz: every route of the contract', () => {
     const created = (await api('POST', '/tokens', { name: 'fuzz-planted', scope: 'viewer' }, [201])) as { token: string };
     await api('POST', '/devices/probe/redfish', { url: bmc.url, username: 'Administrator', password: secrets.probePassword, trustOnFirstUse: true }, [502]);
     await api('POST', '/devices/probe/snmp', { host: '127.0.0.1', port: environment.port, version: '2c', community: secrets.probeCommunity, timeoutMs: 200, retries: 0 }, [502]);
-    const mbtiles = join(dir.dir, 'planted.mbtiles');
+    const mbtiles = join(files.dir, 'planted.mbtiles');
     writeMbtiles(mbtiles, 1, 'Planted');
     const form = multipartBody('fuzzboundary', [{ disposition: 'form-data; name="file"; filename="planted.mbtiles"', contentType: 'application/octet-stream', data: readFileSync(mbtiles) }]);
     await send(origin, { method: 'POST', path: '/api/v1/tiles/packages', headers: [...admin, ['Content-Type', 'multipart/form-data; boundary=fuzzboundary']], body: form });
@@ -217,6 +220,7 @@ describe('REST fuzz: every route of the contract', () => {
     await bmc?.stop();
     await environment?.stop();
     dir?.cleanup();
+    files?.cleanup();
   });
 
   /** Ids of what exists now, by path parameter name, for a route (the admin's own user and token are never offered: locking the fuzz out tests nothing). */
@@ -282,8 +286,8 @@ describe('REST fuzz: every route of the contract', () => {
 
   /** Multipart bodies for the tile upload: real and mutated MBTiles and PMTiles files, and broken framing. */
   function tileUploads(): fc.Arbitrary<Body> {
-    const mbtilesFile = join(dir.dir, 'fuzz-source.mbtiles');
-    const pmtilesFile = join(dir.dir, 'fuzz-source.pmtiles');
+    const mbtilesFile = join(files.dir, 'fuzz-source.mbtiles');
+    const pmtilesFile = join(files.dir, 'fuzz-source.pmtiles');
     writeMbtiles(mbtilesFile, 1, 'Fuzz source');
     writePmtiles(pmtilesFile, 1, 'png', 'Fuzz source');
     const mbtiles = readFileSync(mbtilesFile);
@@ -347,7 +351,7 @@ describe('REST fuzz: every route of the contract', () => {
   function summary(label: string, filter: (group: string) => boolean): { cases: number; routes: number; rejected: number; declared: number; errors: number } {
     const entries = [...checker.stats.entries()].filter(([, stats]) => filter(stats.group));
     const total = entries.reduce((sum, [, stats]) => ({ cases: sum.cases + stats.cases, rejected: sum.rejected + stats.rejected, declared: sum.declared + stats.declaredServerErrors, errors: sum.errors + stats.serverErrors }), { cases: 0, rejected: 0, declared: 0, errors: 0 });
-    const routeCount = new Set(entries.map(([key]) => key.split(' ')[1])).size;
+    const routeCount = new Set(entries.map(([key]) => key.split(' ').at(-1))).size;
     console.log(`fuzz ${label}: ${total.cases} cases over ${routeCount} routes, ${total.rejected} rejected${total.declared ? `, ${total.declared} declared 5xx (device unreachable, no lab)` : ''}, ${total.errors} server errors`);
     return { ...total, routes: routeCount };
   }
@@ -361,7 +365,7 @@ describe('REST fuzz: every route of the contract', () => {
       const cases = routeCases(route, overridesFor(route, poolsFor(route)), poolsFor(route));
       const forged = fc.constantFrom<[string, string][]>([], [['Authorization', `Bearer ${planted.adminToken.slice(0, -1)}x`]], [['Authorization', 'Bearer']], [['Cookie', 'edgecab_session=forged']], [['Authorization', `Basic ${Buffer.from(`test-admin:${TEST_PASSWORD}`).toString('base64')}`]], [['Authorization', `Bearer ${'A'.repeat(4000)}`]]);
       await fuzzRoute(route, 'unauthenticated', 3, fc.tuple(cases, forged).map(([routeCase, headers]) => ({ ...routeCase, headers: [...headers, ...routeCase.headers] })), [], (response) =>
-        response.status === 401 && String(response.headers['www-authenticate'] ?? '').startsWith('Bearer') ? null : `expected 401 with WWW-Authenticate without valid credentials, got ${response.status}`,
+        (response.status === 401 && String(response.headers['www-authenticate'] ?? '').startsWith('Bearer')) || refusedByHttp(response) ? null : `expected 401 with WWW-Authenticate without valid credentials, got ${response.status}`,
       );
     }
 
@@ -370,7 +374,7 @@ describe('REST fuzz: every route of the contract', () => {
       const pools = poolsFor(route);
       const needsMore = policyOf(route.operationId).role !== 'viewer';
       await fuzzRoute(route, 'viewer', 3, routeCases(route, overridesFor(route, pools), pools), viewerAuth, (response) =>
-        needsMore && response.status < 300 ? `a viewer got ${response.status} on ${route.operationId}, which needs ${policyOf(route.operationId).role}` : needsMore && ![400, 401, 403, 404, 413, 415].includes(response.status) ? `a viewer got ${response.status}, expected 401/403/404 (or 400)` : null,
+        refusedByHttp(response) ? null : needsMore && response.status < 300 ? `a viewer got ${response.status} on ${route.operationId}, which needs ${policyOf(route.operationId).role}` : needsMore && ![400, 401, 403, 404, 413, 415].includes(response.status) ? `a viewer got ${response.status}, expected 401/403/404 (or 400)` : null,
       );
     }
 
@@ -396,7 +400,7 @@ describe('REST fuzz: every route of the contract', () => {
         // Conflicting framing headers replace the body's own; the case's Content-Type comes second where the scenario sets one.
         const framing = scenario.headers.some(([name]) => /^(content-length|transfer-encoding)$/i.test(name));
         const body: Body = framing ? { kind: 'text', text: '{}', contentType: null, note: '' } : routeCase.body;
-        return { ...routeCase, note: `${scenario.name}; ${routeCase.note}`, headers: [...scenario.headers, ...routeCase.headers], chunked: framing ? false : routeCase.chunked, body, expect: (response) => scenario.expect(route, response) };
+        return { ...routeCase, note: `${scenario.name}; ${routeCase.note}`, headers: [...scenario.headers, ...routeCase.headers], chunked: framing ? false : routeCase.chunked, body, expect: (response) => (refusedByHttp(response) && !scenario.name.includes('length') ? null : scenario.expect(route, response)) };
       });
       await fuzzRoute(route, 'hostile headers', 4, cases, []);
     }
@@ -422,6 +426,11 @@ describe('REST fuzz: every route of the contract', () => {
     expect(failures).toEqual([]);
   }, 600_000);
 });
+
+/** Refused by the HTTP layer before any credentials were looked at (a URL or headers over Node's 16 KiB limit, broken framing). */
+function refusedByHttp(response: RawResponse): boolean {
+  return response.status === 431 || (response.status === 400 && response.body.includes('The HTTP request is malformed'));
+}
 
 /** A case, optionally with its own expectation (the hostile-header scenarios each expect something else). */
 type Case = RouteCase & { expect?: Expectation };

@@ -53,7 +53,13 @@ export async function mapErrors({ next }: InterceptorOptions): Promise<unknown> 
 /** The input as the audit log keeps it: secrets hidden by the contract's marks, bulk texts and files by size. */
 function describeInput(schema: unknown, input: unknown): string | null {
   if (input === undefined || input === null) return null;
-  const text = JSON.stringify(redact(schema as Parameters<typeof redact>[0], input));
+  let text: string;
+  try {
+    text = JSON.stringify(redact(schema as Parameters<typeof redact>[0], input));
+  } catch {
+    // Input nested deeper than JSON.stringify can recurse (JSON.parse is not recursive, so a request can carry it): the call is still recorded.
+    text = '"<input not recorded: nested too deep>"';
+  }
   return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}…` : text;
 }
 

@@ -3,6 +3,7 @@ import { wiringCatalog } from './wiring.js';
 import { desktopCatalog } from './desktop.js';
 import { authCatalog } from './auth.js';
 import { usersCatalog } from './users.js';
+import { securityCatalog } from './security.js';
 
 /** Every feature catalog; a new feature adds its file here. */
-export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog];
+export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog];

@@ -64,7 +64,7 @@ export class FuzzChecker {
   }
 
   private statsOf(route: Route, group: string): RouteStats {
-    const key = route.operationId;
+    const key = `${group} ${route.operationId}`;
     let stats = this.stats.get(key);
     if (!stats) {
       stats = { group, cases: 0, rejected: 0, declaredServerErrors: 0, serverErrors: 0, statuses: new Map() };

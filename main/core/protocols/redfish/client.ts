@@ -164,7 +164,8 @@ export class RedfishClient {
         callback(null, socket);
       });
     };
-    return new Agent({ connect, connections, keepAliveTimeout: 30_000, pipelining: 1 });
+    // Kept idle longer than a health interval (45 s by default), so a poll finds its connections open instead of handshaking again.
+    return new Agent({ connect, connections, keepAliveTimeout: 120_000, pipelining: 1 });
   }
 
   /**

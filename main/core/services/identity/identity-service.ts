@@ -128,9 +128,16 @@ export class IdentityService {
     if (problem) throw new InvalidInputError([{ field, code: 'weak_password', message: problem }]);
   }
 
+  /** Grants name regions that exist: a missing one is the caller's mistake (400), not a failed write (500). */
+  private checkGrants(grants: readonly Grant[]): void {
+    const missing = this.store.grantsOnMissingRegions(grants);
+    if (missing.length > 0) throw new InvalidInputError(missing.map((index) => ({ field: `grants.${index}.regionId`, code: 'not_found', message: `No region with id ${grants[index]!.regionId}` })));
+  }
+
   async createUser(input: z.output<typeof UserCreate>): Promise<UserView> {
     if (this.store.userByName(input.name)) throw new ConflictError(`A user named "${input.name}" exists`, 'name');
     this.checkPassword(input.password, input.name);
+    this.checkGrants(input.grants);
     const id = randomUUID();
     this.store.insertUser({ id, name: input.name, display_name: input.displayName, password_hash: await hashPassword(input.password) }, this.now().toISOString(), input.grants);
     return this.user(id);
@@ -148,6 +155,7 @@ export class IdentityService {
     const row = this.requireUser(input.id);
     const current = this.view(row);
     const next = { disabled: input.disabled ?? current.disabled, grants: input.grants ?? current.grants };
+    if (input.grants) this.checkGrants(input.grants);
     this.keepAnAdministrator(row.id, next);
     this.db.transaction(() => {
       if (input.displayName !== undefined) this.store.setDisplayName(row.id, input.displayName);

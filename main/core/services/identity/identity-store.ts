@@ -51,6 +51,7 @@ export class IdentityStore {
       grants: prepare('SELECT role, region_id AS regionId FROM user_grants WHERE user_id = ? ORDER BY region_id IS NOT NULL, region_id, role'),
       deleteGrants: prepare('DELETE FROM user_grants WHERE user_id = ?'),
       insertGrant: prepare('INSERT OR IGNORE INTO user_grants (user_id, role, region_id) VALUES (?, ?, ?)'),
+      regionExists: prepare('SELECT 1 FROM regions WHERE id = ?').pluck(),
       activeAdmins: prepare(
         "SELECT count(DISTINCT u.id) FROM users u JOIN user_grants g ON g.user_id = u.id WHERE g.role = 'administrator' AND g.region_id IS NULL AND u.disabled_at IS NULL AND u.id != ?",
       ).pluck(),
@@ -113,6 +114,11 @@ export class IdentityStore {
 
   grants(userId: string): Grant[] {
     return this.statements.grants!.all(userId) as Grant[];
+  }
+
+  /** The positions of grants on regions that do not exist (the foreign key would refuse them mid-write). */
+  grantsOnMissingRegions(grants: readonly Grant[]): number[] {
+    return grants.flatMap((grant, index) => (grant.regionId !== null && this.statements.regionExists!.get(grant.regionId) === undefined ? [index] : []));
   }
 
   replaceGrants(userId: string, grants: readonly Grant[]): void {

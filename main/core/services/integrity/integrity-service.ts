@@ -40,6 +40,13 @@ interface RedfishSecret {
 
 type CheckedDevice = ReturnType<CabinetService['device']>;
 
+/** What one read of a device gave: its facts, the kinds it could not read, and how old the facts are. */
+interface Read {
+  facts: IntegrityFact[];
+  unread: IntegrityKind[];
+  observedAt: string;
+}
+
 export interface IntegrityDeps {
   sites: SiteService;
   cabinets: CabinetService;
@@ -132,7 +139,7 @@ export class IntegrityService implements PollFollower {
     if (device.protocol === 'none' || !device.endpoint || !device.credentialId) return;
     const controller = new AbortController();
     this.controllers.add(controller);
-    let read: { facts: IntegrityFact[]; unread: IntegrityKind[] };
+    let read: Read;
     try {
       read = await this.read(device, reading, controller.signal);
     } catch (error) {
@@ -142,21 +149,21 @@ export class IntegrityService implements PollFollower {
       this.controllers.delete(controller);
     }
     if (controller.signal.aborted || !this.store.open) return;
-    this.evaluate(device, read.facts, new Set(read.unread));
+    this.evaluate(device, read);
   }
 
-  private async read(device: CheckedDevice, reading: DeviceReading | null, signal: AbortSignal): Promise<{ facts: IntegrityFact[]; unread: IntegrityKind[] }> {
+  private async read(device: CheckedDevice, reading: DeviceReading | null, signal: AbortSignal): Promise<Read> {
     if (device.protocol === 'snmp') {
-      // An SNMP device is judged from its newest reading: reading its whole MIB again would add nothing.
-      const snmp = (reading?.snmp ?? this.store.latestSnmp(device.id)) as SnmpSoftware | null;
+      // An SNMP device is judged from its newest reading (reading its whole MIB again would add nothing), and is as old as that reading.
+      const snmp = (reading?.snmp ?? this.store.latestSnmp(device.id)) as (SnmpSoftware & { observedAt?: string }) | null;
       if (!snmp) throw new Error('no reading of this device yet; it is checked after its next inventory poll');
-      return { facts: snmpFacts(snmp), unread: [] };
+      return { facts: snmpFacts(snmp), unread: [], observedAt: snmp.observedAt ?? this.now().toISOString() };
     }
     const secret = this.deps.vault.open<RedfishSecret>(device.credentialId!);
     const client = new RedfishClient({ url: device.endpoint!, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: 10_000 });
     try {
       const raw = await readRedfishIntegrity(client, { timeoutMs: READ_TIMEOUT_MS, signal });
-      return { facts: redfishFacts(raw), unread: raw.unread };
+      return { facts: redfishFacts(raw), unread: raw.unread, observedAt: this.now().toISOString() };
     } finally {
       await client.close();
     }
@@ -169,8 +176,9 @@ export class IntegrityService implements PollFollower {
   }
 
   /** Compares what was read with the record (making the record on first sight), keeps the report, raises or clears drift alarms. */
-  private evaluate(device: CheckedDevice, facts: readonly IntegrityFact[], unread: ReadonlySet<IntegrityKind>): void {
+  private evaluate(device: CheckedDevice, { facts, observedAt, ...read }: Read): void {
     const at = this.now().toISOString();
+    const unread = new Set(read.unread);
     let recorded: RecordedState | null = this.store.recorded(device.id);
     const checks = this.store.transaction(() => {
       if (!recorded) {
@@ -184,7 +192,7 @@ export class IntegrityService implements PollFollower {
         }
       }
       const compared = compareFacts(expectedFacts(recorded, this.baselineOf(device)), facts, unread);
-      this.store.saveReport(device.id, at, facts, [...unread], compared);
+      this.store.saveReport(device.id, observedAt, at, facts, [...unread], compared);
       return compared;
     });
     const alarms = driftAlarms(device.id, device.name, checks, unread);
@@ -206,7 +214,7 @@ export class IntegrityService implements PollFollower {
       const state: RecordedState = { ...recordFrom(report.facts, unread, this.store.recorded(deviceId)), source: 'accepted', at };
       this.store.record(deviceId, state, actor);
       const checks = compareFacts(expectedFacts(state, this.baselineOf(device)), report.facts, unread);
-      this.store.saveReport(deviceId, report.checkedAt!, report.facts, report.unread, checks);
+      this.store.saveReport(deviceId, report.checkedAt!, report.attemptedAt, report.facts, report.unread, checks);
     });
     this.deps.alarms.apply(device.siteId, [], allDriftKeys(deviceId));
     this.deps.bus.publish({ type: 'site.changed', change: 'updated', siteId: device.siteId, count: 1, at });

@@ -86,8 +86,9 @@ export class IntegrityStore {
     };
   }
 
-  saveReport(deviceId: string, at: string, facts: readonly IntegrityFact[], unread: readonly IntegrityKind[], checks: readonly IntegrityCheck[]): void {
-    this.statements.saveReport!.run(deviceId, at, at, JSON.stringify(facts), JSON.stringify(unread), JSON.stringify(checks), checks.filter((check) => check.ok === false).length);
+  /** A complete read: `checkedAt` is how old its facts are, `attemptedAt` when the check ran. */
+  saveReport(deviceId: string, checkedAt: string, attemptedAt: string, facts: readonly IntegrityFact[], unread: readonly IntegrityKind[], checks: readonly IntegrityCheck[]): void {
+    this.statements.saveReport!.run(deviceId, checkedAt, attemptedAt, JSON.stringify(facts), JSON.stringify(unread), JSON.stringify(checks), checks.filter((check) => check.ok === false).length);
   }
 
   /** A check that could not read the device: the last complete report stays, with this failure beside it. */

@@ -2,7 +2,10 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import { readJsonSetting, writeSetting } from '../../db/settings.js';
 import type { CredentialVault } from '../credentials/vault.js';
-import { createAuthority, issue, type IssueRequest, type KeyAndCertificate } from './x509.js';
+import type { IssueRequest, KeyAndCertificate } from './x509.js';
+
+/** The X.509 library is loaded when a certificate is made, not at every start (it is a large part of the bundle). */
+const x509 = () => import('./x509.js');
 
 const CA_SETTING = 'pki.authority';
 const SERVER_SETTING = 'pki.server';
@@ -50,7 +53,9 @@ export class CertificateAuthority {
   private async authority(): Promise<StoredCertificate> {
     const existing = this.stored(CA_SETTING);
     if (existing) return existing;
-    this.creating ??= createAuthority('EdgeCab authority', CA_DAYS).then((created) => this.keep(CA_SETTING, created, [], null));
+    this.creating ??= x509()
+      .then((lib) => lib.createAuthority('EdgeCab authority', CA_DAYS))
+      .then((created) => this.keep(CA_SETTING, created, [], null));
     return this.creating;
   }
 
@@ -63,7 +68,7 @@ export class CertificateAuthority {
   async issue(request: IssueRequest): Promise<KeyAndCertificate> {
     const authority = await this.authority();
     const key = this.vault.open<{ pem: string }>(authority.keyCredentialId).pem;
-    return issue({ certificatePem: authority.certificatePem, keyPem: key }, request);
+    return (await x509()).issue({ certificatePem: authority.certificatePem, keyPem: key }, request);
   }
 
   /**
