@@ -71,7 +71,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const vault = new CredentialVault(db, dataDir, now, options.vaultKey ? { key: options.vaultKey } : {});
   const devices = new DeviceService(db, cabinets, vault, bus, now);
   const alarms = new AlarmService(db, bus, now);
-  const forwarder = new AlarmForwarder(db, now);
+  const forwarder = new AlarmForwarder(db, now, vault);
   const health = new SystemHealth(db, now);
   const authority = new CertificateAuthority(db, vault, now);
   const rotation = new CredentialRotation(db, vault, now, options.rotationHooks);
@@ -79,7 +79,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const network = new NetworkPolicyService(db, now);
   const siteAlarms = new SiteAlarms(db, alarms, forwarder, bus, now);
   const nodeIdentity = new NodeIdentityService(db, { sites, cabinets, vault, authority, alarms: siteAlarms, bus }, now, (what, error) => health.report(what, error));
-  const integrity = new IntegrityService(db, { sites, cabinets, vault, alarms: siteAlarms, bus }, now, (what, error) => health.report(what, error));
+  const integrity = new IntegrityService(db, { sites, cabinets, devices, vault, alarms: siteAlarms, bus }, now, (what, error) => health.report(what, error));
   // Both follow every poll for as long as the services live; each stops its own work when monitoring stops.
   monitor.follow(nodeIdentity.verifier);
   monitor.follow(integrity);

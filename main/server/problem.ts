@@ -66,8 +66,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   }
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const code = status === 431 ? 'REQUEST_HEADER_FIELDS_TOO_LARGE' : status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
-  const body = JSON.stringify({ type: problemType(code), title: TITLES[status], status, detail: `The HTTP request is malformed (${error.code ?? 'parse error'})`, code } satisfies ProblemDocument);
-  socket.end(`HTTP/1.1 ${status} ${TITLES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const title = TITLES[status] ?? code;
+  const body = JSON.stringify({ type: problemType(code), title, status, detail: `The HTTP request is malformed (${error.code ?? 'parse error'})`, code } satisfies ProblemDocument);
+  socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /**

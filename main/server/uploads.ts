@@ -57,8 +57,14 @@ export async function stageMultipartBody(core: Core, req: IncomingMessage, res: 
   });
   res.once('close', () => {
     uploadsInFlight -= 1;
-    for (const out of outputs) out.destroy();
-    for (const path of staged) rmSync(path, { force: true });
+    staged.forEach((path, index) => {
+      const out = outputs[index];
+      // A stream destroyed before its file was opened still opens (creates) it afterwards: remove the file once the stream has closed.
+      if (out && !out.closed) {
+        out.once('close', () => rmSync(path, { force: true }));
+        out.destroy();
+      } else rmSync(path, { force: true });
+    });
     settle(false);
   });
 

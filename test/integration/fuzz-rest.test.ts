@@ -422,6 +422,14 @@ describe('REST fuzz: every route of the contract', () => {
     for (const group of groups) summary(group, (each) => each === group);
     const total = summary('', () => true);
     console.log(`fuzz: ${total.cases} cases over ${new Set(routes.map((route) => route.operationId)).size} routes, ${total.rejected} rejected, ${total.errors} server errors (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    if (process.env.EDGECAB_FUZZ_TIMES === '1') {
+      // Where the time goes and what each route answered: to tune the runs and see that valid-looking cases get through.
+      const lines = [...checker.stats.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([key, stats]) => {
+        const statuses = [...stats.statuses].sort((a, b) => a[0] - b[0]).map(([status, count]) => `${status}×${count}`);
+        return `${key}: ${stats.cases} cases, ${Math.round(stats.ms)} ms, ${statuses.join(' ')}`;
+      });
+      console.log(lines.join('\n'));
+    }
     if (failures.length > 0) console.log(`fuzz failures:\n${failures.join('\n')}`);
     expect(failures).toEqual([]);
   }, 600_000);

@@ -10,7 +10,13 @@ type Input = Record<string, unknown>;
  *  - `everywhere`: the role at the root (global settings, users, repositories, probes that reach any host);
  *  - `on`: the role on each region the objects it touches live in (looked up from the input).
  */
-export type Where = { kind: 'somewhere' } | { kind: 'everywhere' } | { kind: 'on'; regions: (input: Input, lookup: ScopeLookup) => readonly (RegionOf | 'no-site')[] };
+/** Where a new object would go: refused with 403 (not 404) when the role is missing, since nothing is hidden by saying so. */
+export interface Placement {
+  placeIn: number | null | undefined;
+}
+type Target = RegionOf | 'no-site' | Placement;
+
+export type Where = { kind: 'somewhere' } | { kind: 'everywhere' } | { kind: 'on'; regions: (input: Input, lookup: ScopeLookup) => readonly Target[] };
 
 export interface Policy {
   role: Role;
@@ -19,14 +25,16 @@ export interface Policy {
 
 const somewhere = (role: Role): Policy => ({ role, where: { kind: 'somewhere' } });
 const everywhere = (role: Role): Policy => ({ role, where: { kind: 'everywhere' } });
-const on = (role: Role, regions: (input: Input, lookup: ScopeLookup) => readonly (RegionOf | 'no-site')[]): Policy => ({ role, where: { kind: 'on', regions } });
+const on = (role: Role, regions: (input: Input, lookup: ScopeLookup) => readonly Target[]): Policy => ({ role, where: { kind: 'on', regions } });
 
 const site = (field = 'id') => (input: Input, lookup: ScopeLookup) => [lookup.site(input[field])];
 const device = (field = 'id') => (input: Input, lookup: ScopeLookup) => [lookup.device(input[field])];
-const regionField = (field: string) => (input: Input, lookup: ScopeLookup): RegionOf[] => {
+/** The region a new object goes into (null: no region, which needs a role on every region). */
+const placeIn = (field: string) => (input: Input, lookup: ScopeLookup): Placement[] => {
   const value = input[field];
-  return [value === null || value === undefined ? null : lookup.region(value)];
+  return [{ placeIn: value === null || value === undefined ? null : lookup.region(value) }];
 };
+const placeAt = (value: unknown, lookup: ScopeLookup): Placement => ({ placeIn: value === null || value === undefined ? null : lookup.region(value) });
 
 /**
  * Every operation's permission, enforced once in the core for every
@@ -41,15 +49,15 @@ export const POLICIES: Record<string, Policy> = {
 
   'sites.list': somewhere('viewer'),
   'sites.get': on('viewer', site()),
-  'sites.create': on('administrator', regionField('regionId')),
-  'sites.update': on('administrator', (input, lookup) => [lookup.site(input.id), ...('regionId' in input ? [input.regionId === null ? null : lookup.region(input.regionId)] : [])]),
+  'sites.create': on('administrator', placeIn('regionId')),
+  'sites.update': on('administrator', (input, lookup) => [lookup.site(input.id), ...('regionId' in input ? [placeAt(input.regionId, lookup)] : [])]),
   'sites.delete': on('administrator', site()),
   'sites.importCsv': everywhere('administrator'),
 
   'regions.list': somewhere('viewer'),
-  'regions.create': on('administrator', regionField('parentId')),
-  'regions.update': on('administrator', (input, lookup) => [lookup.region(input.id), ...('parentId' in input ? [input.parentId === null ? null : lookup.region(input.parentId)] : [])]),
-  'regions.delete': on('administrator', regionField('id')),
+  'regions.create': on('administrator', placeIn('parentId')),
+  'regions.update': on('administrator', (input, lookup) => [lookup.region(input.id), ...('parentId' in input ? [placeAt(input.parentId, lookup)] : [])]),
+  'regions.delete': on('administrator', (input, lookup) => [lookup.region(input.id)]),
 
   'cabinets.templates': somewhere('viewer'),
   'cabinets.get': on('viewer', site('siteId')),
@@ -100,7 +108,7 @@ export const POLICIES: Record<string, Policy> = {
   'wizard.list': somewhere('administrator'),
   'wizard.get': on('administrator', (input, lookup) => [lookup.wizardRun(input.runId)]),
   'wizard.goto': on('administrator', (input, lookup) => [lookup.wizardRun(input.runId)]),
-  'wizard.site': on('administrator', (input, lookup) => [lookup.wizardRun(input.runId), input.regionId === null || input.regionId === undefined ? null : lookup.region(input.regionId)]),
+  'wizard.site': on('administrator', (input, lookup) => [lookup.wizardRun(input.runId), placeAt(input.regionId, lookup)]),
   'wizard.discover': on('administrator', (input, lookup) => [lookup.wizardRun(input.runId)]),
   'wizard.confirm': on('administrator', (input, lookup) => [lookup.wizardRun(input.runId)]),
   'wizard.secure': on('administrator', (input, lookup) => [lookup.wizardRun(input.runId)]),
@@ -165,6 +173,12 @@ export function checkPermission(operation: string, input: unknown, access: Acces
   }
   const record = input && typeof input === 'object' ? (input as Input) : {};
   for (const region of where.regions(record, lookup)) {
+    if (region !== null && typeof region === 'object') {
+      // A placement into a region that does not exist reaches the handler, which says so.
+      if (region.placeIn === undefined) continue;
+      if (!access.can(role, region.placeIn)) throw new PermissionRefused(operation, role, region.placeIn === null ? 'on every region (the new object is in no region)' : 'on that region');
+      continue;
+    }
     // Missing objects reach the handler, which answers 404 itself; a run without a site yet is anybody's who may start one.
     if (region === undefined || region === 'no-site') {
       if (!access.canSomewhere(role)) throw new PermissionRefused(operation, role, 'on some region');

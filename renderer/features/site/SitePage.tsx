@@ -13,6 +13,7 @@ import { EnvironmentPanel } from './EnvironmentPanel.js';
 import { useSiteCabinet } from './useSiteCabinet.js';
 import { WiringDiagram } from './WiringDiagram.js';
 import { useCanAt } from '../auth/access.js';
+import { SecuritySection } from '../security/SecuritySection.js';
 
 type View = 'front' | 'rear' | 'both';
 
@@ -259,6 +260,7 @@ export function SitePage() {
           </div>
         </div>
       ) : null}
+      {site && cabinet ? <SecuritySection site={site} /> : null}
     </section>
   );
 }

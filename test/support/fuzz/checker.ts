@@ -14,6 +14,8 @@ export interface RouteStats {
   /** Any other 5xx: a bug. */
   serverErrors: number;
   statuses: Map<number, number>;
+  /** Time spent on the route's cases, checks included. */
+  ms: number;
 }
 
 interface AuditRow {
@@ -67,7 +69,7 @@ export class FuzzChecker {
     const key = `${group} ${route.operationId}`;
     let stats = this.stats.get(key);
     if (!stats) {
-      stats = { group, cases: 0, rejected: 0, declaredServerErrors: 0, serverErrors: 0, statuses: new Map() };
+      stats = { group, cases: 0, rejected: 0, declaredServerErrors: 0, serverErrors: 0, statuses: new Map(), ms: 0 };
       this.stats.set(key, stats);
     }
     return stats;
@@ -81,6 +83,7 @@ export class FuzzChecker {
   async exchange(route: Route, group: string, raw: RawRequest, options: { describe: string; caseSecrets?: readonly string[]; expect?: Expectation }): Promise<RawResponse> {
     const stats = this.statsOf(route, group);
     stats.cases += 1;
+    const started = performance.now();
     const before = this.snapshot;
     let response: RawResponse;
     try {
@@ -93,12 +96,20 @@ export class FuzzChecker {
       response = { status: 413, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify({ type: 'urn:edgecab:problem:payload-too-large', title: 'reset', status: 413, detail: 'reset while sending', code: 'PAYLOAD_TOO_LARGE' }), ms: 0 };
     }
     await this.settle();
-    const after = this.snapshots.take();
+    let after = this.snapshots.take();
+    if (response.status >= 400 && response.status < 500) {
+      // A refused upload's staged file is removed when the server's response closes, which may be just after the client has read it.
+      for (let wait = 0; wait < 50 && DatabaseSnapshots.diff(before, after).some((key) => key.startsWith('file tiles/incoming/')); wait += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        after = this.snapshots.take();
+      }
+    }
     const newAudit = this.core.db.prepare('SELECT * FROM audit_log WHERE id > ? ORDER BY id').all(this.lastAuditId) as AuditRow[];
     this.snapshot = after;
     this.lastAuditId = newAudit.at(-1)?.id ?? this.lastAuditId;
 
     const { status } = response;
+    stats.ms += performance.now() - started;
     stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
     const failures: string[] = [];
     let problem: Record<string, unknown> | null = null;

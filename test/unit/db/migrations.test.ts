@@ -96,6 +96,61 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('009 seals secrets of every kind: rebuilds credentials without the kind check, keeping rows and the devices that use them', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 8);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'n', 'C1', 1, 2, 't', 't')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    db.prepare("INSERT INTO credentials (id, kind, sealed, created_at) VALUES ('k1', 'redfish', 'old-format', 't')").run();
+    db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, credential_id, created_at, updated_at) VALUES ('d1', 'c1', 'server', 'Srv', 1, 1, 'front', 'full', 'redfish', 'k1', 't', 't')").run();
+    db.prepare("INSERT INTO credential_rotations (device_id, pending_credential_id, previous_credential_id, started_at) VALUES ('d1', 'k1', NULL, 't')").run();
+    migrate(db, migrations, 9);
+    expect(columns(db, 'credentials')).toEqual(['id', 'kind', 'sealed', 'format', 'origin', 'revision', 'created_at', 'updated_at']);
+    // The device still points at its credential (the rebuild did not set it to NULL), marked as the old format.
+    expect(db.prepare("SELECT credential_id FROM devices WHERE id = 'd1'").pluck().get()).toBe('k1');
+    expect(db.prepare("SELECT format, origin, revision FROM credentials WHERE id = 'k1'").get()).toEqual({ format: 1, origin: 'user', revision: 1 });
+    expect(db.prepare("SELECT phase FROM credential_rotations WHERE device_id = 'd1'").pluck().get()).toBe('sent');
+    db.prepare("INSERT INTO credentials (id, kind, sealed, created_at) VALUES ('k2', 'webhook', 'x', 't')").run();
+    expect(() => db.prepare("INSERT INTO credentials (id, kind, sealed, origin, created_at) VALUES ('k3', 'snmp', 'x', 'guessed', 't')").run()).toThrow(/CHECK/);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('010 adds users, grants per region, sessions and API tokens; a region removed takes its grants', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 10);
+    db.prepare("INSERT INTO regions (id, parent_id, name, created_at, updated_at) VALUES (1, NULL, 'East', 't', 't')").run();
+    db.prepare("INSERT INTO users (id, name, password_hash, created_at, password_changed_at) VALUES ('u1', 'Alice', 'scrypt$x', 't', 't')").run();
+    expect(() => db.prepare("INSERT INTO users (id, name, password_hash, created_at, password_changed_at) VALUES ('u2', 'alice', 'scrypt$x', 't', 't')").run()).toThrow(/UNIQUE/);
+    db.prepare("INSERT INTO user_grants (user_id, role, region_id) VALUES ('u1', 'viewer', 1), ('u1', 'administrator', NULL)").run();
+    expect(() => db.prepare("INSERT INTO user_grants (user_id, role, region_id) VALUES ('u1', 'superuser', NULL)").run()).toThrow(/CHECK/);
+    db.prepare("INSERT INTO api_tokens (id, user_id, name, token_hash, scope, created_at) VALUES ('t1', 'u1', 'ci', 'h', 'viewer', 't')").run();
+    db.prepare('DELETE FROM regions WHERE id = 1').run();
+    expect(db.prepare('SELECT count(*) FROM user_grants').pluck().get()).toBe(1);
+    db.prepare("DELETE FROM users WHERE id = 'u1'").run();
+    expect(db.prepare('SELECT (SELECT count(*) FROM user_grants) + (SELECT count(*) FROM api_tokens)').pluck().get()).toBe(0);
+    expect(columns(db, 'audit_log')).toContain('via');
+    db.close();
+  });
+
+  it('011 and 012 add Redfish event subscriptions (one secret hash each) and problems of EdgeCab itself', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 12);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'n', 'C1', 1, 2, 't', 't')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES ('d1', 'c1', 'server', 'Srv', 1, 1, 'front', 'full', 'redfish', 't', 't')").run();
+    const insert = db.prepare("INSERT INTO event_subscriptions (id, device_id, secret_hash, destination, created_at) VALUES (?, 'd1', ?, 'https://x/redfish/events/s', 't')");
+    insert.run('e1', 'hash-1');
+    expect(() => insert.run('e2', 'hash-1')).toThrow(/UNIQUE/);
+    db.prepare("DELETE FROM devices WHERE id = 'd1'").run();
+    expect(db.prepare('SELECT count(*) FROM event_subscriptions').pluck().get()).toBe(0);
+    expect(columns(db, 'core_problems')).toEqual(['key', 'message', 'count', 'first_seen', 'last_seen']);
+    db.close();
+  });
+
   it('013 adds cabinet identities to a version-12 database: one current identity per site, kept with the site, key reference cleared with its secret', () => {
     const db = new BetterSqlite3(':memory:');
     db.pragma('foreign_keys = ON');

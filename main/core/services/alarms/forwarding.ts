@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import type { CredentialVault } from '../credentials/vault.js';
 import { readJsonSetting, writeSetting } from '../../db/settings.js';
 import type { Database } from 'better-sqlite3';
 import { createHmac } from 'node:crypto';
@@ -42,6 +44,11 @@ export function signBody(secret: string, timestamp: string, body: string): strin
  * RFC 5424 syslog over UDP or TCP (octet-counted). Desktop notifications are
  * raised by the UI from the alarm events.
  */
+/** The settings' webhook secret is a vault reference: "vault:<credential id>". */
+const SEALED = 'vault:';
+/** As stored: the secret field holds the reference (shorter than a secret's minimum), so it is checked loosely. */
+const StoredForwarding = Forwarding.extend({ webhook: Forwarding.shape.webhook.unwrap().extend({ secret: z.string().min(1) }).nullable() });
+
 export class AlarmForwarder {
   readonly stats: ForwardingStats = { webhookSent: 0, webhookFailed: 0, syslogSent: 0, lastError: null };
   private inFlight = new Set<Promise<void>>();
@@ -49,10 +56,37 @@ export class AlarmForwarder {
   constructor(
     private readonly db: Database,
     private readonly now: () => Date,
-  ) {}
+    private readonly vault: CredentialVault,
+  ) {
+    this.sealStoredSecret();
+  }
 
+  /** What the settings hold: the webhook secret only as a reference into the vault. */
+  private stored(): Forwarding {
+    return readJsonSetting(this.db, SETTINGS_KEY, StoredForwarding, DEFAULT_FORWARDING);
+  }
+
+  /** A secret written in clear by an earlier version goes into the vault, and only its reference stays in the settings. */
+  private sealStoredSecret(): void {
+    const stored = this.stored();
+    if (!stored.webhook || stored.webhook.secret.startsWith(SEALED)) return;
+    this.write({ ...stored, webhook: { ...stored.webhook, secret: this.seal(stored.webhook.secret, null) } });
+  }
+
+  private seal(secret: string, previous: string | null): string {
+    const id = this.vault.store('webhook', { secret }, { replaceId: previous?.startsWith(SEALED) ? previous.slice(SEALED.length) : null, origin: 'user' });
+    return `${SEALED}${id}`;
+  }
+
+  private write(config: Forwarding): void {
+    writeSetting(this.db, SETTINGS_KEY, JSON.stringify(config), this.now());
+  }
+
+  /** The configuration with the webhook secret opened from the vault, for sending. */
   config(): Forwarding {
-    return readJsonSetting(this.db, SETTINGS_KEY, Forwarding, DEFAULT_FORWARDING);
+    const stored = this.stored();
+    if (!stored.webhook?.secret.startsWith(SEALED)) return stored;
+    return { ...stored, webhook: { ...stored.webhook, secret: this.vault.open<{ secret: string }>(stored.webhook.secret.slice(SEALED.length)).secret } };
   }
 
   /** The configuration with the webhook secret hidden, as the API shows it. */
@@ -62,10 +96,13 @@ export class AlarmForwarder {
   }
 
   setConfig(config: Forwarding): Forwarding {
-    const current = this.config();
+    const current = this.stored();
+    const previous = current.webhook?.secret ?? null;
     // The UI never sees the secret: an unchanged mask keeps the stored one.
-    const next = config.webhook && current.webhook && /^•+$/.test(config.webhook.secret) ? { ...config, webhook: { ...config.webhook, secret: current.webhook.secret } } : config;
-    writeSetting(this.db, SETTINGS_KEY, JSON.stringify(next), this.now());
+    const keep = config.webhook && current.webhook && /^•+$/.test(config.webhook.secret);
+    const webhook = config.webhook ? { ...config.webhook, secret: keep ? previous! : this.seal(config.webhook.secret, previous) } : null;
+    if (!webhook && previous?.startsWith(SEALED)) this.vault.remove(previous.slice(SEALED.length));
+    this.write({ ...config, webhook });
     return this.publicConfig();
   }
 

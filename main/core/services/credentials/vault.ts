@@ -22,10 +22,15 @@ export interface SecretMeta {
   revision: number;
 }
 
+export interface VaultHooks extends KeyFileHooks {
+  /** Test seam: the database holds the new key's secrets; the key file is still the old one. */
+  afterRekeyCommitted?: () => void;
+}
+
 export interface VaultOptions {
   /** A key the host provides (the desktop keeps it under the OS's safeStorage); the key file is then never read or written. */
   key?: Buffer;
-  hooks?: KeyFileHooks;
+  hooks?: VaultHooks;
 }
 
 const KEY_FILE = 'credentials.key';
@@ -68,6 +73,7 @@ interface Row {
 export class CredentialVault {
   private key: Buffer;
   private readonly keyFile: string | null;
+  private readonly hooks: VaultHooks;
 
   constructor(
     private readonly db: Database,
@@ -76,6 +82,7 @@ export class CredentialVault {
     options: VaultOptions = {},
   ) {
     this.keyFile = dataDir === ':memory:' || options.key ? null : join(dataDir, KEY_FILE);
+    this.hooks = options.hooks ?? {};
     if (options.key) {
       if (options.key.length !== KEY_BYTES) throw new Error(`the vault key must be ${KEY_BYTES} bytes`);
       this.key = options.key;
@@ -178,6 +185,7 @@ export class CredentialVault {
       for (const row of rows) update.run(seal(next, row.id, row.kind, unseal(this.key, row.id, row.kind, row.sealed, row.format)), FORMAT, row.id);
       writeSetting(this.db, CHECK_SETTING, keyCheck(next), this.now());
     })();
+    this.hooks.afterRekeyCommitted?.();
     renameSync(nextFile, this.keyFile);
     this.key = next;
     return { resealed: rows.length };

@@ -19,6 +19,7 @@ import type { FailureReporter } from '../../lib/disposable.js';
 import { RedfishClient } from '../../protocols/redfish/client.js';
 import type { CabinetService } from '../cabinets/cabinet-service.js';
 import type { CredentialVault } from '../credentials/vault.js';
+import type { DeviceService } from '../devices/device-service.js';
 import type { EventBus } from '../events/bus.js';
 import type { PollFollower } from '../monitor/monitor-service.js';
 import type { PollResult } from '../monitor/poll-result.js';
@@ -50,6 +51,7 @@ interface Read {
 export interface IntegrityDeps {
   sites: SiteService;
   cabinets: CabinetService;
+  devices: DeviceService;
   vault: CredentialVault;
   alarms: SiteAlarms;
   bus: EventBus;
@@ -154,9 +156,14 @@ export class IntegrityService implements PollFollower {
 
   private async read(device: CheckedDevice, reading: DeviceReading | null, signal: AbortSignal): Promise<Read> {
     if (device.protocol === 'snmp') {
-      // An SNMP device is judged from its newest reading (reading its whole MIB again would add nothing), and is as old as that reading.
-      const snmp = (reading?.snmp ?? this.store.latestSnmp(device.id)) as (SnmpSoftware & { observedAt?: string }) | null;
-      if (!snmp) throw new Error('no reading of this device yet; it is checked after its next inventory poll');
+      // An SNMP device is judged from its newest reading (reading its whole MIB again would add nothing), and is as old as that
+      // reading; one never read yet (its first inventory poll still to come) is read now.
+      let snmp = (reading?.snmp ?? this.store.latestSnmp(device.id)) as (SnmpSoftware & { observedAt?: string }) | null;
+      if (!snmp) {
+        const fresh = await this.deps.devices.refresh(device.id);
+        if (!fresh.snmp) throw new Error(fresh.error ?? 'the device did not answer');
+        snmp = fresh.snmp;
+      }
       return { facts: snmpFacts(snmp), unread: [], observedAt: snmp.observedAt ?? this.now().toISOString() };
     }
     const secret = this.deps.vault.open<RedfishSecret>(device.credentialId!);

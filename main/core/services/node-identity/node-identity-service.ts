@@ -59,7 +59,7 @@ export class NodeIdentityService {
     private readonly report: FailureReporter,
   ) {
     this.store = new NodeIdentityStore(db);
-    this.verifier = new IdentityVerifier(this, this.store, deps.alarms, report);
+    this.verifier = new IdentityVerifier(this, this.store, deps.alarms, report, (siteId) => this.announce(siteId));
   }
 
   async view(siteId: string): Promise<SiteIdentityView> {

@@ -50,6 +50,8 @@ export class IdentityVerifier implements PollFollower {
     private readonly store: NodeIdentityStore,
     private readonly alarms: SiteAlarms,
     private readonly report: FailureReporter,
+    /** Tells the UI the site changed (its identity was confirmed). */
+    private readonly announce: (siteId: string) => void,
   ) {}
 
   polled(result: PollResult): void {
@@ -105,6 +107,7 @@ export class IdentityVerifier implements PollFollower {
     if (result.at - last >= IDENTITY_VERIFY_EVERY_MS) {
       this.store.verified(identity.id, new Date(result.at).toISOString());
       this.written.set(identity.id, result.at);
+      this.announce(device.site_id);
     }
     if (renewalDue(identity.status, true) && !this.identities.busy(device.site_id)) this.startRenewal(device.site_id, identity);
   }

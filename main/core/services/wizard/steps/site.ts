@@ -12,18 +12,19 @@ const TIME_SKEW_OK_SECONDS = 60;
 export async function saveSite(context: WizardContext, input: z.output<typeof WizardSiteInput>): Promise<void> {
   const { store, deps } = context;
   const row = context.requireStep(input.runId, 1);
-  context.stepTime(input.runId, 1, false);
   const { runId, templateId, managementSubnet, language, ...fields } = input;
+  // Everything that can refuse the input is checked before anything is written: a refused call leaves the run and the site as they were.
   if (!deps.cabinets.templates.has(templateId)) throw new InvalidInputError([{ field: 'templateId', code: 'not_found', message: `No cabinet model "${templateId}"` }]);
   if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(managementSubnet) || expandRanges(managementSubnet, 65_536).error) {
     throw new InvalidInputError([{ field: 'managementSubnet', code: 'invalid', message: 'A subnet like 10.20.0.0/24 (from /16 to /32)' }]);
   }
-  const site = row.site_id ? deps.sites.update({ id: row.site_id, ...fields }) : deps.sites.create(fields);
-  const cabinet = deps.cabinets.viewForSite(site.id);
-  if (cabinet && cabinet.cabinet.templateId !== templateId && cabinet.devices.some((device) => device.hasCredential)) {
+  const existing = row.site_id ? deps.cabinets.viewForSite(row.site_id) : null;
+  if (existing && existing.cabinet.templateId !== templateId && existing.devices.some((device) => device.hasCredential)) {
     throw new ConflictError('Devices of this cabinet are connected already; the cabinet model cannot change now', 'templateId');
   }
-  if (!cabinet) deps.cabinets.createForSite(site.id, templateId, null, language);
+  const site = row.site_id ? deps.sites.update({ id: row.site_id, ...fields }) : deps.sites.create(fields);
+  context.stepTime(runId, 1, false);
+  if (!deps.cabinets.viewForSite(site.id)) deps.cabinets.createForSite(site.id, templateId, null, language);
   store.setSite(runId, site.id);
   const checks = await preflight(managementSubnet, context.now);
   store.update(runId, (data) => {

@@ -1,0 +1,167 @@
+import { Fragment, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
+import { INTEGRITY_KINDS, type DeviceIntegrity, type IntegrityCheck, type SiteIntegrity } from '../../../shared/domain/integrity.js';
+import { useApi } from '../../api/context.js';
+import { toUiError } from '../../api/errors.js';
+import { ageText, useNow } from '../../components/age.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { formatDateTime } from '../../components/format.js';
+
+const valueText = (t: TFunction, value: string | null, missing: 'missing' | 'notRecorded' | 'notRead') => value ?? t(`security.integrity.${missing}`);
+
+/** "SecureBootEnable (437XR1138R2): Enabled → Disabled", in the device's own words for what it names. */
+export function differenceText(t: TFunction, check: IntegrityCheck): string {
+  return t('security.integrity.difference', {
+    what: `${check.property} (${check.component})`,
+    expected: valueText(t, check.expected, 'notRecorded'),
+    actual: valueText(t, check.actual, 'missing'),
+  });
+}
+
+/** What was checked: each kind with how many properties. */
+function checkedKinds(t: TFunction, device: DeviceIntegrity): string {
+  const counts = new Map<string, number>();
+  for (const check of device.checks) counts.set(check.kind, (counts.get(check.kind) ?? 0) + 1);
+  return INTEGRITY_KINDS.filter((kind) => counts.has(kind))
+    .map((kind) => t('security.integrity.checkCount', { kind: t(`security.integrity.kinds.${kind}`), count: counts.get(kind) }))
+    .join(' · ');
+}
+
+function Checks({ device }: { device: DeviceIntegrity }) {
+  const { t } = useTranslation();
+  return (
+    <table className="simple-table security-checks" data-testid={`integrity-checks-${device.slotId ?? device.deviceId}`}>
+      <thead>
+        <tr>
+          <th>{t('security.integrity.what')}</th>
+          <th>{t('security.integrity.expected')}</th>
+          <th>{t('security.integrity.actual')}</th>
+          <th>{t('security.integrity.result')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {device.checks.map((check) => (
+          <tr key={check.key} className={check.ok === false ? 'security-differs' : undefined}>
+            <td>
+              <span className="muted small">{t(`security.integrity.kinds.${check.kind}`)}</span> {check.component} · {check.property}
+            </td>
+            <td className="mono break-all">
+              {valueText(t, check.expected, 'notRecorded')}
+              {check.source === 'baseline' ? <span className="muted small"> ({t('security.integrity.source.baseline')})</span> : null}
+            </td>
+            <td className="mono break-all">{valueText(t, check.actual, check.ok === null ? 'notRead' : 'missing')}</td>
+            <td className="nowrap">{t(`security.integrity.results.${check.ok === null ? 'unread' : check.ok ? 'ok' : 'differs'}`)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Per device: what was checked and when, what differs from the recorded state, "accept" for administrators, every check on request. */
+export function IntegrityTable({ report, canAdminister, onChanged }: { report: SiteIntegrity; canAdminister: boolean; onChanged: () => void }) {
+  const { t, i18n } = useTranslation();
+  const { client } = useApi();
+  const now = useNow();
+  const [open, setOpen] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const accept = async (device: DeviceIntegrity) => {
+    if (!window.confirm(t('security.integrity.acceptConfirm', { device: device.deviceName }))) return;
+    try {
+      await client.integrity.accept({ id: device.deviceId });
+      setError(null);
+      setNotice(t('security.integrity.accepted', { device: device.deviceName }));
+      onChanged();
+    } catch (cause) {
+      setError(toUiError(cause).message);
+    }
+  };
+  if (report.devices.length === 0) return <p className="muted">{t('security.integrity.noDevices')}</p>;
+  return (
+    <>
+      {notice ? (
+        <div className="notice" role="status">
+          {notice}
+        </div>
+      ) : null}
+      <ErrorNotice message={error} />
+      <table className="simple-table security-integrity" data-testid="integrity-table">
+        <thead>
+          <tr>
+            <th>{t('security.integrity.device')}</th>
+            <th>{t('security.integrity.checked')}</th>
+            <th>{t('security.integrity.what')}</th>
+            <th>{t('security.integrity.differences')}</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {report.devices.map((device) => {
+            const differing = device.checks.filter((check) => check.ok === false);
+            const row = device.slotId ?? device.deviceId;
+            return (
+              <Fragment key={device.deviceId}>
+                <tr data-testid={`integrity-row-${row}`} className={differing.length ? 'security-differs' : undefined}>
+                  <td>{device.deviceName}</td>
+                  <td className="nowrap" title={device.checkedAt ? formatDateTime(device.checkedAt, i18n.language) : undefined}>
+                    {device.checkedAt ? ageText(t, device.checkedAt, now) : t('security.integrity.never')}
+                  </td>
+                  <td className="small">
+                    {checkedKinds(t, device) || '—'}
+                    {device.recorded ? (
+                      <div className="muted">
+                        {t(`security.integrity.recorded.${device.recorded.source}`, { by: device.recorded.by ?? '—', time: formatDateTime(device.recorded.at, i18n.language) })}
+                      </div>
+                    ) : null}
+                    {device.baselineAt ? <div className="muted">{t('security.integrity.baseline', { time: formatDateTime(device.baselineAt, i18n.language) })}</div> : null}
+                  </td>
+                  <td>
+                    {device.error ? <div className="security-failed small">{t('security.integrity.failed', { time: ageText(t, device.attemptedAt, now), error: device.error })}</div> : null}
+                    {differing.length ? (
+                      <>
+                        <span className="badge badge-error">{t('security.integrity.differs', { count: differing.length })}</span>
+                        <ul className="security-diff-list">
+                          {differing.map((check) => (
+                            <li key={check.key}>
+                              <span className="muted">{t(`security.integrity.kinds.${check.kind}`)}</span> {differenceText(t, check)}
+                            </li>
+                          ))}
+                        </ul>
+                      </>
+                    ) : device.checkedAt ? (
+                      <span className="badge badge-ok">{t('security.integrity.matches')}</span>
+                    ) : null}
+                  </td>
+                  <td className="nowrap cell-actions">
+                    {device.checks.length ? (
+                      <button type="button" className="link-button" aria-expanded={open === device.deviceId} onClick={() => setOpen(open === device.deviceId ? null : device.deviceId)}>
+                        {open === device.deviceId ? t('security.integrity.hideDetails') : t('security.integrity.details')}
+                      </button>
+                    ) : null}
+                    {canAdminister && differing.length ? (
+                      <button type="button" className="link-button" onClick={() => void accept(device)}>
+                        {t('security.integrity.accept')}
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+                {open === device.deviceId ? (
+                  <tr>
+                    <td colSpan={5}>
+                      <Checks device={device} />
+                    </td>
+                  </tr>
+                ) : null}
+              </Fragment>
+            );
+          })}
+        </tbody>
+      </table>
+      <p className="muted small" data-testid="integrity-apps">
+        {t('security.integrity.apps')}
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,204 @@
+/**
+ * Sign-in and roles per region over HTTP, as a browser and an upper-level
+ * system reach them: every API route refuses a caller without a session or
+ * token; a viewer of one region sees and acts on that region only (lists,
+ * map, alarms, search, events); cookie sessions need the CSRF header and
+ * refuse cross-site requests; a rebinding Host header is refused; sign-in
+ * is throttled; a revoked token stops at once.
+ */
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../main/core/index.js';
+import { buildOpenApiDocument } from '../../main/server/openapi.js';
+import { startServer, type RunningServer } from '../../main/server/server.js';
+import { rendererDir } from '../../main/cli/paths.js';
+import { TEST_PASSWORD, userWithToken } from '../support/auth.js';
+import { tempDir } from '../support/core.js';
+
+/** A raw request, so the Host header can be anything. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'GET', headers }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('sign-in and roles per region over HTTP', () => {
+  let core: Core;
+  let server: RunningServer;
+  let dir: ReturnType<typeof tempDir>;
+  const api = (path: string) => new URL(`api/v1${path}`, server.url).href;
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  let admin = '';
+  let viewerA = '';
+  let operatorA = '';
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    dir = tempDir();
+    core = createCore({ dataDir: dir.dir, host: 'server' });
+    server = await startServer({ core, host: '127.0.0.1', port: 0, rendererDir: rendererDir() });
+    const client = core.client('test');
+    const regionA = await client.regions.create({ name: 'Region A' });
+    const regionB = await client.regions.create({ name: 'Region B' });
+    const cityA = await client.regions.create({ name: 'City A1', parentId: regionA.id });
+    const a1 = await client.sites.create({ name: 'Alpha one', code: 'A-1', latitude: 30, longitude: 120, regionId: cityA.id });
+    const b1 = await client.sites.create({ name: 'Bravo one', code: 'B-1', latitude: 31, longitude: 121, regionId: regionB.id });
+    ids.a1 = a1.id;
+    ids.b1 = b1.id;
+    const cabinetA = await client.cabinets.create({ siteId: a1.id, templateId: 'edge-12u' });
+    const cabinetB = await client.cabinets.create({ siteId: b1.id, templateId: 'edge-12u' });
+    ids.serverA = cabinetA.devices.find((device) => device.slotId === 'srv1')!.id;
+    ids.serverB = cabinetB.devices.find((device) => device.slotId === 'srv1')!.id;
+    // An alarm in each site.
+    const at = new Date().toISOString();
+    const condition = (name: string) => ({ key: `test:${name}`, category: 'health' as const, severity: 'major' as const, message: name, messageKey: 'redfishEvent', params: { message: name } });
+    ids.alarmA = String(core.services.alarms.raise({ siteId: a1.id, deviceId: ids.serverA }, 'poll', condition('alarm in A'), at));
+    ids.alarmB = String(core.services.alarms.raise({ siteId: b1.id, deviceId: ids.serverB }, 'poll', condition('alarm in B'), at));
+    admin = (await userWithToken(core, 'root-admin', [{ role: 'administrator', regionId: null }])).token;
+    viewerA = (await userWithToken(core, 'viewer-a', [{ role: 'viewer', regionId: regionA.id }], 'viewer')).token;
+    operatorA = (await userWithToken(core, 'operator-a', [{ role: 'operator', regionId: regionA.id }], 'operator')).token;
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await core?.close();
+    dir?.cleanup();
+  });
+
+  it('refuses every API route without a session or token (401), and with a forged token', async () => {
+    const document = (await buildOpenApiDocument()) as { paths: Record<string, Record<string, unknown>> };
+    let checked = 0;
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const method of Object.keys(methods)) {
+        const concrete = path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+        const init = { method: method.toUpperCase(), ...(method === 'get' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' }) };
+        const anonymous = await fetch(api(concrete), init);
+        expect(anonymous.status, `${method} ${path}`).toBe(401);
+        const forged = await fetch(api(concrete), { ...init, headers: { ...(init.headers ?? {}), authorization: 'Bearer ecb_forged-token-that-was-never-issued' } });
+        expect(forged.status, `${method} ${path} forged`).toBe(401);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(60);
+    // Tiles and the RPC endpoint too; the UI's files and the OpenAPI document are public.
+    expect((await fetch(new URL('/tiles/online/1/0/0', server.url))).status).toBe(401);
+    expect((await fetch(new URL('/rpc/sites/list', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect((await fetch(api('/openapi.json'))).status).toBe(200);
+  });
+
+  it('shows a viewer of region A only region A, in lists, search, the map, alarms and object routes', async () => {
+    const get = (path: string, token = viewerA) => fetch(api(path), { headers: bearer(token) });
+    const sites = (await (await get('/sites?limit=100')).json()) as { items: { code: string }[]; total: number };
+    expect(sites.items.map((site) => site.code)).toEqual(['A-1']);
+    expect(sites.total).toBe(1);
+    expect(((await (await get('/sites?q=Bravo')).json()) as { total: number }).total).toBe(0);
+    const map = (await (await get('/map/sites')).json()) as { sites: unknown[][] };
+    expect(map.sites.map((site) => site[1])).toEqual(['A-1']);
+    const alarms = (await (await get('/alarms?rootsOnly=false')).json()) as { alarms: { message: string }[] };
+    expect(alarms.alarms.map((alarm) => alarm.message)).toEqual(['alarm in A']);
+    const regions = (await (await get('/regions')).json()) as { name: string; siteCount: number }[];
+    expect(regions.map((region) => region.name).sort()).toEqual(['City A1', 'Region A']);
+    // Another region's objects are not found, as if they did not exist.
+    expect((await get(`/sites/${ids.b1}`)).status).toBe(404);
+    expect((await get(`/devices/${ids.serverB}`)).status).toBe(404);
+    expect((await get(`/alarms/${ids.alarmB}`)).status).toBe(404);
+    expect((await get(`/sites/${ids.a1}`)).status).toBe(200);
+    // Administrators of everything see both.
+    expect(((await (await get('/sites', admin)).json()) as { total: number }).total).toBe(2);
+    // Global settings and the audit log are for administrators of every region.
+    expect((await get('/audit')).status).toBe(403);
+    expect((await get('/users')).status).toBe(403);
+  });
+
+  it('lets a viewer do nothing, an operator act but not change, both only in their region', async () => {
+    const post = (path: string, body: unknown, token: string) => fetch(api(path), { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const powerA = await post(`/devices/${ids.serverA}/power`, { id: ids.serverA, action: 'ForceOff' }, viewerA);
+    expect(powerA.status).toBe(403);
+    expect(await powerA.json()).toMatchObject({ code: 'FORBIDDEN', data: { role: 'operator', operation: 'devices.power' } });
+    // An operator may try (the device is not connected: the core says so), but not in region B, and may not delete.
+    expect((await post(`/devices/${ids.serverA}/power`, { id: ids.serverA, action: 'ForceOff' }, operatorA)).status).toBe(400);
+    expect((await post(`/devices/${ids.serverB}/power`, { id: ids.serverB, action: 'ForceOff' }, operatorA)).status).toBe(404);
+    expect((await post('/alarms/acknowledge', { ids: [Number(ids.alarmA)] }, operatorA)).status).toBe(200);
+    expect((await post('/alarms/acknowledge', { ids: [Number(ids.alarmB)] }, operatorA)).status).toBe(404);
+    expect((await fetch(api(`/sites/${ids.a1}`), { method: 'DELETE', headers: bearer(operatorA) })).status).toBe(403);
+    expect((await post('/sites', { name: 'New', code: 'NEW-1', latitude: 1, longitude: 1 }, viewerA)).status).toBe(403);
+    expect(((await (await fetch(api('/sites'), { headers: bearer(admin) })).json()) as { total: number }).total).toBe(2);
+  });
+
+  it('streams only region A\'s events to a viewer of region A', async () => {
+    const abort = new AbortController();
+    const response = await fetch(api('/events'), { headers: bearer(viewerA), signal: abort.signal });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const client = core.client('test');
+    await client.sites.update({ id: ids.b1, name: 'Bravo renamed' });
+    await client.sites.update({ id: ids.a1, name: 'Alpha renamed' });
+    while (!text.includes(ids.a1)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    abort.abort();
+    expect(text).toContain(ids.a1);
+    expect(text).not.toContain(ids.b1);
+  });
+
+  it('needs the CSRF header for cookie sessions, refuses cross-site requests and a rebinding Host header', async () => {
+    const signIn = await fetch(api('/auth/session'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'root-admin', password: TEST_PASSWORD }) });
+    expect(signIn.status).toBe(200);
+    const setCookie = signIn.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/edgecab_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
+    const cookie = `edgecab_session=${/edgecab_session=([^;]+)/.exec(setCookie)![1]}`;
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    const body = JSON.stringify({ name: 'Csrf', code: 'CSRF-1', latitude: 1, longitude: 1 });
+    // A read with the cookie is fine; a write without the header is not, nor with a wrong one, nor from another origin.
+    expect((await fetch(api('/sites'), { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(api('/sites'), { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body })).status).toBe(403);
+    expect((await fetch(api('/sites'), { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-edgecab-csrf': 'wrong' }, body })).status).toBe(403);
+    const crossSite = await fetch(api('/sites'), { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-edgecab-csrf': csrfToken, origin: 'https://evil.example' }, body });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.json()).toMatchObject({ code: 'CROSS_SITE' });
+    expect((await fetch(api('/sites'), { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-edgecab-csrf': csrfToken, origin: new URL(server.url).origin }, body })).status).toBe(201);
+    // DNS rebinding: the browser would send the attacker's name as Host.
+    const rebound = await rawGet(api('/sites'), { host: `rebind.attacker.example:${new URL(server.url).port}`, cookie });
+    expect(rebound.status).toBe(421);
+    expect((await rawGet(api('/sites'), { host: `localhost:${new URL(server.url).port}`, cookie })).status).toBe(200);
+    // Signing out ends the session.
+    expect((await fetch(api('/auth/session'), { method: 'DELETE', headers: { cookie, 'x-edgecab-csrf': csrfToken } })).status).toBe(200);
+    expect((await fetch(api('/sites'), { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('throttles sign-in per account: after five wrong passwords even the right one waits', async () => {
+    await userWithToken(core, 'throttled', [{ role: 'viewer', regionId: null }], 'viewer');
+    const attempt = (password: string) => fetch(api('/auth/session'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'throttled', password }) });
+    const statuses: number[] = [];
+    for (let index = 0; index < 6; index += 1) statuses.push((await attempt(`wrong password ${index}`)).status);
+    expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
+    expect(statuses.slice(4)).toEqual([429, 429]);
+    const refused = await attempt(TEST_PASSWORD);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Other accounts are not held back by it.
+    expect((await fetch(api('/auth/session'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'viewer-a', password: TEST_PASSWORD }) })).status).toBe(200);
+    // And every refusal is in the audit log, under the account named.
+    const audit = core.services.audit.list({ limit: 50, offset: 0, operation: 'auth.signIn', outcome: 'error' });
+    expect(audit.items.filter((entry) => entry.actor === 'throttled').length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('stops a revoked token at once', async () => {
+    const { token } = await userWithToken(core, 'scripted', [{ role: 'viewer', regionId: null }], 'viewer');
+    expect((await fetch(api('/sites'), { headers: bearer(token) })).status).toBe(200);
+    const listed = (await (await fetch(api('/tokens'), { headers: bearer(admin) })).json()) as { id: string; name: string }[];
+    const id = listed.find((each) => each.name === 'scripted-test')!.id;
+    expect((await fetch(api(`/tokens/${id}`), { method: 'DELETE', headers: bearer(admin) })).status).toBe(200);
+    expect((await fetch(api('/sites'), { headers: bearer(token) })).status).toBe(401);
+  });
+});
