@@ -75,7 +75,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const health = new SystemHealth(db, now);
   const authority = new CertificateAuthority(db, vault, now);
   const rotation = new CredentialRotation(db, vault, now, options.rotationHooks);
-  const monitor = new MonitorService(db, vault, devices, alarms, forwarder, bus, rotation, authority, now, (what, error) => health.report(what, error));
+  const monitor = new MonitorService(db, vault, devices, alarms, forwarder, bus, rotation, authority, now, (what, error) => health.report(what, error), (what) => health.cleared(what));
   const network = new NetworkPolicyService(db, now);
   const siteAlarms = new SiteAlarms(db, alarms, forwarder, bus, now);
   const nodeIdentity = new NodeIdentityService(db, { sites, cabinets, vault, authority, alarms: siteAlarms, bus }, now, (what, error) => health.report(what, error));

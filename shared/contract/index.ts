@@ -75,6 +75,8 @@ const conflict = { CONFLICT: { status: 409, message: 'Conflict', data: ConflictD
 const RegionIdInput = z.object({ id: z.coerce.number().int().positive() });
 const SiteIdInput = z.object({ id: SiteId });
 
+export const CoreProblem = z.object({ key: z.string(), message: z.string(), count: z.number().int(), firstSeen: z.string(), lastSeen: z.string() });
+
 export const SystemInfo = z.object({
   product: z.literal('EdgeCab'),
   version: z.string(),
@@ -89,6 +91,9 @@ export const contract = {
     info: base
       .route({ method: 'GET', path: '/system', tags: ['system'], summary: 'Version and schema of the running core' })
       .output(SystemInfo),
+    problems: base
+      .route({ method: 'GET', path: '/system/problems', tags: ['system'], summary: "Failures of EdgeCab's own background work (a timer, a receiver, the database), newest first" })
+      .output(z.array(CoreProblem)),
   },
   sites: {
     list: base

@@ -226,7 +226,8 @@ describe('REST fuzz: every route of the contract', () => {
   /** Ids of what exists now, by path parameter name, for a route (the admin's own user and token are never offered: locking the fuzz out tests nothing). */
   function poolsFor(route: Route): Pools {
     const ids = (sql: string) => (core.db.prepare(sql).pluck().all() as (string | number)[]).map(String);
-    const devices = ids('SELECT id FROM devices ORDER BY rowid LIMIT 20');
+    // Connected devices first: they are the ones a refresh or a power action gets furthest with.
+    const devices = ids('SELECT id FROM devices ORDER BY credential_id IS NULL, rowid LIMIT 20');
     const sites = ids('SELECT id FROM sites ORDER BY rowid LIMIT 20');
     const byPrefix: [string, string[]][] = [
       ['/sites/', sites],

@@ -45,6 +45,7 @@ const placeAt = (value: unknown, lookup: ScopeLookup): Placement => ({ placeIn: 
  */
 export const POLICIES: Record<string, Policy> = {
   'system.info': somewhere('viewer'),
+  'system.problems': everywhere('administrator'),
   'auth.me': somewhere('viewer'),
 
   'sites.list': somewhere('viewer'),

@@ -66,6 +66,7 @@ export function createRouter(services: Services) {
   return os.router({
     system: {
       info: os.system.info.handler(() => system()),
+      problems: os.system.problems.handler(() => services.health.problems()),
     },
     sites: {
       list: os.sites.list.handler(({ input, context }) => sites.list(input, scopeOf(context.access))),

@@ -43,21 +43,31 @@ export class DisposableStore implements Disposable {
  * exception or rejection is reported, never thrown into the event loop, and
  * a run still going when the next is due is skipped, not stacked.
  */
-export function repeat(what: string, ms: number, work: () => unknown, report: FailureReporter): Disposable {
+export function repeat(what: string, ms: number, work: () => unknown, report: FailureReporter, recovered: (what: string) => void = () => undefined): Disposable {
   let busy = false;
+  let failing = false;
+  const failed = (error: unknown) => {
+    failing = true;
+    report(what, error);
+  };
+  const succeeded = () => {
+    if (failing) recovered(what);
+    failing = false;
+  };
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
     try {
       const result = work();
       if (result instanceof Promise) {
-        result.catch((error: unknown) => report(what, error)).finally(() => {
+        result.then(succeeded, failed).finally(() => {
           busy = false;
         });
         return;
       }
+      succeeded();
     } catch (error) {
-      report(what, error);
+      failed(error);
     }
     busy = false;
   }, ms);

@@ -12,6 +12,7 @@ import { NotificationToggle } from './notifications.js';
 import { ForwardingDialog } from './ForwardingDialog.js';
 import { MaintenanceDialog } from './MaintenanceDialog.js';
 import { useCan, useCanAt } from '../auth/access.js';
+import { CoreProblems } from './CoreProblems.js';
 
 type StateFilter = 'active' | 'cleared' | 'all';
 type Sort = (typeof ALARM_SORTS)[number];
@@ -168,6 +169,7 @@ export function AlarmConsole() {
           ) : null}
         </div>
       </header>
+      <CoreProblems />
       {monitor?.running ? (
         <p className="convergence" data-testid="monitor-status">
           {t('alarms.monitoring', { devices: monitor.devices, lag: monitor.pollLagP99Ms === null ? '—' : Math.round(monitor.pollLagP99Ms), polls: monitor.polls, failures: monitor.failures })}

@@ -10,13 +10,17 @@ import { formatDateTime } from '../../components/format.js';
 
 const valueText = (t: TFunction, value: string | null, missing: 'missing' | 'notRecorded' | 'notRead') => value ?? t(`security.integrity.${missing}`);
 
-/** "SecureBootEnable (437XR1138R2): Enabled → Disabled", in the device's own words for what it names. */
-export function differenceText(t: TFunction, check: IntegrityCheck): string {
-  return t('security.integrity.difference', {
-    what: `${check.property} (${check.component})`,
-    expected: valueText(t, check.expected, 'notRecorded'),
-    actual: valueText(t, check.actual, 'missing'),
-  });
+/** One difference: what (in the device's own words) on one line, recorded → now below it. */
+function Difference({ check }: { check: IntegrityCheck }) {
+  const { t } = useTranslation();
+  return (
+    <li>
+      <span className="muted">{t(`security.integrity.kinds.${check.kind}`)}</span> {check.property} <span className="muted">({check.component})</span>
+      <div className="mono security-change">
+        {valueText(t, check.expected, 'notRecorded')} → {valueText(t, check.actual, 'missing')}
+      </div>
+    </li>
+  );
 }
 
 /** What was checked: each kind with how many properties. */
@@ -124,9 +128,7 @@ export function IntegrityTable({ report, canAdminister, onChanged }: { report: S
                         <span className="badge badge-error">{t('security.integrity.differs', { count: differing.length })}</span>
                         <ul className="security-diff-list">
                           {differing.map((check) => (
-                            <li key={check.key}>
-                              <span className="muted">{t(`security.integrity.kinds.${check.kind}`)}</span> {differenceText(t, check)}
-                            </li>
+                            <Difference key={check.key} check={check} />
                           ))}
                         </ul>
                       </>

@@ -4,6 +4,7 @@ import { desktopCatalog } from './desktop.js';
 import { authCatalog } from './auth.js';
 import { usersCatalog } from './users.js';
 import { securityCatalog } from './security.js';
+import { systemCatalog } from './system.js';
 
 /** Every feature catalog; a new feature adds its file here. */
-export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog];
+export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog];

@@ -9,9 +9,13 @@ const SEVERITY: Record<(typeof DEVICE_KINDS)[number], AlarmSeverity> = { 'secure
 
 const shown = (value: string | null) => value ?? '—';
 
+/** Which difference an alarm names first: whether Secure Boot is on, whether a module is there, before the details. */
+const FIRST = ['SecureBootEnable', 'State', 'SecureBootCurrentBoot'];
+const rank = (check: IntegrityCheck) => (FIRST.includes(check.property) ? FIRST.indexOf(check.property) : FIRST.length);
+
 function condition(deviceId: string, device: string, kind: (typeof DEVICE_KINDS)[number], drifts: readonly IntegrityCheck[]): Condition {
-  // The alarm names the first difference; the site's integrity report lists them all.
-  const first = drifts[0]!;
+  // The alarm names the most telling difference; the site's integrity report lists them all.
+  const first = [...drifts].sort((a, b) => rank(a) - rank(b))[0]!;
   const params = { device, deviceId, component: first.component, property: first.property, expected: shown(first.expected), actual: shown(first.actual), count: drifts.length };
   const base = { key: driftKey(deviceId, kind), category: 'health' as const, severity: SEVERITY[kind], params };
   switch (kind) {

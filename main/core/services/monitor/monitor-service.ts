@@ -88,12 +88,13 @@ export class MonitorService {
     private readonly authority: CertificateAuthority,
     private readonly now: () => Date,
     private readonly report: FailureReporter,
+    private readonly recovered: (what: string) => void = () => undefined,
   ) {
     this.store = new MonitorStore(db);
     this.metrics = new MetricStore(db);
     this.subscriptions = new SubscriptionStore(db);
     this.currentPlan = readJsonSetting(db, PLAN_KEY, PollPlan, DEFAULT_POLL_PLAN);
-    this.writer = new ResultWriter(this.store, this.metrics, deviceService, alarms, forwarder, bus, now, report);
+    this.writer = new ResultWriter(this.store, this.metrics, deviceService, alarms, forwarder, bus, now, report, recovered);
     this.clients = new RedfishClientPool(vault, () => this.currentPlan.timeoutSeconds * 1000);
     this.poller = new DevicePoller(vault, this.clients, rotation, () => ({ healthMs: this.currentPlan.timeoutSeconds * 1000, inventoryMs: this.currentPlan.inventoryTimeoutSeconds * 1000 }), now);
     this.streams = new RedfishStreams(this.clients, (id) => this.devices.get(id), (device, event) => this.onRedfishEvent(device, event));
@@ -131,9 +132,9 @@ export class MonitorService {
     this.refreshTargets();
     this.scheduler.start();
     this.running.add({ dispose: () => this.scheduler.stop() });
-    this.running.add(repeat('monitor.flush', FLUSH_MS, () => this.writer.flush(), this.report));
-    this.running.add(repeat('monitor.compact', COMPACT_MS, () => this.compact(), this.report));
-    this.running.add(repeat('monitor.targets', TARGETS_MS, () => this.refreshTargets(), this.report));
+    this.running.add(repeat('monitor.flush', FLUSH_MS, () => this.writer.flush(), this.report, this.recovered));
+    this.running.add(repeat('monitor.compact', COMPACT_MS, () => this.compact(), this.report, this.recovered));
+    this.running.add(repeat('monitor.targets', TARGETS_MS, () => this.refreshTargets(), this.report, this.recovered));
     this.running.add(this.streams);
     try {
       await this.traps?.refresh(this.store.credentialRevisions());

@@ -37,7 +37,11 @@ export class ResultWriter {
     private readonly bus: EventBus,
     private readonly now: () => Date,
     private readonly report: FailureReporter,
+    private readonly recovered: (what: string) => void = () => undefined,
   ) {}
+
+  /** Whether the last flush failed (its problem is shown until one works again). */
+  private failing = false;
 
   push(result: PollResult): void {
     this.pending.push(result);
@@ -79,13 +83,17 @@ export class ResultWriter {
         // Another connection holds the database (a CLI command, a backup): keep the batch for the next flush.
         this.pending.unshift(...batch);
         this.busyRetries += 1;
+        this.failing = true;
         if (this.busyRetries % 20 === 1) this.report('monitor.writer', error);
         return emptyChanges();
       }
+      this.failing = true;
       this.report('monitor.writer', error);
       return emptyChanges();
     }
     this.busyRetries = 0;
+    if (this.failing) this.recovered('monitor.writer');
+    this.failing = false;
     this.samples.push({ at: Date.now(), count: samples });
     while (this.samples.length > 0 && this.samples[0]!.at < Date.now() - 60_000) this.samples.shift();
     this.announce(changes, changedSites);

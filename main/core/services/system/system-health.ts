@@ -18,6 +18,8 @@ const LOG_EVERY_MS = 60_000;
  */
 export class SystemHealth {
   private readonly lastLogged = new Map<string, number>();
+  /** Also kept in memory: the database may be what fails (busy, full disk), and the problem must still show. */
+  private readonly current = new Map<string, CoreProblem>();
   private readonly statements: Record<'upsert' | 'clear' | 'list', Statement> | null;
 
   constructor(
@@ -41,6 +43,8 @@ export class SystemHealth {
   report(what: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     const at = this.now();
+    const known = this.current.get(what);
+    this.current.set(what, { key: what, message: message.slice(0, 1000), count: (known?.count ?? 0) + 1, firstSeen: known?.firstSeen ?? at.toISOString(), lastSeen: at.toISOString() });
     try {
       this.statements?.upsert.run(what, message.slice(0, 1000), at.toISOString(), at.toISOString());
     } catch {
@@ -54,6 +58,7 @@ export class SystemHealth {
   }
 
   cleared(what: string): void {
+    this.current.delete(what);
     try {
       this.statements?.clear.run(what);
     } catch {
@@ -61,11 +66,16 @@ export class SystemHealth {
     }
   }
 
+  /** Problems now: those of this run (in memory) and those recorded by earlier runs not cleared since. */
   problems(): CoreProblem[] {
+    let stored: CoreProblem[] = [];
     try {
-      return (this.statements?.list.all() as CoreProblem[] | undefined) ?? [];
+      stored = (this.statements?.list.all() as CoreProblem[] | undefined) ?? [];
     } catch {
-      return [];
+      // The database is what fails: what is in memory still shows.
     }
+    const merged = new Map(stored.map((problem) => [problem.key, problem]));
+    for (const problem of this.current.values()) merged.set(problem.key, problem);
+    return [...merged.values()].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
   }
 }
