@@ -4,6 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'screenshots');
 
@@ -48,8 +50,22 @@ export async function completeSetup(setupUrl: string, user: { name: string; pass
 }
 
 /** Starts `edgecab serve --json`, resolves once it listens, creates the administrator and an API token. */
-export async function startEdgecab(dataDir: string, port = 0): Promise<{ url: string; child: ChildProcess; session: string; token: string }> {
-  const child = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', String(port), '--json', '--data-dir', dataDir, '--trap-port', 'off'], {
+/** Free ports for the trap and event receivers of a server that needs them (the wizard's). */
+async function intakePorts(): Promise<string[]> {
+  const udp = createSocket('udp4');
+  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+  const trapPort = udp.address().port;
+  udp.close();
+  const tcp = createServer();
+  await new Promise<void>((resolve) => tcp.listen(0, '0.0.0.0', resolve));
+  const eventsPort = (tcp.address() as { port: number }).port;
+  await new Promise((resolve) => tcp.close(resolve));
+  return ['--trap-port', String(trapPort), '--events-port', String(eventsPort)];
+}
+
+export async function startEdgecab(dataDir: string, port = 0, intake = false): Promise<{ url: string; child: ChildProcess; session: string; token: string }> {
+  const receivers = intake ? await intakePorts() : ['--trap-port', 'off', '--events-port', 'off'];
+  const child = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', String(port), '--json', '--data-dir', dataDir, ...receivers], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const listening = await new Promise<{ url: string; setupUrl: string | null }>((resolve, reject) => {
@@ -102,15 +118,17 @@ export async function stopEdgecab(child: ChildProcess): Promise<void> {
 }
 
 /** Starts `edgecab serve` on a free port with its own data directory, once per worker. */
-export const test = base.extend<{ blockExternal: void; signedIn: boolean }, { edgecab: EdgecabServer; serverName: string }>({
+export const test = base.extend<{ blockExternal: void; signedIn: boolean }, { edgecab: EdgecabServer; serverName: string; intake: boolean }>({
+  /** Servers whose devices send traps and events to them (the wizard's) set this: the receivers listen on free ports. */
+  intake: [false, { scope: 'worker', option: true }],
   /** Tests of the sign-in screens set this false to start signed out. */
   signedIn: [true, { option: true }],
   /** Spec files that need a server of their own (e.g. a large data set) set a different name. */
   serverName: ['shared', { scope: 'worker', option: true }],
   edgecab: [
-    async ({ serverName: _serverName }, use) => {
+    async ({ serverName: _serverName, intake }, use) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'edgecab-e2e-'));
-      const { url, child, session, token } = await startEdgecab(dataDir);
+      const { url, child, session, token } = await startEdgecab(dataDir, 0, intake);
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await use({ url, dataDir, session, token });
       await stopEdgecab(child);

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { loadTemplates } from '../../main/core/services/cabinets/templates.js';
-import { LAB_SNMP_V3, LabFleet } from '../../main/lab/fleet.js';
+import { LabFleet } from '../../main/lab/fleet.js';
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
 import { MOCKUPS_DIR } from '../support/redfish.js';
 import { expect, SCREENSHOT_DIR, test } from './fixtures.js';
 
-test.use({ serverName: 'wizard' });
+test.use({ serverName: 'wizard', intake: true });
 
 const BASE = 114;
 
@@ -64,30 +64,34 @@ test.describe('First-boot wizard', () => {
     await expect(page.getByRole('heading', { name: 'Step 3 of 5: Secure' })).toBeVisible();
 
     // Step 3: one BMC refuses the new password; the others are secured; the retry succeeds once it is lifted.
+    // The site's SNMPv3 user is made by EdgeCab (no keys to type); a user of one's own stays possible.
     srv2!.faults.refusePasswordChange = true;
-    await page.getByLabel('User', { exact: true }).fill(LAB_SNMP_V3.user);
-    await page.getByLabel('Authentication', { exact: true }).selectOption('sha256');
-    await page.getByLabel('Authentication key').fill(LAB_SNMP_V3.authKey);
-    await page.getByLabel('Encryption', { exact: true }).selectOption('aes');
-    await page.getByLabel('Encryption key').fill(LAB_SNMP_V3.privKey);
+    await expect(page.getByText(/EdgeCab creates the site's SNMPv3 user on every SNMP device/)).toBeVisible();
+    await expect(page.getByLabel('Authentication key')).toHaveCount(0);
     await page.getByRole('button', { name: 'Secure the devices' }).click();
     const secured = page.getByTestId('wizard-items-3');
     await expect(secured.getByRole('row', { name: /Compute 2/ })).toContainText('the BMC refused the new password');
     await expect(secured.getByRole('row', { name: /Compute 1/ })).toContainText('Done');
+    await expect(secured.getByRole('row', { name: /Switch/ })).toContainText('site user "edgecab-js-sz-sip"');
+    await expect(secured.getByRole('row', { name: /Switch/ })).toContainText('factory communities off');
     await expect(secured.getByRole('row', { name: /Environment monitor/ })).toContainText('Skipped');
+    await expect(page.getByTestId('wizard-findings')).toContainText('Environment monitor: no factory SNMPv3 admin user answers');
     await expect(page.getByTestId('wizard-findings')).toContainText('Compute 2: the factory password is still in place');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/wizard-3-secure-en.png`, fullPage: true });
     srv2!.faults.refusePasswordChange = false;
     await page.getByRole('button', { name: 'Retry the 1 that failed' }).click();
     await expect(page.getByRole('heading', { name: 'Step 4 of 5: Configure' })).toBeVisible();
 
-    // Step 4: time, names, events, baselines.
+    // Step 4: time, names, events pushed to EdgeCab, baselines.
     await page.getByLabel('NTP servers').fill('ntp1.branch.example, ntp2.branch.example');
     await page.getByLabel('DNS servers').fill('10.0.0.53');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect(page.getByRole('heading', { name: 'Step 5 of 5: Verify and hand over' })).toBeVisible();
     await page.getByRole('button', { name: '4. Configure' }).click();
+    // Going back shows what the step was run with.
+    await expect(page.getByLabel('NTP servers')).toHaveValue('ntp1.branch.example, ntp2.branch.example');
     await expect(page.getByTestId('wizard-items-4').getByRole('row', { name: /Compute 1 · NTP/ })).toContainText('ntp1.branch.example');
+    await expect(page.getByTestId('wizard-items-4').getByRole('row', { name: /Compute 1 · event delivery/ })).toContainText('events pushed to EdgeCab (https://127.0.0.1:');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/wizard-4-configure-en.png`, fullPage: true });
     await page.getByRole('button', { name: '5. Verify and hand over' }).click();
 

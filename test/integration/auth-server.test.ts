@@ -37,7 +37,7 @@ describe('sign-in and roles per region over HTTP', () => {
   let admin = '';
   let viewerA = '';
   let operatorA = '';
-  const ids: Record<string, string> = {};
+  const ids = {} as Record<'a1' | 'b1' | 'serverA' | 'serverB' | 'alarmA' | 'alarmB', string>;
 
   beforeAll(async () => {
     dir = tempDir();

@@ -248,9 +248,10 @@ function SiteStep({ state, run, busy, error }: StepProps) {
 function DiscoverStep({ state, run, busy, error }: StepProps) {
   const { t } = useTranslation();
   const { client } = useApi();
-  const [ranges, setRanges] = useState(state.site?.managementSubnet ?? '');
-  const [redfishPorts, setRedfishPorts] = useState('443');
-  const [snmpPorts, setSnmpPorts] = useState('161');
+  // Going back to this step shows what it was run with.
+  const [ranges, setRanges] = useState(state.inputs.discover?.ranges ?? state.site?.managementSubnet ?? '');
+  const [redfishPorts, setRedfishPorts] = useState((state.inputs.discover?.redfishPorts ?? [443]).join(', '));
+  const [snmpPorts, setSnmpPorts] = useState((state.inputs.discover?.snmpPorts ?? [161]).join(', '));
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [choices, setChoices] = useState<Record<string, string>>({});
@@ -266,6 +267,7 @@ function DiscoverStep({ state, run, busy, error }: StepProps) {
         snmpPorts: numbers(snmpPorts),
         extraCredentials: username && password ? [{ username, password }] : [],
         extraCommunities: [],
+        trusted: Object.fromEntries(Object.entries(trusted).filter(([, fingerprint]) => fingerprint)),
         wait: false,
       }),
     );
@@ -274,6 +276,8 @@ function DiscoverStep({ state, run, busy, error }: StepProps) {
   const confirm = () =>
     void run(() => client.wizard.confirm({ runId: state.id, matches: state.matches.map((match) => ({ slotId: match.slotId, endpoint: endpointOf(match.slotId, match.endpoint) })), trusted }));
   const certificates = discovery.devices.filter((device) => device.fingerprint && state.matches.some((match) => endpointOf(match.slotId, match.endpoint) === `${device.address}:${device.port}`));
+  // BMCs no factory credential opened: the user's own is tried only once their certificate is trusted here.
+  const untrusted = discovery.running ? [] : discovery.devices.filter((device) => device.note === 'untrusted' && device.fingerprint);
   return (
     <>
       <form className="card form-grid" onSubmit={search}>
@@ -299,6 +303,27 @@ function DiscoverStep({ state, run, busy, error }: StepProps) {
           </button>
         </div>
       </form>
+      {untrusted.length > 0 ? (
+        <div className="card" data-testid="untrusted-bmcs">
+          <p>{t('wizardField.discover.untrustedIntro')}</p>
+          <ul className="certificates">
+            {untrusted.map((device) => {
+              const endpoint = `${device.address}:${device.port}`;
+              return (
+                <li key={endpoint}>
+                  <label>
+                    <input type="checkbox" checked={trusted[endpoint] === device.fingerprint} onChange={(event) => setTrusted({ ...trusted, [endpoint]: event.target.checked ? device.fingerprint! : '' })} />{' '}
+                    {t('wizardField.discover.trustToTry', { endpoint })} <code className="mono">{device.fingerprint}</code>
+                  </label>
+                </li>
+              );
+            })}
+          </ul>
+          <button type="button" disabled={busy || !username || !password} onClick={() => search({ preventDefault: () => undefined } as FormEvent)}>
+            {t('wizardField.discover.tryAgain')}
+          </button>
+        </div>
+      ) : null}
       {discovery.total > 0 ? (
         <div className="card">
           <p>{t('wizard.discover.progress', { done: discovery.done, total: discovery.total, found: discovery.devices.length })}</p>
@@ -363,17 +388,26 @@ function DiscoverStep({ state, run, busy, error }: StepProps) {
 function SecureStep({ state, run, busy, error }: StepProps) {
   const { t } = useTranslation();
   const { client } = useApi();
+  const kept = state.inputs.secure?.snmpUser ?? null;
+  const [own, setOwn] = useState(false);
   const [user, setUser] = useState('');
   const [authProtocol, setAuthProtocol] = useState<'sha' | 'sha256' | 'sha512'>('sha256');
   const [authKey, setAuthKey] = useState('');
   const [privProtocol, setPrivProtocol] = useState<'aes' | 'aes256'>('aes');
   const [privKey, setPrivKey] = useState('');
   const secure = (only: string[] = []) =>
-    void run(() => client.wizard.secure({ runId: state.id, snmpV3: user ? { user, authProtocol, authKey, privProtocol, privKey } : null, only }));
+    void run(() => client.wizard.secure({ runId: state.id, snmpV3: own && user ? { user, authProtocol, authKey, privProtocol, privKey } : null, only }));
   return (
     <div className="card form-grid">
       <p className="muted">{t('wizard.secure.intro')}</p>
       <h3>{t('wizard.secure.snmpV3')}</h3>
+      <p className="wide">{t('wizardField.secure.generated')}</p>
+      {kept ? <p className="wide muted" data-testid="kept-site-user">{t('wizardField.secure.kept', { user: kept })}</p> : null}
+      <label className="wide">
+        <input type="checkbox" checked={own} onChange={(event) => setOwn(event.target.checked)} /> {t('wizardField.secure.useOwn')}
+      </label>
+      {own ? (
+      <>
       <Field id="wizard-v3-user" label={t('wizard.secure.user')} hint={t('wizard.secure.userHint')}>
         <input id="wizard-v3-user" value={user} onChange={(event) => setUser(event.target.value)} />
       </Field>
@@ -396,6 +430,8 @@ function SecureStep({ state, run, busy, error }: StepProps) {
       <Field id="wizard-v3-priv-key" label={t('wizard.secure.privKey')} error={error?.fields['snmpV3.privKey']?.message}>
         <input id="wizard-v3-priv-key" type="password" value={privKey} autoComplete="off" onChange={(event) => setPrivKey(event.target.value)} />
       </Field>
+      </>
+      ) : null}
       <div className="page-actions">
         <button type="button" className="primary" disabled={busy} onClick={() => secure()}>
           {busy ? t('wizard.working') : t('wizard.secure.run')}
@@ -412,12 +448,12 @@ function SecureStep({ state, run, busy, error }: StepProps) {
 function ConfigureStep({ state, run, busy, error }: StepProps) {
   const { t } = useTranslation();
   const { client } = useApi();
-  const [ntp, setNtp] = useState('');
-  const [dns, setDns] = useState('');
-  const [events, setEvents] = useState(() => `${window.location.origin}/redfish/events`);
-  const [traps, setTraps] = useState(() => `${window.location.hostname}:162`);
+  const previous = state.inputs.configure;
+  const [ntp, setNtp] = useState((previous?.ntpServers ?? []).join(', '));
+  const [dns, setDns] = useState((previous?.dnsServers ?? []).join(', '));
+  const [events, setEvents] = useState(previous?.eventDestination ?? '');
   const configure = (only: string[] = []) =>
-    void run(() => client.wizard.configure({ runId: state.id, ntpServers: list(ntp), dnsServers: list(dns), eventDestination: events, trapDestination: traps, only }));
+    void run(() => client.wizard.configure({ runId: state.id, ntpServers: list(ntp), dnsServers: list(dns), ...(events.trim() ? { eventDestination: events.trim() } : {}), only }));
   return (
     <div className="card form-grid">
       <p className="muted">{t('wizard.configure.intro')}</p>
@@ -427,11 +463,9 @@ function ConfigureStep({ state, run, busy, error }: StepProps) {
       <Field id="wizard-dns" label={t('wizard.configure.dns')} hint={t('wizard.configure.listHint')} error={error?.fields.dnsServers?.message}>
         <input id="wizard-dns" value={dns} onChange={(event) => setDns(event.target.value)} />
       </Field>
-      <Field id="wizard-events" label={t('wizard.configure.events')} error={error?.fields.eventDestination?.message}>
-        <input id="wizard-events" value={events} onChange={(event) => setEvents(event.target.value)} />
-      </Field>
-      <Field id="wizard-traps" label={t('wizard.configure.traps')} error={error?.fields.trapDestination?.message}>
-        <input id="wizard-traps" value={traps} onChange={(event) => setTraps(event.target.value)} />
+      <p className="wide">{t('wizardField.configure.eventsAuto')}</p>
+      <Field id="wizard-events" label={t('wizardField.configure.eventsOverride')} hint={t('wizardField.configure.eventsOverrideHint')} error={error?.fields.eventDestination?.message}>
+        <input id="wizard-events" value={events} placeholder="https://10.20.0.5:4781" onChange={(event) => setEvents(event.target.value)} />
       </Field>
       <div className="page-actions">
         <button type="button" className="primary" disabled={busy} onClick={() => configure()}>

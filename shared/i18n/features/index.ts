@@ -5,6 +5,7 @@ import { authCatalog } from './auth.js';
 import { usersCatalog } from './users.js';
 import { securityCatalog } from './security.js';
 import { systemCatalog } from './system.js';
+import { wizardFieldCatalog } from './wizard-field.js';
 
 /** Every feature catalog; a new feature adds its file here. */
-export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog];
+export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog];

@@ -26,7 +26,8 @@ function siteUser(context: WizardContext, runId: string, siteCode: string, given
   const { store, deps } = context;
   const data = store.data(runId);
   const keptId = data.siteUserCredentialId ?? null;
-  if (!given && keptId && data.inputs?.secure?.ownKeys === false) {
+  // A re-run (a retry, going back) keeps the site user the devices already have, whoever chose it.
+  if (!given && keptId) {
     return { ...deps.vault.open<{ v3: { user: string; authKey: string; privKey: string } }>(keptId).v3, credentialId: keptId };
   }
   const user = given?.user ?? `edgecab-${siteCode.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.slice(0, 32);
