@@ -1,11 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { Core } from '../core/index.js';
 import { DEFAULT_TRAP_PORT } from '../core/protocols/snmp/traps.js';
+import { DEFAULT_EVENTS_PORT } from '../core/services/monitor/intake/redfish-push.js';
 import { startMonitoringWithLab } from '../lab/host.js';
 import { labMockupDir } from './paths.js';
 
-/** HTTPS port BMCs push Redfish events to, by default. */
-export const DEFAULT_EVENTS_PORT = 4781;
 
 /** "off" (0: commander turns a parser's null into ""), or a port. */
 export function parseTrapPort(value: string): number {

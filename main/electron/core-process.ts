@@ -11,6 +11,7 @@ import { RPCHandler } from '@orpc/server/message-port';
 import { createCore, systemContext, type Core, type CoreContext } from '../core/index.js';
 import { answerTile } from '../core/services/tiles/tile-path.js';
 import { DEFAULT_TRAP_PORT } from '../core/protocols/snmp/traps.js';
+import { DEFAULT_EVENTS_PORT } from '../core/services/monitor/intake/redfish-push.js';
 import { startMonitoringWithLab } from '../lab/host.js';
 import { describeError, parseToCore, type FromCore } from './core-messages.js';
 import { FailureBudget } from './supervisor/failure-budget.js';
@@ -47,6 +48,9 @@ const labMockupDir = flag('--lab-mockup');
 /** The host passes none (the default port); tests pass "off" so as not to hold a shared UDP port. */
 const trapPortFlag = flag('--trap-port');
 const trapPort = trapPortFlag === 'off' ? null : trapPortFlag ? Number(trapPortFlag) : DEFAULT_TRAP_PORT;
+/** BMCs push Redfish events here (HTTPS); "off" as for traps. */
+const eventsPortFlag = flag('--events-port');
+const eventsPort = eventsPortFlag === 'off' ? null : eventsPortFlag ? Number(eventsPortFlag) : DEFAULT_EVENTS_PORT;
 /**
  * Whoever runs the desktop app owns its data folder and signs in to nothing:
  * the local user acts with every right, named in the audit log.
@@ -131,7 +135,7 @@ function startCore(vaultKey: Uint8Array | null): void {
     core = created;
     handler = new RPCHandler(created.router, { clientInterceptors: [...created.interceptors] });
     for (const port of waitingPorts.splice(0)) connect(port);
-    void startMonitoringWithLab(created, { trapPort, labMockupDir: labMockupDir ?? '', warn: log }).catch((error: unknown) =>
+    void startMonitoringWithLab(created, { trapPort, eventsPort, labMockupDir: labMockupDir ?? '', warn: log }).catch((error: unknown) =>
       reportBackgroundError('unhandledRejection', error),
     );
     send({ type: 'ready' });

@@ -32,7 +32,7 @@ const failures = new Failures('map');
 const markerclusterDir = await buildMarkerclusterPage();
 
 // A free port (--port 0), read back from the server's --json line; no trap receiver, the map needs none.
-const server = await startServer(dataDir, ['--trap-port', 'off']);
+const server = await startServer(dataDir, ['--trap-port', 'off', '--events-port', 'off']);
 const base = server.url;
 const session = await signInFirstAdministrator(base, server.setupUrl).catch(async (error: unknown) => {
   await server.stop();

@@ -50,7 +50,7 @@ test.describe('Signing in and out', () => {
 
 test('a fresh server: the setup link creates the first administrator through the setup screen', async ({ browser }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'edgecab-e2e-setup-'));
-  const child = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--trap-port', 'off'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', '0', '--json', '--data-dir', dataDir, '--trap-port', 'off', '--events-port', 'off'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const listening = await new Promise<{ url: string; setupUrl: string }>((resolve, reject) => {
       let out = '';

@@ -316,7 +316,7 @@ describe.runIf(process.platform === 'linux')('a 300 MiB upload streams to disk (
     const setup = createCore({ dataDir: join(dir.dir, 'data'), host: 'server' });
     auth = { authorization: `Bearer ${await adminToken(setup)}` };
     await setup.close();
-    child = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--json', '--port', '0', '--trap-port', 'off', '--data-dir', join(dir.dir, 'data')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--json', '--port', '0', '--trap-port', 'off', '--events-port', 'off', '--data-dir', join(dir.dir, 'data')], { stdio: ['ignore', 'pipe', 'inherit'] });
     url = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => {

@@ -173,4 +173,12 @@ describe('cabinet identity and integrity on a lab cabinet', () => {
     await expect(labViewer.integrity.accept({ id: devices.get('storage')! })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(labViewer.nodeIdentity.revoke({ siteId, reason: 'curious' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   }, 60_000);
+
+  it('ends the drift alarms of a device taken out of the cabinet at the next check of its site', async () => {
+    expect(siteAlarms('integrity:').map((alarm) => alarm.condition)).toEqual([`integrity:${devices.get('storage')}:tpm`]);
+    services().cabinets.remove(devices.get('storage')!);
+    const report = await client().integrity.check({ siteId });
+    expect(report.devices.map((device) => device.slotId)).not.toContain('storage');
+    expect(siteAlarms('integrity:')).toEqual([]);
+  }, 60_000);
 });

@@ -52,7 +52,7 @@ function dataDir(): string {
 }
 
 function startCoreProcess(dir: string): RunningCore {
-  const child = fork(bundle, ['--data-dir', dir, '--trap-port', 'off'], {
+  const child = fork(bundle, ['--data-dir', dir, '--trap-port', 'off', '--events-port', 'off'], {
     execArgv: ['--require', join(import.meta.dirname, 'support', 'fake-parent-port.cjs')],
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

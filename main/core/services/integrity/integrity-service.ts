@@ -104,6 +104,10 @@ export class IntegrityService implements PollFollower {
   async checkSite(siteId: string): Promise<SiteIntegrity> {
     const devices = this.checkable(siteId);
     await Promise.all(devices.map((device) => this.checkDevice(device.id)));
+    // Drift alarms of devices no longer in the cabinet (or no longer connected) have nothing left to match: they end.
+    const present = new Set(devices.map((device) => device.id));
+    const stale = this.store.driftAlarms(siteId).filter((condition) => !present.has(condition.split(':')[1] ?? ''));
+    this.deps.alarms.apply(siteId, [], stale);
     return this.site(siteId);
   }
 

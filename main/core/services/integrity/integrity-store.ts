@@ -50,6 +50,7 @@ export class IntegrityStore {
       ),
       baseline: db.prepare('SELECT taken_at, config FROM device_baselines WHERE device_id = ? ORDER BY id DESC LIMIT 1'),
       latestSnmp: db.prepare("SELECT reading FROM device_readings WHERE device_id = ? AND reading LIKE '%\"snmp\":{%' ORDER BY id DESC LIMIT 1").pluck(),
+      driftAlarms: db.prepare("SELECT condition FROM alarms WHERE source = ? AND state = 'active' AND condition LIKE 'integrity:%'").pluck(),
       fleet: db.prepare(
         `SELECT s.id AS siteId, s.name AS siteName, s.code AS siteCode, s.region_id AS regionId,
            count(d.id) AS devices, count(r.checked_at) AS devicesChecked,
@@ -116,6 +117,11 @@ export class IntegrityStore {
   latestSnmp(deviceId: string): unknown {
     const text = this.statements.latestSnmp!.get(deviceId) as string | undefined;
     return text ? (JSON.parse(text) as { snmp: unknown }).snmp : null;
+  }
+
+  /** Conditions of a site's active drift alarms ("integrity:<deviceId>:<kind>"). */
+  driftAlarms(siteId: string): string[] {
+    return this.statements.driftAlarms!.all(`site:${siteId}`) as string[];
   }
 
   fleet(scope: RegionScope): IntegritySiteSummary[] {

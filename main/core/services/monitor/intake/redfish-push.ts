@@ -6,6 +6,9 @@ import { EVENT_PATH, type Subscription, type SubscriptionStore } from './subscri
 
 const MAX_BODY = 256 * 1024;
 
+/** HTTPS port BMCs push Redfish events to, by default. */
+export const DEFAULT_EVENTS_PORT = 4781;
+
 export interface PushStats {
   received: number;
   accepted: number;
