@@ -25,15 +25,42 @@ function resolveGrants(core: Core, specs: readonly string[]): Grant[] {
   });
 }
 
-/** The password from stdin (one line), so it never shows in the process list or the shell history. */
+/** The password from stdin (one line), so it never shows in the process list or the shell history; a terminal does not echo it. */
 async function readPassword(prompt: string): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write(prompt);
+  if (process.stdin.isTTY) return readHidden(prompt);
   const input = createInterface({ input: process.stdin, terminal: false });
   for await (const line of input) {
     input.close();
     return line;
   }
   throw new Error('no password given on stdin');
+}
+
+function readHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  return new Promise((resolvePassword, reject) => {
+    let typed = '';
+    const done = (error: Error | null) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolvePassword(typed);
+    };
+    const onData = (chunk: Buffer) => {
+      for (const char of chunk.toString('utf8')) {
+        if (char === '\r' || char === '\n') return done(null);
+        if (char === '\u0003' || char === '\u0004') return done(new Error('cancelled'));
+        if (char === '\u007f' || char === '\b') typed = [...typed].slice(0, -1).join('');
+        else if (char >= ' ') typed += char;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 async function withCore<T>(dataDir: string | undefined, work: (core: Core) => Promise<T>): Promise<T> {
