@@ -34,6 +34,12 @@ export function statusOf(resource: JsonObject): Status {
 export class RedfishWalker {
   readonly problems: Problem[] = [];
   private readonly expand: boolean;
+  /**
+   * Ends what is still queued or in flight when the deadline passes: the
+   * deadline is checked before each request, but a collection's members are
+   * requested all at once and wait in the client's queue.
+   */
+  private readonly budget: AbortSignal | undefined;
 
   constructor(
     readonly client: RedfishClient,
@@ -45,6 +51,8 @@ export class RedfishWalker {
     const features = obj(root.ProtocolFeaturesSupported);
     const expandQuery = obj(features.ExpandQuery);
     this.expand = expandQuery.Levels === true || expandQuery.ExpandAll === true;
+    const left = deadline - Date.now();
+    this.budget = Number.isFinite(left) ? AbortSignal.timeout(Math.max(0, left)) : undefined;
   }
 
   async get(path: string | null): Promise<JsonObject | null> {
@@ -53,9 +61,14 @@ export class RedfishWalker {
       this.problems.push({ resource: path, message: 'skipped: the poll ran out of time' });
       return null;
     }
+    const signal = this.budget && this.signal ? AbortSignal.any([this.signal, this.budget]) : (this.budget ?? this.signal);
     try {
-      return await this.client.get(path, { signal: this.signal });
+      return await this.client.get(path, signal ? { signal } : {});
     } catch (error) {
+      if (this.budget?.aborted && !this.signal?.aborted) {
+        this.problems.push({ resource: path, message: 'skipped: the poll ran out of time' });
+        return null;
+      }
       // A cancelled poll ends here as a whole; an answer it could not use is one problem among others.
       if (error instanceof RedfishError && ['auth', 'tls_changed', 'tls_untrusted', 'aborted'].includes(error.code)) throw error;
       if (this.signal?.aborted) throw new RedfishError('timeout', `${this.client.url}: the poll ran out of time`);
@@ -74,7 +87,8 @@ export class RedfishWalker {
       seen.add(next);
       const page = await this.get(next);
       if (!page) break;
-      const inline = list(page.Members).filter(isObject);
+      // Only as many as are kept: a collection claiming thousands of members must not cost thousands of requests.
+      const inline = list(page.Members).filter(isObject).slice(0, MAX_MEMBERS - results.length);
       const fetched = await Promise.all(
         inline.map((member) => (Object.keys(member).length > 1 && member.Id !== undefined ? Promise.resolve(member) : this.get(link(member)))),
       );
