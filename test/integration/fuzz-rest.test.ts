@@ -40,7 +40,18 @@ import { secretValues } from '../support/fuzz/secrets.js';
  * is loopback only, generated hosts are loopback or .invalid names
  * (test/support/fuzz/loopback.ts), and timeouts in inputs are kept short.
  *
- * EDGECAB_FUZZ_SEED replays a run; EDGECAB_FUZZ_RUNS scales the cases per route.
+ * A 5xx is allowed only where the route's contract declares it: 502
+ * DEVICE_UNREACHABLE on the routes that read a device now (refresh, power,
+ * both probes) and 501 LAB_UNAVAILABLE on lab.start/lab.fault (this core
+ * has no lab). Routes that reach devices in the background (wizard steps,
+ * site polls) declare none: a device failing is an item or a reading there.
+ * A viewer may get 400 as well as 401/403/404 on what needs more than a
+ * viewer: input is validated before the permission check (router.ts), and
+ * the schemas are public in the OpenAPI document anyway.
+ *
+ * EDGECAB_FUZZ_SEED replays a run; EDGECAB_FUZZ_RUNS scales the cases per route;
+ * EDGECAB_FUZZ_SHRINK=1 shrinks a failure (slow: every step is a request);
+ * EDGECAB_FUZZ_TIMES=1 prints time and statuses per route.
  */
 
 const SEED = Number(process.env.EDGECAB_FUZZ_SEED ?? 20_161_010);
@@ -72,7 +83,7 @@ const RUNS: Record<string, number> = {
   'lab.start': 12,
   'lab.fault': 12,
 };
-const DEFAULT_RUNS = 30;
+const DEFAULT_RUNS = 26;
 const runsOf = (operationId: string) => Math.max(2, Math.round((RUNS[operationId] ?? DEFAULT_RUNS) * SCALE));
 
 /** Run order: reads, then what reaches devices (before connections are fuzzed away from the lab peers), then other writes, then deletions. */
@@ -85,9 +96,6 @@ function rank(route: Route): number {
 }
 
 interface Planted {
-  regionIds: number[];
-  siteIds: string[];
-  wizardRunId: string;
   adminUserId: string;
   adminToken: string;
   viewerToken: string;
@@ -157,7 +165,7 @@ describe('REST fuzz: every route of the contract', () => {
     const region = (await api('POST', '/regions', { name: 'Fuzz region' })) as { id: number };
     const child = (await api('POST', '/regions', { name: 'Fuzz city', parentId: region.id })) as { id: number };
     const siteA = (await api('POST', '/sites', { name: 'Fuzz A', code: 'FZ-A', latitude: 30.5, longitude: 114.3, regionId: child.id })) as { id: string };
-    const siteB = (await api('POST', '/sites', { name: 'Fuzz B', code: 'FZ-B', latitude: 31, longitude: 121 })) as { id: string };
+    await api('POST', '/sites', { name: 'Fuzz B', code: 'FZ-B', latitude: 31, longitude: 121 });
     const cabinet = (await api('POST', `/sites/${siteA.id}/cabinet`, { templateId: 'edge-24u' })) as { cabinet: { id: string }; devices: { id: string; kind: string; slotId: string | null; protocol: string }[] };
     const byKind = (kind: string) => cabinet.devices.filter((device) => device.kind === kind);
     const server1 = byKind('server')[0]!;
@@ -194,9 +202,6 @@ describe('REST fuzz: every route of the contract', () => {
     const templates = ((await api('GET', '/cabinet-templates')) as { id: string; layout: { slotId: string }[] }[]);
 
     planted = {
-      regionIds: [region.id, child.id],
-      siteIds: [siteA.id, siteB.id],
-      wizardRunId: run.id,
       adminUserId: core.services.identity.userByName('test-admin')!.id,
       adminToken: adminAuth.authorization!.slice('Bearer '.length),
       viewerToken: viewer.token,
@@ -349,11 +354,12 @@ describe('REST fuzz: every route of the contract', () => {
     }
   }
 
-  function summary(label: string, filter: (group: string) => boolean): { cases: number; routes: number; rejected: number; declared: number; errors: number } {
+  /** Totals of the groups `filter` takes, printed as one line when labelled. */
+  function summary(label: string | null, filter: (group: string) => boolean): { cases: number; routes: number; rejected: number; declared: number; errors: number } {
     const entries = [...checker.stats.entries()].filter(([, stats]) => filter(stats.group));
     const total = entries.reduce((sum, [, stats]) => ({ cases: sum.cases + stats.cases, rejected: sum.rejected + stats.rejected, declared: sum.declared + stats.declaredServerErrors, errors: sum.errors + stats.serverErrors }), { cases: 0, rejected: 0, declared: 0, errors: 0 });
     const routeCount = new Set(entries.map(([key]) => key.split(' ').at(-1))).size;
-    console.log(`fuzz ${label}: ${total.cases} cases over ${routeCount} routes, ${total.rejected} rejected${total.declared ? `, ${total.declared} declared 5xx (device unreachable, no lab)` : ''}, ${total.errors} server errors`);
+    if (label !== null) console.log(`fuzz ${label}: ${total.cases} cases over ${routeCount} routes, ${total.rejected} rejected${total.declared ? `, ${total.declared} declared 5xx (device unreachable, no lab)` : ''}, ${total.errors} server errors`);
     return { ...total, routes: routeCount };
   }
 
@@ -386,6 +392,7 @@ describe('REST fuzz: every route of the contract', () => {
       { name: 'valid token and a bogus cookie', headers: [...admin, ['Cookie', 'edgecab_session=forged; edgecab_session=also']], expect: () => null },
       { name: 'session without CSRF header', headers: [['Cookie', session]], expect: (route, response) => (route.method !== 'GET' && response.status !== 403 ? `a session without CSRF got ${response.status} on ${route.method}` : null) },
       { name: 'session with a wrong CSRF header', headers: [['Cookie', session], ['X-EdgeCab-CSRF', `${planted.session.csrf}x`]], expect: (route, response) => (route.method !== 'GET' && response.status !== 403 ? `a wrong CSRF token got ${response.status} on ${route.method}` : null) },
+      { name: 'session with its CSRF header', headers: [['Cookie', session], ['X-EdgeCab-CSRF', planted.session.csrf]], expect: () => null },
       { name: 'session and CSRF from a foreign origin', headers: [['Cookie', session], ['X-EdgeCab-CSRF', planted.session.csrf], ['Origin', 'https://evil.example']], expect: (route, response) => (route.method !== 'GET' && response.status !== 403 ? `a cross-site request got ${response.status} on ${route.method}` : null) },
       { name: 'foreign Host header', headers: [['Host', 'evil.example'], ...admin], expect: (_route, response) => (response.status === 421 ? null : `expected 421 for a foreign Host, got ${response.status}`) },
       { name: 'two Content-Type headers', headers: [...admin, ['Content-Type', 'text/plain']], expect: () => null },
@@ -421,7 +428,7 @@ describe('REST fuzz: every route of the contract', () => {
 
     const groups = [...new Set([...checker.stats.values()].map((stats) => stats.group))];
     for (const group of groups) summary(group, (each) => each === group);
-    const total = summary('', () => true);
+    const total = summary(null, () => true);
     console.log(`fuzz: ${total.cases} cases over ${new Set(routes.map((route) => route.operationId)).size} routes, ${total.rejected} rejected, ${total.errors} server errors (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     if (process.env.EDGECAB_FUZZ_TIMES === '1') {
       // Where the time goes and what each route answered: to tune the runs and see that valid-looking cases get through.
