@@ -88,7 +88,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     alarms,
     forwarder,
     monitor,
-    wizard: new WizardService(db, { sites, cabinets, devices, vault, monitor, alarms, bus, rotation, identities: nodeIdentity }, loadFactoryCredentials, now),
+    wizard: new WizardService(db, { sites, cabinets, devices, vault, monitor, alarms, bus, rotation, network, identities: nodeIdentity }, loadFactoryCredentials, now),
     lab: NO_LAB,
     sites,
     regions,

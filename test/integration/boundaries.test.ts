@@ -272,6 +272,31 @@ describe('every boundary bounded (in-process server)', () => {
       await expectStillServing();
     });
 
+    it('refuses device connections and wizard searches outside the allowed networks, and sends nothing there', async () => {
+      const site = (await (await json('POST', '/sites', { name: 'Policy branch', code: 'NET-POL-1', latitude: 30, longitude: 114 })).json()) as { id: string };
+      const cabinet = (await (await json('POST', `/sites/${site.id}/cabinet`, { templateId: 'edge-12u' })).json()) as { devices: { id: string; slotId: string | null }[] };
+      const server = cabinet.devices.find((device) => device.slotId === 'srv1')!;
+      const switchDevice = cabinet.devices.find((device) => device.slotId === 'sw1')!;
+      await json('PUT', '/network/policy', { allowedNetworks: ['10.0.0.0/8'] });
+      const hitsBefore = bmcHits;
+
+      const connect = await json('PUT', `/devices/${server.id}/connection`, { protocol: 'redfish', url: `https://127.0.0.1:${port(bmcLike)}`, username: 'admin', password: 'secret-password' });
+      expect(connect.status).toBe(403);
+      expect(await connect.json()).toMatchObject({ code: 'NETWORK_NOT_ALLOWED', detail: expect.stringMatching(/127\.0\.0\.1.*10\.0\.0\.0\/8/) });
+      const snmpConnect = await json('PUT', `/devices/${switchDevice.id}/connection`, { protocol: 'snmp', host: '127.0.0.1', port: 161, version: '2c', community: 'public' });
+      expect(snmpConnect.status).toBe(403);
+      expect(core.services.cabinets.device(server.id).endpoint).toBeNull();
+
+      const run = (await (await json('POST', '/wizard', {})).json()) as { id: string };
+      const step1 = (await (await json('PUT', `/wizard/${run.id}/site`, { name: 'Policy branch 2', code: 'NET-POL-2', latitude: 30, longitude: 114, templateId: 'edge-12u', managementSubnet: '127.0.0.0/24' })).json()) as { preflight: { id: string; ok: boolean | null; detail: string }[] };
+      expect(step1.preflight.find((check) => check.id === 'subnet')).toMatchObject({ ok: false, detail: expect.stringMatching(/outside the networks EdgeCab may reach/) });
+      const search = await json('POST', `/wizard/${run.id}/discover`, { ranges: `127.0.0.1`, redfishPorts: [port(bmcLike)], wait: true });
+      expect(search.status).toBe(400);
+      expect(((await search.json()) as { errors: { field: string; code: string; message: string }[] }).errors[0]).toMatchObject({ field: 'ranges', code: 'network_not_allowed', message: expect.stringMatching(/127\.0\.0\.1/) });
+      expect(bmcHits).toBe(hitsBefore);
+      await json('PUT', '/network/policy', { allowedNetworks: [] });
+    });
+
     it('fetches online tiles only from allowed networks, and drops answers past the size bound while streaming', async () => {
       const urlTemplate = `http://127.0.0.1:${port(tileServer)}/{z}/{x}/{y}.png`;
       await json('PUT', '/network/policy', { allowedNetworks: ['10.0.0.0/8'] });

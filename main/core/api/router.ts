@@ -112,7 +112,11 @@ export function createRouter(services: Services) {
         services.cabinets.remove(input.id);
         return { id: input.id, deleted: true as const };
       }),
-      connect: os.devices.connect.handler(({ input }) => publicDevice(services.devices.connect(input))),
+      connect: os.devices.connect.handler(async ({ input }) => {
+        // A device outside the networks EdgeCab may reach is refused here, before monitoring would reach it.
+        await services.network.check(input.protocol === 'redfish' ? new URL(input.url).hostname : input.host).catch(policyRefusal);
+        return publicDevice(services.devices.connect(input));
+      }),
       trustCertificate: os.devices.trustCertificate.handler(({ input }) => {
         services.devices.trustCertificate(input.id, input.fingerprint);
         return { id: input.id, trusted: true as const };

@@ -7,6 +7,7 @@ import type { CredentialVault } from '../credentials/vault.js';
 import type { DeviceService } from '../devices/device-service.js';
 import type { EventBus } from '../events/bus.js';
 import type { MonitorService } from '../monitor/monitor-service.js';
+import type { NetworkPolicyService } from '../network/network-policy.js';
 import type { SiteService } from '../sites/site-service.js';
 import type { FactoryCredentials } from './discovery.js';
 import type { WizardMessage } from './messages.js';
@@ -21,6 +22,8 @@ export interface WizardDeps {
   alarms: AlarmService;
   bus: EventBus;
   rotation: CredentialRotation;
+  /** The networks EdgeCab may reach: discovery and the pre-flight check send nothing outside them. */
+  network: Pick<NetworkPolicyService, 'allows' | 'restricted' | 'get'>;
   /** Issues the cabinet's identity as step 5 takes the site live (absent: none is issued). */
   identities?: { issueAtGoLive(siteId: string): Promise<unknown> };
 }

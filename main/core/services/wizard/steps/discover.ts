@@ -37,6 +37,12 @@ export function discover(context: WizardContext, input: z.output<typeof WizardDi
   if (running.has(input.runId)) throw new ConflictError('Discovery is already running', 'runId');
   const { addresses, error } = expandRanges(input.ranges);
   if (error) throw new InvalidInputError([{ field: 'ranges', code: 'invalid', message: error }]);
+  const outside = deps.network.restricted ? addresses.filter((address) => !deps.network.allows(address)) : [];
+  if (outside.length > 0) {
+    const networks = deps.network.get().allowedNetworks.join(', ');
+    const shown = outside.slice(0, 3).join(', ') + (outside.length > 3 ? ` and ${outside.length - 3} more` : '');
+    throw new InvalidInputError([{ field: 'ranges', code: 'network_not_allowed', message: `EdgeCab may not reach ${shown}: outside the networks it may reach (${networks}). Change the ranges, or the network policy.` }]);
+  }
   context.stepTime(input.runId, 2, false);
   store.update(input.runId, (data) => {
     data.discovery = { running: true, total: addresses.length, done: 0, devices: (data.discovery?.devices ?? []).filter((device) => !addresses.includes(device.address)), attempts: data.discovery?.attempts ?? {} };

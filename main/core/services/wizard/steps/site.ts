@@ -26,7 +26,7 @@ export async function saveSite(context: WizardContext, input: z.output<typeof Wi
   context.stepTime(runId, 1, false);
   if (!deps.cabinets.viewForSite(site.id)) deps.cabinets.createForSite(site.id, templateId, null, language);
   store.setSite(runId, site.id);
-  const checks = await preflight(managementSubnet, context.now);
+  const checks = await preflight(managementSubnet, context.now, (address) => context.deps.network.allows(address));
   store.update(runId, (data) => {
     data.site = { ...fields, templateId, managementSubnet };
     data.preflight = checks;
@@ -36,7 +36,7 @@ export async function saveSite(context: WizardContext, input: z.output<typeof Wi
 }
 
 /** The laptop's own readiness: an interface on the management subnet, something answering there, and its clock. */
-export async function preflight(subnet: string, now: () => Date): Promise<PreflightCheck[]> {
+export async function preflight(subnet: string, now: () => Date, mayReach: (address: string) => boolean = () => true): Promise<PreflightCheck[]> {
   const base = subnet.split('/')[0]!;
   const interfaces = Object.entries(networkInterfaces()).flatMap(([name, addresses]) => (addresses ?? []).filter((address) => address.family === 'IPv4').map((address) => ({ name, ...address })));
   const onSubnet = interfaces.find((each) => inSubnet(each.address, subnet) || inSubnet(base, each.cidr ?? `${each.address}/32`));
@@ -46,7 +46,8 @@ export async function preflight(subnet: string, now: () => Date): Promise<Prefli
       : { id: 'interface', ok: false, detail: `No network interface of this computer is on ${subnet}; plug the laptop into the cabinet's management switch or set its address` },
   ];
   const { addresses } = expandRanges(subnet, 65_536);
-  const candidates = addresses.slice(0, 64);
+  // Nothing is sent outside the networks EdgeCab may reach, not even to read a clock.
+  const candidates = addresses.filter(mayReach).slice(0, 64);
   let dateHeader: { address: string; date: string } | null = null;
   await boundedEach(candidates, 32, async (address) => {
     if (dateHeader) return;
@@ -59,7 +60,9 @@ export async function preflight(subnet: string, now: () => Date): Promise<Prefli
   checks.push(
     found
       ? { id: 'subnet', ok: true, detail: `${found.address} answers on ${subnet}` }
-      : { id: 'subnet', ok: null, detail: `Nothing answered yet among the first ${candidates.length} addresses of ${subnet}; devices may still be starting` },
+      : candidates.length === 0
+        ? { id: 'subnet', ok: false, detail: `${subnet} is outside the networks EdgeCab may reach (network policy); nothing was sent there` }
+        : { id: 'subnet', ok: null, detail: `Nothing answered yet among the first ${candidates.length} addresses of ${subnet}; devices may still be starting` },
   );
   if (found) {
     const skew = Math.round((now().getTime() - Date.parse(found.date)) / 1000);
