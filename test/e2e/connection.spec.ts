@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiPost, expect, SCREENSHOT_DIR, startEdgecab, stopEdgecab, test } from './fixtures.js';
+import { apiPost, expect, SCREENSHOT_DIR, signIn, startEdgecab, stopEdgecab, test } from './fixtures.js';
 
-test('the connection indicator shows a lost server, and the UI recovers when it is back', async ({ page }) => {
+test('the connection indicator shows a lost server, and the UI recovers when it is back', async ({ page, context }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'edgecab-conn-'));
   let server = await startEdgecab(dataDir);
   const port = Number(new URL(server.url).port);
   try {
     await apiPost(server.url, '/sites', { name: 'Survivor', code: 'KEEP-1', latitude: 39.9, longitude: 116.4 });
+    // The session is kept in the data directory, so it still holds when the same server comes back.
+    await signIn(context, server.url, server.session);
     await page.goto(`${server.url}#/sites`);
     const indicator = page.getByTestId('connection');
     await expect(indicator).toHaveAttribute('data-state', 'online');

@@ -72,7 +72,8 @@ test.describe('Regions, CSV import and audit log', () => {
     await expect(table).toContainText('sites.importCsv');
     await expect(table).toContainText('regions.create');
     await expect(table.getByRole('row').filter({ hasText: 'regions.create' }).filter({ hasText: 'Failed · CONFLICT' }).first()).toBeVisible();
-    await expect(table).toContainText('http:127.0.0.1');
+    // Who acted, and through what: the user, by their API token.
+    await expect(table).toContainText('e2e-admin (token e2e)');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/audit-en.png` });
     await page.getByLabel('Language').selectOption('zh-CN');
     await expect(page.getByRole('heading', { name: '审计日志' })).toBeVisible();

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabEnvironmentMonitor } from '../../main/lab/snmp/devices.js';
-import { writeMbtiles } from '../support/mbtiles.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { solidPng, writeMbtiles } from '../support/mbtiles.js';
 import { writePmtiles } from '../support/pmtiles.js';
 import { freeUdpPort } from '../support/snmp-peers.js';
 import { api, apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
@@ -80,7 +82,9 @@ test.describe('Offline site map', () => {
     const clusters = (await drawn(page)).filter((item) => item.hit.kind === 'cluster');
     expect(clusters).toHaveLength(1);
     expect(clusters[0]!.hit.worst).toBe('critical');
-    expect(clusters[0]!.hit.counts).toMatchObject({ critical: 1, unknown: 29 });
+    // The live site joins the cluster or not depending on the zoom the map fitted; the critical one is never lost in it.
+    expect(clusters[0]!.hit.counts).toMatchObject({ critical: 1 });
+    expect([29, 30]).toContain(clusters[0]!.hit.counts!.unknown);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/map-cluster-en.png` });
     const box = (await page.getByTestId('map').boundingBox())!;
     await page.mouse.click(box.x + clusters[0]!.x, box.y + clusters[0]!.y);
@@ -143,6 +147,9 @@ test.describe('Offline site map', () => {
   });
 
   test('an MBTiles file is imported and its tiles are drawn from the app itself', async ({ page, edgecab }, testInfo) => {
+    const online = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(solidPng(40, 120, 200)));
+    await new Promise<void>((listening) => online.listen(0, '127.0.0.1', listening));
+    const onlinePort = (online.address() as AddressInfo).port;
     mkdirSync(testInfo.outputDir, { recursive: true });
     const file = join(testInfo.outputDir, 'branch-basemap.mbtiles');
     const count = writeMbtiles(file, 4, 'Branch basemap');
@@ -160,14 +167,13 @@ test.describe('Offline site map', () => {
     await page.waitForTimeout(600);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/map-mbtiles-en.png` });
 
-    // The same package, as an "online" source on loopback: tiles come through the offline cache.
-    const packageId = await page.getByLabel('Basemap').inputValue();
+    // An "online" source on loopback (a tile server of the test's own; EdgeCab's own tile routes need a session it does not have): tiles come through the offline cache.
     await page.getByRole('button', { name: 'Online tiles…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Online tile source' });
     await dialog.getByLabel('Tile address').fill('no placeholders');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await expect(dialog.getByRole('alert')).toBeVisible();
-    await dialog.getByLabel('Tile address').fill(`${new URL(page.url()).origin}/tiles/${packageId}/{z}/{x}/{y}.png`);
+    await dialog.getByLabel('Tile address').fill(`http://127.0.0.1:${onlinePort}/{z}/{x}/{y}.png`);
     await dialog.getByRole('button', { name: 'Save' }).click();
     await expect(page.getByLabel('Basemap')).toHaveValue('online');
     await expect.poll(() => tileResponses.length).toBeGreaterThan(0);
@@ -201,6 +207,7 @@ test.describe('Offline site map', () => {
         return found ? Math.round(Math.hypot(found.x - size.x / 2, found.y - size.y / 2)) : 9999;
       }, { timeout: 10_000 })
       .toBeLessThan(12);
+    online.close();
   });
 
   test('a vector PMTiles archive is imported and drawn in the browser', async ({ page }, testInfo) => {

@@ -12,6 +12,7 @@ import { checkPermission } from './permissions.js';
 import { ScopeLookup } from './scope-lookup.js';
 import { filterEvents } from './event-filter.js';
 import { policyRefusal } from '../services/network/refusal.js';
+import { HostUnresolvedError } from '../services/network/network-policy.js';
 
 async function orLabUnavailable<T>(work: () => Promise<T>, unavailable: () => Error): Promise<T> {
   try {
@@ -114,7 +115,11 @@ export function createRouter(services: Services) {
       }),
       connect: os.devices.connect.handler(async ({ input }) => {
         // A device outside the networks EdgeCab may reach is refused here, before monitoring would reach it.
-        await services.network.check(input.protocol === 'redfish' ? new URL(input.url).hostname : input.host).catch(policyRefusal);
+        await services.network.check(input.protocol === 'redfish' ? new URL(input.url).hostname : input.host).catch((error: unknown) => {
+          // Nothing is reached yet: a name that does not resolve is bad input here, not an unreachable device.
+          if (error instanceof HostUnresolvedError) throw new InvalidInputError([{ field: input.protocol === 'redfish' ? 'url' : 'host', code: 'unresolved', message: error.message }]);
+          return policyRefusal(error);
+        });
         return publicDevice(services.devices.connect(input));
       }),
       trustCertificate: os.devices.trustCertificate.handler(({ input }) => {
