@@ -32,7 +32,7 @@ interface ServeOptions extends Omit<ServingOptions, 'host' | 'port'>, IntakeCliO
 
 async function serve(options: ServeOptions): Promise<void> {
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
-  const core = createCore({ dataDir, host: 'server' });
+  const core = createCore({ dataDir, host: 'server', servingAs: 'edgecab serve' });
   let serving;
   try {
     serving = await serveCore(core, options);

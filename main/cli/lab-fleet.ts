@@ -78,7 +78,7 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
     return;
   }
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
-  const core = createCore({ dataDir, host: 'server' });
+  const core = createCore({ dataDir, host: 'server', servingAs: 'edgecab lab' });
   const { running, setupUrl } = await serveCore(core, { host: '127.0.0.1', port: options.port });
   await startMonitoring(core, options);
   const status = await core.services.lab.start({ sites: options.sites, seed: options.seed, templateId: template.id, language: 'en' });

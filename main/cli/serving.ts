@@ -4,6 +4,7 @@ import { networkInterfaces } from 'node:os';
 import type { Core } from '../core/index.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { rendererDir } from './paths.js';
+import { keepCertificateCurrent, type ServedCertificate } from '../server/tls-renewal.js';
 
 export interface ServingOptions {
   host: string;
@@ -41,6 +42,7 @@ export async function serveCore(core: Core, options: ServingOptions): Promise<Se
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new Error('give both --tls-cert and --tls-key');
   let tls: { cert: string; key: string } | undefined;
   let tlsInfo: Serving['tls'] = null;
+  let renew: (() => Promise<ServedCertificate>) | null = null;
   if (options.tlsCert && options.tlsKey) {
     tls = { cert: readFileSync(options.tlsCert, 'utf8'), key: readFileSync(options.tlsKey, 'utf8') };
     const { fingerprintOf } = await import('../core/services/pki/x509.js');
@@ -48,14 +50,30 @@ export async function serveCore(core: Core, options: ServingOptions): Promise<Se
   } else if (options.tls) {
     const names = ['localhost', ...(options.publicName ?? []).filter((name) => !isIP(name))];
     const addresses = [...new Set(['127.0.0.1', ...certificateAddresses(options.host), ...(options.publicName ?? []).filter((name) => isIP(name))])];
-    const certificate = await core.services.authority.serverCertificate(names, addresses);
-    tls = { cert: certificate.chainPem, key: certificate.keyPem };
+    // The same request each day: the CA answers the kept certificate, or a new one when it nears its end.
+    renew = async () => {
+      const certificate = await core.services.authority.serverCertificate(names, addresses);
+      return { cert: certificate.chainPem, key: certificate.keyPem, fingerprint: certificate.fingerprint };
+    };
+    const certificate = await renew();
+    tls = { cert: certificate.cert, key: certificate.key };
     tlsInfo = { fingerprint: certificate.fingerprint, source: 'edgecab-ca' };
   }
   if (!tls && !isLoopback(options.host)) {
     warnings.push(`listening on ${options.host} without TLS: passwords and session cookies cross the network in clear text; add --tls (or --tls-cert and --tls-key)`);
   }
-  const running = await startServer({ core, host: options.host, port: options.port, rendererDir: rendererDir(), publicNames: options.publicName ?? [], ...(tls ? { tls } : {}) });
+  const started = await startServer({ core, host: options.host, port: options.port, rendererDir: rendererDir(), publicNames: options.publicName ?? [], ...(tls ? { tls } : {}) });
+  let running = started;
+  if (renew && tlsInfo) {
+    // A certificate of one's own (--tls-cert) is the owner's to renew; EdgeCab's own it renews itself.
+    const health = core.services.health;
+    const renewal = keepCertificateCurrent(started, tlsInfo.fingerprint, renew, {
+      onRenewed: (fingerprint) => console.error(`edgecab: the TLS certificate was renewed; its SHA-256 is now ${fingerprint}`),
+      report: (what, error) => health.report(what, error),
+      recovered: (what) => health.cleared(what),
+    });
+    running = { ...started, close: () => Promise.resolve(renewal.dispose()).then(() => started.close()) };
+  }
   const token = core.services.identity.issueSetupToken();
   const setupUrl = token ? `${running.url}#/setup?token=${token}` : null;
   return { running, setupUrl, tls: tlsInfo, warnings };

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { ROLES, type Grant, type Role } from '../../shared/domain/access.js';
 import { createCore, type Core } from '../core/index.js';
+import { holdExclusiveLock } from '../core/db/data-dir-lock.js';
 import { defaultDataDir } from './paths.js';
 
 /** "administrator", "viewer@Guangdong/Shenzhen", "operator@12": a role on every region, or on one by path or id. */
@@ -174,14 +175,21 @@ export function vaultCommand(): Command {
   const vault = new Command('vault').description("the vault that seals device credentials and EdgeCab's own keys");
   vault
     .command('rotate')
-    .description('re-seal every secret under a new key (stop EdgeCab first); safe to interrupt')
+    .description('re-seal every secret under a new key (refused while EdgeCab runs on the data directory); safe to interrupt')
     .addOption(dataDirOption())
-    .action(async (options: { dataDir?: string }) =>
-      withCore(options.dataDir, async (core) => {
-        const result = core.services.vault.rotateKey();
-        core.services.audit.record({ actor: 'cli', via: 'cli', operation: 'vault.rotate', target: null, outcome: 'ok', errorCode: null, detail: `${result.resealed} secrets re-sealed` });
-        console.log(JSON.stringify({ event: 'rotated', resealed: result.resealed }));
-      }),
-    );
+    .action(async (options: { dataDir?: string }) => {
+      // A running EdgeCab keeps the old key in memory and would go on sealing with it: refused while one holds the
+      // directory, and none can start until the rotation is done.
+      const lock = holdExclusiveLock(resolve(options.dataDir ?? defaultDataDir()), 'edgecab vault rotate');
+      try {
+        await withCore(options.dataDir, async (core) => {
+          const result = core.services.vault.rotateKey();
+          core.services.audit.record({ actor: 'cli', via: 'cli', operation: 'vault.rotate', target: null, outcome: 'ok', errorCode: null, detail: `${result.resealed} secrets re-sealed` });
+          console.log(JSON.stringify({ event: 'rotated', resealed: result.resealed }));
+        });
+      } finally {
+        lock.release();
+      }
+    });
   return vault;
 }

@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { auditMutations, mapErrors } from './api/interceptors.js';
 import { createRouter, systemContext, type CoreContext, type CoreRouter } from './api/router.js';
 import { schemaVersion } from './db/migrate.js';
+import { holdServingLock } from './db/data-dir-lock.js';
 import { openDatabase, type Database } from './db/open.js';
 import { createServices, type Services } from './services.js';
 import type { RotationHooks } from './services/credentials/rotation.js';
 import { EDGECAB_VERSION } from './version.js';
-import type { PrincipalView } from '../../shared/domain/access.js';
+import { Access, type PrincipalView } from '../../shared/domain/access.js';
+import { checkPermission } from './api/permissions.js';
+import { ScopeLookup } from './api/scope-lookup.js';
 
 export type { CoreContext, CoreRouter } from './api/router.js';
 export { systemContext, systemPrincipal } from './api/router.js';
@@ -25,6 +28,13 @@ export interface CoreOptions {
   rotationHooks?: RotationHooks;
   /** The vault key, when the host keeps it (the desktop, under the OS's safeStorage); else credentials.key in dataDir. */
   vaultKey?: Buffer;
+  /**
+   * This core serves from its data directory ("serve", "lab", "desktop"):
+   * it holds the directory's serving lock while open, so that `edgecab vault
+   * rotate` refuses to change the key under it. Refused (DataDirBusyError)
+   * while a rotation runs. One-shot commands (users, tokens) leave it out.
+   */
+  servingAs?: string;
 }
 
 export type { MonitorStartOptions as MonitorOptions } from './services/monitor/monitor-service.js';
@@ -43,6 +53,13 @@ export interface Core {
   client(actor: string): RouterClient<CoreRouter>;
   /** An in-process client acting as this principal, with its roles: what a signed-in user may do. */
   clientAs(principal: PrincipalView, via?: string): RouterClient<CoreRouter>;
+  /**
+   * Throws the refusal (an ORPCError: 403, or 404 for what the caller may not
+   * see) when this principal may not run `operation` with `input`; the same
+   * rule the core enforces on every call, for hosts that must refuse before
+   * they read a request's body.
+   */
+  authorize(operation: string, principal: PrincipalView, input?: unknown): void;
   /** Starts polling every connected device on plan (hosts do; tests drive polls themselves). */
   startMonitoring(options?: MonitorOptions): Promise<{ warnings: string[] }>;
   /** Stops polling and the lab, and closes the database. */
@@ -55,18 +72,31 @@ function coreInterceptors(services: Services) {
 
 export function createCore(options: CoreOptions): Core {
   const file = options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'edgecab.sqlite');
-  const db = openDatabase(file, options.sqliteNativeBinding);
+  // Taken before the database opens: the vault's key is read at start and kept in memory.
+  const lock = options.servingAs && options.dataDir !== ':memory:' ? holdServingLock(options.dataDir, options.servingAs) : null;
+  let db: Database | null = null;
+  let services: Services;
   const now = options.now ?? (() => new Date());
-  const startedAt = now().toISOString();
-  const services = createServices(db, options.dataDir, now, () => ({
-    product: 'EdgeCab',
-    version: EDGECAB_VERSION,
-    schemaVersion: schemaVersion(db),
-    host: options.host,
-    startedAt,
-  }), { ...(options.rotationHooks ? { rotationHooks: options.rotationHooks } : {}), ...(options.vaultKey ? { vaultKey: options.vaultKey } : {}) });
+  try {
+    const opened = openDatabase(file, options.sqliteNativeBinding);
+    db = opened;
+    const startedAt = now().toISOString();
+    services = createServices(opened, options.dataDir, now, () => ({
+      product: 'EdgeCab',
+      version: EDGECAB_VERSION,
+      schemaVersion: schemaVersion(opened),
+      host: options.host,
+      startedAt,
+    }), { ...(options.rotationHooks ? { rotationHooks: options.rotationHooks } : {}), ...(options.vaultKey ? { vaultKey: options.vaultKey } : {}) });
+  } catch (error) {
+    // A core that did not open (a newer database, a wrong key file) serves nothing: it holds no lock.
+    db?.close();
+    lock?.release();
+    throw error;
+  }
   const router = createRouter(services);
   const interceptors = coreInterceptors(services);
+  const lookup = new ScopeLookup(db);
   return {
     router,
     services,
@@ -74,6 +104,7 @@ export function createCore(options: CoreOptions): Core {
     interceptors,
     client: (actor) => createRouterClient(router, { context: systemContext(actor), interceptors: [...interceptors] }),
     clientAs: (principal, via = 'in-process') => createRouterClient(router, { context: { actor: principal.name, principal, via } satisfies CoreContext, interceptors: [...interceptors] }),
+    authorize: (operation, principal, input = {}) => checkPermission(operation, input, new Access(principal, (regionId) => services.regions.ancestors(regionId)), lookup),
     startMonitoring: (monitorOptions = {}) => services.monitor.start(monitorOptions),
     close: () => {
       // The database closes now, synchronously (exit handlers cannot wait); network clean-up finishes after.
@@ -81,6 +112,7 @@ export function createCore(options: CoreOptions): Core {
       services.tiles.close();
       services.onlineTiles.close();
       db.close();
+      lock?.release();
       return Promise.all(network).then(() => undefined);
     },
   };

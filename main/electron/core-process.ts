@@ -128,6 +128,8 @@ function startCore(vaultKey: Uint8Array | null): void {
     const created = createCore({
       dataDir,
       host: 'desktop',
+      // Held while the desktop's core runs, so `edgecab vault rotate` refuses to change the key under it.
+      servingAs: 'EdgeCab desktop',
       ...(sqliteNativeBinding ? { sqliteNativeBinding } : {}),
       // The key from safeStorage: the vault then uses it and never reads or writes credentials.key.
       ...(vaultKey ? { vaultKey: Buffer.from(vaultKey) } : {}),

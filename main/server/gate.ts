@@ -60,6 +60,6 @@ export class Gate {
       sendProblem(res, auth.status, auth.code, auth.detail);
       return null;
     }
-    return { actor: auth.principal.name, principal: auth.principal, via: auth.via };
+    return { actor: auth.principal.name, principal: auth.principal, via: auth.via, recheck: auth.recheck };
   }
 }

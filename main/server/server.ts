@@ -30,8 +30,16 @@ export interface ServerOptions {
 export interface RunningServer {
   readonly server: Server;
   readonly url: string;
+  /**
+   * Serves another certificate (PEM, with its chain) and key from now on,
+   * without a restart: new connections get it, open ones keep theirs (a
+   * renewed certificate). Refused when the server does not serve TLS.
+   */
+  setCertificate(tls: { cert: string; key: string }): void;
   close(): Promise<void>;
 }
+
+const TLS_OPTIONS = { minVersion: 'TLSv1.2' } as const;
 
 /** Failures outside any procedure (decoding, encoding) would otherwise vanish into a bare 500. */
 async function logUnexpected<T>({ next }: { next: () => Promise<T> }): Promise<T> {
@@ -91,7 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.end(openApiDocument);
       return;
     }
-    if ((isApi || isRpc) && !(await stageMultipartBody(core, req, res, limit))) return;
+    if ((isApi || isRpc) && !(await stageMultipartBody(core, context!, req, pathname, res, limit))) return;
     if (isApi) {
       labelErrorsAsProblems(res);
       const { matched } = await openApiHandler.handle(req, res, { prefix: API_PREFIX, context: context! });
@@ -113,7 +121,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       else res.destroy();
     });
   };
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, onRequest) : createServer(onRequest);
+  const secure = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, ...TLS_OPTIONS }, onRequest) : null;
+  const server: Server = secure ?? createServer(onRequest);
   server.keepAliveTimeout = 30_000;
   server.on('clientError', answerClientError);
 
@@ -131,6 +140,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     server,
     url: `${options.tls ? 'https' : 'http'}://${hostForUrl}:${address.port}/`,
+    setCertificate: (tls) => {
+      if (!secure) throw new Error('this server does not serve TLS');
+      // The whole context is rebuilt from these options: the minimum version is given again, not inherited.
+      secure.setSecureContext({ cert: tls.cert, key: tls.key, ...TLS_OPTIONS });
+    },
     close: () =>
       new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());

@@ -2,10 +2,11 @@ import busboy from 'busboy';
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { Core } from '../core/index.js';
+import { ORPCError } from '@orpc/server';
+import type { Core, CoreContext } from '../core/index.js';
 import { stagedFile } from '../core/services/tiles/staged-uploads.js';
 import { refuseTooLarge } from './body-limits.js';
-import { sendProblem } from './problem.js';
+import { problemFromError, sendProblem } from './problem.js';
 
 /**
  * Multipart bodies (the tile package upload, up to 512 MiB) are read here
@@ -29,14 +30,38 @@ let uploadsInFlight = 0;
 
 type Entry = [string, string | File];
 
+/** The routes that take a file, and the operation whose permission an upload to them needs (REST and the web UI's RPC). */
+const UPLOAD_OPERATIONS = new Map([
+  ['/api/v1/tiles/packages', 'tiles.import'],
+  ['/rpc/tiles/import', 'tiles.import'],
+]);
+
 /**
  * Reads a multipart request body to disk. Returns true when the request
  * should go on to oRPC (also for any body that is not multipart, left
- * untouched), false when it was answered here (413, 400, 503) or the client
- * went away.
+ * untouched), false when it was answered here (403 or 404 before reading
+ * when the caller may not upload there, 415 for a route that takes no file,
+ * 413, 400, 503) or the client went away.
  */
-export async function stageMultipartBody(core: Core, req: IncomingMessage, res: ServerResponse, limit: number): Promise<boolean> {
+export async function stageMultipartBody(core: Core, context: CoreContext, req: IncomingMessage, pathname: string, res: ServerResponse, limit: number): Promise<boolean> {
   if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) return true;
+  // Who may send it is settled before a byte reaches the disk or an upload slot is taken: a viewer's
+  // half-gigabyte is refused unread, and the connection closed so that it is not read to be thrown away.
+  const operation = UPLOAD_OPERATIONS.get(pathname);
+  if (!operation) {
+    res.setHeader('connection', 'close');
+    sendProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Only a tile package upload takes a multipart body; send JSON');
+    return false;
+  }
+  try {
+    core.authorize(operation, context.principal);
+  } catch (error) {
+    if (!(error instanceof ORPCError)) throw error;
+    res.setHeader('connection', 'close');
+    res.writeHead(error.status, { 'content-type': 'application/problem+json' });
+    res.end(JSON.stringify(problemFromError(error)));
+    return false;
+  }
   if (uploadsInFlight >= MAX_CONCURRENT_UPLOADS) {
     res.setHeader('retry-after', '10');
     res.setHeader('connection', 'close');

@@ -71,6 +71,29 @@ describe('edgecab serve: TLS, warnings, and users from the command line', () => 
     expect(stderr()).toMatch(/warning: listening on 0\.0\.0\.0 without TLS/);
   }, 30_000);
 
+  it('refuses to rotate the vault key while EdgeCab serves from the data directory, and rotates once it is gone', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const { child, listening } = serve(['--data-dir', dir.dir]);
+    cleanups.push(() => child.kill());
+    await listening;
+    const refused = cli(['vault', 'rotate', '--data-dir', dir.dir]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`^edgecab: EdgeCab is running on .*\\(edgecab serve, pid ${child.pid}, since [^)]+\\); stop it first\\n$`));
+    // Commands that only change rows still work beside it.
+    expect(cli(['users', 'add', 'beside-a-server', '--data-dir', dir.dir], `${TEST_PASSWORD}\n`).status).toBe(0);
+    // Killed outright, it leaves its lock behind; the lock of a process that is gone does not count.
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const rotated = cli(['vault', 'rotate', '--data-dir', dir.dir]);
+    expect(rotated.status, rotated.stderr).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ event: 'rotated' });
+    // And EdgeCab starts again on the new key.
+    const again = serve(['--data-dir', dir.dir]);
+    cleanups.push(() => again.child.kill());
+    expect((await again.listening).setupUrl).toBeNull();
+  }, 60_000);
+
   it('adds, lists, re-passwords and disables users, and creates and revokes tokens', async () => {
     const dir = tempDir();
     cleanups.push(dir.cleanup);

@@ -6,8 +6,14 @@
  * refuse cross-site requests; a rebinding Host header is refused; sign-in
  * is throttled; a revoked token stops at once.
  */
+import crypto from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
+import { syncBuiltinESMExports } from 'node:module';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECHECK_MS } from '../../main/core/api/event-filter.js';
 import { createCore, type Core } from '../../main/core/index.js';
 import { buildOpenApiDocument } from '../../main/server/openapi.js';
 import { startServer, type RunningServer } from '../../main/server/server.js';
@@ -28,6 +34,65 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
   });
 }
 
+/** An open event stream: its text so far, whether the server has ended it, and a way to wait for either. */
+async function openEvents(url: string, headers: Record<string, string>) {
+  const abort = new AbortController();
+  const response = await fetch(url, { headers, signal: abort.signal });
+  expect(response.status).toBe(200);
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const state = { text: '', ended: false };
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        state.text += decoder.decode(value);
+      }
+    } catch {
+      // Aborted by the test.
+    }
+    state.ended = true;
+  })();
+  /** Waits until `test` holds or `ms` pass; answers whether it held. */
+  const until = async (test: () => boolean, ms: number): Promise<boolean> => {
+    const deadline = Date.now() + ms;
+    while (!test() && Date.now() < deadline) await sleep(25);
+    return test();
+  };
+  return { state, until, close: () => abort.abort() };
+}
+
+/**
+ * Counts scrypt runs (each a password check or hash) and holds each one's
+ * answer back a while, so that a test sees how many checks a burst of
+ * requests started and how many ran at once.
+ */
+function watchScrypt(holdMs: number) {
+  const original = crypto.scrypt;
+  const seen = { started: 0, running: 0, most: 0 };
+  type Callback = (error: Error | null, key: Buffer) => void;
+  crypto.scrypt = ((...args: unknown[]) => {
+    const callback = args.pop() as Callback;
+    seen.started += 1;
+    seen.running += 1;
+    seen.most = Math.max(seen.most, seen.running);
+    (original as (...rest: unknown[]) => void)(...args, ((error, key) =>
+      setTimeout(() => {
+        seen.running -= 1;
+        callback(error, key);
+      }, holdMs)) satisfies Callback);
+  }) as typeof crypto.scrypt;
+  syncBuiltinESMExports();
+  return {
+    seen,
+    restore: () => {
+      crypto.scrypt = original;
+      syncBuiltinESMExports();
+    },
+  };
+}
+
 describe('sign-in and roles per region over HTTP', () => {
   let core: Core;
   let server: RunningServer;
@@ -38,6 +103,7 @@ describe('sign-in and roles per region over HTTP', () => {
   let viewerA = '';
   let operatorA = '';
   const ids = {} as Record<'a1' | 'b1' | 'serverA' | 'serverB' | 'alarmA' | 'alarmB', string>;
+  const regionIds = { a: 0, b: 0 };
 
   beforeAll(async () => {
     dir = tempDir();
@@ -46,6 +112,8 @@ describe('sign-in and roles per region over HTTP', () => {
     const client = core.client('test');
     const regionA = await client.regions.create({ name: 'Region A' });
     const regionB = await client.regions.create({ name: 'Region B' });
+    regionIds.a = regionA.id;
+    regionIds.b = regionB.id;
     const cityA = await client.regions.create({ name: 'City A1', parentId: regionA.id });
     const a1 = await client.sites.create({ name: 'Alpha one', code: 'A-1', latitude: 30, longitude: 120, regionId: cityA.id });
     const b1 = await client.sites.create({ name: 'Bravo one', code: 'B-1', latitude: 31, longitude: 121, regionId: regionB.id });
@@ -193,6 +261,121 @@ describe('sign-in and roles per region over HTTP', () => {
     expect(audit.items.filter((entry) => entry.actor === 'throttled').length).toBeGreaterThanOrEqual(6);
   });
 
+  const signInAs = async (name: string): Promise<{ cookie: string; csrf: string }> => {
+    const response = await fetch(api('/auth/session'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password: TEST_PASSWORD }) });
+    expect(response.status).toBe(200);
+    const cookie = `edgecab_session=${/edgecab_session=([^;]+)/.exec(response.headers.get('set-cookie') ?? '')![1]}`;
+    return { cookie, csrf: ((await response.json()) as { csrfToken: string }).csrfToken };
+  };
+
+  it('lets no token mint a token that may do more than itself, nor revoke one that does', async () => {
+    const viewerScoped = await userWithToken(core, 'root-admin', [{ role: 'administrator', regionId: null }], 'viewer');
+    const create = (body: unknown) => fetch(api('/tokens'), { method: 'POST', headers: { ...bearer(viewerScoped.token), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // Its user administers everything, but the token asking is a viewer token.
+    const escalated = await create({ name: 'escalated', scope: 'administrator', expiresInDays: 1 });
+    expect(escalated.status).toBe(403);
+    expect(await escalated.json()).toMatchObject({ code: 'FORBIDDEN', data: { role: 'administrator', operation: 'tokens.create' } });
+    expect((await create({ name: 'escalated', scope: 'operator', expiresInDays: 1 })).status).toBe(403);
+    expect(core.services.identity.listTokens(viewerScoped.userId).some((token) => token.name === 'escalated')).toBe(false);
+    // Within its own scope it may.
+    const narrow = await create({ name: 'narrow', scope: 'viewer', expiresInDays: 1 });
+    expect(narrow.status).toBe(201);
+    // The same user's administrator token cannot be revoked by the viewer token, and keeps working.
+    const adminTokenId = core.services.identity.listTokens(viewerScoped.userId).find((token) => token.scope === 'administrator' && token.revokedAt === null)!.id;
+    const revoke = await fetch(api(`/tokens/${adminTokenId}`), { method: 'DELETE', headers: bearer(viewerScoped.token) });
+    expect(revoke.status).toBe(403);
+    expect(await revoke.json()).toMatchObject({ code: 'FORBIDDEN', data: { role: 'administrator', operation: 'tokens.revoke' } });
+    expect((await fetch(api('/users'), { headers: bearer(admin) })).status).toBe(200);
+    // A token as strong as itself it may revoke.
+    const narrowId = ((await narrow.json()) as { id: string }).id;
+    expect((await fetch(api(`/tokens/${narrowId}`), { method: 'DELETE', headers: bearer(viewerScoped.token) })).status).toBe(200);
+  });
+
+  it('ends the sessions of a user whose roles change, not when the same roles are saved again', async () => {
+    const { userId } = await userWithToken(core, 'regranted', [{ role: 'viewer', regionId: null }], 'viewer');
+    const { cookie } = await signInAs('regranted');
+    const sites = () => fetch(api('/sites'), { headers: { cookie } });
+    expect((await sites()).status).toBe(200);
+    const client = core.client('test');
+    await client.users.update({ id: userId, grants: [{ role: 'viewer', regionId: null }] });
+    expect((await sites()).status).toBe(200);
+    await client.users.update({ id: userId, grants: [{ role: 'operator', regionId: null }] });
+    expect((await sites()).status).toBe(401);
+  });
+
+  it('ends an open event stream within seconds when its user is disabled', async () => {
+    const { userId } = await userWithToken(core, 'streamer', [{ role: 'viewer', regionId: null }], 'viewer');
+    const { cookie } = await signInAs('streamer');
+    const stream = await openEvents(api('/events'), { cookie });
+    try {
+      const client = core.client('test');
+      await client.sites.update({ id: ids.a1, name: 'Alpha, as the streamer saw it' });
+      expect(await stream.until(() => stream.state.text.includes(ids.a1), 5_000)).toBe(true);
+      const disabledAt = Date.now();
+      await client.users.update({ id: userId, disabled: true });
+      // No event needs to come for it to end: the stream checks its caller on its own.
+      expect(await stream.until(() => stream.state.ended, RECHECK_MS + 4_000)).toBe(true);
+      expect(Date.now() - disabledAt).toBeLessThan(RECHECK_MS + 4_000);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it("stops streaming a region's events to a token whose user lost the role there, while the stream stays open", async () => {
+    const { userId, token } = await userWithToken(core, 'two-regions', [{ role: 'viewer', regionId: regionIds.a }, { role: 'viewer', regionId: regionIds.b }], 'viewer');
+    const stream = await openEvents(api('/events'), bearer(token));
+    try {
+      const client = core.client('test');
+      await client.sites.update({ id: ids.a1, name: 'Alpha while granted' });
+      expect(await stream.until(() => stream.state.text.includes(ids.a1), 5_000)).toBe(true);
+      await client.users.update({ id: userId, grants: [{ role: 'viewer', regionId: regionIds.b }] });
+      await sleep(RECHECK_MS + 1_000);
+      const mark = stream.state.text.length;
+      await client.sites.update({ id: ids.a1, name: 'Alpha after the grant went' });
+      await client.sites.update({ id: ids.b1, name: 'Bravo after the grant went' });
+      // B's event comes after A's: once it is here, A's would have been too.
+      expect(await stream.until(() => stream.state.text.slice(mark).includes(ids.b1), 5_000)).toBe(true);
+      expect(stream.state.text.slice(mark)).not.toContain(ids.a1);
+      expect(stream.state.ended).toBe(false);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it("refuses a viewer's tile upload before reading it: 403 at once, nothing staged, the connection closed", async () => {
+    const boundary = 'viewer-upload';
+    const head = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="big.mbtiles"\r\ncontent-type: application/octet-stream\r\n\r\n`);
+    const attempt = () =>
+      new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
+        const req = request(api('/tiles/packages'), { method: 'POST', headers: { ...bearer(viewerA), 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(300 * 1024 * 1024) } }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body });
+            req.destroy();
+          });
+        });
+        req.on('error', reject);
+        // The start of a file part, and then nothing of the 300 MiB announced: only an answer given unread can come.
+        req.write(head);
+        req.write(Buffer.alloc(1024, 0x61));
+        setTimeout(() => reject(new Error('no answer: the server is waiting for the body')), 10_000).unref();
+      });
+    // A reset may overtake the answer on a loaded machine; asked again then.
+    let answer: Awaited<ReturnType<typeof attempt>> | null = null;
+    for (let tries = 0; tries < 3 && !answer; tries += 1) {
+      answer = await attempt().catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return null;
+        throw error;
+      });
+    }
+    expect(answer?.status).toBe(403);
+    expect(JSON.parse(answer!.body)).toMatchObject({ code: 'FORBIDDEN', data: { role: 'administrator', operation: 'tiles.import' } });
+    expect(answer!.connection).toBe('close');
+    const incoming = join(dir.dir, 'tiles', 'incoming');
+    expect(existsSync(incoming) ? readdirSync(incoming) : []).toEqual([]);
+  });
+
   it('stops a revoked token at once', async () => {
     const { token } = await userWithToken(core, 'scripted', [{ role: 'viewer', regionId: null }], 'viewer');
     expect((await fetch(api('/sites'), { headers: bearer(token) })).status).toBe(200);
@@ -200,5 +383,69 @@ describe('sign-in and roles per region over HTTP', () => {
     const id = listed.find((each) => each.name === 'scripted-test')!.id;
     expect((await fetch(api(`/tokens/${id}`), { method: 'DELETE', headers: bearer(admin) })).status).toBe(200);
     expect((await fetch(api('/sites'), { headers: bearer(token) })).status).toBe(401);
+  });
+});
+
+describe('first setup and sign-in under parallel requests', () => {
+  let core: Core;
+  let server: RunningServer;
+  let dir: ReturnType<typeof tempDir>;
+  const post = (path: string, body: unknown) => fetch(new URL(`api/v1${path}`, server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    dir = tempDir();
+    core = createCore({ dataDir: dir.dir, host: 'server' });
+    server = await startServer({ core, host: '127.0.0.1', port: 0, rendererDir: rendererDir() });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await core?.close();
+    dir?.cleanup();
+  });
+
+  it('makes one first administrator of two parallel uses of the setup link', async () => {
+    const token = core.services.identity.issueSetupToken()!;
+    const answers = await Promise.all([post('/auth/setup', { token, name: 'first-admin', password: TEST_PASSWORD }), post('/auth/setup', { token, name: 'second-admin', password: TEST_PASSWORD })]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+    expect(await answers.find((answer) => answer.status === 400)!.json()).toMatchObject({ errors: [{ field: 'token', code: 'invalid' }] });
+    expect(core.services.identity.listUsers()).toHaveLength(1);
+  });
+
+  it('checks at most a few passwords of 30 parallel guesses, and refuses the right password sent among them', async () => {
+    await core.services.identity.createUser({ name: 'flooded', displayName: null, password: TEST_PASSWORD, grants: [{ role: 'viewer', regionId: null }] });
+    const scrypt = watchScrypt(300);
+    try {
+      const guesses = Array.from({ length: 30 }, (_, index) => post('/auth/session', { name: 'flooded', password: `wrong guess number ${index}` }));
+      // Sent while the guesses are being checked, as an attacker's right guess would be.
+      while (scrypt.seen.started === 0) await sleep(5);
+      const right = post('/auth/session', { name: 'flooded', password: TEST_PASSWORD });
+      const answers = await Promise.all([...guesses, right]);
+      // At most the account's five failures could ever be checked; one at a time, they are fewer still.
+      expect(scrypt.seen.started).toBeLessThanOrEqual(5);
+      expect(scrypt.seen.most).toBe(1);
+      const rightAnswer = answers.at(-1)!;
+      expect(rightAnswer.status).toBe(429);
+      expect(Number(rightAnswer.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(answers.filter((answer) => answer.status === 401).length).toBeLessThanOrEqual(4);
+      expect(answers.every((answer) => answer.status === 401 || answer.status === 429)).toBe(true);
+    } finally {
+      scrypt.restore();
+    }
+  });
+
+  it('checks at most two passwords at once from one address, whatever the accounts', async () => {
+    // The hash unknown names are checked against is made once: before watching.
+    await post('/auth/session', { name: 'nobody-warm-up', password: 'not the password at all' });
+    const scrypt = watchScrypt(300);
+    try {
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, index) => post('/auth/session', { name: `nobody-${index}`, password: 'not the password at all' })));
+      expect(scrypt.seen.most).toBeLessThanOrEqual(2);
+      const busy = answers.filter((answer) => answer.status === 429);
+      expect(busy.length).toBeGreaterThan(0);
+      for (const answer of busy) expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      scrypt.restore();
+    }
   });
 });

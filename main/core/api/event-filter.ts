@@ -1,29 +1,36 @@
 import { Access, type RegionScope } from '../../../shared/domain/access.js';
 import type { AppEvent } from '../../../shared/domain/events.js';
+import type { EventBus } from '../services/events/bus.js';
 import type { ScopeLookup } from './scope-lookup.js';
 
-/** The scope is recomputed at most this often: a grant or a region moved during a long-lived stream takes effect soon. */
-const SCOPE_TTL_MS = 5_000;
+/**
+ * How often an open stream asks again who its caller is and what they see.
+ * A session signed out or ended (password, roles, disabled user), a token
+ * revoked, a grant or a region moved: the stream follows within this time.
+ * Each check is a few indexed reads.
+ */
+export const RECHECK_MS = 3_000;
+
+/** What the caller of a stream may see now. */
+export interface StreamViewer {
+  access: Access;
+  scope: RegionScope;
+}
 
 /**
  * The event stream as one caller may see it: events about sites, alarms
  * and wizard runs outside the caller's regions are left out; an import
  * (many sites at once, no site named) only says how many changed.
  */
-export async function* filterEvents(events: AsyncIterable<AppEvent>, access: Access, scopeNow: () => RegionScope, lookup: ScopeLookup): AsyncGenerator<AppEvent> {
-  let scope = scopeNow();
-  let scopeAt = Date.now();
-  const sees = (regionId: number | null | undefined | 'no-site') => {
-    if (Date.now() - scopeAt > SCOPE_TTL_MS) {
-      scope = scopeNow();
-      scopeAt = Date.now();
-    }
-    if (regionId === 'no-site') return access.canSomewhere('administrator');
-    // A site deleted meanwhile: its id tells nothing any more.
-    if (regionId === undefined) return scope === 'all';
-    return Access.sees(scope, regionId);
-  };
+export async function* filterEvents(events: AsyncIterable<AppEvent>, viewer: () => StreamViewer, lookup: ScopeLookup): AsyncGenerator<AppEvent> {
   for await (const event of events) {
+    const { access, scope } = viewer();
+    const sees = (regionId: number | null | undefined | 'no-site') => {
+      if (regionId === 'no-site') return access.canSomewhere('administrator');
+      // A site deleted meanwhile: its id tells nothing any more.
+      if (regionId === undefined) return scope === 'all';
+      return Access.sees(scope, regionId);
+    };
     switch (event.type) {
       case 'site.changed':
       case 'alarm.changed':
@@ -38,5 +45,44 @@ export async function* filterEvents(events: AsyncIterable<AppEvent>, access: Acc
       default:
         yield event;
     }
+  }
+}
+
+/**
+ * A caller's event stream that keeps checking the caller: every
+ * `recheckMs` it asks `viewerNow` again (who the session or token stands
+ * for now, with their current grants); when that answers null the stream
+ * ends, even if no event comes, and the client has to sign in again.
+ * Rights are never those captured when the stream opened.
+ */
+export async function* followEvents(
+  bus: EventBus,
+  signal: AbortSignal | undefined,
+  viewerNow: () => StreamViewer | null,
+  lookup: ScopeLookup,
+  recheckMs = RECHECK_MS,
+): AsyncGenerator<AppEvent> {
+  const first = viewerNow();
+  if (!first) return;
+  let viewer: StreamViewer = first;
+  const ended = new AbortController();
+  const end = () => ended.abort();
+  signal?.addEventListener('abort', end, { once: true });
+  const timer = setInterval(() => {
+    try {
+      const now = viewerNow();
+      if (now) viewer = now;
+      else end();
+    } catch {
+      // The check itself failed (the database is closing): ending is the safe answer.
+      end();
+    }
+  }, recheckMs);
+  timer.unref();
+  try {
+    yield* filterEvents(bus.subscribe(ended.signal), () => viewer, lookup);
+  } finally {
+    clearInterval(timer);
+    signal?.removeEventListener('abort', end);
   }
 }

@@ -7,10 +7,10 @@ import type { Services } from '../services.js';
 import { DeviceUnreachableError } from '../services/devices/device-service.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { LabUnavailableError } from '../services/lab/lab-controller.js';
-import { Access, type PrincipalView, type RegionScope } from '../../../shared/domain/access.js';
+import { Access, atLeast, higherRole, type Grant, type PrincipalView, type RegionScope, type Role } from '../../../shared/domain/access.js';
 import { checkPermission } from './permissions.js';
 import { ScopeLookup } from './scope-lookup.js';
-import { filterEvents } from './event-filter.js';
+import { followEvents, type StreamViewer } from './event-filter.js';
 import { policyRefusal } from '../services/network/refusal.js';
 import { HostUnresolvedError } from '../services/network/network-policy.js';
 
@@ -38,6 +38,18 @@ export interface CoreContext {
   principal: PrincipalView;
   /** How the call came: "session 10.0.0.7", "token", "desktop", "cli"… */
   via: string;
+  /**
+   * Who the caller's session or token stands for now: null once it was
+   * signed out, ended, revoked or its user disabled. Set by hosts whose
+   * callers can change (the server); calls that outlive their request (the
+   * event stream) ask again. Absent: the principal never changes.
+   */
+  recheck?: () => PrincipalView | null;
+}
+
+/** The highest role among grants: all that a token made by this caller may be scoped to. */
+function highestRole(grants: readonly Grant[]): Role | null {
+  return grants.reduce<Role | null>((best, grant) => higherRole(best, grant.role), null);
 }
 
 /** The principal of in-process callers (the CLI, the lab, tests): every right, named for the audit log. */
@@ -269,7 +281,21 @@ export function createRouter(services: Services) {
       list: os.audit.list.handler(({ input }) => audit.list(input)),
     },
     events: {
-      subscribe: os.events.subscribe.handler(({ signal, context }) => filterEvents(bus.subscribe(signal), context.access, () => scopeOf(context.access), lookup)),
+      // The caller is checked again while the stream is open: rights are the current ones, not those it opened with.
+      subscribe: os.events.subscribe.handler(({ signal, context }) => {
+        const viewerNow = (): StreamViewer | null => {
+          const principal = context.recheck ? context.recheck() : context.principal;
+          if (!principal) return null;
+          const access = new Access(principal, (regionId) => regions.ancestors(regionId));
+          try {
+            checkPermission('events.subscribe', undefined, access, lookup);
+          } catch {
+            return null;
+          }
+          return { access, scope: scopeOf(access) };
+        };
+        return followEvents(bus, signal, viewerNow, lookup);
+      }),
     },
     nodeIdentity: {
       get: os.nodeIdentity.get.handler(({ input }) => services.nodeIdentity.view(input.siteId)),
@@ -301,11 +327,23 @@ export function createRouter(services: Services) {
       list: os.tokens.list.handler(({ context }) => services.identity.listTokens(isRootAdmin(context.access) ? null : (context.principal.userId ?? '-'))),
       create: os.tokens.create.handler(({ input, context, errors }) => {
         if (!context.principal.userId) throw errors.FORBIDDEN({ message: 'API tokens belong to users: sign in as a user (or use `edgecab tokens create --user NAME`)', data: { role: 'viewer', operation: 'tokens.create' } });
+        // Capped by the caller, not only by the user: a token's principal holds its user's grants cut to its scope,
+        // so a viewer token cannot mint an administrator token for its user.
+        const most = highestRole(context.principal.grants);
+        if (!most || !atLeast(most, input.scope)) {
+          throw errors.FORBIDDEN({ message: `A new token may do at most what its creator may (${most ?? 'no role'}); a ${input.scope} token needs the ${input.scope} role`, data: { role: input.scope, operation: 'tokens.create' } });
+        }
         return services.identity.createToken(context.principal.userId, input);
       }),
-      revoke: os.tokens.revoke.handler(({ input, context }) => {
+      revoke: os.tokens.revoke.handler(({ input, context, errors }) => {
         const token = services.identity.token(input.id);
         if (token.userId !== context.principal.userId && !isRootAdmin(context.access)) throw new NotFoundError('token', input.id);
+        // A token may not revoke one that may do more than itself (a leaked viewer token cutting off its user's
+        // administrator integrations); users signed in may always revoke their own.
+        const most = highestRole(context.principal.grants);
+        if (context.principal.kind === 'token' && (!most || !atLeast(most, token.scope))) {
+          throw errors.FORBIDDEN({ message: `A token may revoke only tokens that do no more than itself (${most ?? 'no role'}); this one is ${token.scope}`, data: { role: token.scope, operation: 'tokens.revoke' } });
+        }
         return services.identity.revokeToken(input.id);
       }),
     },

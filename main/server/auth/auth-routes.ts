@@ -57,8 +57,8 @@ export async function handleAuthRoute(core: Core, req: IncomingMessage, res: Ser
           return openSession(token, csrfToken, user);
         } catch (error) {
           if (!(error instanceof SignInRefused)) throw error;
-          audit('auth.signIn', parsed.data.name, 'error', error.message, error.reason === 'throttled' ? 'TOO_MANY_REQUESTS' : 'UNAUTHORIZED');
-          if (error.reason === 'throttled') {
+          audit('auth.signIn', parsed.data.name, 'error', error.message, error.reason === 'invalid' ? 'UNAUTHORIZED' : 'TOO_MANY_REQUESTS');
+          if (error.reason !== 'invalid') {
             res.setHeader('retry-after', String(error.retryAfterSeconds));
             return sendProblem(res, 429, 'TOO_MANY_REQUESTS', error.message);
           }

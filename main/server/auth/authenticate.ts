@@ -7,7 +7,15 @@ import { hostOf } from './host-check.js';
 export const CSRF_HEADER = 'x-edgecab-csrf';
 
 export type Authentication =
-  | { ok: true; principal: PrincipalView; via: string; sessionToken: string | null; csrfToken: string | null }
+  | {
+      ok: true;
+      principal: PrincipalView;
+      via: string;
+      sessionToken: string | null;
+      csrfToken: string | null;
+      /** Who the session or token stands for now (null once it has ended), for calls that outlive the request's check. */
+      recheck: () => PrincipalView | null;
+    }
   | { ok: false; status: 401 | 403; code: string; detail: string };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -38,10 +46,10 @@ export function authenticate(req: IncomingMessage, identity: IdentityService, op
   const address = clientAddress(req);
   const authorization = req.headers.authorization;
   if (authorization) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    const principal = match ? identity.tokenPrincipal(match[1]!) : null;
-    if (!principal) return { ok: false, status: 401, code: 'UNAUTHORIZED', detail: 'The API token is unknown, revoked or expired' };
-    return { ok: true, principal, via: `token from ${address}`, sessionToken: null, csrfToken: null };
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+    const principal = token ? identity.tokenPrincipal(token) : null;
+    if (!token || !principal) return { ok: false, status: 401, code: 'UNAUTHORIZED', detail: 'The API token is unknown, revoked or expired' };
+    return { ok: true, principal, via: `token from ${address}`, sessionToken: null, csrfToken: null, recheck: () => identity.tokenPrincipal(token, { touch: false }) };
   }
   const token = readCookie(req, sessionCookieName(options.secure));
   const session = token ? identity.session(token) : null;
@@ -51,5 +59,5 @@ export function authenticate(req: IncomingMessage, identity: IdentityService, op
     if (crossSite(req)) return { ok: false, status: 403, code: 'CROSS_SITE', detail: 'Cross-site requests are refused' };
     if (req.headers[CSRF_HEADER] !== session.csrfToken) return { ok: false, status: 403, code: 'CSRF', detail: `The ${CSRF_HEADER} header is missing or does not match this session` };
   }
-  return { ok: true, principal: session.principal, via: `session from ${address}`, sessionToken: token, csrfToken: session.csrfToken };
+  return { ok: true, principal: session.principal, via: `session from ${address}`, sessionToken: token, csrfToken: session.csrfToken, recheck: () => identity.session(token, { touch: false })?.principal ?? null };
 }

@@ -1,31 +1,66 @@
-import { EventEmitter, on } from 'node:events';
 import type { AppEvent } from '../../../../shared/domain/events.js';
+
+/**
+ * Events a subscriber may have waiting. A reader this far behind (a stalled
+ * SSE client whose socket does not drain) is dropped instead of holding an
+ * ever longer queue; clients reconnect and refetch what they show.
+ */
+export const MAX_QUEUED_EVENTS = 5_000;
+
+interface Subscriber {
+  queue: AppEvent[];
+  /** Wakes the subscriber's generator when it waits for the next event. */
+  wake: (() => void) | null;
+  overflowed: boolean;
+}
 
 /** In-process fan-out of the contract's events to every subscriber (UI, REST SSE, later: webhooks). */
 export class EventBus {
-  private readonly emitter = new EventEmitter();
+  private readonly subscribers = new Set<Subscriber>();
 
-  constructor() {
-    this.emitter.setMaxListeners(0);
-  }
+  constructor(private readonly maxQueued = MAX_QUEUED_EVENTS) {}
 
   publish(event: AppEvent): void {
-    this.emitter.emit('event', event);
+    for (const subscriber of this.subscribers) {
+      if (subscriber.queue.length >= this.maxQueued) {
+        // Dropped at once: its queue is freed now, not when (if ever) it reads again.
+        subscriber.overflowed = true;
+        subscriber.queue.length = 0;
+        this.subscribers.delete(subscriber);
+      } else subscriber.queue.push(event);
+      subscriber.wake?.();
+    }
   }
 
-  /** Events from now on, until the signal aborts. Buffered per subscriber so a slow reader loses nothing. */
+  /**
+   * Events from now on, until the signal aborts or the subscriber falls
+   * more than `maxQueued` events behind (the stream then ends; a slower
+   * reader within that loses nothing).
+   */
   async *subscribe(signal?: AbortSignal): AsyncGenerator<AppEvent> {
+    if (signal?.aborted) return;
+    const subscriber: Subscriber = { queue: [], wake: null, overflowed: false };
+    this.subscribers.add(subscriber);
+    const onAbort = () => subscriber.wake?.();
+    signal?.addEventListener('abort', onAbort);
     try {
-      for await (const [event] of on(this.emitter, 'event', { signal })) {
-        yield event as AppEvent;
+      for (;;) {
+        if (signal?.aborted || subscriber.overflowed) return;
+        const event = subscriber.queue.shift();
+        if (event) {
+          yield event;
+          continue;
+        }
+        await new Promise<void>((resolve) => (subscriber.wake = resolve));
+        subscriber.wake = null;
       }
-    } catch (error) {
-      if (signal?.aborted) return;
-      throw error;
+    } finally {
+      this.subscribers.delete(subscriber);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
   listenerCount(): number {
-    return this.emitter.listenerCount('event');
+    return this.subscribers.size;
   }
 }

@@ -21,10 +21,17 @@ const randomToken = () => randomBytes(32).toString('base64url');
 /** Why a sign-in did not work; the server answers 401 or 429 with it. */
 export class SignInRefused extends Error {
   constructor(
-    readonly reason: 'invalid' | 'throttled',
+    /** busy: other sign-ins of this account or from this address are being checked right now. */
+    readonly reason: 'invalid' | 'throttled' | 'busy',
     readonly retryAfterSeconds = 0,
   ) {
-    super(reason === 'throttled' ? `Too many failed sign-ins; try again in ${retryAfterSeconds} s` : 'Wrong user name or password');
+    super(
+      reason === 'throttled'
+        ? `Too many failed sign-ins; try again in ${retryAfterSeconds} s`
+        : reason === 'busy'
+          ? `Another sign-in of this account or from this address is being checked; try again in ${retryAfterSeconds} s`
+          : 'Wrong user name or password',
+    );
     this.name = 'SignInRefused';
   }
 }
@@ -33,6 +40,11 @@ export interface SessionGrant {
   principal: PrincipalView;
   csrfToken: string;
   tokenHash: string;
+}
+
+/** The same grants in any order and with repeats compare equal. */
+function grantKey(grants: readonly Grant[]): string {
+  return [...new Set(grants.map((grant) => `${grant.role}@${grant.regionId ?? '*'}`))].sort().join(',');
 }
 
 /** The most a token may do: its user's grants, each capped at the token's scope. */
@@ -82,12 +94,24 @@ export class IdentityService {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  /** Creates the first administrator with the token printed at start; the token is then spent. */
+  /**
+   * Creates the first administrator with the token printed at start; the
+   * token is then spent. It is spent before the (slow, awaited) password
+   * hash, in one statement that only one caller can win, and the user is
+   * inserted only while nobody exists: two requests with the same link, or
+   * a `users add` from another process meanwhile, cannot make two.
+   */
   async completeSetup(token: string, name: string, password: string): Promise<UserView> {
-    if (!this.setupTokenValid(token)) throw new InvalidInputError([{ field: 'token', code: 'invalid', message: 'This setup link is not valid (it was used, or EdgeCab restarted and printed a new one)' }]);
-    const user = await this.createUser({ name, displayName: null, password, grants: [{ role: 'administrator', regionId: null }] });
-    this.db.prepare('DELETE FROM settings WHERE key = ?').run(SETUP_SETTING);
-    return user;
+    const invalid = () => new InvalidInputError([{ field: 'token', code: 'invalid', message: 'This setup link is not valid (it was used, or EdgeCab restarted and printed a new one)' }]);
+    if (!this.setupTokenValid(token)) throw invalid();
+    const input = { name, displayName: null, password, grants: [{ role: 'administrator' as const, regionId: null }] };
+    // Mistakes in what was typed are found before the link is spent, so the same link can be used again.
+    this.checkNewUser(input);
+    if (this.store.spendSetting(SETUP_SETTING, sha256(token)) !== 1) throw invalid();
+    const id = randomUUID();
+    const inserted = this.store.insertFirstUser({ id, name: input.name, display_name: null, password_hash: await hashPassword(input.password) }, this.now().toISOString(), input.grants);
+    if (!inserted) throw invalid();
+    return this.user(id);
   }
 
   // ── users ───────────────────────────────────────────────────────────────
@@ -134,10 +158,14 @@ export class IdentityService {
     if (missing.length > 0) throw new InvalidInputError(missing.map((index) => ({ field: `grants.${index}.regionId`, code: 'not_found', message: `No region with id ${grants[index]!.regionId}` })));
   }
 
-  async createUser(input: z.output<typeof UserCreate>): Promise<UserView> {
+  private checkNewUser(input: z.output<typeof UserCreate>): void {
     if (this.store.userByName(input.name)) throw new ConflictError(`A user named "${input.name}" exists`, 'name');
     this.checkPassword(input.password, input.name);
     this.checkGrants(input.grants);
+  }
+
+  async createUser(input: z.output<typeof UserCreate>): Promise<UserView> {
+    this.checkNewUser(input);
     const id = randomUUID();
     this.store.insertUser({ id, name: input.name, display_name: input.displayName, password_hash: await hashPassword(input.password) }, this.now().toISOString(), input.grants);
     return this.user(id);
@@ -157,9 +185,12 @@ export class IdentityService {
     const next = { disabled: input.disabled ?? current.disabled, grants: input.grants ?? current.grants };
     if (input.grants) this.checkGrants(input.grants);
     this.keepAnAdministrator(row.id, next);
+    // New roles end the user's sessions, as a new password does: whoever holds one signs in again under the new roles.
+    const grantsChanged = input.grants !== undefined && grantKey(input.grants) !== grantKey(current.grants);
     this.db.transaction(() => {
       if (input.displayName !== undefined) this.store.setDisplayName(row.id, input.displayName);
       if (input.grants) this.store.replaceGrants(row.id, input.grants);
+      if (grantsChanged) this.store.endSessions(row.id);
       if (input.disabled !== undefined && input.disabled !== current.disabled) this.store.setDisabled(row.id, input.disabled ? this.now().toISOString() : null);
     })();
     return this.user(row.id);
@@ -187,18 +218,32 @@ export class IdentityService {
 
   // ── sessions ────────────────────────────────────────────────────────────
 
-  /** Checks the password (throttled per account and address) and opens a session; the token goes in a cookie only. */
+  /**
+   * Checks the password (throttled per account and address) and opens a
+   * session; the token goes in a cookie only. The attempt is counted as a
+   * failure before the (slow) check and taken back if it succeeds, and only
+   * a few checks run at once, so parallel guesses get no more tries than
+   * sequential ones.
+   */
   async signIn(name: string, password: string, address: string): Promise<{ token: string; csrfToken: string; user: UserView }> {
-    const wait = this.throttle.retryAfter(name, address);
-    if (wait > 0) throw new SignInRefused('throttled', wait);
-    const row = this.store.userByName(name);
-    const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash()));
+    const admission = this.throttle.begin(name, address);
+    if (!admission.admitted) throw new SignInRefused(admission.reason === 'busy' ? 'busy' : 'throttled', admission.retryAfterSeconds);
+    const { attempt } = admission;
+    let row: UserRow | undefined;
+    let ok: boolean;
+    try {
+      row = this.store.userByName(name);
+      ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash()));
+    } catch (error) {
+      // A check that failed counts like a wrong password, and frees its slot.
+      attempt.failed();
+      throw error;
+    }
     if (!row || !ok || row.disabled_at) {
-      this.throttle.failed(name, address);
-      const after = this.throttle.retryAfter(name, address);
+      const after = attempt.failed();
       throw after > 0 ? new SignInRefused('throttled', after) : new SignInRefused('invalid');
     }
-    this.throttle.succeeded(name);
+    attempt.succeeded();
     const token = randomToken();
     const csrfToken = randomToken();
     const at = this.now();
@@ -215,8 +260,13 @@ export class IdentityService {
     return { token, csrfToken, user: this.view(row) };
   }
 
-  /** The session's principal, or null when it is unknown, idle too long, past its absolute expiry, or its user is disabled. */
-  session(token: string): SessionGrant | null {
+  /**
+   * The session's principal, or null when it is unknown, idle too long, past
+   * its absolute expiry, or its user is disabled. `touch: false` only looks
+   * (a long-lived stream re-checking its caller is not activity that keeps
+   * an idle session alive).
+   */
+  session(token: string, options: { touch?: boolean } = {}): SessionGrant | null {
     if (!token || token.length > 200) return null;
     const tokenHash = sha256(token);
     const row = this.store.session(tokenHash);
@@ -228,7 +278,7 @@ export class IdentityService {
     }
     const principal = this.principalOf(row.user_id);
     if (!principal) return null;
-    if (now - Date.parse(row.last_seen_at) > TOUCH_EVERY_MS) this.store.touchSession(tokenHash, new Date(now).toISOString());
+    if (options.touch !== false && now - Date.parse(row.last_seen_at) > TOUCH_EVERY_MS) this.store.touchSession(tokenHash, new Date(now).toISOString());
     return { principal, csrfToken: row.csrf_token, tokenHash };
   }
 
@@ -289,15 +339,15 @@ export class IdentityService {
     return this.token(id);
   }
 
-  /** A bearer token's principal (its user's grants capped at its scope), or null. */
-  tokenPrincipal(token: string): PrincipalView | null {
+  /** A bearer token's principal (its user's grants capped at its scope), or null; `touch: false` only looks. */
+  tokenPrincipal(token: string, options: { touch?: boolean } = {}): PrincipalView | null {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
     const row = this.store.tokenByHash(sha256(token));
     const now = this.now();
     if (!row || row.revoked_at || (row.expires_at && Date.parse(row.expires_at) <= now.getTime())) return null;
     const user = this.principalOf(row.user_id);
     if (!user) return null;
-    if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS) this.store.touchToken(row.id, now.toISOString());
+    if (options.touch !== false && (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS)) this.store.touchToken(row.id, now.toISOString());
     return { kind: 'token', userId: user.userId, name: `${user.name} (token ${row.name})`, grants: capped(user.grants, row.scope) };
   }
 }

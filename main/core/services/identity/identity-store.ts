@@ -67,6 +67,7 @@ export class IdentityStore {
       tokens: prepare('SELECT * FROM api_tokens ORDER BY created_at DESC'),
       userTokens: prepare('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC'),
       touchToken: prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?'),
+      spendSetting: prepare('DELETE FROM settings WHERE key = ? AND value = ?'),
       revokeToken: prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
     };
   }
@@ -92,6 +93,32 @@ export class IdentityStore {
       this.statements.insertUser!.run(row.id, row.name, row.display_name, row.password_hash, at, at);
       this.replaceGrants(row.id, grants);
     })();
+  }
+
+  /**
+   * The first user, only while there is none; false when someone exists. An
+   * immediate transaction takes the write lock before counting, so another
+   * process cannot insert between the count and the insert.
+   */
+  insertFirstUser(row: Pick<UserRow, 'id' | 'name' | 'display_name' | 'password_hash'>, at: string, grants: readonly Grant[]): boolean {
+    return this.db
+      .transaction(() => {
+        if (this.userCount() > 0) return false;
+        this.statements.insertUser!.run(row.id, row.name, row.display_name, row.password_hash, at, at);
+        this.replaceGrants(row.id, grants);
+        return true;
+      })
+      .immediate();
+  }
+
+  /** Deletes a setting only if it still holds this value: 1 for the one caller that spent it, 0 for everyone else. */
+  spendSetting(key: string, value: string): number {
+    return this.statements.spendSetting!.run(key, value).changes;
+  }
+
+  /** Ends every session of a user (their password, roles or standing changed). */
+  endSessions(userId: string): void {
+    this.statements.deleteUserSessions!.run(userId);
   }
 
   setPassword(id: string, hash: string, at: string): void {

@@ -23,6 +23,15 @@ const StoredCertificate = z.object({
 type StoredCertificate = z.infer<typeof StoredCertificate>;
 
 /**
+ * Whether a kept server certificate is to be issued anew: its names changed,
+ * or it ends within RENEW_BEFORE_MS (30 days; it is valid 397). Hosts ask
+ * daily (serverCertificate), so it is renewed about a month before it ends.
+ */
+export function needsRenewal(stored: { names: readonly string[]; notAfter: string }, names: readonly string[], now: Date): boolean {
+  return stored.names.join(',') !== names.join(',') || Date.parse(stored.notAfter) - now.getTime() <= RENEW_BEFORE_MS;
+}
+
+/**
  * EdgeCab's own small certificate authority: its key sealed in the vault,
  * its certificate in the settings. It issues the server's TLS certificate,
  * each cabinet's identity, and the client certificates EdgeCab presents to
@@ -80,9 +89,8 @@ export class CertificateAuthority {
     const names = [...dnsNames.map((name) => `dns:${name}`), ...ipAddresses.map((address) => `ip:${address}`)].sort();
     const setting = purpose === 'server' ? SERVER_SETTING : `pki.${purpose}`;
     let stored = this.stored(setting);
-    const fresh = stored && stored.names.join(',') === names.join(',') && Date.parse(stored.notAfter) - this.now().getTime() > RENEW_BEFORE_MS;
-    if (!stored || !fresh) {
-      const certificate = await this.issue({ commonName: dnsNames[0] ?? ipAddresses[0] ?? 'edgecab', dnsNames, ipAddresses, days: SERVER_DAYS, usage: 'server' });
+    if (!stored || needsRenewal(stored, names, this.now())) {
+      const certificate = await this.issue({ commonName: dnsNames[0] ?? ipAddresses[0] ?? 'edgecab', dnsNames, ipAddresses, days: SERVER_DAYS, usage: 'server', at: this.now() });
       stored = this.keep(setting, certificate, names, stored);
     }
     const authority = await this.authority();

@@ -34,6 +34,8 @@ export interface IssueRequest {
   usage: Usage;
   /** Start earlier than now by this much, so a device whose clock lags a little still accepts it. */
   backdateMs?: number;
+  /** "Now" for the validity period: the issuer's clock (the CA's, which tests can move); the system clock if absent. */
+  at?: Date;
 }
 
 export function fingerprintOf(certificatePem: string): string {
@@ -108,7 +110,7 @@ export async function createAuthority(commonName: string, days: number): Promise
 export async function issue(authority: { certificatePem: string; keyPem: string }, request: IssueRequest): Promise<KeyAndCertificate> {
   const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as unknown as LibKeyPair;
   const caCertificate = new x509.X509Certificate(authority.certificatePem);
-  const notBefore = new Date(Date.now() - (request.backdateMs ?? 5 * 60_000));
+  const notBefore = new Date((request.at?.getTime() ?? Date.now()) - (request.backdateMs ?? 5 * 60_000));
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: name(request),
