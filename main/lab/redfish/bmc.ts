@@ -48,6 +48,8 @@ export interface LabBmcOptions {
   sessions?: boolean;
   /** A certificate to present; by default each lab BMC makes its own, as each real BMC has its own. */
   certificate?: LabCertificate;
+  /** AccountService (and so its lockout policy) readable without a login, as a few BMCs allow; off by default, as on most. */
+  anonymousAccountService?: boolean;
 }
 
 interface Task {
@@ -147,6 +149,22 @@ export class LabBmc {
   maxInFlight = 0;
   /** Requests whose client went away before the answer: what an aborted poll leaves. */
   abandoned = 0;
+  /** Password checks (session logins and Basic auth), accepted and refused, per user: what tests count logins by. */
+  readonly logins = { accepted: new Map<string, number>(), refused: new Map<string, number>() };
+  /**
+   * Distinct callers with a request being answered now, and the most at
+   * once. A caller is a session (its token), or, before it has one, the
+   * connection it logs in or reads the service root on. One EdgeCab poll,
+   * refresh or check is one caller at a time; two at once means two of them
+   * overlapped on this BMC. (Basic auth cannot tell callers of one user apart.)
+   */
+  callersInFlight = 0;
+  maxCallersInFlight = 0;
+  /** Told when a caller starts (+1) and stops (−1) having requests in flight: tests add these up per site. */
+  onCallers: ((delta: 1 | -1) => void) | null = null;
+  private readonly callerRequests = new Map<string, number>();
+  private readonly connectionIds = new WeakMap<object, number>();
+  private connections = 0;
   /** The AccountService's lockout policy, enforced as a real BMC does (the mockup's: 5 failures in 30 s lock for 30 s). */
   readonly lockout = new AccountLockout(() => {
     const service = this.resources.get(`${ROOT}/AccountService`) ?? {};
@@ -263,13 +281,24 @@ export class LabBmc {
 
   /** A password check as the account policy counts it: a locked account refuses even the right one. */
   private checkPassword(user: string, password: string | undefined): boolean {
-    if (this.lockout.locked(user)) return false;
+    const count = (map: Map<string, number>) => map.set(user, (map.get(user) ?? 0) + 1);
+    if (this.lockout.locked(user)) {
+      count(this.logins.refused);
+      return false;
+    }
     if (this.users.get(user) === password) {
       this.lockout.succeeded(user);
+      count(this.logins.accepted);
       return true;
     }
     if (this.users.has(user)) this.lockout.failed(user);
+    count(this.logins.refused);
     return false;
+  }
+
+  /** Logins this BMC refused for a user (all users when none is named). */
+  refusedLogins(user?: string): number {
+    return user ? (this.logins.refused.get(user) ?? 0) : [...this.logins.refused.values()].reduce((sum, each) => sum + each, 0);
   }
 
   /** Sends a Redfish event to every SSE listener. */
@@ -345,10 +374,13 @@ export class LabBmc {
     this.requests += 1;
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const caller = this.callerOf(req);
+    this.callerStarted(caller);
     res.on('close', () => {
       this.inFlight -= 1;
       // The client went away before the answer was complete: its request was cancelled (or timed out) on its side.
       if (!res.writableFinished) this.abandoned += 1;
+      this.callerEnded(caller);
     });
     if (await this.applyFaults(req, res)) return;
     if (res.destroyed) return;
@@ -361,6 +393,7 @@ export class LabBmc {
       if (this.options.sessions === false) return this.error(res, 405, 'Sessions are not supported');
       return this.login(req, res);
     }
+    if (this.options.anonymousAccountService && method === 'GET' && path === `${ROOT}/AccountService`) return this.reply(res, this.resources.get(path)!, url);
     const user = this.authenticated(req);
     if (!user) return this.error(res, 401, 'Authentication required');
 
@@ -374,6 +407,39 @@ export class LabBmc {
     if (method === 'DELETE') return this.remove(res, path);
     if (method === 'POST') return this.post(req, res, path, user);
     return this.error(res, 405, `${method} is not allowed`);
+  }
+
+  private callerOf(req: IncomingMessage): string {
+    const token = req.headers['x-auth-token'];
+    if (typeof token === 'string' && token !== '') return `session:${token}`;
+    const basic = req.headers.authorization;
+    if (typeof basic === 'string' && basic !== '') return `basic:${basic}`;
+    let id = this.connectionIds.get(req.socket);
+    if (id === undefined) {
+      id = (this.connections += 1);
+      this.connectionIds.set(req.socket, id);
+    }
+    return `connection:${id}`;
+  }
+
+  private callerStarted(caller: string): void {
+    const count = (this.callerRequests.get(caller) ?? 0) + 1;
+    this.callerRequests.set(caller, count);
+    if (count > 1) return;
+    this.callersInFlight += 1;
+    this.maxCallersInFlight = Math.max(this.maxCallersInFlight, this.callersInFlight);
+    this.onCallers?.(1);
+  }
+
+  private callerEnded(caller: string): void {
+    const count = (this.callerRequests.get(caller) ?? 1) - 1;
+    if (count > 0) {
+      this.callerRequests.set(caller, count);
+      return;
+    }
+    this.callerRequests.delete(caller);
+    this.callersInFlight -= 1;
+    this.onCallers?.(-1);
   }
 
   private reply(res: ServerResponse, resource: Resource, url: URL): void {

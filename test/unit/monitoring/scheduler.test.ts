@@ -188,4 +188,118 @@ describe('the poll scheduler', () => {
     expect(signals.find((each) => each.kind === 'inventory')!.signal.aborted).toBe(true);
     expect(await inventory).toBe(false);
   });
+
+  it('never polls a device removed and added again while its poll runs beside that poll (exclusivity is by device, not by entry)', async () => {
+    const { scheduler, calls, advance, settle } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30 });
+    scheduler.setTargets(targets(1));
+    await advance(15_000);
+    expect(calls).toHaveLength(1);
+    // The device leaves the cabinet and comes back (moved to another slot, reconnected) while its poll still runs.
+    scheduler.setTargets([]);
+    scheduler.setTargets(targets(1));
+    const asked = scheduler.request('d0');
+    await advance(60_000);
+    expect(calls).toHaveLength(1);
+    expect(scheduler.isPolling('d0')).toBe(true);
+    calls[0]!.finish(true);
+    await settle();
+    await advance(0);
+    // The old poll has ended: now the asked-for one runs, alone.
+    expect(calls).toHaveLength(2);
+    calls[1]!.finish(true);
+    expect(await asked).toBe(true);
+    expect(scheduler.peakInFlight).toBe(1);
+  });
+
+  it('runs exclusive work (refresh, integrity read) after the device\'s poll, holds the device meanwhile, and counts it against the caps', async () => {
+    const { scheduler, calls, advance, settle } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30, globalConcurrency: 2, siteConcurrency: 1 });
+    scheduler.setTargets([{ deviceId: 'a', siteId: 's' }, { deviceId: 'b', siteId: 's' }, { deviceId: 'c', siteId: 't' }]);
+    const polling = scheduler.request('a');
+    await settle();
+    expect(calls.map((call) => call.target.deviceId)).toEqual(['a']);
+    const log: string[] = [];
+    const exclusive = (deviceId: string, siteId: string, label: string) => {
+      let finish!: () => void;
+      const done = scheduler.exclusive({ deviceId, siteId }, () => {
+        log.push(`start ${label}`);
+        return new Promise<string>((resolve) => (finish = () => resolve(label)));
+      });
+      return { done, finish: () => finish() };
+    };
+    const refreshA = exclusive('a', 's', 'refresh a');
+    const checkB = exclusive('b', 's', 'check b');
+    const checkC = exclusive('c', 't', 'check c');
+    await settle();
+    // a is being polled: its refresh waits; b's site is full (cap 1); c takes the second global slot.
+    expect(log).toEqual(['start check c']);
+    expect(scheduler.busy).toBe(2);
+    // The global cap is full: nothing planned starts, whatever is due.
+    await advance(60_000);
+    expect(calls).toHaveLength(1);
+    calls[0]!.finish(true);
+    expect(await polling).toBe(true);
+    await settle();
+    // a's poll ended: a's refresh goes first (it waited longest), b still waits for its site.
+    expect(log).toEqual(['start check c', 'start refresh a']);
+    // While the refresh holds a, a poll asked for a waits too.
+    const again = scheduler.request('a');
+    await advance(0);
+    expect(calls).toHaveLength(1);
+    refreshA.finish();
+    expect(await refreshA.done).toBe('refresh a');
+    await settle();
+    expect(log).toEqual(['start check c', 'start refresh a', 'start check b']);
+    checkB.finish();
+    checkC.finish();
+    await Promise.all([checkB.done, checkC.done]);
+    await settle();
+    await advance(0);
+    // The poll asked for during the refresh ran after it (beside it only c's planned poll, due long ago).
+    const ofA = calls.filter((call) => call.target.deviceId === 'a');
+    expect(ofA).toHaveLength(2);
+    ofA[1]!.finish(true);
+    expect(await again).toBe(true);
+    expect(scheduler.peakInFlight).toBeLessThanOrEqual(2);
+    expect(scheduler.peakSiteInFlight).toBe(1);
+  });
+
+  it('runs asked-for work outside monitoring without starting the plan\'s due polls, and releases a device whose exclusive work failed', async () => {
+    const { scheduler, calls, advance, settle } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30, globalConcurrency: 1 });
+    scheduler.setTargets(targets(2));
+    const failing = scheduler.exclusive({ deviceId: 'd0', siteId: 'site-0' }, () => Promise.reject(new Error('BMC refused')));
+    await expect(failing).rejects.toThrow('BMC refused');
+    const asked = scheduler.request('d0');
+    await settle();
+    expect(calls.map((call) => call.target.deviceId)).toEqual(['d0']);
+    calls[0]!.finish(true);
+    expect(await asked).toBe(true);
+    await settle();
+    // Nothing else was asked for: d1's planned poll, due long ago, waits for monitoring's ticks.
+    expect(calls).toHaveLength(1);
+    await advance(60_000);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('starts waiting work oldest first: a device asked for over and over (a trap storm, a user on refresh) does not keep its site\'s other devices from their plan', async () => {
+    const { scheduler, calls, advance, settle } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30, siteConcurrency: 1 });
+    scheduler.setTargets([{ deviceId: 'noisy', siteId: 's' }, { deviceId: 'quiet', siteId: 's' }]);
+    scheduler.start(60_000);
+    void scheduler.request('noisy');
+    await settle();
+    expect(calls.map((call) => call.target.deviceId)).toEqual(['noisy']);
+    // Each time the noisy device's poll ends, it has been asked for again (and an exclusive refresh of it waits too).
+    for (let round = 0; round < 3; round += 1) {
+      await advance(10_000);
+      void scheduler.request('noisy');
+      void scheduler.exclusive({ deviceId: 'noisy', siteId: 's' }, async () => undefined);
+      calls.at(-1)!.finish(true);
+      await settle();
+      await advance(0);
+      if (calls.at(-1)!.target.deviceId === 'quiet') break;
+    }
+    // The quiet device was due at 15 s, before the noisy one was asked for again: it got the site's slot.
+    expect(calls.map((call) => call.target.deviceId)).toEqual(['noisy', 'noisy', 'quiet']);
+    scheduler.stop();
+  });
 });
+

@@ -14,6 +14,8 @@ import type { CredentialVault, SecretOrigin } from '../credentials/vault.js';
 import type { EventBus } from '../events/bus.js';
 
 const HISTORY = 120;
+/** A refresh outside the monitor's scheduler (no monitor attached) is bounded like an inventory poll of the default plan. */
+const REFRESH_TIMEOUT_MS = 30_000;
 
 interface RedfishSecret {
   username: string;
@@ -70,8 +72,43 @@ function pointOf(reading: DeviceReading): ReadingPoint {
   };
 }
 
+/** What exclusive work on a device is given: a signal that aborts when its time is up, and that time. */
+export interface DeviceSlot {
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+/**
+ * Serializes work on one device with every other reader of it and counts
+ * it against the polling caps: the monitor's poll scheduler (its
+ * `exclusive`). A BMC read by a poll, a refresh and an integrity check at
+ * once sees three clients where one is allowed, and a site's cap means
+ * nothing if only polls obey it.
+ */
+export interface DeviceGate {
+  exclusive<T>(target: { deviceId: string; siteId: string }, work: (slot: DeviceSlot) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
+}
+
+/** Until the monitor's scheduler is attached (a service used on its own, as in unit tests): one work per device at a time, no caps. */
+class DeviceChains implements DeviceGate {
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  exclusive<T>(target: { deviceId: string }, work: (slot: DeviceSlot) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? REFRESH_TIMEOUT_MS;
+    const previous = this.chains.get(target.deviceId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => work({ signal: AbortSignal.timeout(timeoutMs), timeoutMs }));
+    const tracked = next.finally(() => {
+      if (this.chains.get(target.deviceId) === tracked) this.chains.delete(target.deviceId);
+    });
+    this.chains.set(target.deviceId, tracked);
+    return next;
+  }
+}
+
 /** Connecting devices, reading them now, acting on them, and keeping their recent readings. */
 export class DeviceService {
+  private gate: DeviceGate = new DeviceChains();
+
   constructor(
     private readonly db: Database,
     private readonly cabinets: CabinetService,
@@ -79,6 +116,21 @@ export class DeviceService {
     private readonly bus: EventBus,
     private readonly now: () => Date,
   ) {}
+
+  /** Every read of or action on a device from now on waits for its polls and counts against the caps (the monitor's scheduler). */
+  useGate(gate: DeviceGate): void {
+    this.gate = gate;
+  }
+
+  /**
+   * Runs work on a device under the same rule as polls: never beside a poll
+   * or other work on it, within the global and per-site caps. For features
+   * that open their own client (integrity checks, the wizard). Not
+   * reentrant: inside it, do not call `refresh` or `power` of the same device.
+   */
+  exclusive<T>(target: { deviceId: string; siteId: string }, work: (slot: DeviceSlot) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    return this.gate.exclusive(target, work, options);
+  }
 
   /**
    * Sets how EdgeCab reaches the device, with the credential a user typed.
@@ -159,37 +211,47 @@ export class DeviceService {
     return new RedfishClient({ url: device.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, trustOnFirstUse, requestTimeoutMs: 15_000 });
   }
 
-  /** Reads the device now, stores the reading (kept to the last HISTORY), and returns it. */
+  /**
+   * Reads the device now, stores the reading (kept to the last HISTORY), and
+   * returns it. The read waits for any poll of the device and takes a slot
+   * of the caps like a poll, so a user pressing "refresh" never doubles a poll.
+   */
   async refresh(id: string): Promise<DeviceReading> {
     const device = this.cabinets.device(id);
     if (device.protocol === 'none') throw new InvalidInputError([{ field: 'protocol', code: 'not_readable', message: `${device.name} has no management interface` }]);
     if (!device.endpoint || !device.credentialId) throw new InvalidInputError([{ field: 'endpoint', code: 'not_connected', message: `${device.name} has no address and credentials yet` }]);
-    let reading: DeviceReading;
+    const reading = await this.gate.exclusive({ deviceId: id, siteId: device.siteId }, (slot) => this.read(this.cabinets.device(id), slot));
+    this.keepReading(id, reading);
+    this.bus.publish({ type: 'site.changed', change: 'updated', siteId: device.siteId, count: 1, at: reading.observedAt });
+    return reading;
+  }
+
+  /** One full read, within the slot's time; a device that does not answer is a reading that says so. */
+  private async read(device: ReturnType<CabinetService['device']>, { signal, timeoutMs }: DeviceSlot): Promise<DeviceReading> {
     const observedAt = () => this.now().toISOString();
     try {
+      if (!device.endpoint || !device.credentialId) throw new InvalidInputError([{ field: 'endpoint', code: 'not_connected', message: `${device.name} has no address and credentials yet` }]);
       if (device.protocol === 'redfish') {
         const client = this.redfishClient(device);
         try {
-          const inventory = await readInventory(client, { now: this.now });
-          reading = { observedAt: inventory.observedAt, status: redfishStatus(inventory), error: null, snmp: null, redfish: inventory };
+          const inventory = await readInventory(client, { now: this.now, pollTimeoutMs: timeoutMs, signal });
+          return { observedAt: inventory.observedAt, status: redfishStatus(inventory), error: null, snmp: null, redfish: inventory };
         } finally {
           await client.close();
         }
-      } else {
-        const { host, port } = splitEndpoint(device.endpoint);
-        const secret = this.vault.open<SnmpSecret>(device.credentialId);
-        const snmp = await collectDevice({ host, port, timeoutMs: 2000, retries: 1, ...secret } as SnmpTarget, { now: this.now });
-        reading = { observedAt: snmp.observedAt, status: snmpStatus(snmp), error: null, snmp, redfish: null };
       }
+      const { host, port } = splitEndpoint(device.endpoint);
+      const secret = this.vault.open<SnmpSecret>(device.credentialId);
+      const snmp = await collectDevice({ host, port, timeoutMs: 2000, retries: 1, ...secret } as SnmpTarget, { now: this.now, session: { signal } });
+      return { observedAt: snmp.observedAt, status: snmpStatus(snmp), error: null, snmp, redfish: null };
     } catch (error) {
       if (error instanceof RedfishError && (error.code === 'tls_untrusted' || error.code === 'tls_changed')) {
         throw new DeviceUnreachableError(error.message, error.code, error.fingerprint ?? null);
       }
-      reading = { observedAt: observedAt(), status: 'unreachable', error: (error as Error).message, snmp: null, redfish: null };
+      if (error instanceof InvalidInputError) throw error;
+      const message = signal.aborted ? `no complete answer within ${Math.round(timeoutMs / 1000)} s` : (error as Error).message;
+      return { observedAt: observedAt(), status: 'unreachable', error: message, snmp: null, redfish: null };
     }
-    this.keepReading(id, reading);
-    this.bus.publish({ type: 'site.changed', change: 'updated', siteId: device.siteId, count: 1, at: reading.observedAt });
-    return reading;
   }
 
   /** Trusts the certificate the BMC presents now (after the user compared the fingerprint) and reads it. */
@@ -230,21 +292,29 @@ export class DeviceService {
     })();
   }
 
-  /** Power action on a server through its BMC; only the reset types the BMC allows. */
+  /**
+   * Power action on a server through its BMC; only the reset types the BMC
+   * allows. Like a refresh it waits for the device's poll and takes a slot;
+   * the reset is not cancelled at the slot's time (a half-sent reset helps
+   * nobody), each request is bounded by the client's own timeout instead.
+   * The read that follows is a refresh of its own, after the device is released.
+   */
   async power(id: string, type: ResetType): Promise<DeviceReading> {
     const device = this.cabinets.device(id);
     if (device.protocol !== 'redfish') throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} has no BMC` }]);
-    const client = this.redfishClient(device);
-    try {
-      const first = await firstMember(client, '/redfish/v1/Systems');
-      if (!first) throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} reports no computer system` }]);
-      await resetSystem(client, first, type);
-    } catch (error) {
-      if (error instanceof RedfishError) throw new DeviceUnreachableError(error.message, error.code, error.fingerprint ?? null);
-      throw error;
-    } finally {
-      await client.close();
-    }
+    await this.gate.exclusive({ deviceId: id, siteId: device.siteId }, async () => {
+      const client = this.redfishClient(this.cabinets.device(id));
+      try {
+        const first = await firstMember(client, '/redfish/v1/Systems');
+        if (!first) throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} reports no computer system` }]);
+        await resetSystem(client, first, type);
+      } catch (error) {
+        if (error instanceof RedfishError) throw new DeviceUnreachableError(error.message, error.code, error.fingerprint ?? null);
+        throw error;
+      } finally {
+        await client.close();
+      }
+    });
     return this.refresh(id);
   }
 

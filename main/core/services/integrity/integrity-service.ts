@@ -30,7 +30,6 @@ import { IntegrityStore, type StoredReport } from './integrity-store.js';
 import { readRedfishIntegrity } from './redfish-reader.js';
 import type { SiteAlarms } from './site-alarms.js';
 
-const READ_TIMEOUT_MS = 30_000;
 /** Checks running at once, whatever asked for them (an inventory round of a large fleet must not open hundreds of BMC sessions). */
 const CONCURRENCY = 8;
 
@@ -170,14 +169,25 @@ export class IntegrityService implements PollFollower {
       }
       return { facts: snmpFacts(snmp), unread: [], observedAt: snmp.observedAt ?? this.now().toISOString() };
     }
-    const secret = this.deps.vault.open<RedfishSecret>(device.credentialId!);
-    const client = new RedfishClient({ url: device.endpoint!, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: 10_000 });
-    try {
-      const raw = await readRedfishIntegrity(client, { timeoutMs: READ_TIMEOUT_MS, signal });
-      return { facts: redfishFacts(raw), unread: raw.unread, observedAt: this.now().toISOString() };
-    } finally {
-      await client.close();
-    }
+    // The BMC is read as a poll reads it: after the device's poll in flight, never beside it, within the polling caps.
+    // (An SNMP device above is judged from a reading, or read by a refresh, which takes its own turn; never inside this one.)
+    return this.deps.devices.exclusive(
+      { deviceId: device.id, siteId: device.siteId },
+      async (slot) => {
+        // Opened in its turn: the credential may have been rotated while the check waited.
+        const current = this.deps.cabinets.device(device.id);
+        if (!current.endpoint || !current.credentialId) throw new Error(`${current.name} has no address and credentials any more`);
+        const secret = this.deps.vault.open<RedfishSecret>(current.credentialId);
+        const client = new RedfishClient({ url: current.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: current.fingerprint, requestTimeoutMs: 10_000 });
+        try {
+          // Bounded like an inventory poll (the slot's time is the plan's inventory timeout): a slow BMC holds its slot no longer for a check.
+          const raw = await readRedfishIntegrity(client, { timeoutMs: slot.timeoutMs, signal: AbortSignal.any([signal, slot.signal]) });
+          return { facts: redfishFacts(raw), unread: raw.unread, observedAt: this.now().toISOString() };
+        } finally {
+          await client.close();
+        }
+      },
+    );
   }
 
   private baselineOf(device: CheckedDevice): Baseline | null {

@@ -53,6 +53,27 @@ export class MonitorStore {
     return this.db.transaction(work)();
   }
 
+  /**
+   * Runs `work` (a transaction, a report) with the connection waiting at
+   * most `busyMs` for another connection's write lock instead of its busy
+   * timeout (seconds): better-sqlite3 is synchronous, so every millisecond
+   * waited here is the whole core standing still. The connection's own
+   * timeout is put back at once.
+   */
+  waitingAtMost<T>(busyMs: number, work: () => T): T {
+    const previous = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyMs))}`);
+    try {
+      return work();
+    } finally {
+      this.db.pragma(`busy_timeout = ${previous}`);
+    }
+  }
+
+  transactionWaitingAtMost<T>(busyMs: number, work: () => T): T {
+    return this.waitingAtMost(busyMs, () => this.db.transaction(work)());
+  }
+
   get open(): boolean {
     return this.db.open;
   }

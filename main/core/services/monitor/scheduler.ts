@@ -15,8 +15,32 @@ export interface PollTarget {
  */
 export type PollRunner = (target: PollTarget, kind: PollKind, signal: AbortSignal) => Promise<boolean>;
 
+/** What exclusive work is given: a signal that aborts when its time is up, and that time. */
+export interface ExclusiveSlot {
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+/** What the scheduler runs, as it starts and ends: for status and for tests that check its word from outside. */
+export interface SchedulerActivity {
+  deviceId: string;
+  siteId: string;
+  work: 'poll' | 'exclusive';
+  phase: 'start' | 'end';
+}
+
+/** Work on one device waiting for the device and for room under the caps. */
+interface Hold {
+  target: PollTarget;
+  /** When it was asked for: work waits in the order it has waited. */
+  since: number;
+  begin: () => void;
+}
+
 interface Request {
   kind: PollKind;
+  /** When it was first asked for. */
+  since: number;
   waiters: ((ok: boolean) => void)[];
 }
 
@@ -45,12 +69,26 @@ const STUCK_GRACE_MS = 5_000;
  * with its own timeout, whose abort cancels the poll's requests. A device
  * that fails backs off exponentially and is polled for health only until it
  * answers again; then its inventory runs. A slow device holds only its own
- * slot, so the others keep their times.
+ * slot, so the others keep their times. Other work on a device (a refresh,
+ * an integrity read, a power action) runs through `exclusive`, so it too
+ * waits for the device and counts against the caps.
  */
 export class PollScheduler {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * Devices held now, by a poll or by exclusive work, keyed by device id and
+   * not by entry: a device removed and added again while its poll runs gets
+   * a new entry, and must still wait for that poll.
+   */
+  private readonly held = new Set<string>();
+  /** Exclusive work waiting, oldest first. */
+  private readonly holds: Hold[] = [];
   private readonly siteInFlight = new Map<string, number>();
+  private readonly watchers = new Set<(activity: SchedulerActivity) => void>();
   private inFlight = 0;
+  /** The most polls and exclusive works held at once, overall and in any one site: never above the plan's caps. */
+  peakInFlight = 0;
+  peakSiteInFlight = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly lags: number[] = [];
   private lagCursor = 0;
@@ -93,7 +131,6 @@ export class PollScheduler {
 
   start(tickMs = 100): void {
     if (this.timer) return;
-    if (this.stopping.signal.aborted) this.stopping = new AbortController();
     this.timer = setInterval(() => this.tick(), tickMs);
     this.timer.unref?.();
   }
@@ -102,7 +139,10 @@ export class PollScheduler {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.stopping.abort();
+    // Polls asked for after this (a refresh, "poll site" from the CLI) get a signal of their own, not one already aborted.
+    const stopping = this.stopping;
+    this.stopping = new AbortController();
+    stopping.abort();
     for (const entry of this.entries.values()) {
       for (const waiter of entry.requested?.waiters ?? []) waiter(false);
       entry.requested = null;
@@ -130,17 +170,53 @@ export class PollScheduler {
     return this.entries.get(deviceId)?.failures ?? 0;
   }
 
-  /** Whether a poll of the device is running now. */
+  /** Whether a poll or exclusive work holds the device now. */
   isPolling(deviceId: string): boolean {
-    return Boolean(this.entries.get(deviceId)?.running);
+    return this.held.has(deviceId);
+  }
+
+  /** Follows what starts and ends (tests, diagnostics); the listener must not throw. Returns its removal. */
+  watch(listener: (activity: SchedulerActivity) => void): () => void {
+    this.watchers.add(listener);
+    return () => void this.watchers.delete(listener);
+  }
+
+  private emit(activity: SchedulerActivity): void {
+    for (const watcher of this.watchers) {
+      try {
+        watcher(activity);
+      } catch {
+        // A watcher's failure is its own: the schedule goes on.
+      }
+    }
   }
 
   private timeoutMs(kind: PollKind): number {
     return (kind === 'inventory' ? this.plan.inventoryTimeoutSeconds : this.plan.timeoutSeconds) * 1000;
   }
 
-  private hasRoom(entry: Entry): boolean {
-    return this.inFlight < this.plan.globalConcurrency && (this.siteInFlight.get(entry.siteId) ?? 0) < this.plan.siteConcurrency;
+  private hasRoom(target: PollTarget): boolean {
+    return this.inFlight < this.plan.globalConcurrency && (this.siteInFlight.get(target.siteId) ?? 0) < this.plan.siteConcurrency;
+  }
+
+  /** Takes the device and a slot of the caps; `release` gives them back. */
+  private occupy(deviceId: string, siteId: string): void {
+    this.held.add(deviceId);
+    this.inFlight += 1;
+    const site = (this.siteInFlight.get(siteId) ?? 0) + 1;
+    this.siteInFlight.set(siteId, site);
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+    this.peakSiteInFlight = Math.max(this.peakSiteInFlight, site);
+  }
+
+  private release(deviceId: string, siteId: string): void {
+    this.held.delete(deviceId);
+    this.inFlight -= 1;
+    const site = (this.siteInFlight.get(siteId) ?? 1) - 1;
+    if (site > 0) this.siteInFlight.set(siteId, site);
+    else this.siteInFlight.delete(siteId);
+    // Work waiting for this device, for this site or for any slot may start now; outside monitoring (no timer) only work asked for.
+    queueMicrotask(() => (this.timer ? this.tick() : this.startAsked(this.clock())));
   }
 
   /** The planned kind due now: inventory only for a device that answers (a failing one gets cheap health polls until it does). */
@@ -149,7 +225,11 @@ export class PollScheduler {
     return entry.nextHealthAt <= now ? 'health' : null;
   }
 
-  /** Starts every requested, then every due poll the caps allow; due polls that must wait keep their planned time, so their lag shows. */
+  /**
+   * Starts what waits, oldest first, as far as the devices and the caps
+   * allow: exclusive work, requested and due polls. Due polls that must wait
+   * keep their planned time, so their lag shows.
+   */
   tick(): void {
     const now = this.clock();
     for (const entry of this.entries.values()) {
@@ -158,20 +238,91 @@ export class PollScheduler {
         entry.startedAt = 0;
       }
     }
+    this.startWaiting(now, true);
+  }
+
+  /**
+   * Starts waiting work in the order it has waited: since it was asked for
+   * (exclusive work, requested polls) or since it was due (planned polls,
+   * only with `planned`, i.e. while monitoring runs). Age, not kind, decides:
+   * were asked-for work always first, a device whose traps keep asking for
+   * polls (or a user pressing refresh on it) would hold its site's slots
+   * for good, and the site's other devices would never be polled on plan.
+   */
+  private startWaiting(now: number, planned: boolean): void {
+    if (this.inFlight >= this.plan.globalConcurrency) return;
+    const waiting: { since: number; target: PollTarget; start: () => void }[] = [];
+    for (const hold of this.holds) {
+      waiting.push({
+        since: hold.since,
+        target: hold.target,
+        start: () => {
+          this.holds.splice(this.holds.indexOf(hold), 1);
+          hold.begin();
+        },
+      });
+    }
     for (const entry of this.entries.values()) {
-      if (this.inFlight >= this.plan.globalConcurrency) return;
-      if (entry.running || !entry.requested || !this.hasRoom(entry)) continue;
+      if (this.held.has(entry.deviceId)) continue;
       const request = entry.requested;
-      entry.requested = null;
-      void this.launch(entry, request.kind, now, false).then((ok) => request.waiters.forEach((waiter) => waiter(ok)));
+      if (request) {
+        waiting.push({
+          since: request.since,
+          target: entry,
+          start: () => {
+            entry.requested = null;
+            void this.launch(entry, request.kind, now, false).then((ok) => request.waiters.forEach((waiter) => waiter(ok)));
+          },
+        });
+        continue;
+      }
+      const kind = planned ? this.dueKind(entry, now) : null;
+      if (kind) waiting.push({ since: kind === 'inventory' ? entry.nextInventoryAt : entry.nextHealthAt, target: entry, start: () => void this.launch(entry, kind, now, true) });
     }
-    for (const entry of this.entries.values()) {
+    // Stable: among equals, exclusive work (listed first) goes first.
+    waiting.sort((a, b) => a.since - b.since);
+    for (const work of waiting) {
       if (this.inFlight >= this.plan.globalConcurrency) return;
-      if (entry.running || entry.requested) continue;
-      const kind = this.dueKind(entry, now);
-      if (!kind || !this.hasRoom(entry)) continue;
-      void this.launch(entry, kind, now, true);
+      if (this.held.has(work.target.deviceId) || !this.hasRoom(work.target)) continue;
+      work.start();
     }
+  }
+
+  private startAsked(now: number): void {
+    this.startWaiting(now, false);
+  }
+
+  /**
+   * Runs work on one device (a refresh, an integrity read, a power action)
+   * as a poll would run: after any poll or other work on the device, never
+   * beside it, and within the global and per-site caps. Its signal aborts at
+   * `timeoutMs` (the plan's inventory timeout by default); the device stays
+   * held until the work settles. Not reentrant: work must not ask for its
+   * own device again, it would wait for itself.
+   */
+  exclusive<T>(target: PollTarget, work: (slot: ExclusiveSlot) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    const { deviceId, siteId } = target;
+    return new Promise<T>((resolve, reject) => {
+      const begin = () => {
+        this.occupy(deviceId, siteId);
+        const timeoutMs = options.timeoutMs ?? this.timeoutMs('inventory');
+        this.emit({ deviceId, siteId, work: 'exclusive', phase: 'start' });
+        const settle = (outcome: () => void) => {
+          this.emit({ deviceId, siteId, work: 'exclusive', phase: 'end' });
+          // Released before the caller goes on, so what it does next on the device (power, then refresh) finds it free.
+          this.release(deviceId, siteId);
+          outcome();
+        };
+        Promise.resolve()
+          .then(() => work({ signal: AbortSignal.timeout(timeoutMs), timeoutMs }))
+          .then(
+            (value) => settle(() => resolve(value)),
+            (error: unknown) => settle(() => reject(error)),
+          );
+      };
+      this.holds.push({ target: { deviceId, siteId }, since: this.clock(), begin });
+      this.startAsked(this.clock());
+    });
   }
 
   /**
@@ -186,8 +337,10 @@ export class PollScheduler {
       if (entry.requested) {
         if (kind === 'inventory') entry.requested.kind = 'inventory';
         entry.requested.waiters.push(resolve);
-      } else entry.requested = { kind, waiters: [resolve] };
-      this.tick();
+      } else entry.requested = { kind, since: this.clock(), waiters: [resolve] };
+      // Outside monitoring only what was asked for starts, never the plan's due polls.
+      if (this.timer) this.tick();
+      else this.startAsked(this.clock());
     });
   }
 
@@ -195,24 +348,23 @@ export class PollScheduler {
     if (planned) this.recordLag(Math.max(0, now - (kind === 'inventory' ? entry.nextInventoryAt : entry.nextHealthAt)));
     entry.running = kind;
     entry.startedAt = now;
-    this.inFlight += 1;
-    this.siteInFlight.set(entry.siteId, (this.siteInFlight.get(entry.siteId) ?? 0) + 1);
+    const { deviceId, siteId } = entry;
+    this.occupy(deviceId, siteId);
     const signal = AbortSignal.any([AbortSignal.timeout(this.timeoutMs(kind)), this.stopping.signal]);
-    const siteId = entry.siteId;
     const planTime = kind === 'inventory' ? entry.nextInventoryAt : entry.nextHealthAt;
+    this.emit({ deviceId, siteId, work: 'poll', phase: 'start' });
     const current = Promise.resolve()
-      .then(() => this.run(entry, kind, signal))
+      .then(() => this.run({ deviceId, siteId }, kind, signal))
       .catch(() => false)
       .then((ok) => {
+        this.emit({ deviceId, siteId, work: 'poll', phase: 'end' });
         entry.running = null;
-        this.inFlight -= 1;
-        this.siteInFlight.set(siteId, (this.siteInFlight.get(siteId) ?? 1) - 1);
         this.polls += 1;
         entry.lastPollAt = now;
         this.reschedule(entry, kind, ok, planned ? planTime : this.clock());
         entry.current = null;
-        // A request that waited for this poll, or a device of a full site, may start now.
-        if (this.timer && (entry.requested || this.inFlight < this.plan.globalConcurrency)) queueMicrotask(() => this.tick());
+        // A request that waited for this poll, work waiting for the device, or a device of a full site may start now.
+        this.release(deviceId, siteId);
         return ok;
       });
     entry.current = current;

@@ -10,23 +10,50 @@ import type { MetricStore } from './metric-store.js';
 import type { MonitorStore } from './monitor-store.js';
 import type { PollResult } from './poll-result.js';
 
-/** Writing more than this many results at once is not waited for: the batch is written right away. */
+/** Writing more than this many results at once is not waited for: the batch is written right away (unless the database is refusing). */
 export const FLUSH_AT = 256;
+/**
+ * How long one flush waits for another connection's write lock. Short: the
+ * wait is synchronous, the whole core (every poll, every API call) stands
+ * still meanwhile; a busy database is retried later instead.
+ */
+export const WRITER_BUSY_MS = 200;
+/**
+ * Results kept for a database that stays busy. Past it, results a newer one
+ * of the same device supersedes go first (their metric samples are lost,
+ * counted in `dropped`), then the oldest traps and events; a device's newest
+ * state is never dropped.
+ */
+export const MAX_BACKLOG = 10_000;
+/** After a busy flush the timer retries after this, doubling per failure up to RETRY_MAX_MS. */
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 10_000;
 
-const isBusy = (error: unknown) => (error as { code?: string }).code === 'SQLITE_BUSY' || (error as { code?: string }).code === 'SQLITE_LOCKED';
+// Extended codes too (SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED_SHAREDCACHE): all mean "not now", none means the batch is bad.
+const isBusy = (error: unknown) => /^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '');
 
 /**
  * The batched writer: results from polls, traps and events queue up and are
  * written in one transaction (state, sensors, metrics, readings, alarms),
  * then the touched sites are correlated, the UI told, and new root alarms
- * forwarded. A busy database leaves the batch queued for the next flush;
- * nothing is lost.
+ * forwarded. A busy database leaves the batch queued; each try waits for
+ * the lock at most WRITER_BUSY_MS, results arriving meanwhile only queue
+ * (a flush per result would stall the core once per result), and the
+ * timer retries with backoff. The queue is bounded (MAX_BACKLOG).
  */
 export class ResultWriter {
-  private readonly pending: PollResult[] = [];
+  private pending: PollResult[] = [];
   private readonly samples: { at: number; count: number }[] = [];
   /** Consecutive flushes the database was too busy for. */
   busyRetries = 0;
+  /** Transactions tried (each may wait up to WRITER_BUSY_MS for a lock). */
+  attempts = 0;
+  /** Results dropped to keep the backlog bounded while the database was busy. */
+  dropped = 0;
+  /** When the timer may try again after a busy flush (Date.now()). */
+  private retryAt = 0;
+  /** The backlog size that makes the queue be compacted; raised when compaction cannot go below MAX_BACKLOG, so it is not redone per result. */
+  private compactAt = MAX_BACKLOG;
 
   constructor(
     private readonly store: MonitorStore,
@@ -45,7 +72,55 @@ export class ResultWriter {
 
   push(result: PollResult): void {
     this.pending.push(result);
-    if (this.pending.length >= FLUSH_AT) this.flush();
+    if (this.pending.length > this.compactAt) this.compact();
+    // While the database refuses, only the timer retries: a flush here would make every new result wait for the lock.
+    if (this.pending.length >= FLUSH_AT && !this.failing) this.flush();
+  }
+
+  /**
+   * The timer's flush: after a busy database it waits for its backoff
+   * (0.5 s doubling to 10 s), so a lock held for minutes costs the core a
+   * short wait now and then, not one per tick. Explicit flushes (stop, "poll
+   * site", tests) try at once.
+   */
+  flushDue(): AlarmChanges {
+    if (this.busyRetries > 0 && Date.now() < this.retryAt) return emptyChanges();
+    return this.flush();
+  }
+
+  /**
+   * Keeps the queue bounded: per device only the newest state result (and
+   * the newest one carrying a full reading), then, if traps and events alone
+   * still overflow, without the oldest of those.
+   */
+  private compact(): void {
+    const seen = new Set<string>();
+    const kept: PollResult[] = [];
+    for (let index = this.pending.length - 1; index >= 0; index -= 1) {
+      const result = this.pending[index]!;
+      if (result.kind === 'observed' || result.kind === 'failed') {
+        const key = `${result.device.id}:${result.kind === 'observed' && result.reading ? 'reading' : 'state'}`;
+        if (seen.has(key)) {
+          this.dropped += 1;
+          continue;
+        }
+        seen.add(key);
+      }
+      kept.push(result);
+    }
+    kept.reverse();
+    let excess = kept.length - MAX_BACKLOG;
+    const bounded =
+      excess > 0
+        ? kept.filter((result) => {
+            if (excess <= 0 || result.kind === 'observed' || result.kind === 'failed') return true;
+            excess -= 1;
+            this.dropped += 1;
+            return false;
+          })
+        : kept;
+    this.pending = bounded;
+    this.compactAt = Math.max(MAX_BACKLOG, bounded.length * 2);
   }
 
   get backlog(): number {
@@ -68,8 +143,9 @@ export class ResultWriter {
     // Only a change of state is news for the UI; readings that merely move are read when shown.
     const changedSites = new Set<string>();
     let samples = 0;
+    this.attempts += 1;
     try {
-      this.store.transaction(() => {
+      this.store.transactionWaitingAtMost(WRITER_BUSY_MS, () => {
         for (const result of batch) samples += this.apply(result, touchedSites, changedSites, changes);
         const at = this.now().toISOString();
         for (const siteId of touchedSites) {
@@ -80,11 +156,15 @@ export class ResultWriter {
       });
     } catch (error) {
       if (isBusy(error)) {
-        // Another connection holds the database (a CLI command, a backup): keep the batch for the next flush.
-        this.pending.unshift(...batch);
+        // Another connection holds the database (a CLI command, a backup): keep the batch, ahead of what came since.
+        // concat, not unshift(...batch): a spread of a large batch overflows the call stack and the batch is lost.
+        this.pending = this.pending.length === 0 ? batch : batch.concat(this.pending);
+        if (this.pending.length > this.compactAt) this.compact();
         this.busyRetries += 1;
+        this.retryAt = Date.now() + Math.min(RETRY_BASE_MS * 2 ** (this.busyRetries - 1), RETRY_MAX_MS);
         this.failing = true;
-        if (this.busyRetries % 20 === 1) this.report('monitor.writer', error);
+        // The problem is kept in memory too; its row in the database must not wait for the lock the writer just could not get.
+        if (this.busyRetries % 20 === 1) this.store.waitingAtMost(0, () => this.report('monitor.writer', error));
         return emptyChanges();
       }
       this.failing = true;
@@ -92,6 +172,8 @@ export class ResultWriter {
       return emptyChanges();
     }
     this.busyRetries = 0;
+    this.retryAt = 0;
+    if (this.pending.length === 0) this.compactAt = MAX_BACKLOG;
     if (this.failing) this.recovered('monitor.writer');
     this.failing = false;
     this.samples.push({ at: Date.now(), count: samples });
