@@ -3,10 +3,14 @@
  * settled by logging in: at once, and again from the monitor's polls. Each
  * way a field BMC ends a change is played by a lab BMC: 204 with no body,
  * applied then 503, 503 before applying, applied then the connection
- * dropped, applied then no answer. And a credential corrected by the user is
- * what the next poll uses.
+ * dropped, applied then no answer. A credential corrected by the user, or
+ * made current by a rotation, is what the very next poll uses; one caller
+ * giving up on a resolution does not fail it for the others; and the BMC's
+ * lockout budget survives a restart of the core, so neither the settling
+ * nor the monitor's polls and event streams lock the account.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Resolution } from '../../main/core/services/credentials/rotation.js';
 import { createCore, type Core } from '../../main/core/index.js';
 import { verifyLogin } from '../../main/core/protocols/redfish/actions.js';
 import { LabBmc, type BmcFaults } from '../../main/lab/redfish/bmc.js';
@@ -105,6 +109,47 @@ describe('password changes with unknown outcomes', () => {
     expect(stored()).toBe(pending);
   }, 30_000);
 
+  it('after a rotation promotes the new password, the very next scheduled poll logs in with it (no refused login, no wait for the target refresh)', async () => {
+    await reset();
+    const monitor = core.services.monitor;
+    monitor.refreshTargets();
+    const scheduledPoll = async () => {
+      const done = monitor.scheduler.request(deviceId);
+      monitor.scheduler.tick();
+      await done;
+      monitor.flush();
+      return core.services.cabinets.device(deviceId).status;
+    };
+    // A first poll: its client (and session) is pooled with the factory password.
+    expect(await scheduledPoll()).not.toBe('unreachable');
+    const refused = bmc.refusedLogins(FACTORY.username);
+    const result = await rotate({});
+    expect(result.outcome).toBe('rotated');
+    // The BMC ended the old sessions with the change: a poll with the old password would be refused.
+    expect(await scheduledPoll()).not.toBe('unreachable');
+    expect(bmc.refusedLogins(FACTORY.username)).toBe(refused);
+  }, 30_000);
+
+  it("a poll that times out while waiting for a resolution does not make it fail for another caller (the wizard's rotate)", async () => {
+    await reset();
+    expect((await rotate({ passwordChange: '503-not-applied' })).outcome).toBe('unknown');
+    const pending = core.services.vault.open<{ password: string }>(core.services.rotation.record(deviceId)!.pendingCredentialId).password;
+    // Applied late, on a slow BMC: the login that settles it takes longer than the first caller waits.
+    bmc.faults = { latencyMs: 400 };
+    bmc.setPassword(FACTORY.username, pending);
+    const device = core.services.cabinets.device(deviceId);
+    const target = { deviceId, endpoint: device.endpoint!, fingerprint: device.fingerprint };
+    const poll = new AbortController();
+    const first = core.services.rotation.resolve(target, poll.signal);
+    const second = core.services.rotation.resolve(target);
+    setTimeout(() => poll.abort(), 100);
+    const outcomes = await Promise.allSettled([first, second]);
+    expect(outcomes[1]).toEqual<PromiseSettledResult<Resolution>>({ status: 'fulfilled', value: 'promoted' });
+    // The poll itself stopped waiting at its own deadline.
+    expect(outcomes[0]).toMatchObject({ status: 'rejected' });
+    expect(stored()).toBe(pending);
+  }, 30_000);
+
   it('a password corrected by the user is what the next poll uses (the client is not cached by credential id)', async () => {
     await reset();
     expect(await poll()).not.toBe('unreachable');
@@ -113,4 +158,61 @@ describe('password changes with unknown outcomes', () => {
     await core.client('test').devices.connect({ id: deviceId, protocol: 'redfish', url: bmc.url, username: FACTORY.username, password: 'changed-at-the-console-1', fingerprint: bmc.fingerprint });
     expect(await poll()).not.toBe('unreachable');
   }, 30_000);
+});
+
+describe('the lockout budget of a BMC survives a restart of the core', () => {
+  let bmc: LabBmc;
+  let dir: ReturnType<typeof tempDir>;
+
+  beforeAll(async () => {
+    bmc = await new LabBmc({ mockupDir: sharedPath('redfish-mockups', 'dmtf-public-rackmount1'), users: { [FACTORY.username]: FACTORY.password } }).start();
+    // A strict BMC: three refusals counted for half an hour lock the account.
+    Object.assign(bmc.resource('/redfish/v1/AccountService')!, { AccountLockoutThreshold: 3, AccountLockoutCounterResetAfter: 1800, AccountLockoutDuration: 600 });
+    dir = tempDir();
+  }, 60_000);
+  afterAll(async () => {
+    await bmc?.stop();
+    dir?.cleanup();
+  });
+
+  it('neither settling an unknown change nor polling nor the event stream sends a login that could lock it, before or after the restart', async () => {
+    let core = createCore({ dataDir: dir.dir, host: 'server' });
+    const client = core.client('test');
+    const site = await client.sites.create({ name: 'Strict branch', code: 'SB-1', latitude: 30, longitude: 120 });
+    const cabinet = await client.cabinets.create({ siteId: site.id, templateId: 'edge-12u' });
+    const deviceId = cabinet.devices.find((device) => device.slotId === 'srv1')!.id;
+    await client.devices.connect({ id: deviceId, protocol: 'redfish', url: bmc.url, ...FACTORY, fingerprint: bmc.fingerprint });
+    const device = core.services.cabinets.device(deviceId);
+    bmc.faults = { passwordChange: '503-not-applied' };
+    expect((await core.services.rotation.rotate({ deviceId, endpoint: device.endpoint!, fingerprint: device.fingerprint })).outcome).toBe('unknown');
+    bmc.faults = {};
+    // Someone changes the password at the console: neither candidate EdgeCab holds opens the BMC now.
+    bmc.setPassword(FACTORY.username, 'changed-at-the-console-2');
+    const refusedAfterRotate = bmc.refusedLogins(FACTORY.username);
+    expect(refusedAfterRotate).toBeGreaterThan(0);
+    await core.services.monitor.pollSite(site.id);
+    expect(core.services.cabinets.device(deviceId).status).toBe('unreachable');
+    await core.close();
+
+    // A restarted core remembers the BMC's policy and the refusals it still counts.
+    core = createCore({ dataDir: dir.dir, host: 'server' });
+    try {
+      for (let poll = 0; poll < 3; poll += 1) await core.services.monitor.pollSite(site.id);
+      // The event stream waits for the change to settle rather than log in with a password that may be wrong.
+      core.services.monitor.startEventStreams();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      core.services.monitor.stopEventStreams();
+      expect(core.services.cabinets.device(deviceId).status).toBe('unreachable');
+      expect(core.services.cabinets.device(deviceId).error ?? '').toMatch(/not settled/);
+      expect(bmc.lockout.locks).toBe(0);
+      expect(bmc.refusedLogins(FACTORY.username)).toBe(refusedAfterRotate);
+      expect(core.db.prepare('SELECT threshold, reset_after_seconds FROM login_policies').get()).toEqual({ threshold: 3, reset_after_seconds: 1800 });
+      // Both candidates are still held, to be tried once the BMC has stopped counting the refusal.
+      const record = core.services.rotation.record(deviceId)!;
+      expect(record.lastError).toMatch(/could lock/);
+      expect(core.services.vault.open<{ password: string }>(record.previousCredentialId!).password).toBe(FACTORY.password);
+    } finally {
+      await core.close();
+    }
+  }, 60_000);
 });

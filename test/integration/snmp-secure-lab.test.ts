@@ -72,6 +72,9 @@ describe('secureAgent against a lab switch', () => {
     expect((await probeUser(endpoint(labSwitch.port), site)).state).toBe('works');
     expect((await probeUser(endpoint(labSwitch.port), LAB_SNMP_V3_ADMIN)).state).toBe('unknown-user');
     for (const community of COMMUNITIES) expect((await probeCommunity(endpoint(labSwitch.port), community)).state).toBe('no-answer');
+    // Step details become findings and the acceptance report: the communities are named by position, never by value.
+    expect(step(result.steps, 'verify')?.detail).toContain('old community 1 of 2 refused');
+    for (const each of result.steps) for (const community of COMMUNITIES) expect(`${each.detail} ${each.deviceError ?? ''}`).not.toMatch(new RegExp(`\\b${community}\\b`));
   });
 
   it('sends its traps to EdgeCab as the site user, SNMPv3 authPriv', async () => {

@@ -14,6 +14,7 @@ import { SnmpSession } from '../../main/core/protocols/snmp/session.js';
 import { createCore, type Core } from '../../main/core/index.js';
 import { LAB_COMMUNITY, LabFleet } from '../../main/lab/fleet.js';
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
+import { pushEvent } from '../../main/lab/redfish/push.js';
 import type { WizardState } from '../../shared/domain/wizard.js';
 import { tempDir } from '../support/core.js';
 import { sharedPath } from '../support/shared-dir.js';
@@ -73,6 +74,9 @@ describe('the first-boot wizard on a lab cabinet', () => {
     expect(found).toEqual([`127.${BASE}.0.1:snmp:ups`, `127.${BASE}.0.2:snmp:pdu`, `127.${BASE}.0.3:redfish:server`, `127.${BASE}.0.4:redfish:server`, `127.${BASE}.0.6:snmp:switch`, `127.${BASE}.0.7:snmp:environment`]);
     expect(state.discovery.devices.find((device) => device.protocol === 'redfish')).toMatchObject({ credential: 'Contoso factory default (Administrator)' });
     expect(items(state, 2)[`127.${BASE}.0.5`]).toBe('skipped');
+    // The community that answered is named by a label; the community itself (a password) appears nowhere in the answer.
+    expect(state.discovery.devices.find((device) => device.kind === 'ups')).toMatchObject({ credential: 'factory community 1 of 2' });
+    expect(JSON.stringify(state)).not.toMatch(new RegExp(`\\b${LAB_COMMUNITY}\\b`));
     expect(state.inputs.discover).toEqual({ ranges: `127.${BASE}.0.1-127.${BASE}.0.8`, redfishPorts: [8443], snmpPorts: [1161] });
     // The plan now comes from what was found: 8 addresses, 2 BMCs, 4 SNMP devices.
     expect(state.steps.find((step) => step.step === 3)!.estimateSeconds).toBeLessThan(3600);
@@ -139,10 +143,24 @@ describe('the first-boot wizard on a lab cabinet', () => {
     expect(core.db.prepare('SELECT count(*) FROM device_baselines').pluck().get()).toBe(6);
     expect(state.inputs.configure).toMatchObject({ ntpServers: ['ntp.branch.example'], dnsServers: ['10.0.0.53'] });
     // Each BMC pushes its events to EdgeCab's receiver, on a path with a secret of its own.
-    const subscriptions = core.db.prepare('SELECT device_id, destination FROM event_subscriptions').all() as { device_id: string; destination: string }[];
+    const subscriptions = core.db.prepare('SELECT * FROM event_subscriptions').all() as { device_id: string; destination: string; subscription_uri: string }[];
     expect(subscriptions).toHaveLength(2);
     const eventsPort = core.services.monitor.eventsPort!;
-    for (const each of subscriptions) expect(each.destination).toMatch(new RegExp(`^https://127\\.0\\.0\\.1:${eventsPort}/redfish/events/[A-Za-z0-9_-]{43}$`));
+    // The BMC holds the secret path; the database only its base and the secret's hash, so a copy of it cannot forge events.
+    const srv1Subscription = subscriptions.find((each) => each.device_id === srv1)!;
+    const pushedTo = String(srv1Bmc!.resource(srv1Subscription.subscription_uri)!.Destination);
+    expect(pushedTo).toMatch(new RegExp(`^https://127\\.0\\.0\\.1:${eventsPort}/redfish/events/[A-Za-z0-9_-]{43}$`));
+    const secretOnBmc = pushedTo.split('/').at(-1)!;
+    for (const each of subscriptions) expect(each.destination).toBe(`https://127.0.0.1:${eventsPort}/redfish/events/`);
+    expect(JSON.stringify(subscriptions)).not.toContain(secretOnBmc);
+    // A push to the BMC's path is taken; one to a path with any other secret is refused.
+    const event = { '@odata.type': '#Event.v1_7_0.Event', Id: 'w1', Name: 'Event', Events: [{ EventType: 'Alert', EventId: 'w1', MessageId: 'Base.1.0.Success', Message: 'test', MessageSeverity: 'OK', OriginOfCondition: { '@odata.id': '/redfish/v1/Systems/437XR1138R2' }, EventTimestamp: new Date().toISOString() }] };
+    const delivery = { delivered: 0, failed: 0 };
+    pushEvent({ Destination: pushedTo }, event, undefined, delivery);
+    pushEvent({ Destination: `${pushedTo.slice(0, -8)}AAAAAAAA` }, event, undefined, delivery);
+    for (let wait = 0; wait < 100 && delivery.delivered + delivery.failed < 2; wait += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(delivery).toEqual({ delivered: 1, failed: 1 });
+    expect(core.services.monitor.status().events.push).toMatchObject({ accepted: 1, refused: 1 });
     // Re-running configure does nothing twice: no second subscription.
     state = await client().wizard.configure({ runId, ntpServers: ['ntp.branch.example'], dnsServers: ['10.0.0.53'], only: [`events:${srv1}`] });
     expect(state.items.find((item) => item.key === `events:${srv1}`)?.detail).toMatch(/already subscribed/);
@@ -158,6 +176,8 @@ describe('the first-boot wizard on a lab cabinet', () => {
     expect(report.html).toContain('Acceptance report — Hangzhou West Lake branch (ZJ-HZ-WL)');
     expect(report.html).toContain('BMC account &quot;Administrator&quot; has a new generated password');
     expect(report.html).not.toMatch(/lab-password/);
+    expect(report.html).not.toMatch(new RegExp(`\\b${LAB_COMMUNITY}\\b`));
+    expect(JSON.stringify(await client().wizard.get({ runId }))).not.toMatch(new RegExp(`\\b${LAB_COMMUNITY}\\b`));
     expect(Buffer.from(report.pdfBase64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
   }, 180_000);
 });

@@ -195,6 +195,44 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('015 adds BMC lockout policies and refused logins per address, with their checks', () => {
+    const db = new BetterSqlite3(':memory:');
+    migrate(db, migrations, 14);
+    migrate(db, migrations, 15);
+    expect(schemaVersion(db)).toBe(15);
+    expect(columns(db, 'login_policies')).toEqual(['endpoint', 'threshold', 'reset_after_seconds', 'read_at']);
+    expect(columns(db, 'login_failures')).toEqual(['endpoint', 'at_ms', 'source']);
+    const policy = db.prepare("INSERT INTO login_policies (endpoint, threshold, reset_after_seconds, read_at) VALUES (?, ?, ?, 't')");
+    policy.run('10.0.0.1:443', 3, 1800);
+    expect(() => policy.run('10.0.0.1:443', 5, 300)).toThrow(/UNIQUE/);
+    expect(() => policy.run('10.0.0.2:443', -1, 300)).toThrow(/CHECK/);
+    policy.run('10.0.0.3:443', null, null);
+    db.prepare("INSERT INTO login_failures (endpoint, at_ms, source) VALUES ('10.0.0.1:443', 1, 'discovery'), ('10.0.0.1:443', 2, 'rotation')").run();
+    expect(db.prepare("SELECT count(*) FROM login_failures WHERE endpoint = '10.0.0.1:443' AND at_ms > 1").pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('016 keeps no subscription secret in clear: each destination is cut to its base, its hash and the rest kept', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 15);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'n', 'C1', 1, 2, 't', 't')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES ('d1', 'c1', 'server', 'Srv', 1, 1, 'front', 'full', 'redfish', 't', 't')").run();
+    const insert = db.prepare("INSERT INTO event_subscriptions (id, device_id, secret_hash, destination, subscription_uri, created_at) VALUES (?, 'd1', ?, ?, '/redfish/v1/EventService/Subscriptions/1', 't')");
+    insert.run('e1', 'hash-1', 'https://10.0.0.5:4781/redfish/events/Zq3v8-secret-of-forty-three-characters-xx');
+    insert.run('e2', 'hash-2', 'https://[fd00::5]:4781/redfish/events/other-secret-value-0123456789');
+    insert.run('e3', 'hash-3', 'https://10.0.0.5:4781/somewhere-else');
+    migrate(db, migrations, 16);
+    expect(schemaVersion(db)).toBe(16);
+    expect(db.prepare('SELECT id, secret_hash, destination, subscription_uri FROM event_subscriptions ORDER BY id').all()).toEqual([
+      { id: 'e1', secret_hash: 'hash-1', destination: 'https://10.0.0.5:4781/redfish/events/', subscription_uri: '/redfish/v1/EventService/Subscriptions/1' },
+      { id: 'e2', secret_hash: 'hash-2', destination: 'https://[fd00::5]:4781/redfish/events/', subscription_uri: '/redfish/v1/EventService/Subscriptions/1' },
+      { id: 'e3', secret_hash: 'hash-3', destination: 'https://10.0.0.5:4781/somewhere-else', subscription_uri: '/redfish/v1/EventService/Subscriptions/1' },
+    ]);
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -13,6 +13,8 @@ import { eventSubscriptions } from './011-event-subscriptions.js';
 import { coreProblems } from './012-core-problems.js';
 import { nodeIdentities } from './013-node-identities.js';
 import { integrity } from './014-integrity.js';
+import { loginBudget } from './015-login-budget.js';
+import { subscriptionDestinations } from './016-subscription-destinations.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations];

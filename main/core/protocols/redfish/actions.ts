@@ -163,9 +163,18 @@ export async function changePassword(client: RedfishClient, userName: string, ne
 
 /** The account lockout policy, where the service says it (read with working credentials). */
 export async function lockoutPolicy(client: RedfishClient): Promise<{ threshold: number | null; resetAfterSeconds: number | null }> {
-  const service = await client.get(`${ROOT}/AccountService`);
+  return policyOf(await client.get(`${ROOT}/AccountService`));
+}
+
+function policyOf(service: JsonObject): { threshold: number | null; resetAfterSeconds: number | null } {
   const number = (value: Json | undefined) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null);
   return { threshold: number(service.AccountLockoutThreshold), resetAfterSeconds: number(service.AccountLockoutCounterResetAfter) };
+}
+
+/** The lockout policy where the BMC shows its AccountService without a login (a few do); null values where it does not. Sends no credentials. */
+export async function lockoutPolicyWithoutLogin(client: RedfishClient): Promise<{ threshold: number | null; resetAfterSeconds: number | null }> {
+  const service = await client.getWithoutLogin(`${ROOT}/AccountService`);
+  return service ? policyOf(service) : { threshold: null, resetAfterSeconds: null };
 }
 
 /** Proves credentials work by logging in with them and reading a protected resource; nothing else is kept. */

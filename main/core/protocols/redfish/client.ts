@@ -408,6 +408,21 @@ export class RedfishClient {
     return answer.body;
   }
 
+  /**
+   * A resource read with no credentials at all (no login is sent, so
+   * nothing counts toward the account's lockout): its body when the service
+   * shows it so, else null. Most BMCs want a login for all but the root.
+   */
+  async getWithoutLogin(path: string, options: CallOptions = {}): Promise<JsonObject | null> {
+    if (this.token || this.useBasic) throw new RedfishError('not_allowed', `${this.origin}${path}: this client has credentials; use get()`);
+    try {
+      const answer = await this.exchange('GET', path, undefined, {}, options);
+      return answer.status === 200 ? answer.body : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** The service root, read without credentials as Redfish allows; proves the address is a Redfish service. */
   async serviceRoot(options: CallOptions = {}): Promise<JsonObject> {
     let answer: RedfishResponse;

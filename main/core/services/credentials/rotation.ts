@@ -4,7 +4,9 @@ import { changePassword, lockoutPolicy, verifyLogin } from '../../protocols/redf
 import { RedfishClient, RedfishError, type RedfishClientOptions } from '../../protocols/redfish/client.js';
 import type { SnmpTarget } from '../../../../shared/domain/snmp.js';
 import { SnmpError, SnmpSession } from '../../protocols/snmp/session.js';
+import type { Disposable } from '../../lib/disposable.js';
 import { splitEndpoint } from '../devices/endpoint.js';
+import { LoginBudget } from './login-budget.js';
 import type { CredentialVault } from './vault.js';
 import { RotationStore, type RotationRecord } from './rotation-store.js';
 
@@ -35,13 +37,42 @@ export interface RotationHooks {
 /** How a password change came out, as far as EdgeCab can tell. */
 export type ChangeOutcome = 'applied' | 'refused' | 'unknown';
 
-export type Resolution = 'promoted' | 'discarded' | 'unresolved' | 'none';
+/** "busy": a change is being made on the device right now; whoever makes it settles it, nobody else logs in meanwhile. */
+export type Resolution = 'promoted' | 'discarded' | 'unresolved' | 'none' | 'busy';
+
+/** A change was recorded ("begun") or settled, either way: the device's credential may be another now. */
+export type RotationChange = 'begun' | 'settled';
+
+/** The site user may not change while a device's SNMP change is unsettled: its pending passphrases may be the only way in. */
+export class RotationUnsettledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RotationUnsettledError';
+  }
+}
+
+/** A caller stopped waiting (its own signal); the shared resolution goes on for the others. */
+class WaitAborted extends Error {
+  constructor() {
+    super('stopped waiting for the password change to settle');
+    this.name = 'AbortError';
+  }
+}
+
+/** Waits for `work`, or rejects as soon as this caller's signal aborts; `work` itself is not cancelled. */
+function waitFor<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(new WaitAborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new WaitAborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 const CLASSES = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '-_.!@#%+='];
 /** An unknown outcome becomes "it did not happen" once the old password has kept working this long. */
 const UNKNOWN_SETTLES_AFTER_MS = 15 * 60_000;
-/** Without the BMC's own policy: assume a lockout after 5 failures counted over 5 minutes. */
-const DEFAULT_LOCKOUT = { threshold: 5, resetAfterSeconds: 300 };
 
 /** 20 characters, every class present, from the OS's CSPRNG; no look-alike characters. */
 export function strongPassword(length = 20): string {
@@ -73,15 +104,20 @@ export function classifyChangeFailure(error: unknown): ChangeOutcome {
  * fails), both passwords stay stored and resolve() settles it by logging
  * in — at once, and again from the monitor's polls — with at most one
  * failing login each time and never more than the BMC's lockout allows.
+ * The lockout budget (the BMC's policy and every refused login) is kept in
+ * the database, so a restart does not forget how close an account is to
+ * being locked. SNMP agents get the same record (beginSnmp … finishSnmp).
  */
 export class CredentialRotation {
   private readonly store: RotationStore;
-  /** Failing logins per device within the lockout window, so resolving never locks the account. */
-  private readonly failedLogins = new Map<string, number[]>();
-  private readonly lockout = new Map<string, { threshold: number; resetAfterSeconds: number }>();
+  /** The BMCs' lockout policies and refused logins, shared with discovery; persistent. */
+  readonly logins: LoginBudget;
   private readonly resolving = new Map<string, Promise<Resolution>>();
+  /** Devices whose change is being made now (between its record and its own resolution): nobody else logs in to them. */
+  private readonly busy = new Set<string>();
   /** Which candidate opened the device at the last resolution: trying it again costs no failed login. */
   private readonly lastWorking = new Map<string, 'pending' | 'previous'>();
+  private readonly listeners = new Set<(deviceId: string, change: RotationChange) => void>();
 
   constructor(
     db: Database,
@@ -90,6 +126,27 @@ export class CredentialRotation {
     private readonly hooks: RotationHooks = {},
   ) {
     this.store = new RotationStore(db);
+    this.logins = new LoginBudget(db, now);
+  }
+
+  /**
+   * Told when a change begins and when it settles, so the monitor stops
+   * polling with a password that may be wrong at once and picks up the new
+   * one at its very next poll (not at its next refresh of targets).
+   */
+  onChange(listener: (deviceId: string, change: RotationChange) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => void this.listeners.delete(listener) };
+  }
+
+  private changed(deviceId: string, change: RotationChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(deviceId, change);
+      } catch {
+        // A listener's failure is its own; the change stands.
+      }
+    }
   }
 
   record(deviceId: string): RotationRecord | null {
@@ -106,25 +163,43 @@ export class CredentialRotation {
     return this.store.pendingDevices();
   }
 
+  /** The credential being given to the device, while its change is not settled (the trap receiver loads its SNMPv3 user meanwhile). */
+  pendingCredentialOf(deviceId: string): string | null {
+    return this.store.get(deviceId)?.pendingCredentialId ?? null;
+  }
+
+  /** Whether a change is being made on the device at this moment (not merely unsettled). */
+  isBusy(deviceId: string): boolean {
+    return this.busy.has(deviceId);
+  }
+
+  /**
+   * The credential known to open the device now: its own when no change is
+   * pending, else the candidate that opened it at the last resolution, else
+   * null — nothing may log in with a password that may be wrong.
+   */
+  workingCredential(deviceId: string): string | null {
+    const record = this.store.get(deviceId);
+    if (!record) return this.store.deviceCredential(deviceId);
+    const known = this.lastWorking.get(deviceId);
+    if (known === 'pending') return record.pendingCredentialId;
+    if (known === 'previous') return record.previousCredentialId;
+    return null;
+  }
+
   private options(target: RotationTarget, secret: RedfishSecret): RedfishClientOptions {
     return { url: target.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: target.fingerprint, requestTimeoutMs: 10_000 };
   }
 
-  /** Whether one more failing login stays below the lockout threshold (with a margin for the monitor's own). */
-  private mayFailOnce(deviceId: string): boolean {
-    const policy = this.lockout.get(deviceId) ?? DEFAULT_LOCKOUT;
-    const windowMs = Math.max(60, policy.resetAfterSeconds) * 1000;
-    const now = this.now().getTime();
-    const recent = (this.failedLogins.get(deviceId) ?? []).filter((at) => at > now - windowMs);
-    this.failedLogins.set(deviceId, recent);
-    return recent.length < Math.max(1, policy.threshold - 2);
+  private isSnmp(credentialId: string): boolean {
+    return this.vault.meta(credentialId)?.kind === 'snmp';
   }
 
-  /** A login; a refusal counts toward the lockout budget. Transport errors propagate (the BMC did not answer). */
+  /** A login; a refusal counts toward the BMC's lockout budget (kept in the database). Transport errors propagate (the BMC did not answer). */
   private async tryLogin(target: RotationTarget, credentialId: string, signal?: AbortSignal): Promise<boolean> {
-    if (this.vault.meta(credentialId)?.kind === 'snmp') return this.trySnmp(target, credentialId, signal);
+    if (this.isSnmp(credentialId)) return this.trySnmp(target, credentialId, signal);
     const ok = await verifyLogin(this.options(target, this.vault.open<RedfishSecret>(credentialId)), signal);
-    if (!ok) this.failedLogins.set(target.deviceId, [...(this.failedLogins.get(target.deviceId) ?? []), this.now().getTime()]);
+    if (!ok) this.logins.failed(target.endpoint, 'rotation');
     return ok;
   }
 
@@ -148,45 +223,78 @@ export class CredentialRotation {
    * Before an SNMP agent is secured: the site user's credential (its
    * passphrases generated or given) is stored with a rotation record, so
    * whatever happens on the agent, EdgeCab holds what it was being given.
+   * An unsettled earlier change is settled first: its pending passphrases
+   * may be the only way into the agent (the factory admin and the
+   * communities gone), so they are never overwritten or discarded unproven.
+   * Until finishSnmp, abandon or release, the device is busy: polls wait.
    */
-  beginSnmp(deviceId: string, credential: object): string {
-    this.resolving.delete(deviceId);
-    const existing = this.store.get(deviceId);
+  async beginSnmp(target: RotationTarget, credential: { version: string; v3?: { user: string; authKey?: string; privKey?: string } }): Promise<string> {
+    const existing = this.store.get(target.deviceId);
     if (existing) {
-      // A re-run after a crash: the same site user, same passphrases.
-      this.vault.store('snmp', credential, { replaceId: existing.pendingCredentialId, origin: 'rotated' });
-      this.store.setPhase(deviceId, 'sent', this.now().toISOString());
-      return existing.pendingCredentialId;
+      const pending = this.vault.open<{ v3?: { user: string; authKey?: string; privKey?: string } }>(existing.pendingCredentialId);
+      const same = pending.v3?.user === credential.v3?.user && pending.v3?.authKey === credential.v3?.authKey && pending.v3?.privKey === credential.v3?.privKey;
+      if (same) {
+        // A re-run after a crash with the same site user: the same record goes on.
+        this.busy.add(target.deviceId);
+        this.store.setPhase(target.deviceId, 'sent', this.now().toISOString());
+        return existing.pendingCredentialId;
+      }
+      const settled = await this.resolve(target);
+      if (settled === 'unresolved' || settled === 'busy') {
+        throw new RotationUnsettledError(`an earlier change of this device's SNMP user is not settled yet (${this.store.get(target.deviceId)?.lastError ?? 'the agent did not answer'}); EdgeCab keeps its passphrases and cannot give it another user until the agent answers`);
+      }
     }
-    const previous = this.store.deviceCredential(deviceId);
+    const previous = this.store.deviceCredential(target.deviceId);
     if (!previous) throw new Error('the device has no stored credentials');
-    const id = this.store.begin(deviceId, previous, this.now().toISOString(), () => this.vault.store('snmp', credential, { origin: 'rotated' }));
-    this.store.setPhase(deviceId, 'sent', this.now().toISOString());
+    const id = this.store.begin(target.deviceId, previous, this.now().toISOString(), () => this.vault.store('snmp', credential, { origin: 'rotated' }));
+    this.store.setPhase(target.deviceId, 'sent', this.now().toISOString());
+    this.busy.add(target.deviceId);
+    this.changed(target.deviceId, 'begun');
     return id;
   }
 
   /** The agent proved the site user: its credential (with the protocols the agent holds) becomes the device's. */
   finishSnmp(deviceId: string, credential: object): void {
+    this.busy.delete(deviceId);
     const record = this.store.get(deviceId);
     if (!record) return;
     this.vault.store('snmp', credential, { replaceId: record.pendingCredentialId, origin: 'rotated' });
     this.store.promote(record, this.now().toISOString());
+    this.lastWorking.delete(deviceId);
+    this.changed(deviceId, 'settled');
   }
 
   /** The agent refused before the site user worked: its old credential is still the one. */
   abandon(deviceId: string): void {
+    this.busy.delete(deviceId);
     const record = this.store.get(deviceId);
     if (record) this.store.discard(record);
+    this.lastWorking.delete(deviceId);
+    this.changed(deviceId, 'settled');
   }
 
-  private async readLockout(target: RotationTarget, credentialId: string): Promise<void> {
-    if (this.lockout.has(target.deviceId)) return;
+  /** The change stopped unexpectedly: the record stays for polls (or the next run) to settle. */
+  release(deviceId: string): void {
+    this.busy.delete(deviceId);
+  }
+
+  /**
+   * The BMC's lockout policy, read with the current password (which has
+   * just been proven or is about to be used anyway) and kept. False when
+   * that password was refused: nothing more may be sent with it.
+   */
+  private async readLockout(target: RotationTarget, credentialId: string): Promise<boolean> {
     const client = new RedfishClient(this.options(target, this.vault.open<RedfishSecret>(credentialId)));
     try {
-      const policy = await lockoutPolicy(client);
-      this.lockout.set(target.deviceId, { threshold: policy.threshold && policy.threshold > 0 ? policy.threshold : DEFAULT_LOCKOUT.threshold, resetAfterSeconds: policy.resetAfterSeconds ?? DEFAULT_LOCKOUT.resetAfterSeconds });
-    } catch {
-      // Not readable here: the default policy stands.
+      this.logins.remember(target.endpoint, await lockoutPolicy(client));
+      return true;
+    } catch (error) {
+      if (error instanceof RedfishError && error.code === 'auth') {
+        this.logins.failed(target.endpoint, 'rotation');
+        return false;
+      }
+      // Not readable here: what is known (or the strict default) stands.
+      return true;
     } finally {
       await client.close();
     }
@@ -195,17 +303,25 @@ export class CredentialRotation {
   /**
    * Settles an interrupted or unknown change by logging in: the new password
    * first when the change may have happened, the old one when it surely did
-   * not. Concurrent calls for one device share one resolution.
+   * not. Concurrent calls for one device share one resolution, which runs on
+   * its own: a caller's signal only stops that caller waiting, so one poll's
+   * timeout never makes the resolution another caller waits for fail. While
+   * the change is being made (isBusy) nobody else logs in: "busy".
    */
   resolve(target: RotationTarget, signal?: AbortSignal): Promise<Resolution> {
+    if (this.busy.has(target.deviceId)) return Promise.resolve('busy');
+    return waitFor(this.settle(target), signal);
+  }
+
+  private settle(target: RotationTarget): Promise<Resolution> {
     const running = this.resolving.get(target.deviceId);
     if (running) return running;
-    const work = this.resolveOnce(target, signal).finally(() => this.resolving.delete(target.deviceId));
+    const work = this.resolveOnce(target).finally(() => this.resolving.delete(target.deviceId));
     this.resolving.set(target.deviceId, work);
     return work;
   }
 
-  private async resolveOnce(target: RotationTarget, signal?: AbortSignal): Promise<Resolution> {
+  private async resolveOnce(target: RotationTarget): Promise<Resolution> {
     const record = this.store.get(target.deviceId);
     if (!record) return 'none';
     const at = this.now().toISOString();
@@ -218,15 +334,17 @@ export class CredentialRotation {
     ];
     // The old password first when the change may not have happened and that is now to be settled, or when it is all we know works.
     if (record.phase === 'prepared' || (settled && known === 'previous')) candidates.reverse();
+    let waited = false;
     for (const [which, credentialId] of candidates) {
-      // A candidate not known to work costs a failed login if it is wrong: only while the lockout budget allows.
-      if (known !== which && !this.mayFailOnce(target.deviceId)) {
+      // A candidate not known to work costs a refused login if it is wrong: only while the BMC's lockout budget allows (SNMP has none).
+      if (known !== which && !this.isSnmp(credentialId) && !this.logins.mayFail(target.endpoint)) {
         this.store.countAttempt(target.deviceId, at, 'waiting: another failing login now could lock the BMC account');
+        waited = true;
         continue;
       }
       let ok: boolean;
       try {
-        ok = await this.tryLogin(target, credentialId, signal);
+        ok = await this.tryLogin(target, credentialId);
       } catch (error) {
         this.store.countAttempt(target.deviceId, at, (error as Error).message);
         return 'unresolved';
@@ -240,63 +358,74 @@ export class CredentialRotation {
         this.hooks.beforePromote?.(target.deviceId);
         this.store.promote(record, at);
         this.lastWorking.delete(target.deviceId);
+        this.changed(target.deviceId, 'settled');
         return 'promoted';
       }
       // The old password opens it. Unless the change surely did not happen, the BMC may still apply it: keep both a while.
       if (settled) {
         this.store.discard(record);
         this.lastWorking.delete(target.deviceId);
+        this.changed(target.deviceId, 'settled');
         return 'discarded';
       }
       this.store.countAttempt(target.deviceId, at, 'the old password still opens the BMC; the change may yet apply');
       return 'unresolved';
     }
-    this.store.countAttempt(target.deviceId, at, 'neither the new nor the old password opens the BMC');
+    if (!waited) this.store.countAttempt(target.deviceId, at, 'neither the new nor the old password opens the BMC');
     return 'unresolved';
   }
 
   /** Rotates the password of the device's account; returns the account and whether the change is settled. */
   async rotate(target: RotationTarget): Promise<{ account: string; outcome: 'rotated' | 'refused' | 'unknown'; detail: string }> {
     const before = await this.resolve(target);
+    if (before === 'busy') throw new Error("this device's password is being changed already");
     if (before === 'unresolved') throw new Error('an earlier password change is not settled yet; EdgeCab keeps both passwords and checks again at the next poll');
     const credentialId = this.store.deviceCredential(target.deviceId);
     if (!credentialId) throw new Error('the device has no stored credentials');
     const current = this.vault.open<RedfishSecret>(credentialId);
-    await this.readLockout(target, credentialId);
+    if (!(await this.readLockout(target, credentialId))) throw new Error('the stored password no longer opens the BMC; correct it on the device first (nothing was changed)');
     const next: RedfishSecret = { username: current.username, password: strongPassword() };
-    this.store.begin(target.deviceId, credentialId, this.now().toISOString(), () => this.vault.store('redfish', next, { origin: 'rotated' }));
-    this.hooks.beforePasswordChange?.(target.deviceId);
-    this.store.setPhase(target.deviceId, 'sent', this.now().toISOString());
-    const client = new RedfishClient(this.options(target, current));
-    let outcome: ChangeOutcome = 'applied';
-    let failure: unknown = null;
+    // Busy from the record on: a poll must neither log in with a password that is changing nor settle the change under our feet.
+    this.busy.add(target.deviceId);
     try {
-      await changePassword(client, current.username, next.password);
-    } catch (error) {
-      failure = error;
-      outcome = classifyChangeFailure(error);
-    } finally {
-      await client.close();
-    }
-    const record = this.store.get(target.deviceId)!;
-    if (outcome === 'refused') {
-      // The BMC said no: check the old password still opens it before forgetting the new one.
-      const stillOld = await this.tryLogin(target, credentialId).catch(() => false);
-      if (stillOld) {
-        this.store.discard(record);
-        return { account: current.username, outcome: 'refused', detail: `the BMC refused the new password, so the factory one stays: ${(failure as Error).message}` };
+      this.store.begin(target.deviceId, credentialId, this.now().toISOString(), () => this.vault.store('redfish', next, { origin: 'rotated' }));
+      this.changed(target.deviceId, 'begun');
+      this.hooks.beforePasswordChange?.(target.deviceId);
+      this.store.setPhase(target.deviceId, 'sent', this.now().toISOString());
+      const client = new RedfishClient(this.options(target, current));
+      let outcome: ChangeOutcome = 'applied';
+      let failure: unknown = null;
+      try {
+        await changePassword(client, current.username, next.password);
+      } catch (error) {
+        failure = error;
+        outcome = classifyChangeFailure(error);
+      } finally {
+        await client.close();
       }
-      this.store.setPhase(target.deviceId, 'unknown', this.now().toISOString(), (failure as Error).message);
-      return { account: current.username, outcome: 'unknown', detail: `the BMC answered "${(failure as Error).message}" and the old password no longer opens it; both stay stored and EdgeCab checks at each poll` };
+      const record = this.store.get(target.deviceId)!;
+      if (outcome === 'refused') {
+        // The BMC said no: check the old password still opens it before forgetting the new one — a login that costs budget if the change happened after all.
+        const stillOld = this.logins.mayFail(target.endpoint) ? await this.tryLogin(target, credentialId).catch(() => false) : false;
+        if (stillOld) {
+          this.store.discard(record);
+          this.changed(target.deviceId, 'settled');
+          return { account: current.username, outcome: 'refused', detail: `the BMC refused the new password, so the factory one stays: ${(failure as Error).message}` };
+        }
+        this.store.setPhase(target.deviceId, 'unknown', this.now().toISOString(), (failure as Error).message);
+        return { account: current.username, outcome: 'unknown', detail: `the BMC answered "${(failure as Error).message}" and the old password could not be proven since; both stay stored and EdgeCab checks at each poll` };
+      }
+      if (outcome === 'applied') this.hooks.afterPasswordChange?.(target.deviceId);
+      else this.store.setPhase(target.deviceId, 'unknown', this.now().toISOString(), (failure as Error).message);
+      const resolution = await this.settle(target);
+      if (resolution === 'promoted') return { account: current.username, outcome: 'rotated', detail: 'the new password is proven and current' };
+      return {
+        account: current.username,
+        outcome: 'unknown',
+        detail: failure ? `the change's outcome is unknown (${(failure as Error).message}); both passwords stay stored and EdgeCab settles it by logging in at each poll` : 'the BMC took the new password but refuses it at login; both stay stored and EdgeCab checks again at each poll',
+      };
+    } finally {
+      this.busy.delete(target.deviceId);
     }
-    if (outcome === 'applied') this.hooks.afterPasswordChange?.(target.deviceId);
-    else this.store.setPhase(target.deviceId, 'unknown', this.now().toISOString(), (failure as Error).message);
-    const resolution = await this.resolve(target);
-    if (resolution === 'promoted') return { account: current.username, outcome: 'rotated', detail: 'the new password is proven and current' };
-    return {
-      account: current.username,
-      outcome: 'unknown',
-      detail: failure ? `the change's outcome is unknown (${(failure as Error).message}); both passwords stay stored and EdgeCab settles it by logging in at each poll` : 'the BMC took the new password but refuses it at login; both stay stored and EdgeCab checks again at each poll',
-    };
   }
 }

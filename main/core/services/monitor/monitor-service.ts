@@ -97,9 +97,15 @@ export class MonitorService {
     this.writer = new ResultWriter(this.store, this.metrics, deviceService, alarms, forwarder, bus, now, report, recovered);
     this.clients = new RedfishClientPool(vault, () => this.currentPlan.timeoutSeconds * 1000);
     this.poller = new DevicePoller(vault, this.clients, rotation, () => ({ healthMs: this.currentPlan.timeoutSeconds * 1000, inventoryMs: this.currentPlan.inventoryTimeoutSeconds * 1000 }), now);
-    this.streams = new RedfishStreams(this.clients, (id) => this.devices.get(id), (device, event) => this.onRedfishEvent(device, event));
+    this.streams = new RedfishStreams(this.clients, (id) => this.devices.get(id), (device, event) => this.onRedfishEvent(device, event), (id) => this.rotation.record(id) !== null);
     this.scheduler = new PollScheduler(this.currentPlan, (target, kind, signal) => this.poll(target, kind, signal));
     this.setPlanDb = (plan) => writeSetting(db, PLAN_KEY, JSON.stringify(plan), this.now());
+    // A change begun or settled: the very next poll (and stream) must use the credential that opens the device now, not wait for the 10 s refresh.
+    rotation.onChange((deviceId, change) => {
+      if (!this.store.open) return;
+      this.refreshTargets();
+      if (change === 'settled') this.streams.restart(deviceId);
+    });
   }
 
   private readonly setPlanDb: (plan: PollPlan) => void;
@@ -127,12 +133,12 @@ export class MonitorService {
     this.startedAt = this.now().getTime();
     this.followStreams = options.redfishEvents !== false;
     if (options.trapPort) {
-      this.traps = this.running.add(new TrapIntake({ port: options.trapPort, address: options.trapAddress ?? '0.0.0.0', engineId: this.engineId() }, this.vault, () => this.devices.values(), (result) => this.writer.push(result), (id) => void this.scheduler.request(id)));
+      this.traps = this.running.add(new TrapIntake({ port: options.trapPort, address: options.trapAddress ?? '0.0.0.0', engineId: this.engineId() }, this.vault, () => this.devices.values(), (result) => this.writer.push(result), (id) => void this.scheduler.request(id), (id) => this.rotation.pendingCredentialOf(id)));
     }
     this.refreshTargets();
     this.scheduler.start();
     this.running.add({ dispose: () => this.scheduler.stop() });
-    this.running.add(repeat('monitor.flush', FLUSH_MS, () => this.writer.flush(), this.report, this.recovered));
+    this.running.add(repeat('monitor.flush', FLUSH_MS, () => this.writer.flushDue(), this.report, this.recovered));
     this.running.add(repeat('monitor.compact', COMPACT_MS, () => this.compact(), this.report, this.recovered));
     this.running.add(repeat('monitor.targets', TARGETS_MS, () => this.refreshTargets(), this.report, this.recovered));
     this.running.add(this.streams);
@@ -241,6 +247,8 @@ export class MonitorService {
     const device = this.devices.get(target.deviceId);
     if (!device) return true;
     const result = await this.poller.poll(device, kind, signal, this.pendingRotations.has(device.id));
+    // Skipped: a change is being made on the device now; nothing was learned and nothing failed.
+    if (!result) return true;
     if (this.pendingRotations.has(device.id) && !this.rotation.record(device.id)) {
       this.pendingRotations.delete(device.id);
       // The rotation settled: the device's credential may have changed.

@@ -21,7 +21,10 @@ export interface PollTimeouts {
 /**
  * One poll of one device, cancelled by its signal: every request it makes
  * (Redfish GETs, SNMP requests) ends when the signal aborts. A device with a
- * password change not yet settled is settled first, by logging in.
+ * password or SNMP user change not yet settled is settled first, by logging
+ * in, and then polled only with the credential known to open it: never
+ * with one that may be wrong (a refused BMC login counts toward locking
+ * the account).
  */
 export class DevicePoller {
   private readonly counters = new Map<string, CounterMemory>();
@@ -34,19 +37,38 @@ export class DevicePoller {
     private readonly now: () => Date,
   ) {}
 
-  async poll(device: PollableDevice, kind: PollKind, signal: AbortSignal, pendingRotation: boolean): Promise<PollResult> {
+  /** The poll's result; null when it was skipped (a change is being made on the device right now: nothing was learned, nothing failed). */
+  async poll(device: PollableDevice, kind: PollKind, signal: AbortSignal, pendingRotation: boolean): Promise<PollResult | null> {
     try {
-      return await (device.protocol === 'redfish' ? this.pollRedfish(device, kind, signal, pendingRotation) : this.pollSnmp(device, kind, signal));
+      let current = device;
+      if (pendingRotation || this.rotation.record(device.id)) {
+        const settled = await this.settle(device, signal);
+        if (settled === null) return null;
+        if (typeof settled === 'string') return { kind: 'failed', device, at: this.now().getTime(), error: settled };
+        current = settled;
+      }
+      return await (current.protocol === 'redfish' ? this.pollRedfish(current, kind, signal) : this.pollSnmp(current, kind, signal));
     } catch (error) {
       const message = signal.aborted && !(error instanceof RedfishError && error.code === 'tls_changed') ? `no complete answer within ${Math.round((kind === 'inventory' ? this.timeouts().inventoryMs : this.timeouts().healthMs) / 1000)} s` : (error as Error).message;
       return { kind: 'failed', device, at: this.now().getTime(), error: message };
     }
   }
 
-  private async pollRedfish(device: PollableDevice, kind: PollKind, signal: AbortSignal, pendingRotation: boolean): Promise<PollResult> {
-    if (pendingRotation) await this.rotation.resolve({ deviceId: device.id, endpoint: device.endpoint, fingerprint: device.fingerprint }, signal);
-    const current = pendingRotation ? this.currentCredential(device) : device;
-    const client = this.clients.client(current);
+  /**
+   * Settles the device's pending change (Redfish and SNMP alike) and answers
+   * the device with the credential that opens it now; null while the change
+   * is being made; a reason when no credential is known to open it.
+   */
+  private async settle(device: PollableDevice, signal: AbortSignal): Promise<PollableDevice | string | null> {
+    const resolution = await this.rotation.resolve({ deviceId: device.id, endpoint: device.endpoint, fingerprint: device.fingerprint }, signal);
+    if (resolution === 'busy') return null;
+    const credentialId = this.rotation.workingCredential(device.id);
+    if (!credentialId) return `a credential change is not settled yet: ${this.rotation.record(device.id)?.lastError ?? 'no candidate opens the device'}; EdgeCab tries again at the next poll`;
+    return credentialId === device.credential_id ? device : { ...device, credential_id: credentialId };
+  }
+
+  private async pollRedfish(device: PollableDevice, kind: PollKind, signal: AbortSignal): Promise<PollResult> {
+    const client = this.clients.client(device);
     const { healthMs, inventoryMs } = this.timeouts();
     const vitals = await readVitals(client, { now: this.now, pollTimeoutMs: healthMs, signal });
     const observation = observeRedfish(vitals);
@@ -56,14 +78,6 @@ export class DevicePoller {
       reading = { observedAt: inventory.observedAt, status: observation.status, error: null, snmp: null, redfish: inventory };
     }
     return { kind: 'observed', device, at: this.now().getTime(), observation, reading };
-  }
-
-  /** After a rotation settled, the device may have a new credential id: read it back rather than poll with the stale one. */
-  private currentCredential(device: PollableDevice): PollableDevice {
-    const record = this.rotation.record(device.id);
-    if (record) return device;
-    const credentialId = this.rotation.currentCredentialOf(device.id);
-    return credentialId && credentialId !== device.credential_id ? { ...device, credential_id: credentialId } : device;
   }
 
   private async pollSnmp(device: PollableDevice, kind: PollKind, signal: AbortSignal): Promise<PollResult> {

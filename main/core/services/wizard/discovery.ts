@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { SnmpV3Credentials } from '../../../../shared/domain/snmp.js';
 import type { DiscoveredDevice } from '../../../../shared/domain/wizard.js';
 import { RedfishClient } from '../../protocols/redfish/client.js';
-import { firstMember, lockoutPolicy, verifyLogin } from '../../protocols/redfish/actions.js';
+import { firstMember, lockoutPolicy, lockoutPolicyWithoutLogin, verifyLogin } from '../../protocols/redfish/actions.js';
 import { collectDevice } from '../../protocols/snmp/collect.js';
 import { SnmpSession } from '../../protocols/snmp/session.js';
 
@@ -37,10 +37,8 @@ export interface Found {
   secret: { username: string; password: string } | { community: string } | null;
   /** SNMP: a factory SNMPv3 admin user that answered (the Secure step clones the site user from it). */
   admin?: FactoryV3User | null;
-  /** Redfish: logins tried at this address in this probe (each failure counts toward the BMC's lockout). */
+  /** Redfish: logins sent to this address in this probe, factory and the user's own (what the per-run budget counts). */
   attempts: number;
-  /** Of which with factory credentials (what the per-run budget counts). */
-  factoryAttempts?: number;
 }
 
 /** Whether anything listens on a TCP port, within a short time: saves a TLS handshake timeout per empty address. */
@@ -60,36 +58,56 @@ function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean
 const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value.trim() : null);
 
 /**
- * Factory credentials tried per address per wizard run: below the lockout
- * threshold of every BMC we know (3 to 10 failures), so discovery never
- * locks an account. The vendor's own default goes first, so the right one
- * is usually the first.
+ * Logins sent per address per wizard run, factory credentials and the
+ * user's own together: below the lockout threshold of every BMC we know (3
+ * to 10 failures), so discovery never locks an account; fewer where the
+ * BMC's own threshold says so (threshold − 1). The vendor's own default
+ * goes first, so the right one is usually the first.
  */
 export const MAX_LOGINS_PER_ADDRESS = 2;
+
+export interface LockoutRead {
+  threshold: number | null;
+  resetAfterSeconds: number | null;
+}
+
+/** The login budget of one address, kept by the caller (per run, and across runs in the database). */
+export interface LoginRation {
+  /** Logins this address may still take in this run, once what the BMC showed of its lockout without a login is known. */
+  allowed(shown: LockoutRead): number;
+  /** A login the BMC refused. */
+  refused(): void;
+  /** The BMC's lockout policy, read after a login worked: kept, so later runs stay below it. */
+  learned(policy: LockoutRead): void;
+}
 
 export interface RedfishProbePlan {
   factory: FactoryCredentials['redfish'];
   /** Credentials the user typed: sent only to a BMC whose certificate the user has seen and trusted (this fingerprint). */
   userSupplied: readonly { username: string; password: string }[];
   trustedFingerprint: string | null;
-  /** Factory-credential logins this address may still take in this run (the user's own are tried once each, when trusted). */
-  loginBudget: number;
+  ration: LoginRation;
 }
 
 /**
  * A Redfish service at address:port: its identity, its certificate, and
- * which credential opens it. The vendor's own defaults go first; at most
- * `loginBudget` logins are tried (a BMC locks the account after a few
- * failures); the user's own credentials go only to a certificate the user
- * trusted. After a login works, the BMC's lockout policy is read and shown.
+ * which credential opens it. The BMC's lockout policy is read first where
+ * it shows it without a login; then at most `ration.allowed()` logins are
+ * sent, factory and the user's own together (a BMC locks the account after
+ * a few failures): the user's own first once their certificate is trusted,
+ * then the vendor's defaults. While the user's own wait for the certificate
+ * to be trusted, one login of the budget is kept for them. After a login
+ * works, the BMC's lockout policy is read, shown and kept.
  */
 export async function probeRedfish(address: string, port: number, plan: RedfishProbePlan, timeoutMs: number): Promise<Found | null> {
   if (!(await tcpOpen(address, port, timeoutMs))) return null;
   const url = `https://${address}:${port}`;
   const anonymous = new RedfishClient({ url, username: '', password: '', trustOnFirstUse: true, requestTimeoutMs: timeoutMs * 3, retries: 0 });
   let root;
+  let shown: LockoutRead;
   try {
     root = await anonymous.serviceRoot();
+    shown = await lockoutPolicyWithoutLogin(anonymous);
   } catch {
     return null;
   } finally {
@@ -101,6 +119,7 @@ export async function probeRedfish(address: string, port: number, plan: RedfishP
   const hints = [vendor, ...Object.keys(typeof root.Oem === 'object' && root.Oem && !Array.isArray(root.Oem) ? root.Oem : {}), ...anonymous.certificateNames].filter((hint): hint is string => Boolean(hint)).map((hint) => hint.toLowerCase());
   const matches = (each: { vendor?: string }) => Boolean(each.vendor && hints.some((hint) => hint.includes(each.vendor!.toLowerCase())));
   const trusted = fingerprint !== null && plan.trustedFingerprint === fingerprint;
+  const waitingForTrust = plan.userSupplied.length > 0 && !trusted;
   const factory = [
     ...plan.factory.filter(matches),
     // Defaults without a vendor fit many makers: they come before other vendors' own.
@@ -112,27 +131,31 @@ export async function probeRedfish(address: string, port: number, plan: RedfishP
     ...(trusted ? plan.userSupplied.map((each) => ({ ...each, label: `the credential you gave (${each.username})`, factory: false })) : []),
     ...factory,
   ];
+  const allowed = plan.ration.allowed(shown);
+  // The user's credentials are held back until the certificate is trusted: one login stays for them, or they could never be tried in this run.
+  const factoryAllowed = waitingForTrust ? Math.max(0, allowed - 1) : allowed;
   let attempts = 0;
-  let factoryAttempts = 0;
   const unopened = (note: DiscoveredDevice['note']): Found => ({
-    device: { address, port, protocol: 'redfish', kind: 'server', vendor, model: text(root.Product), serial: null, firmware: null, fingerprint, credential: null, lockoutThreshold: null, note },
+    device: { address, port, protocol: 'redfish', kind: 'server', vendor, model: text(root.Product), serial: null, firmware: null, fingerprint, credential: null, lockoutThreshold: shown.threshold, note },
     secret: null,
     attempts,
-    factoryAttempts,
   });
   for (const credential of ordered) {
-    if (credential.factory && factoryAttempts >= plan.loginBudget) return unopened(plan.userSupplied.length > 0 && !trusted ? 'untrusted' : 'budget');
+    if (attempts >= (credential.factory ? factoryAllowed : allowed)) return unopened(waitingForTrust ? 'untrusted' : 'budget');
     const options = { url, username: credential.username, password: credential.password, pinnedFingerprint: fingerprint, requestTimeoutMs: timeoutMs * 3 };
     attempts += 1;
-    if (credential.factory) factoryAttempts += 1;
-    if (!(await verifyLogin(options).catch(() => false))) continue;
+    // A refusal counts toward the BMC's lockout; no answer (a timeout, a reset) is not a refusal.
+    const ok = await verifyLogin(options).catch(() => null);
+    if (ok === false) plan.ration.refused();
+    if (!ok) continue;
     const client = new RedfishClient(options);
     try {
       const first = await firstMember(client, '/redfish/v1/Systems');
       const system = first ? await client.get(first) : {};
       const firstChassis = await firstMember(client, '/redfish/v1/Chassis').catch(() => null);
       const chassis = firstChassis ? await client.get(firstChassis).catch(() => ({}) as Record<string, unknown>) : {};
-      const policy = await lockoutPolicy(client).catch(() => ({ threshold: null, resetAfterSeconds: null }));
+      const policy = await lockoutPolicy(client).catch(() => shown);
+      plan.ration.learned(policy);
       const chassisType = text(chassis.ChassisType);
       return {
         device: {
@@ -151,18 +174,30 @@ export async function probeRedfish(address: string, port: number, plan: RedfishP
         },
         secret: { username: credential.username, password: credential.password },
         attempts,
-        factoryAttempts,
       };
     } finally {
       await client.close();
     }
   }
-  return unopened(plan.userSupplied.length > 0 && !trusted ? 'untrusted' : null);
+  return unopened(waitingForTrust ? 'untrusted' : null);
+}
+
+/** The communities discovery tries: the factory ones, then the user's own (secret: only ever named by a label). */
+export interface CommunityPlan {
+  factory: readonly string[];
+  userSupplied: readonly string[];
+}
+
+/** A label for the community that answered, never the community itself (the user's are secret, and a factory one is a password too). */
+export function communityLabel(plan: CommunityPlan, community: string): string {
+  const factory = plan.factory.indexOf(community);
+  if (factory !== -1) return `factory community ${factory + 1} of ${plan.factory.length}`;
+  return 'a community you gave';
 }
 
 /** An SNMP agent at address:port answering one of the communities: what kind of device it is, and which factory SNMPv3 admin user it knows. */
-export async function probeSnmp(address: string, port: number, communities: readonly string[], admins: readonly FactoryV3User[], timeoutMs: number): Promise<Found | null> {
-  for (const community of communities) {
+export async function probeSnmp(address: string, port: number, plan: CommunityPlan, admins: readonly FactoryV3User[], timeoutMs: number): Promise<Found | null> {
+  for (const community of [...new Set([...plan.factory, ...plan.userSupplied])]) {
     try {
       const device = await collectDevice({ host: address, port, version: '2c', community, timeoutMs, retries: 0 });
       const entity = device.entities.find((each) => each.serial || each.model) ?? null;
@@ -178,7 +213,7 @@ export async function probeSnmp(address: string, port: number, communities: read
           serial: entity?.serial ?? null,
           firmware: entity?.softwareRev ?? entity?.firmwareRev ?? device.ups?.firmware ?? null,
           fingerprint: null,
-          credential: `community "${community}"`,
+          credential: communityLabel(plan, community),
           lockoutThreshold: null,
           note: null,
         },

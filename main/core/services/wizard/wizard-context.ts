@@ -103,6 +103,19 @@ export class WizardContext {
     return this.store.itemState(runId, key) !== 'done';
   }
 
+  /**
+   * The credential that opens the device now. An unsettled credential
+   * change is settled first (by logging in, within the BMC's lockout
+   * budget); null while it stays unsettled, so that no step sends a
+   * password that may be wrong (each refusal counts toward locking the
+   * account).
+   */
+  async openingCredential(device: { id: string; endpoint: string | null; fingerprint: string | null }): Promise<string | null> {
+    const { rotation } = this.deps;
+    if (rotation.record(device.id) && device.endpoint) await rotation.resolve({ deviceId: device.id, endpoint: device.endpoint, fingerprint: device.fingerprint });
+    return rotation.workingCredential(device.id);
+  }
+
   connectedDevices(runId: string) {
     const row = this.store.row(runId);
     const cabinet = row.site_id ? this.deps.cabinets.viewForSite(row.site_id) : null;

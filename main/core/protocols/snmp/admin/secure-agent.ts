@@ -226,10 +226,12 @@ class SecureRun {
     const factory = await probeUser(this.endpoint, this.access.admin);
     if (keysWork(factory)) problems.push(`the factory user "${this.access.admin.user}" still authenticates`);
     else seen.push(`"${this.access.admin.user}" refused (${factory.state})`);
-    for (const community of this.plan.communities) {
+    // Named by position, never by value: these details become findings and the acceptance report, and a community is a password.
+    for (const [index, community] of this.plan.communities.entries()) {
+      const label = `old community ${index + 1} of ${this.plan.communities.length}`;
       const probe = await probeCommunity(this.endpoint, community);
-      if (probe.state === 'works') problems.push(`community "${community}" still reads`);
-      else seen.push(`community "${community}" refused (${probe.state})`);
+      if (probe.state === 'works') problems.push(`${label} still reads`);
+      else seen.push(`${label} refused (${probe.state})`);
     }
     if (this.plan.destination && !(await notifyTargetActive(site, NOTIFY_NAME).catch(() => false))) problems.push(`the notification rows "${NOTIFY_NAME}" are not active`);
     if (problems.length > 0) this.log.fail('verify', problems.join('; '));

@@ -10,7 +10,10 @@ const MAX_RETRY_MS = 300_000;
 /**
  * Follows the server-sent event stream of every BMC that offers one (and
  * only those: a BMC without ServerSentEventUri is left to push events and
- * polls). A stream that fails or goes silent is reopened with backoff.
+ * polls). A stream that fails or goes silent is reopened with backoff. A
+ * BMC whose password change is not settled is not reconnected (a login
+ * with a password that may be wrong counts toward locking the account);
+ * once it settles, its stream is reopened with the password that works.
  */
 export class RedfishStreams {
   private readonly streams = new Map<string, AbortController>();
@@ -21,6 +24,8 @@ export class RedfishStreams {
     private readonly clients: RedfishClientPool,
     private readonly device: (id: string) => PollableDevice | undefined,
     private readonly onEvent: (device: PollableDevice, event: JsonObject) => void,
+    /** Whether the device has a credential change not settled yet. */
+    private readonly pending: (id: string) => boolean = () => false,
   ) {}
 
   get open(): number {
@@ -34,9 +39,7 @@ export class RedfishStreams {
       if (device.protocol !== 'redfish') continue;
       wanted.add(device.id);
       if (this.streams.has(device.id) || this.unsupported.has(device.id)) continue;
-      const controller = new AbortController();
-      this.streams.set(device.id, controller);
-      void this.run(device.id, controller.signal);
+      this.openStream(device.id);
     }
     for (const [id, controller] of this.streams) {
       if (wanted.has(id)) continue;
@@ -45,11 +48,31 @@ export class RedfishStreams {
     }
   }
 
+  private openStream(deviceId: string): void {
+    const controller = new AbortController();
+    this.streams.set(deviceId, controller);
+    void this.run(deviceId, controller.signal);
+  }
+
+  /** Reopens a followed stream now, with the device as it is now (its credential changed). */
+  restart(deviceId: string): void {
+    const controller = this.streams.get(deviceId);
+    if (!controller) return;
+    controller.abort();
+    this.streams.delete(deviceId);
+    if (this.device(deviceId)) this.openStream(deviceId);
+  }
+
   private async run(deviceId: string, signal: AbortSignal): Promise<void> {
     let delay = FIRST_RETRY_MS;
     while (!signal.aborted) {
       const device = this.device(deviceId);
       if (!device) break;
+      if (this.pending(deviceId)) {
+        // Settled by the poller; restart() reopens the stream then.
+        await sleep(FIRST_RETRY_MS, signal);
+        continue;
+      }
       try {
         await readEventStream(this.clients.client(device), (event) => this.onEvent(device, event), signal, () => {
           this.malformed += 1;

@@ -4,6 +4,7 @@ import type { Database, Statement } from 'better-sqlite3';
 export interface Subscription {
   id: string;
   deviceId: string;
+  /** Where the BMC pushes, without its secret ("https://host:port/redfish/events/"): the secret is kept only as a hash. */
   destination: string;
   subscriptionUri: string | null;
   createdAt: string;
@@ -32,13 +33,18 @@ export class SubscriptionStore {
     };
   }
 
-  /** A new subscription path for a device: base + a 32-byte random secret. The secret is kept only as a hash. */
+  /**
+   * A new subscription path for a device: base + a 32-byte random secret.
+   * The full destination goes to the BMC once, in the answer; the database
+   * keeps the base and the secret's SHA-256 (a 256-bit random secret needs
+   * no slow hash), so a copy of the database cannot forge events.
+   */
   create(deviceId: string, base: string, at: string): { id: string; destination: string } {
     const secret = randomBytes(32).toString('base64url');
     const id = randomUUID();
-    const destination = `${base.replace(/\/$/, '')}${EVENT_PATH}${secret}`;
-    this.statements.insert.run(id, deviceId, hash(secret), destination, at);
-    return { id, destination };
+    const stored = `${base.replace(/\/$/, '')}${EVENT_PATH}`;
+    this.statements.insert.run(id, deviceId, hash(secret), stored, at);
+    return { id, destination: `${stored}${secret}` };
   }
 
   /** The subscription a pushed event's path names, or null (an unknown or forged secret). */

@@ -32,6 +32,8 @@ export class TrapIntake {
     private readonly devices: () => Iterable<PollableDevice>,
     private readonly onResult: (result: PollResult) => void,
     private readonly pollDevice: (deviceId: string) => void,
+    /** The credential a device is being moved to while that change is unsettled (its SNMPv3 user may already send). */
+    private readonly pendingOf: (deviceId: string) => string | null = () => null,
   ) {}
 
   /** The port traps go to: the configured one, also while the receiver restarts for new credentials. */
@@ -47,23 +49,43 @@ export class TrapIntake {
     return this.receiver ? { port: this.receiver.port, address: this.options.address, ...this.receiver.stats() } : null;
   }
 
-  /** (Re)starts the receiver when the SNMP devices' credentials changed (`revisions` says so without opening any). */
-  refresh(revisions: string): Promise<void> {
-    if (this.receiver && revisions === this.credentialsSeen) return Promise.resolve();
-    this.starting ??= this.restart(revisions).finally(() => {
-      this.starting = null;
-    });
-    return this.starting;
+  /**
+   * What the receiver's users and communities come from: the sealed
+   * credentials' revisions (`revisions`, none opened) and which of them
+   * each SNMP device uses now or is being moved to.
+   */
+  private signature(revisions: string): string {
+    const used = [...this.devices()].filter((device) => device.protocol === 'snmp').map((device) => `${device.id}=${device.credential_id}+${this.pendingOf(device.id) ?? ''}`);
+    return `${revisions}|${used.sort().join(',')}`;
   }
 
-  private async restart(revisions: string): Promise<void> {
+  /** (Re)starts the receiver when the SNMP devices' credentials changed; a change while it restarts is taken by one more restart after it. */
+  refresh(revisions: string): Promise<void> {
+    const signature = this.signature(revisions);
+    if (!this.starting && this.receiver && signature === this.credentialsSeen) return Promise.resolve();
+    const before = this.starting ?? Promise.resolve();
+    const next: Promise<void> = before
+      .catch(() => undefined)
+      .then(() => (this.receiver && signature === this.credentialsSeen ? undefined : this.restart(signature)))
+      .finally(() => {
+        if (this.starting === next) this.starting = null;
+      });
+    this.starting = next;
+    return next;
+  }
+
+  private async restart(signature: string): Promise<void> {
     const communities = new Set<string>();
     const users = new Map<string, SnmpV3Credentials>();
     for (const device of this.devices()) {
       if (device.protocol !== 'snmp') continue;
-      const secret = this.vault.open<SnmpSecret>(device.credential_id);
-      if (secret.community) communities.add(secret.community);
-      if (secret.v3) users.set(secret.v3.user, secret.v3);
+      // While a change is unsettled, both: the agent may send with either (killed after its communities went, the site user is all it has).
+      for (const credentialId of [device.credential_id, this.pendingOf(device.id)]) {
+        if (!credentialId) continue;
+        const secret = this.vault.open<SnmpSecret>(credentialId);
+        if (secret.community) communities.add(secret.community);
+        if (secret.v3) users.set(secret.v3.user, secret.v3);
+      }
     }
     const old = this.receiver;
     this.receiver = null;
@@ -71,7 +93,7 @@ export class TrapIntake {
     const receiver = await TrapReceiver.start({ port: this.options.port, address: this.options.address, communities: [...communities], users: [...users.values()], engineId: this.options.engineId });
     receiver.on('trap', (trap) => this.onTrap(trap));
     this.receiver = receiver;
-    this.credentialsSeen = revisions;
+    this.credentialsSeen = signature;
   }
 
   private onTrap(trap: SnmpTrapEvent): void {

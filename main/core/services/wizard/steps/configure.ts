@@ -21,6 +21,16 @@ interface RedfishSecret {
 
 type Device = ReturnType<WizardContext['connectedDevices']>[number];
 
+/** The step's actions per device (item key prefix, label). */
+const REDFISH_ACTIONS = [
+  ['ntp', 'NTP'],
+  ['dns', 'DNS'],
+  ['hostname', 'host name'],
+  ['events', 'event delivery'],
+  ['baseline', 'configuration baseline'],
+] as const;
+const SNMP_ACTIONS = [['baseline', 'configuration baseline']] as const;
+
 /**
  * Where this BMC should push its events: EdgeCab's receiver on the address
  * this computer uses toward the BMC (what the routing table picks), unless
@@ -87,8 +97,17 @@ export async function configure(context: WizardContext, input: z.output<typeof W
         context.item(input.runId, 4, key, `${device.name} · ${label}`, 'failed', say('failed', { error: (error as Error).message }));
       }
     };
+    const credentialId = await context.openingCredential(device);
+    if (!credentialId) {
+      // A password change not settled yet: nothing is sent with a password that may be wrong. Failed, so a retry does them once it settles.
+      for (const [action, label] of device.protocol === 'redfish' ? REDFISH_ACTIONS : SNMP_ACTIONS) {
+        const key = `${action}:${device.id}`;
+        if (context.due(input.runId, key, input.only)) context.item(input.runId, 4, key, `${device.name} · ${label}`, 'failed', say('passwordNotSettled'));
+      }
+      return;
+    }
     if (device.protocol === 'redfish') {
-      const secret = deps.vault.open<RedfishSecret>(device.credentialId!);
+      const secret = deps.vault.open<RedfishSecret>(credentialId);
       const client = new RedfishClient({ url: device.endpoint!, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: 15_000 });
       try {
         const managerUri = await firstMember(client, '/redfish/v1/Managers').catch(() => null);
@@ -126,7 +145,7 @@ export async function configure(context: WizardContext, input: z.output<typeof W
       return;
     }
     await run('baseline', 'configuration baseline', async () => {
-      const secret = deps.vault.open<Pick<SnmpTarget, 'version' | 'community' | 'v3'>>(device.credentialId!);
+      const secret = deps.vault.open<Pick<SnmpTarget, 'version' | 'community' | 'v3'>>(credentialId);
       const { host, port } = splitEndpoint(device.endpoint!);
       const snmp = await collectDevice({ host, port, timeoutMs: 2000, retries: 1, ...secret } as SnmpTarget, { now: context.now });
       store.saveBaseline(device.id, { system: snmp.system, entities: snmp.entities, profiles: snmp.profiles }, context.at());

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { expandRanges, proposeSlotMatches, type WizardDiscoverInput, type WizardMatchInput } from '../../../../../shared/domain/wizard.js';
 import type { DeviceReading } from '../../../../../shared/domain/readings.js';
 import { ConflictError, InvalidInputError } from '../../../errors.js';
-import { boundedEach, MAX_LOGINS_PER_ADDRESS, probeRedfish, probeSnmp } from '../discovery.js';
+import { endpointKey } from '../../devices/endpoint.js';
+import { boundedEach, MAX_LOGINS_PER_ADDRESS, probeRedfish, probeSnmp, type LoginRation } from '../discovery.js';
 import { say } from '../messages.js';
 import type { StoredDiscovered } from '../run-store.js';
 import type { WizardContext } from '../wizard-context.js';
@@ -15,16 +16,24 @@ interface RedfishSecret {
   password: string;
 }
 
-/** Devices already connected with a credential EdgeCab made on them (the Secure step ran): never probed with factory credentials again. */
-function securedEndpoints(context: WizardContext, siteId: string): Map<string, { credentialId: string; fingerprint: string | null }> {
+/**
+ * Devices EdgeCab has secured, or is securing, keyed by endpointKey
+ * ("host:port", 443 implied for https://host): their credential was made
+ * by EdgeCab, or a change to one is recorded and not settled yet. Neither
+ * is ever probed with factory or typed credentials again: those no longer
+ * open it (and each refusal counts toward locking the account), and going
+ * back a step must keep EdgeCab's credential.
+ */
+export function securedEndpoints(context: WizardContext, siteId: string): Map<string, { credentialId: string; fingerprint: string | null; kind: string }> {
   const cabinet = context.deps.cabinets.viewForSite(siteId);
-  const secured = new Map<string, { credentialId: string; fingerprint: string | null }>();
+  const secured = new Map<string, { credentialId: string; fingerprint: string | null; kind: string }>();
   for (const view of cabinet?.devices ?? []) {
     if (!view.endpoint || !view.hasCredential) continue;
     const device = context.deps.cabinets.device(view.id);
-    if (!device.credentialId || context.deps.vault.meta(device.credentialId)?.origin !== 'rotated') continue;
-    const endpoint = device.protocol === 'redfish' ? new URL(device.endpoint!).host : device.endpoint!;
-    secured.set(endpoint, { credentialId: device.credentialId, fingerprint: device.fingerprint });
+    if (!device.credentialId) continue;
+    const rotated = context.deps.vault.meta(device.credentialId)?.origin === 'rotated';
+    if (!rotated && !context.deps.rotation.record(device.id)) continue;
+    secured.set(endpointKey(device.endpoint!), { credentialId: device.credentialId, fingerprint: device.fingerprint, kind: device.kind });
   }
   return secured;
 }
@@ -49,31 +58,48 @@ export function discover(context: WizardContext, input: z.output<typeof WizardDi
     data.inputs = { ...data.inputs, discover: { ranges: input.ranges, redfishPorts: input.redfishPorts, snmpPorts: input.snmpPorts } };
   });
   const factory = context.factory();
-  const communities = [...new Set([...factory.snmp, ...input.extraCommunities])];
+  const communities = { factory: factory.snmp, userSupplied: input.extraCommunities };
   const secured = securedEndpoints(context, row.site_id);
+  const logins = deps.rotation.logins;
   const work = boundedEach(addresses, DISCOVERY_CONCURRENCY, async (address) => {
     const key = `discover:${address}`;
     const found: StoredDiscovered[] = [];
     for (const port of input.redfishPorts) {
       const endpoint = `${address}:${port}`;
-      const own = secured.get(endpoint);
+      const own = secured.get(endpointKey(endpoint));
       if (own) {
-        // Secured already: its credential is EdgeCab's; no login is sent with a factory or typed one.
-        found.push({ address, port, protocol: 'redfish', kind: 'server', vendor: null, model: null, serial: null, firmware: null, fingerprint: own.fingerprint, credential: "EdgeCab's own (secured)", lockoutThreshold: null, note: 'secured', credentialId: own.credentialId });
+        // Secured already (or being secured): its credential is EdgeCab's; no login is sent with a factory or typed one.
+        found.push({ address, port, protocol: 'redfish', kind: own.kind, vendor: null, model: null, serial: null, firmware: null, fingerprint: own.fingerprint, credential: "EdgeCab's own (secured)", lockoutThreshold: logins.policy(endpoint).known ? logins.policy(endpoint).threshold : null, note: 'secured', credentialId: own.credentialId });
         continue;
       }
       const used = store.data(input.runId).discovery?.attempts?.[endpoint] ?? 0;
-      const result = await probeRedfish(address, port, { factory: factory.redfish, userSupplied: input.extraCredentials, trustedFingerprint: input.trusted[endpoint] ?? null, loginBudget: Math.max(0, MAX_LOGINS_PER_ADDRESS - used) }, PROBE_TIMEOUT_MS).catch(() => null);
+      // One budget per address and run for factory and typed credentials together, below the BMC's lockout (its stated threshold, kept across runs, and the refusals it still counts).
+      const ration: LoginRation = {
+        allowed: (shown) => {
+          logins.remember(endpoint, shown);
+          return logins.allowance(endpoint, MAX_LOGINS_PER_ADDRESS, used);
+        },
+        refused: () => logins.failed(endpoint, 'discovery'),
+        learned: (policy) => logins.remember(endpoint, policy),
+      };
+      const result = await probeRedfish(address, port, { factory: factory.redfish, userSupplied: input.extraCredentials, trustedFingerprint: input.trusted[endpoint] ?? null, ration }, PROBE_TIMEOUT_MS).catch(() => null);
       if (!result) continue;
-      if ((result.factoryAttempts ?? 0) > 0) {
+      if (result.attempts > 0) {
         store.update(input.runId, (data) => {
-          data.discovery!.attempts = { ...data.discovery!.attempts, [endpoint]: used + (result.factoryAttempts ?? 0) };
+          data.discovery!.attempts = { ...data.discovery!.attempts, [endpoint]: used + result.attempts };
         });
       }
       found.push({ ...result.device, credentialId: result.secret ? deps.vault.store('redfish', result.secret, { origin: 'discovered' }) : null });
     }
     if (found.length === 0) {
       for (const port of input.snmpPorts) {
+        const endpoint = `${address}:${port}`;
+        const own = secured.get(endpointKey(endpoint));
+        if (own) {
+          // Its communities are off and its site user is EdgeCab's: probing with factory communities would only lose it.
+          found.push({ address, port, protocol: 'snmp', kind: own.kind, vendor: null, model: null, serial: null, firmware: null, fingerprint: null, credential: "EdgeCab's own (secured)", lockoutThreshold: null, note: 'secured', credentialId: own.credentialId });
+          continue;
+        }
         const result = await probeSnmp(address, port, communities, factory.snmpV3, PROBE_TIMEOUT_MS).catch(() => null);
         if (!result) continue;
         found.push({
@@ -91,7 +117,7 @@ export function discover(context: WizardContext, input: z.output<typeof WizardDi
     if (!device) context.item(input.runId, 2, key, address, 'skipped', say('nothingAnswered'));
     else if (device.note === 'secured') context.item(input.runId, 2, key, address, 'done', say('alreadySecured'));
     else if (!device.credential && device.note === 'untrusted') context.item(input.runId, 2, key, address, 'failed', say('trustToTryYours', { fingerprint: device.fingerprint ?? '' }));
-    else if (!device.credential && device.note === 'budget') context.item(input.runId, 2, key, address, 'failed', say('loginBudgetUsed', { attempts: MAX_LOGINS_PER_ADDRESS }));
+    else if (!device.credential && device.note === 'budget') context.item(input.runId, 2, key, address, 'failed', say('loginBudgetUsed', { attempts: store.data(input.runId).discovery?.attempts?.[`${device.address}:${device.port}`] ?? 0 }));
     else if (!device.credential) context.item(input.runId, 2, key, address, 'failed', say('foundNoCredential', { what: device.protocol === 'redfish' ? 'Redfish' : 'SNMP' }));
     else context.item(input.runId, 2, key, address, 'done', say('found', { protocol: device.protocol, kind: device.kind, model: device.model ? `· ${device.model}` : '', credential: device.credential }));
   }).then(() => {

@@ -3,7 +3,8 @@ import type { SnmpV3Credentials } from '../../../../../shared/domain/snmp.js';
 import type { WizardSecureInput } from '../../../../../shared/domain/wizard.js';
 import { localAddressToward } from '../../../lib/local-address.js';
 import { secureAgent, type SecureStep } from '../../../protocols/snmp/admin/secure-agent.js';
-import { strongPassword } from '../../credentials/rotation.js';
+import { ConflictError } from '../../../errors.js';
+import { RotationUnsettledError, strongPassword } from '../../credentials/rotation.js';
 import { splitEndpoint } from '../../devices/endpoint.js';
 import { boundedEach } from '../discovery.js';
 import { say } from '../messages.js';
@@ -45,8 +46,9 @@ export async function secure(context: WizardContext, input: z.output<typeof Wiza
   const row = context.requireStep(input.runId, 3);
   context.stepTime(input.runId, 3, false);
   const site = context.deps.sites.get(row.site_id!);
-  const user = siteUser(context, input.runId, site.code, input.snmpV3);
   const devices = context.connectedDevices(input.runId);
+  if (input.snmpV3) await refuseWhileUnsettled(context, input.runId, devices, input.snmpV3);
+  const user = siteUser(context, input.runId, site.code, input.snmpV3);
   await boundedEach(devices, DEVICE_CONCURRENCY, async (device) => {
     if (device.protocol === 'redfish') await secureBmc(context, input, device);
     else await secureSnmp(context, input, device, user);
@@ -54,6 +56,31 @@ export async function secure(context: WizardContext, input: z.output<typeof Wiza
   context.deps.monitor.refreshTargets();
   if (!context.store.hasFailures(input.runId, 3)) context.stepTime(input.runId, 3, true);
   context.publish(input.runId, 3, true);
+}
+
+/**
+ * The site user may change (the user gives their own keys) only while no
+ * device is between users: an unsettled SNMP change holds passphrases that
+ * may be the only way into its agent (killed after the factory admin and
+ * the communities went). Each is settled first, by reading the agent; one
+ * that stays unsettled refuses the change, saying which and why.
+ */
+async function refuseWhileUnsettled(context: WizardContext, runId: string, devices: readonly Device[], given: NonNullable<z.output<typeof WizardSecureInput>['snmpV3']>): Promise<void> {
+  const keptId = context.store.data(runId).siteUserCredentialId;
+  const kept = keptId ? context.deps.vault.open<{ v3: { user: string; authKey: string; privKey: string } }>(keptId).v3 : null;
+  if (kept && kept.user === given.user && kept.authKey === given.authKey && kept.privKey === given.privKey) return;
+  const unsettled: string[] = [];
+  for (const device of devices) {
+    if (device.protocol !== 'snmp' || !context.deps.rotation.record(device.id)) continue;
+    const resolution = await context.deps.rotation.resolve({ deviceId: device.id, endpoint: device.endpoint!, fingerprint: null });
+    if (resolution === 'unresolved' || resolution === 'busy') unsettled.push(device.name);
+  }
+  if (unsettled.length > 0) {
+    throw new ConflictError(
+      `The SNMP user of ${unsettled.join(', ')} is still being changed and that change is not settled (the device did not answer with either its old credential or the site user). EdgeCab keeps the site user's passphrases, which may be the only way into the device now, so the site user cannot change yet: run this step again without your own keys, or once the device answers.`,
+      'snmpV3',
+    );
+  }
 }
 
 async function secureBmc(context: WizardContext, input: z.output<typeof WizardSecureInput>, device: Device): Promise<void> {
@@ -95,7 +122,10 @@ async function secureSnmp(context: WizardContext, input: z.output<typeof WizardS
   if (!context.due(input.runId, key, input.only)) return;
   context.item(input.runId, 3, key, device.name, 'running');
   const { host, port } = splitEndpoint(device.endpoint!);
-  const current = deps.vault.open<{ version: '2c' | '3'; community?: string; v3?: SnmpV3Credentials }>(device.credentialId!);
+  const target = { deviceId: device.id, endpoint: device.endpoint!, fingerprint: null };
+  // An earlier change interrupted (a crash, a kill): settled first by reading the agent, so the credential read below is the one that opens it now.
+  if (deps.rotation.record(device.id)) await deps.rotation.resolve(target);
+  const current = deps.vault.open<{ version: '2c' | '3'; community?: string; v3?: SnmpV3Credentials }>(deps.rotation.currentCredentialOf(device.id) ?? device.credentialId!);
   // A re-run on a device already moved to the site user: the user itself is the admin now.
   const admin = adminOf(context, input.runId, device.endpoint!) ?? (current.version === '3' && current.v3?.user === user.user ? current.v3 : null);
   if (!admin) {
@@ -107,7 +137,13 @@ async function secureSnmp(context: WizardContext, input: z.output<typeof WizardS
   const protocols = { authProtocol: admin.authProtocol, privProtocol: admin.privProtocol };
   const planned: SnmpV3Credentials = { user: user.user, authKey: user.authKey, privKey: user.privKey, ...protocols };
   // Stored, with the device's old credential, before the agent is touched: nothing is lost whatever happens there.
-  deps.rotation.beginSnmp(device.id, { version: '3', v3: planned });
+  try {
+    await deps.rotation.beginSnmp(target, { version: '3', v3: planned });
+  } catch (error) {
+    if (!(error instanceof RotationUnsettledError)) throw error;
+    context.item(input.runId, 3, key, device.name, 'failed', say('failed', { error: error.message }));
+    return;
+  }
   const trapPort = deps.monitor.trapPort;
   // Informs (acknowledged, so resent when lost) keyed for EdgeCab's engine, which stays the same across restarts.
   const destination = trapPort ? { host: await localAddressToward(host).catch(() => '127.0.0.1'), port: trapPort, kind: 'inform' as const, engineId: deps.monitor.engineId() } : null;
@@ -138,5 +174,7 @@ async function secureSnmp(context: WizardContext, input: z.output<typeof WizardS
   } catch (error) {
     // Unexpected (not a refusal the device stated): the record stays; the next run or poll settles it.
     context.item(input.runId, 3, key, device.name, 'failed', say('failed', { error: (error as Error).message }));
+  } finally {
+    deps.rotation.release(device.id);
   }
 }

@@ -25,8 +25,14 @@ export async function verify(context: WizardContext, runId: string): Promise<voi
     const state = deps.cabinets.device(device.id);
     let detail = say('verified', { status: state.status });
     let ok = state.status === 'ok' || state.status === 'warning';
-    if (device.protocol === 'redfish' && ok) {
-      const secret = deps.vault.open<RedfishSecret>(device.credentialId!);
+    // The poll above settled what it could; a change still unsettled means no password is known to open the BMC.
+    const credentialId = device.protocol === 'redfish' && ok ? await context.openingCredential(device) : null;
+    if (device.protocol === 'redfish' && ok && !credentialId) {
+      ok = false;
+      detail = say('passwordNotSettled');
+    }
+    if (device.protocol === 'redfish' && ok && credentialId) {
+      const secret = deps.vault.open<RedfishSecret>(credentialId);
       const client = new RedfishClient({ url: device.endpoint!, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: 10_000 });
       try {
         const first = await firstMember(client, '/redfish/v1/Managers');
