@@ -116,8 +116,19 @@ describe('the first-boot wizard on a lab cabinet', () => {
     await expect(read({ host: host!, port: Number(port), version: '2c', community: LAB_COMMUNITY, timeoutMs: 800, retries: 0 })).rejects.toMatchObject({ code: 'timeout' });
 
     // Retry only the failure once srv2's fault is lifted.
+    // A poll of srv2 asked for while its password changes waits for the change: never two callers on the BMC, never a login with a password being changed.
     srv2Bmc!.faults.refusePasswordChange = false;
-    state = await client().wizard.secure({ runId });
+    srv2Bmc!.faults.latencyMs = 40;
+    srv2Bmc!.maxCallersInFlight = 0;
+    core.services.monitor.refreshTargets();
+    const srv2Id = cabinet.devices.find((device) => device.slotId === 'srv2')!.id;
+    const securing = client().wizard.secure({ runId });
+    while (srv2Bmc!.callersInFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const polled = core.services.monitor.scheduler.request(srv2Id);
+    state = await securing;
+    expect(await polled).toBe(true);
+    expect(srv2Bmc!.maxCallersInFlight).toBe(1);
+    srv2Bmc!.faults.latencyMs = 0;
     expect(items(state, 3)).toMatchObject({ 'Compute 1': 'done', 'Compute 2': 'done', UPS: 'done' });
     expect(state.items.find((item) => item.step === 3 && item.label === 'UPS')?.attempts).toBe(1);
     expect(core.db.prepare('SELECT count(*) FROM credential_rotations').pluck().get()).toBe(0);

@@ -13,6 +13,9 @@ import type { FactoryCredentials } from './discovery.js';
 import type { WizardMessage } from './messages.js';
 import type { RunRow, RunStore } from './run-store.js';
 
+/** A step's work on one device: a password change with its proof, or five settings; its own requests time out sooner. */
+const DEVICE_WORK_TIMEOUT_MS = 180_000;
+
 export interface WizardDeps {
   sites: SiteService;
   cabinets: CabinetService;
@@ -114,6 +117,16 @@ export class WizardContext {
     const { rotation } = this.deps;
     if (rotation.record(device.id) && device.endpoint) await rotation.resolve({ deviceId: device.id, endpoint: device.endpoint, fingerprint: device.fingerprint });
     return rotation.workingCredential(device.id);
+  }
+
+  /**
+   * Work on one device held as a poll holds it: no poll of it runs
+   * meanwhile (none logs in with a password being changed, or reads a
+   * device being configured), and it takes a slot of the monitor's caps.
+   */
+  holding<T>(runId: string, deviceId: string, work: () => Promise<T>): Promise<T> {
+    const siteId = this.store.row(runId).site_id ?? '';
+    return this.deps.devices.exclusive({ deviceId, siteId }, () => work(), { timeoutMs: DEVICE_WORK_TIMEOUT_MS });
   }
 
   connectedDevices(runId: string) {

@@ -82,7 +82,11 @@ export async function configure(context: WizardContext, input: z.output<typeof W
   });
   const site = deps.sites.get(row.site_id!);
   const devices = context.connectedDevices(input.runId);
-  await boundedEach(devices, DEVICE_CONCURRENCY, async (device) => {
+  await boundedEach(devices, DEVICE_CONCURRENCY, (device) => context.holding(input.runId, device.id, () => configureDevice(device)));
+  if (!store.hasFailures(input.runId, 4)) context.stepTime(input.runId, 4, true);
+  context.publish(input.runId, 4, true);
+
+  async function configureDevice(device: Device): Promise<void> {
     const run = async (action: string, label: string, work: () => Promise<WizardMessage>, skipWith?: WizardMessage) => {
       const key = `${action}:${device.id}`;
       if (!context.due(input.runId, key, input.only)) return;
@@ -151,7 +155,5 @@ export async function configure(context: WizardContext, input: z.output<typeof W
       store.saveBaseline(device.id, { system: snmp.system, entities: snmp.entities, profiles: snmp.profiles }, context.at());
       return say('baselineSnmp', { system: snmp.system.descr ?? 'system', interfaces: snmp.interfaces.length });
     });
-  });
-  if (!store.hasFailures(input.runId, 4)) context.stepTime(input.runId, 4, true);
-  context.publish(input.runId, 4, true);
+  }
 }

@@ -50,8 +50,7 @@ export async function secure(context: WizardContext, input: z.output<typeof Wiza
   if (input.snmpV3) await refuseWhileUnsettled(context, input.runId, devices, input.snmpV3);
   const user = siteUser(context, input.runId, site.code, input.snmpV3);
   await boundedEach(devices, DEVICE_CONCURRENCY, async (device) => {
-    if (device.protocol === 'redfish') await secureBmc(context, input, device);
-    else await secureSnmp(context, input, device, user);
+    await context.holding(input.runId, device.id, () => (device.protocol === 'redfish' ? secureBmc(context, input, device) : secureSnmp(context, input, device, user)));
   });
   context.deps.monitor.refreshTargets();
   if (!context.store.hasFailures(input.runId, 3)) context.stepTime(input.runId, 3, true);

@@ -19,7 +19,20 @@ export async function verify(context: WizardContext, runId: string): Promise<voi
   context.stepTime(runId, 5, false);
   await deps.monitor.pollSite(row.site_id!, 'inventory');
   const devices = context.connectedDevices(runId);
-  await boundedEach(devices, DEVICE_CONCURRENCY, async (device) => {
+  await boundedEach(devices, DEVICE_CONCURRENCY, (device) => context.holding(runId, device.id, () => verifyDevice(device)));
+  store.update(runId, (data) => {
+    data.reportReady = true;
+  });
+  if (!store.hasFailures(runId, 5)) {
+    context.stepTime(runId, 5, true);
+    store.finish(runId, context.at());
+    // The site is live: its cabinet gets its identity now, bound to the hardware this step just read (never throws).
+    await deps.identities?.issueAtGoLive(row.site_id!);
+  }
+  deps.monitor.refreshTargets();
+  context.publish(runId, 5, true);
+
+  async function verifyDevice(device: (typeof devices)[number]): Promise<void> {
     const key = `verify:${device.id}`;
     context.item(runId, 5, key, device.name, 'running');
     const state = deps.cabinets.device(device.id);
@@ -51,16 +64,5 @@ export async function verify(context: WizardContext, runId: string): Promise<voi
       }
     }
     context.item(runId, 5, key, device.name, ok ? 'done' : 'failed', detail);
-  });
-  store.update(runId, (data) => {
-    data.reportReady = true;
-  });
-  if (!store.hasFailures(runId, 5)) {
-    context.stepTime(runId, 5, true);
-    store.finish(runId, context.at());
-    // The site is live: its cabinet gets its identity now, bound to the hardware this step just read (never throws).
-    await deps.identities?.issueAtGoLive(row.site_id!);
   }
-  deps.monitor.refreshTargets();
-  context.publish(runId, 5, true);
 }
