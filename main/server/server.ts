@@ -63,7 +63,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     plugins: bodyLimitPlugins(),
   });
   const rpcHandler = new RPCHandler(core.router, { clientInterceptors: [...core.interceptors], interceptors: [logUnexpected], plugins: bodyLimitPlugins() });
-  const openApiDocument = JSON.stringify(await buildOpenApiDocument());
+  // Made at the first request for it, not at every start (tens of milliseconds of schema conversion).
+  let openApiDocument: Promise<string> | null = null;
 
   const gate = new Gate(core, { bindHost: options.host, publicNames: options.publicNames ?? [], secure: Boolean(options.tls) });
 
@@ -95,8 +96,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (pathname === `${API_PREFIX}/openapi.json` && req.method === 'GET') {
+      openApiDocument ??= buildOpenApiDocument().then((document) => JSON.stringify(document));
+      const body = await openApiDocument;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(openApiDocument);
+      res.end(body);
       return;
     }
     if ((isApi || isRpc) && !(await stageMultipartBody(core, context!, req, pathname, res, limit))) return;
