@@ -206,6 +206,8 @@ export const MonitorStatus = z.object({
   }),
   /** Results waiting for the batched writer (grows only when the database cannot keep up). */
   writerBacklog: z.number().int(),
+  /** Results the writer dropped to stay bounded while the database was busy (older results of a device first; its newest state never). */
+  writerDropped: z.number().int(),
   /** Polls that ignored their timeout's abort (should stay 0). */
   stuckPolls: z.number().int(),
   /** No device answered lately although some are monitored: the UI shows data as of `dataAsOf`. */

@@ -160,6 +160,7 @@ describe('the batched writer on a busy database', () => {
     writer.flush();
     expect(writer.backlog).toBeLessThanOrEqual(MAX_BACKLOG);
     expect(writer.backlog + writer.dropped).toBe(pushed + 1);
+    expect(core.services.monitor.status()).toMatchObject({ writerBacklog: writer.backlog, writerDropped: writer.dropped });
 
     other.exec('COMMIT');
     other.close();

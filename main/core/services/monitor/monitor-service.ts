@@ -328,6 +328,7 @@ export class MonitorService {
         malformed: this.streams.malformed,
       },
       writerBacklog: this.writer.backlog,
+      writerDropped: this.writer.dropped,
       stuckPolls: this.scheduler.stuck,
       offline,
       dataAsOf: this.store.dataAsOf(),
