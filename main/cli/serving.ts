@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import type { Core } from '../core/index.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { rendererDir } from './paths.js';
-import { keepCertificateCurrent, type ServedCertificate } from '../server/tls-renewal.js';
+import { keepCertificateCurrent, type ServedCertificate } from '../core/services/pki/renewal.js';
 
 export interface ServingOptions {
   host: string;

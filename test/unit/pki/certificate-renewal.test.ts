@@ -6,6 +6,7 @@
  * setSecureContext, so new connections get it without a restart.
  */
 import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:net';
 import { connect } from 'node:tls';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../../main/core/db/open.js';
@@ -13,9 +14,10 @@ import { CredentialVault } from '../../../main/core/services/credentials/vault.j
 import { CertificateAuthority, needsRenewal } from '../../../main/core/services/pki/authority.js';
 import { createAuthority, issue } from '../../../main/core/services/pki/x509.js';
 import { startServer } from '../../../main/server/server.js';
-import { keepCertificateCurrent, RENEWAL_CHECK_MS, type ServedCertificate } from '../../../main/server/tls-renewal.js';
+import { keepCertificateCurrent, RENEWAL_CHECK_MS, type ServedCertificate } from '../../../main/core/services/pki/renewal.js';
 import { rendererDir } from '../../../main/cli/paths.js';
-import { tempCore } from '../../support/core.js';
+import { createCore } from '../../../main/core/index.js';
+import { tempCore, tempDir } from '../../support/core.js';
 
 const DAY = 86_400_000;
 
@@ -95,6 +97,43 @@ describe('renewing the server certificate', () => {
     } finally {
       await server.close();
       cleanup();
+    }
+  });
+
+  it('renews the certificate of the Redfish event receiver too, while monitoring runs', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    let aheadMs = 0;
+    const dir = tempDir();
+    const core = createCore({ dataDir: dir.dir, host: 'server', now: () => new Date(Date.now() + aheadMs) });
+    const served = () =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, servername: 'localhost' }, () => {
+          resolve(new X509Certificate(socket.getPeerCertificate().raw).fingerprint256);
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+    try {
+      const { warnings } = await core.startMonitoring({ trapPort: null, eventsPort: port, eventsAddress: '127.0.0.1', redfishEvents: false, certificateCheckMs: 100 });
+      expect(warnings).toEqual([]);
+      const first = await served();
+      // A month before its end (by EdgeCab's clock) the next look issues a new one, served without a restart.
+      aheadMs = 368 * DAY;
+      let now = first;
+      for (let tries = 0; tries < 100 && now === first; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        now = await served();
+      }
+      expect(now).not.toBe(first);
+      expect(core.services.health.problems()).toEqual([]);
+    } finally {
+      await core.close();
+      dir.cleanup();
     }
   });
 });

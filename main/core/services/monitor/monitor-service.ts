@@ -12,6 +12,7 @@ import type { CredentialVault } from '../credentials/vault.js';
 import type { DeviceService } from '../devices/device-service.js';
 import type { EventBus } from '../events/bus.js';
 import type { CertificateAuthority } from '../pki/authority.js';
+import { keepCertificateCurrent, RENEWAL_CHECK_MS, type ServedCertificate } from '../pki/renewal.js';
 import { RedfishClientPool } from './client-pool.js';
 import { eventResults } from './intake/redfish-events.js';
 import { PushReceiver } from './intake/redfish-push.js';
@@ -48,6 +49,8 @@ export interface MonitorStartOptions {
   eventsPort?: number | null;
   /** The interface the event receiver listens on (default: all). */
   eventsAddress?: string;
+  /** How often the event receiver's certificate is looked at (default daily). */
+  certificateCheckMs?: number;
 }
 
 /**
@@ -151,7 +154,7 @@ export class MonitorService {
     }
     if (options.eventsPort) {
       try {
-        await this.startPushReceiver(options.eventsPort, options.eventsAddress ?? '0.0.0.0');
+        await this.startPushReceiver(options.eventsPort, options.eventsAddress ?? '0.0.0.0', options.certificateCheckMs ?? RENEWAL_CHECK_MS);
       } catch (error) {
         warnings.push(`Redfish events cannot be pushed to this EdgeCab: ${(error as Error).message}`);
       }
@@ -159,12 +162,18 @@ export class MonitorService {
     return { warnings };
   }
 
-  private async startPushReceiver(port: number, address: string): Promise<void> {
+  private async startPushReceiver(port: number, address: string, certificateCheckMs: number): Promise<void> {
     const addresses = address === '0.0.0.0' || address === '::' ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((each) => each.address)) : [address];
-    const certificate = await this.authority.serverCertificate(['localhost'], [...new Set(['127.0.0.1', ...addresses])], 'events');
-    const receiver = new PushReceiver({ port, address, certificate: { cert: certificate.chainPem, key: certificate.keyPem } }, this.subscriptions, (subscription, event, source) => this.onPushedEvent(subscription, event, source), this.now);
+    const issue = async (): Promise<ServedCertificate> => {
+      const certificate = await this.authority.serverCertificate(['localhost'], [...new Set(['127.0.0.1', ...addresses])], 'events');
+      return { cert: certificate.chainPem, key: certificate.keyPem, fingerprint: certificate.fingerprint };
+    };
+    const certificate = await issue();
+    const receiver = new PushReceiver({ port, address, certificate }, this.subscriptions, (subscription, event, source) => this.onPushedEvent(subscription, event, source), this.now);
     await receiver.start();
     this.push = this.running.add(receiver);
+    // BMCs check this certificate on every push: renewed a month before it ends, like the server's, without a restart.
+    this.running.add(keepCertificateCurrent(receiver, certificate.fingerprint, issue, { everyMs: certificateCheckMs, report: this.report, recovered: this.recovered }));
   }
 
   /** Stops at once (the last results are written before this returns); open connections close in the background. */

@@ -68,6 +68,11 @@ export class PushReceiver {
     this.server = server;
   }
 
+  /** A renewed certificate for new connections; open ones keep theirs. */
+  setCertificate(certificate: { cert: string; key: string }): void {
+    this.server?.setSecureContext({ cert: certificate.cert, key: certificate.key, minVersion: 'TLSv1.2' });
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.counters.received += 1;
     const path = new URL(req.url ?? '/', 'https://edgecab').pathname;

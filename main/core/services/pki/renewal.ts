@@ -1,4 +1,4 @@
-import { repeat, type Disposable, type FailureReporter } from '../core/lib/disposable.js';
+import { repeat, type Disposable, type FailureReporter } from '../../lib/disposable.js';
 
 /** How often the certificate is looked at: it is renewed a month before it ends, so a day is soon enough. */
 export const RENEWAL_CHECK_MS = 24 * 3600_000;
