@@ -78,6 +78,10 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const monitor = new MonitorService(db, vault, devices, alarms, forwarder, bus, rotation, authority, now, (what, error) => health.report(what, error), (what) => health.cleared(what));
   // Refreshes, power actions and integrity reads wait for the device's poll and count against the polling caps, like polls.
   devices.useGate(monitor.scheduler);
+  devices.useCredentials({
+    opening: (device) => rotation.openingCredential({ deviceId: device.id, endpoint: device.endpoint, fingerprint: device.fingerprint }),
+    refused: (endpoint) => rotation.logins.failed(endpoint, 'monitor'),
+  });
   const network = new NetworkPolicyService(db, now);
   const siteAlarms = new SiteAlarms(db, alarms, forwarder, bus, now);
   const nodeIdentity = new NodeIdentityService(db, { sites, cabinets, vault, authority, alarms: siteAlarms, bus }, now, (what, error) => health.report(what, error));

@@ -96,7 +96,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (pathname === `${API_PREFIX}/openapi.json` && req.method === 'GET') {
-      openApiDocument ??= buildOpenApiDocument().then((document) => JSON.stringify(document));
+      openApiDocument ??= buildOpenApiDocument()
+        .then((document) => JSON.stringify(document))
+        .catch((error: unknown) => {
+          openApiDocument = null;
+          throw error;
+        });
       const body = await openApiDocument;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(body);

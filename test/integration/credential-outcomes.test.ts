@@ -42,6 +42,8 @@ describe('password changes with unknown outcomes', () => {
   });
 
   const reset = async () => {
+    // Each case starts with the refusals of the last one no longer counted (the BMC counts them for 30 s).
+    clock += 60_000;
     bmc.faults = {};
     bmc.setPassword(FACTORY.username, FACTORY.password);
     await core.client('test').devices.connect({ id: deviceId, protocol: 'redfish', url: bmc.url, ...FACTORY, fingerprint: bmc.fingerprint });
@@ -150,6 +152,34 @@ describe('password changes with unknown outcomes', () => {
     expect(stored()).toBe(pending);
   }, 30_000);
 
+  it('a refresh or a power action while a change is unsettled and neither password opens the BMC: refused with the reason, nothing sent beyond the lockout budget', async () => {
+    await reset();
+    expect((await rotate({ passwordChange: '503-not-applied' })).outcome).toBe('unknown');
+    bmc.faults = {};
+    bmc.setPassword(FACTORY.username, 'changed-at-the-console-4');
+    const refusedBefore = bmc.refusedLogins(FACTORY.username);
+    await expect(core.services.devices.refresh(deviceId)).rejects.toThrow(/password change is not settled yet/);
+    await expect(core.services.devices.power(deviceId, 'GracefulRestart')).rejects.toThrow(/password change is not settled yet/);
+    // Only the settling's own logins, each within the budget (threshold 5: at most 4 refusals counted at once).
+    expect(bmc.refusedLogins(FACTORY.username) - refusedBefore).toBeLessThanOrEqual(3);
+    expect(bmc.lockout.locks).toBe(0);
+    expect(core.services.rotation.record(deviceId)).not.toBeNull();
+  }, 30_000);
+
+  it('monitoring counts the BMC refusing its password and stops logging in before the account could lock; a corrected password is used at once', async () => {
+    await reset();
+    expect(await poll()).not.toBe('unreachable');
+    bmc.setPassword(FACTORY.username, 'changed-at-the-console-5');
+    const refusedBefore = bmc.refusedLogins(FACTORY.username);
+    for (let each = 0; each < 6; each += 1) expect(await poll()).toBe('unreachable');
+    // Threshold 5 (the mockup's): two refusals kept to spare, so at most 3 counted at once.
+    expect(bmc.refusedLogins(FACTORY.username) - refusedBefore).toBeLessThanOrEqual(3);
+    expect(core.services.cabinets.device(deviceId).error).toMatch(/sends no more logins/);
+    expect(bmc.lockout.locks).toBe(0);
+    await core.client('test').devices.connect({ id: deviceId, protocol: 'redfish', url: bmc.url, username: FACTORY.username, password: 'changed-at-the-console-5', fingerprint: bmc.fingerprint });
+    expect(await poll()).not.toBe('unreachable');
+  }, 30_000);
+
   it('a password corrected by the user is what the next poll uses (the client is not cached by credential id)', async () => {
     await reset();
     expect(await poll()).not.toBe('unreachable');
@@ -192,6 +222,9 @@ describe('the lockout budget of a BMC survives a restart of the core', () => {
     expect(refusedAfterRotate).toBeGreaterThan(0);
     await core.services.monitor.pollSite(site.id);
     expect(core.services.cabinets.device(deviceId).status).toBe('unreachable');
+    // The old password, which opened it a moment ago, was tried once more: still a refusal short of the threshold.
+    const refusedBeforeRestart = bmc.refusedLogins(FACTORY.username);
+    expect(refusedBeforeRestart).toBeLessThanOrEqual(2);
     await core.close();
 
     // A restarted core remembers the BMC's policy and the refusals it still counts.
@@ -205,12 +238,67 @@ describe('the lockout budget of a BMC survives a restart of the core', () => {
       expect(core.services.cabinets.device(deviceId).status).toBe('unreachable');
       expect(core.services.cabinets.device(deviceId).error ?? '').toMatch(/not settled/);
       expect(bmc.lockout.locks).toBe(0);
-      expect(bmc.refusedLogins(FACTORY.username)).toBe(refusedAfterRotate);
+      expect(bmc.refusedLogins(FACTORY.username)).toBe(refusedBeforeRestart);
       expect(core.db.prepare('SELECT threshold, reset_after_seconds FROM login_policies').get()).toEqual({ threshold: 3, reset_after_seconds: 1800 });
       // Both candidates are still held, to be tried once the BMC has stopped counting the refusal.
       const record = core.services.rotation.record(deviceId)!;
       expect(record.lastError).toMatch(/could lock/);
       expect(core.services.vault.open<{ password: string }>(record.previousCredentialId!).password).toBe(FACTORY.password);
+    } finally {
+      await core.close();
+    }
+  }, 60_000);
+});
+
+describe('a BMC that does not state its lockout (threshold 0): settling takes turns and always makes progress', () => {
+  let bmc: LabBmc;
+  let dir: ReturnType<typeof tempDir>;
+
+  beforeAll(async () => {
+    bmc = await new LabBmc({ mockupDir: sharedPath('redfish-mockups', 'dmtf-public-rackmount1'), users: { [FACTORY.username]: FACTORY.password } }).start();
+    // "0": the BMC does not say; EdgeCab assumes the strictest common policy (3 refusals in 30 min).
+    Object.assign(bmc.resource('/redfish/v1/AccountService')!, { AccountLockoutThreshold: 0 });
+    dir = tempDir();
+  }, 60_000);
+  afterAll(async () => {
+    await bmc?.stop();
+    dir?.cleanup();
+  });
+
+  it('a change that did not apply: the old password is tried right after the new one is refused, polls go on with it, after a restart too, and the change is given up a quarter of an hour later', async () => {
+    let clock = Date.now();
+    const open = () => createCore({ dataDir: dir.dir, host: 'server', now: () => new Date(clock) });
+    let core = open();
+    try {
+      const client = core.client('test');
+      const site = await client.sites.create({ name: 'Quiet branch', code: 'QB-1', latitude: 30, longitude: 120 });
+      const cabinet = await client.cabinets.create({ siteId: site.id, templateId: 'edge-12u' });
+      const deviceId = cabinet.devices.find((device) => device.slotId === 'srv1')!.id;
+      await client.devices.connect({ id: deviceId, protocol: 'redfish', url: bmc.url, ...FACTORY, fingerprint: bmc.fingerprint });
+      const device = core.services.cabinets.device(deviceId);
+      bmc.faults = { passwordChange: '503-not-applied' };
+      expect((await core.services.rotation.rotate({ deviceId, endpoint: device.endpoint!, fingerprint: device.fingerprint })).outcome).toBe('unknown');
+      bmc.faults = {};
+      expect(core.services.rotation.record(deviceId)).toMatchObject({ lastRefused: 'pending' });
+      const status = async () => {
+        await core.services.monitor.pollSite(site.id);
+        return core.services.cabinets.device(deviceId).status;
+      };
+      expect(await status()).not.toBe('unreachable');
+      // One refusal in all: the new password, once.
+      expect(bmc.refusedLogins(FACTORY.username)).toBe(1);
+      await core.close();
+
+      // A restarted core knows which one was refused: it logs in with the old one first, and refuses nothing more.
+      core = open();
+      expect(await status()).not.toBe('unreachable');
+      expect(bmc.refusedLogins(FACTORY.username)).toBe(1);
+      expect(core.services.rotation.record(deviceId)).not.toBeNull();
+      clock += 16 * 60_000;
+      expect(await status()).not.toBe('unreachable');
+      expect(core.services.rotation.record(deviceId)).toBeNull();
+      expect(core.services.vault.open<{ password: string }>(core.services.cabinets.device(deviceId).credentialId!).password).toBe(FACTORY.password);
+      expect(bmc.lockout.locks).toBe(0);
     } finally {
       await core.close();
     }

@@ -62,8 +62,34 @@ function readHolder(path: string): Holder | null {
 function liveHolder(path: string): Holder | null {
   const holder = readHolder(path);
   if (holder && alive(holder.pid)) return holder;
-  rmSync(path, { force: true });
+  removeStale(path, holder);
   return null;
+}
+
+/**
+ * Removes a lock left by a process that is gone. Moved aside first and
+ * read again: if two processes found the same stale lock and one has
+ * already put its own in place, the other's removal would take that one;
+ * such a fresh lock is put back instead.
+ */
+function removeStale(path: string, stale: Holder | null): void {
+  const aside = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    const moved = readHolder(aside);
+    const fresh = moved && !(stale && moved.pid === stale.pid && moved.since === stale.since) && alive(moved.pid);
+    if (fresh) linkSync(aside, path);
+  } catch (error) {
+    // EEXIST: a third process placed its lock meanwhile; that one stands.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(aside, { force: true });
+  }
 }
 
 /**

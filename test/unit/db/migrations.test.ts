@@ -233,6 +233,16 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('017 keeps which candidate of an unsettled password change was refused and which worked last, only as named', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 16);
+    migrate(db, migrations, 17);
+    expect(schemaVersion(db)).toBe(17);
+    expect(columns(db, 'credential_rotations').slice(-2)).toEqual(['last_refused', 'last_working']);
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -15,6 +15,7 @@ import { nodeIdentities } from './013-node-identities.js';
 import { integrity } from './014-integrity.js';
 import { loginBudget } from './015-login-budget.js';
 import { subscriptionDestinations } from './016-subscription-destinations.js';
+import { rotationCandidates } from './017-rotation-candidates.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations, rotationCandidates];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createParser } from 'eventsource-parser';
-import { RedfishClient, RedfishError, type Json, type JsonObject, type RedfishClientOptions } from './client.js';
+import { isLoginRefused, RedfishClient, RedfishError, type Json, type JsonObject, type RedfishClientOptions } from './client.js';
 
 const ROOT = '/redfish/v1';
 const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -184,7 +184,9 @@ export async function verifyLogin(options: RedfishClientOptions, signal?: AbortS
     await probe.get(`${ROOT}/Systems`, { signal });
     return true;
   } catch (error) {
-    if (error instanceof RedfishError && error.code === 'auth') return false;
+    if (isLoginRefused(error)) return false;
+    // Logged in, but this account may not read Systems: the password itself is right.
+    if (error instanceof RedfishError && error.code === 'auth') return true;
     throw error;
   } finally {
     await probe.close();

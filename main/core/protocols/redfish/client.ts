@@ -33,6 +33,19 @@ export class RedfishError extends Error {
   }
 }
 
+/**
+ * The BMC refused the user name and password themselves (a session login
+ * or Basic answered 401/403): what counts toward locking the account. Not
+ * a 403 on a resource after a login that worked.
+ */
+export class LoginRefusedError extends RedfishError {
+  constructor(origin: string, status: number) {
+    super('auth', `${origin}: user name or password rejected`, status);
+  }
+}
+
+export const isLoginRefused = (error: unknown): error is LoginRefusedError => error instanceof LoginRefusedError;
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -341,7 +354,7 @@ export class RedfishClient {
     this.loggingIn ??= (async () => {
       this.token = null;
       const answer = await this.exchange('POST', `${SERVICE_ROOT}/SessionService/Sessions`, { json: { UserName: this.options.username, Password: this.options.password } }, {}, options);
-      if (answer.status === 401 || answer.status === 403) throw new RedfishError('auth', `${this.origin}: user name or password rejected`, answer.status);
+      if (answer.status === 401 || answer.status === 403) throw new LoginRefusedError(this.origin, answer.status);
       const token = answer.headers['x-auth-token'];
       if ((answer.status === 201 || answer.status === 200) && token) {
         this.token = token;
@@ -380,7 +393,7 @@ export class RedfishClient {
       }
       if (answer.status === 401 && !reloggedIn) {
         reloggedIn = true;
-        if (this.useBasic) throw new RedfishError('auth', `${this.origin}: user name or password rejected`, 401);
+        if (this.useBasic) throw new LoginRefusedError(this.origin, 401);
         await this.login(options);
         attempt -= 1;
         continue;

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { randomInt } from 'node:crypto';
 import { changePassword, lockoutPolicy, verifyLogin } from '../../protocols/redfish/actions.js';
-import { RedfishClient, RedfishError, type RedfishClientOptions } from '../../protocols/redfish/client.js';
+import { isLoginRefused, RedfishClient, RedfishError, type RedfishClientOptions } from '../../protocols/redfish/client.js';
 import type { SnmpTarget } from '../../../../shared/domain/snmp.js';
 import { SnmpError, SnmpSession } from '../../protocols/snmp/session.js';
 import type { Disposable } from '../../lib/disposable.js';
@@ -116,7 +116,6 @@ export class CredentialRotation {
   /** Devices whose change is being made now (between its record and its own resolution): nobody else logs in to them. */
   private readonly busy = new Set<string>();
   /** Which candidate opened the device at the last resolution: trying it again costs no failed login. */
-  private readonly lastWorking = new Map<string, 'pending' | 'previous'>();
   private readonly listeners = new Set<(deviceId: string, change: RotationChange) => void>();
 
   constructor(
@@ -181,10 +180,21 @@ export class CredentialRotation {
   workingCredential(deviceId: string): string | null {
     const record = this.store.get(deviceId);
     if (!record) return this.store.deviceCredential(deviceId);
-    const known = this.lastWorking.get(deviceId);
+    const known = record.lastWorking;
     if (known === 'pending') return record.pendingCredentialId;
     if (known === 'previous') return record.previousCredentialId;
     return null;
+  }
+
+  /**
+   * The credential that opens the device now. An unsettled change is
+   * settled first (by logging in, within the BMC's lockout budget); null
+   * while it stays unsettled, so that nothing sends a password that may be
+   * wrong (each refusal counts toward locking the account).
+   */
+  async openingCredential(target: RotationTarget): Promise<string | null> {
+    if (this.store.get(target.deviceId)) await this.resolve(target);
+    return this.workingCredential(target.deviceId);
   }
 
   private options(target: RotationTarget, secret: RedfishSecret): RedfishClientOptions {
@@ -260,7 +270,6 @@ export class CredentialRotation {
     if (!record) return;
     this.vault.store('snmp', credential, { replaceId: record.pendingCredentialId, origin: 'rotated' });
     this.store.promote(record, this.now().toISOString());
-    this.lastWorking.delete(deviceId);
     this.changed(deviceId, 'settled');
   }
 
@@ -269,7 +278,6 @@ export class CredentialRotation {
     this.busy.delete(deviceId);
     const record = this.store.get(deviceId);
     if (record) this.store.discard(record);
-    this.lastWorking.delete(deviceId);
     this.changed(deviceId, 'settled');
   }
 
@@ -289,7 +297,7 @@ export class CredentialRotation {
       this.logins.remember(target.endpoint, await lockoutPolicy(client));
       return true;
     } catch (error) {
-      if (error instanceof RedfishError && error.code === 'auth') {
+      if (isLoginRefused(error)) {
         this.logins.failed(target.endpoint, 'rotation');
         return false;
       }
@@ -313,31 +321,36 @@ export class CredentialRotation {
     return waitFor(this.settle(target), signal);
   }
 
-  private settle(target: RotationTarget): Promise<Resolution> {
+  /** `reserve`: refusals left to spare below the lockout threshold (room for logins EdgeCab cannot see). */
+  private settle(target: RotationTarget, reserve = 2): Promise<Resolution> {
     const running = this.resolving.get(target.deviceId);
     if (running) return running;
-    const work = this.resolveOnce(target).finally(() => this.resolving.delete(target.deviceId));
+    const work = this.resolveOnce(target, reserve).finally(() => this.resolving.delete(target.deviceId));
     this.resolving.set(target.deviceId, work);
     return work;
   }
 
-  private async resolveOnce(target: RotationTarget): Promise<Resolution> {
+  private async resolveOnce(target: RotationTarget, reserve: number): Promise<Resolution> {
     const record = this.store.get(target.deviceId);
     if (!record) return 'none';
     const at = this.now().toISOString();
     // The change surely did not happen (killed before it was sent), or the old password kept working long enough to say it did not.
     const settled = record.phase === 'prepared' || Date.parse(record.sentAt ?? record.startedAt) + UNKNOWN_SETTLES_AFTER_MS <= this.now().getTime();
-    const known = this.lastWorking.get(target.deviceId);
+    const known = record.lastWorking ?? undefined;
     const candidates: ['pending' | 'previous', string][] = [
       ['pending', record.pendingCredentialId],
       ...(record.previousCredentialId ? ([['previous', record.previousCredentialId]] as ['previous', string][]) : []),
     ];
-    // The old password first when the change may not have happened and that is now to be settled, or when it is all we know works.
-    if (record.phase === 'prepared' || (settled && known === 'previous')) candidates.reverse();
+    // First the one that opened the device last time (free while it still does); else the old one when the change surely did not happen;
+    // else the one the BMC did not refuse last, so that with a budget of one refusal at a time the two take turns and settling goes on.
+    const first = known ?? (record.phase === 'prepared' || record.lastRefused === 'pending' ? 'previous' : 'pending');
+    if (first === 'previous') candidates.reverse();
     let waited = false;
+    let refusedNow = false;
     for (const [which, credentialId] of candidates) {
       // A candidate not known to work costs a refused login if it is wrong: only while the BMC's lockout budget allows (SNMP has none).
-      if (known !== which && !this.isSnmp(credentialId) && !this.logins.mayFail(target.endpoint)) {
+      // After the other was refused just now, this one is all but certainly right: it may use one refusal more of the budget.
+      if (known !== which && !this.isSnmp(credentialId) && !this.logins.mayFail(target.endpoint, refusedNow ? Math.min(1, reserve) : reserve)) {
         this.store.countAttempt(target.deviceId, at, 'waiting: another failing login now could lock the BMC account');
         waited = true;
         continue;
@@ -350,21 +363,23 @@ export class CredentialRotation {
         return 'unresolved';
       }
       if (!ok) {
-        if (known === which) this.lastWorking.delete(target.deviceId);
+        if (known === which) this.store.working(target.deviceId, null);
+        if (!this.isSnmp(credentialId)) {
+          this.store.refused(target.deviceId, which);
+          refusedNow = true;
+        }
         continue;
       }
-      this.lastWorking.set(target.deviceId, which);
+      this.store.working(target.deviceId, which);
       if (which === 'pending') {
         this.hooks.beforePromote?.(target.deviceId);
         this.store.promote(record, at);
-        this.lastWorking.delete(target.deviceId);
         this.changed(target.deviceId, 'settled');
         return 'promoted';
       }
       // The old password opens it. Unless the change surely did not happen, the BMC may still apply it: keep both a while.
       if (settled) {
         this.store.discard(record);
-        this.lastWorking.delete(target.deviceId);
         this.changed(target.deviceId, 'settled');
         return 'discarded';
       }
@@ -413,11 +428,14 @@ export class CredentialRotation {
           return { account: current.username, outcome: 'refused', detail: `the BMC refused the new password, so the factory one stays: ${(failure as Error).message}` };
         }
         this.store.setPhase(target.deviceId, 'unknown', this.now().toISOString(), (failure as Error).message);
+        // The BMC said no to the new password: the old one is tried first when settling.
+        this.store.refused(target.deviceId, 'pending');
         return { account: current.username, outcome: 'unknown', detail: `the BMC answered "${(failure as Error).message}" and the old password could not be proven since; both stay stored and EdgeCab checks at each poll` };
       }
       if (outcome === 'applied') this.hooks.afterPasswordChange?.(target.deviceId);
       else this.store.setPhase(target.deviceId, 'unknown', this.now().toISOString(), (failure as Error).message);
-      const resolution = await this.settle(target);
+      // Proving a change the BMC just answered may use the budget down to one refusal below its threshold: it is the login most likely to work.
+      const resolution = await this.settle(target, outcome === 'applied' ? 1 : 2);
       if (resolution === 'promoted') return { account: current.username, outcome: 'rotated', detail: 'the new password is proven and current' };
       return {
         account: current.username,

@@ -3,10 +3,10 @@ import type { DeviceConnection, DeviceStatus } from '../../../../shared/domain/c
 import type { RedfishInventory } from '../../../../shared/domain/redfish.js';
 import { sumCounters, type DeviceDetail, type DeviceReading, type ReadingPoint } from '../../../../shared/domain/readings.js';
 import type { SnmpDevice, SnmpTarget } from '../../../../shared/domain/snmp.js';
-import { InvalidInputError } from '../../errors.js';
+import { ConflictError, InvalidInputError } from '../../errors.js';
 import { firstMember, resetSystem, type ResetType } from '../../protocols/redfish/actions.js';
 import { splitEndpoint } from './endpoint.js';
-import { RedfishClient, RedfishError } from '../../protocols/redfish/client.js';
+import { isLoginRefused, RedfishClient, RedfishError } from '../../protocols/redfish/client.js';
 import { readInventory } from '../../protocols/redfish/inventory.js';
 import { collectDevice } from '../../protocols/snmp/collect.js';
 import type { CabinetService } from '../cabinets/cabinet-service.js';
@@ -105,9 +105,23 @@ class DeviceChains implements DeviceGate {
   }
 }
 
+/**
+ * Which stored credential logs in to a device now, and where a BMC's
+ * refusal is counted. The credential rotation answers once it exists: while
+ * a password change is unsettled it settles it first and answers only a
+ * credential known to open the device (null: none is).
+ */
+export interface DeviceCredentials {
+  opening(device: { id: string; endpoint: string; fingerprint: string | null; credentialId: string }): Promise<string | null>;
+  refused(endpoint: string): void;
+}
+
+const STORED_CREDENTIALS: DeviceCredentials = { opening: async (device) => device.credentialId, refused: () => undefined };
+
 /** Connecting devices, reading them now, acting on them, and keeping their recent readings. */
 export class DeviceService {
   private gate: DeviceGate = new DeviceChains();
+  private credentials: DeviceCredentials = STORED_CREDENTIALS;
 
   constructor(
     private readonly db: Database,
@@ -120,6 +134,28 @@ export class DeviceService {
   /** Every read of or action on a device from now on waits for its polls and counts against the caps (the monitor's scheduler). */
   useGate(gate: DeviceGate): void {
     this.gate = gate;
+  }
+
+  /** Logins to devices from now on use what the credential rotation knows (a change may be unsettled), and refusals count toward the BMC's lockout. */
+  useCredentials(credentials: DeviceCredentials): void {
+    this.credentials = credentials;
+  }
+
+  /**
+   * The credential that opens the device now; refused with a clear reason
+   * while a password change is unsettled, since a login with a password
+   * that may be wrong counts toward locking the account.
+   */
+  async openingCredential(device: ReturnType<CabinetService['device']>): Promise<string> {
+    if (!device.endpoint || !device.credentialId) throw new InvalidInputError([{ field: 'endpoint', code: 'not_connected', message: `${device.name} has no address and credentials yet` }]);
+    const credentialId = await this.credentials.opening({ id: device.id, endpoint: device.endpoint, fingerprint: device.fingerprint, credentialId: device.credentialId });
+    if (!credentialId) throw new ConflictError(`${device.name}: a password change is not settled yet, so no password is known to open it; EdgeCab settles it at the next poll (nothing was sent)`);
+    return credentialId;
+  }
+
+  /** Counts a refused login toward the BMC's lockout, and passes the error on. */
+  countRefusal(endpoint: string, error: unknown): void {
+    if (isLoginRefused(error)) this.credentials.refused(endpoint);
   }
 
   /**
@@ -205,10 +241,9 @@ export class DeviceService {
       .run(credentialId);
   }
 
-  private redfishClient(device: ReturnType<CabinetService['device']>, trustOnFirstUse = false): RedfishClient {
-    if (!device.endpoint || !device.credentialId) throw new InvalidInputError([{ field: 'endpoint', code: 'not_connected', message: `${device.name} has no address and credentials yet` }]);
-    const secret = this.vault.open<RedfishSecret>(device.credentialId);
-    return new RedfishClient({ url: device.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, trustOnFirstUse, requestTimeoutMs: 15_000 });
+  private async redfishClient(device: ReturnType<CabinetService['device']>): Promise<RedfishClient> {
+    const secret = this.vault.open<RedfishSecret>(await this.openingCredential(device));
+    return new RedfishClient({ url: device.endpoint!, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: 15_000 });
   }
 
   /**
@@ -232,23 +267,26 @@ export class DeviceService {
     try {
       if (!device.endpoint || !device.credentialId) throw new InvalidInputError([{ field: 'endpoint', code: 'not_connected', message: `${device.name} has no address and credentials yet` }]);
       if (device.protocol === 'redfish') {
-        const client = this.redfishClient(device);
+        const client = await this.redfishClient(device);
         try {
           const inventory = await readInventory(client, { now: this.now, pollTimeoutMs: timeoutMs, signal });
           return { observedAt: inventory.observedAt, status: redfishStatus(inventory), error: null, snmp: null, redfish: inventory };
+        } catch (error) {
+          this.countRefusal(device.endpoint, error);
+          throw error;
         } finally {
           await client.close();
         }
       }
       const { host, port } = splitEndpoint(device.endpoint);
-      const secret = this.vault.open<SnmpSecret>(device.credentialId);
+      const secret = this.vault.open<SnmpSecret>(await this.openingCredential(device));
       const snmp = await collectDevice({ host, port, timeoutMs: 2000, retries: 1, ...secret } as SnmpTarget, { now: this.now, session: { signal } });
       return { observedAt: snmp.observedAt, status: snmpStatus(snmp), error: null, snmp, redfish: null };
     } catch (error) {
       if (error instanceof RedfishError && (error.code === 'tls_untrusted' || error.code === 'tls_changed')) {
         throw new DeviceUnreachableError(error.message, error.code, error.fingerprint ?? null);
       }
-      if (error instanceof InvalidInputError) throw error;
+      if (error instanceof InvalidInputError || error instanceof ConflictError) throw error;
       const message = signal.aborted ? `no complete answer within ${Math.round(timeoutMs / 1000)} s` : (error as Error).message;
       return { observedAt: observedAt(), status: 'unreachable', error: message, snmp: null, redfish: null };
     }
@@ -303,12 +341,13 @@ export class DeviceService {
     const device = this.cabinets.device(id);
     if (device.protocol !== 'redfish') throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} has no BMC` }]);
     await this.gate.exclusive({ deviceId: id, siteId: device.siteId }, async () => {
-      const client = this.redfishClient(this.cabinets.device(id));
+      const client = await this.redfishClient(this.cabinets.device(id));
       try {
         const first = await firstMember(client, '/redfish/v1/Systems');
         if (!first) throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} reports no computer system` }]);
         await resetSystem(client, first, type);
       } catch (error) {
+        this.countRefusal(device.endpoint!, error);
         if (error instanceof RedfishError) throw new DeviceUnreachableError(error.message, error.code, error.fingerprint ?? null);
         throw error;
       } finally {

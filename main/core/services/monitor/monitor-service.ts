@@ -278,10 +278,10 @@ export class MonitorService {
     this.writer.flush();
   }
 
-  /** Requests run from the scheduler's ticks; outside monitoring (tests, the CLI) tick for them meanwhile. */
+  /** Requests run from the scheduler's ticks; outside monitoring (tests, the CLI) only what was asked for is started meanwhile, never the plan's polls. */
   private async whileScheduling<T>(work: () => Promise<T>): Promise<T> {
     if (this.scheduler.running) return work();
-    const timer = setInterval(() => this.scheduler.tick(), 50);
+    const timer = setInterval(() => this.scheduler.startRequested(), 50);
     try {
       return await work();
     } finally {

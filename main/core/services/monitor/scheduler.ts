@@ -292,6 +292,11 @@ export class PollScheduler {
     this.startWaiting(now, false);
   }
 
+  /** Starts what was asked for (requests, exclusive work) as far as the caps allow; never the plan's due polls. */
+  startRequested(): void {
+    this.startAsked(this.clock());
+  }
+
   /**
    * Runs work on one device (a refresh, an integrity read, a power action)
    * as a poll would run: after any poll or other work on the device, never

@@ -22,7 +22,9 @@ export const WRITER_BUSY_MS = 200;
  * Results kept for a database that stays busy. Past it, results a newer one
  * of the same device supersedes go first (their metric samples are lost,
  * counted in `dropped`), then the oldest traps and events; a device's newest
- * state is never dropped.
+ * state and reading are never dropped, so with more than 5,000 devices the
+ * floor is two results per device. Compaction runs when the queue has
+ * doubled since the last one: at most twice the larger of the two.
  */
 export const MAX_BACKLOG = 10_000;
 /** After a busy flush the timer retries after this, doubling per failure up to RETRY_MAX_MS. */

@@ -114,9 +114,8 @@ export class WizardContext {
    * account).
    */
   async openingCredential(device: { id: string; endpoint: string | null; fingerprint: string | null }): Promise<string | null> {
-    const { rotation } = this.deps;
-    if (rotation.record(device.id) && device.endpoint) await rotation.resolve({ deviceId: device.id, endpoint: device.endpoint, fingerprint: device.fingerprint });
-    return rotation.workingCredential(device.id);
+    if (!device.endpoint) return this.deps.rotation.workingCredential(device.id);
+    return this.deps.rotation.openingCredential({ deviceId: device.id, endpoint: device.endpoint, fingerprint: device.fingerprint });
   }
 
   /**

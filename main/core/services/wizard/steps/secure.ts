@@ -139,8 +139,8 @@ async function secureSnmp(context: WizardContext, input: z.output<typeof WizardS
   try {
     await deps.rotation.beginSnmp(target, { version: '3', v3: planned });
   } catch (error) {
-    if (!(error instanceof RotationUnsettledError)) throw error;
-    context.item(input.runId, 3, key, device.name, 'failed', say('failed', { error: error.message }));
+    // Unsettled, or nothing could be stored: the agent was not touched, and the item says why.
+    context.item(input.runId, 3, key, device.name, 'failed', say('failed', { error: (error as Error).message }));
     return;
   }
   const trapPort = deps.monitor.trapPort;
