@@ -4,6 +4,7 @@
 #   fonts-noto-cjk                   Chinese in Chromium's screenshots (checked on its own: a machine may have Chromium without it)
 #   snmpd, snmp, snmptrapd, snmpsim  real SNMP peers for the SNMP integration tests
 #   iproute2                         network namespaces with veth: lab devices on addresses of their own (not loopback)
+#   podman, runc, busybox-static     a real workload engine (Podman's Docker-compatible API) and images built locally from busybox
 # As root on Debian/Ubuntu it installs what is missing; elsewhere it says what to install.
 set -euo pipefail
 chromium="${EDGECAB_CHROMIUM:-/usr/bin/chromium}"
@@ -19,6 +20,9 @@ command -v /usr/sbin/snmpd >/dev/null 2>&1 || missing+=(snmpd)
 command -v snmptrap >/dev/null 2>&1 || missing+=(snmp)
 command -v /usr/sbin/snmptrapd >/dev/null 2>&1 || missing+=(snmptrapd)
 command -v snmpsimd >/dev/null 2>&1 || missing+=(snmpsim)
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || missing+=(runc)
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || missing+=(busybox-static)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "edgecab: installing Debian packages: ${missing[*]}"

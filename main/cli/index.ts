@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { createCore, DatabaseTooNewError, EDGECAB_VERSION } from '../core/index.js';
+import { EngineError } from '../core/protocols/engine/client.js';
 import { RedfishError } from '../core/protocols/redfish/client.js';
 import { SnmpError } from '../core/protocols/snmp/session.js';
 import { serveCore, type ServingOptions } from './serving.js';
@@ -104,7 +105,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof SnmpError || error instanceof RedfishError) {
+    if (error instanceof SnmpError || error instanceof RedfishError || (error instanceof EngineError && error.code !== 'address' && error.code !== 'cleartext')) {
       console.error(`edgecab: ${error.message}`);
       return 4;
     }

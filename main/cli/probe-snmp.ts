@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SnmpDevice, SnmpTarget } from '../../shared/domain/snmp.js';
 import { collectDevice } from '../core/protocols/snmp/collect.js';
+import { addEngineProbe } from './probe-engine.js';
 import { addRedfishProbe } from './probe-redfish.js';
 
 /** "host", "host:port", "[v6]:port" → host and port (161 by default). */
@@ -77,6 +78,7 @@ export function humanSummary(device: SnmpDevice): string {
 export function probeCommand(): Command {
   const probe = new Command('probe').description('read a device with its real protocol and print what EdgeCab makes of it');
   addRedfishProbe(probe);
+  addEngineProbe(probe);
   probe
     .command('snmp')
     .description('probe an SNMP agent (v2c or v3) and print the normalized device as JSON')

@@ -19,6 +19,7 @@ import { MapSite, MapSites, OnlineTiles, OnlineTilesStatus, TilePackage } from '
 import { NetworkPolicy } from '../domain/network.js';
 import { FINGERPRINT_PATTERN, RedfishProbeInput, RedfishProbeResult } from '../domain/redfish.js';
 import { SnmpDevice, SnmpProbeInput } from '../domain/snmp.js';
+import { EngineInventory, EngineProbeInput } from '../domain/engine.js';
 import { ValidationProblem } from '../domain/validation.js';
 import { PrincipalView, ROLES } from '../domain/access.js';
 import { PasswordChange, TokenCreate, TokenCreated, TokenView, UserCreate, UserUpdate, UserView } from '../domain/identity.js';
@@ -246,6 +247,22 @@ export const contract = {
       })
       .input(RedfishProbeInput)
       .output(RedfishProbeResult),
+    probeEngine: base
+      .route({
+        method: 'POST',
+        path: '/devices/probe/engine',
+        tags: ['devices'],
+        summary: "Read a site's workload engine (Docker or Podman API) now: version, host, disk, images, containers, volumes; nothing is stored",
+      })
+      .errors({
+        DEVICE_UNREACHABLE: {
+          status: 502,
+          message: 'The engine did not answer as expected',
+          data: z.object({ reason: z.string(), fingerprint: z.string().nullable() }),
+        },
+      })
+      .input(EngineProbeInput)
+      .output(EngineInventory),
   },
   map: {
     sites: base

@@ -209,7 +209,7 @@ export const en = {
   },
   probe: {
     title: 'Check a device',
-    intro: 'Read a device right now — a switch, UPS, PDU or environment monitor over SNMP, or a server through its BMC over Redfish — to see that it answers and what EdgeCab makes of it. Nothing is saved.',
+    intro: 'Read a device right now — a switch, UPS, PDU or environment monitor over SNMP, a server through its BMC over Redfish, or the workload engine that runs the containers — to see that it answers and what EdgeCab makes of it. Nothing is saved.',
     address: 'Address',
     addressHint: 'IP address or host name of the device',
     port: 'Port',

@@ -210,7 +210,7 @@ export const zhCN: Catalog = {
   },
   probe: {
     title: '设备检测',
-    intro: '立即读取设备——通过 SNMP 读取交换机、UPS、PDU 或环境监测器，或通过 Redfish 读取服务器的 BMC——确认它能应答，并查看 EdgeCab 读到的内容。不会保存任何数据。',
+    intro: '立即读取设备——通过 SNMP 读取交换机、UPS、PDU 或环境监测器，通过 Redfish 读取服务器的 BMC，或读取运行容器的工作负载引擎——确认它能应答，并查看 EdgeCab 读到的内容。不会保存任何数据。',
     address: '地址',
     addressHint: '设备的 IP 地址或主机名',
     port: '端口',

@@ -180,9 +180,10 @@ test('an operator of region A may power a server and acknowledge, but not delete
   const signIn = page.getByRole('form', { name: '登录 EdgeCab' });
   const restart = page.getByRole('button', { name: '重启', exact: true });
   await expect(restart.or(signIn).first()).toBeVisible();
+  // The event stream's next check may end the page's session first: then the buttons are gone and there is nothing to click.
   if (await restart.isVisible()) {
-    await restart.click();
-    await page.getByRole('dialog', { name: /重启/ }).getByRole('button', { name: '重启' }).click().catch(() => undefined);
+    await restart.click({ timeout: 3000 }).catch(() => undefined);
+    await page.getByRole('dialog', { name: /重启/ }).getByRole('button', { name: '重启' }).click({ timeout: 3000 }).catch(() => undefined);
   }
   await expect(signIn).toContainText('会话已结束，请重新登录后继续。');
   await page.screenshot({ path: `${SCREENSHOT_DIR}/operator-demoted-zh.png` });

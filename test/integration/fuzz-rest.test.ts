@@ -64,6 +64,7 @@ const SHORT_PLAN = { healthSeconds: 30, inventorySeconds: 300, timeoutSeconds: 2
 const RUNS: Record<string, number> = {
   'devices.probeRedfish': 14,
   'devices.probeSnmp': 14,
+  'devices.probeEngine': 12,
   'devices.refresh': 10,
   'devices.power': 10,
   'monitor.pollSite': 8,

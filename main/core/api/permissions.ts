@@ -75,6 +75,8 @@ export const POLICIES: Record<string, Policy> = {
   // They reach any address the caller names: administrators of everything only, and the network policy applies.
   'devices.probeSnmp': everywhere('administrator'),
   'devices.probeRedfish': everywhere('administrator'),
+  // A unix socket reaches the EdgeCab machine's own engine; TCP any host the network policy allows.
+  'devices.probeEngine': everywhere('administrator'),
 
   'map.sites': somewhere('viewer'),
   'map.site': on('viewer', site()),

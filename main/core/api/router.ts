@@ -1,5 +1,7 @@
 import { implement } from '@orpc/server';
 import { contract } from '../../../shared/contract/index.js';
+import { EngineClient, EngineError, engineAddress, type EngineAddress } from '../protocols/engine/client.js';
+import { readEngine } from '../protocols/engine/inventory.js';
 import { RedfishClient, RedfishError } from '../protocols/redfish/client.js';
 import { readInventory } from '../protocols/redfish/inventory.js';
 import { collectDevice, SnmpError } from '../protocols/snmp/collect.js';
@@ -176,6 +178,30 @@ export function createRouter(services: Services) {
           if (error instanceof RedfishError) {
             throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.code, fingerprint: error.fingerprint ?? null } });
           }
+          throw error;
+        } finally {
+          await client.close();
+        }
+      }),
+      probeEngine: os.devices.probeEngine.handler(async ({ input, errors }) => {
+        let address: EngineAddress;
+        try {
+          address = engineAddress(input.url);
+        } catch (error) {
+          if (error instanceof EngineError) throw new InvalidInputError([{ field: 'url', code: error.code === 'cleartext' ? 'clear_text' : 'invalid', message: error.message }]);
+          throw error;
+        }
+        const url = address.kind === 'tls' ? (await services.network.reachableUrl(address.origin).catch(policyRefusal)).origin : input.url;
+        const client = new EngineClient({
+          url,
+          clientCertificate: address.kind === 'tls' ? await services.authority.engineClientCertificate() : null,
+          pinnedFingerprint: input.fingerprint ?? null,
+          trustOnFirstUse: input.trustOnFirstUse,
+        });
+        try {
+          return await readEngine(client);
+        } catch (error) {
+          if (error instanceof EngineError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.code, fingerprint: error.fingerprint ?? null } });
           throw error;
         } finally {
           await client.close();

@@ -8,6 +8,7 @@ import { Field, TextInput } from '../../components/Field.js';
 import { issueText } from '../../i18n/index.js';
 import { DeviceReport } from './DeviceReport.js';
 import { ProbeActions, ProbeFailure } from './ProbeParts.js';
+import { EngineProbe } from './EngineProbe.js';
 import { RedfishProbe } from './RedfishProbe.js';
 
 type Version = '2c' | '3';
@@ -145,7 +146,7 @@ function SnmpProbe() {
 
 export function ProbePage() {
   const { t } = useTranslation();
-  const [kind, setKind] = useState<'snmp' | 'redfish'>('snmp');
+  const [kind, setKind] = useState<'snmp' | 'redfish' | 'engine'>('snmp');
   return (
     <section className="page" aria-labelledby="probe-title">
       <header className="page-header">
@@ -155,14 +156,14 @@ export function ProbePage() {
         </div>
       </header>
       <div className="segmented" role="radiogroup" aria-label={t('probe.kindChoice')}>
-        {(['snmp', 'redfish'] as const).map((option) => (
+        {(['snmp', 'redfish', 'engine'] as const).map((option) => (
           <label key={option} className={kind === option ? 'segment active' : 'segment'}>
             <input type="radio" name="probe-kind" value={option} checked={kind === option} onChange={() => setKind(option)} />
-            {t(option === 'snmp' ? 'probe.kindSnmp' : 'probe.kindRedfish')}
+            {t(option === 'snmp' ? 'probe.kindSnmp' : option === 'redfish' ? 'probe.kindRedfish' : 'engine.kind')}
           </label>
         ))}
       </div>
-      {kind === 'snmp' ? <SnmpProbe /> : <RedfishProbe />}
+      {kind === 'snmp' ? <SnmpProbe /> : kind === 'redfish' ? <RedfishProbe /> : <EngineProbe />}
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { usersCatalog } from './users.js';
 import { securityCatalog } from './security.js';
 import { systemCatalog } from './system.js';
 import { wizardFieldCatalog } from './wizard-field.js';
+import { engineCatalog } from './engine.js';
 
 /** Every feature catalog; a new feature adds its file here. */
-export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog];
+export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog, engineCatalog];

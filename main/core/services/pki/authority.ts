@@ -96,4 +96,20 @@ export class CertificateAuthority {
     const authority = await this.authority();
     return { certificatePem: stored.certificatePem, keyPem: this.vault.open<{ pem: string }>(stored.keyCredentialId).pem, fingerprint: stored.fingerprint, chainPem: `${stored.certificatePem.trimEnd()}\n${authority.certificatePem.trimEnd()}\n` };
   }
+
+  /**
+   * The client certificate EdgeCab presents to the sites' workload engines
+   * (mutual TLS: an engine trusts this CA and so EdgeCab), issued once and
+   * kept like the server's, renewed a month before it ends.
+   */
+  async engineClientCertificate(): Promise<{ cert: string; key: string; fingerprint: string }> {
+    const setting = 'pki.engine-client';
+    let stored = this.stored(setting);
+    if (!stored || needsRenewal(stored, [], this.now())) {
+      const certificate = await this.issue({ commonName: 'EdgeCab', days: SERVER_DAYS, usage: 'client', at: this.now() });
+      stored = this.keep(setting, certificate, [], stored);
+    }
+    const authority = await this.authority();
+    return { cert: `${stored.certificatePem.trimEnd()}\n${authority.certificatePem.trimEnd()}\n`, key: this.vault.open<{ pem: string }>(stored.keyCredentialId).pem, fingerprint: stored.fingerprint };
+  }
 }

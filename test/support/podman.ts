@@ -1,0 +1,94 @@
+/**
+ * A real Podman API service for tests: `podman system service` on a unix
+ * socket of its own, with its own storage (vfs) and runtime folders under a
+ * temporary directory, so nothing touches the machine's containers. No
+ * registry can be reached here: images are made locally from Debian's
+ * static busybox (`podman import` of a one-binary root filesystem).
+ * Stopped by PID.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const BUSYBOX = '/bin/busybox';
+
+export interface PodmanService {
+  /** `unix:/…/api.sock` */
+  url: string;
+  socketPath: string;
+  /** Runs the podman CLI against this service's storage (for set-up and for comparing answers). */
+  podman(...args: string[]): Promise<string>;
+  /** An image tagged `name` whose only program is busybox (httpd, sh, …). */
+  importBusybox(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+function answers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = request({ socketPath, path: '/version', timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    probe.on('error', () => resolve(false));
+    probe.on('timeout', () => {
+      probe.destroy();
+      resolve(false);
+    });
+    probe.end();
+  });
+}
+
+export async function startPodman(): Promise<PodmanService> {
+  const dir = mkdtempSync(join(tmpdir(), 'edgecab-podman-'));
+  const conf = join(dir, 'containers.conf');
+  // What Podman needs on this kind of machine: runc, cgroupfs (no systemd), file events, and ulimits the container may set.
+  writeFileSync(conf, ['[containers]', 'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]', '[engine]', 'cgroup_manager = "cgroupfs"', 'events_logger = "file"', 'runtime = "runc"', ''].join('\n'));
+  const env = { ...process.env, CONTAINERS_CONF: conf };
+  const storage = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', '--tmpdir', join(dir, 'tmp')];
+  const socketPath = join(dir, 'api.sock');
+  const service: ChildProcess = spawn('podman', [...storage, 'system', 'service', '--time=0', `unix://${socketPath}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  service.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
+  });
+  const exited = new Promise<number | null>((resolve) => service.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 20_000;
+  while (!(await answers(socketPath))) {
+    if (service.exitCode !== null || Date.now() > deadline) {
+      service.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`podman system service did not start: ${stderr.trim() || `exit ${service.exitCode}`}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const podman = async (...args: string[]) => (await run('podman', [...storage, ...args], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
+  return {
+    url: `unix:${socketPath}`,
+    socketPath,
+    podman,
+    async importBusybox(name) {
+      const rootfs = join(dir, `rootfs-${name.replace(/[^a-z0-9]/gi, '-')}`);
+      mkdirSync(join(rootfs, 'bin'), { recursive: true });
+      mkdirSync(join(rootfs, 'www'), { recursive: true });
+      copyFileSync(BUSYBOX, join(rootfs, 'bin', 'busybox'));
+      for (const applet of ['sh', 'httpd', 'sleep']) symlinkSync('busybox', join(rootfs, 'bin', applet));
+      writeFileSync(join(rootfs, 'www', 'index.html'), `<h1>${name}</h1>\n`);
+      const archive = `${rootfs}.tar`;
+      await run('tar', ['-C', rootfs, '-cf', archive, '.']);
+      return (await podman('import', archive, name)).trim();
+    },
+    async stop() {
+      service.kill('SIGTERM');
+      const timer = setTimeout(() => service.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+      // Containers the tests left (their conmon processes) go with the storage.
+      await podman('rm', '--all', '--force', '--time', '0').catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
