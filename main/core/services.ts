@@ -80,7 +80,9 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   devices.useGate(monitor.scheduler);
   devices.useCredentials({
     opening: (device) => rotation.openingCredential({ deviceId: device.id, endpoint: device.endpoint, fingerprint: device.fingerprint }),
-    refused: (endpoint) => rotation.logins.failed(endpoint, 'monitor'),
+    mayLogin: (device, credentialId) => rotation.mayLogin({ deviceId: device.id, endpoint: device.endpoint }, credentialId),
+    refused: (device, credentialId) => rotation.loginRefused({ deviceId: device.id, endpoint: device.endpoint }, credentialId, 'monitor'),
+    worked: (device) => rotation.loginWorked(device.id),
   });
   const network = new NetworkPolicyService(db, now);
   const siteAlarms = new SiteAlarms(db, alarms, forwarder, bus, now);

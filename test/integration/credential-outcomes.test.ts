@@ -175,6 +175,11 @@ describe('password changes with unknown outcomes', () => {
     // Threshold 5 (the mockup's): two refusals kept to spare, so at most 3 counted at once.
     expect(bmc.refusedLogins(FACTORY.username) - refusedBefore).toBeLessThanOrEqual(3);
     expect(core.services.cabinets.device(deviceId).error).toMatch(/sends no more logins/);
+    // A user pressing refresh, or an integrity check, sends none either: refused with the reason.
+    const refusedByPolls = bmc.refusedLogins(FACTORY.username);
+    await expect(core.services.devices.refresh(deviceId)).rejects.toThrow(/another refused login could lock the account/);
+    await expect(core.services.devices.power(deviceId, 'GracefulRestart')).rejects.toThrow(/another refused login could lock the account/);
+    expect(bmc.refusedLogins(FACTORY.username)).toBe(refusedByPolls);
     expect(bmc.lockout.locks).toBe(0);
     await core.client('test').devices.connect({ id: deviceId, protocol: 'redfish', url: bmc.url, username: FACTORY.username, password: 'changed-at-the-console-5', fingerprint: bmc.fingerprint });
     expect(await poll()).not.toBe('unreachable');

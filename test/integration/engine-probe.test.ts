@@ -111,7 +111,7 @@ describe('edgecab probe engine', () => {
     expect(inventory).toMatchObject({ endpoint: frontUrl, certificateFingerprint: frontFingerprint });
     expect(inventory.containers).toHaveLength(2);
 
-    const changed = await failure(edgecab('probe', 'engine', frontUrl, '--cert', paths.cert, '--key', paths.key, '--fingerprint', `00${frontFingerprint.slice(2)}`));
+    const changed = await failure(edgecab('probe', 'engine', frontUrl, '--cert', paths.cert, '--key', paths.key, '--fingerprint', `${frontFingerprint.startsWith('00') ? 'FF' : '00'}${frontFingerprint.slice(2)}`));
     expect(changed.stderr).toMatch(/certificate changed/);
     const noCertificate = await failure(edgecab('probe', 'engine', frontUrl, '--trust-on-first-use', '--timeout', '3000'));
     expect(noCertificate.code).toBe(4);
@@ -191,6 +191,7 @@ describe('an engine that answers garbage', () => {
       ['images-shape', (path) => ({ status: 200, body: path === '/version' ? '{"Version":"24.0","ApiVersion":"1.43","Components":[{"Name":"Engine"}]}' : path === '/images/json' ? '[{"Id": null}]' : path.startsWith('/containers') ? '[]' : '{}' }), /\/images\/json: unexpected answer \(0\.Id: /],
       ['error', () => ({ status: 500, body: '{"message":"database is locked"}' }), /\/version: HTTP 500: database is locked/],
       ['huge', () => ({ status: 200, body: `{"Version":"${'x'.repeat(2_000_000)}"}` }), /answer larger than 1000000 bytes/],
+      ['absurd-size', (path) => ({ status: 200, body: path === '/version' ? '{"Version":"24.0","ApiVersion":"1.43"}' : path === '/images/json' ? '[{"Id":"sha256:a","Size":1e20}]' : path.startsWith('/containers') ? '[]' : '{}' }), /\/images\/json: unexpected answer \(0\.Size: /],
     ];
     for (const [name, answer, message] of cases) {
       const client = new EngineClient({ url: await serve(name, answer), maxBodyBytes: 1_000_000, requestTimeoutMs: 3000 });
@@ -202,10 +203,13 @@ describe('an engine that answers garbage', () => {
     }
     // A Docker engine (no libpod API): disk free is not known, and said so, not guessed.
     const docker = new EngineClient({
-      url: await serve('docker', (path) => ({ status: 200, body: path === '/version' ? '{"Version":"24.0.7","ApiVersion":"1.43","Components":[{"Name":"Engine"}]}' : path === '/info' ? '{"NCPU":4,"MemTotal":8000000000,"OperatingSystem":"Debian GNU/Linux 12","DockerRootDir":"/var/lib/docker"}' : path === '/volumes' ? '{"Volumes":null}' : '[]' })),
+      url: await serve('docker', (path) => ({ status: 200, body: path === '/version' ? '{"Version":"24.0.7","ApiVersion":"1.43","Components":[{"Name":"Engine"}]}' : path === '/info' ? '{"NCPU":4,"MemTotal":8000000000,"OperatingSystem":"Debian GNU/Linux 12","DockerRootDir":"/var/lib/docker"}' : path === '/volumes' ? '{"Volumes":null}' : path === '/images/json' ? '[{"Id":"sha256:b","Size":5,"Created":1e13}]' : '[]' })),
     });
     try {
-      expect((await readEngine(docker)).disk).toEqual({ path: '/var/lib/docker', totalBytes: null, freeBytes: null, note: expect.stringMatching(/does not report free space/) });
+      const read = await readEngine(docker);
+      expect(read.disk).toEqual({ path: '/var/lib/docker', totalBytes: null, freeBytes: null, note: expect.stringMatching(/does not report free space/) });
+      // A creation time past any real date is no time at all, not a crash.
+      expect(read.images).toEqual([{ id: 'sha256:b', tags: [], digests: [], sizeBytes: 5, created: null }]);
     } finally {
       await docker.close();
     }

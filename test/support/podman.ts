@@ -50,7 +50,15 @@ export async function startPodman(): Promise<PodmanService> {
   const env = { ...process.env, CONTAINERS_CONF: conf };
   const storage = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', '--tmpdir', join(dir, 'tmp')];
   const socketPath = join(dir, 'api.sock');
-  const service: ChildProcess = spawn('podman', [...storage, 'system', 'service', '--time=0', `unix://${socketPath}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Idle for 10 minutes, the service ends by itself: a test run killed before stop() leaves nothing running for long. Its own process group, killed as one.
+  const service: ChildProcess = spawn('podman', [...storage, 'system', 'service', '--time=600', `unix://${socketPath}`], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-service.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
   let stderr = '';
   service.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);
@@ -59,7 +67,8 @@ export async function startPodman(): Promise<PodmanService> {
   const deadline = Date.now() + 20_000;
   while (!(await answers(socketPath))) {
     if (service.exitCode !== null || Date.now() > deadline) {
-      service.kill('SIGKILL');
+      kill('SIGKILL');
+      await exited;
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`podman system service did not start: ${stderr.trim() || `exit ${service.exitCode}`}`);
     }
@@ -82,12 +91,14 @@ export async function startPodman(): Promise<PodmanService> {
       return (await podman('import', archive, name)).trim();
     },
     async stop() {
-      service.kill('SIGTERM');
-      const timer = setTimeout(() => service.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-      // Containers the tests left (their conmon processes) go with the storage.
-      await podman('rm', '--all', '--force', '--time', '0').catch(() => undefined);
+      if (service.exitCode === null) {
+        kill('SIGTERM');
+        const timer = setTimeout(() => kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // Containers the tests left (their conmon processes) are removed before their storage goes; a failure is said, not hidden.
+      await podman('rm', '--all', '--force', '--time', '0').catch((error: unknown) => console.error(`podman rm --all failed: ${(error as Error).message}`));
       rmSync(dir, { recursive: true, force: true });
     },
   };

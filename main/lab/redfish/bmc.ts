@@ -376,11 +376,19 @@ export class LabBmc {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     const caller = this.callerOf(req);
     this.callerStarted(caller);
+    // A caller's request ends when its answer is written whole ('finish', before the client can read it and send its next request), or when the client went away.
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.callerEnded(caller);
+    };
+    res.on('finish', end);
     res.on('close', () => {
       this.inFlight -= 1;
       // The client went away before the answer was complete: its request was cancelled (or timed out) on its side.
       if (!res.writableFinished) this.abandoned += 1;
-      this.callerEnded(caller);
+      end();
     });
     if (await this.applyFaults(req, res)) return;
     if (res.destroyed) return;

@@ -187,6 +187,8 @@ export class EngineClient {
     const cause = (error as { cause?: unknown }).cause;
     if (cause instanceof EngineError) return cause;
     const err = error as NodeJS.ErrnoException;
+    if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT') return new EngineError('timeout', `${this.where(path)}: no answer within ${Math.round(this.timeoutMs / 1000)} s`);
+    if (err.name === 'AbortError') return new EngineError('timeout', `${this.where(path)}: cancelled before it answered`);
     if (err.code === 'ENOENT') return new EngineError('connection', `${this.where(path)}: no such socket (is the engine's API service running?)`);
     if (err.code === 'EACCES') return new EngineError('connection', `${this.where(path)}: permission denied on the socket`);
     if (err.code === 'ECONNREFUSED') return new EngineError('connection', `${this.where(path)}: connection refused (nothing listens there)`);

@@ -4,7 +4,7 @@ import type { EngineClient } from './client.js';
 
 /** The parts of the Docker Engine API's answers EdgeCab reads (extra fields are ignored; missing optional ones are null). */
 const text = z.string().nullish().transform((value) => value ?? null);
-const count = z.number().int().nonnegative().nullish().transform((value) => value ?? null);
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish().transform((value) => value ?? null);
 
 const Version = z.object({
   Version: z.string(),
@@ -33,7 +33,7 @@ const Images = z.array(
     Id: z.string(),
     RepoTags: z.array(z.string()).nullish(),
     RepoDigests: z.array(z.string()).nullish(),
-    Size: z.number().nonnegative(),
+    Size: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER),
     Created: z.number().nullish(),
   }),
 );
@@ -53,6 +53,13 @@ const Containers = z.array(
 const Volumes = z.object({
   Volumes: z.array(z.object({ Name: z.string(), Driver: z.string(), Mountpoint: text })).nullish(),
 });
+
+/** Seconds since 1970 as ISO time; null for what is no time at all (a date past year 275760 does not exist). */
+function isoOf(seconds: number | null | undefined): string | null {
+  if (typeof seconds !== 'number') return null;
+  const date = new Date(seconds * 1000);
+  return Number.isFinite(date.getTime()) ? date.toISOString() : null;
+}
 
 /** "<none>:<none>" is how engines write an image without a tag or digest. */
 const named = (values: readonly string[] | null | undefined) => (values ?? []).filter((value) => !value.startsWith('<none>'));
@@ -75,14 +82,18 @@ export async function readEngine(client: EngineClient, options: { now?: () => Da
   const podman = /podman/i.test(product);
   let disk: EngineInventory['disk'] = { path: info.DockerRootDir, totalBytes: null, freeBytes: null, note: 'the engine does not report free space (Docker API)' };
   if (podman) {
-    const libpod = await client.get('/v4.0.0/libpod/info', LibpodInfo, signal);
-    const { graphRoot, graphRootAllocated, graphRootUsed } = libpod.store;
-    disk = {
-      path: graphRoot ?? info.DockerRootDir,
-      totalBytes: graphRootAllocated,
-      freeBytes: graphRootAllocated !== null && graphRootUsed !== null ? Math.max(0, graphRootAllocated - graphRootUsed) : null,
-      note: null,
-    };
+    // Podman's own API; an older or trimmed one without it leaves disk free unknown, not the whole read failed.
+    const libpod = await client.get('/v4.0.0/libpod/info', LibpodInfo, signal).catch((error: unknown) => error as Error);
+    if (libpod instanceof Error) disk = { ...disk, note: `Podman did not report its storage: ${libpod.message}` };
+    else {
+      const { graphRoot, graphRootAllocated, graphRootUsed } = libpod.store;
+      disk = {
+        path: graphRoot ?? info.DockerRootDir,
+        totalBytes: graphRootAllocated,
+        freeBytes: graphRootAllocated !== null && graphRootUsed !== null ? Math.max(0, graphRootAllocated - graphRootUsed) : null,
+        note: null,
+      };
+    }
   }
   return {
     endpoint: client.address.kind === 'unix' ? `unix:${client.address.socketPath}` : client.address.origin,
@@ -95,7 +106,7 @@ export async function readEngine(client: EngineClient, options: { now?: () => Da
       tags: named(image.RepoTags),
       digests: named(image.RepoDigests),
       sizeBytes: Math.round(image.Size),
-      created: typeof image.Created === 'number' && Number.isFinite(image.Created) ? new Date(image.Created * 1000).toISOString() : null,
+      created: isoOf(image.Created),
     })),
     containers: containers.map((container) => ({
       id: container.Id,

@@ -185,8 +185,8 @@ export async function verifyLogin(options: RedfishClientOptions, signal?: AbortS
     return true;
   } catch (error) {
     if (isLoginRefused(error)) return false;
-    // Logged in, but this account may not read Systems: the password itself is right.
-    if (error instanceof RedfishError && error.code === 'auth') return true;
+    // A session was given, but this account may not read Systems: the password itself is right. Over Basic auth a 403 proves nothing either way.
+    if (error instanceof RedfishError && error.code === 'auth' && probe.hasSession) return true;
     throw error;
   } finally {
     await probe.close();

@@ -234,6 +234,11 @@ export class RedfishClient {
     return new RedfishError('tls_untrusted', `${this.origin}: certificate not trusted yet (SHA-256 ${fingerprint}); check it and trust it on first use`, undefined, fingerprint);
   }
 
+  /** Whether the BMC gave this client a session: its login itself was accepted (Basic auth proves nothing until a request is allowed). */
+  get hasSession(): boolean {
+    return this.token !== null;
+  }
+
   /** The certificate fingerprint pinned (or seen) for this BMC, to store and show to the user. */
   get fingerprint(): string | null {
     return this.pinned ?? this.seenFingerprint;

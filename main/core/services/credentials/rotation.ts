@@ -6,7 +6,7 @@ import type { SnmpTarget } from '../../../../shared/domain/snmp.js';
 import { SnmpError, SnmpSession } from '../../protocols/snmp/session.js';
 import type { Disposable } from '../../lib/disposable.js';
 import { splitEndpoint } from '../devices/endpoint.js';
-import { LoginBudget } from './login-budget.js';
+import { LoginBudget, type LoginSource } from './login-budget.js';
 import type { CredentialVault } from './vault.js';
 import { RotationStore, type RotationRecord } from './rotation-store.js';
 
@@ -117,6 +117,8 @@ export class CredentialRotation {
   private readonly busy = new Set<string>();
   /** Which candidate opened the device at the last resolution: trying it again costs no failed login. */
   private readonly listeners = new Set<(deviceId: string, change: RotationChange) => void>();
+  /** Per device, the credential ("id:revision") the BMC refused last outside settling. */
+  private readonly refusedCredentials = new Map<string, string>();
 
   constructor(
     db: Database,
@@ -184,6 +186,44 @@ export class CredentialRotation {
     if (known === 'pending') return record.pendingCredentialId;
     if (known === 'previous') return record.previousCredentialId;
     return null;
+  }
+
+  /**
+   * A login of EdgeCab's with this credential was refused outside settling
+   * (a poll, a refresh, a power action, an integrity read): counted toward
+   * the BMC's lockout and remembered, so that nothing sends it again while
+   * another refusal could lock the account. If it was the candidate that
+   * opened the device last, it no longer counts as known to work.
+   */
+  loginRefused(target: { deviceId: string; endpoint: string }, credentialId: string, source: LoginSource): void {
+    this.logins.failed(target.endpoint, source);
+    this.refusedCredentials.set(target.deviceId, this.revisionOf(credentialId));
+    const record = this.store.get(target.deviceId);
+    if (!record?.lastWorking) return;
+    const working = record.lastWorking === 'pending' ? record.pendingCredentialId : record.previousCredentialId;
+    if (working === credentialId) {
+      this.store.working(target.deviceId, null);
+      this.store.refused(target.deviceId, record.lastWorking);
+    }
+  }
+
+  /** A login with this credential worked: it may be sent again freely. */
+  loginWorked(deviceId: string): void {
+    this.refusedCredentials.delete(deviceId);
+  }
+
+  /**
+   * Whether a login with this credential may be sent now: not when the BMC
+   * refused this very credential (same revision: a corrected one is new)
+   * and another refusal could lock the account. SNMP has no lockout.
+   */
+  mayLogin(target: { deviceId: string; endpoint: string }, credentialId: string): boolean {
+    if (this.isSnmp(credentialId)) return true;
+    return this.refusedCredentials.get(target.deviceId) !== this.revisionOf(credentialId) || this.logins.mayFail(target.endpoint);
+  }
+
+  private revisionOf(credentialId: string): string {
+    return `${credentialId}:${this.vault.meta(credentialId)?.revision ?? 0}`;
   }
 
   /**
@@ -371,6 +411,7 @@ export class CredentialRotation {
         continue;
       }
       this.store.working(target.deviceId, which);
+      this.loginWorked(target.deviceId);
       if (which === 'pending') {
         this.hooks.beforePromote?.(target.deviceId);
         this.store.promote(record, at);

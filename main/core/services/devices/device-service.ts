@@ -113,10 +113,13 @@ class DeviceChains implements DeviceGate {
  */
 export interface DeviceCredentials {
   opening(device: { id: string; endpoint: string; fingerprint: string | null; credentialId: string }): Promise<string | null>;
-  refused(endpoint: string): void;
+  /** False while this credential was refused last and another refusal could lock the account. */
+  mayLogin(device: { id: string; endpoint: string }, credentialId: string): boolean;
+  refused(device: { id: string; endpoint: string }, credentialId: string): void;
+  worked(device: { id: string }): void;
 }
 
-const STORED_CREDENTIALS: DeviceCredentials = { opening: async (device) => device.credentialId, refused: () => undefined };
+const STORED_CREDENTIALS: DeviceCredentials = { opening: async (device) => device.credentialId, mayLogin: () => true, refused: () => undefined, worked: () => undefined };
 
 /** Connecting devices, reading them now, acting on them, and keeping their recent readings. */
 export class DeviceService {
@@ -150,12 +153,20 @@ export class DeviceService {
     if (!device.endpoint || !device.credentialId) throw new InvalidInputError([{ field: 'endpoint', code: 'not_connected', message: `${device.name} has no address and credentials yet` }]);
     const credentialId = await this.credentials.opening({ id: device.id, endpoint: device.endpoint, fingerprint: device.fingerprint, credentialId: device.credentialId });
     if (!credentialId) throw new ConflictError(`${device.name}: a password change is not settled yet, so no password is known to open it; EdgeCab settles it at the next poll (nothing was sent)`);
+    if (device.protocol === 'redfish' && !this.credentials.mayLogin({ id: device.id, endpoint: device.endpoint }, credentialId)) {
+      throw new ConflictError(`${device.name}: the BMC refused the stored password, and another refused login could lock the account, so none is sent for now (nothing was sent). Correct the password (Change connection) if it was changed on the device`);
+    }
     return credentialId;
   }
 
-  /** Counts a refused login toward the BMC's lockout, and passes the error on. */
-  countRefusal(endpoint: string, error: unknown): void {
-    if (isLoginRefused(error)) this.credentials.refused(endpoint);
+  /** Counts a refused login toward the BMC's lockout (a login that worked clears it); the error goes on. */
+  countRefusal(device: { id: string; endpoint: string }, credentialId: string, error: unknown): void {
+    if (isLoginRefused(error)) this.credentials.refused(device, credentialId);
+  }
+
+  /** A login with the device's credential worked. */
+  countSuccess(device: { id: string }): void {
+    this.credentials.worked(device);
   }
 
   /**
@@ -241,9 +252,22 @@ export class DeviceService {
       .run(credentialId);
   }
 
-  private async redfishClient(device: ReturnType<CabinetService['device']>): Promise<RedfishClient> {
-    const secret = this.vault.open<RedfishSecret>(await this.openingCredential(device));
-    return new RedfishClient({ url: device.endpoint!, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: 15_000 });
+  /** A client with the credential that opens the BMC now, and work on it: a refused login is counted, one that worked clears the count. */
+  private async withRedfish<T>(device: ReturnType<CabinetService['device']>, work: (client: RedfishClient) => Promise<T>): Promise<T> {
+    const credentialId = await this.openingCredential(device);
+    const secret = this.vault.open<RedfishSecret>(credentialId);
+    const client = new RedfishClient({ url: device.endpoint!, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: 15_000 });
+    const target = { id: device.id, endpoint: device.endpoint! };
+    try {
+      const result = await work(client);
+      this.countSuccess(target);
+      return result;
+    } catch (error) {
+      this.countRefusal(target, credentialId, error);
+      throw error;
+    } finally {
+      await client.close();
+    }
   }
 
   /**
@@ -267,16 +291,10 @@ export class DeviceService {
     try {
       if (!device.endpoint || !device.credentialId) throw new InvalidInputError([{ field: 'endpoint', code: 'not_connected', message: `${device.name} has no address and credentials yet` }]);
       if (device.protocol === 'redfish') {
-        const client = await this.redfishClient(device);
-        try {
+        return await this.withRedfish(device, async (client) => {
           const inventory = await readInventory(client, { now: this.now, pollTimeoutMs: timeoutMs, signal });
           return { observedAt: inventory.observedAt, status: redfishStatus(inventory), error: null, snmp: null, redfish: inventory };
-        } catch (error) {
-          this.countRefusal(device.endpoint, error);
-          throw error;
-        } finally {
-          await client.close();
-        }
+        });
       }
       const { host, port } = splitEndpoint(device.endpoint);
       const secret = this.vault.open<SnmpSecret>(await this.openingCredential(device));
@@ -341,17 +359,15 @@ export class DeviceService {
     const device = this.cabinets.device(id);
     if (device.protocol !== 'redfish') throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} has no BMC` }]);
     await this.gate.exclusive({ deviceId: id, siteId: device.siteId }, async () => {
-      const client = await this.redfishClient(this.cabinets.device(id));
       try {
-        const first = await firstMember(client, '/redfish/v1/Systems');
-        if (!first) throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} reports no computer system` }]);
-        await resetSystem(client, first, type);
+        await this.withRedfish(this.cabinets.device(id), async (client) => {
+          const first = await firstMember(client, '/redfish/v1/Systems');
+          if (!first) throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} reports no computer system` }]);
+          await resetSystem(client, first, type);
+        });
       } catch (error) {
-        this.countRefusal(device.endpoint!, error);
         if (error instanceof RedfishError) throw new DeviceUnreachableError(error.message, error.code, error.fingerprint ?? null);
         throw error;
-      } finally {
-        await client.close();
       }
     });
     return this.refresh(id);

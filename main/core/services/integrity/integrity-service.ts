@@ -178,14 +178,16 @@ export class IntegrityService implements PollFollower {
         const current = this.deps.cabinets.device(device.id);
         if (!current.endpoint || !current.credentialId) throw new Error(`${current.name} has no address and credentials any more`);
         // A password change not settled yet: settled first, and read only with a password known to open the BMC.
-        const secret = this.deps.vault.open<RedfishSecret>(await this.deps.devices.openingCredential(current));
+        const credentialId = await this.deps.devices.openingCredential(current);
+        const secret = this.deps.vault.open<RedfishSecret>(credentialId);
         const client = new RedfishClient({ url: current.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: current.fingerprint, requestTimeoutMs: 10_000 });
         try {
           // Bounded like an inventory poll (the slot's time is the plan's inventory timeout): a slow BMC holds its slot no longer for a check.
           const raw = await readRedfishIntegrity(client, { timeoutMs: slot.timeoutMs, signal: AbortSignal.any([signal, slot.signal]) });
+          this.deps.devices.countSuccess(current);
           return { facts: redfishFacts(raw), unread: raw.unread, observedAt: this.now().toISOString() };
         } catch (error) {
-          this.deps.devices.countRefusal(current.endpoint, error);
+          this.deps.devices.countRefusal({ id: current.id, endpoint: current.endpoint }, credentialId, error);
           throw error;
         } finally {
           await client.close();

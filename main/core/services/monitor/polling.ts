@@ -28,8 +28,6 @@ export interface PollTimeouts {
  */
 export class DevicePoller {
   private readonly counters = new Map<string, CounterMemory>();
-  /** BMCs whose last poll had its login refused, with the credential refused ("id:revision"): polled again with it only while the lockout budget allows a refusal. */
-  private readonly refused = new Map<string, string>();
 
   constructor(
     private readonly vault: CredentialVault,
@@ -49,19 +47,16 @@ export class DevicePoller {
         if (typeof settled === 'string') return { kind: 'failed', device, at: this.now().getTime(), error: settled };
         current = settled;
       }
-      if (current.protocol === 'redfish' && this.refused.get(device.id) === this.revisionOf(current.credential_id) && !this.rotation.logins.mayFail(device.endpoint)) {
+      if (current.protocol === 'redfish' && !this.rotation.mayLogin({ deviceId: device.id, endpoint: device.endpoint }, current.credential_id)) {
         const windowMinutes = Math.round(this.rotation.logins.policy(device.endpoint).resetAfterSeconds / 60);
         return { kind: 'failed', device, at: this.now().getTime(), error: `the BMC refused the stored password; EdgeCab sends no more logins for up to ${windowMinutes} min so the account is not locked. Correct the password (Change connection) if it was changed on the device` };
       }
       const result = await (current.protocol === 'redfish' ? this.pollRedfish(current, kind, signal) : this.pollSnmp(current, kind, signal));
-      this.refused.delete(device.id);
+      if (current.protocol === 'redfish') this.rotation.loginWorked(device.id);
       return result;
     } catch (error) {
-      if (isLoginRefused(error)) {
-        // Counted toward the BMC's lockout, as every refused login of EdgeCab's is.
-        this.rotation.logins.failed(device.endpoint, 'monitor');
-        this.refused.set(device.id, this.revisionOf(this.rotation.workingCredential(device.id) ?? device.credential_id));
-      }
+      // Counted toward the BMC's lockout, as every refused login of EdgeCab's is, and not sent again while another could lock the account.
+      if (isLoginRefused(error)) this.rotation.loginRefused({ deviceId: device.id, endpoint: device.endpoint }, this.rotation.workingCredential(device.id) ?? device.credential_id, 'monitor');
       const message = signal.aborted && !(error instanceof RedfishError && error.code === 'tls_changed') ? `no complete answer within ${Math.round((kind === 'inventory' ? this.timeouts().inventoryMs : this.timeouts().healthMs) / 1000)} s` : (error as Error).message;
       return { kind: 'failed', device, at: this.now().getTime(), error: message };
     }
@@ -104,13 +99,7 @@ export class DevicePoller {
     return { kind: 'observed', device, at, observation, reading };
   }
 
-  /** A credential corrected by the user keeps its id and gets a new revision: it is tried at once. */
-  private revisionOf(credentialId: string): string {
-    return `${credentialId}:${this.vault.meta(credentialId)?.revision ?? 0}`;
-  }
-
   forget(ids: ReadonlySet<string>): void {
     for (const id of this.counters.keys()) if (!ids.has(id)) this.counters.delete(id);
-    for (const id of this.refused.keys()) if (!ids.has(id)) this.refused.delete(id);
   }
 }
