@@ -1,20 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
-import type { EngineInventory } from '../../shared/domain/engine.js';
+import type { Command } from 'commander';
+import { decimalSize, type EngineInventory } from '../../shared/domain/engine.js';
 import { EngineClient, EngineError } from '../core/protocols/engine/client.js';
 import { readEngine } from '../core/protocols/engine/inventory.js';
-
-const size = (bytes: number | null) => {
-  if (bytes === null) return '?';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
-};
+import { fingerprintArgument, timeoutArgument, trustHint } from './tls-options.js';
 
 /** A few lines a person reads at a glance; the JSON has everything. */
 export function engineSummary(inventory: EngineInventory): string {
@@ -22,8 +11,8 @@ export function engineSummary(inventory: EngineInventory): string {
   const running = inventory.containers.filter((container) => container.state === 'running').length;
   const lines = [`ENGINE  ${inventory.endpoint}  ${engine.product} ${engine.version} (API ${engine.apiVersion})`];
   if (inventory.certificateFingerprint) lines.push(`  certificate SHA-256 ${inventory.certificateFingerprint}`);
-  lines.push(`  host        ${host.name ?? '?'}: ${engine.os ?? '?'} ${engine.arch ?? ''}, kernel ${engine.kernel ?? '?'}, ${host.cpus ?? '?'} CPU, ${size(host.memoryBytes)} memory`);
-  lines.push(`  disk        ${disk.freeBytes !== null ? `${size(disk.freeBytes)} free of ${size(disk.totalBytes)}` : disk.note ?? 'unknown'}${disk.path ? ` (${disk.path})` : ''}`);
+  lines.push(`  host        ${host.name ?? '?'}: ${engine.os ?? '?'} ${engine.arch ?? ''}, kernel ${engine.kernel ?? '?'}, ${host.cpus ?? '?'} CPU, ${decimalSize(host.memoryBytes)} memory`);
+  lines.push(`  disk        ${disk.freeBytes !== null ? `${decimalSize(disk.freeBytes)} free of ${decimalSize(disk.totalBytes)}` : disk.note ?? 'unknown'}${disk.path ? ` (${disk.path})` : ''}`);
   lines.push(`  images      ${inventory.images.length}: ${inventory.images.slice(0, 5).map((image) => image.tags[0] ?? image.id.slice(0, 19)).join(', ') || 'none'}${inventory.images.length > 5 ? ', …' : ''}`);
   lines.push(`  containers  ${inventory.containers.length} (${running} running): ${inventory.containers.slice(0, 5).map((container) => `${container.name} ${container.state}`).join(', ') || 'none'}${inventory.containers.length > 5 ? ', …' : ''}`);
   lines.push(`  volumes     ${inventory.volumes.length}: ${inventory.volumes.slice(0, 5).map((volume) => volume.name).join(', ') || 'none'}`);
@@ -55,15 +44,8 @@ export function addEngineProbe(probe: Command): void {
     .option('--cert <file>', 'PEM client certificate presented to the engine (TCP)')
     .option('--key <file>', 'PEM key of the client certificate')
     .option('--trust-on-first-use', "trust the engine's certificate as presented now (its fingerprint is printed)")
-    .option('--fingerprint <sha256>', "the engine certificate's fingerprint trusted earlier (AB:CD:…)", (value) => {
-      if (!/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(value)) throw new InvalidArgumentError('a SHA-256 fingerprint: 32 hex pairs separated by ":"');
-      return value.toUpperCase();
-    })
-    .option('--timeout <ms>', 'per-request timeout in milliseconds', (value) => {
-      const ms = Number(value);
-      if (!Number.isInteger(ms) || ms < 100) throw new InvalidArgumentError('at least 100');
-      return ms;
-    }, 15_000)
+    .option('--fingerprint <sha256>', "the engine certificate's fingerprint trusted earlier (AB:CD:…)", fingerprintArgument)
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', timeoutArgument, 15_000)
     .option('--human', 'print a readable summary instead of JSON')
     .action(async (url: string, options: ProbeEngineOptions) => {
       if (Boolean(options.cert) !== Boolean(options.key)) throw new Error('--cert and --key go together');
@@ -74,7 +56,7 @@ export function addEngineProbe(probe: Command): void {
         process.stdout.write(options.human ? `${engineSummary(inventory)}\n` : `${JSON.stringify(inventory, null, 2)}\n`);
       } catch (error) {
         if (error instanceof EngineError && error.code === 'tls_untrusted') {
-          throw new EngineError(error.code, `${error.message}; re-run with --trust-on-first-use, or with --fingerprint ${error.fingerprint ?? '<sha256>'} once you have checked it`);
+          throw new EngineError(error.code, `${error.message}; ${trustHint(error.fingerprint)}`);
         }
         throw error;
       } finally {

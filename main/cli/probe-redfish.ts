@@ -1,7 +1,8 @@
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { RedfishInventory } from '../../shared/domain/redfish.js';
 import { RedfishClient, RedfishError } from '../core/protocols/redfish/client.js';
 import { readInventory } from '../core/protocols/redfish/inventory.js';
+import { fingerprintArgument, timeoutArgument, trustHint } from './tls-options.js';
 
 const show = (value: string | number | null | undefined, unit = '') => (value === null || value === undefined ? '?' : `${value}${unit}`);
 
@@ -40,15 +41,8 @@ export function addRedfishProbe(probe: Command): void {
     .requiredOption('-u, --user <user>', 'BMC user name')
     .requiredOption('-p, --password <password>', 'BMC password')
     .option('--trust-on-first-use', 'trust the certificate the BMC presents now (its fingerprint is printed)')
-    .option('--fingerprint <sha256>', 'the certificate fingerprint trusted earlier (AB:CD:…)', (value) => {
-      if (!/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(value)) throw new InvalidArgumentError('a SHA-256 fingerprint: 32 hex pairs separated by ":"');
-      return value.toUpperCase();
-    })
-    .option('--timeout <ms>', 'per-request timeout in milliseconds', (value) => {
-      const ms = Number(value);
-      if (!Number.isInteger(ms) || ms < 100) throw new InvalidArgumentError('at least 100');
-      return ms;
-    }, 15_000)
+    .option('--fingerprint <sha256>', 'the certificate fingerprint trusted earlier (AB:CD:…)', fingerprintArgument)
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', timeoutArgument, 15_000)
     .option('--human', 'print a readable summary instead of JSON')
     .action(async (url: string, options: ProbeRedfishOptions) => {
       let parsed: URL;
@@ -72,7 +66,7 @@ export function addRedfishProbe(probe: Command): void {
         );
       } catch (error) {
         if (error instanceof RedfishError && error.code === 'tls_untrusted') {
-          throw new RedfishError(error.code, `${error.message}; re-run with --trust-on-first-use, or with --fingerprint ${error.fingerprint ?? '<sha256>'} once you have checked it`);
+          throw new RedfishError(error.code, `${error.message}; ${trustHint(error.fingerprint)}`);
         }
         throw error;
       } finally {

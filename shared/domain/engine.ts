@@ -67,3 +67,16 @@ export const EngineProbeInput = z.object({
   trustOnFirstUse: z.boolean().default(false),
 });
 export type EngineProbeInput = z.infer<typeof EngineProbeInput>;
+
+/** Bytes in decimal units, as engines and disks count them ("2.0 MB", "246 GB"); `unknown` when not known. */
+export function decimalSize(bytes: number | null, unknown = '?'): string {
+  if (bytes === null) return unknown;
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}

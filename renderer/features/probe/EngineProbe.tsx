@@ -1,7 +1,7 @@
 import { ORPCError } from '@orpc/client';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { EngineInventory } from '../../../shared/domain/engine.js';
+import { decimalSize, type EngineInventory } from '../../../shared/domain/engine.js';
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { Field, TextInput } from '../../components/Field.js';
@@ -12,18 +12,6 @@ import { ProbeActions, ProbeFailure } from './ProbeParts.js';
 
 const KNOWN_REASONS = new Set(['connection', 'timeout', 'tls_changed', 'http', 'not_json', 'malformed', 'too_large']);
 
-/** Decimal units, as engines and disks count. */
-function size(bytes: number | null): string {
-  if (bytes === null) return '—';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
-}
 
 function EngineReport({ inventory }: { inventory: EngineInventory }) {
   const { t, i18n } = useTranslation();
@@ -38,11 +26,11 @@ function EngineReport({ inventory }: { inventory: EngineInventory }) {
         <dl className="facts">
           <div>
             <dt>{t('engine.host')}</dt>
-            <dd data-testid="engine-host">{t('engine.hostValue', { name: host.name ?? '—', os: engine.os ?? '—', arch: engine.arch ?? '', cpus: host.cpus ?? '—', memory: size(host.memoryBytes) })}</dd>
+            <dd data-testid="engine-host">{t('engine.hostValue', { name: host.name ?? '—', os: engine.os ?? '—', arch: engine.arch ?? '', cpus: host.cpus ?? '—', memory: decimalSize(host.memoryBytes, '—') })}</dd>
           </div>
           <div>
             <dt>{t('engine.disk')}</dt>
-            <dd data-testid="engine-disk">{disk.freeBytes !== null ? t('engine.diskFree', { free: size(disk.freeBytes), total: size(disk.totalBytes) }) : t('engine.diskUnknown')}</dd>
+            <dd data-testid="engine-disk">{disk.freeBytes !== null ? t('engine.diskFree', { free: decimalSize(disk.freeBytes, '—'), total: decimalSize(disk.totalBytes, '—') }) : t('engine.diskUnknown')}</dd>
           </div>
         </dl>
         <p className="muted small">{t('probe.readAt', { time: formatDateTime(inventory.observedAt, i18n.language) })}</p>
@@ -93,7 +81,7 @@ function EngineReport({ inventory }: { inventory: EngineInventory }) {
               {inventory.images.map((image) => (
                 <tr key={image.id}>
                   <td className="mono">{image.tags.join(', ') || `${t('engine.untagged')} · ${image.id.replace(/^sha256:/, '').slice(0, 12)}`}</td>
-                  <td>{size(image.sizeBytes)}</td>
+                  <td>{decimalSize(image.sizeBytes, '—')}</td>
                   <td>{image.created ? formatDateTime(image.created, i18n.language) : '—'}</td>
                 </tr>
               ))}
