@@ -42,6 +42,30 @@ function answers(socketPath: string): Promise<boolean> {
   });
 }
 
+/** Processes whose command line names `dir` (conmon, its cleanup helpers): given 3 s to end, then killed. */
+async function endProcessesUsing(dir: string): Promise<void> {
+  const using = async () => {
+    try {
+      return (await run('pgrep', ['-f', dir])).stdout.split('\n').map(Number).filter((pid) => pid > 0 && pid !== process.pid);
+    } catch {
+      return []; // pgrep exits 1 when nothing matches
+    }
+  };
+  const deadline = Date.now() + 3000;
+  let pids = await using();
+  while (pids.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    pids = await using();
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 export async function startPodman(): Promise<PodmanService> {
   const dir = mkdtempSync(join(tmpdir(), 'edgecab-podman-'));
   const conf = join(dir, 'containers.conf');
@@ -99,7 +123,9 @@ export async function startPodman(): Promise<PodmanService> {
       }
       // Containers the tests left (their conmon processes) are removed before their storage goes; a failure is said, not hidden.
       await podman('rm', '--all', '--force', '--time', '0').catch((error: unknown) => console.error(`podman rm --all failed: ${(error as Error).message}`));
-      rmSync(dir, { recursive: true, force: true });
+      // conmon runs `podman container cleanup` in a session of its own after a container ends; it may still be writing into this storage.
+      await endProcessesUsing(dir);
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
