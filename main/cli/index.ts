@@ -7,6 +7,7 @@ import { SnmpError } from '../core/protocols/snmp/session.js';
 import { serveCore, type ServingOptions } from './serving.js';
 import { tokensCommand, usersCommand, vaultCommand } from './users.js';
 import { labCommand } from './lab.js';
+import { appsCommand } from './apps.js';
 import { addIntakeOptions, startMonitoring, type IntakeCliOptions } from './monitoring.js';
 import { defaultDataDir } from './paths.js';
 import { probeCommand } from './probe-snmp.js';
@@ -95,6 +96,7 @@ export function buildProgram(): Command {
   program.addCommand(tokensCommand());
   program.addCommand(vaultCommand());
   program.addCommand(labCommand());
+  program.addCommand(appsCommand());
   return program;
 }
 

@@ -2,6 +2,7 @@ import type { SystemInfo } from '../../shared/contract/index.js';
 import type { SiteCsvImportResult } from '../../shared/domain/site.js';
 import type { Database } from './db/open.js';
 import { AuditLog } from './services/audit/audit-log.js';
+import { AppRepository } from './services/apps/app-repository.js';
 import { CabinetService } from './services/cabinets/cabinet-service.js';
 import { loadTemplates } from './services/cabinets/templates.js';
 import { CredentialVault } from './services/credentials/vault.js';
@@ -58,6 +59,8 @@ export interface Services {
   integrity: IntegrityService;
   /** Failures of EdgeCab's own background work. */
   health: SystemHealth;
+  /** Signed app releases and their images, content-addressed. */
+  apps: AppRepository;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
   system: () => SystemInfo;
 }
@@ -106,6 +109,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     devices,
     map: new MapService(db, now),
     tiles: new TileService(db, dataDir, now),
+    apps: new AppRepository(db, dataDir, now),
     onlineTiles: new OnlineTileCache(db, now, network),
     network,
     system,

@@ -2,6 +2,7 @@ import type { Context } from '@orpc/server';
 import { BodyLimitPlugin } from '@orpc/server/node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CSV_IMPORT_MAX_BYTES } from '../../shared/domain/site.js';
+import { MAX_RELEASE_UPLOAD_BYTES } from '../../shared/domain/apps.js';
 import { sendProblem } from './problem.js';
 
 /**
@@ -18,11 +19,19 @@ export const MAX_BODY_BYTES = CSV_IMPORT_MAX_BYTES * 2 + 64 * 1024;
 /** A tile package (the contract allows 512 MiB) plus the multipart envelope. */
 export const MAX_TILE_UPLOAD_BYTES = 512 * 1024 * 1024 + 64 * 1024;
 
-/** The routes that take a tile package: REST and the web UI's RPC endpoint. */
-const TILE_UPLOAD_PATHS = new Set(['/api/v1/tiles/packages', '/rpc/tiles/import']);
+/** An app release bundle (the contract allows 4 GiB) plus the multipart envelope. */
+export const MAX_RELEASE_UPLOAD_BYTES_WITH_ENVELOPE = MAX_RELEASE_UPLOAD_BYTES + 64 * 1024;
+
+/** The routes that take a file, REST and the web UI's RPC endpoint, and how large a body they read. */
+const UPLOAD_LIMITS = new Map([
+  ['/api/v1/tiles/packages', MAX_TILE_UPLOAD_BYTES],
+  ['/rpc/tiles/import', MAX_TILE_UPLOAD_BYTES],
+  ['/api/v1/apps/releases', MAX_RELEASE_UPLOAD_BYTES_WITH_ENVELOPE],
+  ['/rpc/apps/push', MAX_RELEASE_UPLOAD_BYTES_WITH_ENVELOPE],
+]);
 
 export function bodyLimitFor(pathname: string): number {
-  return TILE_UPLOAD_PATHS.has(pathname) ? MAX_TILE_UPLOAD_BYTES : MAX_BODY_BYTES;
+  return UPLOAD_LIMITS.get(pathname) ?? MAX_BODY_BYTES;
 }
 
 /** The body limit for oRPC's node handlers (JSON, text, forms; multipart never reaches them unread). */

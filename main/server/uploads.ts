@@ -9,7 +9,7 @@ import { refuseTooLarge } from './body-limits.js';
 import { problemFromError, sendProblem } from './problem.js';
 
 /**
- * Multipart bodies (the tile package upload, up to 512 MiB) are read here
+ * Multipart bodies (a tile package, up to 512 MiB; an app release, up to 4 GiB) are read here
  * as they arrive instead of by oRPC, which would hold the whole body in
  * memory: every file part goes straight to a temporary file in the data
  * directory while the bytes are counted against the route's limit, and the
@@ -24,7 +24,7 @@ import { problemFromError, sendProblem } from './problem.js';
  */
 
 const LIMITS = { fields: 16, fieldSize: 64 * 1024, fieldNameSize: 200, files: 2, parts: 24, headerPairs: 64 } as const;
-/** Uploads being received at once; each may take 512 MiB of disk until it is checked. */
+/** Uploads being received at once; each takes disk (up to its route's limit) until it is checked. */
 const MAX_CONCURRENT_UPLOADS = 2;
 let uploadsInFlight = 0;
 
@@ -34,6 +34,8 @@ type Entry = [string, string | File];
 const UPLOAD_OPERATIONS = new Map([
   ['/api/v1/tiles/packages', 'tiles.import'],
   ['/rpc/tiles/import', 'tiles.import'],
+  ['/api/v1/apps/releases', 'apps.push'],
+  ['/rpc/apps/push', 'apps.push'],
 ]);
 
 /**
@@ -50,7 +52,7 @@ export async function stageMultipartBody(core: Core, context: CoreContext, req: 
   const operation = UPLOAD_OPERATIONS.get(pathname);
   if (!operation) {
     res.setHeader('connection', 'close');
-    sendProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Only a tile package upload takes a multipart body; send JSON');
+    sendProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Only a tile package or app release upload takes a multipart body; send JSON');
     return false;
   }
   try {

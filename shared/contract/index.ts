@@ -20,6 +20,7 @@ import { NetworkPolicy } from '../domain/network.js';
 import { FINGERPRINT_PATTERN, RedfishProbeInput, RedfishProbeResult } from '../domain/redfish.js';
 import { SnmpDevice, SnmpProbeInput } from '../domain/snmp.js';
 import { EngineInventory, EngineProbeInput } from '../domain/engine.js';
+import { AppRelease, AppSummary, MAX_RELEASE_UPLOAD_BYTES, Publisher, PushResult, TrustPublisherInput } from '../domain/apps.js';
 import { ValidationProblem } from '../domain/validation.js';
 import { PrincipalView, ROLES } from '../domain/access.js';
 import { PasswordChange, TokenCreate, TokenCreated, TokenView, UserCreate, UserUpdate, UserView } from '../domain/identity.js';
@@ -273,6 +274,29 @@ export const contract = {
       .errors(notFound)
       .input(z.object({ id: SiteId }))
       .output(MapSite),
+  },
+  apps: {
+    list: base.route({ method: 'GET', path: '/apps', tags: ['apps'], summary: 'Apps in the repository, with their versions' }).output(z.array(AppSummary)),
+    releases: base
+      .route({ method: 'GET', path: '/apps/{appId}/releases', tags: ['apps'], summary: "An app's releases, newest first: manifest, images, size, signer" })
+      .errors(notFound)
+      .input(z.object({ appId: z.string().max(40) }))
+      .output(z.array(AppRelease)),
+    push: base
+      .route({ method: 'POST', path: '/apps/releases', successStatus: 201, tags: ['apps'], summary: 'Upload a signed release bundle (.ecapp; multipart: file); checked (schema, signature, image digests) before anything is kept' })
+      .errors(conflict)
+      .input(z.object({ file: z.file({ error: 'Choose a release bundle (.ecapp)' }).max(MAX_RELEASE_UPLOAD_BYTES, { error: 'At most 4 GiB' }) }))
+      .output(PushResult),
+    publishers: base.route({ method: 'GET', path: '/apps/publishers', tags: ['apps'], summary: 'Publisher keys whose signed releases the repository accepts' }).output(z.array(Publisher)),
+    trust: base
+      .route({ method: 'POST', path: '/apps/publishers', successStatus: 201, tags: ['apps'], summary: "Trust a publisher's Ed25519 public key (PEM)" })
+      .input(TrustPublisherInput)
+      .output(Publisher),
+    distrust: base
+      .route({ method: 'DELETE', path: '/apps/publishers/{keyId}', tags: ['apps'], summary: 'Stop trusting a publisher key (its releases stay, marked untrusted, and cannot be rolled out)' })
+      .errors(notFound)
+      .input(z.object({ keyId: z.string().regex(/^[0-9a-f]{64}$/, { error: 'A key id: 64 hex digits' }) }))
+      .output(z.object({ keyId: z.string(), deleted: z.literal(true) })),
   },
   tiles: {
     list: base.route({ method: 'GET', path: '/tiles/packages', tags: ['tiles'], summary: 'Imported offline tile packages' }).output(z.array(TilePackage)),

@@ -81,6 +81,12 @@ export const POLICIES: Record<string, Policy> = {
   'map.sites': somewhere('viewer'),
   'map.site': on('viewer', site()),
 
+  'apps.list': somewhere('viewer'),
+  'apps.releases': somewhere('viewer'),
+  'apps.push': everywhere('operator'),
+  'apps.publishers': somewhere('viewer'),
+  'apps.trust': everywhere('administrator'),
+  'apps.distrust': everywhere('administrator'),
   'tiles.list': somewhere('viewer'),
   'tiles.import': everywhere('administrator'),
   'tiles.online': somewhere('viewer'),

@@ -228,6 +228,17 @@ export function createRouter(services: Services) {
         return site;
       }),
     },
+    apps: {
+      list: os.apps.list.handler(() => services.apps.apps()),
+      releases: os.apps.releases.handler(({ input }) => services.apps.releases(input.appId)),
+      push: os.apps.push.handler(({ input, context }) => services.apps.pushUpload(input.file, context.actor)),
+      publishers: os.apps.publishers.handler(() => services.apps.publishers()),
+      trust: os.apps.trust.handler(({ input, context }) => services.apps.trust(input, context.actor)),
+      distrust: os.apps.distrust.handler(({ input }) => {
+        services.apps.distrust(input.keyId);
+        return { keyId: input.keyId, deleted: true as const };
+      }),
+    },
     tiles: {
       list: os.tiles.list.handler(() => services.tiles.list()),
       // A file the HTTP server staged on disk is taken over by path; others are streamed to disk first.

@@ -243,6 +243,28 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('018 adds the app repository: a blob two images share is one row, and a release takes its images with it when removed', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 17);
+    migrate(db, migrations, 18);
+    expect(schemaVersion(db)).toBe(18);
+    const blob = db.prepare("INSERT INTO app_blobs (digest, size, stored_at) VALUES (?, ?, '2026-12-02T00:00:00Z')");
+    for (const digest of ['sha256:c1', 'sha256:c2', 'sha256:shared']) blob.run(digest, 10);
+    expect(() => blob.run('md5:x', 1)).toThrow(/CHECK/);
+    for (const image of ['sha256:c1', 'sha256:c2']) {
+      db.prepare("INSERT INTO app_images (id, tags) VALUES (?, '[]')").run(image);
+      db.prepare('INSERT INTO app_image_layers (image_id, position, digest) VALUES (?, 0, ?)').run(image, 'sha256:shared');
+    }
+    db.prepare("INSERT INTO app_releases (app_id, version, manifest, signature, key_id, uploaded_at) VALUES ('web', '1.0.0', x'7b7d', '{}', 'k', 'now')").run();
+    db.prepare("INSERT INTO app_release_images (app_id, version, image_id) VALUES ('web', '1.0.0', 'sha256:c1')").run();
+    expect(() => db.prepare("INSERT INTO app_release_images (app_id, version, image_id) VALUES ('web', '1.0.0', 'sha256:none')").run()).toThrow(/FOREIGN KEY/);
+    db.prepare("DELETE FROM app_releases WHERE app_id = 'web'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM app_release_images').get()).toEqual({ n: 0 });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM app_image_layers WHERE digest = 'sha256:shared'").get()).toEqual({ n: 2 });
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

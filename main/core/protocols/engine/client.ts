@@ -1,4 +1,5 @@
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
+import type { Readable } from 'node:stream';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 
@@ -63,6 +64,15 @@ export function engineAddress(url: string): EngineAddress {
  * the schema of what EdgeCab uses, so a malformed one is an error that
  * names the path, never a crash.
  */
+interface OutgoingBody {
+  body?: string | Readable;
+  contentType?: string;
+  length?: number;
+  /** A long transfer: no overall deadline. */
+  stream?: boolean;
+  answerTimeoutMs?: number;
+}
+
 export class EngineClient {
   readonly address: EngineAddress;
   private readonly agent: Agent;
@@ -141,15 +151,49 @@ export class EngineClient {
     return checked.data;
   }
 
+  /** A request with a JSON body (or none) whose JSON answer must match `schema` (an empty answer is null). */
+  async send<T extends z.ZodType>(method: Dispatcher.HttpMethod, path: string, schema: T, body?: unknown, signal?: AbortSignal): Promise<z.output<T>> {
+    const raw = await this.request(method, path, signal, body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' });
+    let parsed: unknown = null;
+    if (raw.length > 0) {
+      try {
+        parsed = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new EngineError('not_json', `${this.where(path)}: the answer is not JSON`);
+      }
+    }
+    const checked = schema.safeParse(parsed);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new EngineError('malformed', `${this.where(path)}: unexpected answer (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'})`);
+    }
+    return checked.data;
+  }
+
+  /**
+   * Streams `body` (`length` bytes) to `path` and returns the raw answer:
+   * an image archive to `/images/load`. Only idle time is bounded; the
+   * answer may take `answerTimeoutMs` after the last byte (an engine
+   * unpacks layers before it answers).
+   */
+  async upload(path: string, body: Readable, length: number, contentType: string, answerTimeoutMs: number, signal?: AbortSignal): Promise<Buffer> {
+    return this.request('POST', path, signal, { body, length, contentType, stream: true, answerTimeoutMs });
+  }
+
   private where(path: string): string {
     return this.address.kind === 'unix' ? `unix:${this.address.socketPath} ${path}` : `${this.origin}${path}`;
   }
 
-  private async request(method: Dispatcher.HttpMethod, path: string, signal?: AbortSignal): Promise<Buffer> {
+  private async request(method: Dispatcher.HttpMethod, path: string, signal?: AbortSignal, send: OutgoingBody = {}): Promise<Buffer> {
     let response: Dispatcher.ResponseData;
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    // A transfer may take minutes on a thin WAN: it has no overall deadline, only the idle timeouts (no bytes either way for timeoutMs).
+    const timeout = send.stream ? new AbortController().signal : AbortSignal.timeout(this.timeoutMs);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (send.contentType) headers['content-type'] = send.contentType;
+    if (send.length !== undefined) headers['content-length'] = String(send.length);
+    const wait = send.answerTimeoutMs ?? this.timeoutMs;
     try {
-      response = await this.agent.request({ origin: this.origin, path, method, headers: { accept: 'application/json' }, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
+      response = await this.agent.request({ origin: this.origin, path, method, headers, body: send.body ?? null, headersTimeout: wait, bodyTimeout: wait, signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
     } catch (error) {
       throw this.transport(error, path, timeout.aborted);
     }
@@ -169,13 +213,14 @@ export class EngineClient {
     }
     const body = Buffer.concat(chunks);
     if (response.statusCode >= 400) {
-      let message = body.toString('utf8').slice(0, 300).trim();
+      let message = body.toString('utf8').trim();
       try {
         const json = JSON.parse(message) as { message?: unknown };
         if (typeof json.message === 'string') message = json.message;
       } catch {
         // a plain-text answer is its own message
       }
+      message = message.slice(0, 400);
       throw new EngineError('http', `${this.where(path)}: HTTP ${response.statusCode}${message ? `: ${message}` : ''}`, response.statusCode);
     }
     return body;
