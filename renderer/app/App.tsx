@@ -25,6 +25,7 @@ import { Allowed, RequireRole, type Needs } from '../features/auth/RequireRole.j
 import { UsersPage } from '../features/users/UsersPage.js';
 import { TokensPage } from '../features/tokens/TokensPage.js';
 import { IntegrityPage } from '../features/security/IntegrityPage.js';
+import { AppsPage } from '../features/apps/AppsPage.js';
 
 const ADMIN_SOMEWHERE: Needs = { role: 'administrator', where: 'anywhere' };
 const ADMIN_EVERYWHERE: Needs = { role: 'administrator', where: 'everywhere' };
@@ -37,6 +38,7 @@ const SCREENS: readonly { path: string; label: string; element: ReactElement; ne
   { path: '/wizard', label: 'nav.wizard', element: <WizardStart />, needs: ADMIN_SOMEWHERE },
   { path: '/regions', label: 'nav.regions', element: <RegionsPage /> },
   { path: '/integrity', label: 'security.nav', element: <IntegrityPage /> },
+  { path: '/apps', label: 'apps.nav', element: <AppsPage /> },
   { path: '/probe', label: 'nav.probe', element: <ProbePage />, needs: ADMIN_EVERYWHERE },
   { path: '/lab', label: 'nav.lab', element: <LabPage />, needs: ADMIN_EVERYWHERE },
   { path: '/audit', label: 'nav.audit', element: <AuditPage />, needs: ADMIN_EVERYWHERE },

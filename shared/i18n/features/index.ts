@@ -7,6 +7,7 @@ import { securityCatalog } from './security.js';
 import { systemCatalog } from './system.js';
 import { wizardFieldCatalog } from './wizard-field.js';
 import { engineCatalog } from './engine.js';
+import { appsCatalog } from './apps.js';
 
 /** Every feature catalog; a new feature adds its file here. */
-export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog, engineCatalog];
+export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog, engineCatalog, appsCatalog];

@@ -66,7 +66,9 @@ describe('app repository', () => {
     expect(second.release.uniqueBytes).toBe(v2.config.length + v2.layers[1]!.length);
     const again = await core.services.apps.pushFile(join(work.dir, 'v2.ecapp'), 'bob');
     expect(again).toMatchObject({ storedBlobs: 0, release: { version: '2.0.0', uploadedBy: 'alice' } });
-    expect(core.services.apps.apps()[0]).toMatchObject({ latestVersion: '2.0.0', versions: ['2.0.0', '1.0.0'] });
+    // The app's size counts the shared layer once.
+    const appBytes = [v1.config, v2.config, ...v1.layers, v2.layers[1]!].reduce((sum, blob) => sum + blob.length, 0);
+    expect(core.services.apps.apps()[0]).toMatchObject({ latestVersion: '2.0.0', versions: ['2.0.0', '1.0.0'], sizeBytes: appBytes });
     const changed = webManifest('2.0.0', v2.id, { description: { en: 'Changed', 'zh-CN': '改了' } });
     const error = await core.services.apps.pushFile(await bundleFile(work.dir, 'v2b', changed, await dockerArchive([v2]), publisher), 'alice').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConflictError);

@@ -131,7 +131,7 @@ export class AppRepository {
       const versions = rows.map((row) => row.version).sort(compareVersions).reverse();
       const latest = rows.find((row) => row.version === versions[0])!;
       const manifest = this.manifestOf(latest);
-      return { appId, name: manifest.name, latestVersion: versions[0]!, versions, sizeBytes: rows.reduce((sum, row) => sum + this.store.uniqueBytes(row.app_id, row.version), 0) };
+      return { appId, name: manifest.name, latestVersion: versions[0]!, versions, sizeBytes: this.store.appBytes(appId) };
     });
   }
 

@@ -60,6 +60,7 @@ export class AppStore {
     releaseBytes: Statement<[{ app: string; version: string }], { total: number | null }>;
     uniqueBytes: Statement<[{ app: string; version: string }], { total: number | null }>;
     blobDigests: Statement<[], { digest: string }>;
+    appBytes: Statement<[{ app: string }], { total: number | null }>;
   };
 
   constructor(private readonly db: Database) {
@@ -93,6 +94,11 @@ export class AppStore {
           UNION SELECT l.digest FROM app_image_layers l JOIN app_release_images r ON r.image_id = l.image_id WHERE NOT (r.app_id = @app AND r.version = @version))
         SELECT SUM(b.size) AS total FROM app_blobs b WHERE b.digest IN (SELECT digest FROM mine) AND b.digest NOT IN (SELECT digest FROM others)`),
       blobDigests: db.prepare('SELECT digest FROM app_blobs'),
+      appBytes: db.prepare(`
+        WITH mine AS (
+          SELECT image_id AS digest FROM app_release_images WHERE app_id = @app
+          UNION SELECT l.digest FROM app_image_layers l JOIN app_release_images r ON r.image_id = l.image_id WHERE r.app_id = @app)
+        SELECT SUM(b.size) AS total FROM app_blobs b WHERE b.digest IN (SELECT digest FROM mine)`),
     };
   }
 
@@ -148,6 +154,11 @@ export class AppStore {
 
   releaseBytes(appId: string, version: string): number {
     return this.statements.releaseBytes.get({ app: appId, version })?.total ?? 0;
+  }
+
+  /** Bytes of every blob any release of the app needs, each counted once. */
+  appBytes(appId: string): number {
+    return this.statements.appBytes.get({ app: appId })?.total ?? 0;
   }
 
   uniqueBytes(appId: string, version: string): number {
