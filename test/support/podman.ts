@@ -22,8 +22,8 @@ export interface PodmanService {
   socketPath: string;
   /** Runs the podman CLI against this service's storage (for set-up and for comparing answers). */
   podman(...args: string[]): Promise<string>;
-  /** An image tagged `name` whose only program is busybox (httpd, sh, …). */
-  importBusybox(name: string): Promise<string>;
+  /** An image tagged `name` whose only program is busybox (httpd, sh, wget, …), serving `page` (default `<h1>name</h1>`) from /www. */
+  importBusybox(name: string, page?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -103,13 +103,13 @@ export async function startPodman(): Promise<PodmanService> {
     url: `unix:${socketPath}`,
     socketPath,
     podman,
-    async importBusybox(name) {
+    async importBusybox(name, page) {
       const rootfs = join(dir, `rootfs-${name.replace(/[^a-z0-9]/gi, '-')}`);
       mkdirSync(join(rootfs, 'bin'), { recursive: true });
       mkdirSync(join(rootfs, 'www'), { recursive: true });
       copyFileSync(BUSYBOX, join(rootfs, 'bin', 'busybox'));
-      for (const applet of ['sh', 'httpd', 'sleep']) symlinkSync('busybox', join(rootfs, 'bin', applet));
-      writeFileSync(join(rootfs, 'www', 'index.html'), `<h1>${name}</h1>\n`);
+      for (const applet of ['sh', 'httpd', 'sleep', 'wget', 'grep', 'cat', 'true', 'false']) symlinkSync('busybox', join(rootfs, 'bin', applet));
+      writeFileSync(join(rootfs, 'www', 'index.html'), page ?? `<h1>${name}</h1>\n`);
       const archive = `${rootfs}.tar`;
       await run('tar', ['-C', rootfs, '-cf', archive, '.']);
       return (await podman('import', archive, name)).trim();

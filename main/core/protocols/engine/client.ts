@@ -170,6 +170,11 @@ export class EngineClient {
     return checked.data;
   }
 
+  /** A request with a JSON body whose answer is not read as JSON (exec start answers a raw stream). */
+  async call(method: Dispatcher.HttpMethod, path: string, body?: unknown, signal?: AbortSignal): Promise<Buffer> {
+    return this.request(method, path, signal, body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' });
+  }
+
   /**
    * Streams `body` (`length` bytes) to `path` and returns the raw answer:
    * an image archive to `/images/load`. Only idle time is bounded; the

@@ -147,6 +147,15 @@ export class AppRepository {
     return this.toRelease(row);
   }
 
+  /** An image's layers, bottom first, for exporting it. */
+  layersOf(imageId: string): string[] {
+    return this.store.layers(imageId);
+  }
+
+  tagsOf(imageId: string): string[] {
+    return this.store.imageTags(imageId);
+  }
+
   private manifestOf(row: ReleaseRow): AppManifest {
     // Checked when it was pushed; parsed again so that defaults a later schema adds apply.
     return AppManifest.parse(JSON.parse(row.manifest.toString('utf8')));

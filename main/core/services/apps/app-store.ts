@@ -61,6 +61,8 @@ export class AppStore {
     uniqueBytes: Statement<[{ app: string; version: string }], { total: number | null }>;
     blobDigests: Statement<[], { digest: string }>;
     appBytes: Statement<[{ app: string }], { total: number | null }>;
+    layers: Statement<[string], { digest: string }>;
+    imageTags: Statement<[string], { tags: string }>;
   };
 
   constructor(private readonly db: Database) {
@@ -94,6 +96,8 @@ export class AppStore {
           UNION SELECT l.digest FROM app_image_layers l JOIN app_release_images r ON r.image_id = l.image_id WHERE NOT (r.app_id = @app AND r.version = @version))
         SELECT SUM(b.size) AS total FROM app_blobs b WHERE b.digest IN (SELECT digest FROM mine) AND b.digest NOT IN (SELECT digest FROM others)`),
       blobDigests: db.prepare('SELECT digest FROM app_blobs'),
+      layers: db.prepare('SELECT digest FROM app_image_layers WHERE image_id = ? ORDER BY position'),
+      imageTags: db.prepare('SELECT tags FROM app_images WHERE id = ?'),
       appBytes: db.prepare(`
         WITH mine AS (
           SELECT image_id AS digest FROM app_release_images WHERE app_id = @app
@@ -154,6 +158,16 @@ export class AppStore {
 
   releaseBytes(appId: string, version: string): number {
     return this.statements.releaseBytes.get({ app: appId, version })?.total ?? 0;
+  }
+
+  /** An image's layer digests, bottom first. */
+  layers(imageId: string): string[] {
+    return this.statements.layers.all(imageId).map((row) => row.digest);
+  }
+
+  imageTags(imageId: string): string[] {
+    const row = this.statements.imageTags.get(imageId);
+    return row ? (JSON.parse(row.tags) as string[]) : [];
   }
 
   /** Bytes of every blob any release of the app needs, each counted once. */

@@ -1,0 +1,283 @@
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { resolveParameters, substitute, type AppContainer, type AppRelease, type ParameterValue } from '../../../../shared/domain/apps.js';
+import { EngineError, type EngineClient } from '../../protocols/engine/client.js';
+import { createContainer, execInContainer, inspectContainer, listContainers, removeContainer, startContainer, stopContainer, type EngineContainerSummary } from '../../protocols/engine/containers.js';
+import { engineImageIds, loadImages } from '../../protocols/engine/images.js';
+import type { BlobStore } from './blob-store.js';
+import { exportImages } from './image-export.js';
+
+/**
+ * One release onto one site's engine, judged only by what the engine
+ * shows: the missing images are sent and looked up by ID, the containers
+ * are created with labels saying what they are, started in order, and the
+ * release counts as healthy only after every container has been running
+ * with its health command passing for the whole stable period. The
+ * previous version's containers are stopped, not removed, until then; a
+ * failure puts them back and proves them healthy again.
+ */
+
+export const LABEL = { app: 'edgecab.app', version: 'edgecab.version', container: 'edgecab.container', rollout: 'edgecab.rollout', spec: 'edgecab.spec', parameters: 'edgecab.parameters' } as const;
+
+export type SiteDeployState = 'transferring' | 'starting' | 'healthy' | 'unhealthy' | 'failed' | 'rolled_back';
+
+export interface DeployProgress {
+  state: SiteDeployState;
+  detail: string | null;
+  bytesSent?: number;
+  bytesTotal?: number;
+}
+
+export interface DeployOptions {
+  /** How long every container must stay running and healthy before the site counts as healthy. */
+  stableSeconds: number;
+  /** How long a container may take to pass its first health check. */
+  startTimeoutSeconds: number;
+  /** On failure, start the previous version again (and prove it healthy). */
+  rollbackOnFailure: boolean;
+  rolloutId: string | null;
+  /** How long a stopping container gets before it is killed (default 10 s). */
+  stopSeconds?: number;
+  onProgress?(progress: DeployProgress): void;
+  signal?: AbortSignal;
+}
+
+export interface DeployOutcome {
+  state: 'healthy' | 'failed' | 'rolled_back';
+  detail: string | null;
+  previousVersion: string | null;
+  transferredBytes: number;
+}
+
+/** What a release needs to run its containers, for `exportImages`: from the repository. */
+export interface ReleaseImages {
+  readonly blobs: BlobStore;
+  layersOf(imageId: string): string[];
+  tagsOf(imageId: string): string[];
+  release(appId: string, version: string): AppRelease;
+}
+
+class DeployFailure extends Error {}
+
+export function containerName(appId: string, container: string, version: string): string {
+  return `${appId}-${container}-${version}`;
+}
+
+/** The container as the manifest and the site's parameters make it: what a hand change at the site would differ from. */
+export function containerSpec(release: AppRelease, container: AppContainer, values: Readonly<Record<string, ParameterValue>>) {
+  const command = container.command?.map((part) => substitute(part, values));
+  const env = Object.fromEntries(Object.entries(container.env ?? {}).map(([key, value]) => [key, substitute(value, values)]));
+  const health = container.health ? { ...container.health, command: container.health.command.map((part) => substitute(part, values)) } : null;
+  const identity = JSON.stringify({ image: container.image, command: command ?? null, env, volumes: container.volumes, resources: container.resources });
+  return { command, env, health, hash: createHash('sha256').update(identity).digest('hex').slice(0, 32), release };
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new DeployFailure('cancelled'));
+    }, { once: true });
+  });
+
+async function describeStopped(client: EngineClient, id: string, name: string): Promise<string> {
+  const state = await inspectContainer(client, id).catch(() => null);
+  if (!state) return `${name} is gone from the engine`;
+  return `${name} is ${state.status}${state.exitCode !== null ? ` (exit code ${state.exitCode})` : ''}${state.error ? `: ${state.error}` : ''}`;
+}
+
+/** One health check: running, and the health command (if any) exits 0. Null when healthy, else why not. */
+async function checkOnce(client: EngineClient, id: string, name: string, health: ReturnType<typeof containerSpec>['health'], signal?: AbortSignal): Promise<string | null> {
+  const state = await inspectContainer(client, id, signal);
+  if (!state.running) return describeStopped(client, id, name);
+  if (!health) return null;
+  let code: number | null;
+  try {
+    code = await execInContainer(client, id, health.command, health.timeoutSeconds * 1000, signal);
+  } catch (error) {
+    // The container may have stopped between the look and the check: then that is the answer, not the engine's refusal to exec.
+    const now = await inspectContainer(client, id, signal).catch(() => null);
+    if (!now?.running) return describeStopped(client, id, name);
+    throw error;
+  }
+  if (code === 0) return null;
+  return code === null ? `${name}: its health check did not finish within ${health.timeoutSeconds} s` : `${name}: its health check exited with ${code}`;
+}
+
+interface Started {
+  id: string;
+  name: string;
+  health: ReturnType<typeof containerSpec>['health'];
+}
+
+/** Waits for a container's first passing check (at most `startTimeoutSeconds`); a container that stops fails at once. */
+async function firstGreen(client: EngineClient, started: Started, options: DeployOptions): Promise<void> {
+  const deadline = Date.now() + options.startTimeoutSeconds * 1000;
+  let last: string | null = null;
+  for (;;) {
+    last = await checkOnce(client, started.id, started.name, started.health, options.signal);
+    if (last === null) return;
+    const state = await inspectContainer(client, started.id, options.signal).catch(() => null);
+    if (!state?.running) throw new DeployFailure(last);
+    if (Date.now() > deadline) throw new DeployFailure(`${last}; not healthy within ${options.startTimeoutSeconds} s of starting`);
+    await sleep(Math.min(1000, (started.health?.intervalSeconds ?? 1) * 1000), options.signal);
+  }
+}
+
+/** Every container checked each interval for `stableSeconds`; `retries` failed checks in a row, or a stopped container, fail it. */
+async function stayGreen(client: EngineClient, containers: readonly Started[], options: DeployOptions): Promise<void> {
+  const until = Date.now() + options.stableSeconds * 1000;
+  const failures = new Map<string, number>();
+  const interval = Math.max(1, Math.min(...containers.map((container) => container.health?.intervalSeconds ?? 1))) * 1000;
+  while (Date.now() < until) {
+    for (const container of containers) {
+      const problem = await checkOnce(client, container.id, container.name, container.health, options.signal);
+      if (problem === null) {
+        failures.set(container.id, 0);
+        continue;
+      }
+      const state = await inspectContainer(client, container.id, options.signal).catch(() => null);
+      if (!state?.running) throw new DeployFailure(problem);
+      const count = (failures.get(container.id) ?? 0) + 1;
+      failures.set(container.id, count);
+      if (count >= (container.health?.retries ?? 1)) throw new DeployFailure(`${problem} (${count} times in a row)`);
+    }
+    await sleep(Math.min(interval, Math.max(0, until - Date.now())), options.signal);
+  }
+}
+
+/** Creates and starts a release's containers, group by group in start order, each group green before the next. */
+async function startRelease(client: EngineClient, release: AppRelease, values: Readonly<Record<string, ParameterValue>>, options: DeployOptions, created: Started[]): Promise<void> {
+  const orders = [...new Set(release.manifest.containers.map((container) => container.startOrder))].sort((a, b) => a - b);
+  for (const order of orders) {
+    const group: Started[] = [];
+    for (const container of release.manifest.containers.filter((each) => each.startOrder === order)) {
+      const spec = containerSpec(release, container, values);
+      const name = containerName(release.appId, container.name, release.version);
+      const id = await createContainer(
+        client,
+        {
+          name,
+          image: container.image,
+          ...(spec.command ? { command: spec.command } : {}),
+          env: spec.env,
+          labels: { [LABEL.app]: release.appId, [LABEL.version]: release.version, [LABEL.container]: container.name, [LABEL.rollout]: options.rolloutId ?? 'manual', [LABEL.spec]: spec.hash, [LABEL.parameters]: JSON.stringify(values) },
+          volumes: container.volumes.map((volume) => ({ name: `${release.appId}-${volume.name}`, path: volume.path })),
+          ...(container.resources.memoryMb ? { memoryBytes: container.resources.memoryMb * 1024 * 1024 } : {}),
+          ...(container.resources.cpus ? { nanoCpus: Math.round(container.resources.cpus * 1e9) } : {}),
+        },
+        options.signal,
+      );
+      const started = { id, name, health: spec.health };
+      created.push(started);
+      group.push(started);
+      await startContainer(client, id, options.signal);
+    }
+    for (const started of group) await firstGreen(client, started, options);
+  }
+}
+
+function versionsOf(containers: readonly EngineContainerSummary[]): Set<string> {
+  return new Set(containers.map((container) => container.labels[LABEL.version]).filter((version): version is string => version !== undefined));
+}
+
+export async function deployToEngine(client: EngineClient, images: ReleaseImages, release: AppRelease, overrides: Readonly<Record<string, ParameterValue>>, options: DeployOptions): Promise<DeployOutcome> {
+  const progress = (state: SiteDeployState, detail: string | null = null, bytes?: { sent: number; total: number }) => options.onProgress?.({ state, detail, ...(bytes ? { bytesSent: bytes.sent, bytesTotal: bytes.total } : {}) });
+  const { values, issues } = resolveParameters(release.manifest, overrides);
+  if (issues.length > 0) return { state: 'failed', detail: issues.map((issue) => issue.message).join('; '), previousVersion: null, transferredBytes: 0 };
+
+  const existing = await listContainers(client, `${LABEL.app}=${release.appId}`, options.signal);
+  const previous = existing.filter((container) => container.labels[LABEL.version] !== release.version);
+  const previousVersions = [...versionsOf(previous)];
+  const previousVersion = previousVersions.length === 1 ? previousVersions[0]! : (previous.find((container) => container.state === 'running')?.labels[LABEL.version] ?? previousVersions[0] ?? null);
+  // Containers of this very version from an earlier attempt are replaced.
+  for (const container of existing.filter((each) => each.labels[LABEL.version] === release.version)) await removeContainer(client, container.id, options.signal);
+
+  // Transfer only what the engine lacks, then look each image up by ID.
+  const held = await engineImageIds(client, options.signal);
+  const missing = release.images.filter((image) => !held.has(image.id));
+  let transferredBytes = 0;
+  if (missing.length > 0) {
+    const exported = exportImages(
+      images.blobs,
+      missing.map((image) => ({ id: image.id, tags: images.tagsOf(image.id), layers: images.layersOf(image.id) })),
+    );
+    let sent = 0;
+    progress('transferring', null, { sent, total: exported.bytes });
+    const counting = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        sent += chunk.length;
+        progress('transferring', null, { sent, total: exported.bytes });
+        done(null, chunk);
+      },
+    });
+    try {
+      await loadImages(client, exported.stream.pipe(counting), exported.bytes, missing.map((image) => image.id), options.signal);
+    } catch (error) {
+      return { state: 'failed', detail: `images could not be transferred: ${(error as Error).message}`, previousVersion, transferredBytes: sent };
+    }
+    transferredBytes = sent;
+  }
+
+  progress('starting');
+  const running = previous.filter((container) => container.state === 'running');
+  for (const container of running) await stopContainer(client, container.id, options.stopSeconds ?? 10, options.signal);
+  const created: Started[] = [];
+  try {
+    await startRelease(client, release, values, options, created);
+    await stayGreen(client, created, options);
+  } catch (error) {
+    const reason = error instanceof DeployFailure || error instanceof EngineError ? error.message : `unexpected: ${(error as Error).message}`;
+    progress('unhealthy', reason);
+    for (const container of created) await removeContainer(client, container.id).catch(() => undefined);
+    if (!options.rollbackOnFailure || running.length === 0 || !previousVersion) {
+      // Nothing to go back to, or not wanted: what ran before is started again as it was, unchecked.
+      for (const container of running) await startContainer(client, container.id).catch(() => undefined);
+      return { state: 'failed', detail: reason, previousVersion, transferredBytes };
+    }
+    const back = await restorePrevious(client, images, release.appId, previousVersion, running, options);
+    return back === null ? { state: 'rolled_back', detail: reason, previousVersion, transferredBytes } : { state: 'failed', detail: `${reason}; rolling back to ${previousVersion} failed too: ${back}`, previousVersion, transferredBytes };
+  }
+  for (const container of previous) await removeContainer(client, container.id, options.signal);
+  progress('healthy');
+  return { state: 'healthy', detail: null, previousVersion, transferredBytes };
+}
+
+/** The parameters a container was made with, from its label; {} when the label is missing or not an object. */
+function parametersOf(container: EngineContainerSummary): Record<string, ParameterValue> {
+  try {
+    const parsed = JSON.parse(container.labels[LABEL.parameters] ?? '{}') as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, ParameterValue>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Starts the previous version's stopped containers and proves them healthy
+ * with their own release's checks, under the parameters they were made
+ * with (their label); null when they are healthy.
+ */
+async function restorePrevious(client: EngineClient, images: ReleaseImages, appId: string, version: string, stopped: readonly EngineContainerSummary[], options: DeployOptions): Promise<string | null> {
+  let release: AppRelease | null = null;
+  try {
+    release = images.release(appId, version);
+  } catch {
+    release = null;
+  }
+  try {
+    const started: Started[] = [];
+    for (const container of stopped) {
+      await startContainer(client, container.id, options.signal);
+      const declared = release?.manifest.containers.find((each) => each.name === container.labels[LABEL.container]);
+      const values = release ? resolveParameters(release.manifest, parametersOf(container)).values : {};
+      started.push({ id: container.id, name: container.name, health: release && declared ? containerSpec(release, declared, values).health : null });
+    }
+    for (const container of started) await firstGreen(client, container, options);
+    await stayGreen(client, started, options);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * A release onto a real Podman engine, judged by what Podman shows: v1 is
+ * transferred and served, v2 replaces it (v1's containers stay stopped
+ * until v2 is healthy, then go), a broken v3 that exits at start is rolled
+ * back to v2, which serves again. The page each version serves is fetched
+ * from the host's network, where the containers listen.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRelease } from '../../shared/domain/apps.js';
+import { EngineClient } from '../../main/core/protocols/engine/client.js';
+import { listContainers } from '../../main/core/protocols/engine/containers.js';
+import { engineImageIds } from '../../main/core/protocols/engine/images.js';
+import { deployToEngine, LABEL, type DeployProgress } from '../../main/core/services/apps/site-deploy.js';
+import { bundleFile, newPublisher } from '../support/app-images.js';
+import { tempCore, tempDir } from '../support/core.js';
+import { startPodman, type PodmanService } from '../support/podman.js';
+import type { Core } from '../../main/core/index.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function manifest(version: string, image: string, command: string[]): Record<string, unknown> {
+  return {
+    schema: 'edgecab.app/v1',
+    id: 'branch-web',
+    version,
+    name: { en: 'Branch web page', 'zh-CN': '网点网页' },
+    description: { en: 'busybox httpd', 'zh-CN': 'busybox httpd' },
+    parameters: [{ key: 'HTTP_PORT', type: 'port', default: 18080, label: { en: 'HTTP port', 'zh-CN': 'HTTP 端口' } }],
+    containers: [
+      {
+        name: 'web',
+        image,
+        command,
+        ports: [{ port: '${HTTP_PORT}' }],
+        volumes: [{ name: 'data', path: '/data' }],
+        health: { command: ['/bin/wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:${HTTP_PORT}/'], intervalSeconds: 1, timeoutSeconds: 3, retries: 2 },
+      },
+    ],
+  };
+}
+
+describe('deploying a release to a Podman engine', () => {
+  let engine: PodmanService;
+  let client: EngineClient;
+  let work: { dir: string; cleanup: () => void };
+  let core: Core;
+  let cleanup: () => void;
+  let port: number;
+  const releases: Record<string, AppRelease> = {};
+  const options = { stableSeconds: 2, startTimeoutSeconds: 15, rollbackOnFailure: true, rolloutId: 'test-rollout', stopSeconds: 1 };
+  const page = async () => (await fetch(`http://127.0.0.1:${port}/`)).text();
+
+  beforeAll(async () => {
+    engine = await startPodman();
+    client = new EngineClient({ url: engine.url, requestTimeoutMs: 15_000 });
+    work = tempDir();
+    ({ core, cleanup } = tempCore());
+    port = await freePort();
+    const publisher = newPublisher();
+    core.services.apps.trust({ name: 'Branch IT', publicKey: publisher.publicKeyPem }, 'admin');
+    const serve = ['/bin/httpd', '-f', '-p', '127.0.0.1:${HTTP_PORT}', '-h', '/www'];
+    for (const [version, content, command] of [
+      ['1.0.0', '<h1>version one</h1>', serve],
+      ['2.0.0', '<h1>version two</h1>', serve],
+      ['3.0.0', '<h1>broken</h1>', ['/bin/sh', '-c', 'echo cannot start; exit 3']],
+    ] as const) {
+      const tag = `localhost/branch-web:${version}`;
+      await engine.importBusybox(tag, content);
+      const id = `sha256:${(await engine.podman('inspect', '--format', '{{.Id}}', tag)).trim().replace(/^sha256:/, '')}`;
+      const archive = join(work.dir, `${version}.tar`);
+      await engine.podman('save', '-o', archive, tag);
+      const pushed = await core.services.apps.pushFile(await bundleFile(work.dir, version, manifest(version, id, [...command]), readFileSync(archive), publisher), 'test');
+      releases[version] = pushed.release;
+      // The site has none of them yet: everything it runs is sent by EdgeCab.
+      await engine.podman('rmi', '--force', tag);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await engine?.stop();
+    cleanup?.();
+    work?.cleanup();
+  });
+
+  it('v1 is sent and started; healthy only after its health check held; the container says what it is', async () => {
+    const seen: DeployProgress[] = [];
+    const outcome = await deployToEngine(client, core.services.apps, releases['1.0.0']!, { HTTP_PORT: port }, { ...options, onProgress: (progress) => seen.push(progress) });
+    expect(outcome.detail).toBeNull();
+    expect(outcome).toMatchObject({ state: 'healthy', previousVersion: null });
+    expect(outcome.transferredBytes).toBeGreaterThan(1_000_000);
+    expect(seen.map((each) => each.state)).toEqual(expect.arrayContaining(['transferring', 'starting', 'healthy']));
+    expect(seen.filter((each) => each.state === 'transferring').at(-1)).toMatchObject({ bytesSent: outcome.transferredBytes, bytesTotal: outcome.transferredBytes });
+    expect(await page()).toContain('version one');
+    expect((await engineImageIds(client)).has(releases['1.0.0']!.images[0]!.id)).toBe(true);
+    const containers = await listContainers(client, `${LABEL.app}=branch-web`);
+    expect(containers).toEqual([expect.objectContaining({ name: 'branch-web-web-1.0.0', state: 'running', labels: expect.objectContaining({ [LABEL.version]: '1.0.0', [LABEL.rollout]: 'test-rollout' }) })]);
+    // Deployed again: nothing to send.
+    const again = await deployToEngine(client, core.services.apps, releases['1.0.0']!, { HTTP_PORT: port }, options);
+    expect(again).toMatchObject({ state: 'healthy', transferredBytes: 0 });
+  }, 60_000);
+
+  it('v2 replaces v1: v1 stopped (kept) while v2 starts, removed once v2 is healthy', async () => {
+    // Looked at while v2 is being proven (its stable period is 2 s): v1 is there, stopped.
+    let during: Promise<Awaited<ReturnType<typeof listContainers>>> | null = null;
+    const outcome = await deployToEngine(client, core.services.apps, releases['2.0.0']!, { HTTP_PORT: port }, {
+      ...options,
+      onProgress: (progress) => {
+        if (progress.state === 'starting' && !during) during = new Promise((resolve) => setTimeout(resolve, 1500)).then(() => listContainers(client, `${LABEL.app}=branch-web`));
+      },
+    });
+    expect(outcome).toMatchObject({ state: 'healthy', previousVersion: '1.0.0' });
+    const seen = await during!;
+    expect(seen.find((container) => container.name === 'branch-web-web-1.0.0')?.state).toMatch(/exited|stopped/);
+    expect(seen.find((container) => container.name === 'branch-web-web-2.0.0')?.state).toBe('running');
+    expect(await page()).toContain('version two');
+    const containers = await listContainers(client, `${LABEL.app}=branch-web`);
+    expect(containers.map((container) => container.name)).toEqual(['branch-web-web-2.0.0']);
+  }, 60_000);
+
+  it('a broken v3 fails with what the engine shows and is rolled back to v2, proven healthy again', async () => {
+    const seen: DeployProgress[] = [];
+    const outcome = await deployToEngine(client, core.services.apps, releases['3.0.0']!, { HTTP_PORT: port }, { ...options, onProgress: (progress) => seen.push(progress) });
+    expect(outcome.state).toBe('rolled_back');
+    expect(outcome.detail).toMatch(/branch-web-web-3\.0\.0 is (exited|stopped) \(exit code 3\)/);
+    expect(seen.map((each) => each.state)).toContain('unhealthy');
+    expect(await page()).toContain('version two');
+    const containers = await listContainers(client, `${LABEL.app}=branch-web`);
+    expect(containers).toEqual([expect.objectContaining({ name: 'branch-web-web-2.0.0', state: 'running' })]);
+  }, 60_000);
+
+  it('parameters of the wrong type fail before anything reaches the engine', async () => {
+    const outcome = await deployToEngine(client, core.services.apps, releases['2.0.0']!, { HTTP_PORT: 'eighty' as unknown as number, NOPE: 1 }, options);
+    expect(outcome).toMatchObject({ state: 'failed' });
+    expect(outcome.detail).toMatch(/no parameter NOPE.*HTTP_PORT: a port from 1 to 65535/);
+    expect(await page()).toContain('version two');
+  });
+});
