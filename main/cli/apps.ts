@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decimalSize } from '../../shared/domain/engine.js';
@@ -7,6 +7,9 @@ import { createCore, type Core } from '../core/index.js';
 import { packRelease } from '../core/services/apps/pack.js';
 import { ed25519PrivateKey, newPublisherKeys } from '../core/services/apps/signing.js';
 import { defaultDataDir } from './paths.js';
+import { engineClientFor, withEngineConnectionOptions, type EngineConnectionOptions } from './probe-engine.js';
+import { deployToEngine, type DeployProgress } from '../core/services/apps/site-deploy.js';
+import type { ParameterValue } from '../../shared/domain/apps.js';
 
 async function withCore<T>(dataDir: string | undefined, work: (core: Core) => Promise<T>): Promise<T> {
   const core = createCore({ dataDir: resolve(dataDir ?? defaultDataDir()), host: 'server' });
@@ -35,6 +38,33 @@ function pushSummary(result: PushResult): string {
     `  images      ${release.images.length}, ${decimalSize(release.sizeBytes)}`,
     `  stored      ${result.storedBlobs} new blob(s), ${decimalSize(result.storedBytes)}; ${result.sharedBlobs} already held`,
   ].join('\n');
+}
+
+/** `--param KEY=VALUE`, repeatable; the value is typed as the manifest says when it is checked (a number or true/false where the text is one). */
+function parseParam(value: string, previous: Record<string, ParameterValue> = {}): Record<string, ParameterValue> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError('KEY=VALUE');
+  const key = value.slice(0, at);
+  const text = value.slice(at + 1);
+  const typed: ParameterValue = /^-?\d+$/.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : text;
+  return { ...previous, [key]: typed };
+}
+
+function secondsArgument(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) throw new InvalidArgumentError('whole seconds from 0 to 3600');
+  return seconds;
+}
+
+interface DeployCliOptions extends EngineConnectionOptions {
+  engine: string;
+  param?: Record<string, ParameterValue>;
+  stable: number;
+  startTimeout: number;
+  stopTimeout: number;
+  rollback: boolean;
+  dataDir?: string;
+  json?: boolean;
 }
 
 /** `edgecab apps keygen|pack|trust|push|list` — the publisher's side (keys, signed bundles) and the center's repository. */
@@ -139,5 +169,45 @@ export function appsCommand(): Command {
         if (summaries.length === 0 && !options.json) console.log('the repository holds no apps yet (edgecab apps push <bundle>)');
       }),
     );
+  const deploy = apps
+    .command('deploy <app> <version>')
+    .description("put a release from the repository on one engine by hand (a technician's deployment): the images it lacks are sent, its containers started and watched until healthy; on failure the previous version comes back")
+    .requiredOption('--engine <url>', 'the engine: unix:/run/podman/podman.sock, or https://host:port (mutual TLS)')
+    .option('--param <KEY=VALUE>', "a parameter of the release for this site (repeat for more)", parseParam)
+    .option('--stable <seconds>', 'how long every container must stay healthy', secondsArgument, 30)
+    .option('--start-timeout <seconds>', 'how long a container may take to pass its first health check', secondsArgument, 120)
+    .option('--stop-timeout <seconds>', 'how long a stopping container of the previous version gets before it is killed', secondsArgument, 10)
+    .option('--no-rollback', 'on failure, do not start the previous version again')
+    .addOption(dataDirOption())
+    .option('--json', 'machine-readable output: progress lines, then the outcome');
+  withEngineConnectionOptions(deploy).action((appId: string, version: string, options: DeployCliOptions) =>
+    withCore(options.dataDir, async (core) => {
+      const release = core.services.apps.release(appId, version);
+      if (!release.signerTrusted) throw new Error(`${appId} ${version} is signed by a publisher no longer trusted; it is not deployed`);
+      const client = engineClientFor(options.engine, options);
+      let lastShown = '';
+      const show = (progress: DeployProgress) => {
+        if (options.json) {
+          const line = JSON.stringify({ event: 'progress', ...progress });
+          if (progress.state !== 'transferring' || line !== lastShown) console.log(line);
+          lastShown = line;
+        } else if (progress.state === 'transferring' && progress.bytesTotal) {
+          if (process.stderr.isTTY) process.stderr.write(`\rtransferring ${Math.floor(((progress.bytesSent ?? 0) / progress.bytesTotal) * 100)}% of ${decimalSize(progress.bytesTotal)}`);
+        } else {
+          if (process.stderr.isTTY && lastShown === 'transferring') process.stderr.write('\n');
+          console.error(`${progress.state}${progress.detail ? `: ${progress.detail}` : ''}`);
+        }
+        if (!options.json) lastShown = progress.state;
+      };
+      try {
+        const outcome = await deployToEngine(client, core.services.apps, release, options.param ?? {}, { stableSeconds: options.stable, startTimeoutSeconds: options.startTimeout, rollbackOnFailure: options.rollback, rolloutId: null, stopSeconds: options.stopTimeout, onProgress: show });
+        if (options.json) console.log(JSON.stringify({ event: 'outcome', appId, version, ...outcome }));
+        else console.log(`${appId} ${version}: ${outcome.state}${outcome.detail ? ` (${outcome.detail})` : ''}${outcome.previousVersion ? `; previous version ${outcome.previousVersion}` : ''}; ${decimalSize(outcome.transferredBytes)} sent`);
+        if (outcome.state !== 'healthy') process.exitCode = 5;
+      } finally {
+        await client.close();
+      }
+    }),
+  );
   return apps;
 }

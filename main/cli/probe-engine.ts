@@ -19,12 +19,7 @@ export function engineSummary(inventory: EngineInventory): string {
   return lines.join('\n');
 }
 
-interface ProbeEngineOptions {
-  cert?: string;
-  key?: string;
-  fingerprint?: string;
-  trustOnFirstUse?: boolean;
-  timeout: number;
+interface ProbeEngineOptions extends EngineConnectionOptions {
   human?: boolean;
 }
 
@@ -36,31 +31,48 @@ function readPem(path: string, what: string): string {
   }
 }
 
-export function addEngineProbe(probe: Command): void {
-  probe
-    .command('engine')
-    .description("read a site's workload engine (Docker or Podman API) and print version, host, disk, images, containers and volumes as JSON")
-    .argument('<url>', 'unix:/run/podman/podman.sock, or https://host:port (mutual TLS)')
+/** The options that say how to reach an engine (probe engine, apps deploy). */
+export function withEngineConnectionOptions(command: Command): Command {
+  return command
     .option('--cert <file>', 'PEM client certificate presented to the engine (TCP)')
     .option('--key <file>', 'PEM key of the client certificate')
     .option('--trust-on-first-use', "trust the engine's certificate as presented now (its fingerprint is printed)")
     .option('--fingerprint <sha256>', "the engine certificate's fingerprint trusted earlier (AB:CD:…)", fingerprintArgument)
-    .option('--timeout <ms>', 'per-request timeout in milliseconds', timeoutArgument, 15_000)
-    .option('--human', 'print a readable summary instead of JSON')
-    .action(async (url: string, options: ProbeEngineOptions) => {
-      if (Boolean(options.cert) !== Boolean(options.key)) throw new Error('--cert and --key go together');
-      const clientCertificate = options.cert && options.key ? { cert: readPem(options.cert, 'client certificate'), key: readPem(options.key, 'client key') } : null;
-      const client = new EngineClient({ url, clientCertificate, pinnedFingerprint: options.fingerprint ?? null, trustOnFirstUse: options.trustOnFirstUse ?? false, requestTimeoutMs: options.timeout });
-      try {
-        const inventory = await readEngine(client);
-        process.stdout.write(options.human ? `${engineSummary(inventory)}\n` : `${JSON.stringify(inventory, null, 2)}\n`);
-      } catch (error) {
-        if (error instanceof EngineError && error.code === 'tls_untrusted') {
-          throw new EngineError(error.code, `${error.message}; ${trustHint(error.fingerprint)}`);
-        }
-        throw error;
-      } finally {
-        await client.close();
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', timeoutArgument, 15_000);
+}
+
+export interface EngineConnectionOptions {
+  cert?: string;
+  key?: string;
+  fingerprint?: string;
+  trustOnFirstUse?: boolean;
+  timeout: number;
+}
+
+export function engineClientFor(url: string, options: EngineConnectionOptions): EngineClient {
+  if (Boolean(options.cert) !== Boolean(options.key)) throw new Error('--cert and --key go together');
+  const clientCertificate = options.cert && options.key ? { cert: readPem(options.cert, 'client certificate'), key: readPem(options.key, 'client key') } : null;
+  return new EngineClient({ url, clientCertificate, pinnedFingerprint: options.fingerprint ?? null, trustOnFirstUse: options.trustOnFirstUse ?? false, requestTimeoutMs: options.timeout });
+}
+
+export function addEngineProbe(probe: Command): void {
+  const command = probe
+    .command('engine')
+    .description("read a site's workload engine (Docker or Podman API) and print version, host, disk, images, containers and volumes as JSON")
+    .argument('<url>', 'unix:/run/podman/podman.sock, or https://host:port (mutual TLS)')
+    .option('--human', 'print a readable summary instead of JSON');
+  withEngineConnectionOptions(command).action(async (url: string, options: ProbeEngineOptions) => {
+    const client = engineClientFor(url, options);
+    try {
+      const inventory = await readEngine(client);
+      process.stdout.write(options.human ? `${engineSummary(inventory)}\n` : `${JSON.stringify(inventory, null, 2)}\n`);
+    } catch (error) {
+      if (error instanceof EngineError && error.code === 'tls_untrusted') {
+        throw new EngineError(error.code, `${error.message}; ${trustHint(error.fingerprint)}`);
       }
-    });
+      throw error;
+    } finally {
+      await client.close();
+    }
+  });
 }

@@ -5,7 +5,10 @@
  * back to v2, which serves again. The page each version serves is fetched
  * from the host's network, where the containers listen.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import packageJson from '../../package.json' with { type: 'json' };
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +21,10 @@ import { bundleFile, newPublisher } from '../support/app-images.js';
 import { tempCore, tempDir } from '../support/core.js';
 import { startPodman, type PodmanService } from '../support/podman.js';
 import type { Core } from '../../main/core/index.js';
+
+const run = promisify(execFile);
+const edgecab = (...args: string[]) => run(process.execPath, [packageJson.bin.edgecab, ...args]);
+const failure = (promise: Promise<unknown>) => promise.then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => error);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -57,6 +64,7 @@ describe('deploying a release to a Podman engine', () => {
   let work: { dir: string; cleanup: () => void };
   let core: Core;
   let cleanup: () => void;
+  let dataDir: string;
   let port: number;
   const releases: Record<string, AppRelease> = {};
   const options = { stableSeconds: 2, startTimeoutSeconds: 15, rollbackOnFailure: true, rolloutId: 'test-rollout', stopSeconds: 1 };
@@ -66,7 +74,7 @@ describe('deploying a release to a Podman engine', () => {
     engine = await startPodman();
     client = new EngineClient({ url: engine.url, requestTimeoutMs: 15_000 });
     work = tempDir();
-    ({ core, cleanup } = tempCore());
+    ({ core, cleanup, dataDir } = tempCore());
     port = await freePort();
     const publisher = newPublisher();
     core.services.apps.trust({ name: 'Branch IT', publicKey: publisher.publicKeyPem }, 'admin');
@@ -141,10 +149,21 @@ describe('deploying a release to a Podman engine', () => {
     expect(containers).toEqual([expect.objectContaining({ name: 'branch-web-web-2.0.0', state: 'running' })]);
   }, 60_000);
 
+  it('edgecab apps deploy puts 1.0.0 back by hand (a downgrade), printing progress lines and the outcome; an unknown version is refused', async () => {
+    const { stdout } = await edgecab('apps', 'deploy', 'branch-web', '1.0.0', '--engine', engine.url, '--param', `HTTP_PORT=${port}`, '--stable', '2', '--stop-timeout', '1', '--data-dir', dataDir, '--json');
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; state: string; previousVersion?: string });
+    expect(lines.filter((line) => line.event === 'progress').map((line) => line.state)).toEqual(['starting', 'healthy']);
+    expect(lines.at(-1)).toMatchObject({ event: 'outcome', state: 'healthy', previousVersion: '2.0.0', transferredBytes: 0 });
+    expect(await page()).toContain('version one');
+    const unknown = await failure(edgecab('apps', 'deploy', 'branch-web', '9.9.9', '--engine', engine.url, '--data-dir', dataDir));
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/No release with id branch-web 9\.9\.9/);
+  }, 60_000);
+
   it('parameters of the wrong type fail before anything reaches the engine', async () => {
     const outcome = await deployToEngine(client, core.services.apps, releases['2.0.0']!, { HTTP_PORT: 'eighty' as unknown as number, NOPE: 1 }, options);
     expect(outcome).toMatchObject({ state: 'failed' });
     expect(outcome.detail).toMatch(/no parameter NOPE.*HTTP_PORT: a port from 1 to 65535/);
-    expect(await page()).toContain('version two');
+    expect(await page()).toContain('version one');
   });
 });
