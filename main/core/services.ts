@@ -3,6 +3,7 @@ import type { SiteCsvImportResult } from '../../shared/domain/site.js';
 import type { Database } from './db/open.js';
 import { AuditLog } from './services/audit/audit-log.js';
 import { AppRepository } from './services/apps/app-repository.js';
+import { SiteEngines } from './services/apps/site-engines.js';
 import { CabinetService } from './services/cabinets/cabinet-service.js';
 import { loadTemplates } from './services/cabinets/templates.js';
 import { CredentialVault } from './services/credentials/vault.js';
@@ -61,6 +62,8 @@ export interface Services {
   health: SystemHealth;
   /** Signed app releases and their images, content-addressed. */
   apps: AppRepository;
+  /** The sites' workload engines (devices of kind engine) and clients for them. */
+  engines: SiteEngines;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
   system: () => SystemInfo;
 }
@@ -110,6 +113,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     map: new MapService(db, now),
     tiles: new TileService(db, dataDir, now),
     apps: new AppRepository(db, dataDir, now),
+    engines: new SiteEngines(cabinets, authority, devices, now),
     onlineTiles: new OnlineTileCache(db, now, network),
     network,
     system,

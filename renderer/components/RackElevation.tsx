@@ -29,7 +29,10 @@ function RackFace({ heightU, devices, face, compact, title, onOpen }: RackFacePr
   const width = compact ? 60 : 300;
   const rail = compact ? 4 : RAIL;
   const height = heightU * unit;
-  const visible = devices.filter((device) => device.face === face || device.depth === 'full');
+  const shown = devices.filter((device) => device.face === face || device.depth === 'full');
+  // A workload engine runs on its server: drawn as a tag on the server, not as rack units of its own.
+  const visible = shown.filter((device) => device.kind !== 'engine');
+  const engines = shown.filter((device) => device.kind === 'engine');
   const occupied = new Set<number>();
   for (const device of visible) for (let u = device.u; u < device.u + device.heightU; u += 1) occupied.add(u);
   const y = (u: number) => (heightU - u) * unit;
@@ -109,6 +112,39 @@ function RackFace({ heightU, devices, face, compact, title, onOpen }: RackFacePr
             </g>
           );
         })}
+        {compact
+          ? null
+          : engines.map((engine) => {
+              const top = y(engine.u + engine.heightU - 1);
+              const label = `${engine.name} — ${t('site.kinds.engine')}, ${t(`site.status.${engine.status}`)}`;
+              const open = () => onOpen?.(engine);
+              return (
+                <g
+                  key={engine.id}
+                  className="rack-engine"
+                  role={onOpen ? 'button' : undefined}
+                  tabIndex={onOpen ? 0 : undefined}
+                  aria-label={label}
+                  data-testid={`rack-engine-${engine.id}`}
+                  onClick={(event) => {
+                    event.stopPropagation();
+                    open();
+                  }}
+                  onKeyDown={(event) => {
+                    if (event.key === 'Enter' || event.key === ' ') {
+                      event.preventDefault();
+                      open();
+                    }
+                  }}
+                >
+                  <title>{label}</title>
+                  <rect x={rail + width - 122} y={top + 3} width={96} height={Math.min(unit - 6, 16)} rx={8} fill="#e3f2fd" stroke={STATUS_COLORS[engine.status]} />
+                  <text x={rail + width - 74} y={top + 3 + Math.min(unit - 6, 16) / 2 + 4} textAnchor="middle" className="rack-engine-label">
+                    {t('site.kinds.engine')}
+                  </text>
+                </g>
+              );
+            })}
       </svg>
     </figure>
   );

@@ -13,7 +13,7 @@ import {
   SitePage,
   SiteUpdate,
 } from '../domain/site.js';
-import { CabinetDevice, CabinetView, DeviceConnection, DeviceMove, NewDevice, TemplateSummary } from '../domain/cabinet.js';
+import { CabinetDevice, CabinetView, DeviceConnection, DeviceMove, EngineConnection, NewDevice, TemplateSummary } from '../domain/cabinet.js';
 import { DeviceDetail, DeviceReading } from '../domain/readings.js';
 import { MapSite, MapSites, OnlineTiles, OnlineTilesStatus, TilePackage } from '../domain/map.js';
 import { NetworkPolicy } from '../domain/network.js';
@@ -196,6 +196,16 @@ export const contract = {
       .errors(notFound)
       .input(DeviceConnection)
       .output(CabinetDevice),
+    connectEngine: base
+      .route({ method: 'PUT', path: '/devices/{id}/engine', tags: ['devices'], summary: "Set where a server's workload engine answers: unix:/path on the EdgeCab machine, or https://host:port (mutual TLS) with the engine certificate's fingerprint" })
+      .errors(notFound)
+      .input(EngineConnection)
+      .output(CabinetDevice),
+    engine: base
+      .route({ method: 'GET', path: '/devices/{id}/engine', tags: ['devices'], summary: "Read a workload engine device now (version, host, disk, images, containers, volumes); an untrusted certificate gives 502 with reason tls_untrusted and its fingerprint" })
+      .errors({ ...notFound, DEVICE_UNREACHABLE: { status: 502, message: 'The device did not answer as expected', data: z.object({ reason: z.string(), fingerprint: z.string().nullable() }) } })
+      .input(z.object({ id: z.string() }))
+      .output(EngineInventory),
     trustCertificate: base
       .route({ method: 'PUT', path: '/devices/{id}/certificate', tags: ['devices'], summary: "Trust the BMC certificate with this SHA-256 fingerprint" })
       .errors(notFound)

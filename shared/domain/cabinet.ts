@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { secret } from './secret.js';
 
-export const DEVICE_KIND = ['server', 'storage', 'switch', 'ups', 'pdu', 'cooling', 'environment'] as const;
+export const DEVICE_KIND = ['server', 'storage', 'switch', 'ups', 'pdu', 'cooling', 'environment', 'engine'] as const;
+/**
+ * How EdgeCab reaches a device. `engine`: the Docker-Engine-compatible API
+ * of a server's workload host (a device of kind engine sits on the U of
+ * the server it runs on, and takes no rack space of its own).
+ */
+export const DEVICE_PROTOCOLS = ['redfish', 'snmp', 'engine', 'none'] as const;
+export type DeviceProtocol = (typeof DEVICE_PROTOCOLS)[number];
+/** The kinds a workload engine may run on. */
+export const ENGINE_HOST_KINDS: readonly DeviceKind[] = ['server', 'storage'];
 export type DeviceKind = (typeof DEVICE_KIND)[number];
 export const FACES = ['front', 'rear'] as const;
 export type Face = (typeof FACES)[number];
@@ -20,7 +29,7 @@ export const TemplateSlot = z.object({
   heightU: z.number().int().min(1).max(12),
   face: z.enum(FACES),
   depth: z.enum(DEPTHS),
-  protocol: z.enum(['redfish', 'snmp', 'none']),
+  protocol: z.enum(DEVICE_PROTOCOLS),
 });
 export type TemplateSlot = z.infer<typeof TemplateSlot>;
 
@@ -126,7 +135,7 @@ export const CabinetDevice = z.object({
   heightU: z.number().int(),
   face: z.enum(FACES),
   depth: z.enum(DEPTHS),
-  protocol: z.enum(['redfish', 'snmp', 'none']),
+  protocol: z.enum(DEVICE_PROTOCOLS),
   endpoint: z.string().nullable(),
   hasCredential: z.boolean(),
   /** The BMC certificate trusted for this device (Redfish). */
@@ -174,8 +183,8 @@ export const NewDevice = z.object({
   heightU: z.number().int().min(1, { error: 'At least 1U' }).max(12, { error: 'At most 12U' }),
   face: z.enum(FACES),
   depth: z.enum(DEPTHS),
-  protocol: z.enum(['redfish', 'snmp', 'none']),
-});
+  protocol: z.enum(DEVICE_PROTOCOLS),
+}).refine((device) => (device.kind === 'engine') === (device.protocol === 'engine'), { path: ['protocol'], error: 'A workload engine is reached over the engine API, and only an engine is' });
 
 export const DeviceMove = z.object({
   id: z.string(),
@@ -218,3 +227,16 @@ export const DeviceConnection = z.discriminatedUnion('protocol', [
   }),
 ]);
 export type DeviceConnection = z.infer<typeof DeviceConnection>;
+
+/** A server's workload engine: a unix socket on the EdgeCab machine, or https:// with mutual TLS (EdgeCab's client certificate) and the engine's certificate pinned. */
+export const EngineConnection = z.object({
+  id: z.string(),
+  protocol: z.literal('engine'),
+  url: z
+    .string()
+    .trim()
+    .max(300)
+    .regex(/^(unix:\/[^\0]+|https:\/\/[A-Za-z0-9.:[\]_-]+(:\d{1,5})?\/?)$/, { error: 'unix:/path/to/engine.sock, or https://host:port (mutual TLS; clear text is refused)' }),
+  fingerprint: z.string().trim().toUpperCase().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, { error: 'A SHA-256 fingerprint' }).nullable().optional(),
+});
+export type EngineConnection = z.infer<typeof EngineConnection>;

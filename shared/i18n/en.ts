@@ -172,7 +172,7 @@ export const en = {
     door: 'Door',
     powerDraw: 'Power draw',
     noReading: 'Not read yet',
-    kinds: { server: 'Server', storage: 'Storage', switch: 'Switch', ups: 'UPS', pdu: 'PDU', cooling: 'Cooling', environment: 'Environment monitor' },
+    kinds: { server: 'Server', storage: 'Storage', switch: 'Switch', ups: 'UPS', pdu: 'PDU', cooling: 'Cooling', environment: 'Environment monitor', engine: 'Workload engine' },
     status: { ok: 'OK', warning: 'Warning', critical: 'Critical', unreachable: 'Unreachable', unknown: 'Not read' },
     age: { now: 'just now', minutes: '{{count}} min ago', hours: '{{count}} h ago', days: '{{count}} d ago' },
   },

@@ -173,7 +173,7 @@ export const zhCN: Catalog = {
     door: '柜门',
     powerDraw: '用电功率',
     noReading: '尚未读取',
-    kinds: { server: '服务器', storage: '存储', switch: '交换机', ups: 'UPS', pdu: 'PDU', cooling: '制冷', environment: '环境监测器' },
+    kinds: { server: '服务器', storage: '存储', switch: '交换机', ups: 'UPS', pdu: 'PDU', cooling: '制冷', environment: '环境监测器', engine: '工作负载引擎' },
     status: { ok: '正常', warning: '警告', critical: '严重', unreachable: '无法连接', unknown: '未读取' },
     age: { now: '刚刚', minutes: '{{count}} 分钟前', hours: '{{count}} 小时前', days: '{{count}} 天前' },
   },

@@ -19,6 +19,9 @@ import { engineImageIds } from '../../main/core/protocols/engine/images.js';
 import { deployToEngine, LABEL, type DeployProgress } from '../../main/core/services/apps/site-deploy.js';
 import { bundleFile, newPublisher } from '../support/app-images.js';
 import { tempCore, tempDir } from '../support/core.js';
+import { userWithToken } from '../support/auth.js';
+import { rendererDir } from '../../main/cli/paths.js';
+import { startServer } from '../../main/server/server.js';
 import { startPodman, type PodmanService } from '../support/podman.js';
 import type { Core } from '../../main/core/index.js';
 
@@ -158,6 +161,46 @@ describe('deploying a release to a Podman engine', () => {
     const unknown = await failure(edgecab('apps', 'deploy', 'branch-web', '9.9.9', '--engine', engine.url, '--data-dir', dataDir));
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/No release with id branch-web 9\.9\.9/);
+  }, 60_000);
+
+  it("an engine is a device on its server's U: connected to the socket and read; it takes no rack space, moves and goes with its server; a regional administrator may not connect a socket", async () => {
+    const client = core.client('test');
+    const region = await client.regions.create({ name: 'South', parentId: null });
+    const site = await client.sites.create({ name: 'Branch 9', code: 'BR-9', latitude: 22.5, longitude: 114.1, regionId: region.id });
+    const view = await client.cabinets.create({ siteId: site.id, templateId: 'edge-42u' });
+    const server = view.devices.find((device) => device.slotId === 'srv1')!;
+    const refused = await client.devices.add({ cabinetId: view.cabinet.id, kind: 'engine', name: 'Nowhere', u: 41, heightU: 1, face: 'front', depth: 'full', protocol: 'engine' }).catch((error: { data?: { issues?: { code: string }[] } }) => error);
+    expect((refused as { data: { issues: { code: string }[] } }).data.issues[0]!.code).toBe('no_host');
+    const engineDevice = await client.devices.add({ cabinetId: view.cabinet.id, kind: 'engine', name: 'Podman on srv1', u: server.u, heightU: 1, face: 'rear', depth: 'half', protocol: 'engine' });
+    expect(engineDevice).toMatchObject({ kind: 'engine', protocol: 'engine', u: server.u, heightU: server.heightU, face: server.face });
+    await client.devices.connectEngine({ id: engineDevice.id, protocol: 'engine', url: engine.url });
+    const inventory = await client.devices.engine({ id: engineDevice.id });
+    expect(inventory.engine.product).toMatch(/Podman/);
+    expect(inventory.containers.map((container) => container.name)).toContain('branch-web-web-1.0.0');
+    expect(core.services.engines.ofSite(site.id).map((device) => device.id)).toEqual([engineDevice.id]);
+    // Rack space is the server's: a switch there overlaps the server, never the engine.
+    const overlap = await client.devices.add({ cabinetId: view.cabinet.id, kind: 'switch', name: 'Extra switch', u: server.u, heightU: 1, face: 'front', depth: 'full', protocol: 'snmp' }).catch((error: Error) => error);
+    expect((overlap as Error).message).toContain(`overlaps ${server.name}`);
+    expect((overlap as Error).message).not.toContain('Podman on srv1');
+
+    // The server moves: its engine with it. Removed: its engine too.
+    const free = 30;
+    await client.devices.update({ id: server.id, u: free });
+    expect((await client.cabinets.get({ siteId: site.id }))!.devices.find((device) => device.id === engineDevice.id)).toMatchObject({ u: free });
+
+    const { token } = await userWithToken(core, 'regional', [{ role: 'administrator', regionId: region.id }]);
+    const server2 = await startServer({ core, host: '127.0.0.1', port: 0, rendererDir: rendererDir() });
+    try {
+      const answer = await fetch(`${server2.url}api/v1/devices/${engineDevice.id}/engine`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 'engine', url: 'unix:/run/docker.sock' }) });
+      expect(answer.status).toBe(403);
+      expect(JSON.stringify(await answer.json())).toMatch(/only an administrator of every region may connect one/);
+      const tcp = await fetch(`${server2.url}api/v1/devices/${engineDevice.id}/engine`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 'engine', url: 'http://10.0.0.20:2375' }) });
+      expect(tcp.status).toBe(400);
+    } finally {
+      await server2.close();
+    }
+    await client.devices.remove({ id: server.id });
+    expect((await client.cabinets.get({ siteId: site.id }))!.devices.find((device) => device.id === engineDevice.id)).toBeUndefined();
   }, 60_000);
 
   it('parameters of the wrong type fail before anything reaches the engine', async () => {

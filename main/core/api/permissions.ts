@@ -68,6 +68,8 @@ export const POLICIES: Record<string, Policy> = {
   'devices.update': on('administrator', device()),
   'devices.remove': on('administrator', device()),
   'devices.connect': on('administrator', device()),
+  'devices.connectEngine': on('administrator', device()),
+  'devices.engine': on('viewer', device()),
   'devices.trustCertificate': on('administrator', device()),
   'devices.get': on('viewer', device()),
   'devices.refresh': on('operator', device()),

@@ -136,6 +136,26 @@ export function createRouter(services: Services) {
         });
         return publicDevice(services.devices.connect(input));
       }),
+      connectEngine: os.devices.connectEngine.handler(async ({ input, context, errors }) => {
+        if (input.url.startsWith('unix:')) {
+          // A socket is the EdgeCab machine's own engine, not a site's: only for administrators of every region, as for the probe.
+          if (!context.access.canEverywhere('administrator')) throw errors.FORBIDDEN({ message: "A unix socket is an engine on the EdgeCab machine itself; only an administrator of every region may connect one. A site's engine is reached over https://", data: { role: 'administrator', operation: 'devices.connectEngine' } });
+        } else {
+          await services.network.check(new URL(input.url).hostname).catch((error: unknown) => {
+            if (error instanceof HostUnresolvedError) throw new InvalidInputError([{ field: 'url', code: 'unresolved', message: error.message }]);
+            return policyRefusal(error);
+          });
+        }
+        return publicDevice(services.devices.connectEngine(input));
+      }),
+      engine: os.devices.engine.handler(async ({ input, errors }) => {
+        try {
+          return await services.engines.read(input.id);
+        } catch (error) {
+          if (error instanceof EngineError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.code, fingerprint: error.fingerprint ?? null } });
+          throw error;
+        }
+      }),
       trustCertificate: os.devices.trustCertificate.handler(({ input }) => {
         services.devices.trustCertificate(input.id, input.fingerprint);
         return { id: input.id, trusted: true as const };

@@ -13,6 +13,7 @@ import { Sparkline } from '../../components/Sparkline.js';
 import { DeviceReport } from '../probe/DeviceReport.js';
 import { ServerReport } from '../probe/ServerReport.js';
 import { ConnectionForm } from './ConnectionForm.js';
+import { EngineSection } from './EngineSection.js';
 import { PowerControls } from './PowerControls.js';
 import { MonitoringPanel } from './MonitoringPanel.js';
 import type { Alarm, DeviceMonitoring } from '../../../shared/domain/monitoring.js';
@@ -99,6 +100,8 @@ export function DevicePage() {
   }
   const { device, latest, history, site } = detail;
   const connected = Boolean(device.endpoint && device.hasCredential);
+  // A workload engine has no credential (EdgeCab presents its certificate): its own section.
+  const managed = device.protocol !== 'none' && device.protocol !== 'engine';
   const system = latest?.redfish?.systems[0];
   return (
     <section className="page" aria-labelledby="device-title">
@@ -117,7 +120,7 @@ export function DevicePage() {
             <span data-testid="device-age">{t('device.readAt', { age: ageText(t, device.observedAt, now) })}</span>
           </p>
         </div>
-        {connected && device.protocol !== 'none' && (canOperate || canAdminister) ? (
+        {connected && managed && (canOperate || canAdminister) ? (
           <div className="page-actions">
             {canAdminister ? (
               <button type="button" onClick={() => setEditing(!editing)}>
@@ -139,8 +142,9 @@ export function DevicePage() {
         </div>
       ) : null}
       {latest?.error ? <div className="notice notice-error">{t('device.unreachable', { message: latest.error })}</div> : null}
-      {device.protocol !== 'none' && !connected && !canAdminister ? <p className="muted">{t('auth.limited.notConnected')}</p> : null}
-      {device.protocol !== 'none' && (!connected || editing) && canAdminister ? (
+      {managed && !connected && !canAdminister ? <p className="muted">{t('auth.limited.notConnected')}</p> : null}
+      {device.protocol === 'engine' ? <EngineSection device={device} canAdminister={canAdminister} onChanged={() => void load()} /> : null}
+      {managed && (!connected || editing) && canAdminister ? (
         <section className="card" aria-labelledby="connection-title">
           <h2 id="connection-title">{t('device.connection')}</h2>
           {!connected ? <p className="muted">{t('device.notConnected')}</p> : <p className="muted">{t('device.connected', { endpoint: device.endpoint })}</p>}

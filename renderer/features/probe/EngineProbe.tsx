@@ -10,10 +10,10 @@ import { UntrustedCertificate } from '../../components/UntrustedCertificate.js';
 import { issueText } from '../../i18n/index.js';
 import { ProbeActions, ProbeFailure } from './ProbeParts.js';
 
-const KNOWN_REASONS = new Set(['connection', 'timeout', 'tls_changed', 'http', 'not_json', 'malformed', 'too_large']);
+export const ENGINE_FAILURE_REASONS = new Set(['connection', 'timeout', 'tls_changed', 'http', 'not_json', 'malformed', 'too_large']);
 
 
-function EngineReport({ inventory }: { inventory: EngineInventory }) {
+export function EngineReport({ inventory }: { inventory: EngineInventory }) {
   const { t, i18n } = useTranslation();
   const { engine, host, disk } = inventory;
   const running = inventory.containers.filter((container) => container.state === 'running').length;
@@ -136,7 +136,7 @@ export function EngineProbe() {
       if (error instanceof ORPCError && error.code === 'DEVICE_UNREACHABLE') {
         const data = (error.data ?? {}) as { reason?: string; fingerprint?: string | null };
         if (data.reason === 'tls_untrusted' && data.fingerprint) setUntrusted(data.fingerprint);
-        else setFailure({ reason: KNOWN_REASONS.has(data.reason ?? '') ? data.reason! : 'other', detail: error.message });
+        else setFailure({ reason: ENGINE_FAILURE_REASONS.has(data.reason ?? '') ? data.reason! : 'other', detail: error.message });
       } else {
         const uiError = toUiError(error);
         const issue = uiError.fields.url;

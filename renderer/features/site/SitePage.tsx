@@ -33,7 +33,7 @@ function AddDeviceForm({ cabinet, onDone }: { cabinet: CabinetView; onDone: () =
         heightU: Number(form.heightU),
         face: form.face,
         depth: form.depth,
-        protocol: form.kind === 'server' || form.kind === 'storage' ? 'redfish' : 'snmp',
+        protocol: form.kind === 'engine' ? 'engine' : form.kind === 'server' || form.kind === 'storage' ? 'redfish' : 'snmp',
       });
       setErrors({});
       onDone();

@@ -265,6 +265,29 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('019 rebuilds devices to allow the engine protocol, keeping every row and every reference to them', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 18);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'Site', 'S1', 30, 120, 'now', 'now')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-24u', 'Cabinet', 24, 'now')").run();
+    db.prepare("INSERT INTO devices (id, cabinet_id, slot_id, kind, name, u, height_u, face, depth, protocol, endpoint, created_at, updated_at) VALUES ('d1', 'c1', 'server-1', 'server', 'Server', 10, 2, 'front', 'full', 'redfish', 'https://10.0.0.10', 'now', 'now')").run();
+    db.prepare("INSERT INTO device_state (device_id, status, observed_at) VALUES ('d1', 'ok', 'now')").run();
+    expect(() => db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES ('e0', 'c1', 'engine', 'Engine', 10, 2, 'front', 'full', 'engine', 'now', 'now')").run()).toThrow(/CHECK/);
+    migrate(db, migrations, 19);
+    expect(schemaVersion(db)).toBe(19);
+    db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, endpoint, created_at, updated_at) VALUES ('e1', 'c1', 'engine', 'Engine', 10, 2, 'front', 'full', 'engine', 'unix:/run/podman/podman.sock', 'now', 'now')").run();
+    expect(db.prepare('SELECT id, protocol, endpoint FROM devices ORDER BY id').all()).toEqual([
+      { id: 'd1', protocol: 'redfish', endpoint: 'https://10.0.0.10' },
+      { id: 'e1', protocol: 'engine', endpoint: 'unix:/run/podman/podman.sock' },
+    ]);
+    // References to devices still hold: removing the device takes its state with it.
+    db.prepare("DELETE FROM devices WHERE id = 'd1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM device_state').get()).toEqual({ n: 0 });
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

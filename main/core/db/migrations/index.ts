@@ -17,6 +17,7 @@ import { loginBudget } from './015-login-budget.js';
 import { subscriptionDestinations } from './016-subscription-destinations.js';
 import { rotationCandidates } from './017-rotation-candidates.js';
 import { appRepository } from './018-app-repository.js';
+import { engineDevices } from './019-engine-devices.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations, rotationCandidates, appRepository];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations, rotationCandidates, appRepository, engineDevices];

@@ -3,7 +3,9 @@ import type { Database } from 'better-sqlite3';
 import type { z } from 'zod';
 import {
   checkPlacement,
+  ENGINE_HOST_KINDS,
   type CabinetDevice,
+  type DeviceProtocol,
   type CabinetTemplate,
   type CabinetView,
   type DeviceMove,
@@ -24,7 +26,7 @@ interface DeviceRow {
   height_u: number;
   face: 'front' | 'rear';
   depth: 'full' | 'half';
-  protocol: 'redfish' | 'snmp' | 'none';
+  protocol: DeviceProtocol;
   endpoint: string | null;
   credential_id: string | null;
   fingerprint: string | null;
@@ -145,7 +147,8 @@ export class CabinetService {
   }
 
   private requireFree(cabinetId: string, heightU: number, candidate: Parameters<typeof checkPlacement>[0]): void {
-    const others = (this.db.prepare('SELECT id, name, u, height_u, face, depth FROM devices WHERE cabinet_id = ?').all(cabinetId) as {
+    // Engines run on a server and take no rack space of their own.
+    const others = (this.db.prepare("SELECT id, name, u, height_u, face, depth FROM devices WHERE cabinet_id = ? AND kind != 'engine'").all(cabinetId) as {
       id: string;
       name: string;
       u: number;
@@ -157,9 +160,22 @@ export class CabinetService {
     if (issues.length > 0) throw new InvalidInputError(issues.map((issue) => ({ field: issue.field, code: issue.code, message: issue.message })));
   }
 
+  /** The server (or storage) a workload engine at `u` runs on; an engine needs one. */
+  private engineHost(cabinetId: string, u: number, face: 'front' | 'rear'): { u: number; height_u: number; face: 'front' | 'rear'; depth: 'full' | 'half' } {
+    const host = this.db
+      .prepare(`SELECT u, height_u, face, depth FROM devices WHERE cabinet_id = ? AND kind IN (${ENGINE_HOST_KINDS.map(() => '?').join(', ')}) AND u <= ? AND u + height_u - 1 >= ? ORDER BY face = ? DESC, u LIMIT 1`)
+      .get(cabinetId, ...ENGINE_HOST_KINDS, u, u, face) as { u: number; height_u: number; face: 'front' | 'rear'; depth: 'full' | 'half' } | undefined;
+    if (!host) throw new InvalidInputError([{ field: 'u', code: 'no_host', message: `a workload engine runs on a server: no server or storage occupies U${u}` }]);
+    return host;
+  }
+
   add(input: z.output<typeof NewDevice>): CabinetDevice {
     const cabinet = this.cabinetOf(input.cabinetId);
-    this.requireFree(cabinet.id, cabinet.height_u, { name: input.name, u: input.u, heightU: input.heightU, face: input.face, depth: input.depth });
+    if (input.kind === 'engine') {
+      // It sits on its server: the server's U, height and face, whatever the input said.
+      const host = this.engineHost(cabinet.id, input.u, input.face);
+      input = { ...input, u: host.u, heightU: host.height_u, face: host.face, depth: host.depth };
+    } else this.requireFree(cabinet.id, cabinet.height_u, { name: input.name, u: input.u, heightU: input.heightU, face: input.face, depth: input.depth });
     const id = randomUUID();
     const at = this.now().toISOString();
     this.db
@@ -175,17 +191,29 @@ export class CabinetService {
   move(input: z.output<typeof DeviceMove>): CabinetDevice {
     const current = this.device(input.id);
     const cabinet = this.cabinetOf(current.cabinetId);
-    const next = { id: current.id, name: input.name ?? current.name, u: input.u ?? current.u, heightU: current.heightU, face: input.face ?? current.face, depth: current.depth };
-    this.requireFree(cabinet.id, cabinet.height_u, next);
+    let next = { id: current.id, name: input.name ?? current.name, u: input.u ?? current.u, heightU: current.heightU, face: input.face ?? current.face, depth: current.depth };
+    if (current.kind === 'engine') {
+      const host = this.engineHost(cabinet.id, next.u, next.face);
+      next = { ...next, u: host.u, face: host.face };
+    } else this.requireFree(cabinet.id, cabinet.height_u, next);
     const at = this.now().toISOString();
-    this.db.prepare('UPDATE devices SET name = ?, u = ?, face = ?, updated_at = ? WHERE id = ?').run(next.name, next.u, next.face, at, current.id);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE devices SET name = ?, u = ?, face = ?, updated_at = ? WHERE id = ?').run(next.name, next.u, next.face, at, current.id);
+      // A server's engine moves with it.
+      if ((ENGINE_HOST_KINDS as readonly string[]).includes(current.kind))
+        this.db.prepare("UPDATE devices SET u = ?, face = ?, updated_at = ? WHERE cabinet_id = ? AND kind = 'engine' AND u = ? AND face = ?").run(next.u, next.face, at, current.cabinetId, current.u, current.face);
+    })();
     this.bus.publish({ type: 'site.changed', change: 'updated', siteId: cabinet.site_id, count: 1, at });
     return this.device(current.id);
   }
 
   remove(id: string): void {
     const current = this.device(id);
-    this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
+    this.db.transaction(() => {
+      // An engine does not outlive the server it runs on.
+      if ((ENGINE_HOST_KINDS as readonly string[]).includes(current.kind)) this.db.prepare("DELETE FROM devices WHERE cabinet_id = ? AND kind = 'engine' AND u = ? AND face = ?").run(current.cabinetId, current.u, current.face);
+      this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
+    })();
     this.bus.publish({ type: 'site.changed', change: 'updated', siteId: current.siteId, count: 1, at: this.now().toISOString() });
   }
 

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { DeviceConnection, DeviceStatus } from '../../../../shared/domain/cabinet.js';
+import type { DeviceConnection, DeviceStatus, EngineConnection } from '../../../../shared/domain/cabinet.js';
 import type { RedfishInventory } from '../../../../shared/domain/redfish.js';
 import { sumCounters, type DeviceDetail, type DeviceReading, type ReadingPoint } from '../../../../shared/domain/readings.js';
 import type { SnmpDevice, SnmpTarget } from '../../../../shared/domain/snmp.js';
@@ -9,6 +9,7 @@ import { splitEndpoint } from './endpoint.js';
 import { isLoginRefused, RedfishClient, RedfishError } from '../../protocols/redfish/client.js';
 import { readInventory } from '../../protocols/redfish/inventory.js';
 import { collectDevice } from '../../protocols/snmp/collect.js';
+import { engineAddress } from '../../protocols/engine/client.js';
 import type { CabinetService } from '../cabinets/cabinet-service.js';
 import type { CredentialVault, SecretOrigin } from '../credentials/vault.js';
 import type { EventBus } from '../events/bus.js';
@@ -202,6 +203,20 @@ export class DeviceService {
       const credentialId = this.vault.store('snmp', secret, { replaceId: device.credentialId, origin });
       this.cabinets.setConnection(device.id, `${input.host}:${input.port}`, credentialId, null);
     }
+    return this.cabinets.device(device.id);
+  }
+
+  /** Sets where a workload engine answers and the certificate pinned for it (over TCP); no credential: EdgeCab presents its engine client certificate. */
+  connectEngine(input: EngineConnection): ReturnType<CabinetService['device']> {
+    const device = this.cabinets.device(input.id);
+    if (device.protocol !== 'engine') throw new InvalidInputError([{ field: 'protocol', code: 'mismatch', message: `${device.name} is not a workload engine; it is reached over ${device.protocol}` }]);
+    try {
+      engineAddress(input.url);
+    } catch (error) {
+      throw new InvalidInputError([{ field: 'url', code: 'invalid', message: (error as Error).message }]);
+    }
+    const unix = input.url.startsWith('unix:');
+    this.cabinets.setConnection(device.id, unix ? input.url : new URL(input.url).origin, null, unix ? null : (input.fingerprint ?? null));
     return this.cabinets.device(device.id);
   }
 
