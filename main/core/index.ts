@@ -105,10 +105,14 @@ export function createCore(options: CoreOptions): Core {
     client: (actor) => createRouterClient(router, { context: systemContext(actor), interceptors: [...interceptors] }),
     clientAs: (principal, via = 'in-process') => createRouterClient(router, { context: { actor: principal.name, principal, via } satisfies CoreContext, interceptors: [...interceptors] }),
     authorize: (operation, principal, input = {}) => checkPermission(operation, input, new Access(principal, (regionId) => services.regions.ancestors(regionId)), lookup),
-    startMonitoring: (monitorOptions = {}) => services.monitor.start(monitorOptions),
+    startMonitoring: (monitorOptions = {}) => {
+      // Hosts that run background work run the outbox too.
+      services.outbox.start();
+      return services.monitor.start(monitorOptions);
+    },
     close: () => {
       // The database closes now, synchronously (exit handlers cannot wait); network clean-up finishes after.
-      const network = [services.monitor.stop(), services.lab.stop().catch(() => undefined), services.forwarder.settled()];
+      const network = [services.outbox.dispose(), services.monitor.stop(), services.lab.stop().catch(() => undefined), services.forwarder.settled()];
       services.tiles.close();
       services.onlineTiles.close();
       db.close();

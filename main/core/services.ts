@@ -4,6 +4,8 @@ import type { Database } from './db/open.js';
 import { AuditLog } from './services/audit/audit-log.js';
 import { AppRepository } from './services/apps/app-repository.js';
 import { SiteEngines } from './services/apps/site-engines.js';
+import { SiteApps } from './services/apps/site-apps.js';
+import { OutboxService } from './services/outbox/outbox-service.js';
 import { CabinetService } from './services/cabinets/cabinet-service.js';
 import { loadTemplates } from './services/cabinets/templates.js';
 import { CredentialVault } from './services/credentials/vault.js';
@@ -64,6 +66,10 @@ export interface Services {
   apps: AppRepository;
   /** The sites' workload engines (devices of kind engine) and clients for them. */
   engines: SiteEngines;
+  /** Remote work for sites, queued durably and run in order when the site can be reached. */
+  outbox: OutboxService;
+  /** Deployments of releases to sites (through the outbox) and the state of each site's apps. */
+  siteApps: SiteApps;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
   system: () => SystemInfo;
 }
@@ -97,6 +103,12 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   // Both follow every poll for as long as the services live; each stops its own work when monitoring stops.
   monitor.follow(nodeIdentity.verifier);
   monitor.follow(integrity);
+  const apps = new AppRepository(db, dataDir, now);
+  const engines = new SiteEngines(cabinets, authority, devices, now);
+  const outbox = new OutboxService(db, now, (what, error) => health.report(what, error));
+  const siteApps = new SiteApps(db, apps, engines, outbox, now);
+  // The monitor saw something change at a site: it may be reachable again.
+  outbox.follow((signal) => bus.subscribe(signal));
   return {
     db,
     alarms,
@@ -112,8 +124,10 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     devices,
     map: new MapService(db, now),
     tiles: new TileService(db, dataDir, now),
-    apps: new AppRepository(db, dataDir, now),
-    engines: new SiteEngines(cabinets, authority, devices, now),
+    apps,
+    engines,
+    outbox,
+    siteApps,
     onlineTiles: new OnlineTileCache(db, now, network),
     network,
     system,

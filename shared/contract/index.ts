@@ -20,7 +20,7 @@ import { NetworkPolicy } from '../domain/network.js';
 import { FINGERPRINT_PATTERN, RedfishProbeInput, RedfishProbeResult } from '../domain/redfish.js';
 import { SnmpDevice, SnmpProbeInput } from '../domain/snmp.js';
 import { EngineInventory, EngineProbeInput } from '../domain/engine.js';
-import { AppRelease, AppSummary, MAX_RELEASE_UPLOAD_BYTES, Publisher, PushResult, TrustPublisherInput } from '../domain/apps.js';
+import { AppRelease, AppSummary, DeployToSiteInput, MAX_RELEASE_UPLOAD_BYTES, OutboxItemView, Publisher, PushResult, SiteApp, TrustPublisherInput } from '../domain/apps.js';
 import { ValidationProblem } from '../domain/validation.js';
 import { PrincipalView, ROLES } from '../domain/access.js';
 import { PasswordChange, TokenCreate, TokenCreated, TokenView, UserCreate, UserUpdate, UserView } from '../domain/identity.js';
@@ -297,6 +297,16 @@ export const contract = {
       .errors(conflict)
       .input(z.object({ file: z.file({ error: 'Choose a release bundle (.ecapp)' }).max(MAX_RELEASE_UPLOAD_BYTES, { error: 'At most 4 GiB' }) }))
       .output(PushResult),
+    deploy: base
+      .route({ method: 'POST', path: '/sites/{siteId}/apps', successStatus: 202, tags: ['apps'], summary: "Queue a release's deployment to a site's engine (outbox): run in order when the site can be reached; parameters checked against the manifest first" })
+      .errors({ ...notFound, ...conflict })
+      .input(DeployToSiteInput)
+      .output(OutboxItemView),
+    siteApps: base
+      .route({ method: 'GET', path: '/sites/{siteId}/apps', tags: ['apps'], summary: "A site's apps as their last deployment saw them on the engine, and the site's queued and recent remote actions" })
+      .errors(notFound)
+      .input(z.object({ siteId: z.string() }))
+      .output(z.object({ apps: z.array(SiteApp), actions: z.array(OutboxItemView) })),
     publishers: base.route({ method: 'GET', path: '/apps/publishers', tags: ['apps'], summary: 'Publisher keys whose signed releases the repository accepts' }).output(z.array(Publisher)),
     trust: base
       .route({ method: 'POST', path: '/apps/publishers', successStatus: 201, tags: ['apps'], summary: "Trust a publisher's Ed25519 public key (PEM)" })

@@ -233,3 +233,47 @@ export function resolveParameters(manifest: AppManifest, overrides: Readonly<Rec
 export function substitute(text: string, values: Readonly<Record<string, ParameterValue>>): string {
   return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, key: string) => (Object.hasOwn(values, key) ? String(values[key]) : whole));
 }
+
+export const SITE_APP_STATES = ['queued', 'transferring', 'starting', 'healthy', 'unhealthy', 'failed', 'rolled_back'] as const;
+
+/** An app at a site as its last deployment saw it on the engine. */
+export const SiteApp = z.object({
+  appId: z.string(),
+  version: z.string(),
+  state: z.enum(SITE_APP_STATES),
+  /** The engine's own words for a failure, or why it waits. */
+  detail: z.string().nullable(),
+  bytesSent: z.number().int().nullable(),
+  bytesTotal: z.number().int().nullable(),
+  previousVersion: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type SiteApp = z.infer<typeof SiteApp>;
+
+export const OutboxItemView = z.object({
+  id: z.number().int(),
+  siteId: z.string(),
+  action: z.string(),
+  groupId: z.string().nullable(),
+  state: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
+  attempts: z.number().int(),
+  queuedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  /** While the site cannot be reached: since when ("queued: site offline since …"). */
+  offlineSince: z.string().nullable(),
+  lastError: z.string().nullable(),
+  outcome: z.unknown(),
+  queuedBy: z.string().nullable(),
+});
+export type OutboxItemView = z.infer<typeof OutboxItemView>;
+
+export const DeployToSiteInput = z.object({
+  siteId: z.string(),
+  appId: z.string().min(1).max(40),
+  version: z.string().min(1).max(80),
+  parameters: z.record(z.string().max(40), z.union([z.string().max(1000), z.number(), z.boolean()])).default({}),
+  stableSeconds: z.number().int().min(0).max(3600).default(30),
+  startTimeoutSeconds: z.number().int().min(1).max(3600).default(120),
+  rollbackOnFailure: z.boolean().default(true),
+});

@@ -236,7 +236,9 @@ export const EngineConnection = z.object({
     .string()
     .trim()
     .max(300)
-    .regex(/^(unix:\/[^\0]+|https:\/\/[A-Za-z0-9.:[\]_-]+(:\d{1,5})?\/?)$/, { error: 'unix:/path/to/engine.sock, or https://host:port (mutual TLS; clear text is refused)' }),
+    .regex(/^(unix:\/[^\0]+|https:\/\/[A-Za-z0-9.:[\]_-]+(:\d{1,5})?\/?)$/, { error: 'unix:/path/to/engine.sock, or https://host:port (mutual TLS; clear text is refused)' })
+    // The pattern lets through what no URL parser takes ("https://]", port 99999).
+    .refine((url) => url.startsWith('unix:') || z.url().safeParse(url).success, { error: 'unix:/path/to/engine.sock, or https://host:port (mutual TLS; clear text is refused)' }),
   fingerprint: z.string().trim().toUpperCase().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, { error: 'A SHA-256 fingerprint' }).nullable().optional(),
 });
 export type EngineConnection = z.infer<typeof EngineConnection>;

@@ -1,5 +1,21 @@
 import { startPodman, type PodmanService } from '../support/podman.js';
-import { apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleFile, newPublisher, webManifest } from '../support/app-images.js';
+import { api, apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 test.use({ serverName: 'probe-engine' });
 
@@ -83,5 +99,50 @@ test.describe("Check a site's workload engine", () => {
     await section.getByRole('button', { name: '立即读取' }).click();
     await expect(page.getByTestId('engine-containers')).toContainText('容器（2 个，1 个运行中）');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/device-engine-zh.png`, fullPage: true });
+  });
+
+  test('a release is deployed to the site from its page: transferred, started and healthy on the engine, in English and Chinese', async ({ page, edgecab }) => {
+    test.setTimeout(120_000);
+    // The release: a busybox page made by Podman, saved, signed; the engine then forgets the image so that EdgeCab must send it.
+    const dir = mkdtempSync(join(tmpdir(), 'edgecab-e2e-deploy-'));
+    try {
+      await engine.importBusybox('localhost/branch-web:1', '<h1>deployed by EdgeCab</h1>');
+      const id = `sha256:${(await engine.podman('inspect', '--format', '{{.Id}}', 'localhost/branch-web:1')).trim().replace(/^sha256:/, '')}`;
+      await engine.podman('save', '-o', join(dir, 'images.tar'), 'localhost/branch-web:1');
+      await engine.podman('rmi', '--force', 'localhost/branch-web:1');
+      const publisher = newPublisher();
+      expect((await apiPost(edgecab.url, '/apps/publishers', { name: 'Branch IT', publicKey: publisher.publicKeyPem })).status).toBe(201);
+      const manifest = webManifest('1.0.0', id, { containers: [{ name: 'web', image: id, command: ['/bin/httpd', '-f', '-p', '127.0.0.1:${HTTP_PORT}', '-h', '/www'], health: { command: ['/bin/wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:${HTTP_PORT}/'], intervalSeconds: 1 } }] });
+      const bundle = await bundleFile(dir, 'release', manifest, readFileSync(join(dir, 'images.tar')), publisher);
+      const form = new FormData();
+      form.append('file', new File([readFileSync(bundle)], 'release.ecapp'));
+      const request = new Request('http://upload.invalid/', { method: 'POST', body: form });
+      const pushed = await api(edgecab.url, '/apps/releases', { method: 'POST', headers: { 'content-type': request.headers.get('content-type')! }, body: Buffer.from(await request.arrayBuffer()) });
+      expect(pushed.status).toBe(201);
+      const port = await freePort();
+
+      await page.goto('/#/sites');
+      await page.getByTestId('site-row-GD-SZ-21').getByRole('link', { name: 'Open' }).click();
+      const card = page.getByTestId('site-apps');
+      await expect(card).toContainText('No app has been deployed here yet.');
+      const deploy = card.getByRole('form', { name: 'Deploy a release here' });
+      await deploy.getByLabel('App').selectOption('branch-web');
+      await deploy.getByLabel('HTTP port (HTTP_PORT)').fill('99999');
+      await deploy.getByRole('button', { name: 'Deploy' }).click();
+      await expect(card.getByTestId('deploy-error')).toContainText('HTTP_PORT: a port from 1 to 65535');
+      await deploy.getByLabel('HTTP port (HTTP_PORT)').fill(String(port));
+      await deploy.getByLabel('Healthy for (seconds)').fill('2');
+      await deploy.getByRole('button', { name: 'Deploy' }).click();
+      await expect(card.getByTestId('site-app-branch-web')).toContainText('Healthy', { timeout: 90_000 });
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('deployed by EdgeCab');
+      await card.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/site-apps-en.png`, fullPage: true });
+      await page.getByLabel('Language').selectOption('zh-CN');
+      await expect(card.getByTestId('site-app-branch-web')).toContainText('健康');
+      await card.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/site-apps-zh.png`, fullPage: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -24,6 +24,10 @@ export interface PodmanService {
   podman(...args: string[]): Promise<string>;
   /** An image tagged `name` whose only program is busybox (httpd, sh, wget, …), serving `page` (default `<h1>name</h1>`) from /www. */
   importBusybox(name: string, page?: string): Promise<string>;
+  /** Ends the API service, storage and containers kept: the engine is unreachable, as a site gone offline. */
+  goAway(): Promise<void>;
+  /** Starts the API service again on the same socket and storage. */
+  comeBack(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,29 +78,51 @@ export async function startPodman(): Promise<PodmanService> {
   const env = { ...process.env, CONTAINERS_CONF: conf };
   const storage = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', '--tmpdir', join(dir, 'tmp')];
   const socketPath = join(dir, 'api.sock');
-  // Idle for 10 minutes, the service ends by itself: a test run killed before stop() leaves nothing running for long. Its own process group, killed as one.
-  const service: ChildProcess = spawn('podman', [...storage, 'system', 'service', '--time=600', `unix://${socketPath}`], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  const kill = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-service.pid!, signal);
-    } catch {
-      // already gone
+  interface Running {
+    service: ChildProcess;
+    kill(signal: NodeJS.Signals): void;
+    exited: Promise<number | null>;
+  }
+  const launch = async (): Promise<Running> => {
+    // Idle for 10 minutes, the service ends by itself: a test run killed before stop() leaves nothing running for long. Its own process group, killed as one.
+    const service: ChildProcess = spawn('podman', [...storage, 'system', 'service', '--time=600', `unix://${socketPath}`], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const kill = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-service.pid!, signal);
+      } catch {
+        // already gone
+      }
+    };
+    let stderr = '';
+    service.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    const exited = new Promise<number | null>((resolve) => service.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while (!(await answers(socketPath))) {
+      if (service.exitCode !== null || Date.now() > deadline) {
+        kill('SIGKILL');
+        await exited;
+        throw new Error(`podman system service did not start: ${stderr.trim() || `exit ${service.exitCode}`}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { service, kill, exited };
+  };
+  const end = async (running: Running) => {
+    if (running.service.exitCode === null) {
+      running.kill('SIGTERM');
+      const timer = setTimeout(() => running.kill('SIGKILL'), 5000);
+      await running.exited;
+      clearTimeout(timer);
     }
   };
-  let stderr = '';
-  service.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-2000);
-  });
-  const exited = new Promise<number | null>((resolve) => service.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 20_000;
-  while (!(await answers(socketPath))) {
-    if (service.exitCode !== null || Date.now() > deadline) {
-      kill('SIGKILL');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`podman system service did not start: ${stderr.trim() || `exit ${service.exitCode}`}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  let running: Running;
+  try {
+    running = await launch();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   const podman = async (...args: string[]) => (await run('podman', [...storage, ...args], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
   return {
@@ -114,13 +140,15 @@ export async function startPodman(): Promise<PodmanService> {
       await run('tar', ['-C', rootfs, '-cf', archive, '.']);
       return (await podman('import', archive, name)).trim();
     },
+    async goAway() {
+      await end(running);
+      rmSync(socketPath, { force: true });
+    },
+    async comeBack() {
+      running = await launch();
+    },
     async stop() {
-      if (service.exitCode === null) {
-        kill('SIGTERM');
-        const timer = setTimeout(() => kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await end(running);
       // Containers the tests left (their conmon processes) are removed before their storage goes; a failure is said, not hidden.
       await podman('rm', '--all', '--force', '--time', '0').catch((error: unknown) => console.error(`podman rm --all failed: ${(error as Error).message}`));
       // conmon runs `podman container cleanup` in a session of its own after a container ends; it may still be writing into this storage.

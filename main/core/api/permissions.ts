@@ -87,6 +87,8 @@ export const POLICIES: Record<string, Policy> = {
   'apps.releases': somewhere('viewer'),
   'apps.push': everywhere('operator'),
   'apps.publishers': somewhere('viewer'),
+  'apps.deploy': on('operator', site('siteId')),
+  'apps.siteApps': on('viewer', site('siteId')),
   'apps.trust': everywhere('administrator'),
   'apps.distrust': everywhere('administrator'),
   'tiles.list': somewhere('viewer'),

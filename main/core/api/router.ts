@@ -252,6 +252,15 @@ export function createRouter(services: Services) {
       list: os.apps.list.handler(() => services.apps.apps()),
       releases: os.apps.releases.handler(({ input }) => services.apps.releases(input.appId)),
       push: os.apps.push.handler(({ input, context }) => services.apps.pushUpload(input.file, context.actor)),
+      deploy: os.apps.deploy.handler(({ input, context }) => {
+        services.sites.get(input.siteId);
+        const { siteId, ...deployment } = input;
+        return services.siteApps.deploy(siteId, { ...deployment, rolloutId: null }, context.actor);
+      }),
+      siteApps: os.apps.siteApps.handler(({ input }) => {
+        services.sites.get(input.siteId);
+        return { apps: services.siteApps.ofSite(input.siteId), actions: services.outbox.list({ siteId: input.siteId, limit: 50 }) };
+      }),
       publishers: os.apps.publishers.handler(() => services.apps.publishers()),
       trust: os.apps.trust.handler(({ input, context }) => services.apps.trust(input, context.actor)),
       distrust: os.apps.distrust.handler(({ input }) => {

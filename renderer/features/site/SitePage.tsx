@@ -14,6 +14,7 @@ import { useSiteCabinet } from './useSiteCabinet.js';
 import { WiringDiagram } from './WiringDiagram.js';
 import { useCanAt } from '../auth/access.js';
 import { SecuritySection } from '../security/SecuritySection.js';
+import { SiteAppsCard } from '../apps/SiteAppsCard.js';
 
 type View = 'front' | 'rear' | 'both';
 
@@ -260,6 +261,7 @@ export function SitePage() {
           </div>
         </div>
       ) : null}
+      {site && cabinet ? <SiteAppsCard siteId={site.id} canDeploy={canOperate} /> : null}
       {site && cabinet ? <SecuritySection site={site} /> : null}
     </section>
   );

@@ -288,6 +288,22 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('020 adds the outbox (only known states) and the state of apps per site, both gone with their site', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 19);
+    migrate(db, migrations, 20);
+    expect(schemaVersion(db)).toBe(20);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'Site', 'S1', 30, 120, 'now', 'now')").run();
+    const insert = db.prepare("INSERT INTO outbox (site_id, action, payload, state, queued_at) VALUES ('s1', 'apps.deploy', '{}', ?, 'now')");
+    const id = Number(insert.run('queued').lastInsertRowid);
+    expect(() => insert.run('lost')).toThrow(/CHECK/);
+    db.prepare("INSERT INTO site_apps (site_id, app_id, version, state, outbox_id, updated_at) VALUES ('s1', 'web', '1.0.0', 'queued', ?, 'now')").run(id);
+    db.prepare("DELETE FROM sites WHERE id = 's1'").run();
+    expect(db.prepare('SELECT (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM site_apps) AS n').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -18,6 +18,7 @@ import { subscriptionDestinations } from './016-subscription-destinations.js';
 import { rotationCandidates } from './017-rotation-candidates.js';
 import { appRepository } from './018-app-repository.js';
 import { engineDevices } from './019-engine-devices.js';
+import { outbox } from './020-outbox.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations, rotationCandidates, appRepository, engineDevices];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations, rotationCandidates, appRepository, engineDevices, outbox];

@@ -59,6 +59,11 @@ export interface ReleaseImages {
 
 class DeployFailure extends Error {}
 
+/** The engine could not be reached (not: it answered no). */
+export function isTransportError(error: unknown): error is EngineError {
+  return error instanceof EngineError && (error.code === 'connection' || error.code === 'timeout');
+}
+
 export function containerName(appId: string, container: string, version: string): string {
   return `${appId}-${container}-${version}`;
 }
@@ -215,6 +220,7 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
     try {
       await loadImages(client, exported.stream.pipe(counting), exported.bytes, missing.map((image) => image.id), options.signal);
     } catch (error) {
+      if (isTransportError(error)) throw error;
       return { state: 'failed', detail: `images could not be transferred: ${(error as Error).message}`, previousVersion, transferredBytes: sent };
     }
     transferredBytes = sent;
@@ -228,6 +234,8 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
     await startRelease(client, release, values, options, created);
     await stayGreen(client, created, options);
   } catch (error) {
+    // The site went away mid-way: that is for the caller (the outbox queues it again), not a verdict on the release.
+    if (isTransportError(error)) throw error;
     const reason = error instanceof DeployFailure || error instanceof EngineError ? error.message : `unexpected: ${(error as Error).message}`;
     progress('unhealthy', reason);
     for (const container of created) await removeContainer(client, container.id).catch(() => undefined);

@@ -1,0 +1,141 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { z } from 'zod';
+import { resolveParameters, SITE_APP_STATES, type SiteApp } from '../../../../shared/domain/apps.js';
+import { InvalidInputError, ConflictError } from '../../errors.js';
+import type { EngineError } from '../../protocols/engine/client.js';
+import { SiteUnreachableError, type OutboxAction, type OutboxService } from '../outbox/outbox-service.js';
+import type { AppRepository } from './app-repository.js';
+import type { SiteEngines } from './site-engines.js';
+import { deployToEngine, isTransportError, type DeployProgress } from './site-deploy.js';
+
+/**
+ * Deploying a release to a site through the outbox ("apps.deploy"), and
+ * the state of each site's apps as the last deployment saw it: queued,
+ * transferring (bytes), starting, healthy, unhealthy, failed (the
+ * engine's words), rolled back.
+ */
+
+export const DeployPayload = z.object({
+  appId: z.string().min(1).max(40),
+  version: z.string().min(1).max(80),
+  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  rolloutId: z.string().max(80).nullable().default(null),
+  stableSeconds: z.number().int().min(0).max(3600).default(30),
+  startTimeoutSeconds: z.number().int().min(1).max(3600).default(120),
+  stopSeconds: z.number().int().min(0).max(600).default(10),
+  rollbackOnFailure: z.boolean().default(true),
+});
+export type DeployPayload = z.infer<typeof DeployPayload>;
+
+export type SiteAppState = (typeof SITE_APP_STATES)[number];
+
+export interface SiteAppRow {
+  site_id: string;
+  app_id: string;
+  version: string;
+  state: SiteAppState;
+  detail: string | null;
+  bytes_sent: number | null;
+  bytes_total: number | null;
+  previous_version: string | null;
+  outbox_id: number | null;
+  updated_at: string;
+}
+
+export class SiteApps {
+  private readonly upsert: Statement<[string, string, string, string, string | null, number | null, number | null, string | null, number | null, string]>;
+  private readonly ofSiteStatement: Statement<[string], SiteAppRow>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly repository: AppRepository,
+    private readonly engines: SiteEngines,
+    private readonly outbox: OutboxService,
+    private readonly now: () => Date,
+  ) {
+    this.upsert = db.prepare(`
+      INSERT INTO site_apps (site_id, app_id, version, state, detail, bytes_sent, bytes_total, previous_version, outbox_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (site_id, app_id) DO UPDATE SET version = excluded.version, state = excluded.state, detail = excluded.detail, bytes_sent = excluded.bytes_sent,
+        bytes_total = excluded.bytes_total, previous_version = COALESCE(excluded.previous_version, site_apps.previous_version), outbox_id = excluded.outbox_id, updated_at = excluded.updated_at`);
+    this.ofSiteStatement = db.prepare('SELECT * FROM site_apps WHERE site_id = ? ORDER BY app_id');
+    outbox.register('apps.deploy', this.action());
+  }
+
+  ofSite(siteId: string): SiteApp[] {
+    return this.ofSiteStatement.all(siteId).map((row) => ({ appId: row.app_id, version: row.version, state: row.state, detail: row.detail, bytesSent: row.bytes_sent, bytesTotal: row.bytes_total, previousVersion: row.previous_version, updatedAt: row.updated_at }));
+  }
+
+  /** Queues a deployment of a release to a site; checked now (release, signer, parameters), run when the site can be reached. */
+  deploy(siteId: string, input: z.input<typeof DeployPayload>, by: string | null) {
+    const payload = DeployPayload.parse(input);
+    const release = this.repository.release(payload.appId, payload.version);
+    if (!release.signerTrusted) throw new ConflictError(`${payload.appId} ${payload.version} is signed by a publisher no longer trusted; it cannot be deployed`, 'version');
+    // Parameters are checked against the manifest's types before anything is queued.
+    const { issues } = resolveParameters(release.manifest, payload.parameters);
+    if (issues.length > 0) throw new InvalidInputError(issues.map((issue) => ({ field: `parameters.${issue.key}`, code: 'invalid', message: issue.message })));
+    const item = this.outbox.enqueue(siteId, 'apps.deploy', payload, { groupId: payload.rolloutId, by });
+    this.record(siteId, payload, 'queued', null, null, item.id);
+    return item;
+  }
+
+  private record(siteId: string, payload: DeployPayload, state: SiteAppState, detail: string | null, progress: Pick<DeployProgress, 'bytesSent' | 'bytesTotal'> | null, outboxId: number | null, previousVersion: string | null = null): void {
+    // A deployment cut short by EdgeCab stopping may report after the database closed; it runs again at the next start.
+    if (!this.db.open) return;
+    this.upsert.run(siteId, payload.appId, payload.version, state, detail, progress?.bytesSent ?? null, progress?.bytesTotal ?? null, previousVersion, outboxId, this.now().toISOString());
+  }
+
+  private action(): OutboxAction<DeployPayload> {
+    return {
+      parse: (payload) => DeployPayload.parse(payload),
+      reachable: async (siteId, signal) => {
+        const [engine] = this.engines.ofSite(siteId);
+        if (!engine) return false;
+        const client = await this.engines.client(engine, 10_000);
+        try {
+          await client.call('GET', '/_ping', undefined, signal);
+          return true;
+        } catch {
+          return false;
+        } finally {
+          await client.close();
+        }
+      },
+      run: async (payload, context) => {
+        const [engine] = this.engines.ofSite(context.siteId);
+        if (!engine) throw new SiteUnreachableError('the site has no workload engine connected');
+        const release = this.repository.release(payload.appId, payload.version);
+        if (!release.signerTrusted) return { failed: true, detail: `${payload.appId} ${payload.version} is signed by a publisher no longer trusted` };
+        const client = await this.engines.client(engine);
+        let lastWrite = 0;
+        try {
+          const outcome = await deployToEngine(client, this.repository, release, payload.parameters, {
+            stableSeconds: payload.stableSeconds,
+            startTimeoutSeconds: payload.startTimeoutSeconds,
+            stopSeconds: payload.stopSeconds,
+            rollbackOnFailure: payload.rollbackOnFailure,
+            rolloutId: payload.rolloutId,
+            signal: context.signal,
+            onProgress: (progress) => {
+              // Transfer progress is written at most every half second; every change of state at once.
+              const time = Date.now();
+              if (progress.state === 'transferring' && time - lastWrite < 500 && progress.bytesSent !== progress.bytesTotal) return;
+              lastWrite = time;
+              this.record(context.siteId, payload, progress.state, progress.detail, progress, context.id);
+            },
+          });
+          this.record(context.siteId, payload, outcome.state, outcome.detail, { bytesSent: outcome.transferredBytes }, context.id, outcome.previousVersion);
+          return { failed: outcome.state !== 'healthy', ...outcome };
+        } catch (error) {
+          if (isTransportError(error)) {
+            this.record(context.siteId, payload, 'queued', `the site went offline: ${(error as EngineError).message}`, null, context.id);
+            throw new SiteUnreachableError((error as EngineError).message);
+          }
+          this.record(context.siteId, payload, 'failed', (error as Error).message, null, context.id);
+          throw error;
+        } finally {
+          await client.close();
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The outbox with a real Podman engine as the site: a deployment queued
+ * while the engine is away waits ("offline since …"), survives an EdgeCab
+ * restart, and runs when the engine answers again; a core killed with
+ * SIGKILL while the deployment runs leaves it to run again at the next
+ * start; a cancelled group's actions never run.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../main/core/index.js';
+import { bundleFile, newPublisher } from '../support/app-images.js';
+import { tempDir } from '../support/core.js';
+import { startPodman, type PodmanService } from '../support/podman.js';
+
+const root = join(import.meta.dirname, '../..');
+const childBundle = join(root, '.cache', 'test-children', 'outbox-child.mjs');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(what: string, check: () => T | undefined | null | false | '', timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function manifest(version: string, image: string) {
+  return {
+    schema: 'edgecab.app/v1',
+    id: 'branch-web',
+    version,
+    name: { en: 'Branch web page', 'zh-CN': '网点网页' },
+    description: { en: 'busybox httpd', 'zh-CN': 'busybox httpd' },
+    parameters: [{ key: 'HTTP_PORT', type: 'port', default: 18080, label: { en: 'HTTP port', 'zh-CN': 'HTTP 端口' } }],
+    containers: [{ name: 'web', image, command: ['/bin/httpd', '-f', '-p', '127.0.0.1:${HTTP_PORT}', '-h', '/www'], health: { command: ['/bin/wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:${HTTP_PORT}/'], intervalSeconds: 1, retries: 2 } }],
+  };
+}
+
+describe('outbox: remote work for a site that comes and goes', () => {
+  let engine: PodmanService;
+  let work: { dir: string; cleanup: () => void };
+  let dataDir: string;
+  let core: Core;
+  let siteId: string;
+  let port: number;
+  const page = async () => (await fetch(`http://127.0.0.1:${port}/`)).text();
+  const open = () => {
+    core = createCore({ dataDir, host: 'server' });
+    core.services.outbox.start(200);
+    return core;
+  };
+
+  beforeAll(async () => {
+    await build({
+      absWorkingDir: root,
+      entryPoints: ['test/support/children/outbox-child.ts'],
+      outfile: childBundle,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      logLevel: 'warning',
+      external: ['better-sqlite3', 'net-snmp', 'pdfkit'],
+      banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+    });
+    mkdirSync(join(childBundle, '..'), { recursive: true });
+    engine = await startPodman();
+    work = tempDir();
+    dataDir = join(work.dir, 'center');
+    port = await freePort();
+    open();
+    const publisher = newPublisher();
+    core.services.apps.trust({ name: 'Branch IT', publicKey: publisher.publicKeyPem }, 'admin');
+    for (const version of ['1.0.0', '2.0.0']) {
+      const tag = `localhost/branch-web:${version}`;
+      await engine.importBusybox(tag, `<h1>version ${version}</h1>`);
+      const id = `sha256:${(await engine.podman('inspect', '--format', '{{.Id}}', tag)).trim().replace(/^sha256:/, '')}`;
+      const archive = join(work.dir, `${version}.tar`);
+      await engine.podman('save', '-o', archive, tag);
+      await core.services.apps.pushFile(await bundleFile(work.dir, version, manifest(version, id), readFileSync(archive), publisher), 'test');
+      await engine.podman('rmi', '--force', tag);
+    }
+    const client = core.client('test');
+    const site = await client.sites.create({ name: 'Branch 3', code: 'BR-3', latitude: 31.2, longitude: 121.5 });
+    siteId = site.id;
+    const view = await client.cabinets.create({ siteId, templateId: 'edge-42u' });
+    const server = view.devices.find((device) => device.slotId === 'srv1')!;
+    const engineDevice = await client.devices.add({ cabinetId: view.cabinet.id, kind: 'engine', name: 'Podman', u: server.u, heightU: 1, face: 'front', depth: 'full', protocol: 'engine' });
+    await client.devices.connectEngine({ id: engineDevice.id, protocol: 'engine', url: engine.url });
+  }, 120_000);
+
+  afterAll(async () => {
+    await core?.close();
+    await engine?.stop();
+    work?.cleanup();
+  });
+
+  it('queued while the site is offline, kept across a restart, run when the engine answers again', async () => {
+    await engine.goAway();
+    const item = core.services.siteApps.deploy(siteId, { appId: 'branch-web', version: '1.0.0', parameters: { HTTP_PORT: port }, stableSeconds: 1, stopSeconds: 1 }, 'alice');
+    const waiting = await until('the item to be marked offline', () => (core.services.outbox.item(item.id).offlineSince ? core.services.outbox.item(item.id) : null));
+    expect(waiting).toMatchObject({ state: 'queued', lastError: 'the site cannot be reached' });
+    expect(core.services.siteApps.ofSite(siteId)).toEqual([expect.objectContaining({ appId: 'branch-web', version: '1.0.0', state: 'queued' })]);
+
+    await core.close();
+    open();
+    expect(core.services.outbox.item(item.id)).toMatchObject({ state: 'queued', offlineSince: waiting.offlineSince });
+
+    await engine.comeBack();
+    const done = await until('the deployment to finish', () => ['done', 'failed'].includes(core.services.outbox.item(item.id).state) && core.services.outbox.item(item.id), 60_000);
+    expect(done).toMatchObject({ state: 'done', attempts: 1, outcome: expect.objectContaining({ state: 'healthy' }) });
+    expect(core.services.siteApps.ofSite(siteId)[0]).toMatchObject({ version: '1.0.0', state: 'healthy' });
+    expect(await page()).toContain('version 1.0.0');
+  }, 120_000);
+
+  it('a core killed (SIGKILL) while the deployment runs leaves it to run again at the next start, where it completes', async () => {
+    await core.close();
+    const child = spawn(process.execPath, [childBundle, dataDir, siteId, 'branch-web', '2.0.0', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const ended = await new Promise<{ signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (_code, signal) => resolve({ signal })));
+    expect(ended.signal, `${out}\n${err}`).toBe('SIGKILL');
+    const { id } = JSON.parse(out.trim().split('\n').at(-1)!) as { id: number };
+    open();
+    const done = await until('the deployment to run again and finish', () => ['done', 'failed'].includes(core.services.outbox.item(id).state) && core.services.outbox.item(id), 60_000);
+    expect(done).toMatchObject({ state: 'done', attempts: 2, outcome: expect.objectContaining({ state: 'healthy', previousVersion: '1.0.0' }) });
+    expect(await page()).toContain('version 2.0.0');
+  }, 120_000);
+
+  it("cancelling a group drops its queued actions: they never run, and the site's next action goes on", async () => {
+    await engine.goAway();
+    // A rollout's action for 1.0.0, then a hand deployment of 1.0.0 behind it.
+    const first = core.services.siteApps.deploy(siteId, { appId: 'branch-web', version: '1.0.0', parameters: { HTTP_PORT: port }, rolloutId: 'rollout-7', stableSeconds: 1, stopSeconds: 1 }, 'alice');
+    const second = core.services.siteApps.deploy(siteId, { appId: 'branch-web', version: '1.0.0', parameters: { HTTP_PORT: port }, stableSeconds: 1, stopSeconds: 1 }, 'bob');
+    expect(core.services.outbox.cancelGroup('rollout-7')).toBe(1);
+    await engine.comeBack();
+    const done = await until('the second action to finish', () => (core.services.outbox.item(second.id).state === 'done' ? core.services.outbox.item(second.id) : null), 60_000);
+    expect(done.outcome).toMatchObject({ state: 'healthy', previousVersion: '2.0.0' });
+    expect(core.services.outbox.item(first.id)).toMatchObject({ state: 'cancelled', attempts: 0 });
+    expect(await page()).toContain('version 1.0.0');
+  }, 60_000);
+});
