@@ -108,10 +108,12 @@ export function createCore(options: CoreOptions): Core {
     startMonitoring: (monitorOptions = {}) => {
       // Hosts that run background work run the outbox too.
       services.outbox.start();
+      services.appDrift.start();
       return services.monitor.start(monitorOptions);
     },
     close: () => {
       // The database closes now, synchronously (exit handlers cannot wait); network clean-up finishes after.
+      services.appDrift.dispose();
       const network = [services.outbox.dispose(), services.monitor.stop(), services.lab.stop().catch(() => undefined), services.forwarder.settled()];
       services.tiles.close();
       services.onlineTiles.close();

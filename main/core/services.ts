@@ -5,6 +5,7 @@ import { AuditLog } from './services/audit/audit-log.js';
 import { AppRepository } from './services/apps/app-repository.js';
 import { SiteEngines } from './services/apps/site-engines.js';
 import { SiteApps } from './services/apps/site-apps.js';
+import { AppDriftWatch } from './services/apps/drift-watch.js';
 import { OutboxService } from './services/outbox/outbox-service.js';
 import { CabinetService } from './services/cabinets/cabinet-service.js';
 import { loadTemplates } from './services/cabinets/templates.js';
@@ -70,6 +71,8 @@ export interface Services {
   outbox: OutboxService;
   /** Deployments of releases to sites (through the outbox) and the state of each site's apps. */
   siteApps: SiteApps;
+  /** Healthy apps looked at again on their engines: drift on the site page and an alarm. */
+  appDrift: AppDriftWatch;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
   system: () => SystemInfo;
 }
@@ -107,6 +110,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const engines = new SiteEngines(cabinets, authority, devices, now);
   const outbox = new OutboxService(db, now, (what, error) => health.report(what, error));
   const siteApps = new SiteApps(db, apps, engines, outbox, now);
+  const appDrift = new AppDriftWatch(siteApps, apps, engines, siteAlarms, (what, error) => health.report(what, error));
   // The monitor saw something change at a site: it may be reachable again.
   outbox.follow((signal) => bus.subscribe(signal));
   return {
@@ -128,6 +132,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     engines,
     outbox,
     siteApps,
+    appDrift,
     onlineTiles: new OnlineTileCache(db, now, network),
     network,
     system,

@@ -234,7 +234,8 @@ export function substitute(text: string, values: Readonly<Record<string, Paramet
   return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, key: string) => (Object.hasOwn(values, key) ? String(values[key]) : whole));
 }
 
-export const SITE_APP_STATES = ['queued', 'transferring', 'starting', 'healthy', 'unhealthy', 'failed', 'rolled_back'] as const;
+/** drifted: it was healthy, and the engine no longer shows it as deployed (stopped, gone, restarting, changed by hand). */
+export const SITE_APP_STATES = ['queued', 'transferring', 'starting', 'healthy', 'unhealthy', 'failed', 'rolled_back', 'drifted'] as const;
 
 /** An app at a site as its last deployment saw it on the engine. */
 export const SiteApp = z.object({

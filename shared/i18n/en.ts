@@ -436,6 +436,7 @@ export const en = {
     integrityTpm: 'Trusted module {{component}} of {{device}} changed: {{property}} is {{actual}}, recorded {{expected}}',
     integrityTpmGone: 'Trusted module {{component}} of {{device}} is gone (recorded {{expected}})',
     integrityMeasurement: '{{count}} integrity measurements of {{device}} differ from the recorded ones ({{component}})',
+    appDrift: 'App {{app}} {{version}} is not running as deployed: {{problem}}',
     integrityFirmware: 'Firmware {{component}} of {{device}} is {{actual}}, expected {{expected}}',
   },
   monitor: {

@@ -437,6 +437,7 @@ export const zhCN: Catalog = {
     integrityTpm: '{{device}} 的可信模块 {{component}} 已改变：{{property}} 为 {{actual}}，记录为 {{expected}}',
     integrityTpmGone: '{{device}} 的可信模块 {{component}} 已不存在（记录为 {{expected}}）',
     integrityMeasurement: '{{device}} 有 {{count}} 项完整性度量值与记录不同（{{component}}）',
+    appDrift: '应用 {{app}} {{version}} 未按部署状态运行：{{problem}}',
     integrityFirmware: '{{device}} 的固件 {{component}} 为 {{actual}}，应为 {{expected}}',
   },
   monitor: {

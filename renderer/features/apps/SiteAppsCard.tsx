@@ -16,6 +16,7 @@ const BADGE: Record<SiteApp['state'], string> = {
   unhealthy: 'badge-error',
   failed: 'badge-error',
   rolled_back: 'badge-warn',
+  drifted: 'badge-error',
 };
 
 /** The site's apps as the engine showed them, the remote actions waiting for the site, and (operators) deploying a release here. */

@@ -51,7 +51,7 @@ export const appsCatalog = featureCatalog(
       deployButton: 'Deploy',
       stable: 'Healthy for (seconds)',
       stableHint: 'How long every container must keep passing its health check before the site counts as healthy',
-      states: { queued: 'Queued', transferring: 'Transferring', starting: 'Starting', healthy: 'Healthy', unhealthy: 'Unhealthy', failed: 'Failed', rolled_back: 'Rolled back' },
+      states: { queued: 'Queued', transferring: 'Transferring', starting: 'Starting', healthy: 'Healthy', unhealthy: 'Unhealthy', failed: 'Failed', rolled_back: 'Rolled back', drifted: 'Drifted' },
     },
     publishers: {
       title: 'Trusted publishers',
@@ -117,7 +117,7 @@ export const appsCatalog = featureCatalog(
       deployButton: '部署',
       stable: '持续健康（秒）',
       stableHint: '每个容器须持续通过健康检查多长时间，站点才算健康',
-      states: { queued: '排队中', transferring: '传输中', starting: '启动中', healthy: '健康', unhealthy: '不健康', failed: '失败', rolled_back: '已回滚' },
+      states: { queued: '排队中', transferring: '传输中', starting: '启动中', healthy: '健康', unhealthy: '不健康', failed: '失败', rolled_back: '已回滚', drifted: '偏离部署' },
     },
     publishers: {
       title: '受信任的发布者',

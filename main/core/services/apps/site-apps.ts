@@ -45,6 +45,9 @@ export interface SiteAppRow {
 export class SiteApps {
   private readonly upsert: Statement<[string, string, string, string, string | null, number | null, number | null, string | null, number | null, string]>;
   private readonly ofSiteStatement: Statement<[string], SiteAppRow>;
+  private readonly sitesStatement: Statement<[], { site_id: string }>;
+  private readonly openStatement: Statement<[string, string], { n: number }>;
+  private readonly driftStatement: Statement<[string, string | null, string, string, string]>;
 
   constructor(
     private readonly db: Database,
@@ -58,11 +61,29 @@ export class SiteApps {
       ON CONFLICT (site_id, app_id) DO UPDATE SET version = excluded.version, state = excluded.state, detail = excluded.detail, bytes_sent = excluded.bytes_sent,
         bytes_total = excluded.bytes_total, previous_version = COALESCE(excluded.previous_version, site_apps.previous_version), outbox_id = excluded.outbox_id, updated_at = excluded.updated_at`);
     this.ofSiteStatement = db.prepare('SELECT * FROM site_apps WHERE site_id = ? ORDER BY app_id');
+    this.sitesStatement = db.prepare("SELECT DISTINCT site_id FROM site_apps WHERE state IN ('healthy', 'drifted')");
+    this.openStatement = db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE site_id = ? AND action = 'apps.deploy' AND state IN ('queued', 'running') AND json_extract(payload, '$.appId') = ?");
+    this.driftStatement = db.prepare("UPDATE site_apps SET state = ?, detail = ?, updated_at = ? WHERE site_id = ? AND app_id = ? AND state IN ('healthy', 'drifted')");
     outbox.register('apps.deploy', this.action());
   }
 
   ofSite(siteId: string): SiteApp[] {
     return this.ofSiteStatement.all(siteId).map((row) => ({ appId: row.app_id, version: row.version, state: row.state, detail: row.detail, bytesSent: row.bytes_sent, bytesTotal: row.bytes_total, previousVersion: row.previous_version, updatedAt: row.updated_at }));
+  }
+
+  /** Sites with an app that was deployed healthy (for the drift watch). */
+  sitesWithApps(): string[] {
+    return this.sitesStatement.all().map((row) => row.site_id);
+  }
+
+  hasOpenDeployment(siteId: string, appId: string): boolean {
+    return (this.openStatement.get(siteId, appId)?.n ?? 0) > 0;
+  }
+
+  /** Marks a healthy app drifted with what the engine shows (or, with null, healthy again). */
+  markDrift(siteId: string, appId: string, problem: string | null): void {
+    if (!this.db.open) return;
+    this.driftStatement.run(problem ? 'drifted' : 'healthy', problem, this.now().toISOString(), siteId, appId);
   }
 
   /** Queues a deployment of a release to a site; checked now (release, signer, parameters), run when the site can be reached. */
