@@ -182,8 +182,7 @@ export function appsCommand(): Command {
     .option('--json', 'machine-readable output: progress lines, then the outcome');
   withEngineConnectionOptions(deploy).action((appId: string, version: string, options: DeployCliOptions) =>
     withCore(options.dataDir, async (core) => {
-      const release = core.services.apps.release(appId, version);
-      if (!release.signerTrusted) throw new Error(`${appId} ${version} is signed by a publisher no longer trusted; it is not deployed`);
+      const release = core.services.apps.verifiedRelease(appId, version);
       const client = engineClientFor(options.engine, options);
       let lastShown = '';
       const show = (progress: DeployProgress) => {

@@ -137,7 +137,7 @@ export const AppRelease = z.object({
   version: z.string(),
   name: LocalizedText,
   description: LocalizedText,
-  manifest: z.custom<AppManifest>(),
+  manifest: AppManifest,
   images: z.array(ReleaseImage),
   /** Bytes of its images (layers counted once per release). */
   sizeBytes: z.number().int().nonnegative(),

@@ -134,6 +134,8 @@ test.describe("Check a site's workload engine", () => {
       await deploy.getByLabel('Healthy for (seconds)').fill('2');
       await deploy.getByRole('button', { name: 'Deploy' }).click();
       await expect(card.getByTestId('site-app-branch-web')).toContainText('Healthy', { timeout: 90_000 });
+      // The engine had no image: EdgeCab sent it.
+      await expect(card.getByTestId('site-app-branch-web')).toContainText(/\d(\.\d)? MB sent/);
       expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('deployed by EdgeCab');
       await card.scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SCREENSHOT_DIR}/site-apps-en.png`, fullPage: true });

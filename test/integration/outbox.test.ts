@@ -157,19 +157,31 @@ describe('outbox: remote work for a site that comes and goes', () => {
     expect(core.services.outbox.item(first.id)).toMatchObject({ state: 'cancelled', attempts: 0 });
     expect(await page()).toContain('version 1.0.0');
   }, 60_000);
+  it('the engine lost in the middle of a deployment: the action is queued again and completes when the engine is back', async () => {
+    const item = core.services.siteApps.deploy(siteId, { appId: 'branch-web', version: '2.0.0', parameters: { HTTP_PORT: port }, stableSeconds: 4, stopSeconds: 1 }, 'carol');
+    await until('the deployment to be starting', () => core.services.siteApps.ofSite(siteId)[0]?.state === 'starting', 30_000);
+    await engine.goAway();
+    const requeued = await until('the action to be queued again', () => (core.services.outbox.item(item.id).state === 'queued' && core.services.outbox.item(item.id).attempts === 1 ? core.services.outbox.item(item.id) : null), 30_000);
+    expect(requeued.lastError).toBeTruthy();
+    await engine.comeBack();
+    const done = await until('the deployment to finish', () => (['done', 'failed'].includes(core.services.outbox.item(item.id).state) ? core.services.outbox.item(item.id) : null), 60_000);
+    expect(done).toMatchObject({ state: 'done', attempts: 2, outcome: expect.objectContaining({ state: 'healthy' }) });
+    expect(await page()).toContain('version 2.0.0');
+  }, 120_000);
+
   it('a container killed at the site shows as drift with an alarm; started again by hand, both clear', async () => {
     const watch = core.services.appDrift;
     await watch.checkAll();
-    expect(core.services.siteApps.ofSite(siteId)[0]).toMatchObject({ version: '1.0.0', state: 'healthy' });
-    await engine.podman('kill', 'branch-web-web-1.0.0');
+    expect(core.services.siteApps.ofSite(siteId)[0]).toMatchObject({ version: '2.0.0', state: 'healthy' });
+    await engine.podman('kill', 'branch-web-web-2.0.0');
     const killedAt = Date.now();
     watch.start(300);
     const drifted = await until('drift to show', () => (core.services.siteApps.ofSite(siteId)[0]?.state === 'drifted' ? core.services.siteApps.ofSite(siteId)[0] : null), 20_000);
-    expect(drifted.detail).toMatch(/branch-web-web-1\.0\.0 is (exited|stopped)/);
+    expect(drifted.detail).toMatch(/branch-web-web-2\.0\.0 is (exited|stopped)/);
     console.log(`drift shown ${Date.now() - killedAt} ms after the container was killed`);
     const active = () => core.services.alarms.list({ siteId, state: 'active', limit: 50 }).alarms.filter((alarm) => alarm.messageKey === 'appDrift');
     expect(active()).toHaveLength(1);
-    await engine.podman('start', 'branch-web-web-1.0.0');
+    await engine.podman('start', 'branch-web-web-2.0.0');
     await until('drift to clear', () => core.services.siteApps.ofSite(siteId)[0]?.state === 'healthy', 20_000);
     await until('the alarm to clear', () => active().length === 0, 10_000);
     watch.dispose();

@@ -69,7 +69,7 @@ export const POLICIES: Record<string, Policy> = {
   'devices.remove': on('administrator', device()),
   'devices.connect': on('administrator', device()),
   'devices.connectEngine': on('administrator', device()),
-  'devices.engine': on('viewer', device()),
+  'devices.engine': on('operator', device()),
   'devices.trustCertificate': on('administrator', device()),
   'devices.get': on('viewer', device()),
   'devices.refresh': on('operator', device()),

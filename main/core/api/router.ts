@@ -148,7 +148,10 @@ export function createRouter(services: Services) {
         }
         return publicDevice(services.devices.connectEngine(input));
       }),
-      engine: os.devices.engine.handler(async ({ input, errors }) => {
+      engine: os.devices.engine.handler(async ({ input, context, errors }) => {
+        const device = services.cabinets.device(input.id);
+        if (device.endpoint?.startsWith('unix:') && !context.access.canEverywhere('administrator'))
+          throw errors.FORBIDDEN({ message: 'This engine is a unix socket on the EdgeCab machine itself; only an administrator of every region may read it', data: { role: 'administrator', operation: 'devices.engine' } });
         try {
           return await services.engines.read(input.id);
         } catch (error) {
@@ -252,8 +255,11 @@ export function createRouter(services: Services) {
       list: os.apps.list.handler(() => services.apps.apps()),
       releases: os.apps.releases.handler(({ input }) => services.apps.releases(input.appId)),
       push: os.apps.push.handler(({ input, context }) => services.apps.pushUpload(input.file, context.actor)),
-      deploy: os.apps.deploy.handler(({ input, context }) => {
+      deploy: os.apps.deploy.handler(({ input, context, errors }) => {
         services.sites.get(input.siteId);
+        // An engine on a unix socket is the EdgeCab machine's own: only an administrator of every region puts containers there.
+        if (services.engines.ofSite(input.siteId).some((engine) => engine.endpoint?.startsWith('unix:')) && !context.access.canEverywhere('administrator'))
+          throw errors.FORBIDDEN({ message: "This site's engine is a unix socket on the EdgeCab machine itself; only an administrator of every region may deploy to it", data: { role: 'administrator', operation: 'apps.deploy' } });
         const { siteId, ...deployment } = input;
         return services.siteApps.deploy(siteId, { ...deployment, rolloutId: null }, context.actor);
       }),

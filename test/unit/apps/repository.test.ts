@@ -119,9 +119,12 @@ describe('app repository', () => {
     const noArchive = join(work.dir, 'no-archive.ecapp');
     writeFileSync(noArchive, await (await import('../../support/app-images.js')).tarOf([{ name: 'manifest.json', body: '{}' }, { name: 'evil.sh', body: 'rm -rf /' }]));
     expect((await refusal(noArchive)).message).toMatch(/holds only manifest.json, manifest.sig, images.tar; it has "evil.sh"/);
+    const imagesFirst = join(work.dir, 'images-first.ecapp');
+    writeFileSync(imagesFirst, await (await import('../../support/app-images.js')).tarOf([{ name: 'images.tar', body: archive }, { name: 'manifest.json', body: JSON.stringify(webManifest('1.0.0', v1.id)) }]));
+    expect((await refusal(imagesFirst)).message).toMatch(/must come before images.tar/);
     const unsigned = join(work.dir, 'unsigned.ecapp');
     writeFileSync(unsigned, await (await import('../../support/app-images.js')).tarOf([{ name: 'manifest.json', body: JSON.stringify(webManifest('1.0.0', v1.id)) }, { name: 'images.tar', body: archive }]));
-    expect((await refusal(unsigned)).message).toMatch(/no manifest.sig: the release is not signed/);
+    expect((await refusal(unsigned)).message).toMatch(/no manifest.sig before images.tar: the release is not signed/);
     expect(blobFiles()).toEqual([]);
     expect(stagingLeft()).toEqual([]);
   });

@@ -285,6 +285,7 @@ describe('migrations', () => {
     db.prepare("DELETE FROM devices WHERE id = 'd1'").run();
     expect(db.prepare('SELECT COUNT(*) AS n FROM device_state').get()).toEqual({ n: 0 });
     expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'devices' AND sql IS NOT NULL").all()).toEqual([{ name: 'devices_cabinet' }]);
     db.close();
   });
 

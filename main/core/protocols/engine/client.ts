@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 
-export type EngineErrorCode = 'address' | 'cleartext' | 'connection' | 'timeout' | 'tls_untrusted' | 'tls_changed' | 'http' | 'not_json' | 'malformed' | 'too_large';
+export type EngineErrorCode = 'address' | 'cleartext' | 'connection' | 'timeout' | 'cancelled' | 'tls_untrusted' | 'tls_changed' | 'http' | 'not_json' | 'malformed' | 'too_large';
 
 export class EngineError extends Error {
   constructor(
@@ -70,6 +70,8 @@ interface OutgoingBody {
   length?: number;
   /** A long transfer: no overall deadline. */
   stream?: boolean;
+  /** This call's deadline instead of the client's (a health check may take longer). */
+  timeoutMs?: number;
   answerTimeoutMs?: number;
 }
 
@@ -171,8 +173,8 @@ export class EngineClient {
   }
 
   /** A request with a JSON body whose answer is not read as JSON (exec start answers a raw stream). */
-  async call(method: Dispatcher.HttpMethod, path: string, body?: unknown, signal?: AbortSignal): Promise<Buffer> {
-    return this.request(method, path, signal, body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' });
+  async call(method: Dispatcher.HttpMethod, path: string, body?: unknown, signal?: AbortSignal, timeoutMs?: number): Promise<Buffer> {
+    return this.request(method, path, signal, { ...(body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' }), ...(timeoutMs ? { timeoutMs } : {}) });
   }
 
   /**
@@ -192,11 +194,11 @@ export class EngineClient {
   private async request(method: Dispatcher.HttpMethod, path: string, signal?: AbortSignal, send: OutgoingBody = {}): Promise<Buffer> {
     let response: Dispatcher.ResponseData;
     // A transfer may take minutes on a thin WAN: it has no overall deadline, only the idle timeouts (no bytes either way for timeoutMs).
-    const timeout = send.stream ? new AbortController().signal : AbortSignal.timeout(this.timeoutMs);
+    const timeout = send.stream ? new AbortController().signal : AbortSignal.timeout(send.timeoutMs ?? this.timeoutMs);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (send.contentType) headers['content-type'] = send.contentType;
     if (send.length !== undefined) headers['content-length'] = String(send.length);
-    const wait = send.answerTimeoutMs ?? this.timeoutMs;
+    const wait = send.answerTimeoutMs ?? send.timeoutMs ?? this.timeoutMs;
     try {
       response = await this.agent.request({ origin: this.origin, path, method, headers, body: send.body ?? null, headersTimeout: wait, bodyTimeout: wait, signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
     } catch (error) {
@@ -238,7 +240,7 @@ export class EngineClient {
     if (cause instanceof EngineError) return cause;
     const err = error as NodeJS.ErrnoException;
     if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT') return new EngineError('timeout', `${this.where(path)}: no answer within ${Math.round(this.timeoutMs / 1000)} s`);
-    if (err.name === 'AbortError') return new EngineError('timeout', `${this.where(path)}: cancelled before it answered`);
+    if (err.name === 'AbortError') return new EngineError('cancelled', `${this.where(path)}: cancelled before it answered`);
     if (err.code === 'ENOENT') return new EngineError('connection', `${this.where(path)}: no such socket (is the engine's API service running?)`);
     if (err.code === 'EACCES') return new EngineError('connection', `${this.where(path)}: permission denied on the socket`);
     if (err.code === 'ECONNREFUSED') return new EngineError('connection', `${this.where(path)}: connection refused (nothing listens there)`);

@@ -141,7 +141,8 @@ export async function execInContainer(client: EngineClient, id: string, command:
   const exec = await client.send('POST', `/containers/${encodeURIComponent(id)}/exec`, Created, { Cmd: command, AttachStdout: true, AttachStderr: true }, signal);
   const deadline = AbortSignal.timeout(timeoutMs);
   try {
-    await client.call('POST', `/exec/${encodeURIComponent(exec.Id)}/start`, { Detach: false, Tty: false }, signal ? AbortSignal.any([signal, deadline]) : deadline);
+    // Its own deadline (the check's timeout and a margin), not the client's: a slow check is an unhealthy one, not a lost engine.
+    await client.call('POST', `/exec/${encodeURIComponent(exec.Id)}/start`, { Detach: false, Tty: false }, signal ? AbortSignal.any([signal, deadline]) : deadline, timeoutMs + 5000);
   } catch (error) {
     if (deadline.aborted && !signal?.aborted) return null;
     throw error;

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { stagedPathOf } from '../tiles/staged-uploads.js';
-import { AppManifest, type AppRelease, type AppSummary, type Publisher, type PushResult, type ReleaseSignature } from '../../../../shared/domain/apps.js';
+import { AppManifest, ReleaseSignature, type AppRelease, type AppSummary, type Publisher, type PushResult } from '../../../../shared/domain/apps.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
 import { AppStore, type ReleaseRow } from './app-store.js';
 import { BlobStore } from './blob-store.js';
 import { readReleaseBundle, ReleaseError } from './bundle.js';
-import { ed25519PublicKey, KeyError, keyIdOf, publicKeyPem } from './signing.js';
+import { ed25519PublicKey, KeyError, keyIdOf, publicKeyPem, signatureHolds } from './signing.js';
 
 /**
  * The center's app repository: trusted publishers, and releases whose
@@ -147,13 +147,24 @@ export class AppRepository {
     return this.toRelease(row);
   }
 
+  /**
+   * The release, its signature checked again against the publisher's key
+   * as trusted now: what leaves for a site is what was signed, by someone
+   * still trusted (a row changed in the database is caught here).
+   */
+  verifiedRelease(appId: string, version: string): AppRelease {
+    const row = this.store.release(appId, version);
+    if (!row) throw new NotFoundError('release', `${appId} ${version}`);
+    const signature = ReleaseSignature.parse(JSON.parse(row.signature));
+    const publisher = this.store.publisher(signature.keyId);
+    if (!publisher) throw new ConflictError(`${appId} ${version} is signed by a publisher no longer trusted; it cannot be deployed`, 'version');
+    if (!signatureHolds(row.manifest, signature, ed25519PublicKey(publisher.public_key))) throw new ConflictError(`${appId} ${version}: its stored manifest no longer matches its signature; it is not deployed`, 'version');
+    return this.toRelease(row);
+  }
+
   /** An image's layers, bottom first, for exporting it. */
   layersOf(imageId: string): string[] {
     return this.store.layers(imageId);
-  }
-
-  tagsOf(imageId: string): string[] {
-    return this.store.imageTags(imageId);
   }
 
   private manifestOf(row: ReleaseRow): AppManifest {
@@ -163,7 +174,7 @@ export class AppRepository {
 
   private toRelease(row: ReleaseRow): AppRelease {
     const manifest = this.manifestOf(row);
-    const signature = JSON.parse(row.signature) as ReleaseSignature;
+    const signature = ReleaseSignature.parse(JSON.parse(row.signature));
     const publisher = this.store.publisher(signature.keyId);
     return {
       appId: row.app_id,

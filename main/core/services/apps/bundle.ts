@@ -12,7 +12,8 @@ import { signatureHolds } from './signing.js';
  *   manifest.sig   {"keyId", "signature"}: Ed25519 over manifest.json
  *   images.tar     the images, as `docker save` / `podman save` writes them
  * The signature is checked as soon as the first two are read, so a bundle
- * from an unknown or lying signer is refused before its images are staged.
+ * from an unknown or lying signer is refused before its images are staged;
+ * a bundle in another order is refused.
  */
 
 export const BUNDLE_FILES = ['manifest.json', 'manifest.sig', 'images.tar'] as const;
@@ -112,10 +113,11 @@ export async function readReleaseBundle(source: AsyncIterable<unknown>, reading:
         signature = parseSignature(await readSmall(entry, MAX_SIGNATURE_BYTES, 'manifest.sig'));
       } else {
         if (images) throw new ReleaseError('the bundle holds images.tar twice', 'bundle');
-        if (manifestBytes && signature) {
-          parseManifest(manifestBytes);
-          verified(manifestBytes, signature, reading);
-        }
+        // Nothing of the images is read before the signature holds: an unknown or lying signer costs no disk and no time.
+        if (!manifestBytes) throw new ReleaseError('manifest.json and manifest.sig must come before images.tar in the bundle (edgecab apps pack writes them so)', 'bundle');
+        if (!signature) throw new ReleaseError('the bundle has no manifest.sig before images.tar: the release is not signed (edgecab apps pack signs it)', 'signature');
+        parseManifest(manifestBytes);
+        verified(manifestBytes, signature, reading);
         try {
           images = await readImageArchive(entry, reading.newPath, reading.onBytes);
         } catch (error) {

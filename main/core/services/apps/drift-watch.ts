@@ -89,7 +89,7 @@ export class AppDriftWatch implements Disposable {
 
   async checkSite(siteId: string): Promise<void> {
     for (const siteApp of this.siteApps.ofSite(siteId)) {
-      if (siteApp.state !== 'healthy' && siteApp.state !== 'drifted') continue;
+      if (siteApp.state !== 'healthy' && siteApp.state !== 'drifted' && siteApp.state !== 'rolled_back') continue;
       if (this.siteApps.hasOpenDeployment(siteId, siteApp.appId)) continue;
       const problem = await this.problem(siteApp, siteId);
       // An engine that cannot be reached is the monitor's alarm, not drift.

@@ -74,13 +74,23 @@ function hashing(): Transform & { digest(): string; head: number[] } {
   return transform;
 }
 
-async function gunzippedSha256(path: string): Promise<string> {
+/** A gzip layer unpacks to at most this many times its size (a real layer is 2–5×): beyond that it is a bomb, not a layer. */
+const MAX_GZIP_RATIO = 50;
+
+async function gunzippedSha256(path: string, size: number): Promise<string> {
   const hash = createHash('sha256');
+  const limit = Math.max(size * MAX_GZIP_RATIO, 64 * 1024 * 1024);
+  let unpacked = 0;
   try {
     await pipeline(createReadStream(path), createGunzip(), async function* (source: AsyncIterable<Buffer>) {
-      for await (const chunk of source) hash.update(chunk);
+      for await (const chunk of source) {
+        unpacked += chunk.length;
+        if (unpacked > limit) throw new ArchiveError(`a gzip-compressed layer unpacks to more than ${limit} bytes; refused`);
+        hash.update(chunk);
+      }
     });
   } catch (error) {
+    if (error instanceof ArchiveError) throw error;
     throw new ArchiveError(`a gzip-compressed layer cannot be read: ${(error as Error).message}`);
   }
   return hash.digest('hex');
@@ -127,7 +137,7 @@ export async function readImageArchive(source: AsyncIterable<unknown>, newPath: 
         );
         const sha256 = hash.digest();
         const gzip = hash.head[0] === GZIP_MAGIC[0] && hash.head[1] === GZIP_MAGIC[1];
-        files.set(name, { path, sha256, size, contentSha256: gzip ? await gunzippedSha256(path) : sha256 });
+        files.set(name, { path, sha256, size, contentSha256: gzip ? await gunzippedSha256(path, size) : sha256 });
       } else if (type === 'symlink') {
         links.set(name, normalize(posix.join(posix.dirname(name), entry.header.linkname ?? '')));
         entry.resume();

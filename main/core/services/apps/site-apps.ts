@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import { resolveParameters, SITE_APP_STATES, type SiteApp } from '../../../../shared/domain/apps.js';
-import { InvalidInputError, ConflictError } from '../../errors.js';
+import { InvalidInputError } from '../../errors.js';
 import type { EngineError } from '../../protocols/engine/client.js';
 import { SiteUnreachableError, type OutboxAction, type OutboxService } from '../outbox/outbox-service.js';
 import type { AppRepository } from './app-repository.js';
@@ -61,9 +61,9 @@ export class SiteApps {
       ON CONFLICT (site_id, app_id) DO UPDATE SET version = excluded.version, state = excluded.state, detail = excluded.detail, bytes_sent = excluded.bytes_sent,
         bytes_total = excluded.bytes_total, previous_version = COALESCE(excluded.previous_version, site_apps.previous_version), outbox_id = excluded.outbox_id, updated_at = excluded.updated_at`);
     this.ofSiteStatement = db.prepare('SELECT * FROM site_apps WHERE site_id = ? ORDER BY app_id');
-    this.sitesStatement = db.prepare("SELECT DISTINCT site_id FROM site_apps WHERE state IN ('healthy', 'drifted')");
+    this.sitesStatement = db.prepare("SELECT DISTINCT site_id FROM site_apps WHERE state IN ('healthy', 'drifted', 'rolled_back')");
     this.openStatement = db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE site_id = ? AND action = 'apps.deploy' AND state IN ('queued', 'running') AND json_extract(payload, '$.appId') = ?");
-    this.driftStatement = db.prepare("UPDATE site_apps SET state = ?, detail = ?, updated_at = ? WHERE site_id = ? AND app_id = ? AND state IN ('healthy', 'drifted')");
+    this.driftStatement = db.prepare("UPDATE site_apps SET state = ?, detail = ?, updated_at = ? WHERE site_id = ? AND app_id = ? AND state IN ('healthy', 'drifted', 'rolled_back')");
     outbox.register('apps.deploy', this.action());
   }
 
@@ -89,8 +89,7 @@ export class SiteApps {
   /** Queues a deployment of a release to a site; checked now (release, signer, parameters), run when the site can be reached. */
   deploy(siteId: string, input: z.input<typeof DeployPayload>, by: string | null) {
     const payload = DeployPayload.parse(input);
-    const release = this.repository.release(payload.appId, payload.version);
-    if (!release.signerTrusted) throw new ConflictError(`${payload.appId} ${payload.version} is signed by a publisher no longer trusted; it cannot be deployed`, 'version');
+    const release = this.repository.verifiedRelease(payload.appId, payload.version);
     // Parameters are checked against the manifest's types before anything is queued.
     const { issues } = resolveParameters(release.manifest, payload.parameters);
     if (issues.length > 0) throw new InvalidInputError(issues.map((issue) => ({ field: `parameters.${issue.key}`, code: 'invalid', message: issue.message })));
@@ -124,8 +123,13 @@ export class SiteApps {
       run: async (payload, context) => {
         const [engine] = this.engines.ofSite(context.siteId);
         if (!engine) throw new SiteUnreachableError('the site has no workload engine connected');
-        const release = this.repository.release(payload.appId, payload.version);
-        if (!release.signerTrusted) return { failed: true, detail: `${payload.appId} ${payload.version} is signed by a publisher no longer trusted` };
+        let release;
+        try {
+          release = this.repository.verifiedRelease(payload.appId, payload.version);
+        } catch (error) {
+          this.record(context.siteId, payload, 'failed', (error as Error).message, null, context.id);
+          return { failed: true, detail: (error as Error).message };
+        }
         const client = await this.engines.client(engine);
         let lastWrite = 0;
         try {
@@ -144,10 +148,13 @@ export class SiteApps {
               this.record(context.siteId, payload, progress.state, progress.detail, progress, context.id);
             },
           });
-          this.record(context.siteId, payload, outcome.state, outcome.detail, { bytesSent: outcome.transferredBytes }, context.id, outcome.previousVersion);
+          if (outcome.state === 'rolled_back' && outcome.previousVersion) {
+            // What runs now is the previous version: that is what the site page shows and the drift watch looks at.
+            this.record(context.siteId, { ...payload, version: outcome.previousVersion }, 'rolled_back', `${payload.version} failed and was rolled back: ${outcome.detail ?? ''}`, { bytesSent: outcome.transferredBytes }, context.id, payload.version);
+          } else this.record(context.siteId, payload, outcome.state, outcome.detail, { bytesSent: outcome.transferredBytes }, context.id, outcome.previousVersion);
           return { failed: outcome.state !== 'healthy', ...outcome };
         } catch (error) {
-          if (isTransportError(error)) {
+          if (isTransportError(error) && !context.signal.aborted) {
             this.record(context.siteId, payload, 'queued', `the site went offline: ${(error as EngineError).message}`, null, context.id);
             throw new SiteUnreachableError((error as EngineError).message);
           }

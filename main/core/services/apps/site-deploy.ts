@@ -53,7 +53,6 @@ export interface DeployOutcome {
 export interface ReleaseImages {
   readonly blobs: BlobStore;
   layersOf(imageId: string): string[];
-  tagsOf(imageId: string): string[];
   release(appId: string, version: string): AppRelease;
 }
 
@@ -206,7 +205,8 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
   if (missing.length > 0) {
     const exported = exportImages(
       images.blobs,
-      missing.map((image) => ({ id: image.id, tags: images.tagsOf(image.id), layers: images.layersOf(image.id) })),
+      // Tagged from the signed manifest, never from the archive (whose tags no signature covers).
+      missing.map((image, index) => ({ id: image.id, tags: [`localhost/edgecab/${release.appId}:${release.version}${index > 0 ? `-${index}` : ''}`], layers: images.layersOf(image.id) })),
     );
     let sent = 0;
     progress('transferring', null, { sent, total: exported.bytes });
@@ -228,6 +228,8 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
 
   progress('starting');
   const running = previous.filter((container) => container.state === 'running');
+  // What comes back on failure: what ran before, or (a retry after an interrupted attempt stopped it) the previous version's stopped containers.
+  const restorable = running.length > 0 ? running : previous.filter((container) => container.labels[LABEL.version] === previousVersion);
   for (const container of running) await stopContainer(client, container.id, options.stopSeconds ?? 10, options.signal);
   const created: Started[] = [];
   try {
@@ -235,16 +237,18 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
     await stayGreen(client, created, options);
   } catch (error) {
     // The site went away mid-way: that is for the caller (the outbox queues it again), not a verdict on the release.
-    if (isTransportError(error)) throw error;
-    const reason = error instanceof DeployFailure || error instanceof EngineError ? error.message : `unexpected: ${(error as Error).message}`;
+    if (isTransportError(error) && !options.signal?.aborted) throw error;
+    const reason = options.signal?.aborted ? 'cancelled while it ran' : error instanceof DeployFailure || error instanceof EngineError ? error.message : `unexpected: ${(error as Error).message}`;
     progress('unhealthy', reason);
+    // Cleaning up is not cancelled with the deployment: the site is left running what it ran before.
+    const cleanup: DeployOptions = { ...options, signal: undefined };
     for (const container of created) await removeContainer(client, container.id).catch(() => undefined);
-    if (!options.rollbackOnFailure || running.length === 0 || !previousVersion) {
+    if (!options.rollbackOnFailure || restorable.length === 0 || !previousVersion) {
       // Nothing to go back to, or not wanted: what ran before is started again as it was, unchecked.
       for (const container of running) await startContainer(client, container.id).catch(() => undefined);
       return { state: 'failed', detail: reason, previousVersion, transferredBytes };
     }
-    const back = await restorePrevious(client, images, release.appId, previousVersion, running, options);
+    const back = await restorePrevious(client, images, release.appId, previousVersion, restorable, cleanup);
     return back === null ? { state: 'rolled_back', detail: reason, previousVersion, transferredBytes } : { state: 'failed', detail: `${reason}; rolling back to ${previousVersion} failed too: ${back}`, previousVersion, transferredBytes };
   }
   for (const container of previous) await removeContainer(client, container.id, options.signal);

@@ -14,6 +14,9 @@ import { OutboxStore, type OutboxRow, type OutboxState } from './outbox-store.js
  * written to be repeatable. Apps use it now; firmware and backup will.
  */
 
+/** An action that lost its site mid-way this many times fails instead of trying again for ever. */
+export const MAX_ATTEMPTS = 20;
+
 /** Thrown by an action when its site cannot be reached: the action stays queued and is tried again. */
 export class SiteUnreachableError extends Error {
   constructor(message: string) {
@@ -206,6 +209,11 @@ export class OutboxService implements Disposable {
         this.notify(this.item(row.id));
         continue;
       }
+      if (row.attempts >= MAX_ATTEMPTS) {
+        this.store.finish(row.id, 'failed', at(), null, `gave up after ${row.attempts} attempts that each lost the site mid-way: ${row.last_error ?? ''}`);
+        this.notify(this.item(row.id));
+        continue;
+      }
       const controller = new AbortController();
       const probe = AbortSignal.any([controller.signal, AbortSignal.timeout(15_000)]);
       let reachable = false;
@@ -214,6 +222,7 @@ export class OutboxService implements Disposable {
       } catch {
         reachable = false;
       }
+      if (this.stopped) return;
       if (!reachable) {
         this.store.markWaiting(row.id, at(), 'the site cannot be reached');
         this.notify(this.item(row.id));
