@@ -1,34 +1,16 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decimalSize } from '../../shared/domain/engine.js';
 import type { PushResult } from '../../shared/domain/apps.js';
-import { createCore, type Core } from '../core/index.js';
 import { packRelease } from '../core/services/apps/pack.js';
 import { ed25519PrivateKey, newPublisherKeys } from '../core/services/apps/signing.js';
-import { defaultDataDir } from './paths.js';
+import { dataDirOption as dataDirOptionFor, readTextFile, withCore } from './command-files.js';
 import { engineClientFor, withEngineConnectionOptions, type EngineConnectionOptions } from './probe-engine.js';
 import { deployToEngine, type DeployProgress } from '../core/services/apps/site-deploy.js';
 import type { ParameterValue } from '../../shared/domain/apps.js';
 
-async function withCore<T>(dataDir: string | undefined, work: (core: Core) => Promise<T>): Promise<T> {
-  const core = createCore({ dataDir: resolve(dataDir ?? defaultDataDir()), host: 'server' });
-  try {
-    return await work(core);
-  } finally {
-    core.close();
-  }
-}
-
-const dataDirOption = () => new Option('-d, --data-dir <dir>', "the center's data directory (default: as edgecab serve)");
-
-function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
+const dataDirOption = () => dataDirOptionFor("the center's data directory (default: as edgecab serve)");
 
 function pushSummary(result: PushResult): string {
   const { release } = result;
@@ -97,8 +79,8 @@ export function appsCommand(): Command {
     .requiredOption('--out <file>', 'the bundle to write, e.g. branch-web-1.0.0.ecapp')
     .option('--json', 'machine-readable output')
     .action(async (options: { manifest: string; images: string; key: string; out: string; json?: boolean }) => {
-      const manifest = Buffer.from(readText(options.manifest, 'the manifest'));
-      const key = ed25519PrivateKey(readText(options.key, 'the key'));
+      const manifest = Buffer.from(readTextFile(options.manifest, 'the manifest'));
+      const key = ed25519PrivateKey(readTextFile(options.key, 'the key'));
       if (!existsSync(options.images)) throw new Error(`cannot read the image archive ${options.images}: ENOENT`);
       if (existsSync(options.out)) throw new Error(`${options.out} exists already`);
       const packed = await packRelease(manifest, key, options.images, options.out);
@@ -115,7 +97,7 @@ export function appsCommand(): Command {
     .option('--json', 'machine-readable output')
     .action((file: string, options: { name: string; dataDir?: string; json?: boolean }) =>
       withCore(options.dataDir, async (core) => {
-        const publisher = core.services.apps.trust({ name: options.name, publicKey: readText(file, 'the public key').trim() }, 'cli');
+        const publisher = core.services.apps.trust({ name: options.name, publicKey: readTextFile(file, 'the public key').trim() }, 'cli');
         if (options.json) console.log(JSON.stringify({ event: 'trusted', keyId: publisher.keyId, name: publisher.name }));
         else console.log(`trusted ${publisher.name}: key ${publisher.keyId}`);
       }),

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { decimalSize, type EngineInventory } from '../../shared/domain/engine.js';
 import { EngineClient, EngineError } from '../core/protocols/engine/client.js';
 import { readEngine } from '../core/protocols/engine/inventory.js';
+import { readTextFile } from './command-files.js';
 import { fingerprintArgument, timeoutArgument, trustHint } from './tls-options.js';
 
 /** A few lines a person reads at a glance; the JSON has everything. */
@@ -21,14 +21,6 @@ export function engineSummary(inventory: EngineInventory): string {
 
 interface ProbeEngineOptions extends EngineConnectionOptions {
   human?: boolean;
-}
-
-function readPem(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
 }
 
 /** The options that say how to reach an engine (probe engine, apps deploy). */
@@ -51,7 +43,7 @@ export interface EngineConnectionOptions {
 
 export function engineClientFor(url: string, options: EngineConnectionOptions): EngineClient {
   if (Boolean(options.cert) !== Boolean(options.key)) throw new Error('--cert and --key go together');
-  const clientCertificate = options.cert && options.key ? { cert: readPem(options.cert, 'client certificate'), key: readPem(options.key, 'client key') } : null;
+  const clientCertificate = options.cert && options.key ? { cert: readTextFile(options.cert, 'the client certificate'), key: readTextFile(options.key, 'the client key') } : null;
   return new EngineClient({ url, clientCertificate, pinnedFingerprint: options.fingerprint ?? null, trustOnFirstUse: options.trustOnFirstUse ?? false, requestTimeoutMs: options.timeout });
 }
 

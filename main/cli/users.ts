@@ -2,8 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { ROLES, type Grant, type Role } from '../../shared/domain/access.js';
-import { createCore, type Core } from '../core/index.js';
+import type { Core } from '../core/index.js';
 import { holdExclusiveLock } from '../core/db/data-dir-lock.js';
+import { dataDirOption as dataDirOptionFor, withCore } from './command-files.js';
 import { defaultDataDir } from './paths.js';
 
 /** "administrator", "viewer@Guangdong/Shenzhen", "operator@12": a role on every region, or on one by path or id. */
@@ -64,16 +65,7 @@ function readHidden(prompt: string): Promise<string> {
   });
 }
 
-async function withCore<T>(dataDir: string | undefined, work: (core: Core) => Promise<T>): Promise<T> {
-  const core = createCore({ dataDir: resolve(dataDir ?? defaultDataDir()), host: 'server' });
-  try {
-    return await work(core);
-  } finally {
-    await core.close();
-  }
-}
-
-const dataDirOption = () => new Option('-d, --data-dir <dir>', 'the database to change (default: as edgecab serve)');
+const dataDirOption = () => dataDirOptionFor('the database to change (default: as edgecab serve)');
 
 /** `edgecab users add|passwd|disable|enable|list` — also for when nobody can sign in any more. */
 export function usersCommand(): Command {

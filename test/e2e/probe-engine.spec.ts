@@ -1,21 +1,10 @@
 import { startPodman, type PodmanService } from '../support/podman.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freeTcpPort } from '../support/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleFile, newPublisher, webManifest } from '../support/app-images.js';
 import { api, apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test.use({ serverName: 'probe-engine' });
 
@@ -119,7 +108,7 @@ test.describe("Check a site's workload engine", () => {
       const request = new Request('http://upload.invalid/', { method: 'POST', body: form });
       const pushed = await api(edgecab.url, '/apps/releases', { method: 'POST', headers: { 'content-type': request.headers.get('content-type')! }, body: Buffer.from(await request.arrayBuffer()) });
       expect(pushed.status).toBe(201);
-      const port = await freePort();
+      const port = await freeTcpPort();
 
       await page.goto('/#/sites');
       await page.getByTestId('site-row-GD-SZ-21').getByRole('link', { name: 'Open' }).click();

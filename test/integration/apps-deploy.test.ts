@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
-import { createServer } from 'node:net';
+import { freeTcpPort } from '../support/ports.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRelease } from '../../shared/domain/apps.js';
@@ -28,17 +28,6 @@ import type { Core } from '../../main/core/index.js';
 const run = promisify(execFile);
 const edgecab = (...args: string[]) => run(process.execPath, [packageJson.bin.edgecab, ...args]);
 const failure = (promise: Promise<unknown>) => promise.then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => error);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function manifest(version: string, image: string, command: string[]): Record<string, unknown> {
   return {
@@ -78,7 +67,7 @@ describe('deploying a release to a Podman engine', () => {
     client = new EngineClient({ url: engine.url, requestTimeoutMs: 15_000 });
     work = tempDir();
     ({ core, cleanup, dataDir } = tempCore());
-    port = await freePort();
+    port = await freeTcpPort();
     const publisher = newPublisher();
     core.services.apps.trust({ name: 'Branch IT', publicKey: publisher.publicKeyPem }, 'admin');
     const serve = ['/bin/httpd', '-f', '-p', '127.0.0.1:${HTTP_PORT}', '-h', '/www'];

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freeTcpPort } from '../support/ports.js';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,17 +18,6 @@ import { startPodman, type PodmanService } from '../support/podman.js';
 
 const root = join(import.meta.dirname, '../..');
 const childBundle = join(root, '.cache', 'test-children', 'outbox-child.mjs');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, check: () => T | undefined | null | false | '', timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -83,7 +72,7 @@ describe('outbox: remote work for a site that comes and goes', () => {
     engine = await startPodman();
     work = tempDir();
     dataDir = join(work.dir, 'center');
-    port = await freePort();
+    port = await freeTcpPort();
     open();
     const publisher = newPublisher();
     core.services.apps.trust({ name: 'Branch IT', publicKey: publisher.publicKeyPem }, 'admin');

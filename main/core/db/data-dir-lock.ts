@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../lib/process-alive.js';
 
 /**
  * Who is using a data directory, so that `edgecab vault rotate` does not
@@ -38,17 +39,6 @@ export interface DataDirLock {
   release(): void;
 }
 
-/** Whether a process with this id runs (EPERM: it does, as another user). */
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function readHolder(path: string): Holder | null {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
@@ -61,7 +51,7 @@ function readHolder(path: string): Holder | null {
 /** The holder of a lock file if its process still runs; a stale or unreadable file is removed. */
 function liveHolder(path: string): Holder | null {
   const holder = readHolder(path);
-  if (holder && alive(holder.pid)) return holder;
+  if (holder && processAlive(holder.pid)) return holder;
   removeStale(path, holder);
   return null;
 }
@@ -82,7 +72,7 @@ function removeStale(path: string, stale: Holder | null): void {
   }
   try {
     const moved = readHolder(aside);
-    const fresh = moved && !(stale && moved.pid === stale.pid && moved.since === stale.since) && alive(moved.pid);
+    const fresh = moved && !(stale && moved.pid === stale.pid && moved.since === stale.since) && processAlive(moved.pid);
     if (fresh) linkSync(aside, path);
   } catch (error) {
     // EEXIST: a third process placed its lock meanwhile; that one stands.

@@ -1,4 +1,3 @@
-import { ORPCError } from '@orpc/client';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CabinetDevice } from '../../../shared/domain/cabinet.js';
@@ -7,7 +6,7 @@ import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { Field } from '../../components/Field.js';
 import { UntrustedCertificate } from '../../components/UntrustedCertificate.js';
-import { ENGINE_FAILURE_REASONS, EngineReport } from '../probe/EngineProbe.js';
+import { engineFailureOf, EngineReport } from '../probe/EngineProbe.js';
 import { ProbeFailure } from '../probe/ProbeParts.js';
 
 /** A workload engine device: where it answers (administrators), and what it runs now, read on request. */
@@ -30,11 +29,9 @@ export function EngineSection({ device, canAdminister, onChanged }: { device: Ca
       setInventory(await client.devices.engine({ id: device.id }));
     } catch (error) {
       setInventory(null);
-      if (error instanceof ORPCError && error.code === 'DEVICE_UNREACHABLE') {
-        const data = (error.data ?? {}) as { reason?: string; fingerprint?: string | null };
-        if (data.reason === 'tls_untrusted' && data.fingerprint) setUntrusted(data.fingerprint);
-        else setFailure({ reason: ENGINE_FAILURE_REASONS.has(data.reason ?? '') ? data.reason! : 'other', detail: error.message });
-      } else setFailure({ reason: 'other', detail: toUiError(error).message });
+      const failed = engineFailureOf(error);
+      if (failed && 'untrusted' in failed) setUntrusted(failed.untrusted);
+      else setFailure(failed ?? { reason: 'other', detail: toUiError(error).message });
     } finally {
       setBusy(false);
       // The read is recorded as the device's state: the page shows it.

@@ -10,7 +10,19 @@ import { UntrustedCertificate } from '../../components/UntrustedCertificate.js';
 import { issueText } from '../../i18n/index.js';
 import { ProbeActions, ProbeFailure } from './ProbeParts.js';
 
-export const ENGINE_FAILURE_REASONS = new Set(['connection', 'timeout', 'tls_changed', 'http', 'not_json', 'malformed', 'too_large']);
+const ENGINE_FAILURE_REASONS = new Set(['connection', 'timeout', 'tls_changed', 'http', 'not_json', 'malformed', 'too_large']);
+
+/**
+ * What an engine read that did not answer as expected comes to: a
+ * certificate to trust, or a reason the catalog explains (and the
+ * engine's own words); null for any other error.
+ */
+export function engineFailureOf(error: unknown): { untrusted: string } | { reason: string; detail: string } | null {
+  if (!(error instanceof ORPCError) || error.code !== 'DEVICE_UNREACHABLE') return null;
+  const data = (error.data ?? {}) as { reason?: string; fingerprint?: string | null };
+  if (data.reason === 'tls_untrusted' && data.fingerprint) return { untrusted: data.fingerprint };
+  return { reason: ENGINE_FAILURE_REASONS.has(data.reason ?? '') ? data.reason! : 'other', detail: error.message };
+}
 
 
 export function EngineReport({ inventory }: { inventory: EngineInventory }) {
@@ -133,11 +145,10 @@ export function EngineProbe() {
       setTrusted(answer.certificateFingerprint);
       setResult(answer);
     } catch (error) {
-      if (error instanceof ORPCError && error.code === 'DEVICE_UNREACHABLE') {
-        const data = (error.data ?? {}) as { reason?: string; fingerprint?: string | null };
-        if (data.reason === 'tls_untrusted' && data.fingerprint) setUntrusted(data.fingerprint);
-        else setFailure({ reason: ENGINE_FAILURE_REASONS.has(data.reason ?? '') ? data.reason! : 'other', detail: error.message });
-      } else {
+      const failed = engineFailureOf(error);
+      if (failed && 'untrusted' in failed) setUntrusted(failed.untrusted);
+      else if (failed) setFailure(failed);
+      else {
         const uiError = toUiError(error);
         const issue = uiError.fields.url;
         if (issue) setFieldError(issueText(t, issue));

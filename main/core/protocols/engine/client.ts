@@ -138,12 +138,18 @@ export class EngineClient {
 
   /** A GET whose JSON answer must match `schema`. */
   async get<T extends z.ZodType>(path: string, schema: T, signal?: AbortSignal): Promise<z.output<T>> {
-    const body = await this.request('GET', path, signal);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new EngineError('not_json', `${this.where(path)}: the answer is not JSON`);
+    return this.checked(path, await this.request('GET', path, signal), schema, false);
+  }
+
+  /** The answer read as JSON and checked against `schema`; an empty answer is null where `emptyIsNull` (calls that answer 204), else not JSON. */
+  private checked<T extends z.ZodType>(path: string, body: Buffer, schema: T, emptyIsNull: boolean): z.output<T> {
+    let parsed: unknown = null;
+    if (body.length > 0 || !emptyIsNull) {
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw new EngineError('not_json', `${this.where(path)}: the answer is not JSON`);
+      }
     }
     const checked = schema.safeParse(parsed);
     if (!checked.success) {
@@ -155,21 +161,7 @@ export class EngineClient {
 
   /** A request with a JSON body (or none) whose JSON answer must match `schema` (an empty answer is null). */
   async send<T extends z.ZodType>(method: Dispatcher.HttpMethod, path: string, schema: T, body?: unknown, signal?: AbortSignal): Promise<z.output<T>> {
-    const raw = await this.request(method, path, signal, body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' });
-    let parsed: unknown = null;
-    if (raw.length > 0) {
-      try {
-        parsed = JSON.parse(raw.toString('utf8'));
-      } catch {
-        throw new EngineError('not_json', `${this.where(path)}: the answer is not JSON`);
-      }
-    }
-    const checked = schema.safeParse(parsed);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw new EngineError('malformed', `${this.where(path)}: unexpected answer (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'})`);
-    }
-    return checked.data;
+    return this.checked(path, await this.call(method, path, body, signal), schema, true);
   }
 
   /** A request with a JSON body whose answer is not read as JSON (exec start answers a raw stream). */

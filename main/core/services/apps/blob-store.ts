@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { processAlive } from '../../lib/process-alive.js';
 
 /**
  * Image configs and layers, stored once each under their SHA-256 in
@@ -10,16 +11,6 @@ import type { Readable } from 'node:stream';
  * file system, so adopting one is a rename) and reach the store only once
  * everything they belong to was verified.
  */
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export class BlobStore {
   readonly root: string;
   private readonly blobs: string;
