@@ -90,4 +90,23 @@ describe('refresh, integrity checks and power actions beside polls', () => {
     for (const id of ids) expect(integrity.store.report(id)?.checkedAt ?? null, id).not.toBeNull();
     expect(monitor.scheduler.busy).toBe(0);
   }, 60_000);
+
+  it('ends the session of a replaced password before the next poll logs in with the new one, never beside it', async () => {
+    const { monitor, cabinets, vault } = core.services;
+    const [first] = ids as [string];
+    const bmc = bmcs[0]!;
+    bmc.faults = {};
+    expect(await monitor.scheduler.request(first)).toBe(true);
+    const sessionsBefore = bmc.activeSessions;
+    // The stored password is rewritten (a user corrects it, a rotation promotes it): the pooled client's session belongs to the old one.
+    const credentialId = cabinets.device(first).credentialId!;
+    vault.store('redfish', vault.open<object>(credentialId), { replaceId: credentialId });
+    bmc.faults = { latencyMs: 60 };
+    bmc.maxCallersInFlight = 0;
+    expect(await monitor.scheduler.request(first)).toBe(true);
+    bmc.faults = {};
+    expect(bmc.maxCallersInFlight).toBe(1);
+    // The old session was ended, not left to time out: one session stays, the new client's.
+    expect(bmc.activeSessions).toBe(sessionsBefore);
+  }, 30_000);
 });

@@ -22,12 +22,24 @@ export class RedfishClientPool {
     private readonly requestTimeoutMs: () => number,
   ) {}
 
-  client(device: PollableDevice): RedfishClient {
+  /**
+   * The device's client, made anew when what it was made from changed. The
+   * old one's session is ended first, and awaited: it is called from within
+   * the device's poll, so that goodbye is never a second caller on the BMC
+   * beside the new client.
+   */
+  async client(device: PollableDevice): Promise<RedfishClient> {
     const revision = this.vault.meta(device.credential_id)?.revision ?? 0;
     const key = `${device.endpoint}|${device.credential_id}|${revision}|${device.fingerprint ?? ''}`;
     const cached = this.clients.get(device.id);
     if (cached?.key === key) return cached.client;
-    void cached?.client.close().catch(() => undefined);
+    if (cached) {
+      this.clients.delete(device.id);
+      await cached.client.close().catch(() => undefined);
+      // Another caller (the event stream) may have made the new one meanwhile.
+      const made = this.clients.get(device.id);
+      if (made?.key === key) return made.client;
+    }
     const secret = this.vault.open<RedfishSecret>(device.credential_id);
     const client = new RedfishClient({ url: device.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: this.requestTimeoutMs() });
     this.clients.set(device.id, { key, client });

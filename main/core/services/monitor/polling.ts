@@ -76,7 +76,7 @@ export class DevicePoller {
   }
 
   private async pollRedfish(device: PollableDevice, kind: PollKind, signal: AbortSignal): Promise<PollResult> {
-    const client = this.clients.client(device);
+    const client = await this.clients.client(device);
     const { healthMs, inventoryMs } = this.timeouts();
     const vitals = await readVitals(client, { now: this.now, pollTimeoutMs: healthMs, signal });
     const observation = observeRedfish(vitals);

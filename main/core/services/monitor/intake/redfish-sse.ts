@@ -74,7 +74,7 @@ export class RedfishStreams {
         continue;
       }
       try {
-        await readEventStream(this.clients.client(device), (event) => this.onEvent(device, event), signal, () => {
+        await readEventStream(await this.clients.client(device), (event) => this.onEvent(device, event), signal, () => {
           this.malformed += 1;
         });
         delay = FIRST_RETRY_MS;
