@@ -109,11 +109,13 @@ export function createCore(options: CoreOptions): Core {
       // Hosts that run background work run the outbox too.
       services.outbox.start();
       services.appDrift.start();
+      services.rollouts.start();
       return services.monitor.start(monitorOptions);
     },
     close: () => {
       // The database closes now, synchronously (exit handlers cannot wait); network clean-up finishes after.
       services.appDrift.dispose();
+      services.rollouts.dispose();
       const network = [services.outbox.dispose(), services.monitor.stop(), services.lab.stop().catch(() => undefined), services.forwarder.settled()];
       services.tiles.close();
       services.onlineTiles.close();

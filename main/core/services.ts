@@ -7,6 +7,9 @@ import { SiteEngines } from './services/apps/site-engines.js';
 import { SiteApps } from './services/apps/site-apps.js';
 import { AppDriftWatch } from './services/apps/drift-watch.js';
 import { OutboxService } from './services/outbox/outbox-service.js';
+import { EngineSnapshots } from './services/rollouts/engine-snapshots.js';
+import { RolloutPlanner } from './services/rollouts/rollout-plan.js';
+import { RolloutService } from './services/rollouts/rollout-service.js';
 import { CabinetService } from './services/cabinets/cabinet-service.js';
 import { loadTemplates } from './services/cabinets/templates.js';
 import { CredentialVault } from './services/credentials/vault.js';
@@ -73,6 +76,8 @@ export interface Services {
   siteApps: SiteApps;
   /** Healthy apps looked at again on their engines: drift on the site page and an alarm. */
   appDrift: AppDriftWatch;
+  /** Releases taken to many sites in waves, through the outbox. */
+  rollouts: RolloutService;
   importSitesCsv: (csv: string, mode: 'preview' | 'commit') => SiteCsvImportResult;
   system: () => SystemInfo;
 }
@@ -107,9 +112,11 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   monitor.follow(nodeIdentity.verifier);
   monitor.follow(integrity);
   const apps = new AppRepository(db, dataDir, now);
-  const engines = new SiteEngines(cabinets, authority, devices, now);
+  const snapshots = new EngineSnapshots(db);
+  const engines = new SiteEngines(cabinets, authority, devices, snapshots, now);
   const outbox = new OutboxService(db, now, (what, error) => health.report(what, error));
-  const siteApps = new SiteApps(db, apps, engines, outbox, now);
+  const siteApps = new SiteApps(db, apps, engines, outbox, snapshots, now);
+  const rollouts = new RolloutService(db, apps, siteApps, outbox, new RolloutPlanner(db, snapshots, (appId, version) => apps.releaseOrNull(appId, version)), now, (what, error) => health.report(what, error));
   const appDrift = new AppDriftWatch(siteApps, apps, engines, siteAlarms, (what, error) => health.report(what, error));
   // The monitor saw something change at a site: it may be reachable again.
   outbox.follow((signal) => bus.subscribe(signal));
@@ -133,6 +140,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     outbox,
     siteApps,
     appDrift,
+    rollouts,
     onlineTiles: new OnlineTileCache(db, now, network),
     network,
     system,

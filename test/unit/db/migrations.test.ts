@@ -305,6 +305,25 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('021 adds rollouts (only known states) with their sites, engine snapshots and the parameters of site apps; a site going takes its part', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 20);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'Site', 'S1', 30, 120, 'now', 'now')").run();
+    db.prepare("INSERT INTO site_apps (site_id, app_id, version, state, updated_at) VALUES ('s1', 'web', '1.0.0', 'healthy', 'now')").run();
+    migrate(db, migrations, 21);
+    expect(schemaVersion(db)).toBe(21);
+    expect(db.prepare('SELECT version, parameters FROM site_apps').get()).toEqual({ version: '1.0.0', parameters: null });
+    const insert = db.prepare("INSERT INTO rollouts (id, name, app_id, version, spec, state, created_at) VALUES (?, 'r', 'web', '2.0.0', '{}', ?, 'now')");
+    insert.run('r1', 'running');
+    expect(() => insert.run('r2', 'half-done')).toThrow(/CHECK/);
+    db.prepare("INSERT INTO rollout_sites (rollout_id, site_id, wave, action, parameters, state, updated_at) VALUES ('r1', 's1', 0, 'upgrade', '{}', 'pending', 'now')").run();
+    db.prepare("DELETE FROM sites WHERE id = 's1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM rollout_sites').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM rollouts').get()).toEqual({ n: 1 });
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -19,6 +19,7 @@ import { rotationCandidates } from './017-rotation-candidates.js';
 import { appRepository } from './018-app-repository.js';
 import { engineDevices } from './019-engine-devices.js';
 import { outbox } from './020-outbox.js';
+import { rollouts } from './021-rollouts.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations, rotationCandidates, appRepository, engineDevices, outbox];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations, rotationCandidates, appRepository, engineDevices, outbox, rollouts];

@@ -147,6 +147,11 @@ export class AppRepository {
     return this.toRelease(row);
   }
 
+  releaseOrNull(appId: string, version: string): AppRelease | null {
+    const row = this.store.release(appId, version);
+    return row ? this.toRelease(row) : null;
+  }
+
   /**
    * The release, its signature checked again against the publisher's key
    * as trusted now: what leaves for a site is what was signed, by someone

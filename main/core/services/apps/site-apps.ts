@@ -2,11 +2,15 @@ import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import { resolveParameters, SITE_APP_STATES, type SiteApp } from '../../../../shared/domain/apps.js';
 import { InvalidInputError } from '../../errors.js';
-import type { EngineError } from '../../protocols/engine/client.js';
 import { SiteUnreachableError, type OutboxAction, type OutboxService } from '../outbox/outbox-service.js';
 import type { AppRepository } from './app-repository.js';
 import type { SiteEngines } from './site-engines.js';
-import { deployToEngine, isTransportError, type DeployProgress } from './site-deploy.js';
+import { deployToEngine, isTransportError, LABEL, type DeployProgress } from './site-deploy.js';
+import { Semaphore } from '../../lib/semaphore.js';
+import { listContainers, removeContainer } from '../../protocols/engine/containers.js';
+import { readEngine } from '../../protocols/engine/inventory.js';
+import type { EngineClient, EngineError } from '../../protocols/engine/client.js';
+import type { EngineSnapshots } from '../rollouts/engine-snapshots.js';
 
 /**
  * Deploying a release to a site through the outbox ("apps.deploy"), and
@@ -24,6 +28,10 @@ export const DeployPayload = z.object({
   startTimeoutSeconds: z.number().int().min(1).max(3600).default(120),
   stopSeconds: z.number().int().min(0).max(600).default(10),
   rollbackOnFailure: z.boolean().default(true),
+  /** A rollout's cap on image transfers at once (all its sites together). */
+  maxConcurrentTransfers: z.number().int().min(1).max(1000).nullable().default(null),
+  /** Per site, kilobytes per second. */
+  bandwidthKBps: z.number().int().min(8).max(10_000_000).nullable().default(null),
 });
 export type DeployPayload = z.infer<typeof DeployPayload>;
 
@@ -39,11 +47,19 @@ export interface SiteAppRow {
   bytes_total: number | null;
   previous_version: string | null;
   outbox_id: number | null;
+  parameters: string | null;
   updated_at: string;
 }
 
+/** Removing an app from a site (a rollback by hand of a rollout that installed it). */
+export const RemovePayload = z.object({ appId: z.string().min(1).max(40), rolloutId: z.string().max(80).nullable().default(null) });
+export type RemovePayload = z.infer<typeof RemovePayload>;
+
 export class SiteApps {
-  private readonly upsert: Statement<[string, string, string, string, string | null, number | null, number | null, string | null, number | null, string]>;
+  private readonly upsert: Statement<[string, string, string, string, string | null, number | null, number | null, string | null, number | null, string | null, string]>;
+  private readonly removeStatement: Statement<[string, string]>;
+  /** Per rollout: its transfers at once. */
+  private readonly transferSlots = new Map<string, Semaphore>();
   private readonly ofSiteStatement: Statement<[string], SiteAppRow>;
   private readonly sitesStatement: Statement<[], { site_id: string }>;
   private readonly openStatement: Statement<[string, string], { n: number }>;
@@ -54,17 +70,21 @@ export class SiteApps {
     private readonly repository: AppRepository,
     private readonly engines: SiteEngines,
     private readonly outbox: OutboxService,
+    private readonly snapshots: EngineSnapshots,
     private readonly now: () => Date,
   ) {
     this.upsert = db.prepare(`
-      INSERT INTO site_apps (site_id, app_id, version, state, detail, bytes_sent, bytes_total, previous_version, outbox_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO site_apps (site_id, app_id, version, state, detail, bytes_sent, bytes_total, previous_version, outbox_id, parameters, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (site_id, app_id) DO UPDATE SET version = excluded.version, state = excluded.state, detail = excluded.detail, bytes_sent = excluded.bytes_sent,
-        bytes_total = excluded.bytes_total, previous_version = COALESCE(excluded.previous_version, site_apps.previous_version), outbox_id = excluded.outbox_id, updated_at = excluded.updated_at`);
+        bytes_total = excluded.bytes_total, previous_version = COALESCE(excluded.previous_version, site_apps.previous_version), outbox_id = excluded.outbox_id,
+        parameters = COALESCE(excluded.parameters, site_apps.parameters), updated_at = excluded.updated_at`);
+    this.removeStatement = db.prepare('DELETE FROM site_apps WHERE site_id = ? AND app_id = ?');
     this.ofSiteStatement = db.prepare('SELECT * FROM site_apps WHERE site_id = ? ORDER BY app_id');
     this.sitesStatement = db.prepare("SELECT DISTINCT site_id FROM site_apps WHERE state IN ('healthy', 'drifted', 'rolled_back')");
     this.openStatement = db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE site_id = ? AND action = 'apps.deploy' AND state IN ('queued', 'running') AND json_extract(payload, '$.appId') = ?");
     this.driftStatement = db.prepare("UPDATE site_apps SET state = ?, detail = ?, updated_at = ? WHERE site_id = ? AND app_id = ? AND state IN ('healthy', 'drifted', 'rolled_back')");
     outbox.register('apps.deploy', this.action());
+    outbox.register('apps.remove', this.removal());
   }
 
   ofSite(siteId: string): SiteApp[] {
@@ -101,25 +121,77 @@ export class SiteApps {
   private record(siteId: string, payload: DeployPayload, state: SiteAppState, detail: string | null, progress: Pick<DeployProgress, 'bytesSent' | 'bytesTotal'> | null, outboxId: number | null, previousVersion: string | null = null): void {
     // A deployment cut short by EdgeCab stopping may report after the database closed; it runs again at the next start.
     if (!this.db.open) return;
-    this.upsert.run(siteId, payload.appId, payload.version, state, detail, progress?.bytesSent ?? null, progress?.bytesTotal ?? null, previousVersion, outboxId, this.now().toISOString());
+    // The parameters are those of what runs: kept from the deployment that made it healthy.
+    const parameters = state === 'healthy' ? JSON.stringify(payload.parameters) : null;
+    this.upsert.run(siteId, payload.appId, payload.version, state, detail, progress?.bytesSent ?? null, progress?.bytesTotal ?? null, previousVersion, outboxId, parameters, this.now().toISOString());
+  }
+
+  private transferSlot(payload: DeployPayload): (<T>(work: () => Promise<T>) => Promise<T>) | undefined {
+    if (!payload.rolloutId || !payload.maxConcurrentTransfers) return undefined;
+    let slots = this.transferSlots.get(payload.rolloutId);
+    if (!slots) {
+      slots = new Semaphore(payload.maxConcurrentTransfers);
+      this.transferSlots.set(payload.rolloutId, slots);
+    } else slots.resize(payload.maxConcurrentTransfers);
+    const held = slots;
+    return (work) => held.run(work);
+  }
+
+  /** What the engine holds after a deployment, for the next dry run; a failed read leaves the last snapshot. */
+  private async snapshot(siteId: string, deviceId: string, client: EngineClient): Promise<void> {
+    try {
+      const inventory = await readEngine(client);
+      if (this.db.open) this.snapshots.record(deviceId, siteId, inventory);
+    } catch {
+      // The next read of the engine records it.
+    }
+  }
+
+  private removal(): OutboxAction<RemovePayload> {
+    return {
+      parse: (payload) => RemovePayload.parse(payload),
+      reachable: (siteId, signal) => this.reachable(siteId, signal),
+      run: async (payload, context) => {
+        const [engine] = this.engines.ofSite(context.siteId);
+        if (!engine) throw new SiteUnreachableError('the site has no workload engine connected');
+        const client = await this.engines.client(engine);
+        try {
+          const containers = await listContainers(client, `${LABEL.app}=${payload.appId}`, context.signal);
+          for (const container of containers) await removeContainer(client, container.id, context.signal);
+          // Gone from the engine, as seen by listing again: only then is it gone from the site's apps.
+          const left = await listContainers(client, `${LABEL.app}=${payload.appId}`, context.signal);
+          if (left.length > 0) return { failed: true, detail: `${left.map((container) => container.name).join(', ')} still on the engine` };
+          if (this.db.open) this.removeStatement.run(context.siteId, payload.appId);
+          await this.snapshot(context.siteId, engine.id, client);
+          return { failed: false, removed: containers.length };
+        } catch (error) {
+          if (isTransportError(error) && !context.signal.aborted) throw new SiteUnreachableError((error as EngineError).message);
+          throw error;
+        } finally {
+          await client.close();
+        }
+      },
+    };
+  }
+
+  private async reachable(siteId: string, signal: AbortSignal): Promise<boolean> {
+    const [engine] = this.engines.ofSite(siteId);
+    if (!engine) return false;
+    const client = await this.engines.client(engine, 10_000);
+    try {
+      await client.call('GET', '/_ping', undefined, signal);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.close();
+    }
   }
 
   private action(): OutboxAction<DeployPayload> {
     return {
       parse: (payload) => DeployPayload.parse(payload),
-      reachable: async (siteId, signal) => {
-        const [engine] = this.engines.ofSite(siteId);
-        if (!engine) return false;
-        const client = await this.engines.client(engine, 10_000);
-        try {
-          await client.call('GET', '/_ping', undefined, signal);
-          return true;
-        } catch {
-          return false;
-        } finally {
-          await client.close();
-        }
-      },
+      reachable: (siteId, signal) => this.reachable(siteId, signal),
       run: async (payload, context) => {
         const [engine] = this.engines.ofSite(context.siteId);
         if (!engine) throw new SiteUnreachableError('the site has no workload engine connected');
@@ -131,6 +203,7 @@ export class SiteApps {
           return { failed: true, detail: (error as Error).message };
         }
         const client = await this.engines.client(engine);
+        const slot = this.transferSlot(payload);
         let lastWrite = 0;
         try {
           const outcome = await deployToEngine(client, this.repository, release, payload.parameters, {
@@ -140,6 +213,8 @@ export class SiteApps {
             rollbackOnFailure: payload.rollbackOnFailure,
             rolloutId: payload.rolloutId,
             signal: context.signal,
+            bytesPerSecond: payload.bandwidthKBps ? payload.bandwidthKBps * 1000 : null,
+            ...(slot ? { transferSlot: slot } : {}),
             onProgress: (progress) => {
               // Transfer progress is written at most every half second; every change of state at once.
               const time = Date.now();
@@ -152,6 +227,7 @@ export class SiteApps {
             // What runs now is the previous version: that is what the site page shows and the drift watch looks at.
             this.record(context.siteId, { ...payload, version: outcome.previousVersion }, 'rolled_back', `${payload.version} failed and was rolled back: ${outcome.detail ?? ''}`, { bytesSent: outcome.transferredBytes }, context.id, payload.version);
           } else this.record(context.siteId, payload, outcome.state, outcome.detail, { bytesSent: outcome.transferredBytes }, context.id, outcome.previousVersion);
+          await this.snapshot(context.siteId, engine.id, client);
           return { failed: outcome.state !== 'healthy', ...outcome };
         } catch (error) {
           if (isTransportError(error) && !context.signal.aborted) {

@@ -19,7 +19,7 @@ import { exportImages } from './image-export.js';
 
 export const LABEL = { app: 'edgecab.app', version: 'edgecab.version', container: 'edgecab.container', rollout: 'edgecab.rollout', spec: 'edgecab.spec', parameters: 'edgecab.parameters' } as const;
 
-export type SiteDeployState = 'transferring' | 'starting' | 'healthy' | 'unhealthy' | 'failed' | 'rolled_back';
+export type SiteDeployState = 'queued' | 'transferring' | 'starting' | 'healthy' | 'unhealthy' | 'failed' | 'rolled_back';
 
 export interface DeployProgress {
   state: SiteDeployState;
@@ -40,6 +40,46 @@ export interface DeployOptions {
   stopSeconds?: number;
   onProgress?(progress: DeployProgress): void;
   signal?: AbortSignal;
+  /** The image transfer at most this fast (a thin WAN is not flooded); none: as fast as the link goes. */
+  bytesPerSecond?: number | null;
+  /** Runs the image transfer when a transfer slot is free (a rollout caps transfers at once). */
+  transferSlot?<T>(work: () => Promise<T>): Promise<T>;
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new DeployFailure('cancelled'));
+    const cancel = () => {
+      clearTimeout(timer);
+      reject(new DeployFailure('cancelled'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', cancel);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', cancel, { once: true });
+  });
+}
+
+/** Passes bytes on at most `bytesPerSecond`, measured from the first byte: a token bucket with one second of burst. */
+export function throttle(bytesPerSecond: number, signal?: AbortSignal): Transform {
+  const started = Date.now();
+  let passed = 0;
+  const piece = Math.max(1024, Math.min(64 * 1024, Math.floor(bytesPerSecond / 8)));
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      void (async () => {
+        for (let offset = 0; offset < chunk.length; offset += piece) {
+          const part = chunk.subarray(offset, offset + piece);
+          const due = started + ((passed + part.length) / bytesPerSecond - 1) * 1000;
+          const wait = due - Date.now();
+          if (wait > 0) await pause(wait, signal);
+          passed += part.length;
+          this.push(part);
+        }
+      })().then(() => done(), (error: unknown) => done(error as Error));
+    },
+  });
 }
 
 export interface DeployOutcome {
@@ -203,22 +243,27 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
   const missing = release.images.filter((image) => !held.has(image.id));
   let transferredBytes = 0;
   if (missing.length > 0) {
-    const exported = exportImages(
-      images.blobs,
-      // Tagged from the signed manifest, never from the archive (whose tags no signature covers).
-      missing.map((image, index) => ({ id: image.id, tags: [`localhost/edgecab/${release.appId}:${release.version}${index > 0 ? `-${index}` : ''}`], layers: images.layersOf(image.id) })),
-    );
+    const slot = options.transferSlot ?? (<T>(work: () => Promise<T>) => work());
     let sent = 0;
-    progress('transferring', null, { sent, total: exported.bytes });
-    const counting = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        sent += chunk.length;
-        progress('transferring', null, { sent, total: exported.bytes });
-        done(null, chunk);
-      },
-    });
+    progress('queued', 'waiting for a transfer slot of the rollout');
     try {
-      await loadImages(client, exported.stream.pipe(counting), exported.bytes, missing.map((image) => image.id), options.signal);
+      await slot(async () => {
+        const exported = exportImages(
+          images.blobs,
+          // Tagged from the signed manifest, never from the archive (whose tags no signature covers).
+          missing.map((image, index) => ({ id: image.id, tags: [`localhost/edgecab/${release.appId}:${release.version}${index > 0 ? `-${index}` : ''}`], layers: images.layersOf(image.id) })),
+        );
+        progress('transferring', null, { sent, total: exported.bytes });
+        const counting = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            sent += chunk.length;
+            progress('transferring', null, { sent, total: exported.bytes });
+            done(null, chunk);
+          },
+        });
+        const source = options.bytesPerSecond ? exported.stream.pipe(throttle(options.bytesPerSecond, options.signal)) : exported.stream;
+        await loadImages(client, source.pipe(counting), exported.bytes, missing.map((image) => image.id), options.signal);
+      });
     } catch (error) {
       if (isTransportError(error)) throw error;
       return { state: 'failed', detail: `images could not be transferred: ${(error as Error).message}`, previousVersion, transferredBytes: sent };

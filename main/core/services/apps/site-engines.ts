@@ -5,6 +5,7 @@ import { readEngine } from '../../protocols/engine/inventory.js';
 import type { CabinetService } from '../cabinets/cabinet-service.js';
 import type { CertificateAuthority } from '../pki/authority.js';
 import type { DeviceService } from '../devices/device-service.js';
+import type { EngineSnapshots } from '../rollouts/engine-snapshots.js';
 
 type Device = ReturnType<CabinetService['device']>;
 
@@ -19,6 +20,7 @@ export class SiteEngines {
     private readonly cabinets: CabinetService,
     private readonly authority: CertificateAuthority,
     private readonly devices: DeviceService,
+    private readonly snapshots: EngineSnapshots,
     private readonly now: () => Date,
   ) {}
 
@@ -42,6 +44,7 @@ export class SiteEngines {
     try {
       const inventory = await readEngine(client);
       this.devices.recordState(deviceId, 'ok', inventory.observedAt, null, at);
+      this.snapshots.record(deviceId, this.cabinets.device(deviceId).siteId, inventory);
       return inventory;
     } catch (error) {
       this.devices.recordState(deviceId, 'unreachable', at, (error as Error).message, at);
