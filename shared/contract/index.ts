@@ -20,6 +20,7 @@ import { NetworkPolicy } from '../domain/network.js';
 import { FINGERPRINT_PATTERN, RedfishProbeInput, RedfishProbeResult } from '../domain/redfish.js';
 import { SnmpDevice, SnmpProbeInput } from '../domain/snmp.js';
 import { EngineInventory, EngineProbeInput } from '../domain/engine.js';
+import { RolloutDetail, RolloutInput, RolloutPlan, RolloutSummary } from '../domain/rollouts.js';
 import { AppRelease, AppSummary, DeployToSiteInput, MAX_RELEASE_UPLOAD_BYTES, OutboxItemView, Publisher, PushResult, SiteApp, TrustPublisherInput } from '../domain/apps.js';
 import { ValidationProblem } from '../domain/validation.js';
 import { PrincipalView, ROLES } from '../domain/access.js';
@@ -317,6 +318,29 @@ export const contract = {
       .errors(notFound)
       .input(z.object({ keyId: z.string().regex(/^[0-9a-f]{64}$/, { error: 'A key id: 64 hex digits' }) }))
       .output(z.object({ keyId: z.string(), deleted: z.literal(true) })),
+  },
+  rollouts: {
+    plan: base
+      .route({ method: 'POST', path: '/rollouts/plan', tags: ['rollouts'], summary: 'Dry run: per target site install, upgrade or nothing, the bytes it lacks, and conflicts (ports, names, disk, no engine); from the database, no site is asked' })
+      .errors({ ...notFound, ...conflict })
+      .input(RolloutInput)
+      .output(RolloutPlan),
+    create: base
+      .route({ method: 'POST', path: '/rollouts', successStatus: 201, tags: ['rollouts'], summary: 'Start a rollout: canary sites, then batches, each wave after the one before is healthy; sites with a conflict or nothing to do are skipped' })
+      .errors({ ...notFound, ...conflict })
+      .input(RolloutInput)
+      .output(RolloutDetail),
+    list: base.route({ method: 'GET', path: '/rollouts', tags: ['rollouts'], summary: 'Rollouts, newest first, with how many sites are in each state' }).output(z.array(RolloutSummary)),
+    get: base
+      .route({ method: 'GET', path: '/rollouts/{id}', tags: ['rollouts'], summary: "A rollout and each site's part: wave, state as its engine showed it, bytes sent, the engine's words on failure" })
+      .errors(notFound)
+      .input(z.object({ id: z.string() }))
+      .output(RolloutDetail),
+    act: base
+      .route({ method: 'POST', path: '/rollouts/{id}/{action}', tags: ['rollouts'], summary: 'pause (no further site starts), resume, cancel (queued actions dropped, running ones stopped), or rollback (every site back to what it ran before)' })
+      .errors({ ...notFound, ...conflict })
+      .input(z.object({ id: z.string(), action: z.enum(['pause', 'resume', 'cancel', 'rollback']) }))
+      .output(RolloutDetail),
   },
   tiles: {
     list: base.route({ method: 'GET', path: '/tiles/packages', tags: ['tiles'], summary: 'Imported offline tile packages' }).output(z.array(TilePackage)),

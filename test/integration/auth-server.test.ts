@@ -197,6 +197,13 @@ describe('sign-in and roles per region over HTTP', () => {
     expect((await fetch(api(`/sites/${ids.a1}`), { method: 'DELETE', headers: bearer(operatorA) })).status).toBe(403);
     expect((await post('/sites', { name: 'New', code: 'NEW-1', latitude: 1, longitude: 1 }, viewerA)).status).toBe(403);
     expect(((await (await fetch(api('/sites'), { headers: bearer(admin) })).json()) as { total: number }).total).toBe(2);
+    // A rollout's targets are checked site by site: a search that reaches into region B is refused, naming the site; one within A gets as far as the release.
+    const plan = { appId: 'branch-web', version: '1.0.0', targets: { q: '-1' } };
+    const across = await post('/rollouts/plan', plan, operatorA);
+    expect(across.status).toBe(403);
+    expect(await across.json()).toMatchObject({ code: 'FORBIDDEN', detail: '1 of the 2 sites (B-1) are in regions where you are not an operator', data: { operation: 'rollouts.plan' } });
+    expect((await post('/rollouts/plan', { ...plan, targets: { q: 'A-1' } }, operatorA)).status).toBe(404);
+    expect((await post('/rollouts/plan', { ...plan, targets: { q: 'A-1' } }, viewerA)).status).toBe(403);
   });
 
   it('streams only region A\'s events to a viewer of region A', async () => {

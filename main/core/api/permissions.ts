@@ -91,6 +91,12 @@ export const POLICIES: Record<string, Policy> = {
   'apps.siteApps': on('viewer', site('siteId')),
   'apps.trust': everywhere('administrator'),
   'apps.distrust': everywhere('administrator'),
+  // A rollout's sites come from its targets (a list, a region, a search): the handler checks the role on each.
+  'rollouts.plan': somewhere('operator'),
+  'rollouts.create': somewhere('operator'),
+  'rollouts.list': somewhere('viewer'),
+  'rollouts.get': somewhere('viewer'),
+  'rollouts.act': somewhere('operator'),
   'tiles.list': somewhere('viewer'),
   'tiles.import': everywhere('administrator'),
   'tiles.online': somewhere('viewer'),

@@ -9,6 +9,7 @@ import type { Services } from '../services.js';
 import { DeviceUnreachableError } from '../services/devices/device-service.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { LabUnavailableError } from '../services/lab/lab-controller.js';
+import type { RolloutDetail } from '../../../shared/domain/rollouts.js';
 import { Access, atLeast, higherRole, type Grant, type PrincipalView, type RegionScope, type Role } from '../../../shared/domain/access.js';
 import { checkPermission } from './permissions.js';
 import { ScopeLookup } from './scope-lookup.js';
@@ -274,6 +275,50 @@ export function createRouter(services: Services) {
         return { keyId: input.keyId, deleted: true as const };
       }),
     },
+    rollouts: (() => {
+      type Guard = { access: Access; forbid: (message: string) => Error };
+      /** The caller must be an operator where every site is, and an administrator of every region for an engine on this machine's unix socket. */
+      const mayOperate = (siteList: readonly { id: string; code: string; regionId: number | null }[], { access, forbid }: Guard) => {
+        const outside = siteList.filter((site) => !access.can('operator', site.regionId));
+        if (outside.length > 0) throw forbid(`${outside.length} of the ${siteList.length} sites (${outside.slice(0, 3).map((site) => site.code).join(', ')}${outside.length > 3 ? ', …' : ''}) are in regions where you are not an operator`);
+        if (!access.canEverywhere('administrator') && siteList.some((site) => services.engines.ofSite(site.id).some((engine) => engine.endpoint?.startsWith('unix:'))))
+          throw forbid("A target site's engine is a unix socket on the EdgeCab machine itself; only an administrator of every region may deploy to it");
+      };
+      const sitesOf = (id: string) => services.rollouts.siteIds(id).map((siteId) => ({ id: siteId, ...(({ code, regionId }) => ({ code, regionId }))(services.sites.get(siteId)) }));
+      const guard = (context: { access: Access }, errors: { FORBIDDEN: (options: { message: string; data: { role: Role; operation: string } }) => Error }, operation: string): Guard => ({
+        access: context.access,
+        forbid: (message) => errors.FORBIDDEN({ message, data: { role: 'operator', operation } }),
+      });
+      const visibleDetail = (detail: RolloutDetail, access: Access) => {
+        const scope = scopeOf(access);
+        if (scope === 'all') return detail;
+        const sites = detail.sites.filter((site) => Access.sees(scope, services.sites.get(site.siteId).regionId));
+        if (sites.length === 0) throw new NotFoundError('rollout', detail.id);
+        return { ...detail, sites };
+      };
+      return {
+        plan: os.rollouts.plan.handler(({ input, context, errors }) => {
+          mayOperate(services.rollouts.targets(input), guard(context, errors, 'rollouts.plan'));
+          return services.rollouts.plan(input);
+        }),
+        create: os.rollouts.create.handler(({ input, context, errors }) => {
+          mayOperate(services.rollouts.targets(input), guard(context, errors, 'rollouts.create'));
+          return services.rollouts.create(input, context.actor);
+        }),
+        list: os.rollouts.list.handler(({ context }) => {
+          const scope = scopeOf(context.access);
+          const all = services.rollouts.list();
+          if (scope === 'all') return all;
+          return all.filter((rollout) => services.rollouts.siteIds(rollout.id).some((siteId) => Access.sees(scope, services.sites.get(siteId).regionId)));
+        }),
+        get: os.rollouts.get.handler(({ input, context }) => visibleDetail(services.rollouts.get(input.id), context.access)),
+        act: os.rollouts.act.handler(({ input, context, errors }) => {
+          mayOperate(sitesOf(input.id), guard(context, errors, 'rollouts.act'));
+          const act = { pause: () => services.rollouts.pause(input.id), resume: () => services.rollouts.resume(input.id), cancel: () => services.rollouts.cancel(input.id), rollback: () => services.rollouts.rollback(input.id) }[input.action];
+          return act();
+        }),
+      };
+    })(),
     tiles: {
       list: os.tiles.list.handler(() => services.tiles.list()),
       // A file the HTTP server staged on disk is taken over by path; others are streamed to disk first.
