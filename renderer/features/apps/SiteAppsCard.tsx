@@ -97,7 +97,7 @@ export function SiteAppsCard({ siteId, canDeploy }: { siteId: string; canDeploy:
   );
 }
 
-function ParameterInput({ parameter, value, onChange, language }: { parameter: AppParameter; value: ParameterValue; onChange: (value: ParameterValue) => void; language: 'en' | 'zh-CN' }) {
+export function ParameterInput({ parameter, value, onChange, language }: { parameter: AppParameter; value: ParameterValue; onChange: (value: ParameterValue) => void; language: 'en' | 'zh-CN' }) {
   const id = `deploy-param-${parameter.key}`;
   if (parameter.type === 'boolean')
     return (

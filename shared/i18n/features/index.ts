@@ -8,6 +8,7 @@ import { systemCatalog } from './system.js';
 import { wizardFieldCatalog } from './wizard-field.js';
 import { engineCatalog } from './engine.js';
 import { appsCatalog } from './apps.js';
+import { rolloutsCatalog } from './rollouts.js';
 
 /** Every feature catalog; a new feature adds its file here. */
-export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog, engineCatalog, appsCatalog];
+export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog, engineCatalog, appsCatalog, rolloutsCatalog];

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CabinetView } from '../../shared/domain/cabinet.js';
+import type { Site } from '../../shared/domain/site.js';
+import { newPublisher, bundleFile } from '../support/app-images.js';
+import { busyboxManifest } from '../support/busybox-releases.js';
+import { startPodman, type PodmanService } from '../support/podman.js';
+import { freeTcpPort } from '../support/ports.js';
+import { api, apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
+import { readFileSync } from 'node:fs';
+
+test.use({ serverName: 'rollouts' });
+
+test.describe('Rollouts', () => {
+  let engine: PodmanService;
+  let dir: string;
+  test.afterAll(async () => {
+    await engine?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a dry run shows what each site gets and what is in the way; the rollout runs live to healthy and is rolled back by hand, in English and Chinese', async ({ page, edgecab }) => {
+    test.setTimeout(180_000);
+    engine = await startPodman();
+    dir = mkdtempSync(join(tmpdir(), 'edgecab-e2e-rollouts-'));
+    // The release: a busybox page made by Podman, saved and signed; the engine then forgets the image, so EdgeCab must send it.
+    await engine.importBusybox('localhost/branch-web:1', '<h1>rolled out by EdgeCab</h1>');
+    const id = `sha256:${(await engine.podman('inspect', '--format', '{{.Id}}', 'localhost/branch-web:1')).trim().replace(/^sha256:/, '')}`;
+    await engine.podman('save', '-o', join(dir, 'images.tar'), 'localhost/branch-web:1');
+    await engine.podman('rmi', '--force', 'localhost/branch-web:1');
+    const publisher = newPublisher();
+    expect((await apiPost(edgecab.url, '/apps/publishers', { name: 'Branch IT', publicKey: publisher.publicKeyPem })).status).toBe(201);
+    const bundle = await bundleFile(dir, 'release', busyboxManifest('1.0.0', id), readFileSync(join(dir, 'images.tar')), publisher);
+    const form = new FormData();
+    form.append('file', new File([readFileSync(bundle)], 'release.ecapp'));
+    const request = new Request('http://upload.invalid/', { method: 'POST', body: form });
+    expect((await api(edgecab.url, '/apps/releases', { method: 'POST', headers: { 'content-type': request.headers.get('content-type')! }, body: Buffer.from(await request.arrayBuffer()) })).status).toBe(201);
+
+    // Two branches: the first has its engine connected, the second none yet.
+    for (const [index, code] of ['RL-1', 'RL-2'].entries()) {
+      const site = (await (await apiPost(edgecab.url, '/sites', { name: `Rollout branch ${index + 1}`, code, latitude: 30 + index, longitude: 120 })).json()) as Site;
+      const view = (await (await apiPost(edgecab.url, `/sites/${site.id}/cabinet`, { siteId: site.id, templateId: 'edge-42u' })).json()) as CabinetView;
+      if (index > 0) continue;
+      const server = view.devices.find((device) => device.slotId === 'srv1')!;
+      const device = (await (await apiPost(edgecab.url, `/cabinets/${view.cabinet.id}/devices`, { cabinetId: view.cabinet.id, kind: 'engine', name: 'Podman', u: server.u, heightU: 1, face: 'front', depth: 'full', protocol: 'engine' })).json()) as { id: string };
+      expect((await api(edgecab.url, `/devices/${device.id}/engine`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: device.id, protocol: 'engine', url: engine.url }) })).status).toBe(200);
+    }
+    const port = await freeTcpPort();
+
+    await page.goto('/#/rollouts');
+    await expect(page.getByRole('heading', { name: 'Rollouts', level: 1 })).toBeVisible();
+    await page.getByLabel('App', { exact: true }).selectOption('branch-web');
+    await page.getByLabel('Sites whose name or code contains').fill('RL-');
+    await page.getByLabel('HTTP port (HTTP_PORT)').fill('99999');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await expect(page.getByTestId('plan-RL-1')).toContainText('HTTP_PORT: a port from 1 to 65535');
+    await page.getByLabel('HTTP port (HTTP_PORT)').fill(String(port));
+    await page.getByLabel('Healthy for (seconds) before it counts').fill('1');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await expect(page.getByTestId('plan-RL-1')).toContainText('Install');
+    await expect(page.getByTestId('plan-RL-1')).toContainText('engine never read: everything counted');
+    await expect(page.getByTestId('plan-RL-2')).toContainText('no workload engine is connected at this site');
+    await expect(page.getByTestId('rollout-plan-summary')).toContainText('1 to install, 0 to upgrade, 0 already up to date, 1 with a problem');
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/rollout-plan-en.png`, fullPage: true });
+
+    await page.getByRole('button', { name: 'Start rollout' }).click();
+    const detail = page.getByTestId('rollout-detail');
+    await expect(detail.getByTestId('rollout-site-RL-1')).toContainText('Healthy', { timeout: 120_000 });
+    await expect(detail.getByTestId('rollout-state')).toHaveText('Completed');
+    await expect(detail.getByTestId('rollout-site-RL-2')).toContainText('Skipped');
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('rolled out by EdgeCab');
+    await detail.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/rollout-progress-en.png`, fullPage: true });
+
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await expect(detail.getByTestId('rollout-state')).toHaveText('已完成');
+    await expect(detail.getByTestId('rollout-site-RL-1')).toContainText('健康');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await detail.getByRole('button', { name: '全部回滚' }).click();
+    await expect(detail.getByTestId('rollout-state')).toHaveText('已回滚', { timeout: 60_000 });
+    await expect(detail.getByTestId('rollout-site-RL-1')).toContainText('已恢复原版本');
+    await expect.poll(async () => (await engine.podman('ps', '-a', '--filter', 'label=edgecab.app=branch-web', '--format', '{{.Names}}')).trim()).toBe('');
+    await detail.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/rollout-progress-zh.png`, fullPage: true });
+  });
+});
