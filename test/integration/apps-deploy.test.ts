@@ -6,18 +6,17 @@
  * from the host's network, where the containers listen.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
 import { freeTcpPort } from '../support/ports.js';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRelease } from '../../shared/domain/apps.js';
 import { EngineClient } from '../../main/core/protocols/engine/client.js';
 import { listContainers } from '../../main/core/protocols/engine/containers.js';
 import { engineImageIds } from '../../main/core/protocols/engine/images.js';
 import { deployToEngine, LABEL, type DeployProgress } from '../../main/core/services/apps/site-deploy.js';
-import { bundleFile, newPublisher } from '../support/app-images.js';
+import { newPublisher } from '../support/app-images.js';
+import { BROKEN, pushBusyboxReleases, SERVE } from '../support/busybox-releases.js';
 import { tempCore, tempDir } from '../support/core.js';
 import { userWithToken } from '../support/auth.js';
 import { rendererDir } from '../../main/cli/paths.js';
@@ -70,22 +69,22 @@ describe('deploying a release to a Podman engine', () => {
     port = await freeTcpPort();
     const publisher = newPublisher();
     core.services.apps.trust({ name: 'Branch IT', publicKey: publisher.publicKeyPem }, 'admin');
-    const serve = ['/bin/httpd', '-f', '-p', '127.0.0.1:${HTTP_PORT}', '-h', '/www'];
-    for (const [version, content, command] of [
-      ['1.0.0', '<h1>version one</h1>', serve],
-      ['2.0.0', '<h1>version two</h1>', serve],
-      ['3.0.0', '<h1>broken</h1>', ['/bin/sh', '-c', 'echo cannot start; exit 3']],
-    ] as const) {
-      const tag = `localhost/branch-web:${version}`;
-      await engine.importBusybox(tag, content);
-      const id = `sha256:${(await engine.podman('inspect', '--format', '{{.Id}}', tag)).trim().replace(/^sha256:/, '')}`;
-      const archive = join(work.dir, `${version}.tar`);
-      await engine.podman('save', '-o', archive, tag);
-      const pushed = await core.services.apps.pushFile(await bundleFile(work.dir, version, manifest(version, id, [...command]), readFileSync(archive), publisher), 'test');
-      releases[version] = pushed.release;
-      // The site has none of them yet: everything it runs is sent by EdgeCab.
-      await engine.podman('rmi', '--force', tag);
-    }
+    // The site has none of them yet: everything it runs is sent by EdgeCab.
+    Object.assign(
+      releases,
+      await pushBusyboxReleases(
+        engine,
+        core,
+        work.dir,
+        publisher,
+        [
+          { version: '1.0.0', page: '<h1>version one</h1>', command: SERVE },
+          { version: '2.0.0', page: '<h1>version two</h1>', command: SERVE },
+          { version: '3.0.0', page: '<h1>broken</h1>', command: BROKEN },
+        ],
+        (version, image, command) => manifest(version, image, [...command]),
+      ),
+    );
   }, 120_000);
 
   afterAll(async () => {

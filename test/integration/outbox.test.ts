@@ -6,13 +6,14 @@
  * start; a cancelled group's actions never run.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { freeTcpPort } from '../support/ports.js';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core/index.js';
-import { bundleFile, newPublisher } from '../support/app-images.js';
+import { newPublisher } from '../support/app-images.js';
+import { pushBusyboxReleases } from '../support/busybox-releases.js';
 import { tempDir } from '../support/core.js';
 import { startPodman, type PodmanService } from '../support/podman.js';
 
@@ -27,18 +28,6 @@ async function until<T>(what: string, check: () => T | undefined | null | false 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-function manifest(version: string, image: string) {
-  return {
-    schema: 'edgecab.app/v1',
-    id: 'branch-web',
-    version,
-    name: { en: 'Branch web page', 'zh-CN': '网点网页' },
-    description: { en: 'busybox httpd', 'zh-CN': 'busybox httpd' },
-    parameters: [{ key: 'HTTP_PORT', type: 'port', default: 18080, label: { en: 'HTTP port', 'zh-CN': 'HTTP 端口' } }],
-    containers: [{ name: 'web', image, command: ['/bin/httpd', '-f', '-p', '127.0.0.1:${HTTP_PORT}', '-h', '/www'], health: { command: ['/bin/wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:${HTTP_PORT}/'], intervalSeconds: 1, retries: 2 } }],
-  };
 }
 
 describe('outbox: remote work for a site that comes and goes', () => {
@@ -76,15 +65,10 @@ describe('outbox: remote work for a site that comes and goes', () => {
     open();
     const publisher = newPublisher();
     core.services.apps.trust({ name: 'Branch IT', publicKey: publisher.publicKeyPem }, 'admin');
-    for (const version of ['1.0.0', '2.0.0']) {
-      const tag = `localhost/branch-web:${version}`;
-      await engine.importBusybox(tag, `<h1>version ${version}</h1>`);
-      const id = `sha256:${(await engine.podman('inspect', '--format', '{{.Id}}', tag)).trim().replace(/^sha256:/, '')}`;
-      const archive = join(work.dir, `${version}.tar`);
-      await engine.podman('save', '-o', archive, tag);
-      await core.services.apps.pushFile(await bundleFile(work.dir, version, manifest(version, id), readFileSync(archive), publisher), 'test');
-      await engine.podman('rmi', '--force', tag);
-    }
+    await pushBusyboxReleases(engine, core, work.dir, publisher, [
+      { version: '1.0.0', page: '<h1>version 1.0.0</h1>' },
+      { version: '2.0.0', page: '<h1>version 2.0.0</h1>' },
+    ]);
     const client = core.client('test');
     const site = await client.sites.create({ name: 'Branch 3', code: 'BR-3', latitude: 31.2, longitude: 121.5 });
     siteId = site.id;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppRelease } from '../../shared/domain/apps.js';
 import type { Core } from '../../main/core/index.js';
-import { bundleFile, type Publisher } from './app-images.js';
+import { bundleFile, webManifest, type Publisher } from './app-images.js';
 import type { PodmanService } from './podman.js';
 
 /** busybox httpd serving /www on 127.0.0.1:${HTTP_PORT}, checked with wget. */
@@ -11,15 +11,9 @@ export const SERVE = ['/bin/httpd', '-f', '-p', '127.0.0.1:${HTTP_PORT}', '-h', 
 export const BROKEN = ['/bin/sh', '-c', 'echo cannot start; exit 3'];
 
 export function busyboxManifest(version: string, image: string, command: readonly string[] = SERVE): Record<string, unknown> {
-  return {
-    schema: 'edgecab.app/v1',
-    id: 'branch-web',
-    version,
-    name: { en: 'Branch web page', 'zh-CN': '网点网页' },
-    description: { en: 'A page served by busybox httpd', 'zh-CN': '由 busybox httpd 提供的网页' },
-    parameters: [{ key: 'HTTP_PORT', type: 'port', default: 18080, label: { en: 'HTTP port', 'zh-CN': 'HTTP 端口' } }],
+  return webManifest(version, image, {
     containers: [{ name: 'web', image, command, ports: [{ port: '${HTTP_PORT}' }], health: { command: ['/bin/wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:${HTTP_PORT}/'], intervalSeconds: 1, retries: 2 } }],
-  };
+  });
 }
 
 /**
@@ -27,7 +21,14 @@ export function busyboxManifest(version: string, image: string, command: readonl
  * `podman save`, pushes it signed by `publisher`, and removes it from the
  * engine again (a site has nothing EdgeCab did not send).
  */
-export async function pushBusyboxReleases(engine: PodmanService, core: Core, dir: string, publisher: Publisher, versions: readonly { version: string; page: string; command?: readonly string[] }[]): Promise<Record<string, AppRelease>> {
+export async function pushBusyboxReleases(
+  engine: PodmanService,
+  core: Core,
+  dir: string,
+  publisher: Publisher,
+  versions: readonly { version: string; page: string; command?: readonly string[] }[],
+  manifestOf: (version: string, image: string, command: readonly string[]) => Record<string, unknown> = busyboxManifest,
+): Promise<Record<string, AppRelease>> {
   const releases: Record<string, AppRelease> = {};
   for (const { version, page, command } of versions) {
     const tag = `localhost/branch-web:${version}`;
@@ -35,7 +36,7 @@ export async function pushBusyboxReleases(engine: PodmanService, core: Core, dir
     const id = `sha256:${(await engine.podman('inspect', '--format', '{{.Id}}', tag)).trim().replace(/^sha256:/, '')}`;
     const archive = join(dir, `${version}.tar`);
     await engine.podman('save', '-o', archive, tag);
-    releases[version] = (await core.services.apps.pushFile(await bundleFile(dir, version, busyboxManifest(version, id, command), readFileSync(archive), publisher), 'test')).release;
+    releases[version] = (await core.services.apps.pushFile(await bundleFile(dir, version, manifestOf(version, id, command ?? SERVE), readFileSync(archive), publisher), 'test')).release;
     await engine.podman('rmi', '--force', tag);
   }
   return releases;

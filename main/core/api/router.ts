@@ -284,7 +284,11 @@ export function createRouter(services: Services) {
         if (!access.canEverywhere('administrator') && siteList.some((site) => services.engines.ofSite(site.id).some((engine) => engine.endpoint?.startsWith('unix:'))))
           throw forbid("A target site's engine is a unix socket on the EdgeCab machine itself; only an administrator of every region may deploy to it");
       };
-      const sitesOf = (id: string) => services.rollouts.siteIds(id).map((siteId) => ({ id: siteId, ...(({ code, regionId }) => ({ code, regionId }))(services.sites.get(siteId)) }));
+      const sitesOf = (id: string) =>
+        services.rollouts.siteIds(id).map((siteId) => {
+          const site = services.sites.get(siteId);
+          return { id: siteId, code: site.code, regionId: site.regionId };
+        });
       const guard = (context: { access: Access }, errors: { FORBIDDEN: (options: { message: string; data: { role: Role; operation: string } }) => Error }, operation: string): Guard => ({
         access: context.access,
         forbid: (message) => errors.FORBIDDEN({ message, data: { role: 'operator', operation } }),

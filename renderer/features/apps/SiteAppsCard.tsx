@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppParameter, AppRelease, AppSummary, OutboxItemView, ParameterValue, SiteApp } from '../../../shared/domain/apps.js';
+import type { AppParameter, OutboxItemView, ParameterValue, SiteApp } from '../../../shared/domain/apps.js';
 import { decimalSize } from '../../../shared/domain/engine.js';
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { Field } from '../../components/Field.js';
 import { formatDateTime } from '../../components/format.js';
+import { useReleaseChoice } from './useReleaseChoice.js';
 import './apps.css';
 
 const BADGE: Record<SiteApp['state'], string> = {
@@ -128,28 +129,9 @@ function DeployForm({ siteId, onQueued }: { siteId: string; onQueued: () => void
   const { t, i18n } = useTranslation();
   const { client } = useApi();
   const language = i18n.language === 'zh-CN' ? 'zh-CN' : 'en';
-  const [apps, setApps] = useState<AppSummary[]>([]);
-  const [appId, setAppId] = useState('');
-  const [releases, setReleases] = useState<AppRelease[]>([]);
-  const [version, setVersion] = useState('');
-  const [values, setValues] = useState<Record<string, ParameterValue>>({});
+  const { apps, appId, setAppId, releases, version, setVersion, release, values, setValues } = useReleaseChoice((list) => list[0]?.version ?? '');
   const [stable, setStable] = useState('30');
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    client.apps.list().then(setApps, () => setApps([]));
-  }, [client]);
-  useEffect(() => {
-    if (!appId) return setReleases([]);
-    client.apps.releases({ appId }).then((list) => {
-      setReleases(list);
-      setVersion(list[0]?.version ?? '');
-    }, () => setReleases([]));
-  }, [client, appId]);
-  const release = releases.find((each) => each.version === version) ?? null;
-  useEffect(() => {
-    setValues(Object.fromEntries((release?.manifest.parameters ?? []).map((parameter) => [parameter.key, parameter.default])));
-  }, [release]);
 
   const deploy = async () => {
     setError(null);

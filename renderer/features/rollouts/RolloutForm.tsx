@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppRelease, AppSummary, ParameterValue } from '../../../shared/domain/apps.js';
 import { decimalSize } from '../../../shared/domain/engine.js';
 import type { RolloutInput, RolloutPlan } from '../../../shared/domain/rollouts.js';
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { Field } from '../../components/Field.js';
 import { ParameterInput } from '../apps/SiteAppsCard.js';
+import { useReleaseChoice } from '../apps/useReleaseChoice.js';
 import { RegionOptions } from '../regions/RegionOptions.js';
 import { useRegions } from '../regions/useRegions.js';
 
@@ -16,11 +16,7 @@ export function RolloutForm({ onStarted }: { onStarted: (id: string) => void }) 
   const { client } = useApi();
   const { regions } = useRegions();
   const language = i18n.language === 'zh-CN' ? 'zh-CN' : 'en';
-  const [apps, setApps] = useState<AppSummary[]>([]);
-  const [appId, setAppId] = useState('');
-  const [releases, setReleases] = useState<AppRelease[]>([]);
-  const [version, setVersion] = useState('');
-  const [values, setValues] = useState<Record<string, ParameterValue>>({});
+  const { apps, appId, setAppId, releases, version, setVersion, release, values, setValues } = useReleaseChoice((list) => list.find((each) => each.signerTrusted)?.version ?? '');
   const [regionId, setRegionId] = useState('');
   const [q, setQ] = useState('');
   const [canary, setCanary] = useState('1');
@@ -39,20 +35,6 @@ export function RolloutForm({ onStarted }: { onStarted: (id: string) => void }) 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    client.apps.list().then(setApps, () => setApps([]));
-  }, [client]);
-  useEffect(() => {
-    if (!appId) return setReleases([]);
-    client.apps.releases({ appId }).then((list) => {
-      setReleases(list);
-      setVersion(list.find((each) => each.signerTrusted)?.version ?? '');
-    }, () => setReleases([]));
-  }, [client, appId]);
-  const release = releases.find((each) => each.version === version) ?? null;
-  useEffect(() => {
-    setValues(Object.fromEntries((release?.manifest.parameters ?? []).map((parameter) => [parameter.key, parameter.default])));
-  }, [release]);
   // Any change makes the last dry run stale: it must be run again before starting.
   useEffect(() => setPlan(null), [appId, version, values, regionId, q, canary, batch, unit, stable, onFailure, threshold, useWindow, windowStart, windowEnd, timeZone, transfers, bandwidth]);
 
