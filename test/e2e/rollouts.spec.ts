@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CabinetView } from '../../shared/domain/cabinet.js';
 import type { Site } from '../../shared/domain/site.js';
-import { newPublisher, bundleFile } from '../support/app-images.js';
-import { busyboxManifest } from '../support/busybox-releases.js';
 import { startPodman, type PodmanService } from '../support/podman.js';
 import { freeTcpPort } from '../support/ports.js';
+import { pushBusyboxReleaseOverRest } from './busybox-release.js';
 import { api, apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
-import { readFileSync } from 'node:fs';
 
 test.use({ serverName: 'rollouts' });
 
@@ -24,18 +22,7 @@ test.describe('Rollouts', () => {
     test.setTimeout(180_000);
     engine = await startPodman();
     dir = mkdtempSync(join(tmpdir(), 'edgecab-e2e-rollouts-'));
-    // The release: a busybox page made by Podman, saved and signed; the engine then forgets the image, so EdgeCab must send it.
-    await engine.importBusybox('localhost/branch-web:1', '<h1>rolled out by EdgeCab</h1>');
-    const id = `sha256:${(await engine.podman('inspect', '--format', '{{.Id}}', 'localhost/branch-web:1')).trim().replace(/^sha256:/, '')}`;
-    await engine.podman('save', '-o', join(dir, 'images.tar'), 'localhost/branch-web:1');
-    await engine.podman('rmi', '--force', 'localhost/branch-web:1');
-    const publisher = newPublisher();
-    expect((await apiPost(edgecab.url, '/apps/publishers', { name: 'Branch IT', publicKey: publisher.publicKeyPem })).status).toBe(201);
-    const bundle = await bundleFile(dir, 'release', busyboxManifest('1.0.0', id), readFileSync(join(dir, 'images.tar')), publisher);
-    const form = new FormData();
-    form.append('file', new File([readFileSync(bundle)], 'release.ecapp'));
-    const request = new Request('http://upload.invalid/', { method: 'POST', body: form });
-    expect((await api(edgecab.url, '/apps/releases', { method: 'POST', headers: { 'content-type': request.headers.get('content-type')! }, body: Buffer.from(await request.arrayBuffer()) })).status).toBe(201);
+    await pushBusyboxReleaseOverRest(edgecab.url, engine, dir, '<h1>rolled out by EdgeCab</h1>');
 
     // Two branches: the first has its engine connected, the second none yet.
     for (const [index, code] of ['RL-1', 'RL-2'].entries()) {

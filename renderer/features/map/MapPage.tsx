@@ -20,6 +20,9 @@ import { loadMapSites } from './prefetch.js';
 import { vectorTileLayer } from './vectorLayer.js';
 import { RegionOptions } from '../regions/RegionOptions.js';
 import { useCan, useCanAt } from '../auth/access.js';
+import { ColourBySelect, MapLegend, useStateLabel } from './ColourBy.js';
+import { colourCounts, recoloured, shownState } from './rollout-colours.js';
+import { useRolloutColouring } from './useRolloutColouring.js';
 
 type Mode = { kind: 'browse' } | { kind: 'place' } | { kind: 'move'; site: MapSite };
 
@@ -120,6 +123,17 @@ export function MapPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [placing, setPlacing] = useState<{ latitude: number; longitude: number } | null>(null);
   const [moving, setMoving] = useState<{ site: MapSite; latitude: number; longitude: number } | null>(null);
+  const colouring = useRolloutColouring();
+  const { colours } = colouring;
+  /**
+   * Every site's health as last read, kept apart from what the layer draws:
+   * coloured by a rollout, the layer holds recoloured copies, and going back
+   * to health must find the live health updates that arrived meanwhile.
+   */
+  const healthRef = useRef<Map<string, MapSite>>(new Map());
+  /** The colours the layer was last given, for the live callbacks (which outlive a render). */
+  const coloursRef = useRef<ReadonlyMap<string, SiteState> | null>(null);
+  const stateLabel = useStateLabel(colours !== null);
   // Placing a site creates one (administrator somewhere); basemap sources are global settings; moving needs administrator on the site's region.
   const canPlace = useCan('administrator', 'anywhere');
   const canConfigure = useCan('administrator', 'everywhere');
@@ -157,7 +171,8 @@ export function MapPage() {
   const loadSites = () => {
     loadMapSites(client).then(
       (result) => {
-        layerRef.current?.setSites(result.sites);
+        healthRef.current = new Map(result.sites.map((site) => [site[0], site]));
+        layerRef.current?.setSites(result.sites.map((site) => recoloured(site, coloursRef.current)));
         setSites(result.sites);
         setSitesLoaded(true);
       },
@@ -175,9 +190,10 @@ export function MapPage() {
     if (event.type === 'site.changed' && event.siteId && event.change !== 'deleted') {
       client.map.site({ id: event.siteId }).then(
         (site) => {
-          layerRef.current?.updateSite(site);
-          // A new site changes the count and the search list: give React the layer's list anew (rare, so the copy is fine).
-          if (event.change === 'created' && layerRef.current) setSites([...layerRef.current.siteList()]);
+          healthRef.current.set(site[0], site);
+          layerRef.current?.updateSite(recoloured(site, coloursRef.current));
+          // A new site changes the count and the search list: give React the health list anew (rare, so the copy is fine).
+          if (event.change === 'created') setSites([...healthRef.current.values()]);
           // An open card shows the site as it is now.
           setSelected((current) => (current?.kind === 'site' && current.site[0] === site[0] ? { kind: 'site', site } : current));
         },
@@ -185,6 +201,23 @@ export function MapPage() {
       );
     } else if (event.type === 'site.changed' || event.type === 'connection.restored') loadSites();
   });
+
+  // Colour by health or by the chosen rollout. Switching redraws every site at once; a rollout read again touches only the sites whose colour moved.
+  useEffect(() => {
+    const previous = coloursRef.current;
+    coloursRef.current = colours;
+    const layer = layerRef.current;
+    if (!layer || previous === colours) return;
+    const health = healthRef.current.values();
+    if (previous === null || colours === null) {
+      layer.setSites(Array.from(health, (site) => recoloured(site, colours)));
+      return;
+    }
+    for (const site of health) {
+      if (shownState(site, previous) !== shownState(site, colours)) layer.updateSite(recoloured(site, colours));
+    }
+  }, [colours]);
+  const legendCounts = useMemo(() => (colours === null ? null : colourCounts(healthRef.current.values(), colours)), [colours, sites]);
 
   const subtree = useMemo(() => {
     if (regionId === null) return null;
@@ -255,7 +288,11 @@ export function MapPage() {
     }
   };
 
-  const selectedSite = selected?.kind === 'site' ? (layerRef.current?.site(selected.site[0]) ?? selected.site) : null;
+  // The card shows the site as it is now (live updates land in the health list first), coloured from this render's colours:
+  // the layer takes new colours only after the render, in an effect.
+  const selectedHealth = selected?.kind === 'site' ? (healthRef.current.get(selected.site[0]) ?? selected.site) : null;
+  const selectedSite = selectedHealth ? recoloured(selectedHealth, colours) : null;
+  const selectedRolloutSite = selectedSite && colours !== null ? (colouring.detail?.sites.find((site) => site.siteId === selectedSite[0]) ?? null) : null;
   return (
     <section className="page map-page" aria-labelledby="map-title">
       <header className="page-header">
@@ -288,7 +325,7 @@ export function MapPage() {
               {matches.map((site) => (
                 <li key={site[0]}>
                   <button type="button" role="option" aria-selected={false} onClick={() => flyTo(site)}>
-                    <span className="status-dot" style={{ background: STATE_COLORS[site[6]] }} />
+                    <span className="status-dot" style={{ background: STATE_COLORS[shownState(site, colours)] }} />
                     {site[2]} <span className="muted">{site[1]}</span>
                   </button>
                 </li>
@@ -300,6 +337,7 @@ export function MapPage() {
           <option value="">{t('map.allRegions')}</option>
           <RegionOptions regions={regions} />
         </select>
+        <ColourBySelect colouring={colouring} />
         <label className="checkbox">
           <input type="checkbox" checked={problemsOnly} onChange={(event) => setProblemsOnly(event.target.checked)} />
           {t('map.problemsOnly')}
@@ -341,6 +379,7 @@ export function MapPage() {
         ) : null}
       </div>
       <ErrorNotice message={error} />
+      <ErrorNotice message={colouring.error} />
       {notice ? (
         <div className="notice" role="status">
           {notice}
@@ -353,14 +392,7 @@ export function MapPage() {
       ) : null}
       <div className="map-wrap">
         <div ref={container} className={`map${mode.kind !== 'browse' ? ' map-picking' : ''}`} data-testid="map" />
-        <ul className="legend" aria-label="legend">
-          {SITE_STATES.map((state: SiteState) => (
-            <li key={state}>
-              <span className="status-dot" style={{ background: STATE_COLORS[state] }} />
-              {t(`map.states.${state}`)}
-            </li>
-          ))}
-        </ul>
+        <MapLegend rollout={colours === null ? null : colouring.detail} counts={legendCounts} />
         {selected ? (
           <aside className="card site-card" data-testid="site-card" aria-label={selectedSite ? selectedSite[2] : t('map.cluster', { count: 0 })}>
             <button type="button" className="icon-button close" aria-label={t('common.close')} onClick={() => setSelected(null)}>
@@ -372,9 +404,20 @@ export function MapPage() {
                 <p className="muted">{selectedSite[1]}</p>
                 <p>
                   <span className="status-dot" style={{ background: STATE_COLORS[selectedSite[6]] }} />
-                  <strong data-testid="site-card-state">{t(`map.states.${selectedSite[6]}`)}</strong>
+                  <strong data-testid="site-card-state">{selectedRolloutSite ? t(`rollouts.siteStates.${selectedRolloutSite.state}`) : stateLabel(selectedSite[6])}</strong>
                 </p>
+                {selectedRolloutSite?.detail ? (
+                  <p className="muted small" data-testid="site-card-rollout-detail">
+                    {selectedRolloutSite.detail}
+                  </p>
+                ) : null}
                 <dl className="facts">
+                  {colours !== null && selectedHealth ? (
+                    <div>
+                      <dt>{t('rollouts.map.health')}</dt>
+                      <dd data-testid="site-card-health">{t(`map.states.${selectedHealth[6]}`)}</dd>
+                    </div>
+                  ) : null}
                   <div>
                     <dt>{t('map.lastSeen')}</dt>
                     <dd>{ageText(t, selectedSite[7], now)}</dd>
@@ -402,7 +445,7 @@ export function MapPage() {
                   {SITE_STATES.filter((state) => selected.counts[state]).map((state) => (
                     <li key={state}>
                       <span className="status-dot" style={{ background: STATE_COLORS[state] }} />
-                      {t(`map.states.${state}`)}: {selected.counts[state]}
+                      {stateLabel(state)}: {selected.counts[state]}
                     </li>
                   ))}
                 </ul>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { decimalSize } from '../../../shared/domain/engine.js';
 import type { RolloutDetail, RolloutSite, RolloutSiteState, RolloutState, RolloutSummary } from '../../../shared/domain/rollouts.js';
 import { useApi } from '../../api/context.js';
@@ -7,6 +8,7 @@ import { toUiError } from '../../api/errors.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatDateTime } from '../../components/format.js';
 import { useCan } from '../auth/access.js';
+import { mapPathColouredBy } from '../map/rollout-colours.js';
 import { RolloutForm } from './RolloutForm.js';
 import './rollouts.css';
 
@@ -129,18 +131,24 @@ function RolloutProgress({ detail, canOperate, onAct }: { detail: RolloutDetail;
         {detail.name} <span className={`badge ${STATE_BADGE[detail.state]}`} data-testid="rollout-state">{t(`rollouts.states.${detail.state}`)}</span>
       </h2>
       {detail.detail ? <p data-testid="rollout-detail-text">{detail.detail}</p> : null}
-      {canOperate ? (
-        <div className="actions">
-          {detail.state === 'running' ? <button type="button" onClick={() => onAct('pause')}>{t('rollouts.detail.pause')}</button> : null}
-          {detail.state === 'paused' || detail.state === 'stopped' ? <button type="button" onClick={() => onAct('resume')}>{t('rollouts.detail.resume')}</button> : null}
-          {['running', 'paused', 'stopped', 'rolling_back'].includes(detail.state) ? <button type="button" onClick={() => onAct('cancel')}>{t('rollouts.detail.cancel')}</button> : null}
-          {!['rolling_back', 'rolled_back'].includes(detail.state) ? (
-            <button type="button" className="danger" onClick={() => onAct('rollback')}>
-              {t('rollouts.detail.rollback')}
-            </button>
-          ) : null}
-        </div>
-      ) : null}
+      <div className="actions rollout-actions">
+        {/* For every viewer, whatever the rollout's state: an ended rollout shows its last states on the map. */}
+        <Link className="button" to={mapPathColouredBy(detail.id)}>
+          {t('rollouts.detail.showOnMap')}
+        </Link>
+        {canOperate ? (
+          <>
+            {detail.state === 'running' ? <button type="button" onClick={() => onAct('pause')}>{t('rollouts.detail.pause')}</button> : null}
+            {detail.state === 'paused' || detail.state === 'stopped' ? <button type="button" onClick={() => onAct('resume')}>{t('rollouts.detail.resume')}</button> : null}
+            {['running', 'paused', 'stopped', 'rolling_back'].includes(detail.state) ? <button type="button" onClick={() => onAct('cancel')}>{t('rollouts.detail.cancel')}</button> : null}
+            {!['rolling_back', 'rolled_back'].includes(detail.state) ? (
+              <button type="button" className="danger" onClick={() => onAct('rollback')}>
+                {t('rollouts.detail.rollback')}
+              </button>
+            ) : null}
+          </>
+        ) : null}
+      </div>
       {waves.map((wave) => (
         <div key={wave} className="rollout-wave" data-testid={`wave-${wave}`}>
           <h3>{wave < 0 ? t('rollouts.siteStates.skipped') : wave === 0 ? t('rollouts.detail.canaryTitle', { wave: wave + 1 }) : t('rollouts.detail.waveTitle', { wave: wave + 1 })}</h3>

@@ -69,6 +69,7 @@ export const rolloutsCatalog = featureCatalog(
       confirmCancel: 'Cancel this rollout? Queued sites are dropped; running ones stop and keep what they ran before.',
       sent: '{{sent}} of {{total}}',
       from: 'before: {{version}}',
+      showOnMap: 'Show on map',
     },
     states: {
       running: 'Running',
@@ -98,6 +99,7 @@ export const rolloutsCatalog = featureCatalog(
       colourBy: 'Colour by',
       health: 'Health',
       rollout: 'Rollout: {{name}}',
+      ended: 'ended: each site as it last was',
       legend: { ok: 'Healthy', critical: 'Failed', warning: 'In progress', unreachable: 'Site offline', maintenance: 'Not started yet', stale: 'Skipped or cancelled', unknown: 'Not in the rollout' },
     },
   },
@@ -167,6 +169,7 @@ export const rolloutsCatalog = featureCatalog(
       confirmCancel: '取消此次部署？排队中的网点不再执行；正在执行的网点停止并保留原来运行的版本。',
       sent: '{{sent}} / {{total}}',
       from: '之前：{{version}}',
+      showOnMap: '在地图上查看',
     },
     states: {
       running: '进行中',
@@ -196,6 +199,7 @@ export const rolloutsCatalog = featureCatalog(
       colourBy: '着色依据',
       health: '健康状态',
       rollout: '批量部署：{{name}}',
+      ended: '已结束：显示各网点的最终状态',
       legend: { ok: '健康', critical: '失败', warning: '进行中', unreachable: '网点离线', maintenance: '尚未开始', stale: '已跳过或取消', unknown: '不在此次部署中' },
     },
   },
