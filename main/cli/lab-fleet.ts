@@ -16,6 +16,7 @@ interface FleetCliOptions extends IntakeCliOptions {
   sites: number;
   seed: number;
   template: string;
+  engines: number;
   dataDir?: string;
   port: number;
   fleetOnly?: boolean;
@@ -81,7 +82,7 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
   const core = createCore({ dataDir, host: 'server', servingAs: 'edgecab lab' });
   const { running, setupUrl } = await serveCore(core, { host: '127.0.0.1', port: options.port });
   await startMonitoring(core, options);
-  const status = await core.services.lab.start({ sites: options.sites, seed: options.seed, templateId: template.id, language: 'en' });
+  const status = await core.services.lab.start({ sites: options.sites, seed: options.seed, templateId: template.id, language: 'en', engines: options.engines });
   const idByCode = new Map(status.sites.map((site) => [site.code, site.siteId]));
   if (options.json) {
     console.log(JSON.stringify({ event: 'listening', url: running.url, dataDir, sites: status.sites, setupUrl }));
@@ -90,6 +91,8 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
     console.log(`  open   ${setupUrl ?? running.url}`);
     if (setupUrl) console.log('         (a one-time link: it creates the first administrator)');
     console.log(`  data   ${dataDir}`);
+    const withEngine = status.sites.filter((site) => site.engine === 'podman').map((site) => site.code);
+    if (withEngine.length) console.log(`  apps   ${withEngine.join(', ')} run a Podman workload engine; the sample app "lab-web" is in the app repository`);
     console.log(`Inject faults by typing "<site-code> <fault> on|off", e.g. "LAB-001 ups-on-battery on". Faults: ${LAB_FAULTS.join(', ')}.`);
   }
   readCommands(async (line) => {
@@ -100,7 +103,14 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
     await core.services.lab.fault({ siteId, fault: parsed.fault, active: parsed.active });
     return 'ok';
   });
-  const stop = () => void running.close().then(() => core.close()).finally(() => process.exit(0));
+  // The lab's engines are Podman services of their own: stopped with the lab, never left running.
+  const stop = () =>
+    void core.services.lab
+      .stop()
+      .catch(() => undefined)
+      .then(() => running.close())
+      .then(() => core.close())
+      .finally(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
@@ -111,6 +121,7 @@ export function addFleetOptions(lab: Command): Command {
     .option('-s, --sites <n>', 'start N simulated cabinets (lab BMCs, switch, UPS, PDU, environment monitor each), register them as sites and monitor them', whole(1, 1000))
     .option('--seed <n>', 'seed for positions and readings', whole(0, 2 ** 31), 1)
     .option('--template <id>', 'cabinet template the lab cabinets follow', 'edge-24u')
+    .option('--engines <n>', 'how many of the first lab cabinets get a real Podman service as their workload engine, with the sample app in the repository (where Podman is installed)', whole(0, 10), 3)
     .option('-d, --data-dir <dir>', 'database to register the sites in (default: as edgecab serve)')
     .option('-p, --port <port>', 'web UI and REST API port', whole(0, 65535), 4780)
     .option('--fleet-only', 'only run the simulated devices; print them as JSON lines (for benchmarks and other EdgeCab instances)')

@@ -4,6 +4,7 @@ import type { LabFaultInput, LabStartInput, LabStatus } from '../../shared/domai
 import type { Services } from '../core/services.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../core/errors.js';
 import type { LabController } from '../core/services/lab/lab-controller.js';
+import { publishLabApp, startLabEngines, stopLabEngines, type LabEngine } from './engines.js';
 import { LAB_BMC_PASSWORD, LAB_BMC_USER, LAB_COMMUNITY, LabFleet, type FleetDevice, type FleetOptions } from './fleet.js';
 
 const LAB_REGION = 'EdgeCab lab';
@@ -21,6 +22,8 @@ export interface FleetDescription {
     latitude: number;
     longitude: number;
     devices: readonly Pick<FleetDevice, 'slotId' | 'protocol' | 'host' | 'port' | 'url' | 'fingerprint'>[];
+    /** The site's workload engine (unix:…), on its first server; absent: none installed. */
+    engineUrl?: string;
   }[];
 }
 
@@ -41,21 +44,34 @@ export function registerFleet(services: Services, fleet: FleetDescription, templ
         services.devices.connect({ id: placed.id, protocol: 'snmp', host: device.host, port: device.port, version: '2c', community: LAB_COMMUNITY });
       }
     }
+    if (site.engineUrl) connectLabEngine(services, registered.id, site.engineUrl);
   }
   services.audit.record({ actor: 'lab', operation: 'lab.start', target: null, outcome: 'ok', errorCode: null, detail: `${fleet.sites.length} lab sites, ${fleet.sites.reduce((sum, site) => sum + site.devices.length, 0)} devices` });
   services.monitor.refreshTargets();
   return siteIds;
 }
 
+/** The engine device sits on the cabinet's first server (added once), connected to this run's socket. */
+function connectLabEngine(services: Services, siteId: string, url: string): void {
+  const cabinet = services.cabinets.viewForSite(siteId);
+  const server = cabinet?.devices.find((device) => device.kind === 'server');
+  if (!cabinet || !server) return;
+  const engine =
+    cabinet.devices.find((device) => device.kind === 'engine') ??
+    services.cabinets.add({ cabinetId: cabinet.cabinet.id, kind: 'engine', name: 'Podman', u: server.u, heightU: 1, face: server.face, depth: 'full', protocol: 'engine' });
+  services.devices.connectEngine({ id: engine.id, protocol: 'engine', url });
+}
+
 /** The lab as the API offers it (server mode, and the first-run screen). */
 export function createLabController(services: Services, options: { mockupDir: string; trapTo?: () => { host: string; port: number } | null }): LabController {
   let fleet: LabFleet | null = null;
+  let engines = new Map<string, LabEngine>();
   let siteIds = new Map<string, string>();
   let starting = false;
   const status = (): LabStatus => ({
     available: existsSync(options.mockupDir),
     running: fleet !== null,
-    sites: (fleet?.sites ?? []).map((site) => ({ siteId: siteIds.get(site.code) ?? '', code: site.code, devices: site.devices.length, faults: [...site.faults] })),
+    sites: (fleet?.sites ?? []).map((site) => ({ siteId: siteIds.get(site.code) ?? '', code: site.code, devices: site.devices.length, faults: [...site.faults], engine: engines.has(site.code) ? ('podman' as const) : ('none' as const) })),
   });
   return {
     status,
@@ -67,8 +83,20 @@ export function createLabController(services: Services, options: { mockupDir: st
       try {
         const trapTo = options.trapTo?.() ?? null;
         const fleetOptions: FleetOptions = { sites: input.sites, seed: input.seed, template, mockupDir: options.mockupDir, ...(trapTo ? { trapTo } : {}) };
-        fleet = await LabFleet.start(fleetOptions);
-        siteIds = registerFleet(services, fleet, template.id, input.language);
+        const started = await LabFleet.start(fleetOptions);
+        try {
+          engines = await startLabEngines(started.sites, Math.min(input.engines, input.sites));
+          const withEngines = { sites: started.sites.map((site) => ({ ...site, ...(engines.has(site.code) ? { engineUrl: engines.get(site.code)!.engine.url } : {}) })) };
+          siteIds = registerFleet(services, withEngines, template.id, input.language);
+          const first = engines.values().next().value;
+          if (first) await publishLabApp(services, first.engine);
+        } catch (error) {
+          await stopLabEngines(engines);
+          engines = new Map();
+          await started.stop();
+          throw error;
+        }
+        fleet = started;
       } finally {
         starting = false;
       }
@@ -78,14 +106,20 @@ export function createLabController(services: Services, options: { mockupDir: st
       const code = [...siteIds].find(([, id]) => id === input.siteId)?.[0];
       const site = code ? fleet?.site(code) : undefined;
       if (!fleet || !site) throw new NotFoundError('lab site', input.siteId);
+      const changes = site.faults.has(input.fault) !== input.active;
       await fleet.fault(site, input.fault, input.active);
+      // The WAN link gone takes the site's engine with it: remote work for the site queues until it is back.
+      const engine = engines.get(site.code)?.engine;
+      if (engine && changes && input.fault === 'link-down') await (input.active ? engine.goAway() : engine.comeBack());
       services.audit.record({ actor: 'lab', operation: 'lab.fault', target: input.siteId, outcome: 'ok', errorCode: null, detail: `${input.fault} ${input.active ? 'on' : 'off'}` });
       return status();
     },
     async stop() {
       const running = fleet;
+      const runningEngines = engines;
       fleet = null;
-      await running?.stop();
+      engines = new Map();
+      await Promise.all([running?.stop(), stopLabEngines(runningEngines)]);
       return status();
     },
   };

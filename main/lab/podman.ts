@@ -1,12 +1,14 @@
 /**
- * A real Podman API service for tests: `podman system service` on a unix
- * socket of its own, with its own storage (vfs) and runtime folders under a
- * temporary directory, so nothing touches the machine's containers. No
+ * A real Podman API service, for the lab's cabinets and for tests:
+ * `podman system service` on a unix socket of its own, with its own storage
+ * (vfs) and runtime folders under a temporary directory, so nothing touches
+ * the machine's containers. No
  * registry can be reached here: images are made locally from Debian's
  * static busybox (`podman import` of a one-binary root filesystem).
  * Stopped by PID.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -22,8 +24,11 @@ export interface PodmanService {
   socketPath: string;
   /** Runs the podman CLI against this service's storage (for set-up and for comparing answers). */
   podman(...args: string[]): Promise<string>;
-  /** An image tagged `name` whose only program is busybox (httpd, sh, wget, …), serving `page` (default `<h1>name</h1>`) from /www. */
-  importBusybox(name: string, page?: string): Promise<string>;
+  /**
+   * An image tagged `name` whose only program is busybox (httpd, sh, wget, …), serving `page` (default `<h1>name</h1>`) from /www;
+   * `padBytes` of random (incompressible) data in /www/pad.bin make it as large as a real release.
+   */
+  importBusybox(name: string, page?: string, padBytes?: number): Promise<string>;
   /** Ends the API service, storage and containers kept: the engine is unreachable, as a site gone offline. */
   goAway(): Promise<void>;
   /** Starts the API service again on the same socket and storage. */
@@ -70,11 +75,27 @@ async function endProcessesUsing(dir: string): Promise<void> {
   }
 }
 
-export async function startPodman(): Promise<PodmanService> {
+export interface PodmanOptions {
+  /** Environment every container of this engine gets (containers.conf `env`), e.g. the address of the host it stands for. */
+  containerEnv?: Readonly<Record<string, string>>;
+}
+
+/** Whether a `podman` program is on the PATH. */
+export async function podmanInstalled(): Promise<boolean> {
+  try {
+    await run('podman', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startPodman(options: PodmanOptions = {}): Promise<PodmanService> {
   const dir = mkdtempSync(join(tmpdir(), 'edgecab-podman-'));
   const conf = join(dir, 'containers.conf');
+  const envLines = Object.entries(options.containerEnv ?? {}).map(([key, value]) => JSON.stringify(`${key}=${value}`));
   // What Podman needs on this kind of machine: runc, cgroupfs (no systemd), file events, and ulimits the container may set.
-  writeFileSync(conf, ['[containers]', 'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]', '[engine]', 'cgroup_manager = "cgroupfs"', 'events_logger = "file"', 'runtime = "runc"', ''].join('\n'));
+  writeFileSync(conf, ['[containers]', 'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]', ...(envLines.length ? [`env = [${envLines.join(', ')}]`] : []), '[engine]', 'cgroup_manager = "cgroupfs"', 'events_logger = "file"', 'runtime = "runc"', ''].join('\n'));
   const env = { ...process.env, CONTAINERS_CONF: conf };
   const storage = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', '--tmpdir', join(dir, 'tmp')];
   const socketPath = join(dir, 'api.sock');
@@ -129,13 +150,14 @@ export async function startPodman(): Promise<PodmanService> {
     url: `unix:${socketPath}`,
     socketPath,
     podman,
-    async importBusybox(name, page) {
+    async importBusybox(name, page, padBytes = 0) {
       const rootfs = join(dir, `rootfs-${name.replace(/[^a-z0-9]/gi, '-')}`);
       mkdirSync(join(rootfs, 'bin'), { recursive: true });
       mkdirSync(join(rootfs, 'www'), { recursive: true });
       copyFileSync(BUSYBOX, join(rootfs, 'bin', 'busybox'));
       for (const applet of ['sh', 'httpd', 'sleep', 'wget', 'grep', 'cat', 'true', 'false']) symlinkSync('busybox', join(rootfs, 'bin', applet));
       writeFileSync(join(rootfs, 'www', 'index.html'), page ?? `<h1>${name}</h1>\n`);
+      if (padBytes > 0) writeFileSync(join(rootfs, 'www', 'pad.bin'), randomBytes(padBytes));
       const archive = `${rootfs}.tar`;
       await run('tar', ['-C', rootfs, '-cf', archive, '.']);
       return (await podman('import', archive, name)).trim();

@@ -246,12 +246,14 @@ export const LabStartInput = z.object({
   templateId: z.string().default('edge-24u'),
   /** Names of the lab's sites and devices follow the UI language they are started from. */
   language: z.enum(['en', 'zh-CN']).default('en'),
+  /** How many of the first lab cabinets get a real Podman service as their workload engine (where Podman is installed); the others have none. */
+  engines: z.number().int().min(0).max(10).default(3),
 });
 export const LabFaultInput = z.object({ siteId: z.string().min(1), fault: z.enum(LAB_FAULTS), active: z.boolean() });
 export const LabStatus = z.object({
   available: z.boolean(),
   running: z.boolean(),
-  sites: z.array(z.object({ siteId: z.string(), code: z.string(), devices: z.number().int(), faults: z.array(z.enum(LAB_FAULTS)) })),
+  sites: z.array(z.object({ siteId: z.string(), code: z.string(), devices: z.number().int(), faults: z.array(z.enum(LAB_FAULTS)), engine: z.enum(['podman', 'none']) })),
 });
 export type LabStatus = z.infer<typeof LabStatus>;
 

@@ -143,5 +143,13 @@ test.describe('The map coloured by a rollout', () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}/map-rollout-back-to-health-en.png` });
     // The rollout that ended is still offered until the page is left.
     await expect(colourBy.getByRole('option')).toHaveText(['Health', 'Rollout: Web to the map branches']);
+
+    // A cabinet without a workload engine says so on its site page, and offers no deployment.
+    await search.fill('OUT-3');
+    await page.getByRole('option', { name: /Outside branch/ }).click();
+    await card.getByRole('button', { name: 'Open cabinet' }).click();
+    const apps = page.getByTestId('site-apps');
+    await expect(apps).toContainText('No workload engine is installed in this cabinet');
+    await expect(apps.getByRole('form', { name: 'Deploy a release here' })).toHaveCount(0);
   });
 });

@@ -21,7 +21,7 @@ const BADGE: Record<SiteApp['state'], string> = {
 };
 
 /** The site's apps as the engine showed them, the remote actions waiting for the site, and (operators) deploying a release here. */
-export function SiteAppsCard({ siteId, canDeploy }: { siteId: string; canDeploy: boolean }) {
+export function SiteAppsCard({ siteId, canDeploy, hasEngine }: { siteId: string; canDeploy: boolean; hasEngine: boolean }) {
   const { t, i18n } = useTranslation();
   const { client } = useApi();
   const [apps, setApps] = useState<SiteApp[]>([]);
@@ -55,7 +55,7 @@ export function SiteAppsCard({ siteId, canDeploy }: { siteId: string; canDeploy:
           {error}
         </p>
       ) : null}
-      {apps.length === 0 ? <p className="muted">{t('apps.site.none')}</p> : null}
+      {apps.length === 0 ? <p className="muted">{t(hasEngine ? 'apps.site.none' : 'apps.site.noEngine')}</p> : null}
       {apps.length > 0 ? (
         <table className="simple-table" data-testid="site-apps-table">
           <thead>
@@ -93,7 +93,7 @@ export function SiteAppsCard({ siteId, canDeploy }: { siteId: string; canDeploy:
           {action.offlineSince ? t('apps.site.offline', { since: formatDateTime(action.offlineSince, i18n.language) }) : t('apps.site.waiting')}
         </p>
       ))}
-      {canDeploy ? <DeployForm siteId={siteId} onQueued={load} /> : null}
+      {canDeploy && hasEngine ? <DeployForm siteId={siteId} onQueued={load} /> : null}
     </section>
   );
 }

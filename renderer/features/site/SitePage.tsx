@@ -261,7 +261,7 @@ export function SitePage() {
           </div>
         </div>
       ) : null}
-      {site && cabinet ? <SiteAppsCard siteId={site.id} canDeploy={canOperate} /> : null}
+      {site && cabinet ? <SiteAppsCard siteId={site.id} canDeploy={canOperate} hasEngine={cabinet.devices.some((device) => device.kind === 'engine')} /> : null}
       {site && cabinet ? <SecuritySection site={site} /> : null}
     </section>
   );

@@ -40,6 +40,7 @@ export const appsCatalog = featureCatalog(
     site: {
       title: 'Apps at this site',
       none: 'No app has been deployed here yet.',
+      noEngine: 'No workload engine is installed in this cabinet, so apps cannot run here. Add the compute host’s engine (Docker or Podman) to a server in the cabinet first.',
       state: 'State',
       detail: 'Details',
       updated: 'Seen',
@@ -106,6 +107,7 @@ export const appsCatalog = featureCatalog(
     site: {
       title: '本站点的应用',
       none: '此处尚未部署任何应用。',
+      noEngine: '此机柜未安装工作负载引擎，应用无法在此运行。请先在机柜的服务器上添加计算主机的引擎（Docker 或 Podman）。',
       state: '状态',
       detail: '详情',
       updated: '查看时间',
