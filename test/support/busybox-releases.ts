@@ -18,7 +18,7 @@ export function busyboxManifest(version: string, image: string, command: readonl
 
 /**
  * Builds each version as a busybox image on `engine`, saves it with
- * `podman save`, pushes it signed by `publisher`, and removes it from the
+ * `podman save` (as `<dir>/<version>.tar`), pushes it signed by `publisher`, and removes it from the
  * engine again (a site has nothing EdgeCab did not send).
  */
 export async function pushBusyboxReleases(
@@ -26,13 +26,13 @@ export async function pushBusyboxReleases(
   core: Core,
   dir: string,
   publisher: Publisher,
-  versions: readonly { version: string; page: string; command?: readonly string[] }[],
+  versions: readonly { version: string; page: string; command?: readonly string[]; padBytes?: number }[],
   manifestOf: (version: string, image: string, command: readonly string[]) => Record<string, unknown> = busyboxManifest,
 ): Promise<Record<string, AppRelease>> {
   const releases: Record<string, AppRelease> = {};
-  for (const { version, page, command } of versions) {
+  for (const { version, page, command, padBytes } of versions) {
     const tag = `localhost/branch-web:${version}`;
-    await engine.importBusybox(tag, page);
+    await engine.importBusybox(tag, page, padBytes);
     const id = `sha256:${(await engine.podman('inspect', '--format', '{{.Id}}', tag)).trim().replace(/^sha256:/, '')}`;
     const archive = join(dir, `${version}.tar`);
     await engine.podman('save', '-o', archive, tag);

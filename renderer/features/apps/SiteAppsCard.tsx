@@ -38,11 +38,10 @@ export function SiteAppsCard({ siteId, canDeploy, hasEngine }: { siteId: string;
     );
   }, [client, siteId]);
   useEffect(load, [load]);
-  // While something waits or runs, follow it.
+  // While something waits or runs, follow it closely; otherwise still look every few seconds, so that drift at the site shows without a reload.
   const busy = actions.some((action) => action.state === 'queued' || action.state === 'running');
   useEffect(() => {
-    if (!busy) return;
-    const timer = setInterval(load, 1500);
+    const timer = setInterval(load, busy ? 1500 : 5000);
     return () => clearInterval(timer);
   }, [busy, load]);
 
