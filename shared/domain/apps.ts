@@ -174,40 +174,56 @@ export function referencedKeys(text: string): string[] {
   return [...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]!);
 }
 
-/** Why `value` is not a valid value of `parameter`, or null. */
-export function parameterProblem(parameter: AppParameter, value: unknown): string | null {
+/** Why a value is not valid for a parameter: the English text, and the same as a message key and its values (for the UI's language). */
+export interface ParameterProblem {
+  text: string;
+  messageKey: string;
+  params: Record<string, string | number>;
+}
+
+/** Why `value` is not a valid value of `parameter` (in words and as a message), or null. */
+export function describeParameterProblem(parameter: AppParameter, value: unknown): ParameterProblem | null {
+  const problem = (text: string, messageKey: string, params: Record<string, string | number> = {}): ParameterProblem => ({ text, messageKey, params });
   switch (parameter.type) {
     case 'string': {
-      if (typeof value !== 'string') return 'a text';
-      if (value.length > 1000) return 'at most 1000 characters';
+      if (typeof value !== 'string') return problem('a text', 'parameterText');
+      if (value.length > 1000) return problem('at most 1000 characters', 'parameterTooLong', { max: 1000 });
       if (parameter.pattern !== undefined) {
         let pattern: RegExp;
         try {
           pattern = new RegExp(`^(?:${parameter.pattern})$`);
         } catch {
-          return `its pattern ${parameter.pattern} is not a regular expression`;
+          return problem(`its pattern ${parameter.pattern} is not a regular expression`, 'parameterBadPattern', { pattern: parameter.pattern });
         }
-        if (!pattern.test(value)) return `must match ${parameter.pattern}`;
+        if (!pattern.test(value)) return problem(`must match ${parameter.pattern}`, 'parameterPattern', { pattern: parameter.pattern });
       }
       return null;
     }
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) return 'a whole number';
-      if (parameter.min !== undefined && value < parameter.min) return `at least ${parameter.min}`;
-      if (parameter.max !== undefined && value > parameter.max) return `at most ${parameter.max}`;
+      if (typeof value !== 'number' || !Number.isInteger(value)) return problem('a whole number', 'parameterInteger');
+      if (parameter.min !== undefined && value < parameter.min) return problem(`at least ${parameter.min}`, 'parameterMin', { min: parameter.min });
+      if (parameter.max !== undefined && value > parameter.max) return problem(`at most ${parameter.max}`, 'parameterMax', { max: parameter.max });
       return null;
     case 'port':
-      return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535 ? null : 'a port from 1 to 65535';
+      return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535 ? null : problem('a port from 1 to 65535', 'parameterPort');
     case 'boolean':
-      return typeof value === 'boolean' ? null : 'true or false';
+      return typeof value === 'boolean' ? null : problem('true or false', 'parameterBoolean');
     case 'enum':
-      return typeof value === 'string' && parameter.values.includes(value) ? null : `one of ${parameter.values.join(', ')}`;
+      return typeof value === 'string' && parameter.values.includes(value) ? null : problem(`one of ${parameter.values.join(', ')}`, 'parameterEnum', { values: parameter.values.join(', ') });
   }
+}
+
+/** Why `value` is not a valid value of `parameter`, or null. */
+export function parameterProblem(parameter: AppParameter, value: unknown): string | null {
+  return describeParameterProblem(parameter, value)?.text ?? null;
 }
 
 export interface ParameterIssue {
   key: string;
   message: string;
+  /** The message as a catalog key (`rollouts.messages.<messageKey>`) and its values (`parameter`: its key). */
+  messageKey: string;
+  params: Record<string, string | number>;
 }
 
 /**
@@ -219,11 +235,12 @@ export function resolveParameters(manifest: AppManifest, overrides: Readonly<Rec
   const values: Record<string, ParameterValue> = {};
   const issues: ParameterIssue[] = [];
   const known = new Map(manifest.parameters.map((parameter) => [parameter.key, parameter]));
-  for (const key of Object.keys(overrides)) if (!known.has(key)) issues.push({ key, message: `${manifest.id} ${manifest.version} has no parameter ${key}` });
+  for (const key of Object.keys(overrides))
+    if (!known.has(key)) issues.push({ key, message: `${manifest.id} ${manifest.version} has no parameter ${key}`, messageKey: 'parameterUnknown', params: { app: manifest.id, version: manifest.version, parameter: key } });
   for (const parameter of manifest.parameters) {
     const value = Object.hasOwn(overrides, parameter.key) ? overrides[parameter.key] : parameter.default;
-    const problem = parameterProblem(parameter, value);
-    if (problem) issues.push({ key: parameter.key, message: `${parameter.key}: ${problem}` });
+    const problem = describeParameterProblem(parameter, value);
+    if (problem) issues.push({ key: parameter.key, message: `${parameter.key}: ${problem.text}`, messageKey: problem.messageKey, params: { ...problem.params, parameter: parameter.key } });
     else values[parameter.key] = value as ParameterValue;
   }
   return { values, issues };

@@ -87,6 +87,53 @@ export type RolloutSpec = z.output<typeof RolloutInput>;
 
 export const PLAN_ACTIONS = ['install', 'upgrade', 'nothing'] as const;
 
+/**
+ * One sentence of a rollout's texts as a catalog key (under
+ * `rollouts.messages` of the UI's catalogs) and its values, so the UI says
+ * it in the user's language. The English text beside it (`detail`,
+ * `conflicts`) is what REST clients read, unchanged. Values that are
+ * another program's own words (the engine's error, a version) stay as
+ * they are.
+ */
+export const RolloutMessage = z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) });
+export type RolloutMessage = z.infer<typeof RolloutMessage>;
+
+/**
+ * A text in English and as catalog messages said one after another (a
+ * message ending in a colon leads into the next). No messages: only the
+ * English is known (the UI shows it as it is).
+ */
+export interface RolloutText {
+  text: string;
+  messages: RolloutMessage[];
+}
+
+/** One catalog message and its English. */
+export function rolloutText(text: string, key: string, params: Record<string, string | number> = {}): RolloutText {
+  return { text, messages: [{ key, params }] };
+}
+
+/** Some other program's words (an error's message), as they are, in any language. */
+export function plainText(text: string): RolloutText {
+  return rolloutText(text, 'plain', { text });
+}
+
+/** Messages as kept (an outcome's field); anything else (a record from before they were kept) is none. */
+export function asRolloutMessages(value: unknown): RolloutMessage[] {
+  const parsed = z.array(RolloutMessage).safeParse(value);
+  return parsed.success ? parsed.data : [];
+}
+
+/** Messages stored as JSON; anything else is none. */
+export function parseRolloutMessages(json: string | null | undefined): RolloutMessage[] {
+  if (!json) return [];
+  try {
+    return asRolloutMessages(JSON.parse(json));
+  } catch {
+    return [];
+  }
+}
+
 /** One site in a dry run: what would happen, what it would cost, what is in the way. */
 export const PlannedSite = z.object({
   siteId: z.string(),
@@ -101,6 +148,8 @@ export const PlannedSite = z.object({
   engineSeenAt: z.string().nullable(),
   /** What stops this site (no engine, a port or a name taken, too little disk, bad parameters). */
   conflicts: z.array(z.string()),
+  /** The same conflicts, one message each in the same order, for the UI's language. */
+  conflictMessages: z.array(RolloutMessage),
 });
 export type PlannedSite = z.infer<typeof PlannedSite>;
 
@@ -135,6 +184,8 @@ export const RolloutSite = z.object({
   state: z.enum(ROLLOUT_SITE_STATES),
   /** The engine's own words for a failure, or why it waits ("site offline since …"). */
   detail: z.string().nullable(),
+  /** `detail` as catalog messages for the UI's language; empty: show `detail` as it is. */
+  detailMessages: z.array(RolloutMessage),
   bytesSent: z.number().int().nullable(),
   bytesTotal: z.number().int().nullable(),
   offlineSince: z.string().nullable(),
@@ -148,7 +199,10 @@ export const RolloutSummary = z.object({
   appId: z.string(),
   version: z.string(),
   state: z.enum(ROLLOUT_STATES),
+  /** Why it stopped, paused or ended, in English. */
   detail: z.string().nullable(),
+  /** `detail` as catalog messages for the UI's language; empty: show `detail` as it is. */
+  detailMessages: z.array(RolloutMessage),
   /** The wave running now (or last run). */
   currentWave: z.number().int(),
   waves: z.number().int(),

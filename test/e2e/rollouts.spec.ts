@@ -63,10 +63,29 @@ test.describe('Rollouts', () => {
     await page.getByLabel('Language').selectOption('zh-CN');
     await expect(detail.getByTestId('rollout-state')).toHaveText('已完成');
     await expect(detail.getByTestId('rollout-site-RL-1')).toContainText('健康');
+    // What the core said in English, now in Chinese: why a site was skipped, how the rollout ended.
+    await expect(detail.getByTestId('rollout-site-RL-2').getByTestId('rollout-site-detail')).toHaveText('该网点未连接工作负载引擎');
+    await expect(detail.getByTestId('rollout-detail-text')).toHaveText('1 个网点健康，0 个失败');
+
+    // The dry run's problems in Chinese: a bad parameter and a site without an engine; a site already on the version has nothing to do.
+    await page.locator('#deploy-param-HTTP_PORT').fill('99999');
+    await page.getByRole('button', { name: '预演' }).click();
+    await expect(page.getByTestId('plan-RL-1').getByTestId('plan-problems')).toHaveText('HTTP_PORT：应为 1 到 65535 之间的端口');
+    await expect(page.getByTestId('plan-RL-2').getByTestId('plan-problems')).toHaveText('HTTP_PORT：应为 1 到 65535 之间的端口；该网点未连接工作负载引擎');
+    await expect(page.getByTestId('rollout-plan')).not.toContainText('no workload engine');
+    await page.getByTestId('rollout-plan').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/rollout-plan-zh.png`, fullPage: true });
+    await page.locator('#deploy-param-HTTP_PORT').fill(String(port));
+
     page.once('dialog', (dialog) => void dialog.accept());
     await detail.getByRole('button', { name: '全部回滚' }).click();
     await expect(detail.getByTestId('rollout-state')).toHaveText('已回滚', { timeout: 60_000 });
-    await expect(detail.getByTestId('rollout-site-RL-1')).toContainText('已恢复原版本');
+    // The rollout installed the app: going back removed it, as the state and the detail say.
+    await expect(detail.getByTestId('rollout-site-RL-1').getByTestId('rollout-site-state')).toHaveText('已移除（此前没有版本）');
+    await expect(detail.getByTestId('rollout-site-RL-1').getByTestId('rollout-site-detail')).toHaveText('已从网点移除 branch-web');
+    await expect(detail.getByTestId('rollout-detail-text')).toHaveText('每个网点都已恢复到部署前的状态');
+    // The list counts reverted sites together, whichever way each went back.
+    await expect(page.getByTestId('rollouts-table')).toContainText('已恢复到部署前 1');
     await expect.poll(async () => (await engine.podman('ps', '-a', '--filter', 'label=edgecab.app=branch-web', '--format', '{{.Names}}')).trim()).toBe('');
     await detail.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SCREENSHOT_DIR}/rollout-progress-zh.png`, fullPage: true });

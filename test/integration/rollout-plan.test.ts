@@ -2,15 +2,21 @@
  * The dry run from the database alone: install, upgrade or nothing per
  * site; bytes only for the images a site's engine was last seen without;
  * and each thing in the way — no engine, a port another app uses, a
- * container name taken, too little disk, a parameter of the wrong type.
+ * container name taken, too little disk, a parameter of the wrong type —
+ * each also as a catalog message the UI says in English or Chinese.
  * A rollout outside its maintenance window queues nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../main/core/index.js';
-import { assignWaves, inWindow } from '../../shared/domain/rollouts.js';
+import { assignWaves, inWindow, type RolloutMessage } from '../../shared/domain/rollouts.js';
+import type { Language } from '../../shared/i18n/index.js';
+import { rolloutMessagesText, siteDetailText } from '../../renderer/features/rollouts/rollout-text.js';
 import type { AppRelease } from '../../shared/domain/apps.js';
 import { bundleFile, dockerArchive, newPublisher, testImage, webManifest } from '../support/app-images.js';
 import { tempCore, tempDir } from '../support/core.js';
+import { uiT } from '../support/ui-i18n.js';
+
+const say = (language: Language, messages: readonly RolloutMessage[], english: string) => rolloutMessagesText(uiT(language), language, messages, english);
 
 describe('rollout dry run', () => {
   let core: Core;
@@ -99,6 +105,25 @@ describe('rollout dry run', () => {
       { wave: 2, sites: 2 },
     ]);
     expect(plan.totals).toEqual({ install: 5, upgrade: 0, nothing: 1, conflicts: 5, bytesToTransfer: size * 4 });
+
+    // Each conflict also as a message: the English said from it is the core's own, word for word; the Chinese is Chinese.
+    expect(byCode['A-NOENGINE']!.conflictMessages).toEqual([{ key: 'noEngine', params: {} }]);
+    expect(byCode['C-PORT']!.conflictMessages).toEqual([{ key: 'portInUse', params: { port: '18080/tcp', app: 'cams', version: '4.0.0' } }]);
+    expect(byCode['F-PARAM']!.conflictMessages).toEqual([{ key: 'parameterPort', params: { parameter: 'HTTP_PORT' } }]);
+    for (const site of plan.sites) {
+      expect(site.conflictMessages).toHaveLength(site.conflicts.length);
+      site.conflicts.forEach((conflict, index) => expect(say('en', [site.conflictMessages[index]!], '(fallback)'), site.code).toBe(conflict));
+    }
+    const chinese = (code: string) => byCode[code]!.conflicts.map((conflict, index) => say('zh-CN', [byCode[code]!.conflictMessages[index]!], conflict));
+    expect(chinese('A-NOENGINE')).toEqual(['该网点未连接工作负载引擎']);
+    expect(chinese('C-PORT')).toEqual(['端口 18080/tcp 已被本网点的 cams 4.0.0 占用']);
+    expect(chinese('D-NAME')).toEqual(['引擎上已有名为 branch-web-web-1.0.0 的容器，且不属于此应用']);
+    expect(chinese('E-DISK')[0]).toMatch(/^磁盘空间不足：约需 .+，可用 100 B$/);
+    expect(chinese('F-PARAM')).toEqual(['HTTP_PORT：应为 1 到 65535 之间的端口']);
+    // An unknown parameter names the release and the key, in either language.
+    const unknown = core.services.rollouts.plan({ appId: 'branch-web', version: '1.0.0', targets: { siteIds: [sites['H-2']!] }, parameters: { NOPE: 1 } }).sites[0]!;
+    expect(unknown.conflicts).toEqual(['branch-web 1.0.0 has no parameter NOPE']);
+    expect(say('zh-CN', unknown.conflictMessages, unknown.conflicts[0]!)).toBe('branch-web 1.0.0 没有参数 NOPE');
   });
 
   it('refuses unknown targets and a rollout with nothing to do, naming why', () => {
@@ -120,8 +145,37 @@ describe('rollout dry run', () => {
       ['H-4', 'pending'],
     ]);
     expect(rollout.sites[0]!.detail).toBe(`waiting for the maintenance window ${window.start}–${window.end} (UTC)`);
+    expect(rollout.sites[0]!.detailMessages).toEqual([{ key: 'waitingWindow', params: { ...window } }]);
     expect(core.services.outbox.list({ groupId: rollout.id })).toEqual([]);
     expect(core.services.rollouts.cancel(rollout.id).sites.map((site) => site.state)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+  });
+
+  it('says why sites were skipped, what they wait for and why the rollout ended in the user’s language, the English kept as it was', () => {
+    const hour = new Date().getUTCHours();
+    const clock = (offset: number) => `${String((hour + offset) % 24).padStart(2, '0')}:00`;
+    const window = { start: clock(2), end: clock(3), timeZone: 'UTC' };
+    const created = core.services.rollouts.create({ appId: 'branch-web', version: '1.0.0', targets: { q: '-' }, siteParameters: { [sites['F-PARAM']!]: { HTTP_PORT: 'eighty' } }, canaryCount: 1, window }, 'alice');
+    const byCode = Object.fromEntries(created.sites.map((site) => [site.code, site]));
+    const shown = (language: Language, code: string) => siteDetailText(uiT(language), language, byCode[code]!);
+    expect(byCode['A-NOENGINE']).toMatchObject({ state: 'skipped', detail: 'no workload engine is connected at this site', detailMessages: [{ key: 'noEngine', params: {} }] });
+    expect(shown('zh-CN', 'A-NOENGINE')).toBe('该网点未连接工作负载引擎');
+    expect(byCode['G-SAME']).toMatchObject({ state: 'skipped', detail: 'already runs this version' });
+    expect(shown('zh-CN', 'G-SAME')).toBe('已在运行此版本');
+    expect(shown('en', 'G-SAME')).toBe('already runs this version');
+    expect(shown('zh-CN', 'F-PARAM')).toBe('HTTP_PORT：应为 1 到 65535 之间的端口');
+    expect(byCode['B-NEVERREAD']!.state).toBe('waiting');
+    expect(shown('zh-CN', 'B-NEVERREAD')).toBe(`等待维护窗口 ${window.start}–${window.end}（UTC）`);
+    expect(shown('en', 'B-NEVERREAD')).toBe(byCode['B-NEVERREAD']!.detail);
+
+    const cancelled = core.services.rollouts.cancel(created.id);
+    expect(cancelled).toMatchObject({ state: 'cancelled', detail: 'cancelled by hand', detailMessages: [{ key: 'cancelledByHand', params: {} }] });
+    expect(say('zh-CN', cancelled.detailMessages, cancelled.detail!)).toBe('已手动取消');
+    const h4 = cancelled.sites.find((site) => site.code === 'H-4')!;
+    expect(h4).toMatchObject({ state: 'cancelled', detail: 'not started: the rollout was cancelled' });
+    expect(siteDetailText(uiT('zh-CN'), 'zh-CN', h4)).toBe('未开始：批量部署已取消');
+    // The list says the same as the rollout.
+    expect(core.services.rollouts.list().find((rollout) => rollout.id === created.id)!.detailMessages).toEqual(cancelled.detailMessages);
+    expect(core.services.siteApps.transferSlotRollouts()).not.toContain(created.id);
   });
 
   it('windows across midnight, in the sites’ time zone; waves by count and by percentage', () => {

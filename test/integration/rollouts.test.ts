@@ -13,6 +13,8 @@ import type { RolloutDetail } from '../../shared/domain/rollouts.js';
 import { newPublisher } from '../support/app-images.js';
 import { BROKEN, pushBusyboxReleases, SERVE } from '../support/busybox-releases.js';
 import { tempDir } from '../support/core.js';
+import { uiT } from '../support/ui-i18n.js';
+import { rolloutMessagesText, siteDetailText } from '../../renderer/features/rollouts/rollout-text.js';
 import { startPodman, type PodmanService } from '../support/podman.js';
 import { freeTcpPort } from '../support/ports.js';
 
@@ -93,8 +95,11 @@ describe('rollouts: waves to three sites, observed on their engines', () => {
     const transfers = new Map<string, { first: number; last: number; bytes: number }>();
     let atOnce = 0;
     let watching = true;
+    let rolloutId: string | null = null;
+    let slotsHeld = false;
     const watch = (async () => {
       while (watching) {
+        if (rolloutId && core.services.siteApps.transferSlotRollouts().includes(rolloutId)) slotsHeld = true;
         const moving = siteIds.flatMap((id) => core.services.siteApps.ofSite(id).filter((app) => app.state === 'transferring' && (app.bytesSent ?? 0) > 0).map(() => id));
         atOnce = Math.max(atOnce, moving.length);
         for (const id of moving) {
@@ -106,10 +111,16 @@ describe('rollouts: waves to three sites, observed on their engines', () => {
       }
     })();
     const created = core.services.rollouts.create(input, 'alice');
+    rolloutId = created.id;
     const done = await finished(created.id, ['completed', 'stopped', 'paused']);
     watching = false;
     await watch;
     expect(done.state).toBe('completed');
+    expect(done).toMatchObject({ detail: '3 sites healthy, 0 failed', detailMessages: [{ key: 'completedCounts', params: { healthy: 3, failures: 0 } }] });
+    expect(rolloutMessagesText(uiT('zh-CN'), 'zh-CN', done.detailMessages, done.detail!)).toBe('3 个网点健康，0 个失败');
+    // The rollout's transfer slots were held while it ran, and went with it.
+    expect(slotsHeld).toBe(true);
+    expect(core.services.siteApps.transferSlotRollouts()).not.toContain(created.id);
     expect(done.sites.map((site) => [site.code, site.state])).toEqual([
       ['RO-1', 'healthy'],
       ['RO-2', 'healthy'],
@@ -165,6 +176,12 @@ describe('rollouts: waves to three sites, observed on their engines', () => {
       ['RO-3', 'pending'],
     ]);
     expect(done.sites[0]!.detail).toMatch(/exited|exit code 3/);
+    // In the UI's language: the sentence translated, the engine's state named, its exit code kept.
+    expect(done.detailMessages).toEqual([{ key: 'thresholdReached', params: { failures: 1, threshold: 1 } }]);
+    expect(rolloutMessagesText(uiT('zh-CN'), 'zh-CN', done.detailMessages, done.detail!)).toBe('已达到失败阈值：1 个网点失败（阈值 1），未再启动其他网点');
+    expect(done.sites[0]!.detailMessages[0]).toMatchObject({ key: expect.stringMatching(/^containerStopped/), params: { container: 'branch-web-web-3.0.0', code: 3 } });
+    expect(siteDetailText(uiT('en'), 'en', done.sites[0]!)).toBe(done.sites[0]!.detail);
+    expect(siteDetailText(uiT('zh-CN'), 'zh-CN', done.sites[0]!)).toMatch(/^branch-web-web-3\.0\.0 \S+（退出码 3）/);
     expect(await page(0)).toContain('version two');
     expect(core.services.siteApps.ofSite(siteIds[0]!)[0]).toMatchObject({ version: '2.0.0', state: 'rolled_back' });
     // The others were never asked: no action of this rollout was queued for them.
@@ -183,6 +200,8 @@ describe('rollouts: waves to three sites, observed on their engines', () => {
     });
     expect(rollback.sites[2]).toMatchObject({ state: 'reverting' });
     expect(rollback.sites[2]!.detail).toMatch(/queued: site offline since/);
+    expect(rollback.sites[2]!.detailMessages).toEqual([{ key: 'queuedOffline', params: { since: rollback.sites[2]!.offlineSince } }]);
+    expect(siteDetailText(uiT('zh-CN'), 'zh-CN', rollback.sites[2]!)).toMatch(/^排队中：网点自 .+ 起离线$/);
     await until('the reachable sites to be back on v1', () => {
       const now = core.services.rollouts.get(v2.id);
       return now.sites[0]!.state === 'reverted' && now.sites[1]!.state === 'reverted' ? now : null;
@@ -196,6 +215,8 @@ describe('rollouts: waves to three sites, observed on their engines', () => {
     await engines[2]!.comeBack();
     const done = await finished(v2.id, ['rolled_back']);
     expect(done.sites.map((site) => site.state)).toEqual(['reverted', 'reverted', 'reverted']);
+    expect(done.sites.map((site) => siteDetailText(uiT('zh-CN'), 'zh-CN', site))).toEqual(['已恢复到 1.0.0', '已恢复到 1.0.0', '已恢复到 1.0.0']);
+    expect(rolloutMessagesText(uiT('zh-CN'), 'zh-CN', done.detailMessages, done.detail!)).toBe('每个网点都已恢复到部署前的状态');
     expect(await page(2)).toContain('version one');
     expect(core.services.siteApps.ofSite(siteIds[2]!)[0]).toMatchObject({ version: '1.0.0', state: 'healthy' });
   }, 180_000);

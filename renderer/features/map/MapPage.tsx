@@ -23,6 +23,7 @@ import { useCan, useCanAt } from '../auth/access.js';
 import { ColourBySelect, MapLegend, useStateLabel } from './ColourBy.js';
 import { colourCounts, recoloured, shownState } from './rollout-colours.js';
 import { useRolloutColouring } from './useRolloutColouring.js';
+import { siteDetailText, siteStateLabel } from '../rollouts/rollout-text.js';
 
 type Mode = { kind: 'browse' } | { kind: 'place' } | { kind: 'move'; site: MapSite };
 
@@ -97,7 +98,7 @@ function OnlineTilesDialog({
 }
 
 export function MapPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { client } = useApi();
   const navigate = useNavigate();
   const now = useNow();
@@ -404,11 +405,11 @@ export function MapPage() {
                 <p className="muted">{selectedSite[1]}</p>
                 <p>
                   <span className="status-dot" style={{ background: STATE_COLORS[selectedSite[6]] }} />
-                  <strong data-testid="site-card-state">{selectedRolloutSite ? t(`rollouts.siteStates.${selectedRolloutSite.state}`) : stateLabel(selectedSite[6])}</strong>
+                  <strong data-testid="site-card-state">{selectedRolloutSite ? siteStateLabel(t, selectedRolloutSite) : stateLabel(selectedSite[6])}</strong>
                 </p>
                 {selectedRolloutSite?.detail ? (
                   <p className="muted small" data-testid="site-card-rollout-detail">
-                    {selectedRolloutSite.detail}
+                    {siteDetailText(t, i18n.language, selectedRolloutSite)}
                   </p>
                 ) : null}
                 <dl className="facts">

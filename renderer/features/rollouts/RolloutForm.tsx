@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { decimalSize } from '../../../shared/domain/engine.js';
 import type { RolloutInput, RolloutPlan } from '../../../shared/domain/rollouts.js';
 import { useApi } from '../../api/context.js';
@@ -9,6 +10,7 @@ import { ParameterInput } from '../apps/SiteAppsCard.js';
 import { useReleaseChoice } from '../apps/useReleaseChoice.js';
 import { RegionOptions } from '../regions/RegionOptions.js';
 import { useRegions } from '../regions/useRegions.js';
+import { joinParts, rolloutMessagesText } from './rollout-text.js';
 
 /** A rollout set up: release, targets, parameters, waves, caps, failure policy, window; a dry run before it may start. */
 export function RolloutForm({ onStarted }: { onStarted: (id: string) => void }) {
@@ -199,8 +201,19 @@ export function RolloutForm({ onStarted }: { onStarted: (id: string) => void }) 
   );
 }
 
+/** A site's conflicts in the UI language, each from its message (or its English when the catalog lacks it). */
+function conflictsText(t: TFunction, language: string, site: RolloutPlan['sites'][number]): string {
+  return joinParts(
+    site.conflicts.map((conflict, index) => {
+      const message = site.conflictMessages[index];
+      return message ? rolloutMessagesText(t, language, [message], conflict) : conflict;
+    }),
+    t('rollouts.detail.separator'),
+  );
+}
+
 function PlanTable({ plan }: { plan: RolloutPlan }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <div className="rollout-plan" data-testid="rollout-plan">
       <h3>{t('rollouts.plan.title')}</h3>
@@ -230,7 +243,9 @@ function PlanTable({ plan }: { plan: RolloutPlan }) {
                   {decimalSize(site.bytesToTransfer)}
                   {site.engineSeenAt === null && site.action !== 'nothing' ? <div className="muted">{t('rollouts.plan.neverRead')}</div> : null}
                 </td>
-                <td className="error-text">{site.conflicts.join('; ')}</td>
+                <td className="error-text" data-testid="plan-problems">
+                  {conflictsText(t, i18n.language, site)}
+                </td>
               </tr>
             ))}
           </tbody>

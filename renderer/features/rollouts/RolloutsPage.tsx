@@ -10,6 +10,7 @@ import { formatDateTime } from '../../components/format.js';
 import { useCan } from '../auth/access.js';
 import { mapPathColouredBy } from '../map/rollout-colours.js';
 import { RolloutForm } from './RolloutForm.js';
+import { rolloutMessagesText, siteDetailText, siteStateLabel } from './rollout-text.js';
 import './rollouts.css';
 
 const STATE_BADGE: Record<RolloutState, string> = { running: 'badge-warn', paused: 'badge-muted', stopped: 'badge-error', completed: 'badge-ok', cancelled: 'badge-muted', rolling_back: 'badge-warn', rolled_back: 'badge-muted' };
@@ -102,7 +103,8 @@ export function RolloutsPage() {
                   </td>
                   <td>
                     {Object.entries(rollout.counts)
-                      .map(([state, count]) => `${t(`rollouts.siteStates.${state}`)} ${count}`)
+                      // Reverted sites counted together may have gone back to a previous version or lost an app they did not have before.
+                      .map(([state, count]) => `${state === 'reverted' ? t('rollouts.list.reverted') : t(`rollouts.siteStates.${state}`)} ${count}`)
                       .join(' · ')}
                   </td>
                   <td>{formatDateTime(rollout.createdAt, i18n.language)}</td>
@@ -123,14 +125,14 @@ export function RolloutsPage() {
 }
 
 function RolloutProgress({ detail, canOperate, onAct }: { detail: RolloutDetail; canOperate: boolean; onAct: (action: 'pause' | 'resume' | 'cancel' | 'rollback') => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const waves = [...new Set(detail.sites.map((site) => site.wave))].sort((a, b) => a - b);
   return (
     <section className="card" aria-labelledby="rollout-detail-title" data-testid="rollout-detail">
       <h2 id="rollout-detail-title">
         {detail.name} <span className={`badge ${STATE_BADGE[detail.state]}`} data-testid="rollout-state">{t(`rollouts.states.${detail.state}`)}</span>
       </h2>
-      {detail.detail ? <p data-testid="rollout-detail-text">{detail.detail}</p> : null}
+      {detail.detail ? <p data-testid="rollout-detail-text">{rolloutMessagesText(t, i18n.language, detail.detailMessages, detail.detail)}</p> : null}
       <div className="actions rollout-actions">
         {/* For every viewer, whatever the rollout's state: an ended rollout shows its last states on the map. */}
         <Link className="button" to={mapPathColouredBy(detail.id)}>
@@ -166,7 +168,7 @@ function RolloutProgress({ detail, canOperate, onAct }: { detail: RolloutDetail;
 }
 
 function SiteRow({ site }: { site: RolloutSite }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <tr data-testid={`rollout-site-${site.code}`}>
       <td>
@@ -174,7 +176,7 @@ function SiteRow({ site }: { site: RolloutSite }) {
         {site.fromVersion ? <div className="muted">{t('rollouts.detail.from', { version: site.fromVersion })}</div> : null}
       </td>
       <td>
-        <span className={`badge ${SITE_BADGE[site.state]}`} data-testid="rollout-site-state">{t(`rollouts.siteStates.${site.state}`)}</span>
+        <span className={`badge ${SITE_BADGE[site.state]}`} data-testid="rollout-site-state">{siteStateLabel(t, site)}</span>
         {site.state === 'transferring' && site.bytesTotal ? (
           <>
             <progress className="wide-progress" max={site.bytesTotal} value={site.bytesSent ?? 0} aria-label={t('rollouts.siteStates.transferring')} />
@@ -182,7 +184,9 @@ function SiteRow({ site }: { site: RolloutSite }) {
           </>
         ) : null}
       </td>
-      <td className={site.state === 'failed' || site.state === 'rolled_back' ? 'error-text' : undefined}>{site.detail ?? ''}</td>
+      <td className={site.state === 'failed' || site.state === 'rolled_back' ? 'error-text' : undefined} data-testid="rollout-site-detail">
+        {siteDetailText(t, i18n.language, site)}
+      </td>
     </tr>
   );
 }

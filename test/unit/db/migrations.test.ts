@@ -324,6 +324,22 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('022 adds catalog messages beside the English detail of rollouts, their sites and site apps; rows from before keep their English and none', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 21);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'Site', 'S1', 30, 120, 'now', 'now')").run();
+    db.prepare("INSERT INTO site_apps (site_id, app_id, version, state, detail, updated_at) VALUES ('s1', 'web', '1.0.0', 'failed', 'web is exited', 'now')").run();
+    db.prepare("INSERT INTO rollouts (id, name, app_id, version, spec, state, detail, created_at) VALUES ('r1', 'r', 'web', '2.0.0', '{}', 'paused', 'paused by hand', 'now')").run();
+    db.prepare("INSERT INTO rollout_sites (rollout_id, site_id, wave, action, parameters, state, detail, updated_at) VALUES ('r1', 's1', 0, 'upgrade', '{}', 'skipped', 'already runs this version', 'now')").run();
+    migrate(db, migrations, 22);
+    expect(schemaVersion(db)).toBe(22);
+    expect(db.prepare('SELECT detail, detail_messages FROM rollouts').get()).toEqual({ detail: 'paused by hand', detail_messages: null });
+    expect(db.prepare('SELECT detail, detail_messages FROM rollout_sites').get()).toEqual({ detail: 'already runs this version', detail_messages: null });
+    expect(db.prepare('SELECT detail, detail_messages FROM site_apps').get()).toEqual({ detail: 'web is exited', detail_messages: null });
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -13,7 +13,7 @@ import {
 } from '../../../renderer/features/map/rollout-colours.js';
 
 function rolloutSite(siteId: string, state: RolloutSiteState, offlineSince: string | null = null): RolloutSite {
-  return { siteId, code: siteId.toUpperCase(), name: siteId, wave: 0, action: 'install', fromVersion: null, state, detail: null, bytesSent: null, bytesTotal: null, offlineSince, updatedAt: '2026-01-01T00:00:00.000Z' };
+  return { siteId, code: siteId.toUpperCase(), name: siteId, wave: 0, action: 'install', fromVersion: null, state, detail: null, detailMessages: [], bytesSent: null, bytesTotal: null, offlineSince, updatedAt: '2026-01-01T00:00:00.000Z' };
 }
 
 function mapSite(id: string, state: SiteState): MapSite {

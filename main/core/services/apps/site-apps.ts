@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import { resolveParameters, SITE_APP_STATES, type SiteApp } from '../../../../shared/domain/apps.js';
+import { plainText, rolloutText, type RolloutText } from '../../../../shared/domain/rollouts.js';
 import { InvalidInputError } from '../../errors.js';
 import { SiteUnreachableError, type OutboxAction, type OutboxService } from '../outbox/outbox-service.js';
 import type { AppRepository } from './app-repository.js';
@@ -43,6 +44,8 @@ export interface SiteAppRow {
   version: string;
   state: SiteAppState;
   detail: string | null;
+  /** `detail` as catalog messages (JSON), for a rollout's site while it runs. */
+  detail_messages: string | null;
   bytes_sent: number | null;
   bytes_total: number | null;
   previous_version: string | null;
@@ -56,14 +59,14 @@ export const RemovePayload = z.object({ appId: z.string().min(1).max(40), rollou
 export type RemovePayload = z.infer<typeof RemovePayload>;
 
 export class SiteApps {
-  private readonly upsert: Statement<[string, string, string, string, string | null, number | null, number | null, string | null, number | null, string | null, string]>;
+  private readonly upsert: Statement<[string, string, string, string, string | null, string, number | null, number | null, string | null, number | null, string | null, string]>;
   private readonly removeStatement: Statement<[string, string]>;
-  /** Per rollout: its transfers at once. */
+  /** Per rollout: its transfers at once (dropped when the rollout ends). */
   private readonly transferSlots = new Map<string, Semaphore>();
   private readonly ofSiteStatement: Statement<[string], SiteAppRow>;
   private readonly sitesStatement: Statement<[], { site_id: string }>;
   private readonly openStatement: Statement<[string, string], { n: number }>;
-  private readonly driftStatement: Statement<[string, string | null, string, string, string]>;
+  private readonly driftStatement: Statement<[string, string | null, string | null, string, string, string]>;
 
   constructor(
     private readonly db: Database,
@@ -74,15 +77,15 @@ export class SiteApps {
     private readonly now: () => Date,
   ) {
     this.upsert = db.prepare(`
-      INSERT INTO site_apps (site_id, app_id, version, state, detail, bytes_sent, bytes_total, previous_version, outbox_id, parameters, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (site_id, app_id) DO UPDATE SET version = excluded.version, state = excluded.state, detail = excluded.detail, bytes_sent = excluded.bytes_sent,
+      INSERT INTO site_apps (site_id, app_id, version, state, detail, detail_messages, bytes_sent, bytes_total, previous_version, outbox_id, parameters, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (site_id, app_id) DO UPDATE SET version = excluded.version, state = excluded.state, detail = excluded.detail, detail_messages = excluded.detail_messages, bytes_sent = excluded.bytes_sent,
         bytes_total = excluded.bytes_total, previous_version = COALESCE(excluded.previous_version, site_apps.previous_version), outbox_id = excluded.outbox_id,
         parameters = COALESCE(excluded.parameters, site_apps.parameters), updated_at = excluded.updated_at`);
     this.removeStatement = db.prepare('DELETE FROM site_apps WHERE site_id = ? AND app_id = ?');
     this.ofSiteStatement = db.prepare('SELECT * FROM site_apps WHERE site_id = ? ORDER BY app_id');
     this.sitesStatement = db.prepare("SELECT DISTINCT site_id FROM site_apps WHERE state IN ('healthy', 'drifted', 'rolled_back')");
     this.openStatement = db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE site_id = ? AND action = 'apps.deploy' AND state IN ('queued', 'running') AND json_extract(payload, '$.appId') = ?");
-    this.driftStatement = db.prepare("UPDATE site_apps SET state = ?, detail = ?, updated_at = ? WHERE site_id = ? AND app_id = ? AND state IN ('healthy', 'drifted', 'rolled_back')");
+    this.driftStatement = db.prepare("UPDATE site_apps SET state = ?, detail = ?, detail_messages = ?, updated_at = ? WHERE site_id = ? AND app_id = ? AND state IN ('healthy', 'drifted', 'rolled_back')");
     outbox.register('apps.deploy', this.action());
     outbox.register('apps.remove', this.removal());
   }
@@ -103,7 +106,8 @@ export class SiteApps {
   /** Marks a healthy app drifted with what the engine shows (or, with null, healthy again). */
   markDrift(siteId: string, appId: string, problem: string | null): void {
     if (!this.db.open) return;
-    this.driftStatement.run(problem ? 'drifted' : 'healthy', problem, this.now().toISOString(), siteId, appId);
+    // The drift watch's words have no catalog messages (none are kept beside them).
+    this.driftStatement.run(problem ? 'drifted' : 'healthy', problem, null, this.now().toISOString(), siteId, appId);
   }
 
   /** Queues a deployment of a release to a site; checked now (release, signer, parameters), run when the site can be reached. */
@@ -118,12 +122,22 @@ export class SiteApps {
     return item;
   }
 
-  private record(siteId: string, payload: DeployPayload, state: SiteAppState, detail: string | null, progress: Pick<DeployProgress, 'bytesSent' | 'bytesTotal'> | null, outboxId: number | null, previousVersion: string | null = null): void {
+  /** The rollouts holding transfer slots now (for tests and diagnostics). */
+  transferSlotRollouts(): string[] {
+    return [...this.transferSlots.keys()];
+  }
+
+  /** A rollout ended: its transfer slots go (transfers still finishing keep theirs; a rollout resumed later gets new ones). */
+  releaseTransferSlots(rolloutId: string): void {
+    this.transferSlots.delete(rolloutId);
+  }
+
+  private record(siteId: string, payload: DeployPayload, state: SiteAppState, detail: RolloutText | null, progress: Pick<DeployProgress, 'bytesSent' | 'bytesTotal'> | null, outboxId: number | null, previousVersion: string | null = null): void {
     // A deployment cut short by EdgeCab stopping may report after the database closed; it runs again at the next start.
     if (!this.db.open) return;
     // The parameters are those of what runs: kept from the deployment that made it healthy.
     const parameters = state === 'healthy' ? JSON.stringify(payload.parameters) : null;
-    this.upsert.run(siteId, payload.appId, payload.version, state, detail, progress?.bytesSent ?? null, progress?.bytesTotal ?? null, previousVersion, outboxId, parameters, this.now().toISOString());
+    this.upsert.run(siteId, payload.appId, payload.version, state, detail?.text ?? null, detail ? JSON.stringify(detail.messages) : '[]', progress?.bytesSent ?? null, progress?.bytesTotal ?? null, previousVersion, outboxId, parameters, this.now().toISOString());
   }
 
   private transferSlot(payload: DeployPayload): (<T>(work: () => Promise<T>) => Promise<T>) | undefined {
@@ -160,7 +174,10 @@ export class SiteApps {
           for (const container of containers) await removeContainer(client, container.id, context.signal);
           // Gone from the engine, as seen by listing again: only then is it gone from the site's apps.
           const left = await listContainers(client, `${LABEL.app}=${payload.appId}`, context.signal);
-          if (left.length > 0) return { failed: true, detail: `${left.map((container) => container.name).join(', ')} still on the engine` };
+          if (left.length > 0) {
+            const names = left.map((container) => container.name).join(', ');
+            return { failed: true, detail: `${names} still on the engine`, detailMessages: [{ key: 'stillOnEngine', params: { containers: names } }] };
+          }
           if (this.db.open) this.removeStatement.run(context.siteId, payload.appId);
           await this.snapshot(context.siteId, engine.id, client);
           return { failed: false, removed: containers.length };
@@ -199,8 +216,9 @@ export class SiteApps {
         try {
           release = this.repository.verifiedRelease(payload.appId, payload.version);
         } catch (error) {
-          this.record(context.siteId, payload, 'failed', (error as Error).message, null, context.id);
-          return { failed: true, detail: (error as Error).message };
+          const said = plainText((error as Error).message);
+          this.record(context.siteId, payload, 'failed', said, null, context.id);
+          return { failed: true, detail: said.text, detailMessages: said.messages };
         }
         const client = await this.engines.client(engine);
         const slot = this.transferSlot(payload);
@@ -220,21 +238,26 @@ export class SiteApps {
               const time = Date.now();
               if (progress.state === 'transferring' && time - lastWrite < 500 && progress.bytesSent !== progress.bytesTotal) return;
               lastWrite = time;
-              this.record(context.siteId, payload, progress.state, progress.detail, progress, context.id);
+              this.record(context.siteId, payload, progress.state, progress.detail === null ? null : { text: progress.detail, messages: progress.detailMessages }, progress, context.id);
             },
           });
           if (outcome.state === 'rolled_back' && outcome.previousVersion) {
             // What runs now is the previous version: that is what the site page shows and the drift watch looks at.
-            this.record(context.siteId, { ...payload, version: outcome.previousVersion }, 'rolled_back', `${payload.version} failed and was rolled back: ${outcome.detail ?? ''}`, { bytesSent: outcome.transferredBytes }, context.id, payload.version);
-          } else this.record(context.siteId, payload, outcome.state, outcome.detail, { bytesSent: outcome.transferredBytes }, context.id, outcome.previousVersion);
+            const said: RolloutText = {
+              text: `${payload.version} failed and was rolled back: ${outcome.detail ?? ''}`,
+              messages: [{ key: 'rolledBackAfter', params: { version: payload.version } }, ...outcome.detailMessages],
+            };
+            this.record(context.siteId, { ...payload, version: outcome.previousVersion }, 'rolled_back', said, { bytesSent: outcome.transferredBytes }, context.id, payload.version);
+          } else this.record(context.siteId, payload, outcome.state, outcome.detail === null ? null : { text: outcome.detail, messages: outcome.detailMessages }, { bytesSent: outcome.transferredBytes }, context.id, outcome.previousVersion);
           await this.snapshot(context.siteId, engine.id, client);
           return { failed: outcome.state !== 'healthy', ...outcome };
         } catch (error) {
           if (isTransportError(error) && !context.signal.aborted) {
-            this.record(context.siteId, payload, 'queued', `the site went offline: ${(error as EngineError).message}`, null, context.id);
+            const message = (error as EngineError).message;
+            this.record(context.siteId, payload, 'queued', rolloutText(`the site went offline: ${message}`, 'siteWentOffline', { error: message }), null, context.id);
             throw new SiteUnreachableError((error as EngineError).message);
           }
-          this.record(context.siteId, payload, 'failed', (error as Error).message, null, context.id);
+          this.record(context.siteId, payload, 'failed', plainText((error as Error).message), null, context.id);
           throw error;
         } finally {
           await client.close();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { resolveParameters, substitute, type AppContainer, type AppRelease, type ParameterValue } from '../../../../shared/domain/apps.js';
+import { plainText, rolloutText, type RolloutMessage, type RolloutText } from '../../../../shared/domain/rollouts.js';
 import { EngineError, type EngineClient } from '../../protocols/engine/client.js';
 import { createContainer, execInContainer, inspectContainer, listContainers, removeContainer, startContainer, stopContainer, type EngineContainerSummary } from '../../protocols/engine/containers.js';
 import { engineImageIds, loadImages } from '../../protocols/engine/images.js';
@@ -24,6 +25,8 @@ export type SiteDeployState = 'queued' | 'transferring' | 'starting' | 'healthy'
 export interface DeployProgress {
   state: SiteDeployState;
   detail: string | null;
+  /** `detail` as catalog messages (for the UI's language). */
+  detailMessages: RolloutMessage[];
   bytesSent?: number;
   bytesTotal?: number;
 }
@@ -48,10 +51,10 @@ export interface DeployOptions {
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new DeployFailure('cancelled'));
+    if (signal?.aborted) return reject(new DeployFailure(CANCELLED));
     const cancel = () => {
       clearTimeout(timer);
-      reject(new DeployFailure('cancelled'));
+      reject(new DeployFailure(CANCELLED));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', cancel);
@@ -85,6 +88,8 @@ export function throttle(bytesPerSecond: number, signal?: AbortSignal): Transfor
 export interface DeployOutcome {
   state: 'healthy' | 'failed' | 'rolled_back';
   detail: string | null;
+  /** `detail` as catalog messages (for the UI's language). */
+  detailMessages: RolloutMessage[];
   previousVersion: string | null;
   transferredBytes: number;
 }
@@ -96,7 +101,24 @@ export interface ReleaseImages {
   release(appId: string, version: string): AppRelease;
 }
 
-class DeployFailure extends Error {}
+/** Why a deployment failed, in English (its message) and as catalog messages. */
+class DeployFailure extends Error {
+  constructor(readonly said: RolloutText) {
+    super(said.text);
+  }
+}
+
+const CANCELLED = rolloutText('cancelled', 'cancelled');
+
+/** An error's words as a text: a deployment failure's own, any other error's message as it is. */
+function textOf(error: unknown): RolloutText {
+  return error instanceof DeployFailure ? error.said : plainText(error instanceof Error ? error.message : String(error));
+}
+
+/** `first`, then `more` after it (English: `first` + `joiner` + `more`). */
+function then(first: RolloutText, joiner: string, more: RolloutText): RolloutText {
+  return { text: `${first.text}${joiner}${more.text}`, messages: [...first.messages, ...more.messages] };
+}
 
 /** The engine could not be reached (not: it answered no). */
 export function isTransportError(error: unknown): error is EngineError {
@@ -121,18 +143,21 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     const timer = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {
       clearTimeout(timer);
-      reject(new DeployFailure('cancelled'));
+      reject(new DeployFailure(CANCELLED));
     }, { once: true });
   });
 
-async function describeStopped(client: EngineClient, id: string, name: string): Promise<string> {
+async function describeStopped(client: EngineClient, id: string, name: string): Promise<RolloutText> {
   const state = await inspectContainer(client, id).catch(() => null);
-  if (!state) return `${name} is gone from the engine`;
-  return `${name} is ${state.status}${state.exitCode !== null ? ` (exit code ${state.exitCode})` : ''}${state.error ? `: ${state.error}` : ''}`;
+  if (!state) return rolloutText(`${name} is gone from the engine`, 'containerGone', { container: name });
+  const text = `${name} is ${state.status}${state.exitCode !== null ? ` (exit code ${state.exitCode})` : ''}${state.error ? `: ${state.error}` : ''}`;
+  // The status is the engine's word (the UI names the usual ones); its error message stays as the engine said it.
+  const params = { container: name, status: state.status, ...(state.exitCode !== null ? { code: state.exitCode } : {}), ...(state.error ? { error: state.error } : {}) };
+  return rolloutText(text, `containerStopped${state.exitCode !== null ? 'Code' : ''}${state.error ? 'Error' : ''}`, params);
 }
 
 /** One health check: running, and the health command (if any) exits 0. Null when healthy, else why not. */
-async function checkOnce(client: EngineClient, id: string, name: string, health: ReturnType<typeof containerSpec>['health'], signal?: AbortSignal): Promise<string | null> {
+async function checkOnce(client: EngineClient, id: string, name: string, health: ReturnType<typeof containerSpec>['health'], signal?: AbortSignal): Promise<RolloutText | null> {
   const state = await inspectContainer(client, id, signal);
   if (!state.running) return describeStopped(client, id, name);
   if (!health) return null;
@@ -146,7 +171,9 @@ async function checkOnce(client: EngineClient, id: string, name: string, health:
     throw error;
   }
   if (code === 0) return null;
-  return code === null ? `${name}: its health check did not finish within ${health.timeoutSeconds} s` : `${name}: its health check exited with ${code}`;
+  return code === null
+    ? rolloutText(`${name}: its health check did not finish within ${health.timeoutSeconds} s`, 'healthTimeout', { container: name, seconds: health.timeoutSeconds })
+    : rolloutText(`${name}: its health check exited with ${code}`, 'healthFailed', { container: name, code });
 }
 
 interface Started {
@@ -158,13 +185,13 @@ interface Started {
 /** Waits for a container's first passing check (at most `startTimeoutSeconds`); a container that stops fails at once. */
 async function firstGreen(client: EngineClient, started: Started, options: DeployOptions): Promise<void> {
   const deadline = Date.now() + options.startTimeoutSeconds * 1000;
-  let last: string | null = null;
+  let last: RolloutText | null = null;
   for (;;) {
     last = await checkOnce(client, started.id, started.name, started.health, options.signal);
     if (last === null) return;
     const state = await inspectContainer(client, started.id, options.signal).catch(() => null);
     if (!state?.running) throw new DeployFailure(last);
-    if (Date.now() > deadline) throw new DeployFailure(`${last}; not healthy within ${options.startTimeoutSeconds} s of starting`);
+    if (Date.now() > deadline) throw new DeployFailure(then(last, '; ', rolloutText(`not healthy within ${options.startTimeoutSeconds} s of starting`, 'notHealthyInTime', { seconds: options.startTimeoutSeconds })));
     await sleep(Math.min(1000, (started.health?.intervalSeconds ?? 1) * 1000), options.signal);
   }
 }
@@ -185,7 +212,7 @@ async function stayGreen(client: EngineClient, containers: readonly Started[], o
       if (!state?.running) throw new DeployFailure(problem);
       const count = (failures.get(container.id) ?? 0) + 1;
       failures.set(container.id, count);
-      if (count >= (container.health?.retries ?? 1)) throw new DeployFailure(`${problem} (${count} times in a row)`);
+      if (count >= (container.health?.retries ?? 1)) throw new DeployFailure(then(problem, ' ', rolloutText(`(${count} times in a row)`, 'timesInARow', { count })));
     }
     await sleep(Math.min(interval, Math.max(0, until - Date.now())), options.signal);
   }
@@ -227,9 +254,11 @@ function versionsOf(containers: readonly EngineContainerSummary[]): Set<string> 
 }
 
 export async function deployToEngine(client: EngineClient, images: ReleaseImages, release: AppRelease, overrides: Readonly<Record<string, ParameterValue>>, options: DeployOptions): Promise<DeployOutcome> {
-  const progress = (state: SiteDeployState, detail: string | null = null, bytes?: { sent: number; total: number }) => options.onProgress?.({ state, detail, ...(bytes ? { bytesSent: bytes.sent, bytesTotal: bytes.total } : {}) });
+  const progress = (state: SiteDeployState, detail: RolloutText | null = null, bytes?: { sent: number; total: number }) =>
+    options.onProgress?.({ state, detail: detail?.text ?? null, detailMessages: detail?.messages ?? [], ...(bytes ? { bytesSent: bytes.sent, bytesTotal: bytes.total } : {}) });
   const { values, issues } = resolveParameters(release.manifest, overrides);
-  if (issues.length > 0) return { state: 'failed', detail: issues.map((issue) => issue.message).join('; '), previousVersion: null, transferredBytes: 0 };
+  if (issues.length > 0)
+    return { state: 'failed', detail: issues.map((issue) => issue.message).join('; '), detailMessages: issues.map((issue) => ({ key: issue.messageKey, params: issue.params })), previousVersion: null, transferredBytes: 0 };
 
   const existing = await listContainers(client, `${LABEL.app}=${release.appId}`, options.signal);
   const previous = existing.filter((container) => container.labels[LABEL.version] !== release.version);
@@ -245,7 +274,7 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
   if (missing.length > 0) {
     const slot = options.transferSlot ?? (<T>(work: () => Promise<T>) => work());
     let sent = 0;
-    progress('queued', 'waiting for a transfer slot of the rollout');
+    progress('queued', rolloutText('waiting for a transfer slot of the rollout', 'waitingTransferSlot'));
     try {
       await slot(async () => {
         const exported = exportImages(
@@ -266,7 +295,8 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
       });
     } catch (error) {
       if (isTransportError(error)) throw error;
-      return { state: 'failed', detail: `images could not be transferred: ${(error as Error).message}`, previousVersion, transferredBytes: sent };
+      const message = (error as Error).message;
+      return { state: 'failed', detail: `images could not be transferred: ${message}`, detailMessages: [{ key: 'imagesNotTransferred', params: { error: message } }], previousVersion, transferredBytes: sent };
     }
     transferredBytes = sent;
   }
@@ -283,7 +313,11 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
   } catch (error) {
     // The site went away mid-way: that is for the caller (the outbox queues it again), not a verdict on the release.
     if (isTransportError(error) && !options.signal?.aborted) throw error;
-    const reason = options.signal?.aborted ? 'cancelled while it ran' : error instanceof DeployFailure || error instanceof EngineError ? error.message : `unexpected: ${(error as Error).message}`;
+    const reason: RolloutText = options.signal?.aborted
+      ? rolloutText('cancelled while it ran', 'cancelledWhileRunning')
+      : error instanceof DeployFailure || error instanceof EngineError
+        ? textOf(error)
+        : rolloutText(`unexpected: ${(error as Error).message}`, 'unexpected', { error: (error as Error).message });
     progress('unhealthy', reason);
     // Cleaning up is not cancelled with the deployment: the site is left running what it ran before.
     const cleanup: DeployOptions = { ...options, signal: undefined };
@@ -291,14 +325,16 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
     if (!options.rollbackOnFailure || restorable.length === 0 || !previousVersion) {
       // Nothing to go back to, or not wanted: what ran before is started again as it was, unchecked.
       for (const container of running) await startContainer(client, container.id).catch(() => undefined);
-      return { state: 'failed', detail: reason, previousVersion, transferredBytes };
+      return { state: 'failed', detail: reason.text, detailMessages: reason.messages, previousVersion, transferredBytes };
     }
     const back = await restorePrevious(client, images, release.appId, previousVersion, restorable, cleanup);
-    return back === null ? { state: 'rolled_back', detail: reason, previousVersion, transferredBytes } : { state: 'failed', detail: `${reason}; rolling back to ${previousVersion} failed too: ${back}`, previousVersion, transferredBytes };
+    if (back === null) return { state: 'rolled_back', detail: reason.text, detailMessages: reason.messages, previousVersion, transferredBytes };
+    const failed = then(then(reason, '; ', rolloutText(`rolling back to ${previousVersion} failed too:`, 'rollbackFailedToo', { version: previousVersion })), ' ', back);
+    return { state: 'failed', detail: failed.text, detailMessages: failed.messages, previousVersion, transferredBytes };
   }
   for (const container of previous) await removeContainer(client, container.id, options.signal);
   progress('healthy');
-  return { state: 'healthy', detail: null, previousVersion, transferredBytes };
+  return { state: 'healthy', detail: null, detailMessages: [], previousVersion, transferredBytes };
 }
 
 /** The parameters a container was made with, from its label; {} when the label is missing or not an object. */
@@ -316,7 +352,7 @@ function parametersOf(container: EngineContainerSummary): Record<string, Paramet
  * with their own release's checks, under the parameters they were made
  * with (their label); null when they are healthy.
  */
-async function restorePrevious(client: EngineClient, images: ReleaseImages, appId: string, version: string, stopped: readonly EngineContainerSummary[], options: DeployOptions): Promise<string | null> {
+async function restorePrevious(client: EngineClient, images: ReleaseImages, appId: string, version: string, stopped: readonly EngineContainerSummary[], options: DeployOptions): Promise<RolloutText | null> {
   let release: AppRelease | null = null;
   try {
     release = images.release(appId, version);
@@ -335,6 +371,6 @@ async function restorePrevious(client: EngineClient, images: ReleaseImages, appI
     await stayGreen(client, started, options);
     return null;
   } catch (error) {
-    return (error as Error).message;
+    return textOf(error);
   }
 }

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { resolveParameters, substitute, type AppManifest, type AppRelease, type ParameterValue } from '../../../../shared/domain/apps.js';
 import { decimalSize } from '../../../../shared/domain/engine.js';
-import { assignWaves, type PlannedSite, type RolloutPlan, type RolloutSpec } from '../../../../shared/domain/rollouts.js';
+import { assignWaves, rolloutText, type PlannedSite, type RolloutPlan, type RolloutSpec, type RolloutText } from '../../../../shared/domain/rollouts.js';
 import { InvalidInputError } from '../../errors.js';
 import { containerName } from '../apps/site-deploy.js';
 import type { EngineSnapshot, EngineSnapshots } from './engine-snapshots.js';
@@ -115,31 +115,34 @@ export class RolloutPlanner {
     const allImagesBytes = release.images.reduce((sum, image) => sum + image.sizeBytes, 0);
 
     const planned: SitePlan[] = sites.map((site) => {
-      const conflicts: string[] = [];
+      const found: RolloutText[] = [];
       const overrides = { ...spec.parameters, ...(spec.siteParameters[site.id] ?? {}) };
       const { values, issues } = resolveParameters(release.manifest, overrides);
-      for (const issue of issues) conflicts.push(issue.message);
+      for (const issue of issues) found.push(rolloutText(issue.message, issue.messageKey, issue.params));
       const apps = appsBySite.get(site.id) ?? [];
       const own = apps.find((row) => row.app_id === release.appId);
       const currentVersion = own ? (RUNNING.has(own.state) ? own.version : own.state === 'failed' ? own.previous_version : null) : null;
       const action = currentVersion === null ? 'install' : currentVersion === release.version && own?.state === 'healthy' ? 'nothing' : 'upgrade';
       const snapshot: EngineSnapshot | undefined = snapshots.get(site.id);
-      if (!withEngine.has(site.id)) conflicts.push('no workload engine is connected at this site');
+      if (!withEngine.has(site.id)) found.push(rolloutText('no workload engine is connected at this site', 'noEngine'));
       const bytesToTransfer = action === 'nothing' ? 0 : snapshot ? release.images.filter((image) => !snapshot.imageIds.has(image.id)).reduce((sum, image) => sum + image.sizeBytes, 0) : allImagesBytes;
       if (action !== 'nothing' && issues.length === 0) {
         const mine = new Set(portsOf(release.manifest, values));
         for (const other of apps) {
           if (other.app_id === release.appId || !RUNNING.has(other.state)) continue;
-          for (const port of otherPorts(other)) if (mine.has(port)) conflicts.push(`port ${port} is used by ${other.app_id} ${other.version} at this site`);
+          for (const port of otherPorts(other)) if (mine.has(port)) found.push(rolloutText(`port ${port} is used by ${other.app_id} ${other.version} at this site`, 'portInUse', { port, app: other.app_id, version: other.version }));
         }
       }
       if (snapshot && action !== 'nothing') {
         const names = new Set(release.manifest.containers.map((container) => containerName(release.appId, container.name, release.version)));
         for (const container of snapshot.containers) {
-          if (names.has(container.name) && container.app !== release.appId) conflicts.push(`a container named ${container.name} is already on the engine and is not this app's`);
+          if (names.has(container.name) && container.app !== release.appId) found.push(rolloutText(`a container named ${container.name} is already on the engine and is not this app's`, 'containerNameTaken', { container: container.name }));
         }
-        if (snapshot.freeBytes !== null && snapshot.freeBytes < bytesToTransfer * DISK_FACTOR)
-          conflicts.push(`not enough disk: about ${decimalSize(bytesToTransfer * DISK_FACTOR)} needed, ${decimalSize(snapshot.freeBytes)} free`);
+        if (snapshot.freeBytes !== null && snapshot.freeBytes < bytesToTransfer * DISK_FACTOR) {
+          const needed = decimalSize(bytesToTransfer * DISK_FACTOR);
+          const free = decimalSize(snapshot.freeBytes);
+          found.push(rolloutText(`not enough disk: about ${needed} needed, ${free} free`, 'notEnoughDisk', { needed, free }));
+        }
       }
       return {
         siteId: site.id,
@@ -150,7 +153,8 @@ export class RolloutPlanner {
         currentVersion,
         bytesToTransfer,
         engineSeenAt: snapshot?.observedAt ?? null,
-        conflicts,
+        conflicts: found.map((conflict) => conflict.text),
+        conflictMessages: found.flatMap((conflict) => conflict.messages),
         parameters: values,
         fromParameters: own && currentVersion !== null ? parseParameters(own.parameters) : null,
       };

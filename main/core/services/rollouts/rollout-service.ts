@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { ParameterValue } from '../../../../shared/domain/apps.js';
 import {
+  asRolloutMessages,
   inWindow,
+  parseRolloutMessages,
+  plainText,
   RolloutInput,
+  rolloutText,
   type RolloutDetail,
   type RolloutPlan,
   type RolloutSite,
@@ -11,6 +15,7 @@ import {
   type RolloutSpec,
   type RolloutState,
   type RolloutSummary,
+  type RolloutText,
 } from '../../../../shared/domain/rollouts.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
 import type { AppRepository } from '../apps/app-repository.js';
@@ -26,6 +31,7 @@ interface RolloutRow {
   spec: string;
   state: RolloutState;
   detail: string | null;
+  detail_messages: string | null;
   failures_acknowledged: number;
   created_at: string;
   created_by: string | null;
@@ -44,6 +50,7 @@ interface SiteRow {
   parameters: string;
   state: RolloutSiteState;
   detail: string | null;
+  detail_messages: string | null;
   outbox_id: number | null;
   rollback_outbox_id: number | null;
   updated_at: string;
@@ -53,6 +60,18 @@ interface SiteRow {
 const FINAL = new Set<RolloutSiteState>(['healthy', 'unhealthy', 'failed', 'rolled_back', 'skipped', 'cancelled', 'reverted']);
 const FAILED = new Set<RolloutSiteState>(['failed', 'rolled_back', 'unhealthy']);
 const OPEN_ROLLOUT = new Set<RolloutState>(['running', 'paused', 'rolling_back']);
+/** Nothing of the rollout runs any more (a stopped one may still be resumed). */
+const ENDED_ROLLOUT = new Set<RolloutState>(['completed', 'cancelled', 'rolled_back', 'stopped']);
+
+/** "1 site", "2 sites". */
+const siteCount = (count: number) => `${count} site${count === 1 ? '' : 's'}`;
+
+/** What an outbox action that ended said: its outcome's detail (with its messages), else its error as it is. */
+function outcomeText(item: OutboxItem, fallback: RolloutText): RolloutText {
+  const outcome = (item.outcome ?? {}) as { detail?: unknown; detailMessages?: unknown };
+  if (typeof outcome.detail === 'string') return { text: outcome.detail, messages: asRolloutMessages(outcome.detailMessages) };
+  return item.lastError ? plainText(item.lastError) : fallback;
+}
 
 const rollbackGroup = (id: string) => `${id}/rollback`;
 
@@ -74,7 +93,7 @@ export class RolloutService implements Disposable {
     setState: Statement;
     setSite: Statement;
     acknowledge: Statement;
-    siteApp: Statement<[string, string], { state: string; detail: string | null; bytes_sent: number | null; bytes_total: number | null; outbox_id: number | null }>;
+    siteApp: Statement<[string, string], { state: string; detail: string | null; detail_messages: string | null; bytes_sent: number | null; bytes_total: number | null; outbox_id: number | null }>;
   };
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopListening: (() => void) | null = null;
@@ -94,18 +113,18 @@ export class RolloutService implements Disposable {
     this.statements = {
       insert: db.prepare('INSERT INTO rollouts (id, name, app_id, version, spec, state, created_at, created_by) VALUES (@id, @name, @appId, @version, @spec, @state, @at, @by)'),
       insertSite: db.prepare(
-        'INSERT INTO rollout_sites (rollout_id, site_id, wave, action, from_version, from_parameters, parameters, state, detail, updated_at) VALUES (@rolloutId, @siteId, @wave, @action, @fromVersion, @fromParameters, @parameters, @state, @detail, @at)',
+        'INSERT INTO rollout_sites (rollout_id, site_id, wave, action, from_version, from_parameters, parameters, state, detail, detail_messages, updated_at) VALUES (@rolloutId, @siteId, @wave, @action, @fromVersion, @fromParameters, @parameters, @state, @detail, @detailMessages, @at)',
       ),
       get: db.prepare('SELECT * FROM rollouts WHERE id = ?'),
       list: db.prepare('SELECT * FROM rollouts ORDER BY created_at DESC, id LIMIT 200'),
       open: db.prepare("SELECT id FROM rollouts WHERE state IN ('running', 'rolling_back')"),
       sites: db.prepare('SELECT rs.*, s.code, s.name FROM rollout_sites rs JOIN sites s ON s.id = rs.site_id WHERE rs.rollout_id = ? ORDER BY rs.wave, s.code'),
-      setState: db.prepare('UPDATE rollouts SET state = @state, detail = @detail, finished_at = @finishedAt WHERE id = @id'),
+      setState: db.prepare('UPDATE rollouts SET state = @state, detail = @detail, detail_messages = @detailMessages, finished_at = @finishedAt WHERE id = @id'),
       setSite: db.prepare(
-        'UPDATE rollout_sites SET state = @state, detail = @detail, outbox_id = COALESCE(@outboxId, outbox_id), rollback_outbox_id = COALESCE(@rollbackOutboxId, rollback_outbox_id), updated_at = @at WHERE rollout_id = @rolloutId AND site_id = @siteId',
+        'UPDATE rollout_sites SET state = @state, detail = @detail, detail_messages = @detailMessages, outbox_id = COALESCE(@outboxId, outbox_id), rollback_outbox_id = COALESCE(@rollbackOutboxId, rollback_outbox_id), updated_at = @at WHERE rollout_id = @rolloutId AND site_id = @siteId',
       ),
       acknowledge: db.prepare('UPDATE rollouts SET failures_acknowledged = @count WHERE id = @id'),
-      siteApp: db.prepare('SELECT state, detail, bytes_sent, bytes_total, outbox_id FROM site_apps WHERE site_id = ? AND app_id = ?'),
+      siteApp: db.prepare('SELECT state, detail, detail_messages, bytes_sent, bytes_total, outbox_id FROM site_apps WHERE site_id = ? AND app_id = ?'),
     };
   }
 
@@ -142,6 +161,11 @@ export class RolloutService implements Disposable {
       this.statements.insert.run({ id, name: spec.name ?? `${spec.appId} ${spec.version}`, appId: spec.appId, version: spec.version, spec: JSON.stringify(spec), state: 'running', at, by });
       for (const site of sites) {
         const skipped = site.wave < 0;
+        const detail: RolloutText | null = !skipped
+          ? null
+          : site.conflicts.length > 0
+            ? { text: site.conflicts.join('; '), messages: site.conflictMessages }
+            : rolloutText('already runs this version', 'alreadyRunning');
         this.statements.insertSite.run({
           rolloutId: id,
           siteId: site.siteId,
@@ -151,7 +175,8 @@ export class RolloutService implements Disposable {
           fromParameters: site.fromParameters ? JSON.stringify(site.fromParameters) : null,
           parameters: JSON.stringify(site.parameters),
           state: skipped ? 'skipped' : 'pending',
-          detail: skipped ? (site.conflicts.join('; ') || 'already runs this version') : null,
+          detail: detail?.text ?? null,
+          detailMessages: JSON.stringify(detail?.messages ?? []),
           at,
         });
       }
@@ -180,7 +205,7 @@ export class RolloutService implements Disposable {
   pause(id: string): RolloutDetail {
     const row = this.row(id);
     if (row.state !== 'running') throw new ConflictError(`The rollout is ${row.state}; only a running rollout can be paused`, 'state');
-    this.setState(id, 'paused', 'paused by hand');
+    this.setState(id, 'paused', rolloutText('paused by hand', 'pausedByHand'));
     return this.get(id);
   }
 
@@ -199,11 +224,11 @@ export class RolloutService implements Disposable {
   cancel(id: string): RolloutDetail {
     const row = this.row(id);
     if (!OPEN_ROLLOUT.has(row.state) && row.state !== 'stopped') throw new ConflictError(`The rollout is ${row.state} already`, 'state');
-    this.setState(id, 'cancelled', 'cancelled by hand', true);
+    this.setState(id, 'cancelled', rolloutText('cancelled by hand', 'cancelledByHand'), true);
     this.outbox.cancelGroup(id);
     this.outbox.cancelGroup(rollbackGroup(id));
     this.sync(id);
-    for (const site of this.statements.sites.all(id)) if (site.state === 'pending' || site.state === 'waiting') this.setSite(id, site.site_id, 'cancelled', 'not started: the rollout was cancelled');
+    for (const site of this.statements.sites.all(id)) if (site.state === 'pending' || site.state === 'waiting') this.setSite(id, site.site_id, 'cancelled', rolloutText('not started: the rollout was cancelled', 'notStartedCancelled'));
     return this.get(id);
   }
 
@@ -216,10 +241,10 @@ export class RolloutService implements Disposable {
     const row = this.row(id);
     if (row.state === 'rolling_back' || row.state === 'rolled_back') throw new ConflictError(`The rollout is ${row.state.replace('_', ' ')} already`, 'state');
     this.outbox.cancelGroup(id);
-    this.setState(id, 'rolling_back', 'rolling back by hand');
+    this.setState(id, 'rolling_back', rolloutText('rolling back by hand', 'rollingBackByHand'));
     this.sync(id);
     for (const site of this.statements.sites.all(id)) {
-      if (site.state === 'pending' || site.state === 'waiting') this.setSite(id, site.site_id, 'cancelled', 'not started: the rollout was rolled back');
+      if (site.state === 'pending' || site.state === 'waiting') this.setSite(id, site.site_id, 'cancelled', rolloutText('not started: the rollout was rolled back', 'notStartedRolledBack'));
     }
     this.advance(id);
     return this.get(id);
@@ -243,12 +268,14 @@ export class RolloutService implements Disposable {
     return row;
   }
 
-  private setState(id: string, state: RolloutState, detail: string | null, finished = false): void {
-    this.statements.setState.run({ id, state, detail, finishedAt: finished ? this.now().toISOString() : null });
+  private setState(id: string, state: RolloutState, detail: RolloutText | null, finished = false): void {
+    this.statements.setState.run({ id, state, detail: detail?.text ?? null, detailMessages: JSON.stringify(detail?.messages ?? []), finishedAt: finished ? this.now().toISOString() : null });
+    // An ended rollout starts no transfer: its slots would otherwise stay for as long as EdgeCab runs.
+    if (ENDED_ROLLOUT.has(state)) this.siteApps.releaseTransferSlots(id);
   }
 
-  private setSite(rolloutId: string, siteId: string, state: RolloutSiteState, detail: string | null, ids: { outboxId?: number; rollbackOutboxId?: number } = {}): void {
-    this.statements.setSite.run({ rolloutId, siteId, state, detail, outboxId: ids.outboxId ?? null, rollbackOutboxId: ids.rollbackOutboxId ?? null, at: this.now().toISOString() });
+  private setSite(rolloutId: string, siteId: string, state: RolloutSiteState, detail: RolloutText | null, ids: { outboxId?: number; rollbackOutboxId?: number } = {}): void {
+    this.statements.setSite.run({ rolloutId, siteId, state, detail: detail?.text ?? null, detailMessages: JSON.stringify(detail?.messages ?? []), outboxId: ids.outboxId ?? null, rollbackOutboxId: ids.rollbackOutboxId ?? null, at: this.now().toISOString() });
   }
 
   private onOutbox(item: OutboxItem): void {
@@ -288,17 +315,23 @@ export class RolloutService implements Disposable {
     for (const site of this.statements.sites.all(id)) {
       if (site.state === 'reverting' && site.rollback_outbox_id !== null) {
         const item = this.outbox.item(site.rollback_outbox_id);
-        if (item.state === 'done') this.setSite(id, site.site_id, 'reverted', site.action === 'install' ? `${row.app_id} removed` : `back on ${site.from_version}`);
-        else if (item.state === 'failed' || item.state === 'cancelled') this.setSite(id, site.site_id, 'failed', `going back failed: ${item.lastError ?? item.state}`);
+        if (item.state === 'done')
+          this.setSite(id, site.site_id, 'reverted', site.action === 'install' ? rolloutText(`${row.app_id} removed`, 'appRemoved', { app: row.app_id }) : rolloutText(`back on ${site.from_version}`, 'backOn', { version: site.from_version ?? '' }));
+        else if (item.state === 'failed' || item.state === 'cancelled') {
+          const why = item.lastError ?? item.state;
+          // The outbox's error is the outcome's detail when there is one: its messages say the same.
+          const reason = item.state === 'failed' ? outcomeText(item, plainText(why)) : item.lastError ? plainText(item.lastError) : rolloutText('cancelled', 'cancelled');
+          this.setSite(id, site.site_id, 'failed', { text: `going back failed: ${why}`, messages: [{ key: 'goingBackFailed', params: {} }, ...(reason.messages.length > 0 ? reason.messages : plainText(why).messages)] });
+        }
         continue;
       }
       if (FINAL.has(site.state) || site.outbox_id === null) continue;
       const item = this.outbox.item(site.outbox_id);
       if (item.state === 'queued' || item.state === 'running') continue;
-      const outcome = (item.outcome ?? {}) as { state?: string; detail?: string | null };
+      const outcome = (item.outcome ?? {}) as { state?: string };
       if (item.state === 'done') this.setSite(id, site.site_id, 'healthy', null);
-      else if (item.state === 'cancelled') this.setSite(id, site.site_id, 'cancelled', 'stopped: the rollout was cancelled or rolled back; the site runs what it ran before');
-      else this.setSite(id, site.site_id, outcome.state === 'rolled_back' ? 'rolled_back' : 'failed', outcome.detail ?? item.lastError ?? 'failed');
+      else if (item.state === 'cancelled') this.setSite(id, site.site_id, 'cancelled', rolloutText('stopped: the rollout was cancelled or rolled back; the site runs what it ran before', 'stoppedByRollout'));
+      else this.setSite(id, site.site_id, outcome.state === 'rolled_back' ? 'rolled_back' : 'failed', outcomeText(item, rolloutText('failed', 'failed')));
     }
   }
 
@@ -315,16 +348,16 @@ export class RolloutService implements Disposable {
     if (failures >= spec.failureThreshold + row.failures_acknowledged) {
       const running = open.filter((site) => site.state !== 'pending' && site.state !== 'waiting').length;
       if (running > 0) return; // The wave's running sites finish first; then the rollout stops.
-      this.setState(id, 'stopped', `${failures} site${failures === 1 ? '' : 's'} failed (threshold ${spec.failureThreshold}): no further site was started`, true);
+      this.setState(id, 'stopped', rolloutText(`${siteCount(failures)} failed (threshold ${spec.failureThreshold}): no further site was started`, 'thresholdReached', { failures, threshold: spec.failureThreshold }), true);
       return;
     }
     if (spec.onFailure === 'pause' && failures > row.failures_acknowledged) {
-      this.setState(id, 'paused', `paused: ${failures} site${failures === 1 ? '' : 's'} failed; resume to go on, or roll back`);
+      this.setState(id, 'paused', rolloutText(`paused: ${siteCount(failures)} failed; resume to go on, or roll back`, 'pausedOnFailure', { failures }));
       return;
     }
     if (open.length === 0) {
       const healthy = sites.filter((site) => site.state === 'healthy').length;
-      this.setState(id, 'completed', `${healthy} site${healthy === 1 ? '' : 's'} healthy, ${failures} failed`, true);
+      this.setState(id, 'completed', rolloutText(`${siteCount(healthy)} healthy, ${failures} failed`, 'completedCounts', { healthy, failures }), true);
       return;
     }
     const wave = Math.min(...open.map((site) => site.wave));
@@ -332,7 +365,8 @@ export class RolloutService implements Disposable {
     for (const site of open.filter((each) => each.wave === wave)) {
       if (site.state !== 'pending' && site.state !== 'waiting') continue;
       if (!windowOpen) {
-        if (site.state !== 'waiting') this.setSite(id, site.site_id, 'waiting', `waiting for the maintenance window ${spec.window!.start}–${spec.window!.end} (${spec.window!.timeZone})`);
+        const { start, end, timeZone } = spec.window!;
+        if (site.state !== 'waiting') this.setSite(id, site.site_id, 'waiting', rolloutText(`waiting for the maintenance window ${start}–${end} (${timeZone})`, 'waitingWindow', { start, end, timeZone }));
         continue;
       }
       try {
@@ -354,7 +388,8 @@ export class RolloutService implements Disposable {
         );
         this.setSite(id, site.site_id, 'queued', null, { outboxId: item.id });
       } catch (error) {
-        this.setSite(id, site.site_id, 'failed', `could not be queued: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        this.setSite(id, site.site_id, 'failed', rolloutText(`could not be queued: ${message}`, 'notQueued', { error: message }));
         this.again.add(id);
       }
     }
@@ -369,20 +404,28 @@ export class RolloutService implements Disposable {
           site.action === 'install' || site.from_version === null
             ? this.outbox.enqueue(site.site_id, 'apps.remove', { appId: row.app_id, rolloutId: row.id }, { groupId: rollbackGroup(row.id), by: row.created_by })
             : this.siteApps.deploy(site.site_id, { appId: row.app_id, version: site.from_version, parameters: site.from_parameters ? (JSON.parse(site.from_parameters) as Record<string, ParameterValue>) : {}, rolloutId: rollbackGroup(row.id), stableSeconds: 0, stopSeconds: spec.stopSeconds, rollbackOnFailure: false }, row.created_by);
-        this.setSite(row.id, site.site_id, 'reverting', site.action === 'install' ? `removing ${row.app_id}` : `going back to ${site.from_version}`, { rollbackOutboxId: item.id });
+        const doing = site.action === 'install' ? rolloutText(`removing ${row.app_id}`, 'removing', { app: row.app_id }) : rolloutText(`going back to ${site.from_version}`, 'goingBackTo', { version: site.from_version ?? '' });
+        this.setSite(row.id, site.site_id, 'reverting', doing, { rollbackOutboxId: item.id });
       } catch (error) {
-        this.setSite(row.id, site.site_id, 'failed', `going back could not be queued: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        this.setSite(row.id, site.site_id, 'failed', rolloutText(`going back could not be queued: ${message}`, 'goingBackNotQueued', { error: message }));
       }
     }
     const now = this.statements.sites.all(row.id);
     if (now.some((site) => !FINAL.has(site.state))) return;
     const failed = now.filter((site) => site.state === 'failed' && site.detail?.startsWith('going back')).length;
-    this.setState(row.id, 'rolled_back', failed > 0 ? `rolled back; ${failed} site${failed === 1 ? '' : 's'} could not go back` : 'every site runs what it ran before the rollout', true);
+    this.setState(
+      row.id,
+      'rolled_back',
+      failed > 0 ? rolloutText(`rolled back; ${siteCount(failed)} could not go back`, 'rolledBackSome', { failures: failed }) : rolloutText('every site runs what it ran before the rollout', 'rolledBackAll'),
+      true,
+    );
   }
 
   private siteView(row: RolloutRow, site: SiteRow): RolloutSite {
     let state: RolloutSiteState = site.state;
     let detail = site.detail;
+    let detailMessages = parseRolloutMessages(site.detail_messages);
     let bytesSent: number | null = null;
     let bytesTotal: number | null = null;
     let offlineSince: string | null = null;
@@ -390,18 +433,22 @@ export class RolloutService implements Disposable {
     if (live !== null) {
       const item = this.outbox.item(live);
       offlineSince = item.offlineSince;
-      if (item.state === 'queued' && item.offlineSince) detail = `queued: site offline since ${item.offlineSince}`;
+      if (item.state === 'queued' && item.offlineSince) {
+        detail = `queued: site offline since ${item.offlineSince}`;
+        detailMessages = [{ key: 'queuedOffline', params: { since: item.offlineSince } }];
+      }
       if (item.state === 'running' && site.state !== 'reverting') {
         const app = this.statements.siteApp.get(site.site_id, row.app_id);
         if (app && app.outbox_id === live && (app.state === 'transferring' || app.state === 'starting' || app.state === 'queued' || app.state === 'unhealthy')) {
           state = app.state === 'unhealthy' ? 'starting' : (app.state as RolloutSiteState);
           detail = app.detail;
+          detailMessages = parseRolloutMessages(app.detail_messages);
           bytesSent = app.bytes_sent;
           bytesTotal = app.bytes_total;
         }
       }
     }
-    return { siteId: site.site_id, code: site.code, name: site.name, wave: site.wave, action: site.action, fromVersion: site.from_version, state, detail, bytesSent, bytesTotal, offlineSince, updatedAt: site.updated_at };
+    return { siteId: site.site_id, code: site.code, name: site.name, wave: site.wave, action: site.action, fromVersion: site.from_version, state, detail, detailMessages: detail === null ? [] : detailMessages, bytesSent, bytesTotal, offlineSince, updatedAt: site.updated_at };
   }
 
   private summary(row: RolloutRow, sites: readonly SiteRow[]): RolloutSummary {
@@ -411,7 +458,7 @@ export class RolloutService implements Disposable {
     const open = sites.filter((site) => site.wave >= 0 && !FINAL.has(site.state));
     const started = sites.filter((site) => site.wave >= 0 && site.state !== 'pending');
     const currentWave = open.length > 0 ? Math.min(...open.map((site) => site.wave)) : Math.max(0, ...started.map((site) => site.wave));
-    return { id: row.id, name: row.name, appId: row.app_id, version: row.version, state: row.state, detail: row.detail, currentWave, waves: waves.size, counts, createdAt: row.created_at, createdBy: row.created_by, finishedAt: row.finished_at };
+    return { id: row.id, name: row.name, appId: row.app_id, version: row.version, state: row.state, detail: row.detail, detailMessages: row.detail === null ? [] : parseRolloutMessages(row.detail_messages), currentWave, waves: waves.size, counts, createdAt: row.created_at, createdBy: row.created_by, finishedAt: row.finished_at };
   }
 
   [Symbol.dispose](): void {
