@@ -78,6 +78,8 @@ async function endProcessesUsing(dir: string): Promise<void> {
 export interface PodmanOptions {
   /** Environment every container of this engine gets (containers.conf `env`), e.g. the address of the host it stands for. */
   containerEnv?: Readonly<Record<string, string>>;
+  /** Where images and containers are stored instead of a folder of the service's own (e.g. a small filesystem, to see a disk fill up). */
+  storageRoot?: string;
 }
 
 /** Whether a `podman` program is on the PATH. */
@@ -97,7 +99,7 @@ export async function startPodman(options: PodmanOptions = {}): Promise<PodmanSe
   // What Podman needs on this kind of machine: runc, cgroupfs (no systemd), file events, and ulimits the container may set.
   writeFileSync(conf, ['[containers]', 'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]', ...(envLines.length ? [`env = [${envLines.join(', ')}]`] : []), '[engine]', 'cgroup_manager = "cgroupfs"', 'events_logger = "file"', 'runtime = "runc"', ''].join('\n'));
   const env = { ...process.env, CONTAINERS_CONF: conf };
-  const storage = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', '--tmpdir', join(dir, 'tmp')];
+  const storage = ['--root', options.storageRoot ?? join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs', '--tmpdir', join(dir, 'tmp')];
   const socketPath = join(dir, 'api.sock');
   interface Running {
     service: ChildProcess;

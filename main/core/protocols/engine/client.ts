@@ -219,7 +219,8 @@ export class EngineClient {
       } catch {
         // a plain-text answer is its own message
       }
-      message = message.slice(0, 400);
+      // Long enough for Podman's image-load errors, which list every format tried before the reason.
+      message = message.slice(0, 2000);
       throw new EngineError('http', `${this.where(path)}: HTTP ${response.statusCode}${message ? `: ${message}` : ''}`, response.statusCode);
     }
     return body;

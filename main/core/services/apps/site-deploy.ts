@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { resolveParameters, substitute, type AppContainer, type AppRelease, type ParameterValue } from '../../../../shared/domain/apps.js';
+import { decimalSize } from '../../../../shared/domain/engine.js';
 import { plainText, rolloutText, type RolloutMessage, type RolloutText } from '../../../../shared/domain/rollouts.js';
 import { EngineError, type EngineClient } from '../../protocols/engine/client.js';
 import { createContainer, execInContainer, inspectContainer, listContainers, removeContainer, startContainer, stopContainer, type EngineContainerSummary } from '../../protocols/engine/containers.js';
@@ -274,6 +275,7 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
   if (missing.length > 0) {
     const slot = options.transferSlot ?? (<T>(work: () => Promise<T>) => work());
     let sent = 0;
+    let total = 0;
     progress('queued', rolloutText('waiting for a transfer slot of the rollout', 'waitingTransferSlot'));
     try {
       await slot(async () => {
@@ -282,6 +284,7 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
           // Tagged from the signed manifest, never from the archive (whose tags no signature covers).
           missing.map((image, index) => ({ id: image.id, tags: [`localhost/edgecab/${release.appId}:${release.version}${index > 0 ? `-${index}` : ''}`], layers: images.layersOf(image.id) })),
         );
+        total = exported.bytes;
         progress('transferring', null, { sent, total: exported.bytes });
         const counting = new Transform({
           transform(chunk: Buffer, _encoding, done) {
@@ -296,6 +299,11 @@ export async function deployToEngine(client: EngineClient, images: ReleaseImages
     } catch (error) {
       if (isTransportError(error)) throw error;
       const message = (error as Error).message;
+      // The engine's disk filling up is said first: its own words for it come last in a long list of image formats it tried.
+      if (/no space left on device/i.test(message)) {
+        const sentText = `${decimalSize(sent)} of ${decimalSize(total)}`;
+        return { state: 'failed', detail: `the engine ran out of disk space while loading the images (${sentText} sent): ${message}`, detailMessages: [{ key: 'engineDiskFull', params: { sent: sentText, error: message } }], previousVersion, transferredBytes: sent };
+      }
       return { state: 'failed', detail: `images could not be transferred: ${message}`, detailMessages: [{ key: 'imagesNotTransferred', params: { error: message } }], previousVersion, transferredBytes: sent };
     }
     transferredBytes = sent;

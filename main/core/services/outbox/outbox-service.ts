@@ -217,14 +217,17 @@ export class OutboxService implements Disposable {
       const controller = new AbortController();
       const probe = AbortSignal.any([controller.signal, AbortSignal.timeout(15_000)]);
       let reachable = false;
+      let unreachable = 'the site cannot be reached';
       try {
         reachable = await handler.reachable(siteId, probe);
-      } catch {
+      } catch (error) {
         reachable = false;
+        // Kept as the item's last error, so a site that answers nothing says so in its own words (refused, timed out, not an engine).
+        unreachable = `the site cannot be reached: ${(error as Error).message}`;
       }
       if (this.stopped) return;
       if (!reachable) {
-        this.store.markWaiting(row.id, at(), 'the site cannot be reached');
+        this.store.markWaiting(row.id, at(), unreachable);
         this.notify(this.item(row.id));
         return;
       }

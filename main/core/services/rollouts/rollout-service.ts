@@ -436,6 +436,12 @@ export class RolloutService implements Disposable {
       if (item.state === 'queued' && item.offlineSince) {
         detail = `queued: site offline since ${item.offlineSince}`;
         detailMessages = [{ key: 'queuedOffline', params: { since: item.offlineSince } }];
+        // Why it cannot be reached, in the engine's (or the network's) own words.
+        const why = item.lastError?.replace(/^the site cannot be reached: /, '');
+        if (why && why !== item.lastError) {
+          detail += ` (${why})`;
+          detailMessages = [...detailMessages, { key: 'unreachableBecause', params: { error: why } }];
+        }
       }
       if (item.state === 'running' && site.state !== 'reverting') {
         const app = this.statements.siteApp.get(site.site_id, row.app_id);
