@@ -199,9 +199,13 @@ describe('rollouts: waves to three sites, observed on their engines', () => {
       return now.sites[2]!.offlineSince ? now : null;
     });
     expect(rollback.sites[2]).toMatchObject({ state: 'reverting' });
-    expect(rollback.sites[2]!.detail).toMatch(/queued: site offline since/);
-    expect(rollback.sites[2]!.detailMessages).toEqual([{ key: 'queuedOffline', params: { since: rollback.sites[2]!.offlineSince } }]);
-    expect(siteDetailText(uiT('zh-CN'), 'zh-CN', rollback.sites[2]!)).toMatch(/^排队中：网点自 .+ 起离线$/);
+    // Offline, and why in the words of what was tried: nothing listens on the engine's socket.
+    expect(rollback.sites[2]!.detail).toMatch(/^queued: site offline since .+ \(unix:.*api\.sock \/_ping: no such socket/);
+    expect(rollback.sites[2]!.detailMessages).toEqual([
+      { key: 'queuedOffline', params: { since: rollback.sites[2]!.offlineSince } },
+      { key: 'unreachableBecause', params: { error: expect.stringMatching(/\/_ping: no such socket/) } },
+    ]);
+    expect(siteDetailText(uiT('zh-CN'), 'zh-CN', rollback.sites[2]!)).toMatch(/^排队中：网点自 .+ 起离线（unix:.*no such socket.*）$/);
     await until('the reachable sites to be back on v1', () => {
       const now = core.services.rollouts.get(v2.id);
       return now.sites[0]!.state === 'reverted' && now.sites[1]!.state === 'reverted' ? now : null;

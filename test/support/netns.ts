@@ -5,6 +5,8 @@ export interface Namespace {
   name: string;
   /** This machine's address on the veth. */
   hostAddress: string;
+  /** This machine's end of the veth (for `tc`, or to take the link down). */
+  hostInterface: string;
   /** Addresses inside the namespace, for the devices. */
   addresses: string[];
   /** The subnet both sides share. */
@@ -54,6 +56,7 @@ export function createNamespace(count: number): Namespace {
   return {
     name,
     hostAddress,
+    hostInterface: hostSide,
     addresses,
     subnet: `10.231.${octet}.0/24`,
     remove: () => {

@@ -65,20 +65,29 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Passes bytes on at most `bytesPerSecond`, measured from the first byte: a token bucket with one second of burst. */
+/** Passes bytes on at most `bytesPerSecond`, measured from the first byte, in pieces of an eighth of a second. */
 export function throttle(bytesPerSecond: number, signal?: AbortSignal): Transform {
-  const started = Date.now();
-  let passed = 0;
   const piece = Math.max(1024, Math.min(64 * 1024, Math.floor(bytesPerSecond / 8)));
+  // A token bucket holding at most a quarter second's worth: time spent waiting (for the engine, for a slow link) is not saved up for a burst later.
+  const capacity = Math.max(piece, Math.floor(bytesPerSecond / 4));
+  let tokens = 0;
+  let refilledAt: number | null = null;
+  const refill = () => {
+    const now = Date.now();
+    tokens = Math.min(capacity, tokens + ((now - (refilledAt ?? now)) / 1000) * bytesPerSecond);
+    refilledAt = now;
+  };
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       void (async () => {
         for (let offset = 0; offset < chunk.length; offset += piece) {
           const part = chunk.subarray(offset, offset + piece);
-          const due = started + ((passed + part.length) / bytesPerSecond - 1) * 1000;
-          const wait = due - Date.now();
-          if (wait > 0) await pause(wait, signal);
-          passed += part.length;
+          refill();
+          while (tokens < part.length) {
+            await pause(((part.length - tokens) / bytesPerSecond) * 1000, signal);
+            refill();
+          }
+          tokens -= part.length;
           this.push(part);
         }
       })().then(() => done(), (error: unknown) => done(error as Error));
