@@ -10,14 +10,27 @@ const FieldBase = {
   scale: z.number().positive().optional(),
   /** Raw integer → normalized name, for type "enum". */
   enum: z.record(z.string(), z.string()).optional(),
+  /**
+   * The raw values the MIB allows (before scale), inclusive, e.g. [0, 100] for
+   * upsEstimatedChargeRemaining: anything outside is "not available", never a number.
+   */
+  range: z.tuple([z.number(), z.number()]).refine(([min, max]) => min <= max, { error: 'A range is [min, max] with min ≤ max' }).optional(),
+  /** Raw values an agent uses for "not measured" inside the range (e.g. -1 for a temperature). */
+  notMeasured: z.array(z.number()).optional(),
+  /** The value saturates at its maximum (ifSpeed: 4294967295 means "that or more"): the largest 32-bit values are readings here, not "not measured". */
+  saturates: z.boolean().optional(),
 };
 
 const checkEnum = (field: { type: string; enum?: Record<string, string> | undefined }) => field.type !== 'enum' || Boolean(field.enum);
+// A number without its MIB range would let a "not measured" marker through as a reading.
+const checkRange = (field: { type: string; range?: readonly [number, number] | undefined }) => !(field.type === 'number' || field.type === 'integer') || Boolean(field.range);
+const RANGE_NEEDED = { error: 'A number or integer field needs "range": [min, max], the raw values its MIB allows' };
 
-export const ScalarField = z.object({ oid: Oid, ...FieldBase }).refine(checkEnum, { error: 'An enum field needs "enum"' });
+export const ScalarField = z.object({ oid: Oid, ...FieldBase }).refine(checkEnum, { error: 'An enum field needs "enum"' }).refine(checkRange, RANGE_NEEDED);
 export const ColumnField = z
   .object({ column: z.number().int().positive(), ...FieldBase })
-  .refine(checkEnum, { error: 'An enum field needs "enum"' });
+  .refine(checkEnum, { error: 'An enum field needs "enum"' })
+  .refine(checkRange, RANGE_NEEDED);
 
 export const TableSpec = z.object({ entry: Oid, columns: z.record(z.string(), ColumnField) });
 

@@ -162,7 +162,12 @@ export const HostResources = z.object({
 });
 
 /** A part of the device that could not be read or made no sense; the rest is still reported. */
-export const SnmpProblem = z.object({ section: z.string(), message: z.string() });
+export const SnmpProblem = z.object({
+  section: z.string(),
+  message: z.string(),
+  /** The object a value came from, when the problem is one value (out of its MIB range, a "not measured" marker, of the wrong type). */
+  oid: z.string().optional(),
+});
 
 export const SnmpDevice = z.object({
   target: z.object({ host: z.string(), port: z.number().int(), version: z.enum(['2c', '3']) }),

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,15 +49,18 @@ async function waitForAgent(port: number, community: string, child: ChildProcess
   throw new Error(`SNMP peer on port ${port} did not answer: ${output()}`);
 }
 
-/** snmpsim serving ../shared/snmp-recordings: each recording is the community named after its file. */
+/** Recordings of real devices kept with the project's tests (snmpsim-data, BSD-2-Clause; see its README). */
+export const FIXTURE_RECORDINGS_DIR = fileURLToPath(new URL('../fixtures/snmp-recordings', import.meta.url));
+
+/** snmpsim serving ../shared/snmp-recordings and the project's own fixtures: each recording is the community named after its file. */
 export async function startSnmpsim(): Promise<Peer> {
   const work = mkdtempSync(join(tmpdir(), 'edgecab-snmpsim-'));
   const data = join(work, 'data');
   const cache = join(work, 'cache');
   mkdirSync(data);
   mkdirSync(cache);
-  for (const file of readdirSync(RECORDINGS_DIR).filter((name) => name.endsWith('.snmprec'))) {
-    copyFileSync(join(RECORDINGS_DIR, file), join(data, file));
+  for (const dir of [RECORDINGS_DIR, FIXTURE_RECORDINGS_DIR]) {
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.snmprec'))) copyFileSync(join(dir, file), join(data, file));
   }
   // snmpsim refuses to run as root and drops to nobody, who must read the data and write the cache.
   for (const path of [work, data, cache, ...readdirSync(data).map((file) => join(data, file))]) {

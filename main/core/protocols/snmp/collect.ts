@@ -14,9 +14,10 @@ import {
   type Row,
   type Sections,
 } from './normalize.js';
+import { canonicalVendor, enterpriseOf, kindOfDescription, kindOfObjectId, vendorOfObjectId } from './recognition.js';
 import { bundledProfiles } from './profiles.js';
 import { SnmpError, SnmpSession, type SessionOptions } from './session.js';
-import { fieldValue } from './values.js';
+import { readField, type FieldValue } from './values.js';
 
 type Section = z.infer<typeof ProfileSection>;
 type Problem = SnmpDevice['problems'][number];
@@ -31,15 +32,21 @@ function emptySection(): RawSection {
   return { scalars: {}, tables: {} };
 }
 
-async function readSection(session: SnmpSession, section: Section, into: RawSection): Promise<void> {
+/** Reads a section's scalars and tables; a value the agent answered that is not plausible is null, and said in `problems` with its OID. */
+async function readSection(session: SnmpSession, section: Section, into: RawSection, problems: Problem[], sectionName: string): Promise<void> {
   const scalars = Object.entries(section.scalars ?? {});
   const tables = Object.entries(section.tables ?? {});
   const reads: Promise<void>[] = [];
+  const read = (field: Parameters<typeof readField>[0], varbind: Parameters<typeof readField>[1], oid: string): FieldValue => {
+    const reading = readField(field, varbind);
+    if (reading.unavailable) problems.push({ section: sectionName, oid, message: `${oid}: ${reading.unavailable}; not available` });
+    return reading.value;
+  };
   if (scalars.length > 0) {
     reads.push(
       session.get(scalars.map(([, field]) => field.oid)).then((varbinds) => {
         scalars.forEach(([path, field], position) => {
-          into.scalars[path] = fieldValue(field, varbinds[position]);
+          into.scalars[path] = read(field, varbinds[position], field.oid);
         });
       }),
     );
@@ -52,7 +59,7 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
         for (const [fieldName, field] of columns) {
           for (const [index, varbind] of walked.get(`${table.entry}.${field.column}`) ?? []) {
             const row = rows.get(index) ?? ({ index } as Row);
-            row[fieldName] = fieldValue(field, varbind);
+            row[fieldName] = read(field, varbind, `${table.entry}.${field.column}.${index}`);
             rows.set(index, row);
           }
         }
@@ -83,8 +90,8 @@ export async function collectDevice(input: SnmpTarget, options: CollectOptions =
   try {
     // The system group first: it proves the agent answers and names the device for matching.
     const always = profiles.filter((profile) => profile.match.always);
-    for (const section of always.flatMap((profile) => profile.sections.filter((each) => each.target === 'system'))) {
-      await readSection(session, section, sectionFor(section));
+    for (const profile of always) {
+      for (const section of profile.sections.filter((each) => each.target === 'system')) await readSection(session, section, sectionFor(section), problems, `${profile.id}/system`);
     }
     const sysObjectId = typeof sections.system?.scalars.objectId === 'string' ? sections.system.scalars.objectId : null;
     const conditional = profiles.filter((profile) => !profile.match.always);
@@ -106,7 +113,7 @@ export async function collectDevice(input: SnmpTarget, options: CollectOptions =
         profile.sections
           .filter((section) => !(profile.match.always && section.target === 'system'))
           .map((section) =>
-            readSection(session, section, sectionFor(section)).catch((error: unknown) => {
+            readSection(session, section, sectionFor(section), problems, `${profile.id}/${section.target}`).catch((error: unknown) => {
               problems.push({ section: `${profile.id}/${section.target}`, message: (error as Error).message });
             }),
           ),
@@ -118,6 +125,29 @@ export async function collectDevice(input: SnmpTarget, options: CollectOptions =
   } finally {
     session.close();
   }
+}
+
+/**
+ * A kind from several signals, never one optional object: a vendor profile,
+ * then a power or environment MIB that answered, then the vendor's product
+ * tree; a bridge (BRIDGE-MIB) makes a switch only with switch-like ports or
+ * layer-2 service, and never outranks the others (a UPS card may answer a
+ * bridge object); last, what the device's description says it is.
+ */
+function recognizeKind(active: readonly SnmpProfile[], vendorProfile: SnmpProfile | undefined, objectId: string | null, sections: Sections): SnmpDeviceKind {
+  if (vendorProfile?.kind) return vendorProfile.kind;
+  const fromMibs = active.map((profile) => profile.kind).filter((kind): kind is SnmpDeviceKind => Boolean(kind));
+  const specific = fromMibs.find((kind) => kind !== 'switch');
+  if (specific) return specific;
+  const fromTree = kindOfObjectId(objectId);
+  if (fromTree) return fromTree;
+  if (fromMibs.includes('switch')) {
+    const services = typeof sections.system?.scalars.services === 'number' ? sections.system.scalars.services : 0;
+    const ports = (sections.interfaces?.tables.rows ?? []).filter((row) => row.type === 6 || row.type === 117 || row.type === 62).length;
+    // sysServices bit 2 is layer 2 (bridging); or several Ethernet ports.
+    if ((services & 2) !== 0 || ports >= 4) return 'switch';
+  }
+  return kindOfDescription(typeof sections.system?.scalars.descr === 'string' ? sections.system.scalars.descr : null) ?? 'unknown';
 }
 
 function guard<T>(problems: Problem[], section: string, build: () => T, fallback: T): T {
@@ -138,7 +168,7 @@ function assemble(
 ): SnmpDevice {
   const system = normalizeSystem(sections.system ?? emptySection());
   const vendorProfile = active.find((profile) => profile.vendor);
-  const kind: SnmpDeviceKind = vendorProfile?.kind ?? active.find((profile) => profile.kind)?.kind ?? 'unknown';
+  const kind = recognizeKind(active, vendorProfile, system.objectId, sections);
   let vendor = vendorProfile?.vendor ?? null;
   for (const profile of active) {
     for (const [prefix, name] of Object.entries(profile.vendorsBySysObjectId ?? {})) {
@@ -146,6 +176,16 @@ function assemble(
     }
   }
   const entities = sections.entities ? guard(problems, 'entities', () => normalizeEntities(sections.entities!), []) : [];
+  // Then the enterprise number, and last what the device says of its maker (a Huawei UPS card answers with Net-SNMP's sysObjectID).
+  vendor ??= vendorOfObjectId(system.objectId) ?? canonicalVendor(typeof sections.ups?.scalars.manufacturer === 'string' ? sections.ups.scalars.manufacturer : null) ?? canonicalVendor(entities.find((entity) => entity.manufacturer)?.manufacturer);
+  if (kind === 'unknown') {
+    const enterprise = enterpriseOf(system.objectId);
+    problems.push({
+      section: 'recognition',
+      message: `no profile recognizes this device: sysObjectID ${system.objectId ?? '(none)'}${enterprise ? ` (enterprise ${enterprise}${vendor ? `, ${vendor}` : ''})` : ''}; a profile for it can be added (see the README, "Adding a device")`,
+      ...(system.objectId ? { oid: system.objectId } : {}),
+    });
+  }
   const entityNames = new Map(entities.map((entity) => [entity.index, entity.name ?? entity.descr]));
   const keywords = active.find((profile) => profile.contactKeywords)?.contactKeywords ?? {};
   const device = {

@@ -14,6 +14,51 @@ function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
+/**
+ * Raw values agents send for "no reading" whatever the MIB says (the largest
+ * and smallest 32-bit integers): never a measurement.
+ */
+const NOT_MEASURED_ANYWHERE = new Set([2147483647, 4294967295, -2147483648, -2147483647]);
+
+/** A field's value, or why there is none although the agent answered. */
+export interface FieldReading {
+  value: FieldValue;
+  /** Set when the agent answered something that is not a plausible value of the field. */
+  unavailable: string | null;
+}
+
+/** The raw number of a numeric varbind, or null. */
+function rawNumber(raw: unknown): number | null {
+  const value = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : Number.NaN;
+  return Number.isFinite(value) ? value : null;
+}
+
+/**
+ * Reads a field as the MIB defines it: a number outside the field's range,
+ * or one of the agent's "not measured" markers, is not available (with the
+ * reason), never a value; an enumeration value the MIB does not list, or
+ * an answer of the wrong type, likewise.
+ */
+export function readField(field: ScalarField | ColumnField, varbind: Varbind | undefined): FieldReading {
+  const raw = varbind?.value;
+  if (raw === null || raw === undefined) return { value: null, unavailable: null };
+  const value = fieldValue(field, varbind);
+  switch (field.type) {
+    case 'integer':
+    case 'number': {
+      const number = rawNumber(raw);
+      if (number === null) return { value: null, unavailable: `a ${typeof raw === 'object' ? 'non-numeric' : typeof raw} answer where the MIB has a number` };
+      if ((NOT_MEASURED_ANYWHERE.has(number) && !field.saturates) || field.notMeasured?.includes(number)) return { value: null, unavailable: `${number} means "not measured"` };
+      if (field.range && (number < field.range[0] || number > field.range[1])) return { value: null, unavailable: `${number} is outside the MIB's range ${field.range[0]}..${field.range[1]}` };
+      return { value, unavailable: null };
+    }
+    case 'enum':
+      return value === null ? { value: null, unavailable: typeof raw === 'number' ? `${raw} is not one of the MIB's values` : 'not an enumeration value' } : { value, unavailable: null };
+    default:
+      return { value, unavailable: null };
+  }
+}
+
 /** Turns a raw varbind into the profile field's normalized value; anything that does not fit becomes null. */
 export function fieldValue(field: ScalarField | ColumnField, varbind: Varbind | undefined): FieldValue {
   const raw = varbind?.value;

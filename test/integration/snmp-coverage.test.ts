@@ -1,0 +1,68 @@
+/**
+ * Recordings of real devices EdgeCab had no profile written against,
+ * served by snmpsim: kind and vendor from several signals (a MIB that
+ * answers, the enterprise number and product tree of sysObjectID, what the
+ * device says of its maker and of itself), and never a "not measured"
+ * marker or a value outside its MIB range reported as a reading.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
+import { observeSnmp } from '../../main/core/services/monitor/observe.js';
+import { startSnmpsim, type Peer } from '../support/snmp-peers.js';
+
+describe('devices EdgeCab was not written against, from recordings', () => {
+  let snmpsim: Peer;
+  const read = (community: string) => collectDevice({ host: '127.0.0.1', port: snmpsim.port, version: '2c', community, timeoutMs: 3000 });
+  beforeAll(async () => {
+    snmpsim = await startSnmpsim();
+  }, 30_000);
+  afterAll(async () => snmpsim?.stop());
+
+  it.each([
+    ['ups-huawei-ups5000-gse200m', 'ups', 'Huawei'],
+    ['ups-east-istars', 'ups', 'EAST'],
+    ['ups-phoenixtec', 'ups', 'Phoenixtec'],
+    ['ups-eaton-9px-partial', 'ups', 'Eaton'],
+    ['ups-emerson-network-power', 'ups', 'Emerson Network Power'],
+    ['pdu-apc-ap7902b', 'pdu', 'APC'],
+    ['pdu-apc-ap8932', 'pdu', 'APC'],
+    // The five of ../shared/snmp-recordings, the profiles' first recordings.
+    ['ups-eaton-93e-80', 'ups', 'Eaton'],
+    ['pdu-apc-ap8641', 'pdu', 'APC'],
+    ['switch-huawei-s5720-36c-ei', 'switch', 'Huawei'],
+    ['switch-cisco-c3750', 'switch', 'Cisco'],
+    ['env-geist-wd15', 'environment', 'Geist'],
+  ])('%s is a %s made by %s', async (community, kind, vendor) => {
+    const device = await read(community);
+    expect([device.kind, device.vendor]).toEqual([kind, vendor]);
+    expect(device.problems.filter((problem) => problem.section === 'recognition')).toEqual([]);
+  });
+
+  it('the Huawei UPS card: its -1 for charge, runtime and temperature are not available, each with its OID and why; what it measures is read exactly', async () => {
+    const device = await read('ups-huawei-ups5000-gse200m');
+    expect(device.ups!.battery).toEqual({ status: 'normal', secondsOnBattery: 0, minutesRemaining: null, chargePercent: null, voltageV: 538.5, currentA: 0, temperatureC: null });
+    expect(device.ups!.manufacturer).toBe('HUAWEI');
+    expect(device.problems).toEqual(
+      expect.arrayContaining([
+        { section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.2.3.0', message: "1.3.6.1.2.1.33.1.2.3.0: -1 is outside the MIB's range 1..2147483647; not available" },
+        { section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.2.4.0', message: "1.3.6.1.2.1.33.1.2.4.0: -1 is outside the MIB's range 0..100; not available" },
+        { section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.2.7.0', message: '1.3.6.1.2.1.33.1.2.7.0: -1 means "not measured"; not available' },
+      ]),
+    );
+    // Monitoring shows them as not read, and nothing about them is an alarm.
+    const { observation } = observeSnmp(device, null, Date.now());
+    const readings = Object.fromEntries(observation.sensors.map((sensor) => [sensor.key, sensor.value]));
+    expect(readings).toMatchObject({ 'battery-charge': null, 'battery-runtime': null, 'battery-temperature': null });
+    expect(observation.conditions).toEqual([]);
+  });
+
+  it('a cooling unit that answers only its vendor MIB is unknown, and the probe says which sysObjectID it saw and whose it is', async () => {
+    const device = await read('cooling-liebert-pex');
+    expect([device.kind, device.vendor]).toEqual(['unknown', 'Vertiv']);
+    expect(device.problems).toContainEqual({
+      section: 'recognition',
+      oid: '1.3.6.1.4.1.476.1.42',
+      message: 'no profile recognizes this device: sysObjectID 1.3.6.1.4.1.476.1.42 (enterprise 476, Vertiv); a profile for it can be added (see the README, "Adding a device")',
+    });
+  });
+});

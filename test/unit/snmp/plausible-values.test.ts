@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { bundledProfiles, parseProfile, ProfileError } from '../../../main/core/protocols/snmp/profiles.js';
+import { canonicalVendor, kindOfDescription, kindOfObjectId, vendorOfObjectId } from '../../../main/core/protocols/snmp/recognition.js';
+import { readField } from '../../../main/core/protocols/snmp/values.js';
+import type { ScalarField } from '../../../shared/domain/snmp-profile.js';
+
+const varbind = (value: unknown) => ({ oid: '1.3.6.1.2.1.33.1.2.4.0', type: 'x', value: value as never });
+const field = (extra: Partial<ScalarField>): ScalarField => ({ oid: '1.3.6.1.2.1.33.1.2.4.0', type: 'number', range: [0, 100], ...extra }) as ScalarField;
+
+describe('a value is a reading only where its MIB allows it', () => {
+  it('numbers: inside the range read (scaled); outside, or a "not measured" marker, not available with the reason', () => {
+    expect(readField(field({}), varbind(57))).toEqual({ value: 57, unavailable: null });
+    expect(readField(field({ range: [0, 100] }), varbind(100))).toEqual({ value: 100, unavailable: null });
+    expect(readField(field({}), varbind(-1))).toEqual({ value: null, unavailable: "-1 is outside the MIB's range 0..100" });
+    expect(readField(field({}), varbind(101))).toEqual({ value: null, unavailable: "101 is outside the MIB's range 0..100" });
+    expect(readField(field({ range: [-2147483648, 2147483647], notMeasured: [-1] }), varbind(-1))).toEqual({ value: null, unavailable: '-1 means "not measured"' });
+    expect(readField(field({ range: [0, 2147483647], scale: 0.1 }), varbind(5385))).toEqual({ value: 538.5, unavailable: null });
+  });
+
+  it('the largest 32-bit values are never readings, except where the value saturates there (ifSpeed)', () => {
+    for (const marker of [2147483647, 4294967295, -2147483648]) {
+      expect(readField(field({ range: [-2147483648, 4294967295] }), varbind(marker)).value).toBeNull();
+    }
+    expect(readField(field({ range: [0, 4294967295], saturates: true }), varbind(4294967295))).toEqual({ value: 4294967295, unavailable: null });
+    expect(readField(field({ range: [0, 4294967295] }), varbind(4294967295n))).toEqual({ value: null, unavailable: '4294967295 means "not measured"' });
+  });
+
+  it('integers, enumerations and wrong types', () => {
+    expect(readField(field({ type: 'integer', range: [0, 127] }), varbind(72))).toEqual({ value: 72, unavailable: null });
+    expect(readField(field({ type: 'integer', range: [0, 127] }), varbind(200)).unavailable).toBe("200 is outside the MIB's range 0..127");
+    expect(readField(field({ type: 'enum', enum: { '2': 'normal' }, range: undefined }), varbind(2))).toEqual({ value: 'normal', unavailable: null });
+    expect(readField(field({ type: 'enum', enum: { '2': 'normal' }, range: undefined }), varbind(9))).toEqual({ value: null, unavailable: "9 is not one of the MIB's values" });
+    expect(readField(field({}), varbind(Buffer.from('12')))).toEqual({ value: null, unavailable: 'a non-numeric answer where the MIB has a number' });
+    // No answer (noSuchObject) is simply not there: no reason to give.
+    expect(readField(field({}), varbind(null))).toEqual({ value: null, unavailable: null });
+    expect(readField(field({ type: 'string', range: undefined }), varbind(Buffer.from('HUAWEI')))).toEqual({ value: 'HUAWEI', unavailable: null });
+    expect(readField(field({ type: 'counter', range: undefined }), varbind(2n ** 40n))).toEqual({ value: String(2n ** 40n), unavailable: null });
+  });
+
+  it('every number of every shipped profile carries its MIB range, and a profile without one is refused', () => {
+    expect(bundledProfiles().length).toBeGreaterThan(5);
+    const profile = { id: 'x', description: 'x', kind: 'ups', match: { whenOidExists: '1.3.6.1.2.1.33.1.1' }, sections: [{ target: 'ups', scalars: { 'battery.chargePercent': { oid: '1.3.6.1.2.1.33.1.2.4.0', type: 'number' } } }] };
+    expect(() => parseProfile(profile, 'x.json')).toThrow(ProfileError);
+    expect(() => parseProfile(profile, 'x.json')).toThrow(/needs "range"/);
+    expect(() => parseProfile({ ...profile, sections: [{ target: 'ups', scalars: { 'battery.chargePercent': { oid: '1.3.6.1.2.1.33.1.2.4.0', type: 'number', range: [100, 0] } } }] }, 'x.json')).toThrow(/min ≤ max/);
+  });
+});
+
+describe('recognition data', () => {
+  it('vendor by enterprise number, but not the agent software; kind by product tree, longest prefix; a maker written as EdgeCab writes it', () => {
+    expect(vendorOfObjectId('1.3.6.1.4.1.2011.2.23.276')).toBe('Huawei');
+    expect(vendorOfObjectId('1.3.6.1.4.1.25506.1.1')).toBe('H3C');
+    expect(vendorOfObjectId('1.3.6.1.4.1.8072.3.2.10')).toBeNull();
+    expect(vendorOfObjectId('1.3.6.1.2.1.1')).toBeNull();
+    expect(kindOfObjectId('1.3.6.1.4.1.705.1')).toBe('ups');
+    expect(kindOfObjectId('1.3.6.1.4.1.318.1.3.4.6')).toBe('pdu');
+    // 1.3.6.1.4.1.3180… is another enterprise than APC's 318.
+    expect(kindOfObjectId('1.3.6.1.4.1.3180.1.3.4')).toBeNull();
+    expect(kindOfDescription('UPS Web/SNMP Agent, Emerson Network Power Co., Ltd.')).toBe('ups');
+    expect(kindOfDescription('Uninitialized')).toBeNull();
+    expect(canonicalVendor('HUAWEI')).toBe('Huawei');
+    expect(canonicalVendor('Eaton Corporation')).toBe('Eaton');
+    expect(canonicalVendor('  ')).toBeNull();
+    expect(canonicalVendor('None')).toBeNull();
+    expect(canonicalVendor('EAST')).toBe('EAST');
+  });
+});
