@@ -11,6 +11,7 @@ import { appsCommand } from './apps.js';
 import { addIntakeOptions, startMonitoring, type IntakeCliOptions } from './monitoring.js';
 import { defaultDataDir } from './paths.js';
 import { probeCommand } from './probe-snmp.js';
+import { profileCommand } from './profile.js';
 
 export const DEFAULT_PORT = 4780;
 
@@ -97,6 +98,7 @@ export function buildProgram(): Command {
   program.addCommand(vaultCommand());
   program.addCommand(labCommand());
   program.addCommand(appsCommand());
+  program.addCommand(profileCommand());
   return program;
 }
 

@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { SnmpDevice, SnmpTarget } from '../../shared/domain/snmp.js';
+import { SnmpTarget, type SnmpDevice } from '../../shared/domain/snmp.js';
 import { collectDevice } from '../core/protocols/snmp/collect.js';
+import { SnmpSession } from '../core/protocols/snmp/session.js';
+import { snmprec } from '../core/protocols/snmp/snmprec.js';
 import { addEngineProbe } from './probe-engine.js';
 import { addRedfishProbe } from './probe-redfish.js';
 
@@ -29,6 +31,7 @@ interface ProbeOptions {
   timeout: number;
   retries: number;
   human?: boolean;
+  raw?: boolean;
 }
 
 function duration(seconds: number | null): string {
@@ -93,6 +96,7 @@ export function probeCommand(): Command {
     .option('--timeout <ms>', 'per-request timeout in milliseconds', positiveInt, 2000)
     .option('--retries <n>', 'retries per request', positiveInt, 1)
     .option('--human', 'print a readable summary instead of JSON')
+    .option('--raw', "print everything the agent answers under 1.3.6.1 as a recording (snmpsim's .snmprec), to send for a device EdgeCab does not know yet")
     .action(async (address: string, options: ProbeOptions) => {
       const { host, port } = parseHostPort(address, 161);
       if (!options.community === !options.v3User) throw new Error('give either --community (v2c) or --v3-user (v3)');
@@ -110,6 +114,16 @@ export function probeCommand(): Command {
               ...(options.context ? { context: options.context } : {}),
             },
           };
+      if (options.raw) {
+        const session = new SnmpSession(SnmpTarget.parse(target));
+        try {
+          const walked = (await session.walkColumns(['1.3.6.1'])).get('1.3.6.1')!;
+          process.stdout.write(`${snmprec([...walked.values()])}\n`);
+        } finally {
+          session.close();
+        }
+        return;
+      }
       const device = await collectDevice(target);
       process.stdout.write(options.human ? `${humanSummary(device)}\n` : `${JSON.stringify(device, null, 2)}\n`);
     });
