@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,7 +49,8 @@ async function waitForAgent(port: number, community: string, child: ChildProcess
 }
 
 /** Recordings of real devices kept with the project's tests (snmpsim-data, BSD-2-Clause; see its README). */
-export const FIXTURE_RECORDINGS_DIR = fileURLToPath(new URL('../fixtures/snmp-recordings', import.meta.url));
+// Two folders up from test/support, and from the benchmarks' bundles in .cache/bench, is the repository.
+export const FIXTURE_RECORDINGS_DIR = join(import.meta.dirname, '../..', 'test/fixtures/snmp-recordings');
 
 /** snmpsim serving ../shared/snmp-recordings and the project's own fixtures: each recording is the community named after its file. */
 export async function startSnmpsim(): Promise<Peer> {
