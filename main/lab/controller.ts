@@ -67,7 +67,7 @@ export function createLabController(services: Services, options: { mockupDir: st
   let fleet: LabFleet | null = null;
   let engines = new Map<string, LabEngine>();
   let siteIds = new Map<string, string>();
-  let starting = false;
+  let starting: Promise<void> | null = null;
   const status = (): LabStatus => ({
     available: existsSync(options.mockupDir),
     running: fleet !== null,
@@ -79,17 +79,19 @@ export function createLabController(services: Services, options: { mockupDir: st
       if (fleet || starting) throw new ConflictError('A lab is already running; stop it first', 'sites');
       const template = services.cabinets.templates.get(input.templateId);
       if (!template) throw new InvalidInputError([{ field: 'templateId', code: 'not_found', message: `No cabinet model "${input.templateId}"` }]);
-      starting = true;
-      try {
+      const work = (async () => {
         const trapTo = options.trapTo?.() ?? null;
         const fleetOptions: FleetOptions = { sites: input.sites, seed: input.seed, template, mockupDir: options.mockupDir, ...(trapTo ? { trapTo } : {}) };
         const started = await LabFleet.start(fleetOptions);
         try {
-          engines = await startLabEngines(started.sites, Math.min(input.engines, input.sites));
+          const lab = await startLabEngines(started.sites, Math.min(input.engines, input.sites));
+          engines = lab.engines;
+          if (lab.problem) services.audit.record({ actor: 'lab', operation: 'lab.engines', target: null, outcome: 'error', errorCode: null, detail: lab.problem });
           const withEngines = { sites: started.sites.map((site) => ({ ...site, ...(engines.has(site.code) ? { engineUrl: engines.get(site.code)!.engine.url } : {}) })) };
           siteIds = registerFleet(services, withEngines, template.id, input.language);
           const first = engines.values().next().value;
-          if (first) await publishLabApp(services, first.engine);
+          // Without its sample app the lab still runs; what went wrong is in the audit log.
+          if (first) await publishLabApp(services, first.engine).catch((error: unknown) => services.audit.record({ actor: 'lab', operation: 'lab.sampleApp', target: null, outcome: 'error', errorCode: null, detail: (error as Error).message }));
         } catch (error) {
           await stopLabEngines(engines);
           engines = new Map();
@@ -97,8 +99,12 @@ export function createLabController(services: Services, options: { mockupDir: st
           throw error;
         }
         fleet = started;
+      })();
+      starting = work;
+      try {
+        await work;
       } finally {
-        starting = false;
+        starting = null;
       }
       return status();
     },
@@ -106,20 +112,21 @@ export function createLabController(services: Services, options: { mockupDir: st
       const code = [...siteIds].find(([, id]) => id === input.siteId)?.[0];
       const site = code ? fleet?.site(code) : undefined;
       if (!fleet || !site) throw new NotFoundError('lab site', input.siteId);
-      const changes = site.faults.has(input.fault) !== input.active;
       await fleet.fault(site, input.fault, input.active);
-      // The WAN link gone takes the site's engine with it: remote work for the site queues until it is back.
+      // The WAN link gone takes the site's engine with it: remote work for the site queues until it is back (both steps idempotent, so a retry after a failed one completes it).
       const engine = engines.get(site.code)?.engine;
-      if (engine && changes && input.fault === 'link-down') await (input.active ? engine.goAway() : engine.comeBack());
+      if (engine && input.fault === 'link-down') await (input.active ? engine.goAway() : engine.comeBack());
       services.audit.record({ actor: 'lab', operation: 'lab.fault', target: input.siteId, outcome: 'ok', errorCode: null, detail: `${input.fault} ${input.active ? 'on' : 'off'}` });
       return status();
     },
     async stop() {
+      // A start under way finishes first, so what it started is stopped too.
+      await starting?.catch(() => undefined);
       const running = fleet;
       const runningEngines = engines;
       fleet = null;
       engines = new Map();
-      await Promise.all([running?.stop(), stopLabEngines(runningEngines)]);
+      await Promise.allSettled([running?.stop(), stopLabEngines(runningEngines)]);
       return status();
     },
   };

@@ -7,14 +7,14 @@
  * publisher and put in the repository: v1 and v2 serve a page each, v3
  * cannot start.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Services } from '../core/services.js';
 import { packRelease } from '../core/services/apps/pack.js';
 import { ed25519PrivateKey, newPublisherKeys } from '../core/services/apps/signing.js';
 import type { FleetSite } from './fleet.js';
-import { podmanInstalled, startPodman, type PodmanService } from './podman.js';
+import { BUSYBOX, podmanInstalled, startPodman, type PodmanService } from './podman.js';
 
 /** Podman is not light: only this many lab cabinets get an engine unless asked otherwise. */
 export const LAB_ENGINE_SITES = 3;
@@ -28,21 +28,28 @@ export interface LabEngine {
   hostAddress: string;
 }
 
-/** Engines for the first `count` sites (none when Podman is not installed); each container gets LAB_HOST, the address of its cabinet's first server. */
-export async function startLabEngines(sites: readonly FleetSite[], count: number): Promise<Map<string, LabEngine>> {
+/**
+ * Engines for the first `count` sites; each container gets LAB_HOST, the
+ * address of its cabinet's first server. Without Podman, or where it will not
+ * start here, the lab runs without engines and `problem` says why.
+ */
+export async function startLabEngines(sites: readonly FleetSite[], count: number): Promise<{ engines: Map<string, LabEngine>; problem: string | null }> {
   const engines = new Map<string, LabEngine>();
-  if (count === 0 || !(await podmanInstalled())) return engines;
-  try {
-    for (const site of sites.slice(0, count)) {
-      const server = site.devices.find((device) => device.kind === 'server') ?? site.devices[0];
-      const hostAddress = server?.host ?? '127.0.0.1';
-      engines.set(site.code, { engine: await startPodman({ containerEnv: { LAB_HOST: hostAddress } }), hostAddress });
+  if (count === 0) return { engines, problem: null };
+  if (!(await podmanInstalled())) return { engines, problem: 'Podman is not installed: the lab cabinets have no workload engine' };
+  if (!existsSync(BUSYBOX)) return { engines, problem: `${BUSYBOX} is missing (Debian's busybox-static): the lab's sample app cannot be built, so the lab cabinets have no workload engine` };
+  for (const site of sites.slice(0, count)) {
+    const server = site.devices.find((device) => device.kind === 'server') ?? site.devices[0];
+    const hostAddress = server?.host ?? '127.0.0.1';
+    try {
+      // Never idle out: a lab engine waits for its first deployment as long as the demo runs.
+      engines.set(site.code, { engine: await startPodman({ containerEnv: { LAB_HOST: hostAddress }, idleSeconds: 0 }), hostAddress });
+    } catch (error) {
+      await stopLabEngines(engines);
+      return { engines: new Map(), problem: `Podman would not start here, so the lab cabinets have no workload engine: ${(error as Error).message}` };
     }
-  } catch (error) {
-    await stopLabEngines(engines);
-    throw error;
   }
-  return engines;
+  return { engines, problem: null };
 }
 
 export async function stopLabEngines(engines: ReadonlyMap<string, LabEngine>): Promise<void> {
@@ -84,17 +91,19 @@ function sampleManifest(version: string, image: string, starts: boolean): Buffer
 
 /**
  * Builds the sample app's versions on `engine` and pushes them, signed by a
- * publisher key made for this lab and trusted as "EdgeCab lab". Done once:
- * a repository that already holds the app keeps what it has.
+ * publisher key made for this lab and trusted as "EdgeCab lab" (audited).
+ * Only the versions the repository lacks: what it holds it keeps.
  */
 export async function publishLabApp(services: Services, engine: PodmanService): Promise<void> {
-  if (services.apps.releaseOrNull(LAB_APP_ID, SAMPLE_VERSIONS[0].version)) return;
+  const missing = SAMPLE_VERSIONS.filter(({ version }) => !services.apps.releaseOrNull(LAB_APP_ID, version));
+  if (missing.length === 0) return;
   const keys = newPublisherKeys();
-  services.apps.trust({ name: LAB_PUBLISHER, publicKey: keys.publicKey }, 'lab');
+  const publisher = services.apps.trust({ name: LAB_PUBLISHER, publicKey: keys.publicKey }, 'lab');
+  services.audit.record({ actor: 'lab', operation: 'apps.trust', target: publisher.keyId, outcome: 'ok', errorCode: null, detail: `lab publisher "${LAB_PUBLISHER}" for the sample app ${LAB_APP_ID}` });
   const privateKey = ed25519PrivateKey(keys.privateKey);
   const dir = mkdtempSync(join(tmpdir(), 'edgecab-lab-app-'));
   try {
-    for (const { version, page, starts } of SAMPLE_VERSIONS) {
+    for (const { version, page, starts } of missing) {
       const tag = `localhost/${LAB_APP_ID}:${version}`;
       await engine.importBusybox(tag, page);
       const imageId = `sha256:${(await engine.podman('inspect', '--format', '{{.Id}}', tag)).trim().replace(/^sha256:/, '')}`;

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const BUSYBOX = '/bin/busybox';
+export const BUSYBOX = '/bin/busybox';
 
 export interface PodmanService {
   /** `unix:/…/api.sock` */
@@ -80,6 +80,11 @@ export interface PodmanOptions {
   containerEnv?: Readonly<Record<string, string>>;
   /** Where images and containers are stored instead of a folder of the service's own (e.g. a small filesystem, to see a disk fill up). */
   storageRoot?: string;
+  /**
+   * Seconds without a request after which the service ends by itself (default 600, so a test run killed before
+   * stop() leaves nothing running for long); 0: never, for engines that must wait for their first deployment (the lab's).
+   */
+  idleSeconds?: number;
 }
 
 /** Whether a `podman` program is on the PATH. */
@@ -107,8 +112,8 @@ export async function startPodman(options: PodmanOptions = {}): Promise<PodmanSe
     exited: Promise<number | null>;
   }
   const launch = async (): Promise<Running> => {
-    // Idle for 10 minutes, the service ends by itself: a test run killed before stop() leaves nothing running for long. Its own process group, killed as one.
-    const service: ChildProcess = spawn('podman', [...storage, 'system', 'service', '--time=600', `unix://${socketPath}`], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    // Its own process group, killed as one.
+    const service: ChildProcess = spawn('podman', [...storage, 'system', 'service', `--time=${options.idleSeconds ?? 600}`, `unix://${socketPath}`], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     const kill = (signal: NodeJS.Signals) => {
       try {
         process.kill(-service.pid!, signal);
@@ -164,11 +169,13 @@ export async function startPodman(options: PodmanOptions = {}): Promise<PodmanSe
       await run('tar', ['-C', rootfs, '-cf', archive, '.']);
       return (await podman('import', archive, name)).trim();
     },
+    // Both are idempotent: going away twice, or coming back while up, changes nothing.
     async goAway() {
       await end(running);
       rmSync(socketPath, { force: true });
     },
     async comeBack() {
+      if (running.service.exitCode === null && running.service.signalCode === null) return;
       running = await launch();
     },
     async stop() {

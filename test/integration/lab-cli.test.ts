@@ -33,7 +33,8 @@ describe('edgecab lab --sites', () => {
         if (found) return found;
         await new Promise<void>((resolve, reject) => {
           waiters.push(resolve);
-          setTimeout(() => reject(new Error(`no ${event} line; got ${JSON.stringify(lines)}`)), 30_000);
+          // Starting includes a Podman service and building the sample app: generous on a loaded machine.
+          setTimeout(() => reject(new Error(`no ${event} line; got ${JSON.stringify(lines)}`)), 90_000);
         });
       }
     };
@@ -97,11 +98,12 @@ describe('edgecab lab --sites', () => {
     child.stdin.write('LAB-001 link-down on\n');
     await next('fault', lines.length);
     const second = await rolloutTo('2.0.0');
-    await until('LAB-001 to be queued', async () => (await rolloutState(second.id)).sites.find((site) => site.code === 'LAB-001')!.state === 'queued');
+    // Queued because the site is offline (not merely waiting its turn): the detail says so.
+    await until('LAB-001 to be queued as offline', async () => /^queued: site offline since /.test((await rolloutState(second.id)).sites.find((site) => site.code === 'LAB-001')!.detail ?? ''));
     const linkBack = lines.length;
     child.stdin.write('LAB-001 link-down off\n');
     expect((await next('fault', linkBack)).result).toBe('ok');
     await until('version 2 to be healthy', async () => (await rolloutState(second.id)).state === 'completed');
     expect(await servedPage()).toContain('version 2');
-  }, 150_000);
+  }, 240_000);
 });

@@ -362,7 +362,8 @@ export class LabPdu extends LabDevice {
           { number: 7, name: 'rPDU2OutletMeteredStatusPower', type: T.Integer },
           { number: 11, name: 'rPDU2OutletMeteredStatusEnergy', type: T.Integer },
         ],
-        rows: this.outlets.map((outlet, position) => [position + 1, outlet.name, Math.round((outlet.watts / 220) * 10), outlet.watts, outlet.energyTenthsKwh]),
+        // Energy accumulates in fractions of a tenth; the agent's column is an integer (rebuilt on every start, e.g. after link-down).
+        rows: this.outlets.map((outlet, position) => [position + 1, outlet.name, Math.round((outlet.watts / 220) * 10), outlet.watts, Math.round(outlet.energyTenthsKwh)]),
       },
       {
         name: 'rPDU2OutletSwitchedStatusTable',
