@@ -74,7 +74,7 @@ test.describe('The map coloured by a rollout', () => {
     const legend = page.getByTestId('map-legend');
     await expect(legend.getByTestId('legend-rollout')).toContainText('Rollout: Web to the map branches');
     await expect(legend.getByTestId('legend-unknown')).toHaveText('Not in the rollout 1');
-    await expect(legend.getByTestId('legend-stale')).toHaveText('Skipped or cancelled 1');
+    await expect(legend.getByTestId('legend-stale')).toHaveText('Skipped, cancelled or undone 1');
     await expect(legend).not.toContainText('Not read');
 
     // MR-1 on its way: in progress in its card, then healthy, without a reload.
@@ -115,7 +115,7 @@ test.describe('The map coloured by a rollout', () => {
     await expect(card.getByTestId('site-card-health')).toHaveText('Unreachable');
     await expect(card.getByTestId('site-card-state')).toHaveText('Not in the rollout');
     await expect(legend.getByTestId('legend-unknown')).toHaveText('Not in the rollout 1');
-    await expect(legend.getByTestId('legend-critical')).toHaveText('Failed 0');
+    await expect(legend.getByTestId('legend-critical')).toHaveText('Failed or rolled back 0');
     await expect.poll(() => drawnState(page, 'OUT-3')).toBe('unknown');
 
     // The same map in Chinese.

@@ -15,8 +15,10 @@ export function rolloutSiteColour(site: Pick<RolloutSite, 'state' | 'offlineSinc
   switch (site.state) {
     case 'healthy':
       return 'ok';
+    // A site rolled back after its deployment failed is a failure of the rollout, even though it runs its previous version again.
     case 'failed':
     case 'unhealthy':
+    case 'rolled_back':
       return 'critical';
     case 'transferring':
     case 'starting':
@@ -30,7 +32,6 @@ export function rolloutSiteColour(site: Pick<RolloutSite, 'state' | 'offlineSinc
       return 'maintenance';
     case 'skipped':
     case 'cancelled':
-    case 'rolled_back':
     case 'reverted':
       return 'stale';
   }

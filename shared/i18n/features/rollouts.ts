@@ -166,7 +166,7 @@ export const rolloutsCatalog = featureCatalog(
       health: 'Health',
       rollout: 'Rollout: {{name}}',
       ended: 'ended: each site as it last was',
-      legend: { ok: 'Healthy', critical: 'Failed', warning: 'In progress', unreachable: 'Site offline', maintenance: 'Not started yet', stale: 'Skipped or cancelled', unknown: 'Not in the rollout' },
+      legend: { ok: 'Healthy', critical: 'Failed or rolled back', warning: 'In progress', unreachable: 'Site offline', maintenance: 'Not started yet', stale: 'Skipped, cancelled or undone', unknown: 'Not in the rollout' },
     },
   },
   {
@@ -331,7 +331,7 @@ export const rolloutsCatalog = featureCatalog(
       health: '健康状态',
       rollout: '批量部署：{{name}}',
       ended: '已结束：显示各网点的最终状态',
-      legend: { ok: '健康', critical: '失败', warning: '进行中', unreachable: '网点离线', maintenance: '尚未开始', stale: '已跳过或取消', unknown: '不在此次部署中' },
+      legend: { ok: '健康', critical: '失败或已回滚', warning: '进行中', unreachable: '网点离线', maintenance: '尚未开始', stale: '已跳过、取消或撤销', unknown: '不在此次部署中' },
     },
   },
 );

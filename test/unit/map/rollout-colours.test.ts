@@ -34,7 +34,7 @@ describe('colouring the map by a rollout', () => {
       waiting: 'maintenance',
       skipped: 'stale',
       cancelled: 'stale',
-      rolled_back: 'stale',
+      rolled_back: 'critical',
       reverted: 'stale',
     };
     for (const state of ROLLOUT_SITE_STATES) expect(rolloutSiteColour({ state, offlineSince: null }), state).toBe(expected[state]);
