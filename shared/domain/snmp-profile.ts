@@ -32,7 +32,12 @@ export const ColumnField = z
   .refine(checkEnum, { error: 'An enum field needs "enum"' })
   .refine(checkRange, RANGE_NEEDED);
 
-export const TableSpec = z.object({ entry: Oid, columns: z.record(z.string(), ColumnField) });
+export const TableSpec = z.object({
+  entry: Oid,
+  columns: z.record(z.string(), ColumnField),
+  /** Vendors' per-entity tables answer 0 in every column for a card that measures nothing: such rows are no readings. */
+  allZeroMeansNotMeasured: z.boolean().optional(),
+});
 
 export const SECTION_TARGETS = ['system', 'interfaces', 'entities', 'sensors', 'ups', 'pdu', 'environment', 'host'] as const;
 export type SectionTarget = (typeof SECTION_TARGETS)[number];

@@ -26,6 +26,7 @@ describe('devices EdgeCab was not written against, from recordings', () => {
     ['ups-emerson-network-power', 'ups', 'Emerson Network Power'],
     ['pdu-apc-ap7902b', 'pdu', 'APC'],
     ['pdu-apc-ap8932', 'pdu', 'APC'],
+    ['switch-h3c-e528', 'switch', 'H3C'],
     // The five of ../shared/snmp-recordings, the profiles' first recordings.
     ['ups-eaton-93e-80', 'ups', 'Eaton'],
     ['pdu-apc-ap8641', 'pdu', 'APC'],
@@ -44,7 +45,7 @@ describe('devices EdgeCab was not written against, from recordings', () => {
     expect(device.ups!.manufacturer).toBe('HUAWEI');
     expect(device.problems).toEqual(
       expect.arrayContaining([
-        { section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.2.3.0', message: "1.3.6.1.2.1.33.1.2.3.0: -1 is outside the MIB's range 1..2147483647; not available" },
+        { section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.2.3.0', message: "1.3.6.1.2.1.33.1.2.3.0: -1 is outside the MIB's range 0..2147483647; not available" },
         { section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.2.4.0', message: "1.3.6.1.2.1.33.1.2.4.0: -1 is outside the MIB's range 0..100; not available" },
         { section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.2.7.0', message: '1.3.6.1.2.1.33.1.2.7.0: -1 means "not measured"; not available' },
       ]),
@@ -54,6 +55,23 @@ describe('devices EdgeCab was not written against, from recordings', () => {
     const readings = Object.fromEntries(observation.sensors.map((sensor) => [sensor.key, sensor.value]));
     expect(readings).toMatchObject({ 'battery-charge': null, 'battery-runtime': null, 'battery-temperature': null });
     expect(observation.conditions).toEqual([]);
+  });
+
+  it("switches' CPU, memory and temperature per board from their vendor's entity tables, named by ENTITY-MIB; boards that measure nothing give none", async () => {
+    const huawei = await read('switch-huawei-s5720-36c-ei');
+    expect(huawei.sensors.filter((sensor) => sensor.index.includes('/')).map(({ name, value, unit, type }) => ({ name, value, unit, type }))).toEqual([
+      { name: 'MPU Board 0 temperature', value: 42, unit: '°C', type: 'temperature' },
+      { name: 'MPU Board 0 CPU', value: 38, unit: '%', type: 'other' },
+      { name: 'MPU Board 0 memory', value: 7, unit: '%', type: 'other' },
+    ]);
+    const h3c = await read('switch-h3c-e528');
+    const boards = h3c.sensors.filter((sensor) => sensor.index.includes('/'));
+    expect(boards.filter((sensor) => sensor.type === 'temperature').map((sensor) => sensor.value)).toEqual([40, 40]);
+    expect(boards.find((sensor) => sensor.name?.endsWith('memory'))?.value).toBe(55);
+    // The recording varies this CPU figure on each read (an snmpsim variation): any reading is within the MIB's range.
+    const cpu = boards.find((sensor) => sensor.name?.endsWith('CPU'))!.value!;
+    expect(cpu).toBeGreaterThanOrEqual(0);
+    expect(cpu).toBeLessThanOrEqual(100);
   });
 
   it('a cooling unit that answers only its vendor MIB is unknown, and the probe says which sysObjectID it saw and whose it is', async () => {

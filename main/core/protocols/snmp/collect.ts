@@ -63,7 +63,8 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
             rows.set(index, row);
           }
         }
-        into.tables[name] = [...rows.values()];
+        const numeric = columns.filter(([, field]) => field.type === 'number' || field.type === 'integer').map(([fieldName]) => fieldName);
+        into.tables[name] = [...rows.values()].filter((row) => !table.allZeroMeansNotMeasured || numeric.some((fieldName) => row[fieldName] !== 0 && row[fieldName] !== null && row[fieldName] !== undefined));
       }),
     );
   }

@@ -105,7 +105,40 @@ const SENSOR_UNITS: Record<SnmpSensor['type'], string | null> = {
 const SENSOR_TYPES = Object.keys(SENSOR_UNITS) as SnmpSensor['type'][];
 
 /** ENTITY-SENSOR-MIB: value × 10^(3·(scale − 9)) / 10^precision. */
+/**
+ * Columns of vendors' per-entity tables (HUAWEI-ENTITY-EXTENT, HH3C-ENTITY-EXT …),
+ * by the name a profile gives them: each becomes a sensor of the entity.
+ */
+const ENTITY_MEASUREMENTS: Record<string, { type: SnmpSensor['type']; unit: string; label: string }> = {
+  temperatureC: { type: 'temperature', unit: '°C', label: 'temperature' },
+  cpuPercent: { type: 'other', unit: '%', label: 'CPU' },
+  memoryPercent: { type: 'other', unit: '%', label: 'memory' },
+  voltageV: { type: 'voltage', unit: 'V', label: 'voltage' },
+  currentA: { type: 'current', unit: 'A', label: 'current' },
+  powerW: { type: 'power', unit: 'W', label: 'power' },
+  fanRpm: { type: 'fan', unit: 'rpm', label: 'fan' },
+};
+
+function entityMeasurements(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
+  return Object.entries(raw.tables)
+    .filter(([table]) => table !== 'entitySensors')
+    .flatMap(([, rows]) =>
+      rows.flatMap((row) =>
+        Object.entries(ENTITY_MEASUREMENTS).flatMap(([key, measurement]) => {
+          const value = num(row[key]);
+          if (value === null) return [];
+          const entity = names.get(row.index) ?? null;
+          return [{ index: `${row.index}/${key}`, name: `${entity ?? `entity ${row.index}`} ${measurement.label}`, type: measurement.type, value, unit: measurement.unit, status: 'ok' as const }];
+        }),
+      ),
+    );
+}
+
 export function normalizeSensors(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
+  return [...entitySensors(raw, names), ...entityMeasurements(raw, names)];
+}
+
+function entitySensors(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
   return (raw.tables.entitySensors ?? []).map((row) => {
     const type = oneOf(row.type, SENSOR_TYPES) ?? 'other';
     const rawValue = num(row.rawValue);

@@ -4,7 +4,9 @@ import apcRpdu2 from '../../../../assets/snmp-profiles/apc-rpdu2.json' with { ty
 import bridgeSwitch from '../../../../assets/snmp-profiles/bridge-switch.json' with { type: 'json' };
 import entity from '../../../../assets/snmp-profiles/entity.json' with { type: 'json' };
 import geistV4 from '../../../../assets/snmp-profiles/geist-v4.json' with { type: 'json' };
+import h3cEntityExt from '../../../../assets/snmp-profiles/h3c-entity-ext.json' with { type: 'json' };
 import hostResources from '../../../../assets/snmp-profiles/host-resources.json' with { type: 'json' };
+import huaweiEntityExtent from '../../../../assets/snmp-profiles/huawei-entity-extent.json' with { type: 'json' };
 import standardMib2 from '../../../../assets/snmp-profiles/standard-mib2.json' with { type: 'json' };
 import upsMib from '../../../../assets/snmp-profiles/ups-mib.json' with { type: 'json' };
 
@@ -35,6 +37,8 @@ const BUNDLED: Record<string, unknown> = {
   'bridge-switch.json': bridgeSwitch,
   'apc-rpdu2.json': apcRpdu2,
   'geist-v4.json': geistV4,
+  'huawei-entity-extent.json': huaweiEntityExtent,
+  'h3c-entity-ext.json': h3cEntityExt,
 };
 
 let bundled: SnmpProfile[] | undefined;
