@@ -107,7 +107,10 @@ try {
       }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-  })();
+  })().catch((error: unknown) => {
+    watching = false;
+    failures.add('transfer watch', error);
+  });
   const started = performance.now();
   const created = await client.rollouts.create({ appId: 'branch-web', version: '1.0.0', targets: { regionId: region.id }, siteParameters, canaryCount: 1, batchSize: 1, stableSeconds: 1, stopSeconds: 1 });
   const done = await until('the rollout to end', async () => {
@@ -170,7 +173,7 @@ try {
   failures.add('apps bench', error);
 } finally {
   watching = false;
-  await watch.catch((error: unknown) => failures.add('transfer watch', error));
+  await watch;
   sampleRss();
   clearInterval(rssTimer);
   bench('apps.rss_mb', peakRss / 1e6, 'MB');

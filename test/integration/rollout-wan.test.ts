@@ -134,8 +134,8 @@ describe.skipIf(unavailable)('a rollout over a thin WAN, measured at the site', 
     const capped = await rollout('1.0.0', CAP_KBPS);
     console.log(`capped: ${(capped.total / 1e6).toFixed(1)} MB at ${(capped.average / 1000).toFixed(0)} KB/s on average, ${(capped.peak / 1000).toFixed(0)} KB/s at most over 2 s`);
     expect(capped.total).toBeGreaterThan(3_000_000);
-    // TLS and HTTP framing ride on top of the capped image bytes; the token bucket starts with a second's worth.
-    expect(capped.peak).toBeLessThan(CAP_KBPS * 1000 * 1.15);
+    // Over 2 s the bucket lets through at most 2.25 s worth (it holds a quarter second); TLS and HTTP framing, and bytes held in socket buffers, ride on top.
+    expect(capped.peak).toBeLessThan(CAP_KBPS * 1000 * 1.25);
     expect(capped.average).toBeGreaterThan(CAP_KBPS * 1000 * 0.6);
 
     const uncapped = await rollout('2.0.0', null);

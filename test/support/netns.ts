@@ -33,7 +33,10 @@ export function createNamespace(count: number): Namespace {
   const name = `ecab-${tag}`;
   const hostSide = `ec${tag}h`;
   const nsSide = `ec${tag}n`;
-  const octet = 20 + (process.pid % 200);
+  // Another test's namespace may hold the subnet this pid maps to: take the next free one.
+  const taken = spawnSync('ip', ['-o', 'addr', 'show'], { encoding: 'utf8' }).stdout ?? '';
+  let octet = 20 + (process.pid % 200);
+  for (let tries = 0; tries < 200 && taken.includes(`10.231.${octet}.`); tries += 1) octet = 20 + ((octet - 20 + 1) % 200);
   const hostAddress = `10.231.${octet}.1`;
   const addresses = Array.from({ length: count }, (_, index) => `10.231.${octet}.${index + 2}`);
   // Leftovers of a killed run with the same process id.
