@@ -8,6 +8,8 @@ import { publishLabApp, startLabEngines, stopLabEngines, type LabEngine } from '
 import { LAB_BMC_PASSWORD, LAB_BMC_USER, LAB_COMMUNITY, LabFleet, type FleetDevice, type FleetOptions } from './fleet.js';
 
 const LAB_REGION = 'EdgeCab lab';
+/** Where the lab's Podman services put their sockets (startPodman's temporary folders). */
+const LAB_ENGINE_SOCKET = /^unix:.*\/edgecab-podman-[^/]+\/api\.sock$/;
 
 /**
  * Registers a running fleet in the core: a region, one site per lab cabinet
@@ -45,6 +47,7 @@ export function registerFleet(services: Services, fleet: FleetDescription, templ
       }
     }
     if (site.engineUrl) connectLabEngine(services, registered.id, site.engineUrl);
+    else removeLabEngine(services, registered.id);
   }
   services.audit.record({ actor: 'lab', operation: 'lab.start', target: null, outcome: 'ok', errorCode: null, detail: `${fleet.sites.length} lab sites, ${fleet.sites.reduce((sum, site) => sum + site.devices.length, 0)} devices` });
   services.monitor.refreshTargets();
@@ -60,6 +63,19 @@ function connectLabEngine(services: Services, siteId: string, url: string): void
     cabinet.devices.find((device) => device.kind === 'engine') ??
     services.cabinets.add({ cabinetId: cabinet.cabinet.id, kind: 'engine', name: 'Podman', u: server.u, heightU: 1, face: server.face, depth: 'full', protocol: 'engine' });
   services.devices.connectEngine({ id: engine.id, protocol: 'engine', url });
+}
+
+/**
+ * A lab site without an engine this run loses the one an earlier run gave it
+ * (its socket is gone with that run's temporary folder, and the path could be
+ * taken by anyone); an engine the user connected elsewhere stays.
+ */
+function removeLabEngine(services: Services, siteId: string): void {
+  const cabinet = services.cabinets.viewForSite(siteId);
+  for (const device of cabinet?.devices.filter((each) => each.kind === 'engine') ?? []) {
+    const endpoint = services.cabinets.device(device.id).endpoint;
+    if (endpoint && LAB_ENGINE_SOCKET.test(endpoint)) services.cabinets.remove(device.id);
+  }
 }
 
 /** The lab as the API offers it (server mode, and the first-run screen). */
