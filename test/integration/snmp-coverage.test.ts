@@ -74,6 +74,14 @@ describe('devices EdgeCab was not written against, from recordings', () => {
     expect(cpu).toBeLessThanOrEqual(100);
   });
 
+  it("a Cisco switch's fans and power supplies by their state (CISCO-ENVMON-MIB), named as the switch names them", async () => {
+    const cisco = await read('switch-cisco-c3750');
+    expect(cisco.sensors.map(({ name, type, value, status }) => ({ name, type, value, status }))).toEqual([
+      { name: 'Switch#1, Fan#1', type: 'fan', value: null, status: 'ok' },
+      { name: 'Sw1, PS1 Normal, RPS NotExist', type: 'power', value: null, status: 'ok' },
+    ]);
+  });
+
   it('a cooling unit that answers only its vendor MIB is unknown, and the probe says which sysObjectID it saw and whose it is', async () => {
     const device = await read('cooling-liebert-pex');
     expect([device.kind, device.vendor]).toEqual(['unknown', 'Vertiv']);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bundledProfiles, parseProfile, ProfileError } from '../../../main/core/protocols/snmp/profiles.js';
 import { canonicalVendor, kindOfDescription, kindOfObjectId, vendorOfObjectId } from '../../../main/core/protocols/snmp/recognition.js';
+import { normalizeSensors } from '../../../main/core/protocols/snmp/normalize.js';
 import { readField } from '../../../main/core/protocols/snmp/values.js';
 import type { ScalarField } from '../../../shared/domain/snmp-profile.js';
 
@@ -63,5 +64,30 @@ describe('recognition data', () => {
     expect(canonicalVendor('  ')).toBeNull();
     expect(canonicalVendor('None')).toBeNull();
     expect(canonicalVendor('EAST')).toBe('EAST');
+  });
+});
+
+describe("vendors' per-row tables as sensors", () => {
+  it('measurements take the row status; state-only columns are sensors of that state; boards are named by ENTITY-MIB unless the row names itself', () => {
+    const names = new Map<string, string | null>([['67108873', 'MPU Board 0']]);
+    const sensors = normalizeSensors(
+      {
+        scalars: {},
+        tables: {
+          boards: [{ index: '67108873', temperatureC: 42, cpuPercent: 38 }],
+          temperatures: [{ index: '1', name: 'Inlet', temperatureC: 61, status: 'nonoperational' }],
+          fans: [{ index: '2', name: 'Fan#2', fanStatus: 'nonoperational' }, { index: '3', name: 'Fan#3', fanStatus: null }],
+        },
+      },
+      names,
+    );
+    expect(sensors.map(({ index, name, type, value, status }) => [index, name, type, value, status])).toEqual([
+      ['67108873/temperatureC', 'MPU Board 0 temperature', 'temperature', 42, 'ok'],
+      ['67108873/cpuPercent', 'MPU Board 0 CPU', 'other', 38, 'ok'],
+      ['1/temperatureC', 'Inlet temperature', 'temperature', 61, 'nonoperational'],
+      ['2/fanStatus', 'Fan#2', 'fan', null, 'nonoperational'],
+      // A state the MIB does not list is no "ok".
+      ['3/fanStatus', 'Fan#3', 'fan', null, 'unknown'],
+    ]);
   });
 });

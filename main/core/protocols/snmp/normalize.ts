@@ -119,18 +119,39 @@ const ENTITY_MEASUREMENTS: Record<string, { type: SnmpSensor['type']; unit: stri
   fanRpm: { type: 'fan', unit: 'rpm', label: 'fan' },
 };
 
+/** State-only columns (a fan or a power supply that reports how it is, not a figure), by the name a profile gives them. */
+const ENTITY_STATES: Record<string, { type: SnmpSensor['type']; label: string }> = {
+  fanStatus: { type: 'fan', label: 'fan' },
+  powerSupplyStatus: { type: 'power', label: 'power supply' },
+};
+
+const SENSOR_STATUSES = ['ok', 'unavailable', 'nonoperational'] as const;
+
+/**
+ * Rows of vendors' tables as sensors: each measurement column (temperatureC,
+ * cpuPercent …) a sensor with the row's `status` where it has one, each state
+ * column (fanStatus …) a sensor of that state; named by the row's own `name`
+ * or its ENTITY-MIB entity.
+ */
 function entityMeasurements(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
   return Object.entries(raw.tables)
     .filter(([table]) => table !== 'entitySensors')
     .flatMap(([, rows]) =>
-      rows.flatMap((row) =>
-        Object.entries(ENTITY_MEASUREMENTS).flatMap(([key, measurement]) => {
+      rows.flatMap((row) => {
+        const base = str(row.name) ?? names.get(row.index) ?? `entity ${row.index}`;
+        const status: SnmpSensor['status'] = oneOf(row.status, SENSOR_STATUSES) ?? (row.status === undefined ? 'ok' : 'unknown');
+        const measured = Object.entries(ENTITY_MEASUREMENTS).flatMap(([key, measurement]): SnmpSensor[] => {
           const value = num(row[key]);
           if (value === null) return [];
-          const entity = names.get(row.index) ?? null;
-          return [{ index: `${row.index}/${key}`, name: `${entity ?? `entity ${row.index}`} ${measurement.label}`, type: measurement.type, value, unit: measurement.unit, status: 'ok' as const }];
-        }),
-      ),
+          return [{ index: `${row.index}/${key}`, name: `${base} ${measurement.label}`, type: measurement.type, value, unit: measurement.unit, status }];
+        });
+        const states = Object.entries(ENTITY_STATES).flatMap(([key, state]): SnmpSensor[] => {
+          if (row[key] === undefined) return [];
+          // The row's own name says what it is ("Switch#1, Fan#1"): no label added to it.
+          return [{ index: `${row.index}/${key}`, name: str(row.name) ?? `${base} ${state.label}`, type: state.type, value: null, unit: null, status: oneOf(row[key], SENSOR_STATUSES) ?? 'unknown' }];
+        });
+        return [...measured, ...states];
+      }),
     );
 }
 

@@ -2,6 +2,7 @@ import { SnmpProfile } from '../../../../shared/domain/snmp-profile.js';
 import { toFieldIssues } from '../../../../shared/domain/validation.js';
 import apcRpdu2 from '../../../../assets/snmp-profiles/apc-rpdu2.json' with { type: 'json' };
 import bridgeSwitch from '../../../../assets/snmp-profiles/bridge-switch.json' with { type: 'json' };
+import ciscoEnvmon from '../../../../assets/snmp-profiles/cisco-envmon.json' with { type: 'json' };
 import entity from '../../../../assets/snmp-profiles/entity.json' with { type: 'json' };
 import geistV4 from '../../../../assets/snmp-profiles/geist-v4.json' with { type: 'json' };
 import h3cEntityExt from '../../../../assets/snmp-profiles/h3c-entity-ext.json' with { type: 'json' };
@@ -39,6 +40,7 @@ const BUNDLED: Record<string, unknown> = {
   'geist-v4.json': geistV4,
   'huawei-entity-extent.json': huaweiEntityExtent,
   'h3c-entity-ext.json': h3cEntityExt,
+  'cisco-envmon.json': ciscoEnvmon,
 };
 
 let bundled: SnmpProfile[] | undefined;
