@@ -38,6 +38,21 @@ const UPLOAD_OPERATIONS = new Map([
   ['/rpc/apps/push', 'apps.push'],
 ]);
 
+/** A body this small is read and dropped when refused, so that the client is done sending and reads the answer. */
+const DRAIN_REFUSED_UP_TO_BYTES = 1024 * 1024;
+
+/**
+ * Before a refusal: a small body of declared length is read and thrown away
+ * (a client still writing into a closed connection gets EPIPE instead of the
+ * answer); a larger or undeclared one is never read, and the connection
+ * closes after the answer.
+ */
+function beforeRefusing(req: IncomingMessage, res: ServerResponse): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isInteger(declared) && declared >= 0 && declared <= DRAIN_REFUSED_UP_TO_BYTES) req.resume();
+  else res.setHeader('connection', 'close');
+}
+
 /**
  * Reads a multipart request body to disk. Returns true when the request
  * should go on to oRPC (also for any body that is not multipart, left
@@ -48,10 +63,10 @@ const UPLOAD_OPERATIONS = new Map([
 export async function stageMultipartBody(core: Core, context: CoreContext, req: IncomingMessage, pathname: string, res: ServerResponse, limit: number): Promise<boolean> {
   if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) return true;
   // Who may send it is settled before a byte reaches the disk or an upload slot is taken: a viewer's
-  // half-gigabyte is refused unread, and the connection closed so that it is not read to be thrown away.
+  // half-gigabyte is refused unread, and the connection closed so that it is not read to be thrown away (beforeRefusing).
   const operation = UPLOAD_OPERATIONS.get(pathname);
   if (!operation) {
-    res.setHeader('connection', 'close');
+    beforeRefusing(req, res);
     sendProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Only a tile package or app release upload takes a multipart body; send JSON');
     return false;
   }
@@ -59,14 +74,14 @@ export async function stageMultipartBody(core: Core, context: CoreContext, req: 
     core.authorize(operation, context.principal);
   } catch (error) {
     if (!(error instanceof ORPCError)) throw error;
-    res.setHeader('connection', 'close');
+    beforeRefusing(req, res);
     res.writeHead(error.status, { 'content-type': 'application/problem+json' });
     res.end(JSON.stringify(problemFromError(error)));
     return false;
   }
   if (uploadsInFlight >= MAX_CONCURRENT_UPLOADS) {
     res.setHeader('retry-after', '10');
-    res.setHeader('connection', 'close');
+    beforeRefusing(req, res);
     sendProblem(res, 503, 'UPLOADS_BUSY', `${MAX_CONCURRENT_UPLOADS} uploads are being received already; try again shortly`);
     return false;
   }
