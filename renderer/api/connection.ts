@@ -61,12 +61,12 @@ export class LiveConnection {
 
   private async pump(signal: AbortSignal): Promise<void> {
     let attempt = 0;
-    let wasOffline = false;
     while (!signal.aborted) {
       try {
         const stream = await this.client.events.subscribe(undefined, { signal });
         this.setState('online');
-        if (wasOffline) this.emit({ type: 'connection.restored' });
+        // Also on the first connection: what a screen loaded before the stream was listening (a site created meanwhile) is only seen by loading again.
+        this.emit({ type: 'connection.restored' });
         attempt = 0;
         for await (const event of stream) this.emit(event);
       } catch {
@@ -74,7 +74,6 @@ export class LiveConnection {
       }
       if (signal.aborted) return;
       this.setState('offline');
-      wasOffline = true;
       const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 5000;
       attempt += 1;
       await new Promise((resolve) => setTimeout(resolve, delay));
