@@ -21,7 +21,9 @@ import { startPodman, type PodmanService } from '../../main/lab/podman.js';
 import { newPublisher } from '../support/app-images.js';
 import { pushBusyboxReleases, SERVE } from '../support/busybox-releases.js';
 import { tempDir } from '../support/core.js';
+import { siteWithEngine } from '../support/engine-site.js';
 import { freeTcpPort } from '../support/ports.js';
+import { until } from '../support/until.js';
 import { bench, Failures } from './report.js';
 
 const RELEASE_BYTES = 50_000_000;
@@ -33,16 +35,6 @@ const sampleRss = () => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 };
 const rssTimer = setInterval(sampleRss, 250);
-
-async function until<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
 
 /** The peer: the archive streamed to the engine's own load endpoint, as `docker load` does; seconds until its answer is read. */
 function rawLoad(engine: PodmanService, archive: string): Promise<number> {
@@ -86,13 +78,9 @@ try {
   const siteIds: string[] = [];
   const siteParameters: Record<string, { HTTP_PORT: number }> = {};
   for (const [index, engine] of engines.entries()) {
-    const site = await client.sites.create({ name: `Bench branch ${index + 1}`, code: `BR-${index + 1}`, latitude: 30 + index, longitude: 120, regionId: region.id });
-    const view = await client.cabinets.create({ siteId: site.id, templateId: 'edge-42u' });
-    const server = view.devices.find((device) => device.slotId === 'srv1')!;
-    const device = await client.devices.add({ cabinetId: view.cabinet.id, kind: 'engine', name: 'Podman', u: server.u, heightU: 1, face: 'front', depth: 'full', protocol: 'engine' });
-    await client.devices.connectEngine({ id: device.id, protocol: 'engine', url: engine.url });
-    siteIds.push(site.id);
-    siteParameters[site.id] = { HTTP_PORT: await freeTcpPort() };
+    const { siteId } = await siteWithEngine(client, { name: `Bench branch ${index + 1}`, code: `BR-${index + 1}`, latitude: 30 + index, longitude: 120, regionId: region.id }, { url: engine.url });
+    siteIds.push(siteId);
+    siteParameters[siteId] = { HTTP_PORT: await freeTcpPort() };
   }
 
   // Each site's transfer, seen as the API shows it: from its first byte sent to the end of "transferring".

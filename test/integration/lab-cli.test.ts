@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { tempDir } from '../support/core.js';
 import { completeSetup } from '../support/auth.js';
+import { until } from '../support/until.js';
 
 describe('edgecab lab --sites', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -77,17 +78,11 @@ describe('edgecab lab --sites', () => {
     ]);
     const rolloutTo = async (version: string) => (await post('/rollouts', { appId: 'lab-web', version, targets: { q: 'LAB-' }, stableSeconds: 1 })) as { id: string };
     const rolloutState = (id: string) => api(`/rollouts/${id}`) as Promise<{ state: string; sites: { code: string; state: string; detail: string | null }[] }>;
-    const until = async (what: string, check: () => Promise<boolean>) => {
-      const deadline = Date.now() + 60_000;
-      while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    };
+    const waitFor = (what: string, check: () => Promise<boolean>) => until(what, check, 60_000, 200);
     // Served on LAB-001's first server (srv1, the fifth slot of edge-24u) at the sample app's port.
     const servedPage = () => fetch('http://127.100.0.5:18080/').then((response) => response.text());
     const first = await rolloutTo('1.0.0');
-    await until('version 1 to be healthy', async () => (await rolloutState(first.id)).state === 'completed');
+    await waitFor('version 1 to be healthy', async () => (await rolloutState(first.id)).state === 'completed');
     expect((await rolloutState(first.id)).sites.map((site) => [site.code, site.state]).sort()).toEqual([
       ['LAB-001', 'healthy'],
       ['LAB-002', 'skipped'],
@@ -99,11 +94,11 @@ describe('edgecab lab --sites', () => {
     await next('fault', lines.length);
     const second = await rolloutTo('2.0.0');
     // Queued because the site is offline (not merely waiting its turn): the detail says so.
-    await until('LAB-001 to be queued as offline', async () => /^queued: site offline since /.test((await rolloutState(second.id)).sites.find((site) => site.code === 'LAB-001')!.detail ?? ''));
+    await waitFor('LAB-001 to be queued as offline', async () => /^queued: site offline since /.test((await rolloutState(second.id)).sites.find((site) => site.code === 'LAB-001')!.detail ?? ''));
     const linkBack = lines.length;
     child.stdin.write('LAB-001 link-down off\n');
     expect((await next('fault', linkBack)).result).toBe('ok');
-    await until('version 2 to be healthy', async () => (await rolloutState(second.id)).state === 'completed');
+    await waitFor('version 2 to be healthy', async () => (await rolloutState(second.id)).state === 'completed');
     expect(await servedPage()).toContain('version 2');
   }, 240_000);
 });

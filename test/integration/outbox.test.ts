@@ -16,19 +16,14 @@ import { newPublisher } from '../support/app-images.js';
 import { pushBusyboxReleases } from '../support/busybox-releases.js';
 import { tempDir } from '../support/core.js';
 import { startPodman, type PodmanService } from '../support/podman.js';
+import { siteWithEngine } from '../support/engine-site.js';
+import { until as poll } from '../support/until.js';
+
+/** This file's waits: up to 30 s, looking every 100 ms. */
+const until = <T>(what: string, check: () => T | undefined | null | false | '', timeoutMs = 30_000) => poll(what, check, timeoutMs, 100);
 
 const root = join(import.meta.dirname, '../..');
 const childBundle = join(root, '.cache', 'test-children', 'outbox-child.mjs');
-
-async function until<T>(what: string, check: () => T | undefined | null | false | '', timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('outbox: remote work for a site that comes and goes', () => {
   let engine: PodmanService;
@@ -70,12 +65,7 @@ describe('outbox: remote work for a site that comes and goes', () => {
       { version: '2.0.0', page: '<h1>version 2.0.0</h1>' },
     ]);
     const client = core.client('test');
-    const site = await client.sites.create({ name: 'Branch 3', code: 'BR-3', latitude: 31.2, longitude: 121.5 });
-    siteId = site.id;
-    const view = await client.cabinets.create({ siteId, templateId: 'edge-42u' });
-    const server = view.devices.find((device) => device.slotId === 'srv1')!;
-    const engineDevice = await client.devices.add({ cabinetId: view.cabinet.id, kind: 'engine', name: 'Podman', u: server.u, heightU: 1, face: 'front', depth: 'full', protocol: 'engine' });
-    await client.devices.connectEngine({ id: engineDevice.id, protocol: 'engine', url: engine.url });
+    ({ siteId } = await siteWithEngine(client, { name: 'Branch 3', code: 'BR-3', latitude: 31.2, longitude: 121.5 }, { url: engine.url }));
   }, 120_000);
 
   afterAll(async () => {

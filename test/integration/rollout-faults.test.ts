@@ -18,16 +18,11 @@ import { pushBusyboxReleases, SERVE } from '../support/busybox-releases.js';
 import { tempDir } from '../support/core.js';
 import { startPodman, type PodmanService } from '../support/podman.js';
 import { freeTcpPort } from '../support/ports.js';
+import { siteWithEngine } from '../support/engine-site.js';
+import { until as poll } from '../support/until.js';
 
-async function until<T>(what: string, check: () => T | undefined | null | false, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** This file's waits: up to 90 s, looking every 50 ms. */
+const until = <T>(what: string, check: () => T | undefined | null | false | '', timeoutMs = 90_000) => poll(what, check, timeoutMs, 50);
 
 // A small filesystem for the full disk is a tmpfs mount, which needs root.
 const notRoot = process.getuid?.() !== 0;
@@ -70,12 +65,7 @@ describe.skipIf(notRoot)('a rollout to engines that fail: a full disk, garbage, 
     const client = core.client('test');
     const engines: Record<string, string> = { 'EF-OK': healthy.url, 'EF-FULL': full.url, 'EF-GARBAGE': `unix:${join(work.dir, 'garbage.sock')}`, 'EF-SILENT': `unix:${join(work.dir, 'silent.sock')}` };
     for (const [index, [code, url]] of Object.entries(engines).entries()) {
-      const site = await client.sites.create({ name: `Branch ${code}`, code, latitude: 30 + index, longitude: 120 });
-      const view = await client.cabinets.create({ siteId: site.id, templateId: 'edge-42u' });
-      const server = view.devices.find((device) => device.slotId === 'srv1')!;
-      const device = await client.devices.add({ cabinetId: view.cabinet.id, kind: 'engine', name: 'Engine', u: server.u, heightU: 1, face: 'front', depth: 'full', protocol: 'engine' });
-      await client.devices.connectEngine({ id: device.id, protocol: 'engine', url });
-      siteIds[code] = site.id;
+      siteIds[code] = (await siteWithEngine(client, { name: `Branch ${code}`, code, latitude: 30 + index, longitude: 120 }, { url, name: 'Engine' })).siteId;
     }
   }, 180_000);
 

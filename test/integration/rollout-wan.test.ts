@@ -20,22 +20,17 @@ import { tempDir } from '../support/core.js';
 import { createNamespace, namespacesUnavailable, type Namespace } from '../support/netns.js';
 import { startPodman, type PodmanService } from '../support/podman.js';
 import { freeTcpPort } from '../support/ports.js';
+import { siteWithEngine } from '../support/engine-site.js';
+import { until as poll } from '../support/until.js';
+
+/** This file's waits: up to 120 s, looking every 50 ms. */
+const until = <T>(what: string, check: () => T | undefined | null | false | '', timeoutMs = 120_000) => poll(what, check, timeoutMs, 50);
 
 const unavailable = namespacesUnavailable();
 const CAP_KBPS = 250;
 const WAN_NETEM = ['netem', 'rate', '8mbit', 'delay', '40ms', 'loss', '0.5%'];
 /** Where the kernel has no netem (this machine's), a token bucket gives the WAN its rate, without delay or loss. */
 const WAN_TBF = ['tbf', 'rate', '8mbit', 'burst', '32kbit', 'latency', '400ms'];
-
-async function until<T>(what: string, check: () => T | undefined | null | false, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.skipIf(unavailable)('a rollout over a thin WAN, measured at the site', () => {
   let ns: Namespace;
@@ -91,12 +86,7 @@ describe.skipIf(unavailable)('a rollout over a thin WAN, measured at the site', 
       { version: '3.0.0', page: '<h1>three</h1>', command: SERVE },
     ]);
     const client = core.client('test');
-    const site = await client.sites.create({ name: 'Branch behind a thin WAN', code: 'WAN-1', latitude: 30, longitude: 120 });
-    const view = await client.cabinets.create({ siteId: site.id, templateId: 'edge-42u' });
-    const slot = view.devices.find((device) => device.slotId === 'srv1')!;
-    const device = await client.devices.add({ cabinetId: view.cabinet.id, kind: 'engine', name: 'Podman', u: slot.u, heightU: 1, face: 'front', depth: 'full', protocol: 'engine' });
-    await client.devices.connectEngine({ id: device.id, protocol: 'engine', url: `https://${siteAddress}:2376`, fingerprint: server.fingerprint });
-    siteId = site.id;
+    ({ siteId } = await siteWithEngine(client, { name: 'Branch behind a thin WAN', code: 'WAN-1', latitude: 30, longitude: 120 }, { url: `https://${siteAddress}:2376`, fingerprint: server.fingerprint }));
     port.http = await freeTcpPort();
   }, 180_000);
 

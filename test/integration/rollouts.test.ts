@@ -17,16 +17,11 @@ import { uiT } from '../support/ui-i18n.js';
 import { rolloutMessagesText, siteDetailText } from '../../renderer/features/rollouts/rollout-text.js';
 import { startPodman, type PodmanService } from '../support/podman.js';
 import { freeTcpPort } from '../support/ports.js';
+import { siteWithEngine } from '../support/engine-site.js';
+import { until as poll } from '../support/until.js';
 
-async function until<T>(what: string, check: () => T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** This file's waits: up to 60 s, looking every 20 ms. */
+const until = <T>(what: string, check: () => T | undefined | null | false | '', timeoutMs = 60_000) => poll(what, check, timeoutMs, 20);
 
 const BANDWIDTH_KBPS = 400;
 
@@ -64,12 +59,8 @@ describe('rollouts: waves to three sites, observed on their engines', () => {
     ]);
     const client = core.client('test');
     for (const [index, engine] of engines.entries()) {
-      const site = await client.sites.create({ name: `Branch ${index + 1}`, code: `RO-${index + 1}`, latitude: 30 + index, longitude: 120 });
-      const view = await client.cabinets.create({ siteId: site.id, templateId: 'edge-42u' });
-      const server = view.devices.find((device) => device.slotId === 'srv1')!;
-      const device = await client.devices.add({ cabinetId: view.cabinet.id, kind: 'engine', name: 'Podman', u: server.u, heightU: 1, face: 'front', depth: 'full', protocol: 'engine' });
-      await client.devices.connectEngine({ id: device.id, protocol: 'engine', url: engine.url });
-      siteIds.push(site.id);
+      const { siteId } = await siteWithEngine(client, { name: `Branch ${index + 1}`, code: `RO-${index + 1}`, latitude: 30 + index, longitude: 120 }, { url: engine.url });
+      siteIds.push(siteId);
       ports.push(await freeTcpPort());
     }
   }, 180_000);
