@@ -27,6 +27,8 @@ export const RedfishSystem = z.object({
   /** Reset types this system accepts (ResetType@Redfish.AllowableValues), or null when it does not say. */
   allowedResets: z.array(z.string()).nullable(),
   resetTarget: text,
+  /** Fields the standard properties left empty that the vendor's OEM section filled, each with where from ("biosVersion from Oem.Hpe.Bios.Current.VersionString"). */
+  oemFilled: z.array(z.string()).optional(),
 });
 export type RedfishSystem = z.infer<typeof RedfishSystem>;
 
@@ -53,6 +55,8 @@ export const RedfishManager = z.object({
   ipv4: z.array(z.string()),
   dnsServers: z.array(z.string()),
   allowedResets: z.array(z.string()).nullable(),
+  /** Fields the standard properties left empty that the vendor's OEM section filled, each with where from ("biosVersion from Oem.Hpe.Bios.Current.VersionString"). */
+  oemFilled: z.array(z.string()).optional(),
 });
 export type RedfishManager = z.infer<typeof RedfishManager>;
 
@@ -71,6 +75,8 @@ export const RedfishChassis = z.object({
   powerConsumedWatts: num,
   /** Which resources the readings came from: the deprecated Power/Thermal, or the newer subsystems. */
   sources: z.array(z.enum(['Power', 'Thermal', 'PowerSubsystem', 'ThermalSubsystem', 'EnvironmentMetrics', 'Sensors'])),
+  /** Fields the standard properties left empty that the vendor's OEM section filled, each with where from ("biosVersion from Oem.Hpe.Bios.Current.VersionString"). */
+  oemFilled: z.array(z.string()).optional(),
 });
 export type RedfishChassis = z.infer<typeof RedfishChassis>;
 

@@ -284,6 +284,7 @@ export const en = {
     kindSnmp: 'Switch, UPS, PDU or environment monitor (SNMP)',
     kindRedfish: 'Server (BMC, Redfish)',
     redfish: {
+      oemFilled: 'From the vendor\'s own (OEM) data, as the standard fields were empty: {{fields}}',
       url: 'BMC address',
       urlHint: 'The server management port, e.g. https://10.0.0.10',
       user: 'User',

@@ -285,6 +285,7 @@ export const zhCN: Catalog = {
     kindSnmp: '交换机、UPS、PDU 或环境监测器（SNMP）',
     kindRedfish: '服务器（BMC，Redfish）',
     redfish: {
+      oemFilled: '标准字段为空，以下取自厂商自有（OEM）数据：{{fields}}',
       url: 'BMC 地址',
       urlHint: '服务器管理口地址，例如 https://10.0.0.10',
       user: '用户',

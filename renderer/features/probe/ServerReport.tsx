@@ -13,6 +13,13 @@ function HealthBadge({ health }: { health: 'OK' | 'Warning' | 'Critical' | 'unkn
 /** A server as its BMC describes it: identity, health, parts, sensors, firmware and the latest events. */
 export function ServerReport({ inventory }: { inventory: RedfishProbeResult }) {
   const { t, i18n } = useTranslation();
+  // Said, so nobody takes a vendor's own figure for the standard one.
+  const oemNote = (filled: string[] | undefined) =>
+    filled && filled.length > 0 ? (
+      <p className="muted small" data-testid="redfish-oem-filled">
+        {t('probe.redfish.oemFilled', { fields: filled.join('; ') })}
+      </p>
+    ) : null;
   return (
     <div className="report" data-testid="redfish-report">
       {inventory.systems.map((system) => (
@@ -58,6 +65,7 @@ export function ServerReport({ inventory }: { inventory: RedfishProbeResult }) {
               <dd>{system.networkPorts.length}</dd>
             </div>
           </dl>
+          {oemNote(system.oemFilled)}
           <p className="muted small">{t('probe.readAt', { time: formatDateTime(inventory.observedAt, i18n.language) })}</p>
         </section>
       ))}
@@ -160,7 +168,10 @@ export function ServerReport({ inventory }: { inventory: RedfishProbeResult }) {
               <dt>
                 {t('probe.redfish.bmc')} {manager.id}
               </dt>
-              <dd>{dash(manager.firmware)}</dd>
+              <dd>
+                {dash(manager.firmware)}
+                {oemNote(manager.oemFilled)}
+              </dd>
             </div>
           ))}
           {inventory.firmware.map((item) => (

@@ -10,6 +10,7 @@ import {
 } from '../../../../shared/domain/redfish.js';
 import type { z } from 'zod';
 import { RedfishClient, RedfishError, type Json, type JsonObject } from './client.js';
+import { CHASSIS_OEM_RULES, fillFromOem, MANAGER_OEM_RULES, SYSTEM_OEM_RULES } from './oem.js';
 
 type Problem = RedfishInventory['problems'][number];
 type Status = z.infer<typeof import('../../../../shared/domain/redfish.js').ComponentStatus>;
@@ -174,14 +175,16 @@ async function readSystem(walker: RedfishWalker, system: JsonObject): Promise<Re
     });
   }
   const powerState = str(system.PowerState);
+  const oem = fillFromOem(system, SYSTEM_OEM_RULES, { biosVersion: str(system.BiosVersion), serial: str(system.SerialNumber), model: str(system.Model) });
   return {
     id: str(system.Id) ?? '?',
     vendor: str(system.Manufacturer),
-    model: str(system.Model),
-    serial: str(system.SerialNumber),
+    model: str(system.Model) ?? str(oem.values.model),
+    serial: str(system.SerialNumber) ?? str(oem.values.serial),
     uuid: str(system.UUID),
     hostName: str(system.HostName),
-    biosVersion: str(system.BiosVersion),
+    biosVersion: str(system.BiosVersion) ?? str(oem.values.biosVersion),
+    ...(oem.filled.length > 0 ? { oemFilled: oem.filled } : {}),
     powerState: (POWER_STATES as readonly string[]).includes(powerState ?? '') ? (powerState as RedfishSystem['powerState']) : 'unknown',
     status: statusOf(system),
     processorCount: num(summary.Count),
@@ -320,13 +323,18 @@ async function readChassis(walker: RedfishWalker, chassis: JsonObject): Promise<
       temperatures.push({ id: 'environment', name: 'Chassis environment', value: ambient, unit: 'Cel', upperCritical: null, status: { state: null, health: 'unknown', healthRollup: 'unknown' } });
     }
   }
+  const hasInlet = temperatures.some((entry) => /inlet|ambient|intake/i.test(entry.name ?? entry.id));
+  const oem = fillFromOem(chassis, CHASSIS_OEM_RULES, { inletCelsius: hasInlet ? 'read from Thermal' : null, serial: str(chassis.SerialNumber), model: str(chassis.Model) });
+  const inlet = num(oem.values.inletCelsius);
+  if (inlet !== null) temperatures.push({ id: 'oem-inlet', name: 'Inlet', value: inlet, unit: 'Cel', upperCritical: null, status: { state: null, health: 'unknown', healthRollup: 'unknown' } });
   return {
     id: str(chassis.Id) ?? '?',
     name: str(chassis.Name),
     type: str(chassis.ChassisType),
     manufacturer: str(chassis.Manufacturer),
-    model: str(chassis.Model),
-    serial: str(chassis.SerialNumber),
+    model: str(chassis.Model) ?? str(oem.values.model),
+    serial: str(chassis.SerialNumber) ?? str(oem.values.serial),
+    ...(oem.filled.length > 0 ? { oemFilled: oem.filled } : {}),
     status: statusOf(chassis),
     powerSupplies,
     fans,
@@ -346,15 +354,17 @@ async function readManager(walker: RedfishWalker, manager: JsonObject): Promise<
   const reset = await resetInfo(walker, manager, '#Manager.Reset');
   const ntp = obj(protocol?.NTP);
   const nic = interfaces[0] ?? {};
+  const oem = fillFromOem(manager, MANAGER_OEM_RULES, { firmware: str(manager.FirmwareVersion), hostName: str(protocol?.HostName) ?? str(nic.HostName) });
   const sel = logServices.find((service) => /sel|event/i.test(`${str(service.Id)} ${str(service.Name)}`)) ?? logServices[0];
   const entries = sel ? await walker.members(link(sel.Entries)) : [];
   return {
     manager: {
       id: str(manager.Id) ?? '?',
       model: str(manager.Model),
-      firmware: str(manager.FirmwareVersion),
+      firmware: str(manager.FirmwareVersion) ?? str(oem.values.firmware),
       status: statusOf(manager),
-      hostName: str(protocol?.HostName) ?? str(nic.HostName),
+      hostName: str(protocol?.HostName) ?? str(nic.HostName) ?? str(oem.values.hostName),
+      ...(oem.filled.length > 0 ? { oemFilled: oem.filled } : {}),
       ntpServers: list(ntp.NTPServers).map(str).filter((server): server is string => server !== null),
       ntpEnabled: typeof ntp.ProtocolEnabled === 'boolean' ? ntp.ProtocolEnabled : null,
       macAddress: str(nic.MACAddress),
