@@ -9,7 +9,8 @@
  *   coverage.readings           numeric readings found, over all devices
  *   coverage.implausible        values the agents answered that were refused (out of their MIB range, "not measured")
  * A probe that fails is a failed operation (the suite exits non-zero); a device nothing recognizes is a finding, not a failure.
- * `npm run coverage` runs this suite.
+ * `npm run coverage` runs this suite; `EDGECAB_RECORDINGS=<folder> npm run coverage`
+ * scores the recordings of that folder instead (a user's own devices).
  */
 import { readdirSync } from 'node:fs';
 import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
@@ -34,8 +35,9 @@ function modelOf(device: SnmpDevice): string {
   return device.ups?.model?.trim() || device.entities.find((entity) => entity.model?.trim())?.model?.trim() || device.system.descr?.split(/[,\n]/)[0]?.trim().slice(0, 40) || '—';
 }
 
-const communities = [RECORDINGS_DIR, FIXTURE_RECORDINGS_DIR].flatMap((dir) => readdirSync(dir).filter((file) => file.endsWith('.snmprec')).map((file) => file.replace(/\.snmprec$/, ''))).sort();
-const snmpsim = await startSnmpsim();
+const dirs = process.env.EDGECAB_RECORDINGS ? [process.env.EDGECAB_RECORDINGS] : [RECORDINGS_DIR, FIXTURE_RECORDINGS_DIR];
+const communities = dirs.flatMap((dir) => readdirSync(dir).filter((file) => file.endsWith('.snmprec')).map((file) => file.replace(/\.snmprec$/, ''))).sort();
+const snmpsim = await startSnmpsim(dirs);
 let recognized = 0;
 let found = 0;
 let refused = 0;

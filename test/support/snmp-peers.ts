@@ -52,14 +52,14 @@ async function waitForAgent(port: number, community: string, child: ChildProcess
 // Two folders up from test/support, and from the benchmarks' bundles in .cache/bench, is the repository.
 export const FIXTURE_RECORDINGS_DIR = join(import.meta.dirname, '../..', 'test/fixtures/snmp-recordings');
 
-/** snmpsim serving ../shared/snmp-recordings and the project's own fixtures: each recording is the community named after its file. */
-export async function startSnmpsim(): Promise<Peer> {
+/** snmpsim serving ../shared/snmp-recordings and the project's own fixtures (or the folders given): each recording is the community named after its file. */
+export async function startSnmpsim(dirs: readonly string[] = [RECORDINGS_DIR, FIXTURE_RECORDINGS_DIR]): Promise<Peer> {
   const work = mkdtempSync(join(tmpdir(), 'edgecab-snmpsim-'));
   const data = join(work, 'data');
   const cache = join(work, 'cache');
   mkdirSync(data);
   mkdirSync(cache);
-  for (const dir of [RECORDINGS_DIR, FIXTURE_RECORDINGS_DIR]) {
+  for (const dir of dirs) {
     for (const file of readdirSync(dir).filter((name) => name.endsWith('.snmprec'))) copyFileSync(join(dir, file), join(data, file));
   }
   // snmpsim refuses to run as root and drops to nobody, who must read the data and write the cache.
@@ -87,7 +87,9 @@ export async function startSnmpsim(): Promise<Peer> {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-  await waitForAgent(port, 'ups-eaton-93e-80', child, () => output);
+  const first = readdirSync(data).find((file) => file.endsWith('.snmprec'));
+  if (!first) throw new Error(`no .snmprec recording in ${dirs.join(', ')}`);
+  await waitForAgent(port, first.replace(/\.snmprec$/, ''), child, () => output);
   return {
     port,
     stop: async () => {

@@ -91,3 +91,41 @@ describe("vendors' per-row tables as sensors", () => {
     ]);
   });
 });
+
+describe('what a profile may name, and how profiles fill one section', () => {
+  const profile = (section: Record<string, unknown>) => ({ id: 'x', description: 'x', match: { whenOidExists: '1.3.6.1.4.1.9999.1' }, sections: [section] });
+
+  it('a field normalization would not read is refused, named (a typo would otherwise be read and dropped)', () => {
+    expect(() => parseProfile(profile({ target: 'ups', scalars: { 'battery.chargePercnt': { oid: '1.3.6.1.4.1.9999.1.1.0', type: 'number', range: [0, 100] } } }), 'typo.json')).toThrow(
+      'sections.0 (ups): scalar "battery.chargePercnt" is not a field EdgeCab reads',
+    );
+    expect(() => parseProfile(profile({ target: 'pdu', tables: { inlets: { entry: '1.3.6.1.4.1.9999.1.2.1', columns: { currentA: { column: 2, type: 'number', range: [0, 1000] } } } } }), 'table.json')).toThrow(
+      'table "inlets" (a pdu section has device, phases, outlets, switchedOutlets)',
+    );
+    expect(() => parseProfile(profile({ target: 'sensors', tables: { boards: { entry: '1.3.6.1.4.1.9999.1.3.1', columns: { tempC: { column: 2, type: 'number', range: [0, 100] } } } } }), 'column.json')).toThrow(
+      'column "boards.tempC" is not a field EdgeCab reads',
+    );
+    // Vendors' sensor tables may have any name, and scalars name what they measure.
+    expect(
+      parseProfile(
+        profile({
+          target: 'sensors',
+          scalars: { 'Supply air.temperatureC': { oid: '1.3.6.1.4.1.9999.1.4.0', type: 'number', range: [-100, 200] } },
+          tables: { boards: { entry: '1.3.6.1.4.1.9999.1.3.1', columns: { name: { column: 1, type: 'string' }, temperatureC: { column: 2, type: 'number', range: [0, 100] } } } },
+        }),
+        'good.json',
+      ).id,
+    ).toBe('x');
+    for (const shipped of bundledProfiles()) expect(shipped.id).toMatch(/^[a-z0-9-]+$/);
+  });
+
+  it('sensors from scalars are named by what they measure; TimeTicks scale to minutes', () => {
+    const sensors = normalizeSensors({ scalars: { 'Supply air.temperatureC': 18.5, 'Return air.temperatureC': null, 'Room.humidityPercent': 41 }, tables: {} }, new Map());
+    expect(sensors.map((sensor) => [sensor.name, sensor.type, sensor.value, sensor.unit])).toEqual([
+      ['Supply air', 'temperature', 18.5, '°C'],
+      ['Room', 'humidity', 41, '%RH'],
+    ]);
+    const runtime = { oid: '1.3.6.1.4.1.318.1.1.1.2.2.3.0', type: 'timeticks', scale: 1 / 60 } as ScalarField;
+    expect(readField(runtime, { ...varbind(720000), oid: runtime.oid })).toEqual({ value: 120, unavailable: null });
+  });
+});

@@ -71,6 +71,29 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
   await Promise.all(reads);
 }
 
+const isEmpty = (value: FieldValue | undefined) => value === null || value === undefined;
+
+/** Copies into `into` what `from` read and `into` does not have yet: scalars by path, table rows by index and column. */
+function fillSection(into: RawSection, from: RawSection): void {
+  for (const [path, value] of Object.entries(from.scalars)) if (isEmpty(into.scalars[path])) into.scalars[path] = value;
+  for (const [name, rows] of Object.entries(from.tables)) {
+    const existing = into.tables[name];
+    if (!existing) {
+      into.tables[name] = rows;
+      continue;
+    }
+    const byIndex = new Map(existing.map((row) => [row.index, row]));
+    for (const row of rows) {
+      const known = byIndex.get(row.index);
+      if (!known) {
+        existing.push(row);
+        continue;
+      }
+      for (const [column, value] of Object.entries(row)) if (isEmpty(known[column])) known[column] = value;
+    }
+  }
+}
+
 function sysObjectIdMatches(profile: SnmpProfile, sysObjectId: string | null): boolean {
   return Boolean(sysObjectId && profile.match.sysObjectIdPrefixes?.some((prefix) => `${sysObjectId}.`.startsWith(prefix.endsWith('.') ? prefix : `${prefix}.`)));
 }
@@ -109,17 +132,20 @@ export async function collectDevice(input: SnmpTarget, options: CollectOptions =
       }),
     );
     const active = [...always, ...conditional.filter((_, position) => applies[position])];
+    const reads = active.flatMap((profile) =>
+      profile.sections
+        .filter((section) => !(profile.match.always && section.target === 'system'))
+        .map((section) => ({ section, raw: emptySection(), name: `${profile.id}/${section.target}` })),
+    );
     await Promise.all(
-      active.flatMap((profile) =>
-        profile.sections
-          .filter((section) => !(profile.match.always && section.target === 'system'))
-          .map((section) =>
-            readSection(session, section, sectionFor(section), problems, `${profile.id}/${section.target}`).catch((error: unknown) => {
-              problems.push({ section: `${profile.id}/${section.target}`, message: (error as Error).message });
-            }),
-          ),
+      reads.map(({ section, raw, name }) =>
+        readSection(session, section, raw, problems, name).catch((error: unknown) => {
+          problems.push({ section: name, message: (error as Error).message });
+        }),
       ),
     );
+    // In profile order, standard MIBs first: a vendor's MIB fills what they left empty, never overwrites what they read.
+    for (const { section, raw } of reads) fillSection(sectionFor(section), raw);
     // Sections that failed because the poll was cancelled are not problems of the device: the poll as a whole did not happen.
     if (options.session?.signal?.aborted) throw new SnmpError('aborted', `${target.host}:${target.port}: cancelled before the device was read`);
     return assemble(target, active, sections, problems, now());

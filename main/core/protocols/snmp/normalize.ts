@@ -117,6 +117,8 @@ const ENTITY_MEASUREMENTS: Record<string, { type: SnmpSensor['type']; unit: stri
   currentA: { type: 'current', unit: 'A', label: 'current' },
   powerW: { type: 'power', unit: 'W', label: 'power' },
   fanRpm: { type: 'fan', unit: 'rpm', label: 'fan' },
+  humidityPercent: { type: 'humidity', unit: '%RH', label: 'humidity' },
+  frequencyHz: { type: 'frequency', unit: 'Hz', label: 'frequency' },
 };
 
 /** State-only columns (a fan or a power supply that reports how it is, not a figure), by the name a profile gives them. */
@@ -155,8 +157,23 @@ function entityMeasurements(raw: RawSection, names: Map<string, string | null>):
     );
 }
 
+/**
+ * Scalars of a sensors section, named "<what>.<measurement>" by the profile
+ * ("supply air.temperatureC"): each a sensor called <what>. Devices with one
+ * of each (a cooling unit's supply and return air) answer scalars, not tables.
+ */
+function scalarMeasurements(raw: RawSection): SnmpSensor[] {
+  return Object.entries(raw.scalars).flatMap(([path, value]): SnmpSensor[] => {
+    const dot = path.lastIndexOf('.');
+    const measurement = ENTITY_MEASUREMENTS[path.slice(dot + 1)];
+    const reading = num(value);
+    if (!measurement || dot <= 0 || reading === null) return [];
+    return [{ index: path, name: path.slice(0, dot), type: measurement.type, value: reading, unit: measurement.unit, status: 'ok' }];
+  });
+}
+
 export function normalizeSensors(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
-  return [...entitySensors(raw, names), ...entityMeasurements(raw, names)];
+  return [...entitySensors(raw, names), ...entityMeasurements(raw, names), ...scalarMeasurements(raw)];
 }
 
 function entitySensors(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
@@ -318,3 +335,58 @@ export function normalizeHost(raw: RawSection): NonNullable<SnmpDevice['host']> 
 }
 
 export type Sections = Partial<Record<SectionTarget, RawSection>>;
+
+const MEASURED_OR_STATE = [...Object.keys(ENTITY_MEASUREMENTS), ...Object.keys(ENTITY_STATES)];
+
+/**
+ * The names normalization reads, per section target: a profile field by any
+ * other name would be read and then silently ignored, so it is refused.
+ * `*` stands for "a table of any name" (vendors' sensor tables).
+ */
+export const PROFILE_VOCABULARY: Record<SectionTarget, { scalars: readonly string[] | ((path: string) => boolean); tables: Record<string, readonly string[]> }> = {
+  system: { scalars: ['descr', 'objectId', 'uptimeSeconds', 'contact', 'name', 'location', 'services'], tables: {} },
+  interfaces: {
+    scalars: [],
+    tables: {
+      rows: ['descr', 'type', 'mtu', 'speedBps', 'mac', 'adminStatus', 'operStatus', 'lastChangeSeconds', 'inOctets32', 'outOctets32', 'inErrors', 'outErrors', 'inDiscards', 'outDiscards'],
+      extended: ['name', 'alias', 'hcInOctets', 'hcOutOctets', 'highSpeedMbps'],
+    },
+  },
+  entities: { scalars: [], tables: { rows: ['descr', 'class', 'name', 'hardwareRev', 'firmwareRev', 'softwareRev', 'serial', 'manufacturer', 'model'] } },
+  sensors: {
+    scalars: (path) => path.lastIndexOf('.') > 0 && path.slice(path.lastIndexOf('.') + 1) in ENTITY_MEASUREMENTS,
+    tables: { entitySensors: ['type', 'rawValue', 'scale', 'precision', 'unit', 'status'], '*': ['name', 'status', ...MEASURED_OR_STATE] },
+  },
+  ups: {
+    scalars: [
+      'manufacturer', 'model', 'firmware', 'outputSource', 'outputFrequencyHz', 'alarmsPresent',
+      ...['status', 'secondsOnBattery', 'minutesRemaining', 'chargePercent', 'voltageV', 'currentA', 'temperatureC'].map((field) => `battery.${field}`),
+    ],
+    tables: { inputLines: ['frequencyHz', 'voltageV', 'currentA', 'powerW'], outputLines: ['voltageV', 'currentA', 'powerW', 'loadPercent'], alarms: ['descr'] },
+  },
+  pdu: {
+    scalars: [],
+    tables: { device: ['name', 'powerKw', 'energyKwh', 'loadState'], phases: ['currentA', 'voltageV', 'powerKw'], outlets: ['name', 'currentA', 'powerW', 'energyKwh'], switchedOutlets: ['name', 'state'] },
+  },
+  environment: {
+    scalars: [],
+    tables: { internal: ['available', 'name', 'celsius', 'percent'], remoteTemperatures: ['available', 'name', 'celsius'], contacts: ['available', 'name', 'sensorType', 'description', 'value'] },
+  },
+  host: { scalars: ['processes', 'memoryKb'], tables: { processors: ['load'], storage: ['descr', 'allocationUnit', 'size', 'used'] } },
+};
+
+/** What in a section normalization would not read, each named; empty when every field is used. */
+export function unknownFields(target: SectionTarget, scalars: readonly string[], tables: Record<string, readonly string[]>): string[] {
+  const vocabulary = PROFILE_VOCABULARY[target];
+  const scalarKnown = typeof vocabulary.scalars === 'function' ? vocabulary.scalars : (path: string) => (vocabulary.scalars as readonly string[]).includes(path);
+  const unknown = scalars.filter((path) => !scalarKnown(path)).map((path) => `scalar "${path}"`);
+  for (const [table, columns] of Object.entries(tables)) {
+    const known = vocabulary.tables[table] ?? vocabulary.tables['*'];
+    if (!known) {
+      unknown.push(`table "${table}" (a ${target} section has ${Object.keys(vocabulary.tables).join(', ') || 'no tables'})`);
+      continue;
+    }
+    unknown.push(...columns.filter((column) => !known.includes(column)).map((column) => `column "${table}.${column}"`));
+  }
+  return unknown;
+}

@@ -83,6 +83,7 @@ export function fieldValue(field: ScalarField | ColumnField, varbind: Varbind | 
     case 'mac':
       return Buffer.isBuffer(raw) && raw.length > 0 ? [...raw].map((byte) => byte.toString(16).padStart(2, '0')).join(':') : null;
     case 'timeticks':
-      return typeof raw === 'number' ? raw / 100 : null;
+      // Seconds (TimeTicks are hundredths), times the scale: 1/60 gives minutes, as a UPS's runtime remaining.
+      return typeof raw === 'number' ? round((raw / 100) * (field.scale ?? 1)) : null;
   }
 }

@@ -1,0 +1,140 @@
+/**
+ * PDU and environment-monitor vendors' profiles (Raritan PDU2-MIB, Sentry4,
+ * Eaton ePDU, APC NetBotz, APC EMS / universal I/O, AKCP sensorProbe) on
+ * recordings written from their MIBs: kind, vendor and the normalized
+ * readings exactly, and every "not measured" or out-of-range answer null
+ * with a problem naming its OID.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
+import { startSnmpsim, type Peer } from '../support/snmp-peers.js';
+
+const off = (section: string, oid: string, why: string) => ({ section, oid, message: `${oid}: ${why}; not available` });
+const noContacts = { door: 'unknown', smoke: 'unknown', waterLeak: 'unknown', contacts: [] };
+
+describe('PDU and environment vendors, from recordings written from their MIBs', () => {
+  let snmpsim: Peer;
+  const read = (community: string) => collectDevice({ host: '127.0.0.1', port: snmpsim.port, version: '2c', community, timeoutMs: 3000 });
+  beforeAll(async () => {
+    snmpsim = await startSnmpsim();
+  }, 30_000);
+  afterAll(async () => snmpsim?.stop());
+
+  it('Raritan PX3 (PDU2-MIB): name, outlets indexed by outlet alone (the entry points at a column and pduId 1), label when unnamed, switching state', async () => {
+    const device = await read('mib-pdu-raritan-px3');
+    expect([device.kind, device.vendor]).toEqual(['pdu', 'Raritan']);
+    expect(device.profiles).toContain('raritan-pdu2');
+    const outlet = (index: string, name: string, state: string) => ({ index, name, state, currentA: null, powerW: null, energyKwh: null });
+    expect(device.pdu).toEqual({
+      name: 'PX3 Rack 7 A',
+      powerKw: null,
+      energyKwh: null,
+      loadState: null,
+      phases: [],
+      outlets: [outlet('1', 'web-01', 'on'), outlet('2', '2', 'on'), outlet('3', 'db-01', 'off'), outlet('4', 'spare', 'unknown')],
+    });
+    expect(device.environment).toBeNull();
+    expect(device.sensors).toEqual([]);
+    expect(device.problems).toEqual([off('raritan-pdu2/pdu', '1.3.6.1.4.1.13742.6.4.1.2.1.3.1.4', "13 is not one of the MIB's values")]);
+  });
+
+  it('Server Technology PRO2 (Sentry4-MIB): phases, outlets, humidity and water; -1 is not measured', async () => {
+    const device = await read('mib-pdu-sentry4-pro2');
+    expect([device.kind, device.vendor]).toEqual(['pdu', 'Server Technology']);
+    expect(device.pdu).toEqual({
+      name: 'PRO2 Rack 7',
+      powerKw: null,
+      energyKwh: null,
+      loadState: null,
+      phases: [{ index: '1.1.1', currentA: 4.12, voltageV: 230.1, powerKw: 0.901 }],
+      outlets: [
+        { index: '1.1.1', name: 'Master_Outlet_1', state: 'on', currentA: 1.2, powerW: 270, energyKwh: 123.456 },
+        { index: '1.1.2', name: 'Master_Outlet_2', state: 'off', currentA: 0, powerW: 0, energyKwh: 0 },
+        { index: '1.1.3', name: 'Master_Outlet_3', state: 'unknown', currentA: null, powerW: null, energyKwh: null },
+      ],
+    });
+    // Its temperature (231, tenths in the scale st4TempSensorScale chooses) is not read.
+    expect(device.environment).toEqual({
+      temperatures: [],
+      humidities: [{ index: '1.1', name: 'Humid_Sensor_A1', percent: 45 }],
+      door: 'unknown',
+      smoke: 'unknown',
+      waterLeak: 'normal',
+      contacts: [{ index: '1.1', name: 'Water_Sensor_A1', kind: 'water', state: 'normal' }],
+    });
+    const notMeasured = '-1 means "not measured"';
+    expect(device.problems).toEqual([
+      off('sentry4/pdu', '1.3.6.1.4.1.1718.4.1.8.3.1.3.1.1.3', notMeasured),
+      off('sentry4/pdu', '1.3.6.1.4.1.1718.4.1.8.3.1.7.1.1.3', notMeasured),
+      off('sentry4/pdu', '1.3.6.1.4.1.1718.4.1.8.3.1.14.1.1.3', notMeasured),
+      off('sentry4/environment', '1.3.6.1.4.1.1718.4.1.10.3.1.1.1.2', notMeasured),
+    ]);
+  });
+
+  it('Eaton ePDU G3 (EATON-EPDU-MIB): total power and energy, input current, outlets, humidity; a negative watts value and a disconnected probe are no readings', async () => {
+    const device = await read('mib-pdu-eaton-epdu-g3');
+    expect([device.kind, device.vendor]).toEqual(['pdu', 'Eaton']);
+    expect(device.pdu).toEqual({
+      name: null,
+      powerKw: 1.84,
+      energyKwh: 5234.567,
+      loadState: null,
+      phases: [{ index: '0.1.1', currentA: 8, voltageV: null, powerKw: null }],
+      outlets: [
+        { index: '0.1', name: 'Server A', state: 'on', currentA: 1.5, powerW: 345, energyKwh: 100 },
+        { index: '0.2', name: 'Server B', state: 'on', currentA: 2.5, powerW: 575, energyKwh: 2 },
+        { index: '0.3', name: 'Spare', state: 'off', currentA: 0, powerW: null, energyKwh: 0 },
+      ],
+    });
+    expect(device.environment).toEqual({ temperatures: [], humidities: [{ index: '0.1', name: 'Humidity 1', percent: 45.2 }], ...noContacts });
+    expect(device.problems).toEqual([off('eaton-epdu/pdu', '1.3.6.1.4.1.534.6.6.7.6.5.1.3.0.3', "-1 is outside the MIB's range 0..2147483647")]);
+  });
+
+  it('APC NetBotz 450 (NETBOTZV2-MIB): temperatures and humidity in tenths; a value outside -500..1000 is none', async () => {
+    const device = await read('mib-environment-apc-netbotz-450');
+    expect([device.kind, device.vendor]).toEqual(['environment', 'APC']);
+    expect(device.pdu).toBeNull();
+    expect(device.environment).toEqual({
+      temperatures: [
+        { index: '1', name: 'Rack 7 inlet', celsius: 22.4 },
+        { index: '2', name: 'Rack 7 outlet', celsius: 31.8 },
+      ],
+      humidities: [{ index: '1', name: 'Rack 7 humidity', percent: 41.5 }],
+      ...noContacts,
+    });
+    expect(device.problems).toEqual([off('apc-netbotz/environment', '1.3.6.1.4.1.5528.100.4.1.1.1.2.3', "1250 is outside the MIB's range -500..1000")]);
+  });
+
+  it('APC EMS (PowerNet-MIB): universal I/O temperature and humidity, EMS probe humidity; -1 and 255 are no readings', async () => {
+    const device = await read('mib-environment-apc-ems-ap9340');
+    expect([device.kind, device.vendor]).toEqual(['environment', 'APC']);
+    expect(device.profiles).toEqual(expect.arrayContaining(['apc-ems', 'apc-uio']));
+    expect(device.environment).toEqual({
+      temperatures: [
+        { index: '1.1', name: 'Port 1 Temp 1', celsius: 23 },
+        { index: '2.1', name: 'Port 2 Temp/Humidity', celsius: 25 },
+      ],
+      humidities: [
+        { index: '1', name: 'EMS probe 1', percent: 48 },
+        { index: '2.1', name: 'Port 2 Temp/Humidity', percent: 41 },
+      ],
+      ...noContacts,
+    });
+    expect(device.problems).toEqual(
+      expect.arrayContaining([
+        off('apc-uio/environment', '1.3.6.1.4.1.318.1.1.25.1.2.1.6.3.1', '-1 means "not measured"'),
+        off('apc-uio/environment', '1.3.6.1.4.1.318.1.1.25.1.2.1.7.1.1', '-1 means "not measured"'),
+        off('apc-uio/environment', '1.3.6.1.4.1.318.1.1.25.1.2.1.7.3.1', '-1 means "not measured"'),
+        off('apc-ems/environment', '1.3.6.1.4.1.318.1.1.10.3.13.1.1.6.2', "255 is outside the MIB's range 0..100"),
+      ]),
+    );
+    expect(device.problems).toHaveLength(4);
+  });
+
+  it('AKCP sensorProbe2 (SPAGENT-MIB): humidity only (temperature units are chosen per sensor); 120 % is none', async () => {
+    const device = await read('mib-environment-akcp-sensorprobe2');
+    expect([device.kind, device.vendor]).toEqual(['environment', 'AKCP']);
+    expect(device.environment).toEqual({ temperatures: [], humidities: [{ index: '0', name: 'Humidity Port 1', percent: 38 }], ...noContacts });
+    expect(device.problems).toEqual([off('akcp-sensorprobe/environment', '1.3.6.1.4.1.3854.1.2.2.1.17.1.3.1', "120 is outside the MIB's range 0..100")]);
+  });
+});

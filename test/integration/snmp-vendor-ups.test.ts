@@ -1,0 +1,158 @@
+/**
+ * UPS and cooling vendors' own MIBs (PowerNet-MIB, XUPS-MIB, MG-SNMP-UPS-MIB,
+ * LIEBERT-GP), served by snmpsim from recordings of real devices and from
+ * recordings written from the MIBs (mib-*.snmprec): kind, vendor, the exact
+ * readings, and every "not measured" or out-of-range answer null with its OID.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
+import { startSnmpsim, type Peer } from '../support/snmp-peers.js';
+
+const NO_CONTACTS = { door: 'unknown', smoke: 'unknown', waterLeak: 'unknown', contacts: [] };
+
+describe('UPS and cooling vendor profiles, from recordings', () => {
+  let snmpsim: Peer;
+  const read = (community: string) => collectDevice({ host: '127.0.0.1', port: snmpsim.port, version: '2c', community, timeoutMs: 3000 });
+  const problem = (section: string, oid: string, why: string) => ({ section, oid, message: `${oid}: ${why}; not available` });
+  beforeAll(async () => {
+    snmpsim = await startSnmpsim();
+  }, 30_000);
+  afterAll(async () => snmpsim?.stop());
+
+  it('an APC Smart-UPS (PowerNet-MIB): the tenths objects first, runtime in minutes, its -1 battery current not available', async () => {
+    const device = await read('mib-ups-apc-smartups');
+    expect([device.kind, device.vendor]).toEqual(['ups', 'APC']);
+    expect(device.profiles).toContain('apc-powernet-ups');
+    expect(device.ups).toEqual({
+      manufacturer: null,
+      model: 'Smart-UPS 1500',
+      firmware: 'UPS 09.3 (ID18)',
+      battery: { status: 'normal', secondsOnBattery: 0, minutesRemaining: 49, chargePercent: 100, voltageV: 27.3, currentA: null, temperatureC: 27.3 },
+      inputLines: [{ index: '0', frequencyHz: 50, voltageV: 229.4, currentA: null, powerW: null }],
+      outputSource: 'normal',
+      outputFrequencyHz: 50,
+      outputLines: [{ index: '0', voltageV: 230.1, currentA: 1.5, powerW: null, loadPercent: 24.3 }],
+      alarmsPresent: null,
+      alarms: [],
+    });
+    expect(device.problems).toEqual([
+      problem('apc-powernet-ups/ups', '1.3.6.1.4.1.318.1.1.1.2.3.5.0', '-1 means "not measured"'),
+      problem('apc-powernet-ups/ups', '1.3.6.1.4.1.318.1.1.1.2.2.9.0', '-1 means "not measured"'),
+    ]);
+  });
+
+  it('an Eaton card answering XUPS-MIB and MGE: per-phase lines, ambient sensor, MGE environment sensor; out-of-range charge and temperature not available', async () => {
+    const device = await read('mib-ups-eaton-5px');
+    expect([device.kind, device.vendor]).toEqual(['ups', 'Eaton']);
+    expect(device.profiles).toEqual(expect.arrayContaining(['eaton-xups', 'mge-ups']));
+    expect(device.ups).toEqual({
+      manufacturer: 'EATON',
+      model: 'Eaton 5PX 1500',
+      firmware: 'INV: 02.14.0026',
+      battery: { status: 'normal', secondsOnBattery: null, minutesRemaining: 47, chargePercent: null, voltageV: 54, currentA: 0, temperatureC: null },
+      inputLines: [{ index: '1', frequencyHz: null, voltageV: 231, currentA: 2, powerW: 0 }],
+      outputSource: 'normal',
+      outputFrequencyHz: 50,
+      outputLines: [{ index: '1', voltageV: 230, currentA: 2.4, powerW: 412, loadPercent: 31 }],
+      alarmsPresent: 0,
+      alarms: [],
+    });
+    expect(device.sensors).toEqual([{ index: 'Ambient.humidityPercent', name: 'Ambient', type: 'humidity', value: 38, unit: '%RH', status: 'ok' }]);
+    expect(device.environment).toEqual({
+      temperatures: [{ index: '1', name: 'Rack sensor', celsius: 23.5 }],
+      humidities: [{ index: '1', name: 'Rack sensor', percent: 45.2 }],
+      ...NO_CONTACTS,
+    });
+    expect(device.problems).toEqual([
+      problem('eaton-xups/ups', '1.3.6.1.4.1.534.1.2.4.0', "101 is outside the MIB's range 0..100"),
+      problem('eaton-xups/sensors', '1.3.6.1.4.1.534.1.6.1.0', "250 is outside the MIB's range -100..200"),
+      problem('mge-ups/ups', '1.3.6.1.4.1.705.1.5.2.0', "101 is outside the MIB's range 0..100"),
+    ]);
+  });
+
+  it('the Eaton 9PX (MGE sysObjectID, XUPS answered too): XUPS readings, MGE low-battery status; its unconnected environment sensor (all 0) gives no reading', async () => {
+    const device = await read('ups-eaton-9px-partial');
+    expect([device.kind, device.vendor]).toEqual(['ups', 'Eaton']);
+    expect(device.ups).toEqual({
+      manufacturer: null,
+      model: 'Eaton 9PX 2200i RT 3U',
+      firmware: 'INV: 01.17.4945',
+      battery: { status: 'normal', secondsOnBattery: null, minutesRemaining: 286.966667, chargePercent: 100, voltageV: 78, currentA: 0, temperatureC: null },
+      inputLines: [{ index: '1', frequencyHz: null, voltageV: 243, currentA: 0, powerW: 0 }],
+      outputSource: 'normal',
+      outputFrequencyHz: 50,
+      outputLines: [{ index: '1', voltageV: 231, currentA: 0, powerW: 50, loadPercent: null }],
+      alarmsPresent: 0,
+      alarms: [],
+    });
+    expect(device.sensors).toEqual([{ index: 'Ambient.temperatureC', name: 'Ambient', type: 'temperature', value: 24, unit: '°C', status: 'ok' }]);
+    expect(device.environment).toEqual({ temperatures: [], humidities: [], ...NO_CONTACTS });
+    expect(device.problems).toEqual([]);
+  });
+
+  it('the Eaton 93E: UPS-MIB stays first, XUPS and MGE only fill what it left empty', async () => {
+    const device = await read('ups-eaton-93e-80');
+    expect([device.kind, device.vendor]).toEqual(['ups', 'Eaton']);
+    expect(device.profiles.filter((id) => ['ups-mib', 'eaton-xups', 'mge-ups'].includes(id))).toEqual(['ups-mib', 'eaton-xups', 'mge-ups']);
+    expect(device.ups?.model).toBe('EATON 93E 80');
+    // UPS-MIB's 1092 minutes, not XUPS's 65535 seconds (1092.25 minutes).
+    expect(device.ups?.battery).toEqual({ status: 'normal', secondsOnBattery: 0, minutesRemaining: 1092, chargePercent: 100, voltageV: 521, currentA: 0, temperatureC: 25 });
+    expect(device.ups?.outputLines.map((line) => line.currentA)).toEqual([27, 18, 15]);
+    expect(device.sensors).toEqual([{ index: 'Ambient.temperatureC', name: 'Ambient', type: 'temperature', value: 25, unit: '°C', status: 'ok' }]);
+    expect(device.problems).toEqual([]);
+  });
+
+  it('a Liebert PEX precision cooling unit (LIEBERT-GP environmental) is cooling by Vertiv, its Celsius temperatures and humidities named by their well-known point', async () => {
+    const device = await read('cooling-liebert-pex');
+    expect([device.kind, device.vendor]).toEqual(['cooling', 'Vertiv']);
+    expect(device.profiles).toContain('liebert-gp');
+    expect(device.environment).toEqual({
+      // Row 2 (supply air, …3.4.1.1.3) answers no measurement: no reading.
+      temperatures: [
+        { index: '1', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.1', celsius: 23 },
+        { index: '3', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.2', celsius: 23 },
+        { index: '4', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.11.1', celsius: 29 },
+        { index: '5', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.11.2', celsius: 37 },
+      ],
+      humidities: [
+        { index: '1', name: '1.3.6.1.4.1.476.1.42.3.4.2.1.1', percent: 42 },
+        { index: '2', name: '1.3.6.1.4.1.476.1.42.3.4.2.1.2', percent: 42 },
+      ],
+      ...NO_CONTACTS,
+    });
+    expect(device.ups).toBeNull();
+    expect(device.problems).toEqual([]);
+  });
+
+  it('a Liebert GXT4 (LIEBERT-GP power and environmental) is a UPS: its 65535 runtime and a not-measured tenths temperature are not available, the whole degrees fill in', async () => {
+    const device = await read('mib-ups-vertiv-gxt4');
+    expect([device.kind, device.vendor]).toEqual(['ups', 'Vertiv']);
+    expect(device.profiles.filter((id) => id.startsWith('liebert'))).toEqual(['liebert-gp-power', 'liebert-gp']);
+    expect(device.ups?.battery).toEqual({ status: null, secondsOnBattery: null, minutesRemaining: null, chargePercent: 100, voltageV: null, currentA: null, temperatureC: null });
+    expect(device.environment).toEqual({
+      temperatures: [
+        { index: '1', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.6', celsius: 24.3 },
+        { index: '2', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.4', celsius: 22 },
+      ],
+      humidities: [],
+      ...NO_CONTACTS,
+    });
+    expect(device.problems).toEqual([
+      problem('liebert-gp-power/ups', '1.3.6.1.4.1.476.1.42.3.5.1.18.0', '65535 means "not measured"'),
+      problem('liebert-gp/environment', '1.3.6.1.4.1.476.1.42.3.4.1.3.3.1.50.2', '2147483647 means "not measured"'),
+    ]);
+  });
+
+  it('an APC InRow RC (PowerNet-MIB airIRRC): rack inlet, supply and return air in °C from the Metric objects; a not-measured cooling output is not available', async () => {
+    const device = await read('mib-cooling-apc-inrow-rc');
+    expect([device.kind, device.vendor]).toEqual(['cooling', 'APC']);
+    expect(device.profiles).toContain('apc-inrow');
+    expect(device.sensors).toEqual([
+      { index: 'Rack inlet.temperatureC', name: 'Rack inlet', type: 'temperature', value: 23.5, unit: '°C', status: 'ok' },
+      { index: 'Supply air.temperatureC', name: 'Supply air', type: 'temperature', value: 18.5, unit: '°C', status: 'ok' },
+      { index: 'Return air.temperatureC', name: 'Return air', type: 'temperature', value: 32.1, unit: '°C', status: 'ok' },
+    ]);
+    expect(device.ups).toBeNull();
+    expect(device.problems).toEqual([problem('apc-inrow/sensors', '1.3.6.1.4.1.318.1.1.13.3.2.2.2.2.0', '2147483647 means "not measured"')]);
+  });
+});
