@@ -28,7 +28,17 @@ const RANGE_NEEDED = { error: 'A number or integer field needs "range": [min, ma
 
 export const ScalarField = z.object({ oid: Oid, ...FieldBase }).refine(checkEnum, { error: 'An enum field needs "enum"' }).refine(checkRange, RANGE_NEEDED);
 export const ColumnField = z
-  .object({ column: z.number().int().positive(), ...FieldBase })
+  .object({
+    column: z.number().int().positive(),
+    ...FieldBase,
+    /**
+     * Tables whose index ends in the kind of measurement (Raritan PDU2: pduId.outletId.sensorType):
+     * only the rows whose index ends in this arc, with it removed, so one row per outlet has current, power … as columns.
+     */
+    indexSuffix: z.string().regex(/^\d+(\.\d+)*$/).optional(),
+    /** The column (an OID, indexed as this one) giving each value's decimal digits: the value is divided by 10^digits. */
+    decimalDigitsFrom: Oid.optional(),
+  })
   .refine(checkEnum, { error: 'An enum field needs "enum"' })
   .refine(checkRange, RANGE_NEEDED);
 

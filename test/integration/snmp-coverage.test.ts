@@ -27,6 +27,8 @@ describe('devices EdgeCab was not written against, from recordings', () => {
     ['pdu-apc-ap7902b', 'pdu', 'APC'],
     ['pdu-apc-ap8932', 'pdu', 'APC'],
     ['switch-h3c-e528', 'switch', 'H3C'],
+    // UPS-MIB without its (optional) identity group is still a UPS.
+    ['mib-ups-upsmib-without-ident', 'ups', 'Delta'],
     // The five of ../shared/snmp-recordings, the profiles' first recordings.
     ['ups-eaton-93e-80', 'ups', 'Eaton'],
     ['pdu-apc-ap8641', 'pdu', 'APC'],
@@ -88,5 +90,14 @@ describe('devices EdgeCab was not written against, from recordings', () => {
     const device = await read('cooling-liebert-pex');
     expect([device.kind, device.vendor]).toEqual(['cooling', 'Vertiv']);
     expect(device.problems.filter((problem) => problem.section === 'recognition')).toEqual([]);
+  });
+
+  it('a UPS answering UPS-MIB without upsIdent is read as one; a Geist PDU under the Watchdog product tree is no environment monitor', async () => {
+    const ups = await read('mib-ups-upsmib-without-ident');
+    expect(ups.ups).toMatchObject({ manufacturer: null, outputSource: 'normal', battery: { status: 'normal', minutesRemaining: 38, chargePercent: 87, voltageV: 271.2 } });
+    expect(ups.ups!.inputLines).toEqual([{ index: '1', frequencyHz: 50, voltageV: 228, currentA: null, powerW: null }]);
+    const pdu = await read('mib-pdu-geist-without-v4');
+    expect([pdu.kind, pdu.vendor, pdu.environment]).toEqual(['unknown', 'Geist', null]);
+    expect(pdu.profiles).not.toContain('geist-v4');
   });
 });

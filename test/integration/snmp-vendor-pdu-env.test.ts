@@ -20,22 +20,26 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
   }, 30_000);
   afterAll(async () => snmpsim?.stop());
 
-  it('Raritan PX3 (PDU2-MIB): name, outlets indexed by outlet alone (the entry points at a column and pduId 1), label when unnamed, switching state', async () => {
+  it('Raritan PX3 (PDU2-MIB): name, outlets by outlet alone, label when unnamed, switching state; inlet and outlet current, voltage, power and energy from the sensor-type-indexed measurements, each scaled by its own decimal digits', async () => {
     const device = await read('mib-pdu-raritan-px3');
     expect([device.kind, device.vendor]).toEqual(['pdu', 'Raritan']);
     expect(device.profiles).toContain('raritan-pdu2');
-    const outlet = (index: string, name: string, state: string) => ({ index, name, state, currentA: null, powerW: null, energyKwh: null });
+    const outlet = (index: string, name: string, state: string, currentA: number | null, powerW: number | null, energyKwh: number | null = null) => ({ index, name, state, currentA, powerW, energyKwh });
     expect(device.pdu).toEqual({
       name: 'PX3 Rack 7 A',
-      powerKw: null,
-      energyKwh: null,
+      powerKw: 0.901,
+      energyKwh: 1234.567,
       loadState: null,
-      phases: [],
-      outlets: [outlet('1', 'web-01', 'on'), outlet('2', '2', 'on'), outlet('3', 'db-01', 'off'), outlet('4', 'spare', 'unknown')],
+      phases: [{ index: '1', currentA: 4.12, voltageV: 230, powerKw: 0.901 }],
+      outlets: [outlet('1', 'web-01', 'on', 1.2, 270, 456.789), outlet('2', '2', 'on', 0.9, 205), outlet('3', 'db-01', 'off', 0, 0), outlet('4', 'spare', 'unknown', null, 0)],
     });
     expect(device.environment).toBeNull();
     expect(device.sensors).toEqual([]);
-    expect(device.problems).toEqual([off('raritan-pdu2/pdu', '1.3.6.1.4.1.13742.6.4.1.2.1.3.1.4', "13 is not one of the MIB's values")]);
+    expect(device.problems).toEqual([
+      off('raritan-pdu2/pdu', '1.3.6.1.4.1.13742.6.4.1.2.1.3.1.4', "13 is not one of the MIB's values"),
+      // Outlet 4's current without its decimal digits could be off by a factor of 1000: not a reading.
+      { section: 'raritan-pdu2/pdu', oid: '1.3.6.1.4.1.13742.6.5.4.3.1.4.1.4.1', message: '1.3.6.1.4.1.13742.6.5.4.3.1.4.1.4.1: its decimal digits (1.3.6.1.4.1.13742.6.3.5.4.1.7.1.4.1) were not answered; not available' },
+    ]);
   });
 
   it('Server Technology PRO2 (Sentry4-MIB): phases, outlets, humidity and water; -1 is not measured', async () => {

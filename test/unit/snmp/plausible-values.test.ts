@@ -65,6 +65,17 @@ describe('recognition data', () => {
     expect(canonicalVendor('None')).toBeNull();
     expect(canonicalVendor('EAST')).toBe('EAST');
   });
+
+  it('switches by what they say of themselves, never a "Switched" PDU; ZXR10 switches and earlier Eaton ePDUs by product tree; Delta by number', () => {
+    expect(kindOfDescription('Cisco IOS Software, Catalyst 4500 L3 Switch Software (cat4500-IPBASE-M)')).toBe('switch');
+    expect(kindOfDescription('Cisco NX-OS(tm) nxos.7.0.3.I7.7.bin, Software (nxos)')).toBe('switch');
+    expect(kindOfDescription('HPE Comware Platform Software … HPE 5900AF-48G-4XG-2QSFP+ Switch')).toBe('switch');
+    expect(kindOfDescription('APC Web/SNMP Management Card (MB:v4.1.0 PF:v6.4.6 PN:apc_hw05_aos_646.bin) Switched Rack PDU')).toBe('pdu');
+    expect(kindOfDescription('Cisco IOS Software, ir800 Software (ir800-UNIVERSALK9-M)')).toBeNull();
+    expect(kindOfObjectId('1.3.6.1.4.1.3902.3.100.20')).toBe('switch');
+    expect(kindOfObjectId('1.3.6.1.4.1.534.6.6.6')).toBe('pdu');
+    expect(vendorOfObjectId('1.3.6.1.4.1.2254.2.5')).toBe('Delta');
+  });
 });
 
 describe("vendors' per-row tables as sensors", () => {

@@ -53,13 +53,29 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
   }
   for (const [name, table] of tables) {
     const columns = Object.entries(table.columns);
+    const walkedOids = [...new Set(columns.flatMap(([, field]) => [`${table.entry}.${field.column}`, ...(field.decimalDigitsFrom ? [field.decimalDigitsFrom] : [])]))];
     reads.push(
-      session.walkColumns(columns.map(([, field]) => `${table.entry}.${field.column}`)).then((walked) => {
+      session.walkColumns(walkedOids).then((walked) => {
         const rows = new Map<string, Row>();
         for (const [fieldName, field] of columns) {
-          for (const [index, varbind] of walked.get(`${table.entry}.${field.column}`) ?? []) {
+          const digits = field.decimalDigitsFrom ? new Map(walked.get(field.decimalDigitsFrom) ?? []) : null;
+          const suffix = field.indexSuffix ? `.${field.indexSuffix}` : null;
+          for (const [walkedIndex, varbind] of walked.get(`${table.entry}.${field.column}`) ?? []) {
+            if (suffix && !walkedIndex.endsWith(suffix)) continue;
+            const index = suffix ? walkedIndex.slice(0, -suffix.length) : walkedIndex;
+            const oid = `${table.entry}.${field.column}.${walkedIndex}`;
             const row = rows.get(index) ?? ({ index } as Row);
-            row[fieldName] = read(field, varbind, `${table.entry}.${field.column}.${index}`);
+            let value = read(field, varbind, oid);
+            if (digits && typeof value === 'number') {
+              const answered = digits.get(walkedIndex)?.value;
+              const places = typeof answered === 'bigint' ? Number(answered) : answered;
+              if (typeof places === 'number' && Number.isInteger(places) && places >= 0 && places <= 9) value = Math.round((value / 10 ** places) * 1e6) / 1e6;
+              else {
+                problems.push({ section: sectionName, oid, message: `${oid}: its decimal digits (${field.decimalDigitsFrom}.${walkedIndex}) were not answered; not available` });
+                value = null;
+              }
+            }
+            row[fieldName] = value;
             rows.set(index, row);
           }
         }

@@ -15,6 +15,7 @@ import upsMib from '../../../../assets/snmp-profiles/ups-mib.json' with { type: 
 import apcPowernetUps from '../../../../assets/snmp-profiles/apc-powernet-ups.json' with { type: 'json' };
 import eatonXups from '../../../../assets/snmp-profiles/eaton-xups.json' with { type: 'json' };
 import mgeUps from '../../../../assets/snmp-profiles/mge-ups.json' with { type: 'json' };
+import liebertGpPdu from '../../../../assets/snmp-profiles/liebert-gp-pdu.json' with { type: 'json' };
 import liebertGpPower from '../../../../assets/snmp-profiles/liebert-gp-power.json' with { type: 'json' };
 import liebertGp from '../../../../assets/snmp-profiles/liebert-gp.json' with { type: 'json' };
 import apcInrow from '../../../../assets/snmp-profiles/apc-inrow.json' with { type: 'json' };
@@ -73,6 +74,7 @@ const BUNDLED: Record<string, unknown> = {
   'eaton-xups.json': eatonXups,
   'mge-ups.json': mgeUps,
   // Before liebert-gp: a Liebert UPS answers the environmental group too, and is a UPS.
+  'liebert-gp-pdu.json': liebertGpPdu,
   'liebert-gp-power.json': liebertGpPower,
   'liebert-gp.json': liebertGp,
   'apc-inrow.json': apcInrow,
