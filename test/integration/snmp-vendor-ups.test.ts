@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
+import { observeSnmp } from '../../main/core/services/monitor/observe.js';
 import { startSnmpsim, type Peer } from '../support/snmp-peers.js';
 
 const NO_CONTACTS = { door: 'unknown', smoke: 'unknown', waterLeak: 'unknown', contacts: [] };
@@ -106,20 +107,19 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     const device = await read('cooling-liebert-pex');
     expect([device.kind, device.vendor]).toEqual(['cooling', 'Vertiv']);
     expect(device.profiles).toContain('liebert-gp');
-    expect(device.environment).toEqual({
-      // Row 2 (supply air, …3.4.1.1.3) answers no measurement: no reading.
-      temperatures: [
-        { index: '1', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.1', celsius: 23 },
-        { index: '3', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.2', celsius: 23 },
-        { index: '4', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.11.1', celsius: 29 },
-        { index: '5', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.11.2', celsius: 37 },
-      ],
-      humidities: [
-        { index: '1', name: '1.3.6.1.4.1.476.1.42.3.4.2.1.1', percent: 42 },
-        { index: '2', name: '1.3.6.1.4.1.476.1.42.3.4.2.1.2', percent: 42 },
-      ],
-      ...NO_CONTACTS,
-    });
+    // Row 2 (supply air, …3.4.1.1.3) answers no measurement: no reading. The unit's own sensors, not the cabinet's climate: no room limits apply.
+    const sensor = (index: string, name: string, type: string, value: number, unit: string) => ({ index, name, type, value, unit, status: 'ok' });
+    expect(device.sensors).toEqual([
+      sensor('1/temperatureC', 'Control temperature', 'temperature', 23, '°C'),
+      sensor('3/temperatureC', 'Return air temperature', 'temperature', 23, '°C'),
+      sensor('4/temperatureC', 'Compressor 1 temperature', 'temperature', 29, '°C'),
+      sensor('5/temperatureC', 'Compressor 2 temperature', 'temperature', 37, '°C'),
+      sensor('1/humidityPercent', 'Control humidity', 'humidity', 42, '%RH'),
+      sensor('2/humidityPercent', 'Return air humidity', 'humidity', 42, '%RH'),
+    ]);
+    expect(device.environment).toBeNull();
+    // A 37 °C compressor raises nothing.
+    expect(observeSnmp(device, null, Date.now()).observation.conditions).toEqual([]);
     expect(device.ups).toBeNull();
     expect(device.problems).toEqual([]);
   });
@@ -129,17 +129,14 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     expect([device.kind, device.vendor]).toEqual(['ups', 'Vertiv']);
     expect(device.profiles.filter((id) => id.startsWith('liebert'))).toEqual(['liebert-gp-power', 'liebert-gp']);
     expect(device.ups?.battery).toEqual({ status: null, secondsOnBattery: null, minutesRemaining: null, chargePercent: 100, voltageV: null, currentA: null, temperatureC: null });
-    expect(device.environment).toEqual({
-      temperatures: [
-        { index: '1', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.6', celsius: 24.3 },
-        { index: '2', name: '1.3.6.1.4.1.476.1.42.3.4.1.1.4', celsius: 22 },
-      ],
-      humidities: [],
-      ...NO_CONTACTS,
-    });
+    // Well-known points the profile does not name stay as their OID.
+    expect(device.sensors.map((each) => [each.name, each.value])).toEqual([
+      ['1.3.6.1.4.1.476.1.42.3.4.1.1.6 temperature', 24.3],
+      ['1.3.6.1.4.1.476.1.42.3.4.1.1.4 temperature', 22],
+    ]);
     expect(device.problems).toEqual([
       problem('liebert-gp-power/ups', '1.3.6.1.4.1.476.1.42.3.5.1.18.0', '65535 means "not measured"'),
-      problem('liebert-gp/environment', '1.3.6.1.4.1.476.1.42.3.4.1.3.3.1.50.2', '2147483647 means "not measured"'),
+      problem('liebert-gp/sensors', '1.3.6.1.4.1.476.1.42.3.4.1.3.3.1.50.2', '2147483647 means "not measured"'),
     ]);
   });
 

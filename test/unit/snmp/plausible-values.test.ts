@@ -36,6 +36,10 @@ describe('a value is a reading only where its MIB allows it', () => {
     expect(readField(field({}), varbind(null))).toEqual({ value: null, unavailable: null });
     expect(readField(field({ type: 'string', range: undefined }), varbind(Buffer.from('HUAWEI')))).toEqual({ value: 'HUAWEI', unavailable: null });
     expect(readField(field({ type: 'counter', range: undefined }), varbind(2n ** 40n))).toEqual({ value: String(2n ** 40n), unavailable: null });
+    // An OID value may be named by the profile (Liebert's well-known points); one it does not name stays the OID.
+    const point = field({ type: 'oid', range: undefined, enum: { '1.3.6.1.4.1.476.1.42.3.4.1.1.2': 'Return air' } });
+    expect(readField(point, varbind('1.3.6.1.4.1.476.1.42.3.4.1.1.2'))).toEqual({ value: 'Return air', unavailable: null });
+    expect(readField(point, varbind('1.3.6.1.4.1.476.1.42.3.4.1.1.99'))).toEqual({ value: '1.3.6.1.4.1.476.1.42.3.4.1.1.99', unavailable: null });
   });
 
   it('every number of every shipped profile carries its MIB range, and a profile without one is refused', () => {

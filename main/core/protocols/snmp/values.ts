@@ -79,7 +79,8 @@ export function fieldValue(field: ScalarField | ColumnField, varbind: Varbind | 
     case 'enum':
       return typeof raw === 'number' ? (field.enum?.[String(raw)] ?? null) : null;
     case 'oid':
-      return typeof raw === 'string' ? raw : null;
+      // An OID that names a well-known thing (Liebert's measurement points) may be given a name by the profile.
+      return typeof raw === 'string' ? (field.enum?.[raw] ?? raw) : null;
     case 'mac':
       return Buffer.isBuffer(raw) && raw.length > 0 ? [...raw].map((byte) => byte.toString(16).padStart(2, '0')).join(':') : null;
     case 'timeticks':
