@@ -51,6 +51,9 @@ export function humanSummary(device: SnmpDevice): string {
     `  target      ${device.target.host}:${device.target.port} v${device.target.version}${device.vendor ? `, vendor ${device.vendor}` : ''}, profiles ${device.profiles.join(', ')}`,
     `  system      name ${show(device.system.name)}, location ${show(device.system.location)}, up ${duration(device.system.uptimeSeconds)}`,
   ];
+  if (device.identity && (device.identity.model || device.identity.serial || device.identity.firmware)) {
+    lines.push(`  identity    model ${show(device.identity.model)}, serial ${show(device.identity.serial)}, firmware ${show(device.identity.firmware)}`);
+  }
   if (device.interfaces.length > 0) {
     const up = device.interfaces.filter((entry) => entry.operStatus === 'up').length;
     lines.push(`  interfaces  ${device.interfaces.length} (${up} up, ${device.interfaces.length - up} not up)`);

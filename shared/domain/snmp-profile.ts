@@ -49,7 +49,7 @@ export const TableSpec = z.object({
   allZeroMeansNotMeasured: z.boolean().optional(),
 });
 
-export const SECTION_TARGETS = ['system', 'interfaces', 'entities', 'sensors', 'ups', 'pdu', 'environment', 'host'] as const;
+export const SECTION_TARGETS = ['system', 'identity', 'interfaces', 'entities', 'sensors', 'ups', 'pdu', 'environment', 'host'] as const;
 export type SectionTarget = (typeof SECTION_TARGETS)[number];
 
 export const ProfileSection = z.object({

@@ -169,6 +169,16 @@ export const SnmpProblem = z.object({
   oid: z.string().optional(),
 });
 
+/** What the device is: model, serial and firmware, from ENTITY-MIB's chassis, the vendor's identity objects, or its UPS identity, each saying where from. */
+export const SnmpIdentity = z.object({
+  model: text,
+  serial: text,
+  firmware: text,
+  /** Per field, where its value came from: "entity" (ENTITY-MIB), "vendor" (the vendor's identity objects), "ups" (UPS-MIB or the vendor's UPS group). */
+  sources: z.object({ model: text, serial: text, firmware: text }),
+});
+export type SnmpIdentity = z.infer<typeof SnmpIdentity>;
+
 export const SnmpDevice = z.object({
   target: z.object({ host: z.string(), port: z.number().int(), version: z.enum(['2c', '3']) }),
   observedAt: z.string(),
@@ -183,6 +193,8 @@ export const SnmpDevice = z.object({
   pdu: PduStatus.nullable(),
   environment: EnvironmentStatus.nullable(),
   host: HostResources.nullable(),
+  /** Added after the first release: readings stored before it have none. */
+  identity: SnmpIdentity.nullable().optional(),
   problems: z.array(SnmpProblem),
 });
 export type SnmpDevice = z.infer<typeof SnmpDevice>;

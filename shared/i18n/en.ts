@@ -279,6 +279,7 @@ export const en = {
     inventory: 'Inventory',
     serial: 'Serial number',
     model: 'Model',
+    firmware: 'Firmware',
     problems: 'Parts that could not be read',
     kindChoice: 'Device type',
     kindSnmp: 'Switch, UPS, PDU or environment monitor (SNMP)',

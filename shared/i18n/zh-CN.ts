@@ -280,6 +280,7 @@ export const zhCN: Catalog = {
     inventory: '部件清单',
     serial: '序列号',
     model: '型号',
+    firmware: '固件版本',
     problems: '未能读取的部分',
     kindChoice: '设备类型',
     kindSnmp: '交换机、UPS、PDU 或环境监测器（SNMP）',

@@ -100,4 +100,15 @@ describe('devices EdgeCab was not written against, from recordings', () => {
     expect([pdu.kind, pdu.vendor, pdu.environment]).toEqual(['unknown', 'Geist', null]);
     expect(pdu.profiles).not.toContain('geist-v4');
   });
+
+  it.each([
+    // ENTITY-MIB gives the switch's software and serial; its walk has no model name (the model is only in sysDescr).
+    ['switch-huawei-s5720-36c-ei', { model: null, serial: '210235956210F7000410', firmware: 'Version 5.160 V200R007C00SPC500', sources: { model: null, serial: 'entity', firmware: 'entity' } }],
+    ['mib-ups-apc-smartups', { model: 'Smart-UPS 1500', serial: 'AS1903123456', firmware: 'UPS 09.3 (ID18)', sources: { model: 'ups', serial: 'vendor', firmware: 'ups' } }],
+    ['mib-pdu-raritan-px3', { model: 'PX3-5190R', serial: 'PX3A123456', firmware: null, sources: { model: 'vendor', serial: 'vendor', firmware: null } }],
+    ['ups-eaton-93e-80', { model: 'EATON 93E 80', serial: null, firmware: 'INV: 2.08.0011', sources: { model: 'vendor', serial: null, firmware: 'vendor' } }],
+  ])('%s: model, serial and firmware, each with where it came from', async (community, identity) => {
+    const device = await read(community);
+    expect(device.identity).toEqual(identity);
+  });
 });

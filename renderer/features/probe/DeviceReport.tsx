@@ -101,8 +101,9 @@ export function DeviceReport({ device }: { device: SnmpDevice }) {
             [t('probe.vendor'), dash(device.vendor)],
             [t('probe.location'), dash(device.system.location)],
             [t('probe.uptime'), uptimeText],
-            [t('probe.model'), dash(chassis?.model ?? device.ups?.model)],
-            [t('probe.serial'), dash(chassis?.serial)],
+            [t('probe.model'), dash(device.identity?.model ?? chassis?.model ?? device.ups?.model)],
+            [t('probe.serial'), dash(device.identity?.serial ?? chassis?.serial)],
+            [t('probe.firmware'), dash(device.identity?.firmware)],
           ]}
         />
         <p className="muted small">{t('probe.readAt', { time: formatDateTime(device.observedAt, i18n.language) })}</p>

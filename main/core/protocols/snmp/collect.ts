@@ -5,6 +5,7 @@ import {
   normalizeEntities,
   normalizeEnvironment,
   normalizeHost,
+  normalizeIdentity,
   normalizeInterfaces,
   normalizePdu,
   normalizeSensors,
@@ -247,6 +248,8 @@ function assemble(
     host: sections.host ? guard(problems, 'host', () => normalizeHost(sections.host!), null) : null,
     problems,
   };
+  const identity = guard(problems, 'identity', () => normalizeIdentity(entities, sections.identity, device.ups), undefined);
+  if (identity) Object.assign(device, { identity });
   // The schema is the last word: a section that still does not fit is dropped and named.
   const checked = SnmpDevice.safeParse(device);
   if (checked.success) return checked.data;

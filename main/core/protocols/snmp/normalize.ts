@@ -1,5 +1,6 @@
 import type {
   EnvironmentStatus,
+  SnmpIdentity,
   PduStatus,
   SnmpDevice,
   SnmpInterface,
@@ -345,6 +346,7 @@ const MEASURED_OR_STATE = [...Object.keys(ENTITY_MEASUREMENTS), ...Object.keys(E
  */
 export const PROFILE_VOCABULARY: Record<SectionTarget, { scalars: readonly string[] | ((path: string) => boolean); tables: Record<string, readonly string[]> }> = {
   system: { scalars: ['descr', 'objectId', 'uptimeSeconds', 'contact', 'name', 'location', 'services'], tables: {} },
+  identity: { scalars: ['model', 'serial', 'firmware'], tables: {} },
   interfaces: {
     scalars: [],
     tables: {
@@ -389,4 +391,26 @@ export function unknownFields(target: SectionTarget, scalars: readonly string[],
     unknown.push(...columns.filter((column) => !known.includes(column)).map((column) => `column "${table}.${column}"`));
   }
   return unknown;
+}
+
+/**
+ * Model, serial and firmware: ENTITY-MIB first, as the standard (the
+ * chassis, the stack, else the first part that has the field); then the
+ * vendor's identity objects; then the UPS identity. Each field says where it
+ * came from.
+ */
+export function normalizeIdentity(entities: SnmpDevice['entities'], vendor: RawSection | undefined, ups: UpsStatus | null): SnmpIdentity {
+  // The chassis first; else the stack; else the first part that has it (Huawei names its model on the main board, not the chassis).
+  const parts = [...entities.filter((entity) => entity.class === 'chassis'), ...entities.filter((entity) => entity.class === 'stack'), ...entities];
+  const entityField = (field: 'model' | 'serial' | 'softwareRev' | 'firmwareRev') => parts.find((entity) => entity[field]?.trim())?.[field];
+  const fromVendor = vendor?.scalars ?? {};
+  const clean = (value: string | null | undefined) => (value && value.trim() ? value.trim() : null);
+  const pick = (candidates: [string, string | null | undefined][]): [string | null, string | null] => {
+    for (const [source, value] of candidates) if (clean(value)) return [clean(value), source];
+    return [null, null];
+  };
+  const [model, modelSource] = pick([['entity', entityField('model')], ['vendor', str(fromVendor.model)], ['ups', ups?.model]]);
+  const [serial, serialSource] = pick([['entity', entityField('serial')], ['vendor', str(fromVendor.serial)]]);
+  const [firmware, firmwareSource] = pick([['entity', entityField('softwareRev') ?? entityField('firmwareRev')], ['vendor', str(fromVendor.firmware)], ['ups', ups?.firmware]]);
+  return { model, serial, firmware, sources: { model: modelSource, serial: serialSource, firmware: firmwareSource } };
 }
