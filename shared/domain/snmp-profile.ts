@@ -8,7 +8,7 @@ const FieldBase = {
   type: z.enum(FIELD_TYPES),
   /** Multiplies a numeric value, e.g. 0.1 for "tenths of a volt". */
   scale: z.number().positive().optional(),
-  /** Raw integer → normalized name, for type "enum". */
+  /** Raw integer → normalized name, for type "enum"; for type "oid", a well-known OID value → its name. */
   enum: z.record(z.string(), z.string()).optional(),
   /**
    * The raw values the MIB allows (before scale), inclusive, e.g. [0, 100] for
@@ -38,6 +38,8 @@ export const ColumnField = z
     indexSuffix: z.string().regex(/^\d+(\.\d+)*$/).optional(),
     /** The column (an OID, indexed as this one) giving each value's decimal digits: the value is divided by 10^digits. */
     decimalDigitsFrom: Oid.optional(),
+    /** The value is a reading only when this column (an OID, indexed as this one) answers one of `values` (a sensor's "is available", "communication ok"). */
+    availableWhen: z.object({ oid: Oid, values: z.array(z.number().int()).min(1) }).optional(),
   })
   .refine(checkEnum, { error: 'An enum field needs "enum"' })
   .refine(checkRange, RANGE_NEEDED);
@@ -47,6 +49,11 @@ export const TableSpec = z.object({
   columns: z.record(z.string(), ColumnField),
   /** Vendors' per-entity tables answer 0 in every column for a card that measures nothing: such rows are no readings. */
   allZeroMeansNotMeasured: z.boolean().optional(),
+  /**
+   * The "table" is a group of scalars describing one line (APC's and XPPC's single-phase input and output): its row takes this index,
+   * so it fills UPS-MIB's line of the same number instead of adding a second line.
+   */
+  rowIndex: z.string().regex(/^\d+(\.\d+)*$/).optional(),
 });
 
 export const SECTION_TARGETS = ['system', 'identity', 'interfaces', 'entities', 'sensors', 'ups', 'pdu', 'environment', 'host'] as const;

@@ -42,9 +42,10 @@ describe('Redfish OEM fill-in', () => {
     delete system.BiosVersion;
     delete manager.FirmwareVersion;
     (system.Oem as { Hpe: { Bios: { Current: { VersionString: string } } } }).Hpe.Bios.Current.VersionString = 'U31 v2.10 (OEM only)';
+    (manager.Oem as { Hpe: { Firmware: { Current: { VersionString: string } } } }).Hpe.Firmware.Current.VersionString = 'iLO 5 v2.90 (OEM only)';
     const filled = await inventoryOf(bmc);
     expect(filled.systems[0]).toMatchObject({ biosVersion: 'U31 v2.10 (OEM only)', oemFilled: ['biosVersion from Oem.Hpe.Bios.Current.VersionString'] });
-    expect(filled.managers[0]).toMatchObject({ firmware: 'iLO 5 v1.15', oemFilled: ['firmware from Oem.Hpe.Firmware.Current.VersionString'] });
+    expect(filled.managers[0]).toMatchObject({ firmware: 'iLO 5 v2.90 (OEM only)', oemFilled: ['firmware from Oem.Hpe.Firmware.Current.VersionString'] });
   });
 
   it('Huawei iBMC: the air inlet temperature its Thermal does not give comes from the chassis OEM section; an impossible one fills nothing', async () => {

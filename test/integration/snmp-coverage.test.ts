@@ -96,6 +96,9 @@ describe('devices EdgeCab was not written against, from recordings', () => {
     const ups = await read('mib-ups-upsmib-without-ident');
     expect(ups.ups).toMatchObject({ manufacturer: null, outputSource: 'normal', battery: { status: 'normal', minutesRemaining: 38, chargePercent: 87, voltageV: 271.2 } });
     expect(ups.ups!.inputLines).toEqual([{ index: '1', frequencyHz: 50, voltageV: 228, currentA: null, powerW: null }]);
+    // 2300 for 230.0 V is tenths, against the MIB: not a reading.
+    expect(ups.ups!.outputLines).toEqual([{ index: '1', voltageV: null, currentA: null, powerW: null, loadPercent: 31 }]);
+    expect(ups.problems).toContainEqual({ section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.4.4.1.2.1', message: "1.3.6.1.2.1.33.1.4.4.1.2.1: 2300 is outside the MIB's range 0..1000; not available" });
     const pdu = await read('mib-pdu-geist-without-v4');
     expect([pdu.kind, pdu.vendor, pdu.environment]).toEqual(['unknown', 'Geist', null]);
     expect(pdu.profiles).not.toContain('geist-v4');
@@ -110,5 +113,26 @@ describe('devices EdgeCab was not written against, from recordings', () => {
   ])('%s: model, serial and firmware, each with where it came from', async (community, identity) => {
     const device = await read(community);
     expect(device.identity).toEqual(identity);
+  });
+
+  it('a Megatec NetAgent card (XPPC-MIB only): battery, single-phase input and output in tenths, on battery; its 254 °C is not available; where UPS-MIB answers too, UPS-MIB stays', async () => {
+    const device = await read('mib-ups-xppc-netagent');
+    expect([device.kind, device.vendor]).toEqual(['ups', 'Phoenixtec']);
+    expect(device.ups).toMatchObject({
+      model: 'KR1000',
+      outputSource: 'battery',
+      outputFrequencyHz: 50,
+      battery: { status: 'normal', chargePercent: 96, temperatureC: null, voltageV: null },
+      inputLines: [{ index: '1', voltageV: 231.8, frequencyHz: 49.9, currentA: null, powerW: null }],
+      outputLines: [{ index: '1', voltageV: 220.1, loadPercent: 23, currentA: null, powerW: null }],
+    });
+    expect(device.problems).toEqual([{ section: 'xppc-ups/ups', oid: '1.3.6.1.4.1.935.1.1.1.2.2.3.0', message: "1.3.6.1.4.1.935.1.1.1.2.2.3.0: 2540 is outside the MIB's range -400..1500; not available" }]);
+    // On battery raises the monitor's alarm, as for UPS-MIB.
+    expect(observeSnmp(device, null, Date.now()).observation.conditions.map((condition) => condition.key)).toContain('power-source:battery');
+    // The Phoenixtec walk answers both: XPPC's single line is UPS-MIB's line 1, not a fourth line.
+    const both = await read('ups-phoenixtec');
+    expect(both.profiles).toEqual(expect.arrayContaining(['ups-mib', 'xppc-ups']));
+    expect(both.ups!.inputLines.map((line) => line.index)).toEqual(['1', '2', '3']);
+    expect(both.ups!.outputLines.map((line) => line.index)).toEqual(['1', '2', '3']);
   });
 });

@@ -31,12 +31,13 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
       energyKwh: 1234.567,
       loadState: null,
       phases: [{ index: '1', currentA: 4.12, voltageV: 230, powerKw: 0.901 }],
-      outlets: [outlet('1', 'web-01', 'on', 1.2, 270, 456.789), outlet('2', '2', 'on', 0.9, 205), outlet('3', 'db-01', 'off', 0, 0), outlet('4', 'spare', 'unknown', null, 0)],
+      outlets: [outlet('1', 'web-01', 'on', 1.2, 270, 456.789), outlet('2', '2', 'on', 0.9, 205), outlet('3', 'db-01', 'off', 0, null), outlet('4', 'spare', 'unknown', null, 0)],
     });
     expect(device.environment).toBeNull();
     expect(device.sensors).toEqual([]);
     expect(device.problems).toEqual([
       off('raritan-pdu2/pdu', '1.3.6.1.4.1.13742.6.4.1.2.1.3.1.4', "13 is not one of the MIB's values"),
+      // Outlet 3's power sensor says it is not available: no reading, and nothing implausible to report.
       // Outlet 4's current without its decimal digits could be off by a factor of 1000: not a reading.
       { section: 'raritan-pdu2/pdu', oid: '1.3.6.1.4.1.13742.6.5.4.3.1.4.1.4.1', message: '1.3.6.1.4.1.13742.6.5.4.3.1.4.1.4.1: its decimal digits (1.3.6.1.4.1.13742.6.3.5.4.1.7.1.4.1) were not answered; not available' },
     ]);

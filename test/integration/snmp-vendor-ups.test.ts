@@ -29,10 +29,10 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
       model: 'Smart-UPS 1500',
       firmware: 'UPS 09.3 (ID18)',
       battery: { status: 'normal', secondsOnBattery: 0, minutesRemaining: 49, chargePercent: 100, voltageV: 27.3, currentA: null, temperatureC: 27.3 },
-      inputLines: [{ index: '0', frequencyHz: 50, voltageV: 229.4, currentA: null, powerW: null }],
+      inputLines: [{ index: '1', frequencyHz: 50, voltageV: 229.4, currentA: null, powerW: null }],
       outputSource: 'normal',
       outputFrequencyHz: 50,
-      outputLines: [{ index: '0', voltageV: 230.1, currentA: 1.5, powerW: null, loadPercent: 24.3 }],
+      outputLines: [{ index: '1', voltageV: 230.1, currentA: 1.5, powerW: null, loadPercent: 24.3 }],
       alarmsPresent: null,
       alarms: [],
     });

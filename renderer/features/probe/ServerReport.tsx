@@ -158,6 +158,7 @@ export function ServerReport({ inventory }: { inventory: RedfishProbeResult }) {
               ))}
             </tbody>
           </table>
+          {oemNote(chassis.oemFilled)}
         </section>
       ))}
       <section className="card">

@@ -175,7 +175,7 @@ async function readSystem(walker: RedfishWalker, system: JsonObject): Promise<Re
     });
   }
   const powerState = str(system.PowerState);
-  const oem = fillFromOem(system, SYSTEM_OEM_RULES, { biosVersion: str(system.BiosVersion), serial: str(system.SerialNumber), model: str(system.Model) });
+  const oem = fillFromOem(system, SYSTEM_OEM_RULES, { biosVersion: str(system.BiosVersion) !== null, serial: str(system.SerialNumber) !== null, model: str(system.Model) !== null });
   return {
     id: str(system.Id) ?? '?',
     vendor: str(system.Manufacturer),
@@ -323,8 +323,9 @@ async function readChassis(walker: RedfishWalker, chassis: JsonObject): Promise<
       temperatures.push({ id: 'environment', name: 'Chassis environment', value: ambient, unit: 'Cel', upperCritical: null, status: { state: null, health: 'unknown', healthRollup: 'unknown' } });
     }
   }
-  const hasInlet = temperatures.some((entry) => /inlet|ambient|intake/i.test(entry.name ?? entry.id));
-  const oem = fillFromOem(chassis, CHASSIS_OEM_RULES, { inletCelsius: hasInlet ? 'read from Thermal' : null, serial: str(chassis.SerialNumber), model: str(chassis.Model) });
+  // An inlet sensor listed without a reading does not count: the OEM figure is better than none.
+  const hasInlet = temperatures.some((entry) => entry.value !== null && /inlet|ambient|intake/i.test(entry.name ?? entry.id));
+  const oem = fillFromOem(chassis, CHASSIS_OEM_RULES, { inletCelsius: hasInlet });
   const inlet = num(oem.values.inletCelsius);
   if (inlet !== null) temperatures.push({ id: 'oem-inlet', name: 'Inlet', value: inlet, unit: 'Cel', upperCritical: null, status: { state: null, health: 'unknown', healthRollup: 'unknown' } });
   return {
@@ -332,8 +333,8 @@ async function readChassis(walker: RedfishWalker, chassis: JsonObject): Promise<
     name: str(chassis.Name),
     type: str(chassis.ChassisType),
     manufacturer: str(chassis.Manufacturer),
-    model: str(chassis.Model) ?? str(oem.values.model),
-    serial: str(chassis.SerialNumber) ?? str(oem.values.serial),
+    model: str(chassis.Model),
+    serial: str(chassis.SerialNumber),
     ...(oem.filled.length > 0 ? { oemFilled: oem.filled } : {}),
     status: statusOf(chassis),
     powerSupplies,
@@ -354,7 +355,7 @@ async function readManager(walker: RedfishWalker, manager: JsonObject): Promise<
   const reset = await resetInfo(walker, manager, '#Manager.Reset');
   const ntp = obj(protocol?.NTP);
   const nic = interfaces[0] ?? {};
-  const oem = fillFromOem(manager, MANAGER_OEM_RULES, { firmware: str(manager.FirmwareVersion), hostName: str(protocol?.HostName) ?? str(nic.HostName) });
+  const oem = fillFromOem(manager, MANAGER_OEM_RULES, { firmware: str(manager.FirmwareVersion) !== null, hostName: (str(protocol?.HostName) ?? str(nic.HostName)) !== null });
   const sel = logServices.find((service) => /sel|event/i.test(`${str(service.Id)} ${str(service.Name)}`)) ?? logServices[0];
   const entries = sel ? await walker.members(link(sel.Entries)) : [];
   return {

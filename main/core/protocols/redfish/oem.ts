@@ -20,7 +20,7 @@ export interface OemRule<Field extends string> {
 
 export type SystemOemField = 'biosVersion' | 'serial' | 'model';
 export type ManagerOemField = 'firmware' | 'hostName';
-export type ChassisOemField = 'inletCelsius' | 'serial' | 'model';
+export type ChassisOemField = 'inletCelsius';
 
 export const SYSTEM_OEM_RULES: readonly OemRule<SystemOemField>[] = [
   // HPE iLO 5 (Hpe) and iLO 4 (Hp): the running ROM; some iLO 4 firmware has no BiosVersion.
@@ -39,7 +39,6 @@ export const MANAGER_OEM_RULES: readonly OemRule<ManagerOemField>[] = [
 export const CHASSIS_OEM_RULES: readonly OemRule<ChassisOemField>[] = [
   // Huawei iBMC keeps the air inlet in the chassis's own OEM section; Thermal may not list it.
   { field: 'inletCelsius', namespaces: ['Huawei'], path: ['InletTemperatureCelsius'], type: 'number', range: [-60, 150] },
-  { field: 'serial', namespaces: ['Huawei'], path: ['ChassisID'], type: 'text' },
 ];
 
 const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -64,12 +63,13 @@ function usable(value: Json | undefined, rule: OemRule<string>): string | number
 export function fillFromOem<Field extends string>(
   resource: JsonObject,
   rules: readonly OemRule<Field>[],
-  current: Record<Field, string | number | null>,
+  /** Per field, whether the standard properties already gave it. */
+  present: Record<Field, boolean>,
 ): { values: Partial<Record<Field, string | number>>; filled: string[] } {
   const values: Partial<Record<Field, string | number>> = {};
   const filled: string[] = [];
   for (const rule of rules) {
-    if (current[rule.field] !== null || values[rule.field] !== undefined) continue;
+    if (present[rule.field] || values[rule.field] !== undefined) continue;
     for (const namespace of rule.namespaces) {
       const value = usable(at(resource, namespace, rule.path), rule);
       if (value === null) continue;

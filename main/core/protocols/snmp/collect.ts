@@ -54,25 +54,37 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
   }
   for (const [name, table] of tables) {
     const columns = Object.entries(table.columns);
-    const walkedOids = [...new Set(columns.flatMap(([, field]) => [`${table.entry}.${field.column}`, ...(field.decimalDigitsFrom ? [field.decimalDigitsFrom] : [])]))];
+    const walkedOids = [
+      ...new Set(
+        columns.flatMap(([, field]) => [`${table.entry}.${field.column}`, ...(field.decimalDigitsFrom ? [field.decimalDigitsFrom] : []), ...(field.availableWhen ? [field.availableWhen.oid] : [])]),
+      ),
+    ];
     reads.push(
       session.walkColumns(walkedOids).then((walked) => {
         const rows = new Map<string, Row>();
         for (const [fieldName, field] of columns) {
           const digits = field.decimalDigitsFrom ? new Map(walked.get(field.decimalDigitsFrom) ?? []) : null;
+          const availability = field.availableWhen ? new Map(walked.get(field.availableWhen.oid) ?? []) : null;
           const suffix = field.indexSuffix ? `.${field.indexSuffix}` : null;
           for (const [walkedIndex, varbind] of walked.get(`${table.entry}.${field.column}`) ?? []) {
             if (suffix && !walkedIndex.endsWith(suffix)) continue;
-            const index = suffix ? walkedIndex.slice(0, -suffix.length) : walkedIndex;
+            const index = table.rowIndex ?? (suffix ? walkedIndex.slice(0, -suffix.length) : walkedIndex);
             const oid = `${table.entry}.${field.column}.${walkedIndex}`;
             const row = rows.get(index) ?? ({ index } as Row);
             let value = read(field, varbind, oid);
+            if (availability && field.availableWhen && value !== null) {
+              // The MIB says the value means nothing unless the sensor says it is there (Raritan's IsAvailable, MGE's ComFailure).
+              // The device itself says so: no reading, and nothing implausible to report.
+              const state = availability.get(walkedIndex)?.value;
+              const answered = typeof state === 'bigint' ? Number(state) : state;
+              if (typeof answered !== 'number' || !field.availableWhen.values.includes(answered)) value = null;
+            }
             if (digits && typeof value === 'number') {
               const answered = digits.get(walkedIndex)?.value;
               const places = typeof answered === 'bigint' ? Number(answered) : answered;
               if (typeof places === 'number' && Number.isInteger(places) && places >= 0 && places <= 9) value = Math.round((value / 10 ** places) * 1e6) / 1e6;
               else {
-                problems.push({ section: sectionName, oid, message: `${oid}: its decimal digits (${field.decimalDigitsFrom}.${walkedIndex}) were not answered; not available` });
+                problems.push({ section: sectionName, oid, message: `${oid}: its decimal digits (${field.decimalDigitsFrom}.${walkedIndex}) ${places === undefined ? 'were not answered' : `are ${String(places)}, not 0..9`}; not available` });
                 value = null;
               }
             }

@@ -166,7 +166,7 @@ function entityMeasurements(raw: RawSection, names: Map<string, string | null>):
 function scalarMeasurements(raw: RawSection): SnmpSensor[] {
   return Object.entries(raw.scalars).flatMap(([path, value]): SnmpSensor[] => {
     const dot = path.lastIndexOf('.');
-    const measurement = ENTITY_MEASUREMENTS[path.slice(dot + 1)];
+    const measurement = Object.hasOwn(ENTITY_MEASUREMENTS, path.slice(dot + 1)) ? ENTITY_MEASUREMENTS[path.slice(dot + 1)] : undefined;
     const reading = num(value);
     if (!measurement || dot <= 0 || reading === null) return [];
     return [{ index: path, name: path.slice(0, dot), type: measurement.type, value: reading, unit: measurement.unit, status: 'ok' }];
@@ -293,7 +293,8 @@ export function normalizePdu(raw: RawSection): PduStatus {
 }
 
 export function normalizeEnvironment(raw: RawSection, keywords: Partial<Record<'door' | 'smoke' | 'water', string[]>>): EnvironmentStatus {
-  const available = (row: Row) => num(row.available) !== 0;
+  // Available only when said so (1), or when the profile has no such column: a refused or "not measured" state is no proof the sensor is there.
+  const available = (row: Row) => row.available === undefined || num(row.available) === 1;
   const temperatures = [...(raw.tables.internal ?? []), ...(raw.tables.remoteTemperatures ?? [])]
     .filter((row) => available(row) && num(row.celsius) !== null)
     .map((row) => ({ index: row.index, name: str(row.name), celsius: num(row.celsius) }));
@@ -356,7 +357,7 @@ export const PROFILE_VOCABULARY: Record<SectionTarget, { scalars: readonly strin
   },
   entities: { scalars: [], tables: { rows: ['descr', 'class', 'name', 'hardwareRev', 'firmwareRev', 'softwareRev', 'serial', 'manufacturer', 'model'] } },
   sensors: {
-    scalars: (path) => path.lastIndexOf('.') > 0 && path.slice(path.lastIndexOf('.') + 1) in ENTITY_MEASUREMENTS,
+    scalars: (path) => path.lastIndexOf('.') > 0 && Object.hasOwn(ENTITY_MEASUREMENTS, path.slice(path.lastIndexOf('.') + 1)),
     tables: { entitySensors: ['type', 'rawValue', 'scale', 'precision', 'unit', 'status'], '*': ['name', 'status', ...MEASURED_OR_STATE] },
   },
   ups: {
@@ -383,7 +384,7 @@ export function unknownFields(target: SectionTarget, scalars: readonly string[],
   const scalarKnown = typeof vocabulary.scalars === 'function' ? vocabulary.scalars : (path: string) => (vocabulary.scalars as readonly string[]).includes(path);
   const unknown = scalars.filter((path) => !scalarKnown(path)).map((path) => `scalar "${path}"`);
   for (const [table, columns] of Object.entries(tables)) {
-    const known = vocabulary.tables[table] ?? vocabulary.tables['*'];
+    const known = Object.hasOwn(vocabulary.tables, table) ? vocabulary.tables[table] : vocabulary.tables['*'];
     if (!known) {
       unknown.push(`table "${table}" (a ${target} section has ${Object.keys(vocabulary.tables).join(', ') || 'no tables'})`);
       continue;

@@ -18,6 +18,7 @@ import mgeUps from '../../../../assets/snmp-profiles/mge-ups.json' with { type: 
 import liebertGpPdu from '../../../../assets/snmp-profiles/liebert-gp-pdu.json' with { type: 'json' };
 import liebertGpPower from '../../../../assets/snmp-profiles/liebert-gp-power.json' with { type: 'json' };
 import liebertGp from '../../../../assets/snmp-profiles/liebert-gp.json' with { type: 'json' };
+import xppcUps from '../../../../assets/snmp-profiles/xppc-ups.json' with { type: 'json' };
 import apcInrow from '../../../../assets/snmp-profiles/apc-inrow.json' with { type: 'json' };
 // PDU and environment vendors' profiles
 import raritanPdu2 from '../../../../assets/snmp-profiles/raritan-pdu2.json' with { type: 'json' };
@@ -78,6 +79,7 @@ const BUNDLED: Record<string, unknown> = {
   'liebert-gp-power.json': liebertGpPower,
   'liebert-gp.json': liebertGp,
   'apc-inrow.json': apcInrow,
+  'xppc-ups.json': xppcUps,
   // PDU and environment vendors' profiles
   'raritan-pdu2.json': raritanPdu2,
   'sentry4.json': sentry4,

@@ -52,6 +52,13 @@ export function readField(field: ScalarField | ColumnField, varbind: Varbind | u
       if (field.range && (number < field.range[0] || number > field.range[1])) return { value: null, unavailable: `${number} is outside the MIB's range ${field.range[0]}..${field.range[1]}` };
       return { value, unavailable: null };
     }
+    case 'timeticks': {
+      // A runtime of 4294967295 ticks is "not present", not 497 days.
+      const ticks = rawNumber(raw);
+      if (ticks !== null && NOT_MEASURED_ANYWHERE.has(ticks) && !field.saturates) return { value: null, unavailable: `${ticks} means "not measured"` };
+      if (ticks !== null && field.range && (ticks < field.range[0] || ticks > field.range[1])) return { value: null, unavailable: `${ticks} is outside the MIB's range ${field.range[0]}..${field.range[1]}` };
+      return { value, unavailable: null };
+    }
     case 'enum':
       return value === null ? { value: null, unavailable: typeof raw === 'number' ? `${raw} is not one of the MIB's values` : 'not an enumeration value' } : { value, unavailable: null };
     default:
