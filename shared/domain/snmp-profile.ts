@@ -38,7 +38,7 @@ export const ColumnField = z
     indexSuffix: z.string().regex(/^\d+(\.\d+)*$/).optional(),
     /** The column (an OID, indexed as this one) giving each value's decimal digits: the value is divided by 10^digits. */
     decimalDigitsFrom: Oid.optional(),
-    /** The value is a reading only when this column (an OID, indexed as this one) answers one of `values` (a sensor's "is available", "communication ok"). */
+    /** The value is no reading when this column (an OID, indexed as this one) answers something other than `values` (a sensor's "is available", "communication ok"). */
     availableWhen: z.object({ oid: Oid, values: z.array(z.number().int()).min(1) }).optional(),
   })
   .refine(checkEnum, { error: 'An enum field needs "enum"' })

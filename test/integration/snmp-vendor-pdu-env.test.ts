@@ -37,7 +37,8 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
     expect(device.sensors).toEqual([]);
     expect(device.problems).toEqual([
       off('raritan-pdu2/pdu', '1.3.6.1.4.1.13742.6.4.1.2.1.3.1.4', "13 is not one of the MIB's values"),
-      // Outlet 3's power sensor says it is not available: no reading, and nothing implausible to report.
+      // Outlet 3's power sensor says it is not available: no reading, and nothing implausible to report
+      // (outlet 2's power, whose availability is not answered at all, is read: silence proves nothing).
       // Outlet 4's current without its decimal digits could be off by a factor of 1000: not a reading.
       { section: 'raritan-pdu2/pdu', oid: '1.3.6.1.4.1.13742.6.5.4.3.1.4.1.4.1', message: '1.3.6.1.4.1.13742.6.5.4.3.1.4.1.4.1: its decimal digits (1.3.6.1.4.1.13742.6.3.5.4.1.7.1.4.1) were not answered; not available' },
     ]);

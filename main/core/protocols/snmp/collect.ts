@@ -74,10 +74,11 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
             let value = read(field, varbind, oid);
             if (availability && field.availableWhen && value !== null) {
               // The MIB says the value means nothing unless the sensor says it is there (Raritan's IsAvailable, MGE's ComFailure).
-              // The device itself says so: no reading, and nothing implausible to report.
+              // The device itself says so: no reading, and nothing implausible to report. An agent that does not answer the state at all
+              // proves nothing either way: the value stands, checked like any other.
               const state = availability.get(walkedIndex)?.value;
               const answered = typeof state === 'bigint' ? Number(state) : state;
-              if (typeof answered !== 'number' || !field.availableWhen.values.includes(answered)) value = null;
+              if (typeof answered === 'number' && !field.availableWhen.values.includes(answered)) value = null;
             }
             if (digits && typeof value === 'number') {
               const answered = digits.get(walkedIndex)?.value;
