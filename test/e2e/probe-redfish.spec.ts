@@ -50,4 +50,33 @@ test.describe('Check a server BMC over Redfish', () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}/probe-redfish-zh.png`, fullPage: true });
     await page.getByLabel('语言').selectOption('en');
   });
+
+  test("a Huawei iBMC: the air inlet its Thermal does not give is read from the vendor's OEM data, and the report says so, in Chinese too", async ({ page }) => {
+    const huawei = await new LabBmc({ mockupDir: `${MOCKUPS_DIR}/huawei-ibmcclient-json`, users: { admin: 'Lab-Admin-1' } }).start();
+    try {
+      await page.goto('/#/probe');
+      await page.getByText('Server (BMC, Redfish)').click();
+      await page.getByLabel('BMC address').fill(huawei.url);
+      await page.getByLabel('User').fill('admin');
+      await page.getByLabel('Password').fill('Lab-Admin-1');
+      await page.getByRole('button', { name: 'Check device' }).click();
+      await page.getByTestId('redfish-untrusted').getByRole('button', { name: 'Trust this certificate and read' }).click();
+      const report = page.getByTestId('redfish-report');
+      await expect(report).toContainText('2288H V5');
+      const chassis = page.getByTestId('redfish-chassis').first();
+      await expect(chassis).toContainText('Inlet');
+      await expect(chassis).toContainText('26 °C');
+      await expect(chassis.getByTestId('redfish-oem-filled')).toHaveText("From the vendor's own (OEM) data, as the standard fields were empty: inletCelsius from Oem.Huawei.InletTemperatureCelsius");
+      await chassis.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/probe-redfish-oem-en.png` });
+      await page.getByLabel('Language').selectOption('zh-CN');
+      await expect(chassis.getByTestId('redfish-oem-filled')).toHaveText('标准字段为空，以下取自厂商自有（OEM）数据：inletCelsius from Oem.Huawei.InletTemperatureCelsius');
+      await chassis.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/probe-redfish-oem-zh.png` });
+      await page.getByLabel('语言').selectOption('en');
+    } finally {
+      await huawei.stop();
+    }
+  });
 });
+

@@ -171,7 +171,8 @@ export function ServerReport({ inventory }: { inventory: RedfishProbeResult }) {
               </dt>
               <dd>
                 {dash(manager.firmware)}
-                {oemNote(manager.oemFilled)}
+                {/* This card shows the firmware: only that is said here. */}
+                {oemNote(manager.oemFilled?.filter((entry) => entry.startsWith('firmware ')))}
               </dd>
             </div>
           ))}
