@@ -18,7 +18,7 @@ import {
 import { canonicalVendor, enterpriseOf, kindOfDescription, kindOfObjectId, vendorOfObjectId } from './recognition.js';
 import { bundledProfiles } from './profiles.js';
 import { SnmpError, SnmpSession, type SessionOptions } from './session.js';
-import { readField, type FieldValue } from './values.js';
+import { rawNumber, readField, round, type FieldValue } from './values.js';
 
 type Section = z.infer<typeof ProfileSection>;
 type Problem = SnmpDevice['problems'][number];
@@ -76,16 +76,15 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
               // The MIB says the value means nothing unless the sensor says it is there (Raritan's IsAvailable, MGE's ComFailure).
               // The device itself says so: no reading, and nothing implausible to report. An agent that does not answer the state at all
               // proves nothing either way: the value stands, checked like any other.
-              const state = availability.get(walkedIndex)?.value;
-              const answered = typeof state === 'bigint' ? Number(state) : state;
-              if (typeof answered === 'number' && !field.availableWhen.values.includes(answered)) value = null;
+              const answered = rawNumber(availability.get(walkedIndex)?.value);
+              if (answered !== null && !field.availableWhen.values.includes(answered)) value = null;
             }
             if (digits && typeof value === 'number') {
               const answered = digits.get(walkedIndex)?.value;
-              const places = typeof answered === 'bigint' ? Number(answered) : answered;
-              if (typeof places === 'number' && Number.isInteger(places) && places >= 0 && places <= 9) value = Math.round((value / 10 ** places) * 1e6) / 1e6;
+              const places = rawNumber(answered);
+              if (places !== null && Number.isInteger(places) && places >= 0 && places <= 9) value = round(value / 10 ** places);
               else {
-                problems.push({ section: sectionName, oid, message: `${oid}: its decimal digits (${field.decimalDigitsFrom}.${walkedIndex}) ${places === undefined ? 'were not answered' : `are ${String(places)}, not 0..9`}; not available` });
+                problems.push({ section: sectionName, oid, message: `${oid}: its decimal digits (${field.decimalDigitsFrom}.${walkedIndex}) ${answered === undefined ? 'were not answered' : `are ${String(answered)}, not 0..9`}; not available` });
                 value = null;
               }
             }
@@ -244,6 +243,7 @@ function assemble(
     });
   }
   const entityNames = new Map(entities.map((entity) => [entity.index, entity.name ?? entity.descr]));
+  const ups = sections.ups ? guard(problems, 'ups', () => normalizeUps(sections.ups!), null) : null;
   const keywords = active.find((profile) => profile.contactKeywords)?.contactKeywords ?? {};
   const device = {
     target: { host: target.host, port: target.port, version: target.version },
@@ -255,14 +255,13 @@ function assemble(
     interfaces: sections.interfaces ? guard(problems, 'interfaces', () => normalizeInterfaces(sections.interfaces!), []) : [],
     entities,
     sensors: sections.sensors ? guard(problems, 'sensors', () => normalizeSensors(sections.sensors!, entityNames), []) : [],
-    ups: sections.ups ? guard(problems, 'ups', () => normalizeUps(sections.ups!), null) : null,
+    ups,
     pdu: sections.pdu ? guard(problems, 'pdu', () => normalizePdu(sections.pdu!), null) : null,
     environment: sections.environment ? guard(problems, 'environment', () => normalizeEnvironment(sections.environment!, keywords), null) : null,
     host: sections.host ? guard(problems, 'host', () => normalizeHost(sections.host!), null) : null,
+    identity: guard(problems, 'identity', () => normalizeIdentity(entities, sections.identity, ups), undefined),
     problems,
   };
-  const identity = guard(problems, 'identity', () => normalizeIdentity(entities, sections.identity, device.ups), undefined);
-  if (identity) Object.assign(device, { identity });
   // The schema is the last word: a section that still does not fit is dropped and named.
   const checked = SnmpDevice.safeParse(device);
   if (checked.success) return checked.data;

@@ -165,12 +165,18 @@ function entityMeasurements(raw: RawSection, names: Map<string, string | null>):
  */
 function scalarMeasurements(raw: RawSection): SnmpSensor[] {
   return Object.entries(raw.scalars).flatMap(([path, value]): SnmpSensor[] => {
-    const dot = path.lastIndexOf('.');
-    const measurement = Object.hasOwn(ENTITY_MEASUREMENTS, path.slice(dot + 1)) ? ENTITY_MEASUREMENTS[path.slice(dot + 1)] : undefined;
+    const named = measurementOf(path);
     const reading = num(value);
-    if (!measurement || dot <= 0 || reading === null) return [];
-    return [{ index: path, name: path.slice(0, dot), type: measurement.type, value: reading, unit: measurement.unit, status: 'ok' }];
+    if (!named || reading === null) return [];
+    return [{ index: path, name: named.name, type: named.measurement.type, value: reading, unit: named.measurement.unit, status: 'ok' }];
   });
+}
+
+/** "<what>.<measurement>" → what is measured, and how; null for any other path. */
+function measurementOf(path: string): { name: string; measurement: (typeof ENTITY_MEASUREMENTS)[string] } | null {
+  const dot = path.lastIndexOf('.');
+  const key = path.slice(dot + 1);
+  return dot > 0 && Object.hasOwn(ENTITY_MEASUREMENTS, key) ? { name: path.slice(0, dot), measurement: ENTITY_MEASUREMENTS[key]! } : null;
 }
 
 export function normalizeSensors(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
@@ -357,7 +363,7 @@ export const PROFILE_VOCABULARY: Record<SectionTarget, { scalars: readonly strin
   },
   entities: { scalars: [], tables: { rows: ['descr', 'class', 'name', 'hardwareRev', 'firmwareRev', 'softwareRev', 'serial', 'manufacturer', 'model'] } },
   sensors: {
-    scalars: (path) => path.lastIndexOf('.') > 0 && Object.hasOwn(ENTITY_MEASUREMENTS, path.slice(path.lastIndexOf('.') + 1)),
+    scalars: (path) => measurementOf(path) !== null,
     tables: { entitySensors: ['type', 'rawValue', 'scale', 'precision', 'unit', 'status'], '*': ['name', 'status', ...MEASURED_OR_STATE] },
   },
   ups: {

@@ -10,7 +10,8 @@ function printable(buffer: Buffer): string | null {
   return /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text) ? null : text;
 }
 
-function round(value: number): number {
+/** To six decimals: what a scaled reading keeps. */
+export function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
@@ -28,9 +29,16 @@ export interface FieldReading {
 }
 
 /** The raw number of a numeric varbind, or null. */
-function rawNumber(raw: unknown): number | null {
+export function rawNumber(raw: unknown): number | null {
   const value = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'number' ? raw : Number.NaN;
   return Number.isFinite(value) ? value : null;
+}
+
+/** Why a raw number is no reading of the field (a "not measured" marker, outside the MIB's range), or null when it is one. */
+function implausible(field: ScalarField | ColumnField, number: number): string | null {
+  if ((NOT_MEASURED_ANYWHERE.has(number) && !field.saturates) || field.notMeasured?.includes(number)) return `${number} means "not measured"`;
+  if (field.range && (number < field.range[0] || number > field.range[1])) return `${number} is outside the MIB's range ${field.range[0]}..${field.range[1]}`;
+  return null;
 }
 
 /**
@@ -48,16 +56,14 @@ export function readField(field: ScalarField | ColumnField, varbind: Varbind | u
     case 'number': {
       const number = rawNumber(raw);
       if (number === null) return { value: null, unavailable: `a ${typeof raw === 'object' ? 'non-numeric' : typeof raw} answer where the MIB has a number` };
-      if ((NOT_MEASURED_ANYWHERE.has(number) && !field.saturates) || field.notMeasured?.includes(number)) return { value: null, unavailable: `${number} means "not measured"` };
-      if (field.range && (number < field.range[0] || number > field.range[1])) return { value: null, unavailable: `${number} is outside the MIB's range ${field.range[0]}..${field.range[1]}` };
-      return { value, unavailable: null };
+      const why = implausible(field, number);
+      return why ? { value: null, unavailable: why } : { value, unavailable: null };
     }
     case 'timeticks': {
       // A runtime of 4294967295 ticks is "not present", not 497 days.
       const ticks = rawNumber(raw);
-      if (ticks !== null && NOT_MEASURED_ANYWHERE.has(ticks) && !field.saturates) return { value: null, unavailable: `${ticks} means "not measured"` };
-      if (ticks !== null && field.range && (ticks < field.range[0] || ticks > field.range[1])) return { value: null, unavailable: `${ticks} is outside the MIB's range ${field.range[0]}..${field.range[1]}` };
-      return { value, unavailable: null };
+      const why = ticks === null ? null : implausible(field, ticks);
+      return why ? { value: null, unavailable: why } : { value, unavailable: null };
     }
     case 'enum':
       return value === null ? { value: null, unavailable: typeof raw === 'number' ? `${raw} is not one of the MIB's values` : 'not an enumeration value' } : { value, unavailable: null };
