@@ -1,8 +1,19 @@
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
 import { MOCKUPS_DIR } from '../support/redfish.js';
+import type { Page } from '@playwright/test';
 import { expect, SCREENSHOT_DIR, test } from './fixtures.js';
 
 test.use({ serverName: 'probe-redfish' });
+
+/** Fills the Redfish form in English with the lab BMC's admin and checks the device. */
+async function checkBmc(page: Page, url: string): Promise<void> {
+  await page.goto('/#/probe');
+  await page.getByText('Server (BMC, Redfish)').click();
+  await page.getByLabel('BMC address').fill(url);
+  await page.getByLabel('User').fill('admin');
+  await page.getByLabel('Password').fill('Lab-Admin-1');
+  await page.getByRole('button', { name: 'Check device' }).click();
+}
 
 test.describe('Check a server BMC over Redfish', () => {
   let bmc: LabBmc;
@@ -12,12 +23,7 @@ test.describe('Check a server BMC over Redfish', () => {
   test.afterAll(async () => bmc?.stop());
 
   test('the certificate is shown before it is trusted; a changed one is refused', async ({ page }) => {
-    await page.goto('/#/probe');
-    await page.getByText('Server (BMC, Redfish)').click();
-    await page.getByLabel('BMC address').fill(bmc.url);
-    await page.getByLabel('User').fill('admin');
-    await page.getByLabel('Password').fill('Lab-Admin-1');
-    await page.getByRole('button', { name: 'Check device' }).click();
+    await checkBmc(page, bmc.url);
     const warning = page.getByTestId('redfish-untrusted');
     await expect(warning).toContainText('Check this certificate before trusting it');
     await expect(warning).toContainText(bmc.fingerprint);
@@ -54,12 +60,7 @@ test.describe('Check a server BMC over Redfish', () => {
   test("a Huawei iBMC: the air inlet its Thermal does not give is read from the vendor's OEM data, and the report says so, in Chinese too", async ({ page }) => {
     const huawei = await new LabBmc({ mockupDir: `${MOCKUPS_DIR}/huawei-ibmcclient-json`, users: { admin: 'Lab-Admin-1' } }).start();
     try {
-      await page.goto('/#/probe');
-      await page.getByText('Server (BMC, Redfish)').click();
-      await page.getByLabel('BMC address').fill(huawei.url);
-      await page.getByLabel('User').fill('admin');
-      await page.getByLabel('Password').fill('Lab-Admin-1');
-      await page.getByRole('button', { name: 'Check device' }).click();
+      await checkBmc(page, huawei.url);
       await page.getByTestId('redfish-untrusted').getByRole('button', { name: 'Trust this certificate and read' }).click();
       const report = page.getByTestId('redfish-report');
       await expect(report).toContainText('2288H V5');

@@ -5,18 +5,12 @@
  * device says of its maker and of itself), and never a "not measured"
  * marker or a value outside its MIB range reported as a reading.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
+import { describe, expect, it } from 'vitest';
 import { observeSnmp } from '../../main/core/services/monitor/observe.js';
-import { startSnmpsim, type Peer } from '../support/snmp-peers.js';
+import { servedRecordings } from '../support/served-recordings.js';
 
 describe('devices EdgeCab was not written against, from recordings', () => {
-  let snmpsim: Peer;
-  const read = (community: string) => collectDevice({ host: '127.0.0.1', port: snmpsim.port, version: '2c', community, timeoutMs: 3000 });
-  beforeAll(async () => {
-    snmpsim = await startSnmpsim();
-  }, 30_000);
-  afterAll(async () => snmpsim?.stop());
+  const read = servedRecordings();
 
   it.each([
     ['ups-huawei-ups5000-gse200m', 'ups', 'Huawei'],

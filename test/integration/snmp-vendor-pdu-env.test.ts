@@ -5,20 +5,13 @@
  * readings exactly, and every "not measured" or out-of-range answer null
  * with a problem naming its OID.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
-import { startSnmpsim, type Peer } from '../support/snmp-peers.js';
+import { describe, expect, it } from 'vitest';
+import { notAvailable, servedRecordings } from '../support/served-recordings.js';
 
-const off = (section: string, oid: string, why: string) => ({ section, oid, message: `${oid}: ${why}; not available` });
 const noContacts = { door: 'unknown', smoke: 'unknown', waterLeak: 'unknown', contacts: [] };
 
 describe('PDU and environment vendors, from recordings written from their MIBs', () => {
-  let snmpsim: Peer;
-  const read = (community: string) => collectDevice({ host: '127.0.0.1', port: snmpsim.port, version: '2c', community, timeoutMs: 3000 });
-  beforeAll(async () => {
-    snmpsim = await startSnmpsim();
-  }, 30_000);
-  afterAll(async () => snmpsim?.stop());
+  const read = servedRecordings();
 
   it('Raritan PX3 (PDU2-MIB): name, outlets by outlet alone, label when unnamed, switching state; inlet and outlet current, voltage, power and energy from the sensor-type-indexed measurements, each scaled by its own decimal digits', async () => {
     const device = await read('mib-pdu-raritan-px3');
@@ -36,7 +29,7 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
     expect(device.environment).toBeNull();
     expect(device.sensors).toEqual([]);
     expect(device.problems).toEqual([
-      off('raritan-pdu2/pdu', '1.3.6.1.4.1.13742.6.4.1.2.1.3.1.4', "13 is not one of the MIB's values"),
+      notAvailable('raritan-pdu2/pdu', '1.3.6.1.4.1.13742.6.4.1.2.1.3.1.4', "13 is not one of the MIB's values"),
       // Outlet 3's power sensor says it is not available: no reading, and nothing implausible to report
       // (outlet 2's power, whose availability is not answered at all, is read: silence proves nothing).
       // Outlet 4's current without its decimal digits could be off by a factor of 1000: not a reading.
@@ -70,10 +63,10 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
     });
     const notMeasured = '-1 means "not measured"';
     expect(device.problems).toEqual([
-      off('sentry4/pdu', '1.3.6.1.4.1.1718.4.1.8.3.1.3.1.1.3', notMeasured),
-      off('sentry4/pdu', '1.3.6.1.4.1.1718.4.1.8.3.1.7.1.1.3', notMeasured),
-      off('sentry4/pdu', '1.3.6.1.4.1.1718.4.1.8.3.1.14.1.1.3', notMeasured),
-      off('sentry4/environment', '1.3.6.1.4.1.1718.4.1.10.3.1.1.1.2', notMeasured),
+      notAvailable('sentry4/pdu', '1.3.6.1.4.1.1718.4.1.8.3.1.3.1.1.3', notMeasured),
+      notAvailable('sentry4/pdu', '1.3.6.1.4.1.1718.4.1.8.3.1.7.1.1.3', notMeasured),
+      notAvailable('sentry4/pdu', '1.3.6.1.4.1.1718.4.1.8.3.1.14.1.1.3', notMeasured),
+      notAvailable('sentry4/environment', '1.3.6.1.4.1.1718.4.1.10.3.1.1.1.2', notMeasured),
     ]);
   });
 
@@ -93,7 +86,7 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
       ],
     });
     expect(device.environment).toEqual({ temperatures: [], humidities: [{ index: '0.1', name: 'Humidity 1', percent: 45.2 }], ...noContacts });
-    expect(device.problems).toEqual([off('eaton-epdu/pdu', '1.3.6.1.4.1.534.6.6.7.6.5.1.3.0.3', "-1 is outside the MIB's range 0..2147483647")]);
+    expect(device.problems).toEqual([notAvailable('eaton-epdu/pdu', '1.3.6.1.4.1.534.6.6.7.6.5.1.3.0.3', "-1 is outside the MIB's range 0..2147483647")]);
   });
 
   it('APC NetBotz 450 (NETBOTZV2-MIB): temperatures and humidity in tenths; a value outside -500..1000 is none', async () => {
@@ -108,7 +101,7 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
       humidities: [{ index: '1', name: 'Rack 7 humidity', percent: 41.5 }],
       ...noContacts,
     });
-    expect(device.problems).toEqual([off('apc-netbotz/environment', '1.3.6.1.4.1.5528.100.4.1.1.1.2.3', "1250 is outside the MIB's range -500..1000")]);
+    expect(device.problems).toEqual([notAvailable('apc-netbotz/environment', '1.3.6.1.4.1.5528.100.4.1.1.1.2.3', "1250 is outside the MIB's range -500..1000")]);
   });
 
   it('APC EMS (PowerNet-MIB): universal I/O temperature and humidity, EMS probe humidity; -1 and 255 are no readings', async () => {
@@ -128,10 +121,10 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
     });
     expect(device.problems).toEqual(
       expect.arrayContaining([
-        off('apc-uio/environment', '1.3.6.1.4.1.318.1.1.25.1.2.1.6.3.1', '-1 means "not measured"'),
-        off('apc-uio/environment', '1.3.6.1.4.1.318.1.1.25.1.2.1.7.1.1', '-1 means "not measured"'),
-        off('apc-uio/environment', '1.3.6.1.4.1.318.1.1.25.1.2.1.7.3.1', '-1 means "not measured"'),
-        off('apc-ems/environment', '1.3.6.1.4.1.318.1.1.10.3.13.1.1.6.2', "255 is outside the MIB's range 0..100"),
+        notAvailable('apc-uio/environment', '1.3.6.1.4.1.318.1.1.25.1.2.1.6.3.1', '-1 means "not measured"'),
+        notAvailable('apc-uio/environment', '1.3.6.1.4.1.318.1.1.25.1.2.1.7.1.1', '-1 means "not measured"'),
+        notAvailable('apc-uio/environment', '1.3.6.1.4.1.318.1.1.25.1.2.1.7.3.1', '-1 means "not measured"'),
+        notAvailable('apc-ems/environment', '1.3.6.1.4.1.318.1.1.10.3.13.1.1.6.2', "255 is outside the MIB's range 0..100"),
       ]),
     );
     expect(device.problems).toHaveLength(4);
@@ -141,6 +134,6 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
     const device = await read('mib-environment-akcp-sensorprobe2');
     expect([device.kind, device.vendor]).toEqual(['environment', 'AKCP']);
     expect(device.environment).toEqual({ temperatures: [], humidities: [{ index: '0', name: 'Humidity Port 1', percent: 38 }], ...noContacts });
-    expect(device.problems).toEqual([off('akcp-sensorprobe/environment', '1.3.6.1.4.1.3854.1.2.2.1.17.1.3.1', "120 is outside the MIB's range 0..100")]);
+    expect(device.problems).toEqual([notAvailable('akcp-sensorprobe/environment', '1.3.6.1.4.1.3854.1.2.2.1.17.1.3.1', "120 is outside the MIB's range 0..100")]);
   });
 });

@@ -6,21 +6,15 @@
  * its OID. Also the enterprise numbers recognition names (BDCOM, Maipu,
  * Digital China) and the Ruijie switch product tree.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
+import { describe, expect, it } from 'vitest';
 import { bundledProfiles } from '../../main/core/protocols/snmp/profiles.js';
 import { kindOfObjectId, vendorOfObjectId } from '../../main/core/protocols/snmp/recognition.js';
 import { readField } from '../../main/core/protocols/snmp/values.js';
-import { startSnmpsim, type Peer } from '../support/snmp-peers.js';
+import { servedRecordings } from '../support/served-recordings.js';
 
 describe("switch vendors' profiles, from recordings of real switches", () => {
-  let snmpsim: Peer;
-  const read = (community: string) => collectDevice({ host: '127.0.0.1', port: snmpsim.port, version: '2c', community, timeoutMs: 3000 });
+  const read = servedRecordings();
   const reading = ({ name, type, value, unit, status }: { name: string | null; type: string; value: number | null; unit: string | null; status: string }) => ({ name, type, value, unit, status });
-  beforeAll(async () => {
-    snmpsim = await startSnmpsim();
-  }, 30_000);
-  afterAll(async () => snmpsim?.stop());
 
   it('the profiles are bundled and valid', () => {
     const ids = bundledProfiles().map((profile) => profile.id);

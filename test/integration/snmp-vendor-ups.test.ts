@@ -4,21 +4,14 @@
  * recordings written from the MIBs (mib-*.snmprec): kind, vendor, the exact
  * readings, and every "not measured" or out-of-range answer null with its OID.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
+import { describe, expect, it } from 'vitest';
 import { observeSnmp } from '../../main/core/services/monitor/observe.js';
-import { startSnmpsim, type Peer } from '../support/snmp-peers.js';
+import { notAvailable, servedRecordings } from '../support/served-recordings.js';
 
 const NO_CONTACTS = { door: 'unknown', smoke: 'unknown', waterLeak: 'unknown', contacts: [] };
 
 describe('UPS and cooling vendor profiles, from recordings', () => {
-  let snmpsim: Peer;
-  const read = (community: string) => collectDevice({ host: '127.0.0.1', port: snmpsim.port, version: '2c', community, timeoutMs: 3000 });
-  const problem = (section: string, oid: string, why: string) => ({ section, oid, message: `${oid}: ${why}; not available` });
-  beforeAll(async () => {
-    snmpsim = await startSnmpsim();
-  }, 30_000);
-  afterAll(async () => snmpsim?.stop());
+  const read = servedRecordings();
 
   it('an APC Smart-UPS (PowerNet-MIB): the tenths objects first, runtime in minutes, its -1 battery current not available', async () => {
     const device = await read('mib-ups-apc-smartups');
@@ -37,8 +30,8 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
       alarms: [],
     });
     expect(device.problems).toEqual([
-      problem('apc-powernet-ups/ups', '1.3.6.1.4.1.318.1.1.1.2.3.5.0', '-1 means "not measured"'),
-      problem('apc-powernet-ups/ups', '1.3.6.1.4.1.318.1.1.1.2.2.9.0', '-1 means "not measured"'),
+      notAvailable('apc-powernet-ups/ups', '1.3.6.1.4.1.318.1.1.1.2.3.5.0', '-1 means "not measured"'),
+      notAvailable('apc-powernet-ups/ups', '1.3.6.1.4.1.318.1.1.1.2.2.9.0', '-1 means "not measured"'),
     ]);
   });
 
@@ -65,9 +58,9 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
       ...NO_CONTACTS,
     });
     expect(device.problems).toEqual([
-      problem('eaton-xups/ups', '1.3.6.1.4.1.534.1.2.4.0', "101 is outside the MIB's range 0..100"),
-      problem('eaton-xups/sensors', '1.3.6.1.4.1.534.1.6.1.0', "250 is outside the MIB's range -100..200"),
-      problem('mge-ups/ups', '1.3.6.1.4.1.705.1.5.2.0', "101 is outside the MIB's range 0..100"),
+      notAvailable('eaton-xups/ups', '1.3.6.1.4.1.534.1.2.4.0', "101 is outside the MIB's range 0..100"),
+      notAvailable('eaton-xups/sensors', '1.3.6.1.4.1.534.1.6.1.0', "250 is outside the MIB's range -100..200"),
+      notAvailable('mge-ups/ups', '1.3.6.1.4.1.705.1.5.2.0', "101 is outside the MIB's range 0..100"),
     ]);
   });
 
@@ -135,8 +128,8 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
       ['1.3.6.1.4.1.476.1.42.3.4.1.1.4 temperature', 22],
     ]);
     expect(device.problems).toEqual([
-      problem('liebert-gp-power/ups', '1.3.6.1.4.1.476.1.42.3.5.1.18.0', '65535 means "not measured"'),
-      problem('liebert-gp/sensors', '1.3.6.1.4.1.476.1.42.3.4.1.3.3.1.50.2', '2147483647 means "not measured"'),
+      notAvailable('liebert-gp-power/ups', '1.3.6.1.4.1.476.1.42.3.5.1.18.0', '65535 means "not measured"'),
+      notAvailable('liebert-gp/sensors', '1.3.6.1.4.1.476.1.42.3.4.1.3.3.1.50.2', '2147483647 means "not measured"'),
     ]);
   });
 
@@ -150,6 +143,6 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
       { index: 'Return air.temperatureC', name: 'Return air', type: 'temperature', value: 32.1, unit: '°C', status: 'ok' },
     ]);
     expect(device.ups).toBeNull();
-    expect(device.problems).toEqual([problem('apc-inrow/sensors', '1.3.6.1.4.1.318.1.1.13.3.2.2.2.2.0', '2147483647 means "not measured"')]);
+    expect(device.problems).toEqual([notAvailable('apc-inrow/sensors', '1.3.6.1.4.1.318.1.1.13.3.2.2.2.2.0', '2147483647 means "not measured"')]);
   });
 });
