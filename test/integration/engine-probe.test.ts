@@ -119,6 +119,14 @@ describe('edgecab probe engine', () => {
     expect(stranger.code).toBe(4);
   }, 60_000);
 
+  it('a refused client certificate is reported every time, also with many probes at once (undici could lose the request and the CLI exit 13 saying nothing)', async () => {
+    const attempts = await Promise.all(Array.from({ length: 16 }, () => failure(edgecab('probe', 'engine', frontUrl, '--cert', paths.otherCert, '--key', paths.otherKey, '--trust-on-first-use', '--timeout', '3000'))));
+    for (const attempt of attempts) {
+      expect(attempt.code).toBe(4);
+      expect(attempt.stderr).toMatch(/^edgecab: https:\/\/127\.0\.0\.1:\d+\/version: /);
+    }
+  }, 90_000);
+
   it("through the API: EdgeCab presents the client certificate of its own CA, which an engine trusting that CA lets in", async () => {
     const { core, cleanup } = tempCore();
     const ca = await core.services.authority.certificate();

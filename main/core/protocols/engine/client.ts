@@ -186,14 +186,19 @@ export class EngineClient {
   private async request(method: Dispatcher.HttpMethod, path: string, signal?: AbortSignal, send: OutgoingBody = {}): Promise<Buffer> {
     let response: Dispatcher.ResponseData;
     // A transfer may take minutes on a thin WAN: it has no overall deadline, only the idle timeouts (no bytes either way for timeoutMs).
-    const timeout = send.stream ? new AbortController().signal : AbortSignal.timeout(send.timeoutMs ?? this.timeoutMs);
+    // A timer that holds the process open: AbortSignal.timeout's does not, and a CLI whose only pending work is a request undici lost (a TLS 1.3 peer refusing the client certificate after the handshake, under load) would exit 13 with nothing said.
+    const deadline = new AbortController();
+    const timer = send.stream ? null : setTimeout(() => deadline.abort(new DOMException('deadline', 'TimeoutError')), send.timeoutMs ?? this.timeoutMs);
+    const timeout = deadline.signal;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (send.contentType) headers['content-type'] = send.contentType;
     if (send.length !== undefined) headers['content-length'] = String(send.length);
     const wait = send.answerTimeoutMs ?? send.timeoutMs ?? this.timeoutMs;
     try {
-      response = await this.agent.request({ origin: this.origin, path, method, headers, body: send.body ?? null, headersTimeout: wait, bodyTimeout: wait, signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
+      const stop = signal ? AbortSignal.any([timeout, signal]) : timeout;
+      response = await settledBy(this.agent.request({ origin: this.origin, path, method, headers, body: send.body ?? null, headersTimeout: wait, bodyTimeout: wait, signal: stop }), stop);
     } catch (error) {
+      if (timer) clearTimeout(timer);
       throw this.transport(error, path, timeout.aborted);
     }
     const chunks: Buffer[] = [];
@@ -209,6 +214,8 @@ export class EngineClient {
       }
     } catch (error) {
       throw this.transport(error, path, timeout.aborted);
+    } finally {
+      if (timer) clearTimeout(timer);
     }
     const body = Buffer.concat(chunks);
     if (response.statusCode >= 400) {
@@ -240,7 +247,49 @@ export class EngineClient {
     return new EngineError('connection', `${this.where(path)}: ${err.code ?? ''} ${err.message ?? String(error)}`.replace(/\s+/g, ' ').trim());
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  /** Waits for requests in flight a little, then tears down whatever undici still holds (a request it lost would hold close() forever). */
+  async close(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+    });
+    const closed = await Promise.race([this.agent.close().then(() => 'closed' as const), grace]);
+    clearTimeout(timer);
+    if (closed === 'late') await this.agent.destroy();
   }
+}
+
+const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * `request` settled no later than `stop` aborts, on a timer that holds the
+ * process open. Under load undici 6 can lose a request whose TLS 1.3 peer
+ * refuses the client certificate just after the handshake: it ignores the
+ * abort, and AbortSignal.timeout's timer does not keep a CLI alive, so the
+ * CLI exited 13 with nothing said instead of reporting the engine.
+ */
+function settledBy<T>(request: Promise<T>, stop: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const keepAlive = setInterval(() => undefined, 1_000);
+    const done = () => {
+      clearInterval(keepAlive);
+      stop.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(stop.reason as Error);
+    };
+    if (stop.aborted) onAbort();
+    stop.addEventListener('abort', onAbort, { once: true });
+    request.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error as Error);
+      },
+    );
+  });
 }
