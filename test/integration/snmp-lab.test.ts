@@ -106,6 +106,21 @@ describe('lab SNMP devices', () => {
     expect((await trap('sensorThreshold', mark)).varbinds).toContainEqual(expect.objectContaining({ value: 'Cabinet door' }));
   });
 
+  it('a forced out-of-range temperature stays until set back, however the lab drifts in between (the flake of monitoring-lab)', async () => {
+    env.setTemperature(-300);
+    env.tick(5);
+    env.tick(5);
+    expect((await collectDevice(v2c(env.port))).environment?.temperatures[0]?.celsius).toBe(-300);
+    env.setTemperature(46);
+    env.tick(5);
+    expect((await collectDevice(v2c(env.port))).environment?.temperatures[0]?.celsius).toBe(46);
+    env.setTemperature(24);
+    env.tick(5);
+    const drifted = (await collectDevice(v2c(env.port))).environment?.temperatures[0]?.celsius;
+    expect(drifted).toBeGreaterThanOrEqual(23);
+    expect(drifted).toBeLessThanOrEqual(25);
+  });
+
   it('answers SNMPv3 authPriv', async () => {
     const device = await collectDevice({
       host: '127.0.0.1',

@@ -466,7 +466,11 @@ export class LabEnvironmentMonitor extends LabDevice {
 
   override tick(seconds: number): void {
     super.tick(seconds);
-    this.temperature = Math.min(45, Math.max(15, this.temperature + (this.random() - 0.5) * 0.2 * Math.sqrt(seconds)));
+    // A temperature forced outside the natural band (a fault, a broken sensor) stays as forced until the test or fault sets it back;
+    // clamping it here would undo the fault between the forcing and the next poll.
+    if (this.temperature >= 15 && this.temperature <= 45) {
+      this.temperature = Math.min(45, Math.max(15, this.temperature + (this.random() - 0.5) * 0.2 * Math.sqrt(seconds)));
+    }
     this.humidity = Math.min(80, Math.max(20, this.humidity + (this.random() - 0.5) * 0.5 * Math.sqrt(seconds)));
     this.publishClimate();
   }
