@@ -124,6 +124,9 @@ export const UpsStatus = z.object({
   outputSource: z.enum(['other', 'none', 'normal', 'bypass', 'battery', 'booster', 'reducer']).nullable(),
   outputFrequencyHz: num,
   outputLines: z.array(z.object({ index: z.string(), voltageV: num, currentA: num, powerW: num, loadPercent: num })),
+  /** The mains the static bypass would switch the load to (UPS-MIB upsBypass). Added after the first release: readings stored before it have none. */
+  bypassFrequencyHz: num.optional(),
+  bypassLines: z.array(z.object({ index: z.string(), voltageV: num, currentA: num, powerW: num })).optional(),
   alarmsPresent: num,
   alarms: z.array(z.object({ index: z.string(), descr: text, condition: text })),
 });

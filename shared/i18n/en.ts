@@ -259,6 +259,7 @@ export const en = {
     sources: { other: 'Other', none: 'None', normal: 'Mains', bypass: 'Bypass', battery: 'Battery', booster: 'Booster', reducer: 'Reducer' },
     load: 'Load',
     inputVoltage: 'Input voltage',
+    bypass: 'Bypass mains',
     alarms: 'Alarms',
     noAlarms: 'No alarms',
     outlets: 'Outlets',

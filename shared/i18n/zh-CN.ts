@@ -260,6 +260,7 @@ export const zhCN: Catalog = {
     sources: { other: '其他', none: '无', normal: '市电', bypass: '旁路', battery: '电池', booster: '升压', reducer: '降压' },
     load: '负载',
     inputVoltage: '输入电压',
+    bypass: '旁路输入',
     alarms: '告警',
     noAlarms: '无告警',
     outlets: '插座',

@@ -27,6 +27,7 @@ test.describe('Check a device over SNMP', () => {
     await expect(report).toContainText('ups-branch-07');
     await expect(page.getByTestId('probe-ups')).toContainText('Mains');
     await expect(page.getByTestId('probe-ups')).toContainText('100 %');
+    await expect(page.getByTestId('probe-ups')).toContainText('Bypass mains221 V · 50 Hz');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/probe-ups-en.png`, fullPage: true });
 
     await ups.setOnBattery(true);

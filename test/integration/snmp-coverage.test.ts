@@ -39,6 +39,17 @@ describe('devices EdgeCab was not written against, from recordings', () => {
     const device = await read('ups-huawei-ups5000-gse200m');
     expect(device.ups!.battery).toEqual({ status: 'normal', secondsOnBattery: 0, minutesRemaining: null, chargePercent: null, voltageV: 538.5, currentA: 0, temperatureC: null });
     expect(device.ups!.manufacturer).toBe('HUAWEI');
+    // This card sends frequencies in hundredths and the bypass voltage in tenths, against the MIB's tenths and whole volts:
+    // 499.9 Hz and 2358 V are refused, each with its reason, while the bypass line's current and power are read.
+    expect([device.ups!.outputFrequencyHz, device.ups!.inputLines[0]!.frequencyHz, device.ups!.bypassFrequencyHz]).toEqual([null, null, null]);
+    expect(device.ups!.bypassLines).toEqual([{ index: '1', voltageV: null, currentA: 0, powerW: 34 }]);
+    expect(device.problems).toEqual(
+      expect.arrayContaining([
+        { section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.4.2.0', message: "1.3.6.1.2.1.33.1.4.2.0: 4999 is outside the MIB's range 0..1000; not available" },
+        { section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.5.1.0', message: "1.3.6.1.2.1.33.1.5.1.0: 4997 is outside the MIB's range 0..1000; not available" },
+        { section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.5.3.1.2.1', message: "1.3.6.1.2.1.33.1.5.3.1.2.1: 2358 is outside the MIB's range 0..1000; not available" },
+      ]),
+    );
     expect(device.problems).toEqual(
       expect.arrayContaining([
         { section: 'ups-mib/ups', oid: '1.3.6.1.2.1.33.1.2.3.0', message: "1.3.6.1.2.1.33.1.2.3.0: -1 is outside the MIB's range 0..2147483647; not available" },

@@ -26,6 +26,8 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
       outputSource: 'normal',
       outputFrequencyHz: 50,
       outputLines: [{ index: '1', voltageV: 230.1, currentA: 1.5, powerW: null, loadPercent: 24.3 }],
+      bypassFrequencyHz: null,
+      bypassLines: [],
       alarmsPresent: null,
       alarms: [],
     });
@@ -48,6 +50,8 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
       outputSource: 'normal',
       outputFrequencyHz: 50,
       outputLines: [{ index: '1', voltageV: 230, currentA: 2.4, powerW: 412, loadPercent: 31 }],
+      bypassFrequencyHz: null,
+      bypassLines: [],
       alarmsPresent: 0,
       alarms: [],
     });
@@ -76,6 +80,8 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
       outputSource: 'normal',
       outputFrequencyHz: 50,
       outputLines: [{ index: '1', voltageV: 231, currentA: 0, powerW: 50, loadPercent: null }],
+      bypassFrequencyHz: 50,
+      bypassLines: [{ index: '1', voltageV: 243, currentA: null, powerW: null }],
       alarmsPresent: 0,
       alarms: [],
     });

@@ -210,6 +210,8 @@ export class LabUps extends LabDevice {
       { name: 'upsOutputSource', oid: '1.3.6.1.2.1.33.1.4.1.0', type: T.Integer, value: 3 },
       { name: 'upsOutputFrequency', oid: '1.3.6.1.2.1.33.1.4.2.0', type: T.Integer, value: 500 },
       { name: 'upsOutputNumLines', oid: '1.3.6.1.2.1.33.1.4.3.0', type: T.Integer, value: 1 },
+      { name: 'upsBypassFrequency', oid: '1.3.6.1.2.1.33.1.5.1.0', type: T.Integer, value: 500 },
+      { name: 'upsBypassNumLines', oid: '1.3.6.1.2.1.33.1.5.2.0', type: T.Integer, value: 1 },
       { name: 'upsAlarmsPresent', oid: '1.3.6.1.2.1.33.1.6.1.0', type: T.Gauge, value: 0 },
     ];
   }
@@ -239,6 +241,17 @@ export class LabUps extends LabDevice {
           { number: 5, name: 'upsOutputPercentLoad', type: T.Integer },
         ],
         rows: [[1, 220, 77, 1650, 55]],
+      },
+      {
+        name: 'upsBypassTable',
+        entry: '1.3.6.1.2.1.33.1.5.3.1',
+        columns: [
+          { number: 1, name: 'upsBypassLineIndex', type: T.Integer },
+          { number: 2, name: 'upsBypassVoltage', type: T.Integer },
+          { number: 3, name: 'upsBypassCurrent', type: T.Integer },
+          { number: 4, name: 'upsBypassPower', type: T.Integer },
+        ],
+        rows: [[1, 221, 0, 0]],
       },
       {
         name: 'upsAlarmTable',

@@ -22,6 +22,14 @@ function speed(mbps: number | null): string {
   return mbps >= 1000 ? `${mbps / 1000} Gb/s` : `${mbps} Mb/s`;
 }
 
+/** The bypass mains, when the UPS reports one: "230 V / 231 V · 50 Hz". */
+function bypassRows(ups: NonNullable<SnmpDevice['ups']>, t: (key: string) => string): [string, string][] {
+  const volts = (ups.bypassLines ?? []).map((line) => dash(line.voltageV, ' V'));
+  const frequency = ups.bypassFrequencyHz ?? null;
+  if (volts.length === 0 && frequency === null) return [];
+  return [[t('probe.bypass'), [volts.join(' / '), frequency === null ? '' : `${frequency} Hz`].filter(Boolean).join(' · ')]];
+}
+
 function Facts({ rows }: { rows: [string, string][] }) {
   return (
     <dl className="facts">
@@ -118,6 +126,7 @@ export function DeviceReport({ device }: { device: SnmpDevice }) {
               [t('probe.runtime'), device.ups.battery.minutesRemaining === null ? '—' : t('probe.minutes', { count: device.ups.battery.minutesRemaining })],
               [t('probe.source'), t(`probe.sources.${device.ups.outputSource ?? 'other'}`)],
               [t('probe.inputVoltage'), device.ups.inputLines.map((line) => dash(line.voltageV, ' V')).join(' / ') || '—'],
+              ...bypassRows(device.ups, t),
               [t('probe.load'), dash(device.ups.outputLines[0]?.loadPercent, ' %')],
               [t('probe.temperature'), dash(device.ups.battery.temperatureC, ' °C')],
               [t('probe.alarms'), device.ups.alarms.length === 0 ? t('probe.noAlarms') : device.ups.alarms.map((alarm) => alarm.condition ?? alarm.descr).join(', ')],

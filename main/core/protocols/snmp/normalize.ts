@@ -261,6 +261,13 @@ export function normalizeUps(raw: RawSection): UpsStatus {
       powerW: num(row.powerW),
       loadPercent: num(row.loadPercent),
     })),
+    bypassFrequencyHz: num(s.bypassFrequencyHz),
+    bypassLines: (raw.tables.bypassLines ?? []).map((row) => ({
+      index: row.index,
+      voltageV: num(row.voltageV),
+      currentA: num(row.currentA),
+      powerW: num(row.powerW),
+    })),
     alarmsPresent: num(s.alarmsPresent),
     alarms: (raw.tables.alarms ?? []).map((row) => ({ index: row.index, descr: str(row.descr), condition: upsAlarmName(str(row.descr)) })),
   };
@@ -368,10 +375,10 @@ export const PROFILE_VOCABULARY: Record<SectionTarget, { scalars: readonly strin
   },
   ups: {
     scalars: [
-      'manufacturer', 'model', 'firmware', 'outputSource', 'outputFrequencyHz', 'alarmsPresent',
+      'manufacturer', 'model', 'firmware', 'outputSource', 'outputFrequencyHz', 'bypassFrequencyHz', 'alarmsPresent',
       ...['status', 'secondsOnBattery', 'minutesRemaining', 'chargePercent', 'voltageV', 'currentA', 'temperatureC'].map((field) => `battery.${field}`),
     ],
-    tables: { inputLines: ['frequencyHz', 'voltageV', 'currentA', 'powerW'], outputLines: ['voltageV', 'currentA', 'powerW', 'loadPercent'], alarms: ['descr'] },
+    tables: { inputLines: ['frequencyHz', 'voltageV', 'currentA', 'powerW'], outputLines: ['voltageV', 'currentA', 'powerW', 'loadPercent'], bypassLines: ['voltageV', 'currentA', 'powerW'], alarms: ['descr'] },
   },
   pdu: {
     scalars: [],
