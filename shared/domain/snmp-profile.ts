@@ -27,6 +27,8 @@ const checkRange = (field: { type: string; range?: readonly [number, number] | u
 const RANGE_NEEDED = { error: 'A number or integer field needs "range": [min, max], the raw values its MIB allows' };
 
 export const ScalarField = z.object({ oid: Oid, ...FieldBase }).refine(checkEnum, { error: 'An enum field needs "enum"' }).refine(checkRange, RANGE_NEEDED);
+const Availability = z.object({ oid: Oid, values: z.array(z.number().int()).min(1), scalar: z.boolean().optional() });
+
 export const ColumnField = z
   .object({
     column: z.number().int().positive(),
@@ -38,8 +40,12 @@ export const ColumnField = z
     indexSuffix: z.string().regex(/^\d+(\.\d+)*$/).optional(),
     /** The column (an OID, indexed as this one) giving each value's decimal digits: the value is divided by 10^digits. */
     decimalDigitsFrom: Oid.optional(),
-    /** The value is no reading when this column (an OID, indexed as this one) answers something other than `values` (a sensor's "is available", "communication ok"). */
-    availableWhen: z.object({ oid: Oid, values: z.array(z.number().int()).min(1) }).optional(),
+    /**
+     * The value is no reading when this column (an OID, indexed as this one) answers something other than `values` (a sensor's "is available",
+     * "communication ok"); with `scalar`, the OID is one scalar for every row (APC's memSensorsStatusSysTempUnits: a temperature is °C only when it says so).
+     * Several conditions must all hold.
+     */
+    availableWhen: z.union([Availability, z.array(Availability).min(1)]).optional(),
   })
   .refine(checkEnum, { error: 'An enum field needs "enum"' })
   .refine(checkRange, RANGE_NEEDED);

@@ -130,6 +130,28 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
     expect(device.problems).toHaveLength(4);
   });
 
+  it("APC NetBotz Rack Monitor 250 (PowerNet-MIB wireless sensors): tenths of °C while the monitor says celsius, humidity where the sensor has one, nothing from an inactive sensor", async () => {
+    const device = await read('mib-environment-apc-netbotz-250');
+    expect([device.kind, device.vendor]).toEqual(['environment', 'APC']);
+    expect(device.environment).toEqual({
+      temperatures: [
+        { index: '1', name: 'THUM-01-B3-F', celsius: 24.1 },
+        { index: '2', name: 'TEMP-02-B5-R', celsius: 30.6 },
+      ],
+      humidities: [{ index: '1', name: 'THUM-01-B3-F', percent: 44 }],
+      ...noContacts,
+    });
+    expect(device.problems).toEqual([
+      notAvailable('apc-ems/environment', '1.3.6.1.4.1.318.1.1.10.5.1.1.1.5.4', '-2147483647 means "not measured"'),
+      notAvailable('apc-ems/environment', '1.3.6.1.4.1.318.1.1.10.5.1.1.1.8.2', '-1 means "not measured"'),
+      notAvailable('apc-ems/environment', '1.3.6.1.4.1.318.1.1.10.5.1.1.1.8.4', '-1 means "not measured"'),
+    ]);
+    // The same monitor set to °F: its humidity is still read, no temperature is taken for °C.
+    const fahrenheit = await read('mib-environment-apc-netbotz-250-fahrenheit');
+    expect(fahrenheit.environment?.temperatures).toEqual([]);
+    expect(fahrenheit.environment?.humidities).toEqual([{ index: '1', name: 'THUM-01-B3-F', percent: 44 }]);
+  });
+
   it('AKCP sensorProbe2 (SPAGENT-MIB): humidity only (temperature units are chosen per sensor); 120 % is none', async () => {
     const device = await read('mib-environment-akcp-sensorprobe2');
     expect([device.kind, device.vendor]).toEqual(['environment', 'AKCP']);

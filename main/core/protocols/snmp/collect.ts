@@ -1,5 +1,5 @@
 import { SnmpDevice, SnmpTarget, type SnmpDeviceKind } from '../../../../shared/domain/snmp.js';
-import type { ProfileSection, SnmpProfile } from '../../../../shared/domain/snmp-profile.js';
+import type { ColumnField, ProfileSection, SnmpProfile } from '../../../../shared/domain/snmp-profile.js';
 import type { z } from 'zod';
 import {
   normalizeEntities,
@@ -17,7 +17,7 @@ import {
 } from './normalize.js';
 import { canonicalVendor, enterpriseOf, kindOfDescription, kindOfObjectId, vendorOfObjectId } from './recognition.js';
 import { bundledProfiles } from './profiles.js';
-import { SnmpError, SnmpSession, type SessionOptions } from './session.js';
+import { SnmpError, SnmpSession, type SessionOptions, type Varbind } from './session.js';
 import { rawNumber, readField, round, type FieldValue } from './values.js';
 
 type Section = z.infer<typeof ProfileSection>;
@@ -28,6 +28,8 @@ export interface CollectOptions {
   session?: SessionOptions;
   now?: () => Date;
 }
+
+const conditionsOf = (field: ColumnField) => (field.availableWhen === undefined ? [] : Array.isArray(field.availableWhen) ? field.availableWhen : [field.availableWhen]);
 
 function emptySection(): RawSection {
   return { scalars: {}, tables: {} };
@@ -56,7 +58,7 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
     const columns = Object.entries(table.columns);
     const walkedOids = [
       ...new Set(
-        columns.flatMap(([, field]) => [`${table.entry}.${field.column}`, ...(field.decimalDigitsFrom ? [field.decimalDigitsFrom] : []), ...(field.availableWhen ? [field.availableWhen.oid] : [])]),
+        columns.flatMap(([, field]) => [`${table.entry}.${field.column}`, ...(field.decimalDigitsFrom ? [field.decimalDigitsFrom] : []), ...conditionsOf(field).map((condition) => condition.oid)]),
       ),
     ];
     reads.push(
@@ -64,7 +66,7 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
         const rows = new Map<string, Row>();
         for (const [fieldName, field] of columns) {
           const digits = field.decimalDigitsFrom ? new Map(walked.get(field.decimalDigitsFrom) ?? []) : null;
-          const availability = field.availableWhen ? new Map(walked.get(field.availableWhen.oid) ?? []) : null;
+          const conditions = conditionsOf(field).map((condition) => ({ ...condition, answers: walked.get(condition.oid) ?? new Map<string, Varbind>() }));
           const suffix = field.indexSuffix ? `.${field.indexSuffix}` : null;
           for (const [walkedIndex, varbind] of walked.get(`${table.entry}.${field.column}`) ?? []) {
             if (suffix && !walkedIndex.endsWith(suffix)) continue;
@@ -72,13 +74,14 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
             const oid = `${table.entry}.${field.column}.${walkedIndex}`;
             const row = rows.get(index) ?? ({ index } as Row);
             let value = read(field, varbind, oid);
-            if (availability && field.availableWhen && value !== null) {
-              // The MIB says the value means nothing unless the sensor says it is there (Raritan's IsAvailable, MGE's ComFailure).
-              // The device itself says so: no reading, and nothing implausible to report. An agent that does not answer the state at all
-              // proves nothing either way: the value stands, checked like any other.
-              const answered = rawNumber(availability.get(walkedIndex)?.value);
-              if (answered !== null && !field.availableWhen.values.includes(answered)) value = null;
-            }
+            // The MIB says the value means nothing unless the sensor says it is there (Raritan's IsAvailable, MGE's ComFailure).
+            // The device itself says so: no reading, and nothing implausible to report. An agent that does not answer the state at all
+            // proves nothing either way: the value stands, checked like any other.
+            const refused = conditions.some((condition) => {
+              const answered = rawNumber(condition.answers.get(condition.scalar ? '0' : walkedIndex)?.value);
+              return answered !== null && !condition.values.includes(answered);
+            });
+            if (refused) value = null;
             if (digits && typeof value === 'number') {
               const answered = digits.get(walkedIndex)?.value;
               const places = rawNumber(answered);
