@@ -151,4 +151,24 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     expect(device.ups).toBeNull();
     expect(device.problems).toEqual([notAvailable('apc-inrow/sensors', '1.3.6.1.4.1.318.1.1.13.3.2.2.2.2.0', '2147483647 means "not measured"')]);
   });
+
+  it('an APC InRow DX (coolingUnitStatusAnalogTable): each reading in the unit and scale the unit names; °F and psi repeats, run hours, a missing value, a 2147483647 and a scale of 0 give none', async () => {
+    const device = await read('mib-cooling-apc-inrow-dx');
+    expect([device.kind, device.vendor]).toEqual(['cooling', 'APC']);
+    expect(device.profiles).toContain('apc-cooling-unit');
+    expect(device.sensors.map(({ index, name, type, value, unit }) => ({ index, name, type, value, unit }))).toEqual([
+      { index: '1.1', name: 'Supply Temperature', type: 'temperature', value: 19.4, unit: '°C' },
+      { index: '1.3', name: 'Airflow', type: 'airflow', value: 2296, unit: 'CFM' },
+      { index: '1.4', name: 'Cool Output', type: 'power', value: 10800, unit: 'W' },
+      { index: '1.5', name: 'Condenser Fan Speed', type: 'fan', value: 16.3, unit: '%' },
+      { index: '1.6', name: 'Fan 1', type: 'fan', value: 3510, unit: 'rpm' },
+      { index: '1.7', name: 'Compressor Speed', type: 'frequency', value: 24.8, unit: 'Hz' },
+      { index: '1.9', name: 'Air Filter Pressure', type: 'other', value: 12, unit: 'Pa' },
+      { index: '1.13', name: 'Humidity', type: 'humidity', value: 41, unit: '%RH' },
+    ]);
+    expect(device.problems).toEqual([
+      notAvailable('apc-cooling-unit/sensors', '1.3.6.1.4.1.318.1.1.27.1.4.1.2.1.3.1.12', '2147483647 means "not measured"'),
+      notAvailable('apc-cooling-unit/sensors', '1.3.6.1.4.1.318.1.1.27.1.4.1.2.1.5.1.14', "0 is outside the MIB's range 1..1000000"),
+    ]);
+  });
 });

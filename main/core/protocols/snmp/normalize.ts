@@ -138,7 +138,7 @@ const SENSOR_STATUSES = ['ok', 'unavailable', 'nonoperational'] as const;
  */
 function entityMeasurements(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
   return Object.entries(raw.tables)
-    .filter(([table]) => table !== 'entitySensors')
+    .filter(([table]) => table !== 'entitySensors' && table !== 'describedSensors')
     .flatMap(([, rows]) =>
       rows.flatMap((row) => {
         const base = str(row.name) ?? names.get(row.index) ?? `entity ${row.index}`;
@@ -180,7 +180,41 @@ function measurementOf(path: string): { name: string; measurement: (typeof ENTIT
 }
 
 export function normalizeSensors(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
-  return [...entitySensors(raw, names), ...entityMeasurements(raw, names), ...scalarMeasurements(raw)];
+  return [...entitySensors(raw, names), ...entityMeasurements(raw, names), ...scalarMeasurements(raw), ...describedSensors(raw)];
+}
+
+/**
+ * The units a self-describing table names (APC's coolingUnitStatusAnalogUnits), as sensors: the type, EdgeCab's unit and the factor to it.
+ * Units absent here are not read: °F, psi and inches of water repeat readings the same tables give in °C, bar and Pa; run hours are counters.
+ */
+const DESCRIBED_UNITS: Record<string, { type: SnmpSensor['type']; unit: string; factor: number }> = {
+  C: { type: 'temperature', unit: '°C', factor: 1 },
+  '°C': { type: 'temperature', unit: '°C', factor: 1 },
+  kW: { type: 'power', unit: 'W', factor: 1000 },
+  W: { type: 'power', unit: 'W', factor: 1 },
+  V: { type: 'voltage', unit: 'V', factor: 1 },
+  A: { type: 'current', unit: 'A', factor: 1 },
+  Hz: { type: 'frequency', unit: 'Hz', factor: 1 },
+  '%RH': { type: 'humidity', unit: '%RH', factor: 1 },
+  rpm: { type: 'fan', unit: 'rpm', factor: 1 },
+  CFM: { type: 'airflow', unit: 'CFM', factor: 1 },
+  'L/s': { type: 'airflow', unit: 'L/s', factor: 1 },
+  Pa: { type: 'other', unit: 'Pa', factor: 1 },
+  bar: { type: 'other', unit: 'bar', factor: 1 },
+  '%': { type: 'other', unit: '%', factor: 1 },
+};
+
+/** Rows that name their own unit and divisor: value ÷ divisor, in the unit named; a fan's "%" is its speed. */
+function describedSensors(raw: RawSection): SnmpSensor[] {
+  return (raw.tables.describedSensors ?? []).flatMap((row): SnmpSensor[] => {
+    const value = num(row.value);
+    const divisor = row.divisor === undefined ? 1 : num(row.divisor);
+    const described = DESCRIBED_UNITS[str(row.unit)?.trim() ?? ''];
+    if (value === null || divisor === null || !described) return [];
+    const name = str(row.name);
+    const type = described.unit === '%' && /\bfan\b/i.test(name ?? '') ? 'fan' : described.type;
+    return [{ index: row.index, name, type, value: Math.round(((value * described.factor) / divisor) * 1e6) / 1e6, unit: described.unit, status: 'ok' }];
+  });
 }
 
 function entitySensors(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
@@ -371,7 +405,11 @@ export const PROFILE_VOCABULARY: Record<SectionTarget, { scalars: readonly strin
   entities: { scalars: [], tables: { rows: ['descr', 'class', 'name', 'hardwareRev', 'firmwareRev', 'softwareRev', 'serial', 'manufacturer', 'model'] } },
   sensors: {
     scalars: (path) => measurementOf(path) !== null,
-    tables: { entitySensors: ['type', 'rawValue', 'scale', 'precision', 'unit', 'status'], '*': ['name', 'status', ...MEASURED_OR_STATE] },
+    tables: {
+      entitySensors: ['type', 'rawValue', 'scale', 'precision', 'unit', 'status'],
+      describedSensors: ['name', 'value', 'unit', 'divisor'],
+      '*': ['name', 'status', ...MEASURED_OR_STATE],
+    },
   },
   ups: {
     scalars: [

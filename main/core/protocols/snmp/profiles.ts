@@ -20,6 +20,7 @@ import liebertGpPower from '../../../../assets/snmp-profiles/liebert-gp-power.js
 import liebertGp from '../../../../assets/snmp-profiles/liebert-gp.json' with { type: 'json' };
 import xppcUps from '../../../../assets/snmp-profiles/xppc-ups.json' with { type: 'json' };
 import apcInrow from '../../../../assets/snmp-profiles/apc-inrow.json' with { type: 'json' };
+import apcCoolingUnit from '../../../../assets/snmp-profiles/apc-cooling-unit.json' with { type: 'json' };
 // PDU and environment vendors' profiles
 import raritanPdu2 from '../../../../assets/snmp-profiles/raritan-pdu2.json' with { type: 'json' };
 import sentry4 from '../../../../assets/snmp-profiles/sentry4.json' with { type: 'json' };
@@ -79,6 +80,7 @@ const BUNDLED: Record<string, unknown> = {
   'liebert-gp-power.json': liebertGpPower,
   'liebert-gp.json': liebertGp,
   'apc-inrow.json': apcInrow,
+  'apc-cooling-unit.json': apcCoolingUnit,
   'xppc-ups.json': xppcUps,
   // PDU and environment vendors' profiles
   'raritan-pdu2.json': raritanPdu2,
