@@ -152,10 +152,17 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
     expect(fahrenheit.environment?.humidities).toEqual([{ index: '1', name: 'THUM-01-B3-F', percent: 44 }]);
   });
 
-  it('AKCP sensorProbe2 (SPAGENT-MIB): humidity only (temperature units are chosen per sensor); 120 % is none', async () => {
+  it('AKCP sensorProbe2 (SPAGENT-MIB): humidity, and temperatures of online sensors set to °C (tenths where the probe gives them); 120 % is none', async () => {
     const device = await read('mib-environment-akcp-sensorprobe2');
     expect([device.kind, device.vendor]).toEqual(['environment', 'AKCP']);
-    expect(device.environment).toEqual({ temperatures: [], humidities: [{ index: '0', name: 'Humidity Port 1', percent: 38 }], ...noContacts });
+    expect(device.environment).toEqual({
+      temperatures: [
+        { index: '0', name: 'Temperature Port 1', celsius: 24 },
+        { index: '3', name: 'Temperature Port 4', celsius: 23.1 },
+      ],
+      humidities: [{ index: '0', name: 'Humidity Port 1', percent: 38 }],
+      ...noContacts,
+    });
     expect(device.problems).toEqual([notAvailable('akcp-sensorprobe/environment', '1.3.6.1.4.1.3854.1.2.2.1.17.1.3.1', "120 is outside the MIB's range 0..100")]);
   });
 });
