@@ -70,6 +70,28 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
     ]);
   });
 
+  it('Vertiv / Geist rack PDU (VERTIV-V5-MIB): total power and energy, phases, breaker and line currents; 4294967295 is no voltage', async () => {
+    const device = await read('mib-pdu-vertiv-geist-v5');
+    expect([device.kind, device.vendor]).toEqual(['pdu', 'Geist']);
+    expect(device.profiles).toContain('geist-v5-pdu');
+    expect(device.pdu).toMatchObject({
+      name: 'MN03EDR1 Total',
+      powerKw: 4.399,
+      energyKwh: 15683.998,
+      phases: [
+        { index: '1', voltageV: 206.8, currentA: 7.25, powerKw: 1.464 },
+        { index: '2', voltageV: 207.9, currentA: 7.28, powerKw: 1.477 },
+        { index: '3', voltageV: null, currentA: 7.23, powerKw: 1.458 },
+      ],
+    });
+    expect(device.sensors.map(({ name, type, value, unit }) => ({ name, type, value, unit }))).toEqual([
+      { name: 'Circuit 1 - Phase AB current', type: 'current', value: 4.67, unit: 'A' },
+      { name: 'Circuit 2 - Phase BC current', type: 'current', value: 4.7, unit: 'A' },
+      { name: 'Line A current', type: 'current', value: 12.55, unit: 'A' },
+    ]);
+    expect(device.problems).toEqual([notAvailable('geist-v5-pdu/pdu', '1.3.6.1.4.1.21239.5.2.3.2.1.4.3', '4294967295 means "not measured"')]);
+  });
+
   it('Eaton ePDU G3 (EATON-EPDU-MIB): total power and energy, input current, outlets, humidity; a negative watts value and a disconnected probe are no readings', async () => {
     const device = await read('mib-pdu-eaton-epdu-g3');
     expect([device.kind, device.vendor]).toEqual(['pdu', 'Eaton']);
