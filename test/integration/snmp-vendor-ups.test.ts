@@ -37,6 +37,31 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     ]);
   });
 
+  it('a CyberPower UPS (CPS-MIB): the upsAdvance tenths, on battery; its 4294967295 runtime and 120 % humidity are not available, its °F sensor is not read', async () => {
+    const device = await read('mib-ups-cyberpower-ol');
+    expect([device.kind, device.vendor]).toEqual(['ups', 'CyberPower']);
+    expect(device.ups).toEqual({
+      manufacturer: null,
+      model: 'OL3000RTXL2U',
+      firmware: 'CRA.2.8',
+      battery: { status: 'normal', secondsOnBattery: null, minutesRemaining: null, chargePercent: 87, voltageV: null, currentA: null, temperatureC: 31 },
+      inputLines: [{ index: '1', frequencyHz: 50, voltageV: 229.6, currentA: null, powerW: null }],
+      outputSource: 'battery',
+      outputFrequencyHz: 50,
+      outputLines: [{ index: '1', voltageV: 230.1, currentA: 4.8, powerW: null, loadPercent: 34 }],
+      bypassFrequencyHz: null,
+      bypassLines: [],
+      alarmsPresent: null,
+      alarms: [],
+    });
+    expect(device.identity).toMatchObject({ serial: 'ZZZ0000000001' });
+    expect(device.sensors).toEqual([]);
+    expect(device.problems).toEqual([
+      notAvailable('cyberpower-ups/ups', '1.3.6.1.4.1.3808.1.1.1.2.2.4.0', '4294967295 means "not measured"'),
+      notAvailable('cyberpower-ups/sensors', '1.3.6.1.4.1.3808.1.1.4.3.1.0', "120 is outside the MIB's range 0..100"),
+    ]);
+  });
+
   it('an Eaton card answering XUPS-MIB and MGE: per-phase lines, ambient sensor, MGE environment sensor; out-of-range charge and temperature not available', async () => {
     const device = await read('mib-ups-eaton-5px');
     expect([device.kind, device.vendor]).toEqual(['ups', 'Eaton']);

@@ -19,6 +19,7 @@ import liebertGpPdu from '../../../../assets/snmp-profiles/liebert-gp-pdu.json' 
 import liebertGpPower from '../../../../assets/snmp-profiles/liebert-gp-power.json' with { type: 'json' };
 import liebertGp from '../../../../assets/snmp-profiles/liebert-gp.json' with { type: 'json' };
 import xppcUps from '../../../../assets/snmp-profiles/xppc-ups.json' with { type: 'json' };
+import cyberpowerUps from '../../../../assets/snmp-profiles/cyberpower-ups.json' with { type: 'json' };
 import apcInrow from '../../../../assets/snmp-profiles/apc-inrow.json' with { type: 'json' };
 import apcCoolingUnit from '../../../../assets/snmp-profiles/apc-cooling-unit.json' with { type: 'json' };
 // PDU and environment vendors' profiles
@@ -83,6 +84,7 @@ const BUNDLED: Record<string, unknown> = {
   'apc-inrow.json': apcInrow,
   'apc-cooling-unit.json': apcCoolingUnit,
   'xppc-ups.json': xppcUps,
+  'cyberpower-ups.json': cyberpowerUps,
   // PDU and environment vendors' profiles
   'raritan-pdu2.json': raritanPdu2,
   'sentry4.json': sentry4,
