@@ -140,6 +140,13 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
       sensor('5/temperatureC', 'Compressor 2 temperature', 'temperature', 37, '°C'),
       sensor('1/humidityPercent', 'Control humidity', 'humidity', 42, '%RH'),
       sensor('2/humidityPercent', 'Return air humidity', 'humidity', 42, '%RH'),
+      // lgpEnvState: the share of each capacity in use.
+      sensor('Cooling capacity.usagePercent', 'Cooling capacity', 'other', 0, '%'),
+      sensor('Heating capacity.usagePercent', 'Heating capacity', 'other', 0, '%'),
+      sensor('Fan capacity.usagePercent', 'Fan capacity', 'other', 100, '%'),
+      sensor('Free cooling capacity.usagePercent', 'Free cooling capacity', 'other', 0, '%'),
+      sensor('Dehumidifying capacity.usagePercent', 'Dehumidifying capacity', 'other', 0, '%'),
+      sensor('Humidifying capacity.usagePercent', 'Humidifying capacity', 'other', 0, '%'),
     ]);
     expect(device.environment).toBeNull();
     // A 37 °C compressor raises nothing.

@@ -120,6 +120,8 @@ const ENTITY_MEASUREMENTS: Record<string, { type: SnmpSensor['type']; unit: stri
   fanRpm: { type: 'fan', unit: 'rpm', label: 'fan' },
   humidityPercent: { type: 'humidity', unit: '%RH', label: 'humidity' },
   frequencyHz: { type: 'frequency', unit: 'Hz', label: 'frequency' },
+  /** How much of a capacity is in use (a cooling unit's cooling, fan, humidifier). */
+  usagePercent: { type: 'other', unit: '%', label: 'usage' },
 };
 
 /** State-only columns (a fan or a power supply that reports how it is, not a figure), by the name a profile gives them. */
