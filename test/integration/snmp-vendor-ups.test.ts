@@ -62,6 +62,31 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     ]);
   });
 
+  it('a three-phase UPS behind a NetAgent card (XPPC-MIB upsThreePhase): lines R, S, T in, out and bypass, before the single-phase objects; a 65535 load is none', async () => {
+    const device = await read('mib-ups-xppc-three-phase');
+    expect([device.kind, device.vendor]).toEqual(['ups', 'Phoenixtec']);
+    expect(device.ups).toMatchObject({
+      inputLines: [
+        { index: '1', frequencyHz: 49.9, voltageV: 236 },
+        { index: '2', frequencyHz: 49.9, voltageV: 236.7 },
+        { index: '3', frequencyHz: 49.9, voltageV: 237.9 },
+      ],
+      outputFrequencyHz: 50,
+      outputLines: [
+        { index: '1', voltageV: 231.2, loadPercent: 23.5 },
+        { index: '2', voltageV: 231.3, loadPercent: 32.7 },
+        { index: '3', voltageV: 231.2, loadPercent: null },
+      ],
+      bypassFrequencyHz: 49.9,
+      bypassLines: [
+        { index: '1', voltageV: 234.6, currentA: null, powerW: null },
+        { index: '2', voltageV: 236.2, currentA: null, powerW: null },
+        { index: '3', voltageV: 236.4, currentA: null, powerW: null },
+      ],
+    });
+    expect(device.problems).toEqual([notAvailable('xppc-ups/ups', '1.3.6.1.4.1.935.1.1.1.8.3.7.0', "65535 is outside the MIB's range 0..2000")]);
+  });
+
   it('an Eaton card answering XUPS-MIB and MGE: per-phase lines, ambient sensor, MGE environment sensor; out-of-range charge and temperature not available', async () => {
     const device = await read('mib-ups-eaton-5px');
     expect([device.kind, device.vendor]).toEqual(['ups', 'Eaton']);
