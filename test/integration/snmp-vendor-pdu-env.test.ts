@@ -67,6 +67,13 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
       notAvailable('sentry4/pdu', '1.3.6.1.4.1.1718.4.1.8.3.1.7.1.1.3', notMeasured),
       notAvailable('sentry4/pdu', '1.3.6.1.4.1.1718.4.1.8.3.1.14.1.1.3', notMeasured),
       notAvailable('sentry4/environment', '1.3.6.1.4.1.1718.4.1.10.3.1.1.1.2', notMeasured),
+      notAvailable('sentry4/sensors', '1.3.6.1.4.1.1718.4.1.3.3.1.11.1.1', notMeasured),
+    ]);
+    // The input cord's power and each line's current, named as the PDU names them.
+    expect(device.sensors.map(({ name, type, value, unit }) => ({ name, type, value, unit }))).toEqual([
+      { name: 'Master_Cord_A power', type: 'power', value: 901, unit: 'W' },
+      { name: 'AA:L1 current', type: 'current', value: 4.12, unit: 'A' },
+      { name: 'AA:L2 current', type: 'current', value: 3.88, unit: 'A' },
     ]);
   });
 
