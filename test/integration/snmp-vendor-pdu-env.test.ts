@@ -26,8 +26,16 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
       phases: [{ index: '1', currentA: 4.12, voltageV: 230, powerKw: 0.901 }],
       outlets: [outlet('1', 'web-01', 'on', 1.2, 270, 456.789), outlet('2', '2', 'on', 0.9, 205), outlet('3', 'db-01', 'off', 0, null), outlet('4', 'spare', 'unknown', null, 0)],
     });
-    expect(device.environment).toBeNull();
-    expect(device.sensors).toEqual([]);
+    // External sensors: °C temperature and %RH humidity by their own digits; the °F one, the unavailable probe and the door contact give none.
+    expect(device.environment).toEqual({
+      temperatures: [{ index: '1', name: 'Rack inlet', celsius: 23.6 }],
+      humidities: [{ index: '2', name: 'Rack humidity', percent: 41 }],
+      door: 'unknown',
+      smoke: 'unknown',
+      waterLeak: 'unknown',
+      contacts: [],
+    });
+    expect(device.sensors.map(({ name, type, value, unit }) => ({ name, type, value, unit }))).toEqual([{ name: 'I1 frequency', type: 'frequency', value: 50, unit: 'Hz' }]);
     expect(device.problems).toEqual([
       notAvailable('raritan-pdu2/pdu', '1.3.6.1.4.1.13742.6.4.1.2.1.3.1.4', "13 is not one of the MIB's values"),
       // Outlet 3's power sensor says it is not available: no reading, and nothing implausible to report
