@@ -21,6 +21,9 @@ describe('devices EdgeCab was not written against, from recordings', () => {
     ['pdu-apc-ap7902b', 'pdu', 'APC'],
     ['pdu-apc-ap8932', 'pdu', 'APC'],
     ['switch-h3c-e528', 'switch', 'H3C'],
+    // Recognized by their product tree under the enterprise number alone.
+    ['mib-environment-rittal-cmc-tc', 'environment', 'Rittal'],
+    ['mib-ups-socomec-netvision', 'ups', 'Socomec'],
     // UPS-MIB without its (optional) identity group is still a UPS.
     ['mib-ups-upsmib-without-ident', 'ups', 'Delta'],
     // The five of ../shared/snmp-recordings, the profiles' first recordings.

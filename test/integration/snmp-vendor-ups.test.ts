@@ -87,6 +87,25 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     expect(device.problems).toEqual([notAvailable('xppc-ups/ups', '1.3.6.1.4.1.935.1.1.1.8.3.7.0', "65535 is outside the MIB's range 0..2000")]);
   });
 
+  it('a Socomec UPS with a NetVision card (SOCOMECUPS-MIB), mains lost: tenths of V and Hz, its 65535 runtime and current are not available', async () => {
+    const device = await read('mib-ups-socomec-netvision');
+    expect(device.profiles).toContain('socomec-netvision');
+    expect(device.ups).toMatchObject({
+      model: 'ITYS 3000',
+      battery: { status: 'normal', minutesRemaining: null, chargePercent: 96, voltageV: 81.2 },
+      inputLines: [{ index: '1', voltageV: 0, frequencyHz: 0 }],
+      outputSource: 'normal',
+      outputFrequencyHz: 50,
+      outputLines: [{ index: '1', voltageV: 230.1, currentA: null, loadPercent: 38 }],
+      bypassFrequencyHz: 0,
+      bypassLines: [{ index: '1', voltageV: 0 }],
+    });
+    expect(device.problems).toEqual([
+      notAvailable('socomec-netvision/ups', '1.3.6.1.4.1.4555.1.1.7.1.2.3.0', '65535 means "not measured"'),
+      notAvailable('socomec-netvision/ups', '1.3.6.1.4.1.4555.1.1.7.1.4.4.1.3.1', "65535 is outside the MIB's range 0..65534"),
+    ]);
+  });
+
   it('an Eaton card answering XUPS-MIB and MGE: per-phase lines, ambient sensor, MGE environment sensor; out-of-range charge and temperature not available', async () => {
     const device = await read('mib-ups-eaton-5px');
     expect([device.kind, device.vendor]).toEqual(['ups', 'Eaton']);

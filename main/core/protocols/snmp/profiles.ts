@@ -20,6 +20,7 @@ import liebertGpPower from '../../../../assets/snmp-profiles/liebert-gp-power.js
 import liebertGp from '../../../../assets/snmp-profiles/liebert-gp.json' with { type: 'json' };
 import xppcUps from '../../../../assets/snmp-profiles/xppc-ups.json' with { type: 'json' };
 import cyberpowerUps from '../../../../assets/snmp-profiles/cyberpower-ups.json' with { type: 'json' };
+import socomecNetvision from '../../../../assets/snmp-profiles/socomec-netvision.json' with { type: 'json' };
 import apcInrow from '../../../../assets/snmp-profiles/apc-inrow.json' with { type: 'json' };
 import apcCoolingUnit from '../../../../assets/snmp-profiles/apc-cooling-unit.json' with { type: 'json' };
 // PDU and environment vendors' profiles
@@ -85,6 +86,7 @@ const BUNDLED: Record<string, unknown> = {
   'apc-cooling-unit.json': apcCoolingUnit,
   'xppc-ups.json': xppcUps,
   'cyberpower-ups.json': cyberpowerUps,
+  'socomec-netvision.json': socomecNetvision,
   // PDU and environment vendors' profiles
   'raritan-pdu2.json': raritanPdu2,
   'sentry4.json': sentry4,
