@@ -24,6 +24,8 @@ describe('devices EdgeCab was not written against, from recordings', () => {
     // Recognized by their product tree under the enterprise number alone.
     ['mib-environment-rittal-cmc-tc', 'environment', 'Rittal'],
     ['mib-ups-socomec-netvision', 'ups', 'Socomec'],
+    // A Liebert UPS system card answering only the power branch's measurement points, and the environmental group too, is a UPS.
+    ['mib-ups-liebert-load-bus', 'ups', 'Vertiv'],
     // UPS-MIB without its (optional) identity group is still a UPS.
     ['mib-ups-upsmib-without-ident', 'ups', 'Delta'],
     // The five of ../shared/snmp-recordings, the profiles' first recordings.
