@@ -27,7 +27,15 @@ const checkRange = (field: { type: string; range?: readonly [number, number] | u
 const RANGE_NEEDED = { error: 'A number or integer field needs "range": [min, max], the raw values its MIB allows' };
 
 export const ScalarField = z.object({ oid: Oid, ...FieldBase }).refine(checkEnum, { error: 'An enum field needs "enum"' }).refine(checkRange, RANGE_NEEDED);
-const Availability = z.object({ oid: Oid, values: z.array(z.number().int()).min(1), scalar: z.boolean().optional() });
+const Availability = z
+  .object({
+    oid: Oid,
+    values: z.array(z.number().int()).min(1),
+    scalar: z.boolean().optional(),
+    /** Unanswered means no reading too: for the objects that say what a value is (a unit, a sensor type), where silence proves nothing either way. */
+    required: z.boolean().optional(),
+  })
+  .refine((condition) => !(condition.scalar && condition.oid.endsWith('.0')), { error: 'A scalar condition names the object without its .0 instance' });
 
 export const ColumnField = z
   .object({
@@ -43,7 +51,7 @@ export const ColumnField = z
     /**
      * The value is no reading when this column (an OID, indexed as this one) answers something other than `values` (a sensor's "is available",
      * "communication ok"); with `scalar`, the OID is one scalar for every row (APC's memSensorsStatusSysTempUnits: a temperature is °C only when it says so).
-     * Several conditions must all hold.
+     * Several conditions must all hold. An unanswered condition proves nothing and lets the value stand, unless it is `required`.
      */
     availableWhen: z.union([Availability, z.array(Availability).min(1)]).optional(),
   })

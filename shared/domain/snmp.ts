@@ -132,6 +132,14 @@ export const UpsStatus = z.object({
 });
 export type UpsStatus = z.infer<typeof UpsStatus>;
 
+/**
+ * Whether the UPS runs on its battery: its output source says so, or, where the agent gives no source the profile can trust,
+ * it counts seconds on battery (UPS-MIB upsSecondsOnBattery: zero whenever it is not on battery).
+ */
+export function upsOnBattery(ups: UpsStatus): boolean {
+  return ups.outputSource === 'battery' || (ups.outputSource === null && (ups.battery.secondsOnBattery ?? 0) > 0);
+}
+
 export const PduStatus = z.object({
   name: text,
   powerKw: num,

@@ -123,7 +123,8 @@ describe('edgecab probe engine', () => {
     const attempts = await Promise.all(Array.from({ length: 16 }, () => failure(edgecab('probe', 'engine', frontUrl, '--cert', paths.otherCert, '--key', paths.otherKey, '--trust-on-first-use', '--timeout', '3000'))));
     for (const attempt of attempts) {
       expect(attempt.code).toBe(4);
-      expect(attempt.stderr).toMatch(/^edgecab: https:\/\/127\.0\.0\.1:\d+\/version: /);
+      // The engine's refusal where undici reports it; where undici lost the request, the deadline that settles it instead.
+      expect(attempt.stderr).toMatch(/^edgecab: https:\/\/127\.0\.0\.1:\d+\/version: (.*(certificate|alert|socket|reset|closed|EPIPE).*|no answer within 3 s)\n?$/i);
     }
   }, 90_000);
 

@@ -43,7 +43,7 @@ describe('recording a device and checking a profile', () => {
 
   it('profile check: a shipped profile is valid; a number without its MIB range, or a file that is not JSON, is refused with the reason and exit code 1', async () => {
     const good = await edgecab('profile', 'check', 'assets/snmp-profiles/ups-mib.json', '--json');
-    expect(JSON.parse(good.stdout)).toEqual({ event: 'profile', ok: true, id: 'ups-mib', kind: 'ups', vendor: null, fields: 22 });
+    expect(JSON.parse(good.stdout)).toEqual({ event: 'profile', ok: true, id: 'ups-mib', kind: 'ups', vendor: null, fields: 26 });
     const noRange = join(work.dir, 'no-range.json');
     writeFileSync(noRange, JSON.stringify({ id: 'x', description: 'x', kind: 'ups', match: { whenOidExists: '1.3.6.1.2.1.33.1.1' }, sections: [{ target: 'ups', scalars: { 'battery.chargePercent': { oid: '1.3.6.1.2.1.33.1.2.4.0', type: 'number' } } }] }));
     const refused = await failure(edgecab('profile', 'check', noRange));

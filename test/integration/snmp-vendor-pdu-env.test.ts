@@ -196,10 +196,15 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
       temperatures: [
         { index: '0', name: 'Temperature Port 1', celsius: 24 },
         { index: '3', name: 'Temperature Port 4', celsius: 23.1 },
+        // Port 5 does not say its unit: no reading. Port 6's Raw 0 is no reading; its whole degrees are.
+        { index: '5', name: 'Temperature Port 6', celsius: 21 },
       ],
       humidities: [{ index: '0', name: 'Humidity Port 1', percent: 38 }],
       ...noContacts,
     });
-    expect(device.problems).toEqual([notAvailable('akcp-sensorprobe/environment', '1.3.6.1.4.1.3854.1.2.2.1.17.1.3.1', "120 is outside the MIB's range 0..100")]);
+    expect(device.problems).toEqual([
+      notAvailable('akcp-sensorprobe/environment', '1.3.6.1.4.1.3854.1.2.2.1.17.1.3.1', "120 is outside the MIB's range 0..100"),
+      notAvailable('akcp-sensorprobe/environment', '1.3.6.1.4.1.3854.1.2.2.1.16.1.14.5', '0 means "not measured"'),
+    ]);
   });
 });

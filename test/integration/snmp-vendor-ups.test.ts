@@ -92,9 +92,9 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     expect(device.profiles).toContain('socomec-netvision');
     expect(device.ups).toMatchObject({
       model: 'ITYS 3000',
-      battery: { status: 'normal', minutesRemaining: null, chargePercent: 96, voltageV: 81.2 },
+      battery: { status: 'normal', secondsOnBattery: 120, minutesRemaining: null, chargePercent: 96, voltageV: 81.2 },
       inputLines: [{ index: '1', voltageV: 0, frequencyHz: 0 }],
-      outputSource: 'normal',
+      outputSource: null,
       outputFrequencyHz: 50,
       outputLines: [{ index: '1', voltageV: 230.1, currentA: null, loadPercent: 38 }],
       bypassFrequencyHz: 0,
@@ -104,6 +104,9 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
       notAvailable('socomec-netvision/ups', '1.3.6.1.4.1.4555.1.1.7.1.2.3.0', '65535 means "not measured"'),
       notAvailable('socomec-netvision/ups', '1.3.6.1.4.1.4555.1.1.7.1.4.4.1.3.1', "65535 is outside the MIB's range 0..65534"),
     ]);
+    // Its source says nothing of the mains; two minutes on battery do: monitoring raises the on-battery alarm.
+    const { observation } = observeSnmp(device, null, Date.now());
+    expect(observation.conditions.map((condition) => condition.key)).toContain('power-source:battery');
   });
 
   it('an Eaton card answering XUPS-MIB and MGE: per-phase lines, ambient sensor, MGE environment sensor; out-of-range charge and temperature not available', async () => {
@@ -228,7 +231,7 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     expect(device.problems).toEqual([notAvailable('apc-inrow/sensors', '1.3.6.1.4.1.318.1.1.13.3.2.2.2.2.0', '2147483647 means "not measured"')]);
   });
 
-  it('an APC InRow DX (coolingUnitStatusAnalogTable): each reading in the unit and scale the unit names; °F and psi repeats, run hours, a missing value, a 2147483647 and a scale of 0 give none', async () => {
+  it('an APC InRow DX (coolingUnitStatusAnalogTable): each reading in the unit and scale the unit names; °F and psi repeats, run hours, a missing value or scale, a 2147483647, a scale of 0 and 3276.7 °C give none', async () => {
     const device = await read('mib-cooling-apc-inrow-dx');
     expect([device.kind, device.vendor]).toEqual(['cooling', 'APC']);
     expect(device.profiles).toContain('apc-cooling-unit');
@@ -245,6 +248,7 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     expect(device.problems).toEqual([
       notAvailable('apc-cooling-unit/sensors', '1.3.6.1.4.1.318.1.1.27.1.4.1.2.1.3.1.12', '2147483647 means "not measured"'),
       notAvailable('apc-cooling-unit/sensors', '1.3.6.1.4.1.318.1.1.27.1.4.1.2.1.5.1.14', "0 is outside the MIB's range 1..1000000"),
+      { section: 'sensors', message: 'Lower Supply Temperature: 3276.7 °C is outside what such a reading can be (-60..150); not available' },
     ]);
   });
 });

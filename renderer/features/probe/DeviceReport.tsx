@@ -24,7 +24,8 @@ function speed(mbps: number | null): string {
 
 /** The bypass mains, when the UPS reports one: "230 V / 231 V · 50 Hz". */
 function bypassRows(ups: NonNullable<SnmpDevice['ups']>, t: (key: string) => string): [string, string][] {
-  const volts = (ups.bypassLines ?? []).map((line) => dash(line.voltageV, ' V'));
+  // A line whose voltage was not read adds nothing: "— / —" would say less than no row at all.
+  const volts = (ups.bypassLines ?? []).flatMap((line) => (line.voltageV === null ? [] : [`${line.voltageV} V`]));
   const frequency = ups.bypassFrequencyHz ?? null;
   if (volts.length === 0 && frequency === null) return [];
   return [[t('probe.bypass'), [volts.join(' / '), frequency === null ? '' : `${frequency} Hz`].filter(Boolean).join(' · ')]];

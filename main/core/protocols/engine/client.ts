@@ -194,25 +194,37 @@ export class EngineClient {
     if (send.contentType) headers['content-type'] = send.contentType;
     if (send.length !== undefined) headers['content-length'] = String(send.length);
     const wait = send.answerTimeoutMs ?? send.timeoutMs ?? this.timeoutMs;
+    // Only a request with a deadline is held open: a stream has none, and a timer of its own would keep the process alive for ever.
+    const hold = timer !== null;
+    const stop = signal ? AbortSignal.any([timeout, signal]) : timeout;
     try {
-      const stop = signal ? AbortSignal.any([timeout, signal]) : timeout;
-      response = await settledBy(this.agent.request({ origin: this.origin, path, method, headers, body: send.body ?? null, headersTimeout: wait, bodyTimeout: wait, signal: stop }), stop);
+      const pending = this.agent.request({ origin: this.origin, path, method, headers, body: send.body ?? null, headersTimeout: wait, bodyTimeout: wait, signal: stop });
+      // An answer that comes after its deadline is drained, not left holding a socket.
+      response = await settledBy(pending, stop, hold, (late) => late.body.destroy());
     } catch (error) {
       if (timer) clearTimeout(timer);
       throw this.transport(error, path, timeout.aborted);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of response.body) {
+    const answer = response;
+    const readAll = async (): Promise<Buffer[]> => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of answer.body) {
         size += (chunk as Buffer).length;
         if (size > this.maxBodyBytes) {
-          response.body.destroy();
+          answer.body.destroy();
           throw new EngineError('too_large', `${this.where(path)}: answer larger than ${this.maxBodyBytes} bytes; not read`);
         }
         chunks.push(chunk as Buffer);
       }
+      return chunks;
+    };
+    let chunks: Buffer[];
+    try {
+      // The body, too, settles by the deadline: undici may ignore the abort while it reads one.
+      chunks = await settledBy(readAll(), stop, hold);
     } catch (error) {
+      answer.body.destroy();
       throw this.transport(error, path, timeout.aborted);
     } finally {
       if (timer) clearTimeout(timer);
@@ -253,7 +265,8 @@ export class EngineClient {
     const grace = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
     });
-    const closed = await Promise.race([this.agent.close().then(() => 'closed' as const), grace]);
+    // A close that fails is as good as one that never ends: what undici holds is torn down either way.
+    const closed = await Promise.race([this.agent.close().then(() => 'closed' as const, () => 'late' as const), grace]);
     clearTimeout(timer);
     if (closed === 'late') await this.agent.destroy();
   }
@@ -268,11 +281,13 @@ const CLOSE_GRACE_MS = 2_000;
  * abort, and AbortSignal.timeout's timer does not keep a CLI alive, so the
  * CLI exited 13 with nothing said instead of reporting the engine.
  */
-function settledBy<T>(request: Promise<T>, stop: AbortSignal): Promise<T> {
+function settledBy<T>(request: Promise<T>, stop: AbortSignal, hold: boolean, discardLate?: (late: T) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const keepAlive = setInterval(() => undefined, 1_000);
+    let settled = false;
+    const keepAlive = hold ? setInterval(() => undefined, 1_000) : null;
     const done = () => {
-      clearInterval(keepAlive);
+      settled = true;
+      if (keepAlive) clearInterval(keepAlive);
       stop.removeEventListener('abort', onAbort);
     };
     const onAbort = () => {
@@ -283,6 +298,10 @@ function settledBy<T>(request: Promise<T>, stop: AbortSignal): Promise<T> {
     stop.addEventListener('abort', onAbort, { once: true });
     request.then(
       (value) => {
+        if (settled) {
+          discardLate?.(value);
+          return;
+        }
         done();
         resolve(value);
       },

@@ -79,7 +79,7 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
             // proves nothing either way: the value stands, checked like any other.
             const refused = conditions.some((condition) => {
               const answered = rawNumber(condition.answers.get(condition.scalar ? '0' : walkedIndex)?.value);
-              return answered !== null && !condition.values.includes(answered);
+              return answered === null ? condition.required === true : !condition.values.includes(answered);
             });
             if (refused) value = null;
             if (digits && typeof value === 'number') {
@@ -257,7 +257,7 @@ function assemble(
     system,
     interfaces: sections.interfaces ? guard(problems, 'interfaces', () => normalizeInterfaces(sections.interfaces!), []) : [],
     entities,
-    sensors: sections.sensors ? guard(problems, 'sensors', () => normalizeSensors(sections.sensors!, entityNames), []) : [],
+    sensors: sections.sensors ? guard(problems, 'sensors', () => normalizeSensors(sections.sensors!, entityNames, problems), []) : [],
     ups,
     pdu: sections.pdu ? guard(problems, 'pdu', () => normalizePdu(sections.pdu!), null) : null,
     environment: sections.environment ? guard(problems, 'environment', () => normalizeEnvironment(sections.environment!, keywords), null) : null,

@@ -181,41 +181,50 @@ function measurementOf(path: string): { name: string; measurement: (typeof ENTIT
   return dot > 0 && Object.hasOwn(ENTITY_MEASUREMENTS, key) ? { name: path.slice(0, dot), measurement: ENTITY_MEASUREMENTS[key]! } : null;
 }
 
-export function normalizeSensors(raw: RawSection, names: Map<string, string | null>): SnmpSensor[] {
-  return [...entitySensors(raw, names), ...entityMeasurements(raw, names), ...scalarMeasurements(raw), ...describedSensors(raw)];
+export function normalizeSensors(raw: RawSection, names: Map<string, string | null>, problems: SnmpDevice['problems'] = []): SnmpSensor[] {
+  return [...entitySensors(raw, names), ...entityMeasurements(raw, names), ...scalarMeasurements(raw), ...describedSensors(raw, problems)];
 }
 
 /**
  * The units a self-describing table names (APC's coolingUnitStatusAnalogUnits), as sensors: the type, EdgeCab's unit and the factor to it.
  * Units absent here are not read: °F, psi and inches of water repeat readings the same tables give in °C, bar and Pa; run hours are counters.
  */
-const DESCRIBED_UNITS: Record<string, { type: SnmpSensor['type']; unit: string; factor: number }> = {
-  C: { type: 'temperature', unit: '°C', factor: 1 },
-  '°C': { type: 'temperature', unit: '°C', factor: 1 },
-  kW: { type: 'power', unit: 'W', factor: 1000 },
-  W: { type: 'power', unit: 'W', factor: 1 },
-  V: { type: 'voltage', unit: 'V', factor: 1 },
-  A: { type: 'current', unit: 'A', factor: 1 },
-  Hz: { type: 'frequency', unit: 'Hz', factor: 1 },
-  '%RH': { type: 'humidity', unit: '%RH', factor: 1 },
-  rpm: { type: 'fan', unit: 'rpm', factor: 1 },
-  CFM: { type: 'airflow', unit: 'CFM', factor: 1 },
-  'L/s': { type: 'airflow', unit: 'L/s', factor: 1 },
-  Pa: { type: 'other', unit: 'Pa', factor: 1 },
-  bar: { type: 'other', unit: 'bar', factor: 1 },
-  '%': { type: 'other', unit: '%', factor: 1 },
+const DESCRIBED_UNITS: Record<string, { type: SnmpSensor['type']; unit: string; factor: number; plausible: readonly [number, number] }> = {
+  C: { type: 'temperature', unit: '°C', factor: 1, plausible: [-60, 150] },
+  '°C': { type: 'temperature', unit: '°C', factor: 1, plausible: [-60, 150] },
+  kW: { type: 'power', unit: 'W', factor: 1000, plausible: [0, 10_000_000] },
+  W: { type: 'power', unit: 'W', factor: 1, plausible: [0, 10_000_000] },
+  V: { type: 'voltage', unit: 'V', factor: 1, plausible: [0, 1000] },
+  A: { type: 'current', unit: 'A', factor: 1, plausible: [0, 10_000] },
+  Hz: { type: 'frequency', unit: 'Hz', factor: 1, plausible: [0, 1000] },
+  '%RH': { type: 'humidity', unit: '%RH', factor: 1, plausible: [0, 100] },
+  rpm: { type: 'fan', unit: 'rpm', factor: 1, plausible: [0, 100_000] },
+  CFM: { type: 'airflow', unit: 'CFM', factor: 1, plausible: [0, 1_000_000] },
+  'L/s': { type: 'airflow', unit: 'L/s', factor: 1, plausible: [0, 500_000] },
+  Pa: { type: 'other', unit: 'Pa', factor: 1, plausible: [-100_000, 10_000_000] },
+  bar: { type: 'other', unit: 'bar', factor: 1, plausible: [-1, 100] },
+  '%': { type: 'other', unit: '%', factor: 1, plausible: [0, 100] },
 };
 
-/** Rows that name their own unit and divisor: value ÷ divisor, in the unit named; a fan's "%" is its speed. */
-function describedSensors(raw: RawSection): SnmpSensor[] {
+/**
+ * Rows that name their own unit and divisor: value ÷ divisor, in the unit named; a fan's "%" is its speed.
+ * A row without its divisor is no reading (it could be ten times off); one outside what its unit can be is not available, and said.
+ */
+function describedSensors(raw: RawSection, problems: SnmpDevice['problems']): SnmpSensor[] {
   return (raw.tables.describedSensors ?? []).flatMap((row): SnmpSensor[] => {
     const value = num(row.value);
-    const divisor = row.divisor === undefined ? 1 : num(row.divisor);
+    const divisor = num(row.divisor);
     const described = DESCRIBED_UNITS[str(row.unit)?.trim() ?? ''];
     if (value === null || divisor === null || !described) return [];
     const name = str(row.name);
+    const reading = Math.round(((value * described.factor) / divisor) * 1e6) / 1e6;
+    const [low, high] = described.plausible;
+    if (reading < low || reading > high) {
+      problems.push({ section: 'sensors', message: `${name ?? `row ${row.index}`}: ${reading} ${described.unit} is outside what such a reading can be (${low}..${high}); not available` });
+      return [];
+    }
     const type = described.unit === '%' && /\bfan\b/i.test(name ?? '') ? 'fan' : described.type;
-    return [{ index: row.index, name, type, value: Math.round(((value * described.factor) / divisor) * 1e6) / 1e6, unit: described.unit, status: 'ok' }];
+    return [{ index: row.index, name, type, value: reading, unit: described.unit, status: 'ok' }];
   });
 }
 

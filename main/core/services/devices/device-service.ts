@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { DeviceConnection, DeviceStatus, EngineConnection } from '../../../../shared/domain/cabinet.js';
 import type { RedfishInventory } from '../../../../shared/domain/redfish.js';
 import { sumCounters, type DeviceDetail, type DeviceReading, type ReadingPoint } from '../../../../shared/domain/readings.js';
-import type { SnmpDevice, SnmpTarget } from '../../../../shared/domain/snmp.js';
+import { upsOnBattery, type SnmpDevice, type SnmpTarget } from '../../../../shared/domain/snmp.js';
 import { ConflictError, InvalidInputError } from '../../errors.js';
 import { firstMember, resetSystem, type ResetType } from '../../protocols/redfish/actions.js';
 import { splitEndpoint } from './endpoint.js';
@@ -47,7 +47,7 @@ export function snmpStatus(device: SnmpDevice): DeviceStatus {
   const env = device.environment;
   if (env && (env.smoke === 'alarm' || env.waterLeak === 'alarm')) return 'critical';
   if (device.ups?.battery.status === 'low' || device.ups?.battery.status === 'depleted' || device.pdu?.loadState === 'overload') return 'critical';
-  if (env?.door === 'alarm' || device.ups?.outputSource === 'battery' || (device.ups?.alarmsPresent ?? 0) > 0 || device.pdu?.loadState === 'nearOverload') return 'warning';
+  if (env?.door === 'alarm' || (device.ups ? upsOnBattery(device.ups) : false) || (device.ups?.alarmsPresent ?? 0) > 0 || device.pdu?.loadState === 'nearOverload') return 'warning';
   if (device.interfaces.some((entry) => entry.adminStatus === 'up' && entry.operStatus === 'down')) return 'warning';
   if (device.sensors.some((sensor) => sensor.status === 'nonoperational')) return 'warning';
   return 'ok';

@@ -1,7 +1,7 @@
 import type { DeviceStatus } from '../../../../shared/domain/cabinet.js';
 import type { AlarmSeverity, Condition, SensorKind, SensorState } from '../../../../shared/domain/monitoring.js';
 import type { Health } from '../../../../shared/domain/redfish.js';
-import { counterRate, type SnmpDevice } from '../../../../shared/domain/snmp.js';
+import { counterRate, upsOnBattery, type SnmpDevice } from '../../../../shared/domain/snmp.js';
 import type { RedfishVitals } from '../../protocols/redfish/inventory.js';
 
 /** What one poll made of a device: its state, its readings (valid or not, with why), and the problems it has. */
@@ -148,7 +148,7 @@ export function observeSnmp(device: SnmpDevice, memory: CounterMemory | null, at
     builder.reading('ups-load', 'load', 'UPS load', ups.outputLines[0]?.loadPercent, '%', { metric: true, thresholds: { warnAbove: 80, criticalAbove: 95 } });
     builder.reading('ups-power', 'power', 'Output power', ups.outputLines[0]?.powerW, 'W', { metric: true });
     builder.reading('battery-temperature', 'temperature', 'Battery temperature', ups.battery.temperatureC, '°C', { thresholds: { warnAbove: 40, criticalAbove: 50 } });
-    if (ups.outputSource === 'battery') {
+    if (upsOnBattery(ups)) {
       builder.condition({ key: 'power-source:battery', category: 'power', severity: 'major', message: `UPS is on battery${charge !== null ? ` (${Math.round(charge)}% charge, ${ups.battery.minutesRemaining ?? '?'} min left)` : ''}`, messageKey: 'upsOnBattery', params: { charge: charge === null ? '?' : Math.round(charge), minutes: ups.battery.minutesRemaining ?? '?' } });
     }
     if (ups.battery.status === 'low' || ups.battery.status === 'depleted') {
