@@ -109,6 +109,22 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     expect(observation.conditions.map((condition) => condition.key)).toContain('power-source:battery');
   });
 
+  it('a Vertiv ITA2 (its agent objects, 13400.2.54): single phase read as line 1, phases B and C all 0 are no lines; hundredths of Hz, tens of W; a 65535 runtime is none', async () => {
+    const device = await read('mib-ups-vertiv-ita2');
+    expect([device.kind, device.vendor]).toEqual(['ups', 'Vertiv']);
+    expect(device.ups).toMatchObject({
+      model: 'ITA2',
+      battery: { minutesRemaining: null, chargePercent: 100, voltageV: 216 },
+      inputLines: [{ index: '1', frequencyHz: 49.98, voltageV: 229.8, currentA: 4.1 }],
+      outputFrequencyHz: 50.01,
+      outputLines: [{ index: '1', voltageV: 230.1, currentA: 3.8, powerW: 820, loadPercent: 13.7 }],
+      bypassFrequencyHz: 49.98,
+      bypassLines: [{ index: '1', voltageV: 229.7 }],
+    });
+    expect(device.identity).toMatchObject({ serial: '00000000000000000001' });
+    expect(device.problems).toEqual([notAvailable('vertiv-ita2-ups/ups', '1.3.6.1.4.1.13400.2.54.2.5.7.0', "65535 is outside the MIB's range 0..65534")]);
+  });
+
   it('an Eaton card answering XUPS-MIB and MGE: per-phase lines, ambient sensor, MGE environment sensor; out-of-range charge and temperature not available', async () => {
     const device = await read('mib-ups-eaton-5px');
     expect([device.kind, device.vendor]).toEqual(['ups', 'Eaton']);

@@ -21,6 +21,7 @@ import liebertGp from '../../../../assets/snmp-profiles/liebert-gp.json' with { 
 import xppcUps from '../../../../assets/snmp-profiles/xppc-ups.json' with { type: 'json' };
 import cyberpowerUps from '../../../../assets/snmp-profiles/cyberpower-ups.json' with { type: 'json' };
 import socomecNetvision from '../../../../assets/snmp-profiles/socomec-netvision.json' with { type: 'json' };
+import vertivIta2Ups from '../../../../assets/snmp-profiles/vertiv-ita2-ups.json' with { type: 'json' };
 import apcInrow from '../../../../assets/snmp-profiles/apc-inrow.json' with { type: 'json' };
 import apcCoolingUnit from '../../../../assets/snmp-profiles/apc-cooling-unit.json' with { type: 'json' };
 // PDU and environment vendors' profiles
@@ -87,6 +88,7 @@ const BUNDLED: Record<string, unknown> = {
   'xppc-ups.json': xppcUps,
   'cyberpower-ups.json': cyberpowerUps,
   'socomec-netvision.json': socomecNetvision,
+  'vertiv-ita2-ups.json': vertivIta2Ups,
   // PDU and environment vendors' profiles
   'raritan-pdu2.json': raritanPdu2,
   'sentry4.json': sentry4,
