@@ -55,6 +55,8 @@ describe('recognition data', () => {
   it('vendor by enterprise number, but not the agent software; kind by product tree, longest prefix; a maker written as EdgeCab writes it', () => {
     expect(vendorOfObjectId('1.3.6.1.4.1.2011.2.23.276')).toBe('Huawei');
     expect(vendorOfObjectId('1.3.6.1.4.1.25506.1.1')).toBe('H3C');
+    expect(vendorOfObjectId('1.3.6.1.4.1.19536.10.1')).toBe('Panduit');
+    expect(vendorOfObjectId('1.3.6.1.4.1.4555.1.1.7')).toBe('Socomec');
     expect(vendorOfObjectId('1.3.6.1.4.1.8072.3.2.10')).toBeNull();
     expect(vendorOfObjectId('1.3.6.1.2.1.1')).toBeNull();
     expect(kindOfObjectId('1.3.6.1.4.1.705.1')).toBe('ups');
