@@ -107,6 +107,17 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
     expect(device.problems).toEqual([notAvailable('geist-v5-pdu/pdu', '1.3.6.1.4.1.21239.5.2.3.2.1.4.3', '4294967295 means "not measured"')]);
   });
 
+  it('Server Technology Sentry3 CDU (Sentry3-MIB): each tower infeed as a phase, probe humidity while found; -1 is not measured, a probe not found is not even checked, temperatures (scale per probe) are not read', async () => {
+    const device = await read('mib-pdu-sentry3-cw24');
+    expect([device.kind, device.vendor]).toEqual(['pdu', 'Server Technology']);
+    expect(device.pdu?.phases).toEqual([
+      { index: '1.1', currentA: 4.12, voltageV: 209.3, powerKw: null },
+      { index: '2.1', currentA: null, voltageV: 206.1, powerKw: null },
+    ]);
+    expect(device.environment).toMatchObject({ temperatures: [], humidities: [{ index: '1.1', name: 'Temp_Humid_Sensor_A1', percent: 47 }] });
+    expect(device.problems).toEqual([notAvailable('sentry3/pdu', '1.3.6.1.4.1.1718.3.2.2.1.7.2.1', '-1 means "not measured"')]);
+  });
+
   it('Eaton ePDU G3 (EATON-EPDU-MIB): total power and energy, input current, outlets, humidity; a negative watts value and a disconnected probe are no readings', async () => {
     const device = await read('mib-pdu-eaton-epdu-g3');
     expect([device.kind, device.vendor]).toEqual(['pdu', 'Eaton']);

@@ -73,15 +73,14 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
             const index = table.rowIndex ?? (suffix ? walkedIndex.slice(0, -suffix.length) : walkedIndex);
             const oid = `${table.entry}.${field.column}.${walkedIndex}`;
             const row = rows.get(index) ?? ({ index } as Row);
-            let value = read(field, varbind, oid);
             // The MIB says the value means nothing unless the sensor says it is there (Raritan's IsAvailable, MGE's ComFailure).
-            // The device itself says so: no reading, and nothing implausible to report. An agent that does not answer the state at all
-            // proves nothing either way: the value stands, checked like any other.
+            // The device itself says so: no reading, and nothing implausible to report, so the value is not even checked. An agent that
+            // does not answer the state at all proves nothing either way: the value stands, checked like any other.
             const refused = conditions.some((condition) => {
               const answered = rawNumber(condition.answers.get(condition.scalar ? '0' : walkedIndex)?.value);
               return answered === null ? condition.required === true : !condition.values.includes(answered);
             });
-            if (refused) value = null;
+            let value = refused ? null : read(field, varbind, oid);
             if (digits && typeof value === 'number') {
               const answered = digits.get(walkedIndex)?.value;
               const places = rawNumber(answered);

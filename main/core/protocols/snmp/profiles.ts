@@ -27,6 +27,7 @@ import apcCoolingUnit from '../../../../assets/snmp-profiles/apc-cooling-unit.js
 // PDU and environment vendors' profiles
 import raritanPdu2 from '../../../../assets/snmp-profiles/raritan-pdu2.json' with { type: 'json' };
 import sentry4 from '../../../../assets/snmp-profiles/sentry4.json' with { type: 'json' };
+import sentry3 from '../../../../assets/snmp-profiles/sentry3.json' with { type: 'json' };
 import geistV5Pdu from '../../../../assets/snmp-profiles/geist-v5-pdu.json' with { type: 'json' };
 import eatonEpdu from '../../../../assets/snmp-profiles/eaton-epdu.json' with { type: 'json' };
 import apcNetbotz from '../../../../assets/snmp-profiles/apc-netbotz.json' with { type: 'json' };
@@ -92,6 +93,7 @@ const BUNDLED: Record<string, unknown> = {
   // PDU and environment vendors' profiles
   'raritan-pdu2.json': raritanPdu2,
   'sentry4.json': sentry4,
+  'sentry3.json': sentry3,
   'geist-v5-pdu.json': geistV5Pdu,
   'eaton-epdu.json': eatonEpdu,
   'apc-netbotz.json': apcNetbotz,
