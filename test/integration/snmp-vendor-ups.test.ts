@@ -125,6 +125,29 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     expect(device.problems).toEqual([notAvailable('vertiv-ita2-ups/ups', '1.3.6.1.4.1.13400.2.54.2.5.7.0', "65535 is outside the MIB's range 0..65534")]);
   });
 
+  it('an EPPC-MIB card (935.10), on battery: system status battery raises the alarm; tenths read, -1 not available', async () => {
+    const device = await read('mib-ups-eppc-on-battery');
+    expect([device.kind, device.vendor]).toEqual(['ups', 'Phoenixtec']);
+    expect(device.ups).toMatchObject({
+      model: 'YDC9103H',
+      firmware: '3.1.2.0',
+      battery: { status: 'normal', minutesRemaining: null, chargePercent: 93, voltageV: 257.1 },
+      inputLines: [{ index: '1', frequencyHz: 0, voltageV: 0 }],
+      outputSource: 'battery',
+      outputFrequencyHz: 50,
+      outputLines: [{ index: '1', voltageV: 220.1, currentA: null, loadPercent: 41 }],
+    });
+    expect(device.sensors).toEqual([{ index: 'System.temperatureC', name: 'System', type: 'temperature', value: 29.6, unit: '°C', status: 'ok' }]);
+    expect(device.problems).toHaveLength(2);
+    expect(device.problems).toEqual(
+      expect.arrayContaining([
+        notAvailable('eppc-ups/ups', '1.3.6.1.4.1.935.10.1.1.2.18.1.4.1', '-1 means "not measured"'),
+        notAvailable('eppc-ups/ups', '1.3.6.1.4.1.935.10.1.1.3.3.0', '-1 means "not measured"'),
+      ]),
+    );
+    expect(observeSnmp(device, null, Date.now()).observation.conditions.map((condition) => condition.key)).toContain('power-source:battery');
+  });
+
   it('an Eaton card answering XUPS-MIB and MGE: per-phase lines, ambient sensor, MGE environment sensor; out-of-range charge and temperature not available', async () => {
     const device = await read('mib-ups-eaton-5px');
     expect([device.kind, device.vendor]).toEqual(['ups', 'Eaton']);

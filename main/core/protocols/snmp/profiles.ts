@@ -19,6 +19,7 @@ import liebertGpPdu from '../../../../assets/snmp-profiles/liebert-gp-pdu.json' 
 import liebertGpPower from '../../../../assets/snmp-profiles/liebert-gp-power.json' with { type: 'json' };
 import liebertGp from '../../../../assets/snmp-profiles/liebert-gp.json' with { type: 'json' };
 import xppcUps from '../../../../assets/snmp-profiles/xppc-ups.json' with { type: 'json' };
+import eppcUps from '../../../../assets/snmp-profiles/eppc-ups.json' with { type: 'json' };
 import cyberpowerUps from '../../../../assets/snmp-profiles/cyberpower-ups.json' with { type: 'json' };
 import socomecNetvision from '../../../../assets/snmp-profiles/socomec-netvision.json' with { type: 'json' };
 import vertivIta2Ups from '../../../../assets/snmp-profiles/vertiv-ita2-ups.json' with { type: 'json' };
@@ -87,6 +88,7 @@ const BUNDLED: Record<string, unknown> = {
   'apc-inrow.json': apcInrow,
   'apc-cooling-unit.json': apcCoolingUnit,
   'xppc-ups.json': xppcUps,
+  'eppc-ups.json': eppcUps,
   'cyberpower-ups.json': cyberpowerUps,
   'socomec-netvision.json': socomecNetvision,
   'vertiv-ita2-ups.json': vertivIta2Ups,
