@@ -57,6 +57,8 @@ describe('recognition data', () => {
     expect(vendorOfObjectId('1.3.6.1.4.1.25506.1.1')).toBe('H3C');
     expect(vendorOfObjectId('1.3.6.1.4.1.19536.10.1')).toBe('Panduit');
     expect(vendorOfObjectId('1.3.6.1.4.1.4555.1.1.7')).toBe('Socomec');
+    expect([vendorOfObjectId('1.3.6.1.4.1.31034.11.1'), kindOfObjectId('1.3.6.1.4.1.31034.11.1')]).toEqual(['Schleifenbauer', 'pdu']);
+    expect([vendorOfObjectId('1.3.6.1.4.1.674.10903.200.3.1'), kindOfObjectId('1.3.6.1.4.1.674.10903.200.3.1')]).toEqual(['Dell', 'pdu']);
     expect(vendorOfObjectId('1.3.6.1.4.1.8072.3.2.10')).toBeNull();
     expect(vendorOfObjectId('1.3.6.1.2.1.1')).toBeNull();
     expect(kindOfObjectId('1.3.6.1.4.1.705.1')).toBe('ups');
