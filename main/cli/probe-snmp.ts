@@ -67,6 +67,10 @@ export function humanSummary(device: SnmpDevice): string {
     const { battery } = device.ups;
     lines.push(`  battery     ${show(battery.status)}, ${show(battery.chargePercent, ' %')}, ${show(battery.minutesRemaining, ' min left')}, ${show(battery.voltageV, ' V')}, ${show(battery.temperatureC, ' °C')}`);
     lines.push(`  output      ${show(device.ups.outputSource)}, ${show(device.ups.outputFrequencyHz, ' Hz')}, alarms ${show(device.ups.alarmsPresent)}`);
+    const bypassVolts = (device.ups.bypassLines ?? []).flatMap((line) => (line.voltageV === null ? [] : [`${line.voltageV} V`]));
+    if (bypassVolts.length > 0 || (device.ups.bypassFrequencyHz ?? null) !== null) {
+      lines.push(`  bypass      ${bypassVolts.join(' / ') || '?'}, ${show(device.ups.bypassFrequencyHz, ' Hz')}`);
+    }
   }
   if (device.pdu) {
     const on = device.pdu.outlets.filter((outlet) => outlet.state === 'on').length;

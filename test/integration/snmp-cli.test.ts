@@ -25,6 +25,7 @@ describe('edgecab probe snmp', () => {
     const { stdout } = await edgecab('probe', 'snmp', `127.0.0.1:${ups.port}`, '-c', 'branch-ro', '--human');
     expect(stdout).toMatch(/^UPS {2}EdgeCab lab UPS/);
     expect(stdout).toMatch(/battery +normal, 100 %/);
+    expect(stdout).toMatch(/bypass +221 V, 50 Hz/);
   });
 
   it('fails with one line and exit code 4 when the agent does not answer', async () => {
