@@ -140,6 +140,11 @@ export function upsOnBattery(ups: UpsStatus): boolean {
   return ups.outputSource === 'battery' || (ups.outputSource === null && (ups.battery.secondsOnBattery ?? 0) > 0);
 }
 
+/** The source to show: battery whenever the UPS runs on it, so the page says what the alarm says. */
+export function upsShownSource(ups: UpsStatus): UpsStatus['outputSource'] {
+  return upsOnBattery(ups) ? 'battery' : ups.outputSource;
+}
+
 export const PduStatus = z.object({
   name: text,
   powerKw: num,

@@ -119,7 +119,7 @@ describe('edgecab probe engine', () => {
     expect(stranger.code).toBe(4);
   }, 60_000);
 
-  it('a refused client certificate is reported every time, also with many probes at once (undici could lose the request and the CLI exit 13 saying nothing)', async () => {
+  it('a refused client certificate is reported every time with exit 4, also with many probes at once: the refusal where undici reports it, else the deadline (undici could lose the request and the CLI exit 13 saying nothing)', async () => {
     const attempts = await Promise.all(Array.from({ length: 16 }, () => failure(edgecab('probe', 'engine', frontUrl, '--cert', paths.otherCert, '--key', paths.otherKey, '--trust-on-first-use', '--timeout', '3000'))));
     for (const attempt of attempts) {
       expect(attempt.code).toBe(4);

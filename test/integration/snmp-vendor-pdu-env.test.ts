@@ -42,6 +42,12 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
       // (outlet 2's power, whose availability is not answered at all, is read: silence proves nothing).
       // Outlet 4's current without its decimal digits could be off by a factor of 1000: not a reading.
       { section: 'raritan-pdu2/pdu', oid: '1.3.6.1.4.1.13742.6.5.4.3.1.4.1.4.1', message: '1.3.6.1.4.1.13742.6.5.4.3.1.4.1.4.1: its decimal digits (1.3.6.1.4.1.13742.6.3.5.4.1.7.1.4.1) were not answered; not available' },
+      // External sensor 6 does not say its unit: no reading, and said.
+      {
+        section: 'raritan-pdu2/environment',
+        oid: '1.3.6.1.4.1.13742.6.5.5.3.1.4.1.6',
+        message: '1.3.6.1.4.1.13742.6.5.5.3.1.4.1.6: 1.3.6.1.4.1.13742.6.3.6.3.1.16.1.6, which says what it is, was not answered; not read (nor any other row lacking it)',
+      },
     ]);
   });
 
@@ -200,14 +206,14 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
     expect(fahrenheit.environment?.humidities).toEqual([{ index: '1', name: 'THUM-01-B3-F', percent: 44 }]);
   });
 
-  it('AKCP sensorProbe2 (SPAGENT-MIB): humidity, and temperatures of online sensors set to °C (tenths where the probe gives them); 120 % is none', async () => {
+  it('AKCP sensorProbe2 (SPAGENT-MIB): humidity, and temperatures of online sensors that say °C; 120 % is none', async () => {
     const device = await read('mib-environment-akcp-sensorprobe2');
     expect([device.kind, device.vendor]).toEqual(['environment', 'AKCP']);
     expect(device.environment).toEqual({
       temperatures: [
         { index: '0', name: 'Temperature Port 1', celsius: 24 },
-        { index: '3', name: 'Temperature Port 4', celsius: 23.1 },
-        // Port 5 does not say its unit: no reading. Port 6's Raw 0 is no reading; its whole degrees are.
+        { index: '3', name: 'Temperature Port 4', celsius: 23 },
+        // Port 5 does not say its unit: no reading. Whole degrees are read, never the Raw tenths (port 6 answers 0 there).
         { index: '5', name: 'Temperature Port 6', celsius: 21 },
       ],
       humidities: [{ index: '0', name: 'Humidity Port 1', percent: 38 }],
@@ -215,7 +221,12 @@ describe('PDU and environment vendors, from recordings written from their MIBs',
     });
     expect(device.problems).toEqual([
       notAvailable('akcp-sensorprobe/environment', '1.3.6.1.4.1.3854.1.2.2.1.17.1.3.1', "120 is outside the MIB's range 0..100"),
-      notAvailable('akcp-sensorprobe/environment', '1.3.6.1.4.1.3854.1.2.2.1.16.1.14.5', '0 means "not measured"'),
+      // Port 5 does not say its unit: said once, no reading.
+      {
+        section: 'akcp-sensorprobe/environment',
+        oid: '1.3.6.1.4.1.3854.1.2.2.1.16.1.3.4',
+        message: '1.3.6.1.4.1.3854.1.2.2.1.16.1.3.4: 1.3.6.1.4.1.3854.1.2.2.1.16.1.12.4, which says what it is, was not answered; not read (nor any other row lacking it)',
+      },
     ]);
   });
 });

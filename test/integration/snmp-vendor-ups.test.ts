@@ -113,7 +113,9 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     const device = await read('mib-ups-vertiv-ita2');
     expect([device.kind, device.vendor]).toEqual(['ups', 'Vertiv']);
     expect(device.ups).toMatchObject({
+      manufacturer: 'Vertiv',
       model: 'ITA2',
+      outputSource: 'normal',
       battery: { minutesRemaining: null, chargePercent: 100, voltageV: 216 },
       inputLines: [{ index: '1', frequencyHz: 49.98, voltageV: 229.8, currentA: 4.1 }],
       outputFrequencyHz: 50.01,
@@ -121,7 +123,8 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
       bypassFrequencyHz: 49.98,
       bypassLines: [{ index: '1', voltageV: 229.7 }],
     });
-    expect(device.identity).toMatchObject({ serial: '00000000000000000001' });
+    // identIndex (2.54.1.3) is a number, not a serial.
+    expect(device.identity?.serial).toBeNull();
     expect(device.problems).toEqual([notAvailable('vertiv-ita2-ups/ups', '1.3.6.1.4.1.13400.2.54.2.5.7.0', "65535 is outside the MIB's range 0..65534")]);
   });
 
@@ -129,14 +132,16 @@ describe('UPS and cooling vendor profiles, from recordings', () => {
     const device = await read('mib-ups-eppc-on-battery');
     expect([device.kind, device.vendor]).toEqual(['ups', 'Phoenixtec']);
     expect(device.ups).toMatchObject({
+      manufacturer: 'OEM Power',
       model: 'YDC9103H',
-      firmware: '3.1.2.0',
+      firmware: '05616-0600',
       battery: { status: 'normal', minutesRemaining: null, chargePercent: 93, voltageV: 257.1 },
       inputLines: [{ index: '1', frequencyHz: 0, voltageV: 0 }],
       outputSource: 'battery',
       outputFrequencyHz: 50,
       outputLines: [{ index: '1', voltageV: 220.1, currentA: null, loadPercent: 41 }],
     });
+    expect(device.identity).toMatchObject({ serial: 'ZZ2400000001' });
     expect(device.sensors).toEqual([{ index: 'System.temperatureC', name: 'System', type: 'temperature', value: 29.6, unit: '°C', status: 'ok' }]);
     expect(device.problems).toHaveLength(2);
     expect(device.problems).toEqual(

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { SnmpDevice, SnmpInterface } from '../../../shared/domain/snmp.js';
+import { upsShownSource, type SnmpDevice, type SnmpInterface } from '../../../shared/domain/snmp.js';
 import { formatDateTime } from '../../components/format.js';
 
 const dash = (value: string | number | null | undefined, unit = '') => (value === null || value === undefined ? '—' : `${value}${unit}`);
@@ -125,7 +125,7 @@ export function DeviceReport({ device }: { device: SnmpDevice }) {
               [t('probe.battery'), t(`probe.batteryStatus.${device.ups.battery.status ?? 'unknown'}`)],
               [t('probe.charge'), dash(device.ups.battery.chargePercent, ' %')],
               [t('probe.runtime'), device.ups.battery.minutesRemaining === null ? '—' : t('probe.minutes', { count: device.ups.battery.minutesRemaining })],
-              [t('probe.source'), t(`probe.sources.${device.ups.outputSource ?? 'other'}`)],
+              [t('probe.source'), t(`probe.sources.${upsShownSource(device.ups) ?? 'other'}`)],
               [t('probe.inputVoltage'), device.ups.inputLines.map((line) => dash(line.voltageV, ' V')).join(' / ') || '—'],
               ...bypassRows(device.ups, t),
               [t('probe.load'), dash(device.ups.outputLines[0]?.loadPercent, ' %')],

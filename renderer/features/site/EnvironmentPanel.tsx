@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CabinetView } from '../../../shared/domain/cabinet.js';
 import type { DeviceDetail } from '../../../shared/domain/readings.js';
+import { upsShownSource } from '../../../shared/domain/snmp.js';
 import { useApi } from '../../api/context.js';
 import { ageText, useNow } from '../../components/age.js';
 import { Sparkline } from '../../components/Sparkline.js';
@@ -60,7 +61,7 @@ export function EnvironmentPanel({ cabinet }: { cabinet: CabinetView }) {
         )}
         {cell(
           t('site.upsState'),
-          upsStatus ? `${t(`probe.sources.${upsStatus.outputSource ?? 'other'}`)} · ${upsStatus.battery.chargePercent ?? '—'} %` : '—',
+          upsStatus ? `${t(`probe.sources.${upsShownSource(upsStatus) ?? 'other'}`)} · ${upsStatus.battery.chargePercent ?? '—'} %` : '—',
           'env-ups',
           upsDetail?.latest ? ageText(t, upsDetail.latest.observedAt, now) : null,
         )}

@@ -194,12 +194,12 @@ export class EngineClient {
     if (send.contentType) headers['content-type'] = send.contentType;
     if (send.length !== undefined) headers['content-length'] = String(send.length);
     const wait = send.answerTimeoutMs ?? send.timeoutMs ?? this.timeoutMs;
-    // Only a request with a deadline is held open: a stream has none, and a timer of its own would keep the process alive for ever.
+    // A stream has no deadline: no timer of settledBy's may hold the process for it (for requests with one, the deadline's own timer already does).
     const hold = timer !== null;
     const stop = signal ? AbortSignal.any([timeout, signal]) : timeout;
     try {
       const pending = this.agent.request({ origin: this.origin, path, method, headers, body: send.body ?? null, headersTimeout: wait, bodyTimeout: wait, signal: stop });
-      // An answer that comes after its deadline is drained, not left holding a socket.
+      // An answer that comes after its deadline is destroyed, so it holds no socket.
       response = await settledBy(pending, stop, hold, (late) => late.body.destroy());
     } catch (error) {
       if (timer) clearTimeout(timer);

@@ -64,6 +64,7 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
     reads.push(
       session.walkColumns(walkedOids).then((walked) => {
         const rows = new Map<string, Row>();
+        const unsaid = new Set<string>();
         for (const [fieldName, field] of columns) {
           const digits = field.decimalDigitsFrom ? new Map(walked.get(field.decimalDigitsFrom) ?? []) : null;
           const conditions = conditionsOf(field).map((condition) => ({ ...condition, answers: walked.get(condition.oid) ?? new Map<string, Varbind>() }));
@@ -78,7 +79,14 @@ async function readSection(session: SnmpSession, section: Section, into: RawSect
             // does not answer the state at all proves nothing either way: the value stands, checked like any other.
             const refused = conditions.some((condition) => {
               const answered = rawNumber(condition.answers.get(condition.scalar ? '0' : walkedIndex)?.value);
-              return answered === null ? condition.required === true : !condition.values.includes(answered);
+              if (answered !== null) return !condition.values.includes(answered);
+              if (condition.required && !unsaid.has(condition.oid)) {
+                // Said once for the column, not per row: what the value is (its unit, its type) was not answered.
+                unsaid.add(condition.oid);
+                const said = `${condition.oid}.${condition.scalar ? '0' : walkedIndex}`;
+                problems.push({ section: sectionName, oid, message: `${oid}: ${said}, which says what it is, was not answered; not read (nor any other row lacking it)` });
+              }
+              return condition.required === true;
             });
             let value = refused ? null : read(field, varbind, oid);
             if (digits && typeof value === 'number') {
