@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SnmpTarget, upsShownSource, type SnmpDevice } from '../../shared/domain/snmp.js';
+import { SnmpTarget, bypassVoltages, upsShownSource, type SnmpDevice } from '../../shared/domain/snmp.js';
 import { collectDevice } from '../core/protocols/snmp/collect.js';
 import { SnmpSession } from '../core/protocols/snmp/session.js';
 import { snmprec } from '../core/protocols/snmp/snmprec.js';
@@ -67,7 +67,7 @@ export function humanSummary(device: SnmpDevice): string {
     const { battery } = device.ups;
     lines.push(`  battery     ${show(battery.status)}, ${show(battery.chargePercent, ' %')}, ${show(battery.minutesRemaining, ' min left')}, ${show(battery.voltageV, ' V')}, ${show(battery.temperatureC, ' °C')}`);
     lines.push(`  output      ${show(upsShownSource(device.ups))}, ${show(device.ups.outputFrequencyHz, ' Hz')}, alarms ${show(device.ups.alarmsPresent)}`);
-    const bypassVolts = (device.ups.bypassLines ?? []).flatMap((line) => (line.voltageV === null ? [] : [`${line.voltageV} V`]));
+    const bypassVolts = bypassVoltages(device.ups).map((volts) => `${volts} V`);
     if (bypassVolts.length > 0 || (device.ups.bypassFrequencyHz ?? null) !== null) {
       lines.push(`  bypass      ${bypassVolts.join(' / ') || '?'}, ${show(device.ups.bypassFrequencyHz, ' Hz')}`);
     }

@@ -140,6 +140,11 @@ export function upsOnBattery(ups: UpsStatus): boolean {
   return ups.outputSource === 'battery' || (ups.outputSource === null && (ups.battery.secondsOnBattery ?? 0) > 0);
 }
 
+/** The bypass lines' voltages that were read: a line whose voltage was not adds nothing to show. */
+export function bypassVoltages(ups: UpsStatus): number[] {
+  return (ups.bypassLines ?? []).flatMap((line) => (line.voltageV === null ? [] : [line.voltageV]));
+}
+
 /** The source to show: battery whenever the UPS runs on it, so the page says what the alarm says. */
 export function upsShownSource(ups: UpsStatus): UpsStatus['outputSource'] {
   return upsOnBattery(ups) ? 'battery' : ups.outputSource;

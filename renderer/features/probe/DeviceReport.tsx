@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { upsShownSource, type SnmpDevice, type SnmpInterface } from '../../../shared/domain/snmp.js';
+import { bypassVoltages, upsShownSource, type SnmpDevice, type SnmpInterface } from '../../../shared/domain/snmp.js';
 import { formatDateTime } from '../../components/format.js';
 
 const dash = (value: string | number | null | undefined, unit = '') => (value === null || value === undefined ? '—' : `${value}${unit}`);
@@ -24,8 +24,8 @@ function speed(mbps: number | null): string {
 
 /** The bypass mains, when the UPS reports one: "230 V / 231 V · 50 Hz". */
 function bypassRows(ups: NonNullable<SnmpDevice['ups']>, t: (key: string) => string): [string, string][] {
-  // A line whose voltage was not read adds nothing: "— / —" would say less than no row at all.
-  const volts = (ups.bypassLines ?? []).flatMap((line) => (line.voltageV === null ? [] : [`${line.voltageV} V`]));
+  // Only voltages that were read: "— / —" would say less than no row at all.
+  const volts = bypassVoltages(ups).map((voltage) => `${voltage} V`);
   const frequency = ups.bypassFrequencyHz ?? null;
   if (volts.length === 0 && frequency === null) return [];
   return [[t('probe.bypass'), [volts.join(' / '), frequency === null ? '' : `${frequency} Hz`].filter(Boolean).join(' · ')]];

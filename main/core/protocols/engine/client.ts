@@ -194,13 +194,11 @@ export class EngineClient {
     if (send.contentType) headers['content-type'] = send.contentType;
     if (send.length !== undefined) headers['content-length'] = String(send.length);
     const wait = send.answerTimeoutMs ?? send.timeoutMs ?? this.timeoutMs;
-    // A stream has no deadline: no timer of settledBy's may hold the process for it (for requests with one, the deadline's own timer already does).
-    const hold = timer !== null;
     const stop = signal ? AbortSignal.any([timeout, signal]) : timeout;
     try {
       const pending = this.agent.request({ origin: this.origin, path, method, headers, body: send.body ?? null, headersTimeout: wait, bodyTimeout: wait, signal: stop });
       // An answer that comes after its deadline is destroyed, so it holds no socket.
-      response = await settledBy(pending, stop, hold, (late) => late.body.destroy());
+      response = await settledBy(pending, stop, (late) => late.body.destroy());
     } catch (error) {
       if (timer) clearTimeout(timer);
       throw this.transport(error, path, timeout.aborted);
@@ -222,7 +220,7 @@ export class EngineClient {
     let chunks: Buffer[];
     try {
       // The body, too, settles by the deadline: undici may ignore the abort while it reads one.
-      chunks = await settledBy(readAll(), stop, hold);
+      chunks = await settledBy(readAll(), stop);
     } catch (error) {
       answer.body.destroy();
       throw this.transport(error, path, timeout.aborted);
@@ -275,19 +273,17 @@ export class EngineClient {
 const CLOSE_GRACE_MS = 2_000;
 
 /**
- * `request` settled no later than `stop` aborts, on a timer that holds the
- * process open. Under load undici 6 can lose a request whose TLS 1.3 peer
- * refuses the client certificate just after the handshake: it ignores the
- * abort, and AbortSignal.timeout's timer does not keep a CLI alive, so the
- * CLI exited 13 with nothing said instead of reporting the engine.
+ * `request` settled no later than `stop` aborts. Under load undici 6 can lose
+ * a request whose TLS 1.3 peer refuses the client certificate just after the
+ * handshake: it ignores the abort, and the CLI exited 13 with nothing said
+ * instead of reporting the engine. The deadline's own timer (request()) holds
+ * the process open until then; a stream has none and holds nothing.
  */
-function settledBy<T>(request: Promise<T>, stop: AbortSignal, hold: boolean, discardLate?: (late: T) => void): Promise<T> {
+function settledBy<T>(request: Promise<T>, stop: AbortSignal, discardLate?: (late: T) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
-    const keepAlive = hold ? setInterval(() => undefined, 1_000) : null;
     const done = () => {
       settled = true;
-      if (keepAlive) clearInterval(keepAlive);
       stop.removeEventListener('abort', onAbort);
     };
     const onAbort = () => {

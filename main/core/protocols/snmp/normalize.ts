@@ -8,7 +8,7 @@ import type {
   UpsStatus,
 } from '../../../../shared/domain/snmp.js';
 import type { SectionTarget } from '../../../../shared/domain/snmp-profile.js';
-import type { FieldValue } from './values.js';
+import { round, type FieldValue } from './values.js';
 
 /** What a profile section read: scalars by field path, tables as rows keyed by their index. */
 export interface RawSection {
@@ -217,7 +217,7 @@ function describedSensors(raw: RawSection, problems: SnmpDevice['problems']): Sn
     const described = DESCRIBED_UNITS[str(row.unit)?.trim() ?? ''];
     if (value === null || divisor === null || !described) return [];
     const name = str(row.name);
-    const reading = Math.round(((value * described.factor) / divisor) * 1e6) / 1e6;
+    const reading = round((value * described.factor) / divisor);
     const [low, high] = described.plausible;
     if (reading < low || reading > high) {
       problems.push({ section: 'sensors', message: `${name ?? `row ${row.index}`}: ${reading} ${described.unit} is outside what such a reading can be (${low}..${high}); not available` });
@@ -234,7 +234,7 @@ function entitySensors(raw: RawSection, names: Map<string, string | null>): Snmp
     const rawValue = num(row.rawValue);
     const scale = num(row.scale) ?? 9;
     const precision = num(row.precision) ?? 0;
-    const value = rawValue === null ? null : Math.round(rawValue * 10 ** (3 * (scale - 9) - precision) * 1e6) / 1e6;
+    const value = rawValue === null ? null : round(rawValue * 10 ** (3 * (scale - 9) - precision));
     return {
       index: row.index,
       name: names.get(row.index) ?? null,
