@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/core/index.js';
 import { verifyLogin } from '../../main/core/protocols/redfish/actions.js';
+import { endpointKey } from '../../main/core/services/devices/endpoint.js';
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
 import { tempDir } from '../support/core.js';
 import { sharedPath } from '../support/shared-dir.js';
@@ -242,5 +243,81 @@ describe('discovery after Secure, BMCs on the default port 443', () => {
     // At most the settling's own logins (each within the BMC's lockout budget), none for the five settings.
     expect(settling.refusedLogins() - refusedBefore).toBeLessThanOrEqual(2);
     expect(settling.lockout.locks).toBe(0);
+  }, 90_000);
+});
+
+describe('secured BMCs moved between slots in step 2', () => {
+  let core: Core;
+  let dir: ReturnType<typeof tempDir>;
+  const bmcs: LabBmc[] = [];
+
+  beforeAll(async () => {
+    for (const host of ['127.117.0.1', '127.117.0.2']) {
+      const bmc = await new LabBmc({ mockupDir: MOCKUP, host, port: 443, users: { Administrator: 'lab-password' } }).start();
+      bmc.resource('/redfish/v1')!.Vendor = 'Contoso';
+      bmcs.push(bmc);
+    }
+    dir = tempDir();
+    core = createCore({ dataDir: dir.dir, host: 'server' });
+  }, 60_000);
+  afterAll(async () => {
+    await core?.close();
+    await Promise.all(bmcs.map((bmc) => bmc.stop()));
+    dir?.cleanup();
+  });
+
+  it('keeps each generated password with its BMC when two swap slots, and parks it when its slot goes to another, until it is placed again', async () => {
+    const client = core.client('test');
+    const { id: runId } = await client.wizard.start();
+    await client.wizard.site({ runId, name: 'Swap branch', code: 'SWAP', latitude: 30, longitude: 120, templateId: 'edge-12u', managementSubnet: '127.117.0.0/24' });
+    const search = () => client.wizard.discover({ runId, ranges: '127.117.0.1-127.117.0.2', snmpPorts: [1], wait: true });
+    let state = await search();
+    const trusted = Object.fromEntries(state.discovery.devices.map((device) => [`${device.address}:${device.port}`, device.fingerprint!]));
+    const [first, second] = state.matches.filter((match) => match.endpoint);
+    expect([first?.endpoint, second?.endpoint].sort()).toEqual(['127.117.0.1:443', '127.117.0.2:443']);
+    await client.wizard.confirm({ runId, matches: state.matches.map((match) => ({ slotId: match.slotId, endpoint: match.endpoint })), trusted });
+    state = await client.wizard.secure({ runId });
+    expect(state.items.filter((item) => item.step === 3).map((item) => item.detailKey)).toEqual(['passwordReplaced', 'passwordReplaced']);
+
+    const bmcAt = (endpoint: string) => bmcs.find((bmc) => `${new URL(bmc.url).hostname}:443` === endpoint)!;
+    /** How a device connected at "address:443" stores its endpoint (an origin, the default port left out). */
+    const origin = (endpoint: string) => `https://${endpoint.replace(/:443$/, '')}`;
+    const slotDevice = (slotId: string) => core.services.cabinets.device(state.matches.find((match) => match.slotId === slotId)!.deviceId);
+    /** The password EdgeCab holds for the slot's device opens the BMC at the address the slot is connected to. */
+    const opens = async (slotId: string) => {
+      const device = slotDevice(slotId);
+      const secret = core.services.vault.open<{ username: string; password: string }>(device.credentialId!);
+      const bmc = bmcAt(endpointKey(device.endpoint!));
+      return { endpoint: device.endpoint, origin: core.services.vault.meta(device.credentialId!)?.origin, opens: await verifyLogin({ url: bmc.url, ...secret, pinnedFingerprint: bmc.fingerprint }) };
+    };
+    const generated = { [first!.endpoint!]: slotDevice(first!.slotId).credentialId, [second!.endpoint!]: slotDevice(second!.slotId).credentialId };
+    for (const bmc of bmcs) expect(await verifyLogin({ url: bmc.url, username: 'Administrator', password: 'lab-password', pinnedFingerprint: bmc.fingerprint })).toBe(false);
+
+    // The two are swapped: each slot takes the other's BMC, and its generated password with it.
+    await client.wizard.goto({ runId, step: 2 });
+    const sentBefore = bmcs.map((bmc) => bmc.refusedLogins());
+    state = await search();
+    expect(bmcs.map((bmc) => bmc.refusedLogins())).toEqual(sentBefore);
+    state = await client.wizard.confirm({ runId, matches: [{ slotId: first!.slotId, endpoint: second!.endpoint }, { slotId: second!.slotId, endpoint: first!.endpoint }], trusted });
+    expect(await opens(first!.slotId)).toEqual({ endpoint: origin(second!.endpoint!), origin: 'rotated', opens: true });
+    expect(await opens(second!.slotId)).toEqual({ endpoint: origin(first!.endpoint!), origin: 'rotated', opens: true });
+    expect(slotDevice(first!.slotId).credentialId).toBe(generated[second!.endpoint!]);
+    expect(slotDevice(second!.slotId).credentialId).toBe(generated[first!.endpoint!]);
+
+    // The first slot takes its BMC back; the second slot is left as it was: the BMC it held leaves no slot, so its password is parked.
+    state = await client.wizard.confirm({ runId, matches: [{ slotId: first!.slotId, endpoint: first!.endpoint }, { slotId: second!.slotId, endpoint: null }], trusted });
+    expect(await opens(first!.slotId)).toMatchObject({ origin: 'rotated', opens: true });
+    expect(slotDevice(second!.slotId).endpoint).toBeNull();
+    expect(core.services.devices.parkedCredentials(state.siteId!).map((parked) => [parked.endpoint, parked.credentialId])).toEqual([[origin(second!.endpoint!), generated[second!.endpoint!]]]);
+
+    // Searching again sends that BMC no factory login: it is secured, and placing it takes its password back.
+    const refusedBefore = bmcAt(second!.endpoint!).refusedLogins();
+    state = await search();
+    expect(state.items.find((item) => item.key === `discover:${second!.endpoint!.replace(':443', '')}`)?.detailKey).toBe('alreadySecured');
+    expect(bmcAt(second!.endpoint!).refusedLogins()).toBe(refusedBefore);
+    state = await client.wizard.confirm({ runId, matches: [{ slotId: first!.slotId, endpoint: first!.endpoint }, { slotId: second!.slotId, endpoint: second!.endpoint }], trusted });
+    expect(await opens(second!.slotId)).toMatchObject({ origin: 'rotated', opens: true });
+    expect(slotDevice(second!.slotId).credentialId).toBe(generated[second!.endpoint!]);
+    expect(core.services.devices.parkedCredentials(state.siteId!)).toEqual([]);
   }, 90_000);
 });

@@ -340,6 +340,22 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('023 adds credentials parked at an address, one per address and site, that go with their site', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 23);
+    expect(schemaVersion(db)).toBe(23);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'Site', 'S1', 30, 120, 'now', 'now')").run();
+    db.prepare("INSERT INTO credentials (id, kind, sealed, format, origin, revision, created_at, updated_at) VALUES ('c1', 'redfish', x'00', 2, 'rotated', 1, 'now', 'now')").run();
+    const park = db.prepare("INSERT INTO parked_credentials (site_id, endpoint, credential_id, kind, parked_at) VALUES ('s1', 'https://10.0.0.5', ?, 'server', 'now')");
+    park.run('c1');
+    expect(() => park.run('c1')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => db.prepare("INSERT INTO parked_credentials (site_id, endpoint, credential_id, kind, parked_at) VALUES ('s1', 'https://10.0.0.6', 'nope', 'server', 'now')").run()).toThrow(/FOREIGN KEY/);
+    db.prepare("DELETE FROM sites WHERE id = 's1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM parked_credentials').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

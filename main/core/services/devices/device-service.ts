@@ -6,6 +6,7 @@ import { upsOnBattery, type SnmpDevice, type SnmpTarget } from '../../../../shar
 import { ConflictError, InvalidInputError } from '../../errors.js';
 import { firstMember, resetSystem, type ResetType } from '../../protocols/redfish/actions.js';
 import { splitEndpoint } from './endpoint.js';
+import { SlotStore, type ParkedCredential, type RotationRow } from './slot-store.js';
 import { isLoginRefused, RedfishClient, RedfishError } from '../../protocols/redfish/client.js';
 import { readInventory } from '../../protocols/redfish/inventory.js';
 import { collectDevice } from '../../protocols/snmp/collect.js';
@@ -23,6 +24,14 @@ interface RedfishSecret {
   password: string;
 }
 type SnmpSecret = Pick<SnmpTarget, 'version' | 'community' | 'v3'>;
+
+/** A device the wizard found, for the slot it was placed in. */
+export interface Attachment {
+  deviceId: string;
+  where: { protocol: 'redfish'; url: string; fingerprint: string | null } | { protocol: 'snmp'; host: string; port: number };
+  /** The credential discovery found, used only for a device EdgeCab never reached. */
+  discovered: () => { kind: 'redfish' | 'snmp'; secret: object };
+}
 
 export class DeviceUnreachableError extends Error {
   constructor(
@@ -126,6 +135,7 @@ const STORED_CREDENTIALS: DeviceCredentials = { opening: async (device) => devic
 export class DeviceService {
   private gate: DeviceGate = new DeviceChains();
   private credentials: DeviceCredentials = STORED_CREDENTIALS;
+  private readonly slots: SlotStore;
 
   constructor(
     private readonly db: Database,
@@ -133,7 +143,9 @@ export class DeviceService {
     private readonly vault: CredentialVault,
     private readonly bus: EventBus,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.slots = new SlotStore(db);
+  }
 
   /** Every read of or action on a device from now on waits for its polls and counts against the caps (the monitor's scheduler). */
   useGate(gate: DeviceGate): void {
@@ -191,7 +203,7 @@ export class DeviceService {
     if (device.protocol !== input.protocol) {
       throw new InvalidInputError([{ field: 'protocol', code: 'mismatch', message: `${device.name} is reached over ${device.protocol}, not ${input.protocol}` }]);
     }
-    this.db.prepare('DELETE FROM credential_rotations WHERE device_id = ?').run(device.id);
+    this.slots.dropRotation(device.id);
     if (input.protocol === 'redfish') {
       const credentialId = this.vault.store('redfish', { username: input.username, password: input.password } satisfies RedfishSecret, { replaceId: device.credentialId, origin });
       this.cabinets.setConnection(device.id, new URL(input.url).origin, credentialId, input.fingerprint ?? null);
@@ -221,50 +233,72 @@ export class DeviceService {
   }
 
   /**
-   * Connects a device found by the wizard at `where`. What EdgeCab already
-   * holds wins over what discovery found: a device connected at the same
-   * address keeps its credential (perhaps a password EdgeCab generated), and
-   * one now placed in another slot takes its credential (and any change of it
-   * still being settled) along. Only a device EdgeCab never reached gets the
-   * discovered credential, in a row of its own.
+   * Connects the devices found by the wizard to their slots, all at once.
+   * What EdgeCab holds stays with the hardware, not the slot: a device
+   * connected at the same address keeps its credential (perhaps a password
+   * EdgeCab generated); one placed in another slot takes its credential and
+   * any change of it still being settled along, also when two devices swap
+   * slots. A device whose slot went to another and that was given no slot
+   * leaves what EdgeCab set on it parked at its address, for the slot it is
+   * placed in next. Only a device EdgeCab never reached gets the discovered
+   * credential, in a row of its own.
    */
-  attach(
-    siteId: string,
-    deviceId: string,
-    where: { protocol: 'redfish'; url: string; fingerprint: string | null } | { protocol: 'snmp'; host: string; port: number },
-    discovered: () => { kind: 'redfish' | 'snmp'; secret: object },
-  ): 'kept' | 'moved' | 'connected' {
-    const endpoint = where.protocol === 'redfish' ? new URL(where.url).origin : `${where.host}:${where.port}`;
-    const fingerprint = where.protocol === 'redfish' ? where.fingerprint : null;
+  attachAll(siteId: string, attachments: readonly Attachment[]): ('kept' | 'moved' | 'connected')[] {
     return this.db.transaction(() => {
-      const holder = this.cabinets.deviceAt(siteId, endpoint);
-      if (holder?.id === deviceId && holder.credentialId) {
-        if (fingerprint && holder.fingerprint !== fingerprint) this.cabinets.setConnection(deviceId, endpoint, holder.credentialId, fingerprint);
-        return 'kept';
+      const at = this.now().toISOString();
+      const endpoints = attachments.map((each) => (each.where.protocol === 'redfish' ? new URL(each.where.url).origin : `${each.where.host}:${each.where.port}`));
+      // Read what every address holds before anything moves, so a swap finds each credential where it was.
+      const held = endpoints.map((endpoint) => {
+        const holder = this.cabinets.deviceAt(siteId, endpoint);
+        if (holder?.credentialId) return { holderId: holder.id, credentialId: holder.credentialId, fingerprint: holder.fingerprint };
+        const parked = this.slots.parked(siteId, endpoint);
+        return parked ? { holderId: null, ...parked } : null;
+      });
+      const results: ('kept' | 'moved' | 'connected' | null)[] = attachments.map((each, index) => (held[index]?.holderId === each.deviceId ? 'kept' : null));
+      const leaving: (ParkedCredential & { deviceId: string })[] = [];
+      const rotations = new Map<string, RotationRow | null>();
+      attachments.forEach((each, index) => {
+        if (results[index]) return;
+        const current = this.cabinets.device(each.deviceId);
+        if (current.endpoint && current.credentialId) leaving.push({ deviceId: each.deviceId, endpoint: current.endpoint, credentialId: current.credentialId, fingerprint: current.fingerprint, kind: current.kind, rotation: null });
+        for (const deviceId of [each.deviceId, held[index]?.holderId]) {
+          if (deviceId && !rotations.has(deviceId)) rotations.set(deviceId, this.slots.takeRotation(deviceId));
+          if (deviceId) this.cabinets.setConnection(deviceId, null, null, null);
+        }
+      });
+      attachments.forEach((each, index) => {
+        const endpoint = endpoints[index]!;
+        const fingerprint = each.where.protocol === 'redfish' ? each.where.fingerprint : null;
+        const source = held[index];
+        if (results[index] === 'kept') {
+          if (fingerprint && source!.fingerprint !== fingerprint) this.cabinets.setConnection(each.deviceId, endpoint, source!.credentialId, fingerprint);
+          return;
+        }
+        if (source) {
+          this.cabinets.setConnection(each.deviceId, endpoint, source.credentialId, fingerprint ?? source.fingerprint);
+          const rotation = source.holderId ? rotations.get(source.holderId) : 'rotation' in source ? source.rotation : null;
+          if (rotation) this.slots.putRotation(each.deviceId, rotation);
+          this.slots.unpark(siteId, endpoint);
+          results[index] = 'moved';
+          return;
+        }
+        const { kind, secret } = each.discovered();
+        this.cabinets.setConnection(each.deviceId, endpoint, this.vault.store(kind, secret, { origin: 'discovered' }), fingerprint);
+        results[index] = 'connected';
+      });
+      for (const left of leaving) {
+        if (endpoints.includes(left.endpoint)) continue;
+        const rotation = rotations.get(left.deviceId) ?? null;
+        if (rotation || this.vault.meta(left.credentialId)?.origin === 'rotated') this.slots.park(siteId, { ...left, rotation }, at);
+        else this.slots.dropIfUnused(left.credentialId);
       }
-      const current = this.cabinets.device(deviceId);
-      if (holder?.credentialId) {
-        this.cabinets.setConnection(holder.id, null, null, null);
-        this.cabinets.setConnection(deviceId, endpoint, holder.credentialId, fingerprint ?? holder.fingerprint);
-        this.db.prepare('DELETE FROM credential_rotations WHERE device_id = ?').run(deviceId);
-        this.db.prepare('UPDATE credential_rotations SET device_id = ? WHERE device_id = ?').run(deviceId, holder.id);
-        this.dropIfUnused(current.credentialId);
-        return 'moved';
-      }
-      const { kind, secret } = discovered();
-      const credentialId = this.vault.store(kind, secret, { origin: 'discovered' });
-      this.db.prepare('DELETE FROM credential_rotations WHERE device_id = ?').run(deviceId);
-      this.cabinets.setConnection(deviceId, endpoint, credentialId, fingerprint);
-      this.dropIfUnused(current.credentialId);
-      return 'connected';
+      return results.map((result) => result!);
     })();
   }
 
-  private dropIfUnused(credentialId: string | null): void {
-    if (!credentialId) return;
-    this.db
-      .prepare('DELETE FROM credentials WHERE id = ? AND id NOT IN (SELECT credential_id FROM devices WHERE credential_id IS NOT NULL) AND id NOT IN (SELECT pending_credential_id FROM credential_rotations) AND id NOT IN (SELECT previous_credential_id FROM credential_rotations WHERE previous_credential_id IS NOT NULL)')
-      .run(credentialId);
+  /** What EdgeCab set on devices of the site that left their slots, by the address each answers at. */
+  parkedCredentials(siteId: string): ParkedCredential[] {
+    return this.slots.parkedOfSite(siteId);
   }
 
   /** A client with the credential that opens the BMC now, and work on it: a refused login is counted, one that worked clears the count. */

@@ -35,6 +35,11 @@ export function securedEndpoints(context: WizardContext, siteId: string): Map<st
     if (!rotated && !context.deps.rotation.record(device.id)) continue;
     secured.set(endpointKey(device.endpoint!), { credentialId: device.credentialId, fingerprint: device.fingerprint, kind: device.kind });
   }
+  // A device that left its slot keeps what EdgeCab set on it: it is secured all the same.
+  for (const parked of context.deps.devices.parkedCredentials(siteId)) {
+    const key = endpointKey(parked.endpoint);
+    if (!secured.has(key)) secured.set(key, { credentialId: parked.credentialId, fingerprint: parked.fingerprint, kind: parked.kind });
+  }
   return secured;
 }
 
@@ -198,18 +203,24 @@ export function confirm(context: WizardContext, input: z.output<typeof WizardMat
     stored.matches = matches;
   });
   const row = store.row(input.runId);
+  const placed = matches.filter((match) => match.endpoint);
+  const results = deps.devices.attachAll(
+    row.site_id!,
+    placed.map((match) => {
+      const device = discovered.find((each) => `${each.address}:${each.port}` === match.endpoint)!;
+      return {
+        deviceId: match.deviceId,
+        where: device.protocol === 'redfish' ? { protocol: 'redfish', url: `https://${match.endpoint}`, fingerprint: device.fingerprint } : { protocol: 'snmp', host: device.address, port: device.port },
+        discovered: () =>
+          device.protocol === 'redfish' ? { kind: 'redfish', secret: deps.vault.open<RedfishSecret>(device.credentialId!) } : { kind: 'snmp', secret: deps.vault.open<{ version: '2c'; community: string }>(device.credentialId!) },
+      };
+    }),
+  );
   for (const match of matches) {
     const key = `connect:${match.deviceId}`;
-    if (!match.endpoint) {
-      context.item(input.runId, 2, key, match.name, 'skipped', say('noDeviceInSlot'));
-      continue;
-    }
-    const device = discovered.find((each) => `${each.address}:${each.port}` === match.endpoint)!;
-    const url = device.protocol === 'redfish' ? `https://${match.endpoint}` : null;
-    const result = deps.devices.attach(row.site_id!, match.deviceId, device.protocol === 'redfish' ? { protocol: 'redfish', url: url!, fingerprint: device.fingerprint } : { protocol: 'snmp', host: device.address, port: device.port }, () =>
-      device.protocol === 'redfish' ? { kind: 'redfish', secret: deps.vault.open<RedfishSecret>(device.credentialId!) } : { kind: 'snmp', secret: deps.vault.open<{ version: '2c'; community: string }>(device.credentialId!) },
-    );
-    context.item(input.runId, 2, key, match.name, 'done', say(result === 'kept' ? 'connectedKept' : 'connectedAt', { endpoint: match.endpoint }));
+    const index = placed.indexOf(match);
+    if (index < 0) context.item(input.runId, 2, key, match.name, 'skipped', say('noDeviceInSlot'));
+    else context.item(input.runId, 2, key, match.name, 'done', say(results[index] === 'kept' ? 'connectedKept' : 'connectedAt', { endpoint: match.endpoint! }));
   }
   deps.monitor.refreshTargets();
   context.stepTime(input.runId, 2, true);
