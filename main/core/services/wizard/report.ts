@@ -65,11 +65,13 @@ ${rows(data.devices.map((device) => [device.slot, device.name, device.kind, devi
  * Chinese prints on a machine without any system font. Resolved from the
  * installed package at run time (the font stays outside the bundle).
  */
-function cjkFont(): string | null {
+function cjkFont(): string {
+  // The desktop core is bundled as CommonJS, where import.meta is empty and require is the module's own; the server bundle defines require too.
+  const resolver = typeof require === 'function' ? require : createRequire(import.meta.url);
   try {
-    return createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
-  } catch {
-    return null;
+    return resolver.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
+  } catch (error) {
+    throw new Error(`the Chinese font EdgeCab prints reports with is missing (npm package @expo-google-fonts/noto-sans-sc); reinstall EdgeCab: ${(error as Error).message}`);
   }
 }
 
@@ -83,8 +85,7 @@ export async function reportPdf(data: ReportData): Promise<Buffer> {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
-    const font = cjkFont();
-    if (font) doc.font(font);
+    doc.font(cjkFont());
     const heading = (text: string) => doc.moveDown(0.8).fontSize(13).text(text).moveDown(0.3).fontSize(9.5);
     doc.fontSize(18).text(`Acceptance report — ${data.site.name} (${data.site.code})`);
     doc.fontSize(9.5).fillColor('#5d6b7e').text(`EdgeCab first-boot wizard · ${data.cabinet} · started ${data.startedAt} · finished ${data.finishedAt}`).fillColor('#1c2430');
