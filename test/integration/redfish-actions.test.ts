@@ -18,6 +18,7 @@ import { RedfishClient } from '../../main/core/protocols/redfish/client.js';
 import { readInventory } from '../../main/core/protocols/redfish/inventory.js';
 import type { LabBmc } from '../../main/lab/redfish/bmc.js';
 import { clientFor, startBmc } from '../support/redfish.js';
+import { until } from '../support/until.js';
 
 const SYSTEM = '/redfish/v1/Systems/437XR1138R2';
 const MANAGER = '/redfish/v1/Managers/BMC';
@@ -107,6 +108,36 @@ describe('Redfish actions against a lab BMC', () => {
     await resetSystem(client, SYSTEM, 'ForceRestart');
     await reading;
     expect(events.join()).toMatch(/System reset \(ForceRestart\)/);
+  });
+
+  it('reads server-sent events framed with CRLF, with a character split across chunks, and names garbage without stopping', async () => {
+    const abort = new AbortController();
+    const messages: string[] = [];
+    const malformed: string[] = [];
+    const reading = readEventStream(client, (event) => {
+      messages.push(String((event.Events as { Message: string }[])[0]!.Message));
+      if (messages.length === 2) abort.abort();
+    }, abort.signal, (reason) => malformed.push(reason));
+    await until('the stream to open', () => bmc.writeSse(': keep-alive\r\n\r\n') > 0, 5_000, 20);
+    const event = (message: string) => JSON.stringify({ Id: message, Events: [{ MessageId: 'Base.1.0.Success', Message: message, MessageSeverity: 'OK' }] });
+    bmc.writeSse('data: not json\r\n\r\ndata: [1, 2]\r\n\r\n');
+    // "温度" in UTF-8, cut inside its first character between two writes.
+    const bytes = Buffer.from(`id: 7\r\ndata: ${event('温度 high')}\r\n\r\n`);
+    const cut = bytes.indexOf(Buffer.from('温')) + 1;
+    bmc.writeSse(bytes.subarray(0, cut));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    bmc.writeSse(bytes.subarray(cut));
+    bmc.writeSse(`data: ${event('second')}\n\n`);
+    await reading;
+    expect(messages).toEqual(['温度 high', 'second']);
+    expect(malformed).toEqual(['an event that is not JSON', 'an event that is not a JSON object']);
+  });
+
+  it('stops a stream that sends one event past 1 MiB, naming it', async () => {
+    const reading = readEventStream(client, () => undefined, AbortSignal.timeout(20_000));
+    await until('the stream to open', () => bmc.writeSse(': keep-alive\n\n') > 0, 5_000, 20);
+    bmc.writeSse(`data: ${'x'.repeat(1100 * 1024)}`);
+    await expect(reading).rejects.toThrow(/an event larger than 1 MiB/);
   });
 
   it('pushes firmware with multipart: Immediate applies at once, OnReset only after a reset', async () => {

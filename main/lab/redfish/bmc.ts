@@ -301,6 +301,12 @@ export class LabBmc {
     return user ? (this.logins.refused.get(user) ?? 0) : [...this.logins.refused.values()].reduce((sum, each) => sum + each, 0);
   }
 
+  /** Writes bytes as they are to every SSE listener: a BMC whose stream is framed oddly or carries garbage. */
+  writeSse(chunk: string | Buffer): number {
+    for (const client of this.sseClients) client.write(chunk);
+    return this.sseClients.size;
+  }
+
   /** Sends a Redfish event to every SSE listener. */
   emit(messageId: string, message: string, origin: string): void {
     this.emitEvent(messageId, message, 'OK', origin);
