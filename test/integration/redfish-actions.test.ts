@@ -140,6 +140,28 @@ describe('Redfish actions against a lab BMC', () => {
     await expect(reading).rejects.toThrow(/an event larger than 1 MiB/);
   });
 
+  it('takes a stream for dead after three heartbeats of silence once it knows the cadence, not after the client\'s limit', async () => {
+    const own = clientFor(bmc, { streamIdleMs: 120_000 });
+    try {
+      const heartbeat = JSON.stringify({ Id: 'hb', Events: [{ MessageId: 'HeartbeatEvent.1.0.RedfishServiceFunctional', Message: 'alive', MessageSeverity: 'OK' }] });
+      const passed: unknown[] = [];
+      const reading = readEventStream(own, (event) => passed.push(event), AbortSignal.timeout(60_000));
+      await until('the stream to open', () => bmc.writeSse(': keep-alive\n\n') > 0, 5_000, 20);
+      const started = Date.now();
+      for (let beat = 0; beat < 3; beat += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        bmc.writeSse(beat === 1 ? `data: ${heartbeat}\n\n` : ': keep-alive\n\n');
+      }
+      // Silent from here: the cadence is 1.5 s, so the 5 s floor ends it, long before the client's 120 s.
+      await expect(reading).rejects.toThrow(/silent for 5 s .*far more often/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      // The heartbeat event only kept the stream alive; it is not passed on as an event.
+      expect(passed).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+
   it('pushes firmware with multipart: Immediate applies at once, OnReset only after a reset', async () => {
     const bmcFirmware = '/redfish/v1/UpdateService/FirmwareInventory/BMC';
     const progress: string[] = [];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createParser } from 'eventsource-parser';
-import { isLoginRefused, RedfishClient, RedfishError, type Json, type JsonObject, type RedfishClientOptions } from './client.js';
+import { isLoginRefused, RedfishClient, RedfishError, StreamIdle, type Json, type JsonObject, type RedfishClientOptions } from './client.js';
 
 const ROOT = '/redfish/v1';
 const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -215,33 +215,47 @@ const MAX_EVENT_CHARS = 1024 * 1024;
  * parsed by eventsource-parser (CR, LF and CRLF line ends, comments, fields
  * split across chunks); bytes are decoded as a stream, so a character split
  * between two chunks arrives whole. A malformed event is skipped (counted
- * through onMalformed); an event over 1 MiB ends the stream.
+ * through onMalformed); an event over 1 MiB ends the stream. Keep-alive
+ * comments and heartbeat events set how long the stream may stay silent
+ * (StreamIdle).
  */
 export async function readEventStream(client: RedfishClient, onEvent: (event: JsonObject) => void, signal: AbortSignal, onMalformed: (reason: string) => void = () => undefined): Promise<void> {
   const service = await client.get(`${ROOT}/EventService`, { signal });
   const uri = typeof service.ServerSentEventUri === 'string' ? service.ServerSentEventUri : null;
   if (!uri) throw new RedfishError('not_supported', `${client.url}: this service offers no ServerSentEventUri`);
   let tooLarge = false;
+  const cadence = new StreamIdle();
   const parser = createParser({
     maxBufferSize: MAX_EVENT_CHARS,
+    onComment: () => cadence.heartbeat(),
     onEvent: (message) => {
+      let event: Json;
       try {
-        const event = JSON.parse(message.data) as Json;
-        if (isObject(event)) onEvent(event);
-        else onMalformed('an event that is not a JSON object');
+        event = JSON.parse(message.data) as Json;
       } catch {
         onMalformed('an event that is not JSON');
+        return;
       }
+      if (!isObject(event)) return onMalformed('an event that is not a JSON object');
+      // A heartbeat only says the stream is alive: it sets the idle limit and is not passed on (it would ask for a poll each time).
+      if (isHeartbeat(event)) return cadence.heartbeat();
+      onEvent(event);
     },
     onError: (error) => {
       if (error.type === 'max-buffer-size-exceeded') tooLarge = true;
     },
   });
   const decoder = new TextDecoder('utf-8');
-  for await (const chunk of client.stream(pathOf(uri), signal)) {
+  for await (const chunk of client.stream(pathOf(uri), signal, cadence)) {
     parser.feed(decoder.decode(chunk, { stream: true }));
     if (tooLarge) throw new RedfishError('too_large', `${client.url}${uri}: an event larger than 1 MiB`);
   }
+}
+
+/** Redfish's heartbeat event (HeartbeatEvent registry, RedfishServiceFunctional): the service says it is alive. */
+function isHeartbeat(event: JsonObject): boolean {
+  const entries = Array.isArray(event.Events) ? event.Events : [];
+  return entries.length > 0 && entries.every((entry) => isObject(entry) && typeof entry.MessageId === 'string' && /^HeartbeatEvent\.\d+\.\d+\.RedfishServiceFunctional$/.test(entry.MessageId));
 }
 
 export type ApplyTime = 'Immediate' | 'OnReset';

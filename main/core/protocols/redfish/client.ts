@@ -87,6 +87,39 @@ const BASIC_RETRY_MS = 10 * 60_000;
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const SERVICE_ROOT = '/redfish/v1';
 
+/** A heartbeat cadence shorter than this is not trusted to time a stream out (a burst of comments is no cadence). */
+const MIN_HEARTBEAT_IDLE_MS = 5_000;
+
+/**
+ * How long an event stream may stay silent before it is taken for dead:
+ * the client's limit until the BMC's heartbeat cadence is known (keep-alive
+ * comments, or heartbeat events), then three heartbeats' worth of silence,
+ * so a stream whose BMC went away is reopened in a minute, not five.
+ */
+export class StreamIdle {
+  private lastBeat: number | null = null;
+  private readonly gaps: number[] = [];
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The stream carried a heartbeat now. */
+  heartbeat(): void {
+    const at = this.now();
+    if (this.lastBeat !== null) {
+      this.gaps.push(at - this.lastBeat);
+      if (this.gaps.length > 2) this.gaps.shift();
+    }
+    this.lastBeat = at;
+  }
+
+  /** The silence allowed now, given the client's own limit. */
+  limitMs(defaultMs: number): number {
+    // Two gaps seen, so one stray comment right after the stream opened sets no cadence.
+    if (this.gaps.length < 2) return defaultMs;
+    return Math.min(defaultMs, Math.max(MIN_HEARTBEAT_IDLE_MS, 3 * Math.max(...this.gaps)));
+  }
+}
+
 function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -185,14 +218,16 @@ export class RedfishClient {
    * Opens a long-lived GET (server-sent events) on its own pinned connection,
    * so it never holds one of the polling connections. Ends when the signal aborts.
    */
-  async *stream(path: string, signal: AbortSignal): AsyncGenerator<Buffer> {
+  async *stream(path: string, signal: AbortSignal, cadence: StreamIdle = new StreamIdle()): AsyncGenerator<Buffer> {
     await this.ensureAuth({ signal });
     const agent = this.pinnedAgent(1);
-    const idleMs = this.options.streamIdleMs ?? DEFAULT_STREAM_IDLE_MS;
+    const defaultIdleMs = this.options.streamIdleMs ?? DEFAULT_STREAM_IDLE_MS;
+    let idleMs = defaultIdleMs;
     const idle = new AbortController();
     let idleTimer: ReturnType<typeof setTimeout> | null = null;
     const touch = () => {
       if (idleTimer) clearTimeout(idleTimer);
+      idleMs = cadence.limitMs(defaultIdleMs);
       idleTimer = setTimeout(() => idle.abort(), idleMs);
       idleTimer.unref?.();
     };
@@ -208,7 +243,7 @@ export class RedfishClient {
         yield chunk as Buffer;
       }
     } catch (error) {
-      if (idle.signal.aborted && !signal.aborted) throw new RedfishError('timeout', `${this.origin}${path}: the event stream was silent for ${Math.round(idleMs / 1000)} s (not even a keep-alive); reopening it`);
+      if (idle.signal.aborted && !signal.aborted) throw new RedfishError('timeout', `${this.origin}${path}: the event stream was silent for ${Math.round(idleMs / 1000)} s (not even a keep-alive${idleMs < defaultIdleMs ? ', which came far more often' : ''}); reopening it`);
       if (!signal.aborted) throw this.classifyTransport(error, path);
     } finally {
       if (idleTimer) clearTimeout(idleTimer);
