@@ -67,6 +67,24 @@ describe('discovery and account lockout', () => {
   };
   const sent = (bmc: LabBmc) => bmc.refusedLogins() + [...bmc.logins.accepted.values()].reduce((sum, each) => sum + each, 0);
 
+  it('plans from the subnet to search, and warns once the projection passes two hours', async () => {
+    const client = core.client('test');
+    const { id: runId } = await client.wizard.start();
+    const site = { runId, name: 'Wide branch', code: 'WIDE', latitude: 30, longitude: 120, templateId: 'edge-12u' };
+    const wide = await client.wizard.site({ ...site, managementSubnet: '127.0.0.0/16' });
+    await client.wizard.goto({ runId, step: 1 });
+    let state = await client.wizard.site({ ...site, managementSubnet: '127.0.0.0/24' });
+    // 65,536 addresses to search instead of 256: over an hour more for step 2, the rest as it was.
+    expect(wide.steps[1]!.estimateSeconds - state.steps[1]!.estimateSeconds).toBeGreaterThan(3600);
+    expect(wide.steps.slice(2).map((step) => step.estimateSeconds)).toEqual(state.steps.slice(2).map((step) => step.estimateSeconds));
+    expect(state.overBudget).toBe(false);
+    // Ninety minutes spent in step 2: what is left no longer fits.
+    skew += 90 * 60_000;
+    state = await client.wizard.get({ runId });
+    expect(state.projectedSeconds).toBeGreaterThan(state.budgetSeconds);
+    expect(state.overBudget).toBe(true);
+  });
+
   it('keeps one login of the budget for the typed credential until the certificate is trusted, then sends it', async () => {
     const bmc = await bmcAt('127.114.0.9', 3, 60);
     const HOST = '127.114.0.9';
