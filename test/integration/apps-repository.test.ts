@@ -118,7 +118,7 @@ describe('app repository with Podman, the CLI and REST', () => {
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
 
-    it('an operator uploads a release (201); a viewer is refused before the body is read; a tampered bundle is 400 with the reason and keeps nothing', async () => {
+    it('an administrator uploads a release (201); a viewer or an operator is refused before the body is read; a tampered bundle is 400 with the reason and keeps nothing', async () => {
       const publisher = newPublisher();
       const admin = (await userWithToken(core, 'ada', [{ role: 'administrator', regionId: null }])).token;
       const trust = await fetch(`${server.url}api/v1/apps/publishers`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Branch IT', publicKey: publisher.publicKeyPem }) });
@@ -131,16 +131,20 @@ describe('app repository with Podman, the CLI and REST', () => {
       // auth-server.test); either way the role is checked before anything is staged.
       const small = await bundleFile(work.dir, 'rest-small', webManifest('1.0.0', imageId), Buffer.from('not read'), publisher);
       expect((await upload(viewer, small)).status).toBe(403);
+      // The repository is an administrator's: an operator deploys what is in it, and adds nothing.
+      const refused = await upload(operator, small);
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ data: { role: 'administrator', operation: 'apps.push' } });
       const tampered = readFileSync(imagesTar);
       // A byte inside busybox (the layer's data, past the tar headers) changed in transit.
       const middle = Math.floor(tampered.length / 2);
       tampered[middle] = tampered[middle]! ^ 0xff;
-      const bad = await upload(operator, await bundleFile(work.dir, 'rest-bad', webManifest('1.0.0', imageId), tampered, publisher));
+      const bad = await upload(admin, await bundleFile(work.dir, 'rest-bad', webManifest('1.0.0', imageId), tampered, publisher));
       expect(bad.status).toBe(400);
       expect(JSON.stringify(bad.body)).toMatch(/hashes to sha256:[0-9a-f]+, not sha256:|does not hold/);
       expect(readdirSync(join(dataDir, 'apps', 'blobs', 'sha256'))).toEqual([]);
 
-      const ok = await upload(operator, good);
+      const ok = await upload(admin, good);
       expect(ok.status).toBe(201);
       expect(ok.body).toMatchObject({ storedBlobs: 2, release: { appId: 'branch-web', version: '1.0.0', uploadedBy: expect.any(String) } });
       const apps = await (await fetch(`${server.url}api/v1/apps`, { headers: { authorization: `Bearer ${viewer}` } })).json();

@@ -204,6 +204,11 @@ describe('sign-in and roles per region over HTTP', () => {
     expect(await across.json()).toMatchObject({ code: 'FORBIDDEN', detail: '1 of the 2 sites (B-1) are in regions where you are not an operator', data: { operation: 'rollouts.plan' } });
     expect((await post('/rollouts/plan', { ...plan, targets: { q: 'A-1' } }, operatorA)).status).toBe(404);
     expect((await post('/rollouts/plan', { ...plan, targets: { q: 'A-1' } }, viewerA)).status).toBe(403);
+    // A new rollout is a plan, which administrators make: an operator of its only site's region is refused, naming the role.
+    const start = await post('/rollouts', { ...plan, name: 'web to A', targets: { q: 'A-1' } }, operatorA);
+    expect(start.status).toBe(403);
+    expect(await start.json()).toMatchObject({ code: 'FORBIDDEN', data: { role: 'administrator', operation: 'rollouts.create' } });
+    expect((await post('/rollouts', { ...plan, name: 'web to A', targets: { q: 'A-1' } }, admin)).status).toBe(404);
   });
 
   it('streams only region A\'s events to a viewer of region A', async () => {

@@ -39,8 +39,9 @@ const placeAt = (value: unknown, lookup: ScopeLookup): Placement => ({ placeIn: 
 /**
  * Every operation's permission, enforced once in the core for every
  * transport. Reads need viewer, everyday actions (acknowledge, comment,
- * power, polls) operator, and changes to sites, devices, credentials,
- * certificates, users and settings administrator. A test checks that every
+ * power, polls, deploying a release, running a rollout that exists)
+ * operator, and changes to sites, devices, credentials, certificates,
+ * repositories, plans (a new rollout), users and settings administrator. A test checks that every
  * operation of the contract is listed here.
  */
 export const POLICIES: Record<string, Policy> = {
@@ -85,7 +86,7 @@ export const POLICIES: Record<string, Policy> = {
 
   'apps.list': somewhere('viewer'),
   'apps.releases': somewhere('viewer'),
-  'apps.push': everywhere('operator'),
+  'apps.push': everywhere('administrator'),
   'apps.publishers': somewhere('viewer'),
   'apps.deploy': on('operator', site('siteId')),
   'apps.siteApps': on('viewer', site('siteId')),
@@ -93,7 +94,7 @@ export const POLICIES: Record<string, Policy> = {
   'apps.distrust': everywhere('administrator'),
   // A rollout's sites come from its targets (a list, a region, a search): the handler checks the role on each.
   'rollouts.plan': somewhere('operator'),
-  'rollouts.create': somewhere('operator'),
+  'rollouts.create': somewhere('administrator'),
   'rollouts.list': somewhere('viewer'),
   'rollouts.get': somewhere('viewer'),
   'rollouts.act': somewhere('operator'),

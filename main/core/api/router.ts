@@ -276,11 +276,11 @@ export function createRouter(services: Services) {
       }),
     },
     rollouts: (() => {
-      type Guard = { access: Access; forbid: (message: string) => Error };
-      /** The caller must be an operator where every site is, and an administrator of every region for an engine on this machine's unix socket. */
-      const mayOperate = (siteList: readonly { id: string; code: string; regionId: number | null }[], { access, forbid }: Guard) => {
-        const outside = siteList.filter((site) => !access.can('operator', site.regionId));
-        if (outside.length > 0) throw forbid(`${outside.length} of the ${siteList.length} sites (${outside.slice(0, 3).map((site) => site.code).join(', ')}${outside.length > 3 ? ', …' : ''}) are in regions where you are not an operator`);
+      type Guard = { access: Access; role: Role; forbid: (message: string) => Error };
+      /** The caller must hold the guard's role where every site is (operator to run, administrator to plan a new one), and be an administrator of every region for an engine on this machine's unix socket. */
+      const mayOperate = (siteList: readonly { id: string; code: string; regionId: number | null }[], { access, forbid, role }: Guard) => {
+        const outside = siteList.filter((site) => !access.can(role, site.regionId));
+        if (outside.length > 0) throw forbid(`${outside.length} of the ${siteList.length} sites (${outside.slice(0, 3).map((site) => site.code).join(', ')}${outside.length > 3 ? ', …' : ''}) are in regions where you are not ${role === 'administrator' ? 'an administrator' : 'an operator'}`);
         if (!access.canEverywhere('administrator') && siteList.some((site) => services.engines.ofSite(site.id).some((engine) => engine.endpoint?.startsWith('unix:'))))
           throw forbid("A target site's engine is a unix socket on the EdgeCab machine itself; only an administrator of every region may deploy to it");
       };
@@ -289,9 +289,10 @@ export function createRouter(services: Services) {
           const site = services.sites.get(siteId);
           return { id: siteId, code: site.code, regionId: site.regionId };
         });
-      const guard = (context: { access: Access }, errors: { FORBIDDEN: (options: { message: string; data: { role: Role; operation: string } }) => Error }, operation: string): Guard => ({
+      const guard = (context: { access: Access }, errors: { FORBIDDEN: (options: { message: string; data: { role: Role; operation: string } }) => Error }, operation: string, role: Role = 'operator'): Guard => ({
         access: context.access,
-        forbid: (message) => errors.FORBIDDEN({ message, data: { role: 'operator', operation } }),
+        role,
+        forbid: (message) => errors.FORBIDDEN({ message, data: { role, operation } }),
       });
       const visibleDetail = (detail: RolloutDetail, access: Access) => {
         const scope = scopeOf(access);
@@ -306,7 +307,7 @@ export function createRouter(services: Services) {
           return services.rollouts.plan(input);
         }),
         create: os.rollouts.create.handler(({ input, context, errors }) => {
-          mayOperate(services.rollouts.targets(input), guard(context, errors, 'rollouts.create'));
+          mayOperate(services.rollouts.targets(input), guard(context, errors, 'rollouts.create', 'administrator'));
           return services.rollouts.create(input, context.actor);
         }),
         list: os.rollouts.list.handler(({ context }) => {

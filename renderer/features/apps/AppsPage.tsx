@@ -17,7 +17,7 @@ type Language = 'en' | 'zh-CN';
 export function AppsPage() {
   const { t, i18n } = useTranslation();
   const { client } = useApi();
-  const canUpload = useCan('operator', 'everywhere');
+  const canUpload = useCan('administrator', 'everywhere');
   const canTrust = useCan('administrator', 'everywhere');
   const [apps, setApps] = useState<AppSummary[] | null>(null);
   const [publishers, setPublishers] = useState<Publisher[]>([]);

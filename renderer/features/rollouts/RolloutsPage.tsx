@@ -36,6 +36,8 @@ export function RolloutsPage() {
   const { t, i18n } = useTranslation();
   const { client } = useApi();
   const canOperate = useCan('operator', 'anywhere');
+  // A new rollout is a plan: administrators make it; operators act on the ones that exist.
+  const canPlan = useCan('administrator', 'anywhere');
   const [rollouts, setRollouts] = useState<RolloutSummary[] | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [detail, setDetail] = useState<RolloutDetail | null>(null);
@@ -75,7 +77,7 @@ export function RolloutsPage() {
         </div>
       </header>
       <ErrorNotice message={error} />
-      {canOperate ? <RolloutForm onStarted={(id) => { setOpen(id); load(); }} /> : null}
+      {canPlan ? <RolloutForm onStarted={(id) => { setOpen(id); load(); }} /> : null}
       <section className="card scroll-x" aria-labelledby="rollout-list-title">
         <h2 id="rollout-list-title">{t('rollouts.list.title')}</h2>
         {rollouts && rollouts.length === 0 ? <p className="empty">{t('rollouts.list.empty')}</p> : null}
