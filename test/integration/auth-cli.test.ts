@@ -5,7 +5,9 @@
  * `edgecab users` / `tokens` for when nobody can sign in any more.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { get } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { get, request } from 'node:https';
 import { X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -27,6 +29,21 @@ function serve(args: string[]) {
     child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
   });
   return { child, listening, stderr: () => stderr };
+}
+
+/** Creates the first administrator through the setup link over HTTPS (the certificate is not in the system's store); answers the Set-Cookie header. */
+function setupOverTls(setupUrl: string): Promise<{ status: number; cookie: string }> {
+  const url = new URL(setupUrl);
+  const token = new URLSearchParams(url.hash.split('?')[1] ?? '').get('token') ?? '';
+  const body = JSON.stringify({ token, name: 'admin', password: TEST_PASSWORD });
+  return new Promise((resolve, reject) => {
+    const req = request(new URL('/api/v1/auth/setup', url), { method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, cookie: String(res.headers['set-cookie'] ?? '') });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 const cli = (args: string[], input?: string) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, timeout: 30_000 });
@@ -54,12 +71,45 @@ describe('edgecab serve: TLS, warnings, and users from the command line', () => 
     });
     expect(peer.fingerprint256).toBe(tls!.fingerprint);
     expect(headers['strict-transport-security']).toBe('max-age=31536000');
+    // Under TLS the session cookie is Secure and host-bound (__Host-), besides HttpOnly and SameSite=Strict.
+    const setup = await setupOverTls(setupUrl!);
+    expect(setup.status).toBe(200);
+    expect(setup.cookie).toMatch(/^__Host-edgecab_session=[^;]+/);
+    expect(setup.cookie.split(/;\s*/).slice(1).map((part) => part.split('=')[0]!.toLowerCase())).toEqual(expect.arrayContaining(['path', 'httponly', 'secure', 'samesite']));
+    expect(setup.cookie).toMatch(/SameSite=Strict/i);
+    expect(setup.cookie).toMatch(/Path=\//);
+    expect(setup.cookie).not.toMatch(/Domain=/i);
     // A restart keeps the same certificate (the fingerprint users compared stays valid).
     child.kill();
     await new Promise((resolve) => child.once('exit', resolve));
     const again = serve(['--tls', '--data-dir', dir.dir]);
     cleanups.push(() => again.child.kill());
     expect((await again.listening).tls?.fingerprint).toBe(tls!.fingerprint);
+  }, 60_000);
+
+  it('serves HTTPS with a certificate and key of one\'s own (--tls-cert, --tls-key), and refuses one without the other', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const cert = join(dir.dir, 'branch.crt');
+    const key = join(dir.dir, 'branch.key');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', '/CN=edgecab.branch.example', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const own = new X509Certificate(readFileSync(cert));
+    const { child, listening } = serve(['--tls-cert', cert, '--tls-key', key, '--data-dir', join(dir.dir, 'data')]);
+    cleanups.push(() => child.kill());
+    const { url, tls } = await listening;
+    expect(tls).toEqual({ source: 'files', fingerprint: own.fingerprint256 });
+    const served = await new Promise<X509Certificate>((resolve, reject) => {
+      const req = get(`${url}api/v1/openapi.json`, { rejectUnauthorized: false }, (res) => {
+        res.resume();
+        resolve(new X509Certificate((res.socket as import('node:tls').TLSSocket).getPeerCertificate().raw));
+      });
+      req.on('error', reject);
+    });
+    expect(served.fingerprint256).toBe(own.fingerprint256);
+    const half = cli(['serve', '--port', '0', '--trap-port', 'off', '--events-port', 'off', '--tls-cert', cert, '--data-dir', join(dir.dir, 'other')]);
+    expect(half.status).not.toBe(0);
+    expect(half.stderr).toMatch(/give both --tls-cert and --tls-key/);
   }, 60_000);
 
   it('warns when it listens beyond loopback without TLS', async () => {

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { PrincipalView } from '../../../shared/domain/access.js';
 import type { IdentityService } from '../../core/services/identity/identity-service.js';
@@ -57,7 +58,15 @@ export function authenticate(req: IncomingMessage, identity: IdentityService, op
   const needsCsrf = options.rpc || !SAFE_METHODS.has(req.method ?? 'GET');
   if (needsCsrf) {
     if (crossSite(req)) return { ok: false, status: 403, code: 'CROSS_SITE', detail: 'Cross-site requests are refused' };
-    if (req.headers[CSRF_HEADER] !== session.csrfToken) return { ok: false, status: 403, code: 'CSRF', detail: `The ${CSRF_HEADER} header is missing or does not match this session` };
+    if (!sameSecret(req.headers[CSRF_HEADER], session.csrfToken)) return { ok: false, status: 403, code: 'CSRF', detail: `The ${CSRF_HEADER} header is missing or does not match this session` };
   }
   return { ok: true, principal: session.principal, via: `session from ${address}`, sessionToken: token, csrfToken: session.csrfToken, recheck: () => identity.session(token, { touch: false })?.principal ?? null };
+}
+
+/** Compares a header with the session's CSRF token in constant time (how much of a guess matched is not told by the time taken). */
+function sameSecret(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
