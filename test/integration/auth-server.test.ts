@@ -396,6 +396,40 @@ describe('sign-in and roles per region over HTTP', () => {
     expect((await fetch(api(`/tokens/${id}`), { method: 'DELETE', headers: bearer(admin) })).status).toBe(200);
     expect((await fetch(api('/sites'), { headers: bearer(token) })).status).toBe(401);
   });
+
+  // Last: the wizard runs add sites, which the counts above do not expect.
+  it('keeps region B out of maintenance windows, site apps, identities, integrity and wizard runs for the people of region A', async () => {
+    const get = (path: string, token = viewerA) => fetch(api(path), { headers: bearer(token) });
+    const client = core.client('test');
+    const window = { startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), reason: 'works' };
+    await client.alarms.addMaintenance({ ...window, siteId: ids.a1 });
+    await client.alarms.addMaintenance({ ...window, siteId: ids.b1 });
+    const windows = (await (await get('/maintenance-windows')).json()) as { siteId: string }[];
+    expect(windows.map((each) => each.siteId)).toEqual([ids.a1]);
+    expect(((await (await get('/maintenance-windows', admin)).json()) as unknown[]).length).toBe(2);
+    for (const feature of ['apps', 'identity', 'integrity']) {
+      expect((await get(`/sites/${ids.b1}/${feature}`)).status, feature).toBe(404);
+      expect((await get(`/sites/${ids.a1}/${feature}`)).status, feature).toBe(200);
+    }
+    const fleet = (await (await get('/integrity')).json()) as { sites: { siteId: string }[] };
+    expect(fleet.sites.every((site) => site.siteId === ids.a1)).toBe(true);
+    // Wizard runs: an administrator of region A sees and opens only the runs for region A's sites.
+    const adminA = (await userWithToken(core, 'admin-a', [{ role: 'administrator', regionId: regionIds.a }])).token;
+    const runIn = async (regionId: number, code: string) => {
+      const { id } = await client.wizard.start();
+      await client.wizard.site({ runId: id, name: `Run ${code}`, code, latitude: 30, longitude: 120, regionId, templateId: 'edge-12u', managementSubnet: '127.118.0.0/24' });
+      return id;
+    };
+    const runA = await runIn(regionIds.a, 'WZ-A');
+    const runB = await runIn(regionIds.b, 'WZ-B');
+    const runs = (await (await get('/wizard', adminA)).json()) as { id: string }[];
+    expect(runs.map((run) => run.id)).toContain(runA);
+    expect(runs.map((run) => run.id)).not.toContain(runB);
+    expect((await get(`/wizard/${runB}`, adminA)).status).toBe(404);
+    expect((await get(`/wizard/${runB}/report`, adminA)).status).toBe(404);
+    expect((await get(`/wizard/${runA}`, adminA)).status).toBe(200);
+    expect((await get('/wizard')).status).toBe(403);
+  });
 });
 
 describe('first setup and sign-in under parallel requests', () => {
