@@ -442,6 +442,53 @@ describe('REST fuzz: every route of the contract', () => {
     if (failures.length > 0) console.log(`fuzz failures:\n${failures.join('\n')}`);
     expect(failures).toEqual([]);
   }, 600_000);
+
+  it('answers random sign-in, sign-out and setup requests (the routes outside the contract) without a 5xx, a session, a new user or a leaked secret', async () => {
+    const count = (sql: string) => core.db.prepare(sql).pluck().get() as number;
+    const before = { users: count('SELECT count(*) FROM users'), sessions: count('SELECT count(*) FROM sessions') };
+    const text = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom(...HOSTILE_STRINGS), fc.constantFrom('test-admin', 'fuzz-victim', 'fuzz-viewer', ''));
+    // Planted secrets go in as passwords of the wrong accounts (and as names): refused, and never echoed or written.
+    const password = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom(...HOSTILE_STRINGS), fc.constantFrom(secrets.userPassword, secrets.bmcPassword, 'x'.repeat(5_000)));
+    const json = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ name: text, password }, { requiredKeys: [] }).map((value) => JSON.stringify(value)) },
+      { weight: 2, arbitrary: fc.record({ token: fc.oneof(fc.string({ maxLength: 64 }), fc.constantFrom(...HOSTILE_STRINGS)), name: text, password }, { requiredKeys: [] }).map((value) => JSON.stringify(value)) },
+      { weight: 1, arbitrary: fc.jsonValue().map((value) => JSON.stringify(value)) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
+      { weight: 1, arbitrary: fc.constantFrom('{"name": "test-admin", "password": ', '{"__proto__": {"admin": true}, "name": "a", "password": "b"}', `{"name":"${'n'.repeat(70_000)}","password":"p"}`) },
+    );
+    const request = fc.record({
+      method: fc.constantFrom('POST', 'POST', 'GET', 'DELETE', 'PUT'),
+      path: fc.constantFrom('/api/v1/auth/session', '/api/v1/auth/setup', '/api/v1/auth/session?x=1', '/api/v1/auth/../auth/session'),
+      body: json,
+      contentType: fc.constantFrom('application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', null),
+      cookie: fc.constantFrom(null, 'edgecab_session=forged', `edgecab_session=${planted.session.cookie}x`, `edgecab_session=${'A'.repeat(3000)}`),
+      chunked: fc.boolean(),
+    });
+    let cases = 0;
+    const statuses = new Map<number, number>();
+    const property = fc.asyncProperty(request, async (each) => {
+      cases += 1;
+      const headers: [string, string][] = [];
+      if (each.contentType) headers.push(['Content-Type', each.contentType]);
+      if (each.cookie) headers.push(['Cookie', each.cookie]);
+      const response = await send(origin, { method: each.method, path: each.path, headers, ...(each.method === 'GET' ? {} : { body: each.body, chunked: each.chunked }) });
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      const what = `${each.method} ${each.path} ${each.body.slice(0, 120)}`;
+      if (response.status >= 500) throw new Error(`${response.status} for ${what}: ${response.body.slice(0, 300)}`);
+      if (![200, 400, 401, 403, 404, 405, 409, 413, 415, 429].includes(response.status)) throw new Error(`unexpected ${response.status} for ${what}`);
+      const cookie = String(response.headers['set-cookie'] ?? '');
+      if (/edgecab_session=[^;\s]+/.test(cookie)) throw new Error(`a session cookie was set for ${what}: ${cookie.slice(0, 80)}`);
+      if (response.status === 200 && /"signedIn":true/.test(response.body)) throw new Error(`signed in by ${what}`);
+      for (const secret of checker.planted) if (secret.length > 6 && response.body.includes(secret)) throw new Error(`${response.status} for ${what} carries a planted secret`);
+    });
+    const details = await fc.check(property, { numRuns: Math.max(20, Math.round(240 * SCALE)), seed: SEED + hash('auth routes'), endOnFailure: true });
+    console.log(`fuzz auth routes: ${cases} cases, statuses ${[...statuses].sort((a, b) => a[0] - b[0]).map(([status, n]) => `${status}×${n}`).join(' ')}`);
+    expect(details.failed ? String(details.errorInstance) : null).toBeNull();
+    expect({ users: count('SELECT count(*) FROM users'), sessions: count('SELECT count(*) FROM sessions') }).toEqual(before);
+    const audit = JSON.stringify(core.db.prepare('SELECT * FROM audit_log').all());
+    expect(checker.planted.filter((secret) => audit.includes(secret))).toEqual([]);
+    expect(await checker.alive(admin)).toBe(true);
+  }, 300_000);
 });
 
 /** Refused by the HTTP layer before any credentials were looked at (a URL or headers over Node's 16 KiB limit, broken framing). */
