@@ -4,7 +4,8 @@ import { createCore, DatabaseTooNewError, EDGECAB_VERSION } from '../core/index.
 import { EngineError } from '../core/protocols/engine/client.js';
 import { RedfishError } from '../core/protocols/redfish/client.js';
 import { SnmpError } from '../core/protocols/snmp/session.js';
-import { serveCore, type ServingOptions } from './serving.js';
+import { catchBackgroundFailures } from '../core/services/system/safety-net.js';
+import { serveCore, stopOnSignals, type ServingOptions } from './serving.js';
 import { tokensCommand, usersCommand, vaultCommand } from './users.js';
 import { labCommand } from './lab.js';
 import { appsCommand } from './apps.js';
@@ -36,6 +37,8 @@ interface ServeOptions extends Omit<ServingOptions, 'host' | 'port'>, IntakeCliO
 async function serve(options: ServeOptions): Promise<void> {
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
   const core = createCore({ dataDir, host: 'server', servingAs: 'edgecab serve' });
+  // From here on, a failure of background work is a problem of EdgeCab (GET /system/problems) and a line on stderr; serving goes on.
+  catchBackgroundFailures({ log: (line) => console.error(`edgecab: ${line}`), health: () => core.services.health });
   let serving;
   try {
     serving = await serveCore(core, options);
@@ -61,17 +64,7 @@ async function serve(options: ServeOptions): Promise<void> {
     console.log(`  data      ${dataDir}`);
     console.log('Press Ctrl+C to stop.');
   }
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void running
-      .close()
-      .then(() => core.close())
-      .finally(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(running, core);
 }
 
 export function buildProgram(): Command {

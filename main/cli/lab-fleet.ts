@@ -7,7 +7,8 @@ import { loadTemplates } from '../core/services/cabinets/templates.js';
 import { DEFAULT_TRAP_PORT } from '../core/protocols/snmp/traps.js';
 import { LabFleet } from '../lab/fleet.js';
 import { expandRanges } from '../../shared/domain/wizard.js';
-import { serveCore } from './serving.js';
+import { catchBackgroundFailures } from '../core/services/system/safety-net.js';
+import { serveCore, stopOnSignals } from './serving.js';
 import { addIntakeOptions, startMonitoring, type IntakeCliOptions } from './monitoring.js';
 import { defaultDataDir, labMockupDir } from './paths.js';
 import { parseHostPort } from './probe-snmp.js';
@@ -57,6 +58,8 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
   const template = loadTemplates().get(options.template);
   if (!template) throw new Error(`no cabinet template "${options.template}"`);
   if (options.fleetOnly) {
+    // A device that fails in the background is a line on stderr; the other devices keep answering.
+    catchBackgroundFailures({ log: (line) => console.error(`edgecab lab: ${line}`) });
     const addresses = options.addresses ? expandRanges(options.addresses, 65_536) : null;
     if (addresses?.error) throw new Error(`--addresses: ${addresses.error}`);
     const fleet = await LabFleet.start({ sites: options.sites, seed: options.seed, template, mockupDir: labMockupDir(), ...(options.trapTo ? { trapTo: options.trapTo } : {}), ...(addresses ? { addresses: addresses.addresses } : {}) });
@@ -80,6 +83,8 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
   }
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
   const core = createCore({ dataDir, host: 'server', servingAs: 'edgecab lab' });
+  // As in `edgecab serve`: a failure of background work is a problem of EdgeCab and a line on stderr; the lab goes on.
+  catchBackgroundFailures({ log: (line) => console.error(`edgecab lab: ${line}`), health: () => core.services.health });
   const { running, setupUrl } = await serveCore(core, { host: '127.0.0.1', port: options.port });
   await startMonitoring(core, options);
   const status = await core.services.lab.start({ sites: options.sites, seed: options.seed, templateId: template.id, language: 'en', engines: options.engines });
@@ -104,15 +109,7 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
     return 'ok';
   });
   // The lab's engines are Podman services of their own: stopped with the lab, never left running.
-  const stop = () =>
-    void core.services.lab
-      .stop()
-      .catch(() => undefined)
-      .then(() => running.close())
-      .then(() => core.close())
-      .finally(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(running, core, () => core.services.lab.stop());
 }
 
 /** `edgecab lab --sites N`: the lab fleet, registered and monitored, with the web UI. */

@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { repeat } from '../core/lib/disposable.js';
+import { catchBackgroundFailures, describeError } from '../core/services/system/safety-net.js';
 import { startLabBmcs } from '../lab/redfish/start.js';
 import { LAB_SNMP_V3_ADMIN } from '../lab/fleet.js';
 import { LabEnvironmentMonitor, LabPdu, LabSwitch, LabUps, type AnyLabDevice } from '../lab/snmp/devices.js';
@@ -9,6 +11,9 @@ import { addFleetOptions } from './lab-fleet.js';
 import { parseHostPort } from './probe-snmp.js';
 
 const KINDS = ['switch', 'ups', 'pdu', 'environment'] as const;
+
+/** What the lab says on stderr: a failure of a device's background work, which does not stop the others. */
+const labLog = (line: string) => console.error(`edgecab lab: ${line}`);
 
 /** A commander parser for a whole number within [min, max]. */
 function wholeNumber(min: number, max: number): (value: string) => number {
@@ -87,6 +92,7 @@ export function labCommand(): Command {
     })
     .option('--tick <seconds>', 'how often readings move', (value) => Number(value), 5)
     .action(async (options: LabSnmpOptions) => {
+      catchBackgroundFailures({ log: labLog });
       const devices = new Map<number, AnyLabDevice>();
       const entries = Array.from({ length: options.count }, (_, index) => options.kinds.map((kind) => ({ kind, name: `lab-${kind}-${String(index + 1).padStart(3, '0')}` }))).flat();
       // Each device binds a port that is free when it binds it; its line says which.
@@ -100,9 +106,10 @@ export function labCommand(): Command {
         },
       });
       console.log(JSON.stringify({ event: 'ready', devices: devices.size }));
-      const timer = setInterval(() => {
+      // Kept alive as before; a device whose readings fail to move is said on stderr, and the others still move.
+      const timer = repeat('moving the readings', options.tick * 1000, () => {
         for (const device of devices.values()) device.tick(options.tick);
-      }, options.tick * 1000);
+      }, (what, error) => labLog(`${what} failed: ${describeError(error)}`), () => undefined, { keepAlive: true });
       const input = createInterface({ input: process.stdin });
       input.on('line', (line) => {
         if (!line.trim()) return;
@@ -112,7 +119,7 @@ export function labCommand(): Command {
         );
       });
       const stop = () => {
-        clearInterval(timer);
+        timer.dispose();
         input.close();
         void Promise.all([...devices.values()].map((device) => device.stop())).finally(() => process.exit(0));
       };
@@ -129,6 +136,7 @@ export function labCommand(): Command {
     .option('--password <password>', 'BMC password', 'password')
     .action(async (options: { mockup: string; count: number; basePort?: number; user: string; password: string }) => {
       if (!existsSync(options.mockup)) throw new Error(`no mockup folder at ${options.mockup}`);
+      catchBackgroundFailures({ log: labLog });
       // Each BMC makes its own certificate and binds a port that is free when it binds it; the line says which.
       const bmcs = await startLabBmcs({
         mockupDir: options.mockup,

@@ -5,6 +5,7 @@ import type { Core } from '../core/index.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { rendererDir } from './paths.js';
 import { keepCertificateCurrent, type ServedCertificate } from '../core/services/pki/renewal.js';
+import { describeError } from '../core/services/system/safety-net.js';
 
 export interface ServingOptions {
   host: string;
@@ -77,4 +78,54 @@ export async function serveCore(core: Core, options: ServingOptions): Promise<Se
   const token = core.services.identity.issueSetupToken();
   const setupUrl = token ? `${running.url}#/setup?token=${token}` : null;
   return { running, setupUrl, tls: tlsInfo, warnings };
+}
+
+/** How long stopping may take (the connections closing, then the network clean-up) before the process just exits. */
+const STOP_DEADLINE_MS = 5_000;
+
+/**
+ * On SIGTERM or Ctrl+C (once, however often sent): `first` (the lab's
+ * engines, waited for), then the connections close, then the core (it
+ * writes what the monitor still holds and closes the database,
+ * synchronously, then cleans up its network work), then the process exits.
+ * A close that fails does not keep the core from being closed; past
+ * STOP_DEADLINE_MS after `first` the core is closed if it was not yet, and
+ * the process exits without waiting any longer.
+ */
+export function stopOnSignals(running: RunningServer, core: Core, first: () => Promise<unknown> = () => Promise.resolve()): void {
+  let stopping = false;
+  let failed = false;
+  let closing: Promise<void> | null = null;
+  const closeCore = (): Promise<void> => {
+    if (closing) return closing;
+    try {
+      // The database is written and closed in this call; what it answers is the network clean-up.
+      closing = core.close().catch((error: unknown) => console.error(`edgecab: cleaning up after the core failed: ${describeError(error)}`));
+    } catch (error) {
+      failed = true;
+      console.error(`edgecab: closing the database failed: ${describeError(error)}`);
+      closing = Promise.resolve();
+    }
+    return closing;
+  };
+  const exit = () => process.exit(failed ? 1 : 0);
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void first()
+      .catch(() => undefined)
+      .then(() => {
+        setTimeout(() => {
+          if (!closing) console.error(`edgecab: still stopping after ${STOP_DEADLINE_MS / 1000} s (connections that do not close); closing the database now`);
+          void closeCore();
+          exit();
+        }, STOP_DEADLINE_MS);
+        return running.close();
+      })
+      .catch((error: unknown) => console.error(`edgecab: closing the server failed: ${describeError(error)}`))
+      .then(closeCore)
+      .then(exit);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }

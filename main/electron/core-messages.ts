@@ -83,9 +83,3 @@ export function parseFromCore(value: unknown): FromCore | null {
       return null;
   }
 }
-
-/** A one-line description of anything thrown, for logs and the main process. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
-}

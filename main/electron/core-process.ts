@@ -12,9 +12,9 @@ import { createCore, systemContext, type Core, type CoreContext } from '../core/
 import { answerTile } from '../core/services/tiles/tile-path.js';
 import { DEFAULT_TRAP_PORT } from '../core/protocols/snmp/traps.js';
 import { DEFAULT_EVENTS_PORT } from '../core/services/monitor/intake/redfish-push.js';
+import { catchBackgroundFailures, describeError } from '../core/services/system/safety-net.js';
 import { startMonitoringWithLab } from '../lab/host.js';
-import { describeError, parseToCore, type FromCore } from './core-messages.js';
-import { FailureBudget } from './supervisor/failure-budget.js';
+import { parseToCore, type FromCore } from './core-messages.js';
 
 interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown; ports: MessagePortLike[] }) => void): void;
@@ -90,27 +90,25 @@ function closeCore(): Promise<void> {
 
 /**
  * Background work (timers, sockets, pollers) that throws must not end the
- * core silently: each failure is logged and reported to the main process,
- * and the core keeps serving. Only a storm of uncaught exceptions — the
+ * core silently: each failure is logged, kept as a problem of EdgeCab
+ * itself and reported to the main process, and the core keeps serving (the
+ * same net as `edgecab serve`). Only a storm of uncaught exceptions — the
  * process is then likely in a bad state — makes it close the database and
  * exit, so that the main process's supervisor starts a clean one.
  */
-const uncaughtBudget = new FailureBudget(10, 60_000);
-function reportBackgroundError(kind: 'uncaughtException' | 'unhandledRejection', error: unknown): void {
-  const message = describeError(error);
-  log(`${kind}: ${message}`);
-  try {
-    send({ type: 'background-error', kind, message });
-  } catch {
-    // The parent port is gone (the main process is quitting); the log line is all there is.
-  }
-  if (kind === 'uncaughtException' && !uncaughtBudget.record(Date.now())) {
-    log('too many uncaught exceptions in a minute; closing the database and exiting so that a fresh core is started');
-    void closeCore().finally(() => process.exit(70));
-  }
-}
-process.on('uncaughtException', (error) => reportBackgroundError('uncaughtException', error));
-process.on('unhandledRejection', (reason) => reportBackgroundError('unhandledRejection', reason));
+const safetyNet = catchBackgroundFailures({
+  log,
+  health: () => core?.services.health ?? null,
+  notify: (kind, message) => send({ type: 'background-error', kind, message }),
+  storm: {
+    limit: 10,
+    windowMs: 60_000,
+    act: () => {
+      log('too many uncaught exceptions in a minute; closing the database and exiting so that a fresh core is started');
+      void closeCore().finally(() => process.exit(70));
+    },
+  },
+});
 
 // The supervisor stops the core with SIGTERM (UtilityProcess.kill): flush and close the database, then go.
 process.on('SIGTERM', () => {
@@ -137,9 +135,7 @@ function startCore(vaultKey: Uint8Array | null): void {
     core = created;
     handler = new RPCHandler(created.router, { clientInterceptors: [...created.interceptors] });
     for (const port of waitingPorts.splice(0)) connect(port);
-    void startMonitoringWithLab(created, { trapPort, eventsPort, labMockupDir: labMockupDir ?? '', warn: log }).catch((error: unknown) =>
-      reportBackgroundError('unhandledRejection', error),
-    );
+    void startMonitoringWithLab(created, { trapPort, eventsPort, labMockupDir: labMockupDir ?? '', warn: log }).catch((error: unknown) => safetyNet.failed('unhandledRejection', error));
     send({ type: 'ready' });
   } catch (error) {
     log(`cannot start: ${describeError(error)}`);

@@ -38,12 +38,19 @@ export class DisposableStore implements Disposable {
   }
 }
 
+export interface RepeatOptions {
+  /** Keep the process alive while it repeats (default: unref'd), for work someone awaits. */
+  keepAlive?: boolean;
+}
+
 /**
- * Runs `work` every `ms` (unref'd: it never keeps the process alive); an
- * exception or rejection is reported, never thrown into the event loop, and
- * a run still going when the next is due is skipped, not stacked.
+ * Runs `work` every `ms` (unref'd: it never keeps the process alive, unless
+ * `keepAlive`); an exception or rejection is reported as a failure of
+ * `what`, never thrown into the event loop, and the timer goes on; the
+ * first run that works after failures calls `recovered`. A run still going
+ * when the next is due is skipped, not stacked.
  */
-export function repeat(what: string, ms: number, work: () => unknown, report: FailureReporter, recovered: (what: string) => void = () => undefined): Disposable {
+export function repeat(what: string, ms: number, work: () => unknown, report: FailureReporter, recovered: (what: string) => void = () => undefined, options: RepeatOptions = {}): Disposable {
   let busy = false;
   let failing = false;
   const failed = (error: unknown) => {
@@ -71,7 +78,7 @@ export function repeat(what: string, ms: number, work: () => unknown, report: Fa
     }
     busy = false;
   }, ms);
-  timer.unref?.();
+  if (!options.keepAlive) timer.unref?.();
   return { dispose: () => clearInterval(timer) };
 }
 

@@ -139,7 +139,7 @@ export class MonitorService {
       this.traps = this.running.add(new TrapIntake({ port: options.trapPort, address: options.trapAddress ?? '0.0.0.0', engineId: this.engineId() }, this.vault, () => this.devices.values(), (result) => this.writer.push(result), (id) => void this.scheduler.request(id), (id) => this.rotation.pendingCredentialOf(id)));
     }
     this.refreshTargets();
-    this.scheduler.start();
+    this.scheduler.start(this.report, { recovered: this.recovered });
     this.running.add({ dispose: () => this.scheduler.stop() });
     this.running.add(repeat('monitor.flush', FLUSH_MS, () => this.writer.flushDue(), this.report, this.recovered));
     this.running.add(repeat('monitor.compact', COMPACT_MS, () => this.compact(), this.report, this.recovered));
@@ -281,11 +281,12 @@ export class MonitorService {
   /** Requests run from the scheduler's ticks; outside monitoring (tests, the CLI) only what was asked for is started meanwhile, never the plan's polls. */
   private async whileScheduling<T>(work: () => Promise<T>): Promise<T> {
     if (this.scheduler.running) return work();
-    const timer = setInterval(() => this.scheduler.startRequested(), 50);
+    // Kept alive, as the poll it waits for is: a command that awaits it must not end first.
+    const timer = repeat('monitor.requests', 50, () => this.scheduler.startRequested(), this.report, this.recovered, { keepAlive: true });
     try {
       return await work();
     } finally {
-      clearInterval(timer);
+      timer.dispose();
     }
   }
 

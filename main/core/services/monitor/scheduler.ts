@@ -1,4 +1,5 @@
 import type { PollPlan } from '../../../../shared/domain/monitoring.js';
+import { repeat, type Disposable, type FailureReporter } from '../../lib/disposable.js';
 
 export type PollKind = 'health' | 'inventory';
 
@@ -89,7 +90,7 @@ export class PollScheduler {
   /** The most polls and exclusive works held at once, overall and in any one site: never above the plan's caps. */
   peakInFlight = 0;
   peakSiteInFlight = 0;
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private timer: Disposable | null = null;
   private readonly lags: number[] = [];
   private lagCursor = 0;
   private stopping = new AbortController();
@@ -129,15 +130,15 @@ export class PollScheduler {
     }
   }
 
-  start(tickMs = 100): void {
+  /** Starts what is due every `tickMs` (default 100); a tick that throws is reported as "monitor.schedule", and the next one runs as planned. */
+  start(report: FailureReporter, options: { tickMs?: number; recovered?: (what: string) => void } = {}): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), tickMs);
-    this.timer.unref?.();
+    this.timer = repeat('monitor.schedule', options.tickMs ?? 100, () => this.tick(), report, options.recovered);
   }
 
   /** Stops planning and aborts every poll in flight. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.dispose();
     this.timer = null;
     // Polls asked for after this (a refresh, "poll site" from the CLI) get a signal of their own, not one already aborted.
     const stopping = this.stopping;

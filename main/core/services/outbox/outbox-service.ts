@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { AppEvent } from '../../../../shared/domain/events.js';
-import type { Disposable, FailureReporter } from '../../lib/disposable.js';
+import { repeat, type Disposable, type FailureReporter } from '../../lib/disposable.js';
 import { NotFoundError } from '../../errors.js';
 import { OutboxStore, type OutboxRow, type OutboxState } from './outbox-store.js';
 
@@ -83,7 +83,7 @@ export class OutboxService implements Disposable {
   private readonly draining = new Map<string, Promise<void>>();
   private readonly running = new Map<number, AbortController>();
   private readonly listeners = new Set<(item: OutboxItem) => void>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Disposable | null = null;
   private stopped = false;
   private events: ((signal: AbortSignal) => AsyncIterable<AppEvent>) | null = null;
   private following: AbortController | null = null;
@@ -92,6 +92,7 @@ export class OutboxService implements Disposable {
     db: Database,
     private readonly now: () => Date,
     private readonly report: FailureReporter,
+    private readonly recovered: (what: string) => void = () => undefined,
   ) {
     this.store = new OutboxStore(db);
   }
@@ -110,8 +111,7 @@ export class OutboxService implements Disposable {
     this.stopped = false;
     this.store.recover();
     this.kickAll();
-    this.timer ??= setInterval(() => this.kickAll(), retryMs);
-    this.timer.unref();
+    this.timer ??= repeat('outbox.retry', retryMs, () => this.kickAll(), this.report, this.recovered);
     if (this.events && !this.following) {
       const following = new AbortController();
       this.following = following;
@@ -261,7 +261,7 @@ export class OutboxService implements Disposable {
     this.stopped = true;
     this.following?.abort();
     this.following = null;
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.dispose();
     this.timer = null;
     for (const controller of this.running.values()) controller.abort();
     await Promise.allSettled([...this.draining.values()]);

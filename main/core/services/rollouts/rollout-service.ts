@@ -18,6 +18,7 @@ import {
   type RolloutText,
 } from '../../../../shared/domain/rollouts.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
+import { repeat, type FailureReporter } from '../../lib/disposable.js';
 import type { AppRepository } from '../apps/app-repository.js';
 import type { SiteApps } from '../apps/site-apps.js';
 import type { OutboxItem, OutboxService } from '../outbox/outbox-service.js';
@@ -95,7 +96,7 @@ export class RolloutService implements Disposable {
     acknowledge: Statement;
     siteApp: Statement<[string, string], { state: string; detail: string | null; detail_messages: string | null; bytes_sent: number | null; bytes_total: number | null; outbox_id: number | null }>;
   };
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private timer: ReturnType<typeof repeat> | null = null;
   private stopListening: (() => void) | null = null;
   private readonly advancing = new Set<string>();
   private readonly again = new Set<string>();
@@ -108,7 +109,8 @@ export class RolloutService implements Disposable {
     private readonly outbox: OutboxService,
     private readonly planner: RolloutPlanner,
     private readonly now: () => Date,
-    private readonly report: (what: string, error: unknown) => void,
+    private readonly report: FailureReporter,
+    private readonly recovered: (what: string) => void = () => undefined,
   ) {
     this.statements = {
       insert: db.prepare('INSERT INTO rollouts (id, name, app_id, version, spec, state, created_at, created_by) VALUES (@id, @name, @appId, @version, @spec, @state, @at, @by)'),
@@ -132,8 +134,7 @@ export class RolloutService implements Disposable {
   start(tickMs = 30_000): void {
     this.stopped = false;
     this.stopListening ??= this.outbox.onChange((item) => this.onOutbox(item));
-    this.timer ??= setInterval(() => this.advanceOpen(), tickMs);
-    this.timer.unref();
+    this.timer ??= repeat('rollouts.advance', tickMs, () => this.advanceOpen(), this.report, this.recovered);
     this.advanceOpen();
   }
 
@@ -475,7 +476,7 @@ export class RolloutService implements Disposable {
     this.stopped = true;
     this.stopListening?.();
     this.stopListening = null;
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.dispose();
     this.timer = null;
   }
 }
