@@ -107,17 +107,19 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const network = new NetworkPolicyService(db, now);
   const siteAlarms = new SiteAlarms(db, alarms, forwarder, bus, now);
   const nodeIdentity = new NodeIdentityService(db, { sites, cabinets, vault, authority, alarms: siteAlarms, bus }, now, (what, error) => health.report(what, error));
-  const integrity = new IntegrityService(db, { sites, cabinets, devices, vault, alarms: siteAlarms, bus }, now, (what, error) => health.report(what, error));
-  // Both follow every poll for as long as the services live; each stops its own work when monitoring stops.
-  monitor.follow(nodeIdentity.verifier);
-  monitor.follow(integrity);
   const apps = new AppRepository(db, dataDir, now);
   const snapshots = new EngineSnapshots(db);
   const engines = new SiteEngines(cabinets, authority, devices, snapshots, now);
-  const outbox = new OutboxService(db, now, (what, error) => health.report(what, error));
+  const outbox = new OutboxService(db, now, (what, error) => health.report(what, error), (what) => health.cleared(what));
   const siteApps = new SiteApps(db, apps, engines, outbox, snapshots, now);
-  const rollouts = new RolloutService(db, apps, siteApps, outbox, new RolloutPlanner(db, snapshots, (appId, version) => apps.releaseOrNull(appId, version)), now, (what, error) => health.report(what, error));
-  const appDrift = new AppDriftWatch(siteApps, apps, engines, siteAlarms, (what, error) => health.report(what, error));
+  const rollouts = new RolloutService(db, apps, siteApps, outbox, new RolloutPlanner(db, snapshots, (appId, version) => apps.releaseOrNull(appId, version)), now, (what, error) => health.report(what, error), (what) => health.cleared(what));
+  const appDrift = new AppDriftWatch(siteApps, apps, engines, siteAlarms, (what, error) => health.report(what, error), now);
+  const integrity = new IntegrityService(db, { sites, cabinets, devices, vault, alarms: siteAlarms, bus, appWatch: appDrift, releases: apps }, now, (what, error) => health.report(what, error));
+  // Both follow every poll for as long as the services live; each stops its own work when monitoring stops.
+  monitor.follow(nodeIdentity.verifier);
+  monitor.follow(integrity);
+  // Every look of the drift watch at a deployed app is that app's integrity report.
+  appDrift.follow(integrity);
   // The monitor saw something change at a site: it may be reachable again.
   outbox.follow((signal) => bus.subscribe(signal));
   return {

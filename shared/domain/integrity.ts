@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SITE_APP_STATES } from './apps.js';
 import { SiteId } from './site.js';
 
 /**
@@ -8,9 +9,11 @@ import { SiteId } from './site.js';
  * an administrator accepted — and, for firmware, with the configuration
  * baseline the first-boot wizard took.
  *
- * App checks (images and configuration of deployed apps against their
- * signed releases) slot in as the kinds "app-image" and "app-config" once
- * the app repository exists; until then a site reports no apps deployed.
+ * Apps deployed at a site are checked too (kinds "app-image" and
+ * "app-config"): each container's running image against the image its
+ * signed release names, and its configuration (command, environment, the
+ * parameters it was made with, EdgeCab's spec label) against what was
+ * deployed. The drift watch of the apps feature makes those checks.
  */
 export const INTEGRITY_KINDS = ['secure-boot', 'tpm', 'measurement', 'firmware', 'app-image', 'app-config'] as const;
 export type IntegrityKind = (typeof INTEGRITY_KINDS)[number];
@@ -68,15 +71,45 @@ export const DeviceIntegrity = z.object({
 });
 export type DeviceIntegrity = z.infer<typeof DeviceIntegrity>;
 
+/** Kinds an app check makes, in the order a report shows them. */
+export const APP_KINDS = ['app-image', 'app-config'] as const satisfies readonly IntegrityKind[];
+
+/** One app deployed at a site: its containers on the site's engine against its signed release and what was deployed, as last looked at. */
+export const AppIntegrity = z.object({
+  appId: z.string(),
+  /** The version that runs (after a rollback, the one rolled back to). */
+  version: z.string(),
+  /** The release's name; null when the release is no longer in the repository. */
+  name: z.object({ en: z.string(), 'zh-CN': z.string() }).nullable(),
+  state: z.enum(SITE_APP_STATES),
+  /** Who signed the release compared against (the publisher's name, or its key id). */
+  signedBy: z.string().nullable(),
+  /** When the engine was last looked at for this version; null when not yet. */
+  checkedAt: z.string().nullable(),
+  /** The last attempt, and why it could not look (the checks shown stay those of the last look). */
+  attemptedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  differences: z.number().int(),
+  checks: z.array(IntegrityCheck),
+});
+export type AppIntegrity = z.infer<typeof AppIntegrity>;
+
 export const SiteIntegrity = z.object({
   siteId: z.string(),
   siteName: z.string(),
-  /** The newest check of any device. */
+  /** The newest check of any device or app. */
   checkedAt: z.string().nullable(),
+  /** Differences of the devices and the apps together. */
   differences: z.number().int(),
   devices: z.array(DeviceIntegrity),
-  /** Deployed apps against their signed releases; nothing is deployed until the app repository exists. */
-  apps: z.object({ deployed: z.number().int(), checks: z.array(IntegrityCheck) }),
+  /** Deployed apps against their signed releases: how many, every check of them (as in `items`), the newest look, their differences, and per app. */
+  apps: z.object({
+    deployed: z.number().int(),
+    checks: z.array(IntegrityCheck),
+    checkedAt: z.string().nullable(),
+    differences: z.number().int(),
+    items: z.array(AppIntegrity),
+  }),
 });
 export type SiteIntegrity = z.infer<typeof SiteIntegrity>;
 
@@ -88,7 +121,13 @@ export const IntegritySiteSummary = z.object({
   devices: z.number().int(),
   devicesChecked: z.number().int(),
   devicesDiffering: z.number().int(),
+  /** Apps deployed at the site, how many were looked at, how many differ. */
+  apps: z.number().int(),
+  appsChecked: z.number().int(),
+  appsDiffering: z.number().int(),
+  /** Of the devices and the apps together. */
   differences: z.number().int(),
+  /** The newest check of any device or app. */
   lastCheckedAt: z.string().nullable(),
 });
 export type IntegritySiteSummary = z.infer<typeof IntegritySiteSummary>;

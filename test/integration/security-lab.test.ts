@@ -94,7 +94,7 @@ describe('cabinet identity and integrity on a lab cabinet', () => {
     const report = await client().integrity.check({ siteId });
     expect(report.devices.map((device) => device.slotId).sort()).toEqual(['env', 'pdu-a', 'srv1', 'srv2', 'storage', 'sw1', 'ups']);
     expect(report.differences).toBe(0);
-    expect(report.apps).toEqual({ deployed: 0, checks: [] });
+    expect(report.apps).toEqual({ deployed: 0, checks: [], checkedAt: null, differences: 0, items: [] });
     const srv1 = report.devices.find((device) => device.slotId === 'srv1')!;
     expect(srv1.error).toBeNull();
     expect(srv1.recorded?.source).toBe('first-seen');

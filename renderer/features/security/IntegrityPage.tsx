@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { Link } from 'react-router';
 import type { IntegritySiteSummary } from '../../../shared/domain/integrity.js';
 import { useApi, useLiveEvents } from '../../api/context.js';
@@ -8,7 +9,14 @@ import { ageText, useNow } from '../../components/age.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import './security.css';
 
-/** The fleet's integrity: per site, devices checked, differences and the last check; sites with differences first (the core's order). */
+/** Where a site's differences are: on its devices, in its apps, or both. */
+function differing(t: TFunction, site: IntegritySiteSummary): string {
+  if (site.appsDiffering === 0) return t('security.fleet.differing', { count: site.differences, devices: site.devicesDiffering });
+  if (site.devicesDiffering === 0) return t('security.fleet.differingApps', { count: site.differences, apps: site.appsDiffering });
+  return t('security.fleet.differingBoth', { count: site.differences, devices: site.devicesDiffering, apps: site.appsDiffering });
+}
+
+/** The fleet's integrity: per site, devices and apps checked, differences and the last check; sites with differences first (the core's order). */
 export function IntegrityPage() {
   const { t } = useTranslation();
   const { client } = useApi();
@@ -46,6 +54,7 @@ export function IntegrityPage() {
               <tr>
                 <th>{t('security.fleet.site')}</th>
                 <th>{t('security.fleet.devices')}</th>
+                <th>{t('security.fleet.apps')}</th>
                 <th>{t('security.fleet.differences')}</th>
                 <th>{t('security.fleet.lastCheck')}</th>
                 <th />
@@ -57,10 +66,11 @@ export function IntegrityPage() {
                   <td>
                     {site.siteName} <span className="muted small">{site.siteCode}</span>
                   </td>
-                  <td>{t('security.fleet.devicesValue', { checked: site.devicesChecked, devices: site.devices })}</td>
+                  <td>{site.devices ? t('security.fleet.devicesValue', { checked: site.devicesChecked, devices: site.devices }) : '—'}</td>
+                  <td>{site.apps ? t('security.fleet.appsValue', { checked: site.appsChecked, apps: site.apps }) : '—'}</td>
                   <td>
                     {site.differences ? (
-                      <span className="badge badge-error">{t('security.fleet.differing', { count: site.differences, devices: site.devicesDiffering })}</span>
+                      <span className="badge badge-error">{differing(t, site)}</span>
                     ) : (
                       <span className="badge badge-ok">{t('security.fleet.none')}</span>
                     )}

@@ -1,67 +1,12 @@
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TFunction } from 'i18next';
-import { INTEGRITY_KINDS, type DeviceIntegrity, type IntegrityCheck, type SiteIntegrity } from '../../../shared/domain/integrity.js';
+import type { DeviceIntegrity, SiteIntegrity } from '../../../shared/domain/integrity.js';
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { ageText, useNow } from '../../components/age.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatDateTime } from '../../components/format.js';
-
-const valueText = (t: TFunction, value: string | null, missing: 'missing' | 'notRecorded' | 'notRead') => value ?? t(`security.integrity.${missing}`);
-
-/** One difference: what (in the device's own words) on one line, recorded → now below it. */
-function Difference({ check }: { check: IntegrityCheck }) {
-  const { t } = useTranslation();
-  return (
-    <li>
-      <span className="muted">{t(`security.integrity.kinds.${check.kind}`)}</span> {check.property} <span className="muted">({check.component})</span>
-      <div className="mono security-change">
-        {valueText(t, check.expected, 'notRecorded')} → {valueText(t, check.actual, 'missing')}
-      </div>
-    </li>
-  );
-}
-
-/** What was checked: each kind with how many properties. */
-function checkedKinds(t: TFunction, device: DeviceIntegrity): string {
-  const counts = new Map<string, number>();
-  for (const check of device.checks) counts.set(check.kind, (counts.get(check.kind) ?? 0) + 1);
-  return INTEGRITY_KINDS.filter((kind) => counts.has(kind))
-    .map((kind) => t('security.integrity.checkCount', { kind: t(`security.integrity.kinds.${kind}`), count: counts.get(kind) }))
-    .join(' · ');
-}
-
-function Checks({ device }: { device: DeviceIntegrity }) {
-  const { t } = useTranslation();
-  return (
-    <table className="simple-table security-checks" data-testid={`integrity-checks-${device.slotId ?? device.deviceId}`}>
-      <thead>
-        <tr>
-          <th>{t('security.integrity.what')}</th>
-          <th>{t('security.integrity.expected')}</th>
-          <th>{t('security.integrity.actual')}</th>
-          <th>{t('security.integrity.result')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {device.checks.map((check) => (
-          <tr key={check.key} className={check.ok === false ? 'security-differs' : undefined}>
-            <td>
-              <span className="muted small">{t(`security.integrity.kinds.${check.kind}`)}</span> {check.component} · {check.property}
-            </td>
-            <td className="mono break-all">
-              {valueText(t, check.expected, 'notRecorded')}
-              {check.source === 'baseline' ? <span className="muted small"> ({t('security.integrity.source.baseline')})</span> : null}
-            </td>
-            <td className="mono break-all">{valueText(t, check.actual, check.ok === null ? 'notRead' : 'missing')}</td>
-            <td className="nowrap">{t(`security.integrity.results.${check.ok === null ? 'unread' : check.ok ? 'ok' : 'differs'}`)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+import { checkedKinds, ChecksTable, Difference } from './IntegrityChecks.js';
 
 /** Per device: what was checked and when, what differs from the recorded state, "accept" for administrators, every check on request. */
 export function IntegrityTable({ report, canAdminister, onChanged }: { report: SiteIntegrity; canAdminister: boolean; onChanged: () => void }) {
@@ -113,7 +58,7 @@ export function IntegrityTable({ report, canAdminister, onChanged }: { report: S
                     {device.checkedAt ? ageText(t, device.checkedAt, now) : t('security.integrity.never')}
                   </td>
                   <td className="small">
-                    {checkedKinds(t, device) || '—'}
+                    {checkedKinds(t, device.checks) || '—'}
                     {device.recorded ? (
                       <div className="muted">
                         {t(`security.integrity.recorded.${device.recorded.source}`, { by: device.recorded.by ?? '—', time: formatDateTime(device.recorded.at, i18n.language) })}
@@ -152,7 +97,7 @@ export function IntegrityTable({ report, canAdminister, onChanged }: { report: S
                 {open === device.deviceId ? (
                   <tr>
                     <td colSpan={5}>
-                      <Checks device={device} />
+                      <ChecksTable checks={device.checks} testId={`integrity-checks-${device.slotId ?? device.deviceId}`} />
                     </td>
                   </tr>
                 ) : null}
@@ -161,9 +106,6 @@ export function IntegrityTable({ report, canAdminister, onChanged }: { report: S
           })}
         </tbody>
       </table>
-      <p className="muted small" data-testid="integrity-apps">
-        {t('security.integrity.apps')}
-      </p>
     </>
   );
 }

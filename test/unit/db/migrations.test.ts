@@ -356,6 +356,24 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('024 adds integrity reports of the apps at each site, one per site and app, gone with their site', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 23);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'Site', 'S1', 30, 120, 'now', 'now')").run();
+    migrate(db, migrations, 24);
+    expect(schemaVersion(db)).toBe(24);
+    expect(columns(db, 'integrity_app_reports')).toEqual(['site_id', 'app_id', 'version', 'checked_at', 'attempted_at', 'error', 'checks', 'differences']);
+    const insert = db.prepare("INSERT INTO integrity_app_reports (site_id, app_id, version, checked_at, attempted_at) VALUES (?, 'web', '1.0.0', 'now', 'now')");
+    insert.run('s1');
+    expect(db.prepare('SELECT checks, differences FROM integrity_app_reports').get()).toEqual({ checks: '[]', differences: 0 });
+    expect(() => insert.run('s1')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => insert.run('nowhere')).toThrow(/FOREIGN KEY/);
+    db.prepare("DELETE FROM sites WHERE id = 's1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM integrity_app_reports').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

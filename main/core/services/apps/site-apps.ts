@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
-import { resolveParameters, SITE_APP_STATES, type SiteApp } from '../../../../shared/domain/apps.js';
+import { resolveParameters, SITE_APP_STATES, type ParameterValue, type SiteApp } from '../../../../shared/domain/apps.js';
 import { plainText, rolloutText, type RolloutText } from '../../../../shared/domain/rollouts.js';
 import { InvalidInputError } from '../../errors.js';
 import { SiteUnreachableError, type OutboxAction, type OutboxService } from '../outbox/outbox-service.js';
@@ -67,6 +67,7 @@ export class SiteApps {
   private readonly sitesStatement: Statement<[], { site_id: string }>;
   private readonly openStatement: Statement<[string, string], { n: number }>;
   private readonly driftStatement: Statement<[string, string | null, string | null, string, string, string]>;
+  private readonly parametersStatement: Statement<[string, string], { parameters: string | null }>;
 
   constructor(
     private readonly db: Database,
@@ -85,6 +86,7 @@ export class SiteApps {
     this.ofSiteStatement = db.prepare('SELECT * FROM site_apps WHERE site_id = ? ORDER BY app_id');
     this.sitesStatement = db.prepare("SELECT DISTINCT site_id FROM site_apps WHERE state IN ('healthy', 'drifted', 'rolled_back')");
     this.openStatement = db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE site_id = ? AND action = 'apps.deploy' AND state IN ('queued', 'running') AND json_extract(payload, '$.appId') = ?");
+    this.parametersStatement = db.prepare('SELECT parameters FROM site_apps WHERE site_id = ? AND app_id = ?');
     this.driftStatement = db.prepare("UPDATE site_apps SET state = ?, detail = ?, detail_messages = ?, updated_at = ? WHERE site_id = ? AND app_id = ? AND state IN ('healthy', 'drifted', 'rolled_back')");
     outbox.register('apps.deploy', this.action());
     outbox.register('apps.remove', this.removal());
@@ -101,6 +103,18 @@ export class SiteApps {
 
   hasOpenDeployment(siteId: string, appId: string): boolean {
     return (this.openStatement.get(siteId, appId)?.n ?? 0) > 0;
+  }
+
+  /** The parameters of the deployment that made the app healthy (what runs), or null when not known (a row from before they were kept). */
+  deployedParameters(siteId: string, appId: string): Record<string, ParameterValue> | null {
+    const text = this.parametersStatement.get(siteId, appId)?.parameters;
+    if (!text) return null;
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, ParameterValue>) : null;
+    } catch {
+      return null;
+    }
   }
 
   /** Marks a healthy app drifted with what the engine shows (or, with null, healthy again). */

@@ -3,6 +3,7 @@ import type { RegionScope } from '../../../../shared/domain/access.js';
 import {
   adoptNewKinds,
   compareFacts,
+  type AppIntegrity,
   expectedFacts,
   recordFrom,
   type Baseline,
@@ -17,6 +18,8 @@ import type { DeviceReading } from '../../../../shared/domain/readings.js';
 import { ConflictError } from '../../errors.js';
 import type { FailureReporter } from '../../lib/disposable.js';
 import { RedfishClient } from '../../protocols/redfish/client.js';
+import type { AppRepository } from '../apps/app-repository.js';
+import type { AppDriftWatch, AppLook, AppLookFollower } from '../apps/drift-watch.js';
 import type { CabinetService } from '../cabinets/cabinet-service.js';
 import type { CredentialVault } from '../credentials/vault.js';
 import type { DeviceService } from '../devices/device-service.js';
@@ -26,7 +29,7 @@ import type { PollResult } from '../monitor/poll-result.js';
 import type { SiteService } from '../sites/site-service.js';
 import { allDriftKeys, driftAlarms } from './drift-alarms.js';
 import { baselineFacts, redfishFacts, snmpFacts, type SnmpSoftware } from './facts.js';
-import { IntegrityStore, type StoredReport } from './integrity-store.js';
+import { IntegrityStore, type StoredAppReport, type StoredReport } from './integrity-store.js';
 import { readRedfishIntegrity } from './redfish-reader.js';
 import type { SiteAlarms } from './site-alarms.js';
 
@@ -54,6 +57,10 @@ export interface IntegrityDeps {
   vault: CredentialVault;
   alarms: SiteAlarms;
   bus: EventBus;
+  /** Looks at a site's deployed apps on its engine (the apps' drift watch, whose looks this service follows). */
+  appWatch: Pick<AppDriftWatch, 'checkSite'>;
+  /** The signed releases apps are compared with. */
+  releases: Pick<AppRepository, 'releaseOrNull'>;
 }
 
 /**
@@ -64,8 +71,14 @@ export interface IntegrityDeps {
  * with monitoring) and on demand. Every difference raises a drift alarm per
  * device and kind, cleared when the device matches again or an
  * administrator accepts its state as the new record.
+ *
+ * The apps deployed at a site are checked by the apps' drift watch (every
+ * few seconds where monitoring runs, and with every check of the site):
+ * each container's image against its signed release and its configuration
+ * against what was deployed. Its looks are kept here as the last report
+ * per app; its drift alarm (app:<appId>) is the alarm of a difference.
  */
-export class IntegrityService implements PollFollower {
+export class IntegrityService implements PollFollower, AppLookFollower {
   readonly store: IntegrityStore;
   private readonly chains = new Map<string, Promise<void>>();
   private readonly controllers = new Set<AbortController>();
@@ -99,10 +112,12 @@ export class IntegrityService implements PollFollower {
     await Promise.allSettled([...this.chains.values()]);
   }
 
-  /** Checks every connected device of a site now and answers the site's report. */
+  /** Checks every connected device and every deployed app of a site now and answers the site's report. */
   async checkSite(siteId: string): Promise<SiteIntegrity> {
     const devices = this.checkable(siteId);
-    await Promise.all(devices.map((device) => this.checkDevice(device.id)));
+    // An app that cannot be looked at is said in its report (the engine unreachable); anything else is EdgeCab's own failure.
+    const apps = this.deps.appWatch.checkSite(siteId).catch((error: unknown) => this.report('integrity.apps', error));
+    await Promise.all([...devices.map((device) => this.checkDevice(device.id)), apps]);
     // Drift alarms of devices no longer in the cabinet (or no longer connected) have nothing left to match: they end.
     const present = new Set(devices.map((device) => device.id));
     const stale = this.store.driftAlarms(siteId).filter((condition) => !present.has(condition.split(':')[1] ?? ''));
@@ -265,23 +280,50 @@ export class IntegrityService implements PollFollower {
     };
   }
 
-  /** The site's report as last checked. */
-  site(siteId: string): SiteIntegrity {
-    const site = this.deps.sites.get(siteId);
-    const devices = this.checkable(siteId).map((device) => this.deviceReport(device, this.store.report(device.id)));
-    const checked = devices.map((device) => device.checkedAt).filter((at): at is string => at !== null).sort();
+  /** A look of the drift watch at an app: kept as the app's report; the site told when what its report shows changed. */
+  appLooked(look: AppLook): void {
+    if (!this.store.open) return;
+    const shown = (report: StoredAppReport | null) => JSON.stringify(report && [report.version, report.checkedAt === null, report.checks, report.error]);
+    const before = this.store.appReport(look.siteId, look.appId);
+    if (look.checks) this.store.saveApp(look.siteId, look.appId, look.version, look.at, look.checks);
+    else this.store.failedApp(look.siteId, look.appId, look.version, look.at, look.error);
+    if (shown(before) !== shown(this.store.appReport(look.siteId, look.appId))) this.deps.bus.publish({ type: 'site.changed', change: 'updated', siteId: look.siteId, count: 1, at: look.at });
+  }
+
+  private appReport(app: StoredAppReport): AppIntegrity {
+    const release = this.deps.releases.releaseOrNull(app.appId, app.version);
     return {
-      siteId,
-      siteName: site.name,
-      checkedAt: checked.at(-1) ?? null,
-      differences: devices.reduce((sum, device) => sum + device.differences, 0),
-      devices,
-      // No app repository yet: nothing is deployed, so there is nothing to compare with a signed release.
-      apps: { deployed: 0, checks: [] },
+      appId: app.appId,
+      version: app.version,
+      name: release ? { en: release.name.en, 'zh-CN': release.name['zh-CN'] } : null,
+      state: app.state,
+      signedBy: release ? (release.signer.name ?? release.signer.keyId) : null,
+      checkedAt: app.checkedAt,
+      attemptedAt: app.attemptedAt,
+      error: app.error,
+      differences: app.differences,
+      checks: app.checks,
     };
   }
 
-  /** Per site: devices checked, differences, last check; sites with differences first. */
+  /** The site's report as last checked: its devices and its deployed apps. */
+  site(siteId: string): SiteIntegrity {
+    const site = this.deps.sites.get(siteId);
+    const devices = this.checkable(siteId).map((device) => this.deviceReport(device, this.store.report(device.id)));
+    const apps = this.store.appReports(siteId).map((app) => this.appReport(app));
+    const newest = (times: (string | null)[]) => times.filter((at): at is string => at !== null).sort().at(-1) ?? null;
+    const sum = (reports: readonly { differences: number }[]) => reports.reduce((total, report) => total + report.differences, 0);
+    return {
+      siteId,
+      siteName: site.name,
+      checkedAt: newest([...devices, ...apps].map((report) => report.checkedAt)),
+      differences: sum(devices) + sum(apps),
+      devices,
+      apps: { deployed: apps.length, checks: apps.flatMap((app) => app.checks), checkedAt: newest(apps.map((app) => app.checkedAt)), differences: sum(apps), items: apps },
+    };
+  }
+
+  /** Per site: devices and apps checked, differences, last check; sites with differences first. */
   fleet(scope: RegionScope): IntegrityFleet {
     return { sites: this.store.fleet(scope) };
   }

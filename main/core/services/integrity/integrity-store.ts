@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { IntegrityCheck, IntegrityFact, IntegrityKind, IntegritySiteSummary, RecordedState } from '../../../../shared/domain/integrity.js';
 import type { RegionScope } from '../../../../shared/domain/access.js';
+import type { SiteApp } from '../../../../shared/domain/apps.js';
 
 export interface ReportRow {
   device_id: string;
@@ -23,11 +24,37 @@ export interface StoredReport {
   differences: number;
 }
 
+/** An app deployed at a site (healthy, drifted or rolled back: what the drift watch looks at), with its last report for the version that runs. */
+export interface StoredAppReport {
+  appId: string;
+  version: string;
+  state: SiteApp['state'];
+  checkedAt: string | null;
+  attemptedAt: string | null;
+  error: string | null;
+  checks: IntegrityCheck[];
+  differences: number;
+}
+
+interface AppReportRow {
+  app_id: string;
+  version: string;
+  state: SiteApp['state'];
+  checked_at: string | null;
+  attempted_at: string | null;
+  error: string | null;
+  checks: string | null;
+  differences: number | null;
+}
+
 export interface RecordedRow extends RecordedState {
   by: string | null;
 }
 
-/** Integrity's SQL: the last report and the recorded state per device, the fleet summary, and reads of readings and baselines. Statements prepared once. */
+/** The app states in which something runs as deployed (what the drift watch looks at): the apps a site's report lists. */
+const DEPLOYED = "('healthy', 'drifted', 'rolled_back')";
+
+/** Integrity's SQL: the last report and the recorded state per device, the last report per deployed app, the fleet summary, and reads of readings and baselines. Statements prepared once. */
 export class IntegrityStore {
   private readonly statements: Record<string, Statement>;
 
@@ -51,15 +78,53 @@ export class IntegrityStore {
       baseline: db.prepare('SELECT taken_at, config FROM device_baselines WHERE device_id = ? ORDER BY id DESC LIMIT 1'),
       latestSnmp: db.prepare("SELECT reading FROM device_readings WHERE device_id = ? AND reading LIKE '%\"snmp\":{%' ORDER BY id DESC LIMIT 1").pluck(),
       driftAlarms: db.prepare("SELECT condition FROM alarms WHERE source = ? AND state = 'active' AND condition LIKE 'integrity:%'").pluck(),
+      saveApp: db.prepare(
+        `INSERT INTO integrity_app_reports (site_id, app_id, version, checked_at, attempted_at, error, checks, differences) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
+         ON CONFLICT (site_id, app_id) DO UPDATE SET version = excluded.version, checked_at = excluded.checked_at, attempted_at = excluded.attempted_at, error = NULL,
+           checks = excluded.checks, differences = excluded.differences`,
+      ),
+      // The last look stays beside the failure, unless it was of another version (then there is nothing left of this one to show).
+      failedApp: db.prepare(
+        `INSERT INTO integrity_app_reports (site_id, app_id, version, checked_at, attempted_at, error) VALUES (?, ?, ?, NULL, ?, ?)
+         ON CONFLICT (site_id, app_id) DO UPDATE SET attempted_at = excluded.attempted_at, error = excluded.error,
+           checked_at = CASE WHEN version = excluded.version THEN checked_at END,
+           checks = CASE WHEN version = excluded.version THEN checks ELSE '[]' END,
+           differences = CASE WHEN version = excluded.version THEN differences ELSE 0 END,
+           version = excluded.version`,
+      ),
+      appReports: db.prepare(
+        `SELECT a.app_id, a.version, a.state, r.checked_at, r.attempted_at, r.error, r.checks, r.differences
+         FROM site_apps a LEFT JOIN integrity_app_reports r ON r.site_id = a.site_id AND r.app_id = a.app_id AND r.version = a.version
+         WHERE a.site_id = ? AND a.state IN ${DEPLOYED}
+         ORDER BY a.app_id`,
+      ),
+      appReport: db.prepare(
+        `SELECT a.app_id, a.version, a.state, r.checked_at, r.attempted_at, r.error, r.checks, r.differences
+         FROM site_apps a LEFT JOIN integrity_app_reports r ON r.site_id = a.site_id AND r.app_id = a.app_id AND r.version = a.version
+         WHERE a.site_id = ? AND a.app_id = ?`,
+      ),
+      // Sites with a checkable device or a deployed app; devices and apps counted apart, their differences together.
       fleet: db.prepare(
-        `SELECT s.id AS siteId, s.name AS siteName, s.code AS siteCode, s.region_id AS regionId,
-           count(d.id) AS devices, count(r.checked_at) AS devicesChecked,
-           coalesce(sum(r.differences > 0), 0) AS devicesDiffering, coalesce(sum(r.differences), 0) AS differences, max(r.checked_at) AS lastCheckedAt
-         FROM sites s JOIN cabinets c ON c.site_id = s.id
-         JOIN devices d ON d.cabinet_id = c.id AND d.protocol IN ('redfish', 'snmp') AND d.endpoint IS NOT NULL AND d.credential_id IS NOT NULL
-         LEFT JOIN integrity_reports r ON r.device_id = d.id
-         WHERE (? = 'all' OR s.region_id IN (SELECT value FROM json_each(?)))
-         GROUP BY s.id
+        `WITH device_counts AS (
+           SELECT c.site_id, count(d.id) AS devices, count(r.checked_at) AS checked, coalesce(sum(r.differences > 0), 0) AS differing,
+             coalesce(sum(r.differences), 0) AS diffs, max(r.checked_at) AS last
+           FROM cabinets c JOIN devices d ON d.cabinet_id = c.id AND d.protocol IN ('redfish', 'snmp') AND d.endpoint IS NOT NULL AND d.credential_id IS NOT NULL
+           LEFT JOIN integrity_reports r ON r.device_id = d.id
+           GROUP BY c.site_id
+         ), app_counts AS (
+           SELECT a.site_id, count(*) AS apps, count(r.checked_at) AS checked, coalesce(sum(r.differences > 0), 0) AS differing,
+             coalesce(sum(r.differences), 0) AS diffs, max(r.checked_at) AS last
+           FROM site_apps a LEFT JOIN integrity_app_reports r ON r.site_id = a.site_id AND r.app_id = a.app_id AND r.version = a.version
+           WHERE a.state IN ${DEPLOYED}
+           GROUP BY a.site_id
+         )
+         SELECT s.id AS siteId, s.name AS siteName, s.code AS siteCode, s.region_id AS regionId,
+           coalesce(dc.devices, 0) AS devices, coalesce(dc.checked, 0) AS devicesChecked, coalesce(dc.differing, 0) AS devicesDiffering,
+           coalesce(ac.apps, 0) AS apps, coalesce(ac.checked, 0) AS appsChecked, coalesce(ac.differing, 0) AS appsDiffering,
+           coalesce(dc.diffs, 0) + coalesce(ac.diffs, 0) AS differences,
+           max(coalesce(dc.last, ac.last), coalesce(ac.last, dc.last)) AS lastCheckedAt
+         FROM sites s LEFT JOIN device_counts dc ON dc.site_id = s.id LEFT JOIN app_counts ac ON ac.site_id = s.id
+         WHERE (dc.site_id IS NOT NULL OR ac.site_id IS NOT NULL) AND (? = 'all' OR s.region_id IN (SELECT value FROM json_each(?)))
          ORDER BY differences > 0 DESC, differences DESC, s.name COLLATE NOCASE`,
       ),
     };
@@ -124,7 +189,41 @@ export class IntegrityStore {
     return this.statements.driftAlarms!.all(`site:${siteId}`) as string[];
   }
 
+  /** A look at an app on its site's engine: its checks, as of `checkedAt`. */
+  saveApp(siteId: string, appId: string, version: string, checkedAt: string, checks: readonly IntegrityCheck[]): void {
+    this.statements.saveApp!.run(siteId, appId, version, checkedAt, checkedAt, JSON.stringify(checks), checks.filter((check) => check.ok === false).length);
+  }
+
+  /** A look that could not reach the engine: the last look at this version stays, with this failure beside it. */
+  failedApp(siteId: string, appId: string, version: string, at: string, error: string): void {
+    this.statements.failedApp!.run(siteId, appId, version, at, error);
+  }
+
+  /** The apps deployed at a site with their last report (none yet for a version not looked at). */
+  appReports(siteId: string): StoredAppReport[] {
+    return (this.statements.appReports!.all(siteId) as AppReportRow[]).map(appReport);
+  }
+
+  /** One app of a site with its last report, deployed or not; null when the site has no such app. */
+  appReport(siteId: string, appId: string): StoredAppReport | null {
+    const row = this.statements.appReport!.get(siteId, appId) as AppReportRow | undefined;
+    return row ? appReport(row) : null;
+  }
+
   fleet(scope: RegionScope): IntegritySiteSummary[] {
     return this.statements.fleet!.all(scope === 'all' ? 'all' : 'some', JSON.stringify(scope === 'all' ? [] : scope)) as IntegritySiteSummary[];
   }
+}
+
+function appReport(row: AppReportRow): StoredAppReport {
+  return {
+    appId: row.app_id,
+    version: row.version,
+    state: row.state,
+    checkedAt: row.checked_at,
+    attemptedAt: row.attempted_at,
+    error: row.error,
+    checks: row.checks ? (JSON.parse(row.checks) as IntegrityCheck[]) : [],
+    differences: row.differences ?? 0,
+  };
 }
