@@ -25,8 +25,10 @@ test.describe('Rollouts', () => {
     await pushBusyboxReleaseOverRest(edgecab.url, engine, dir, '<h1>rolled out by EdgeCab</h1>');
 
     // Two branches: the first has its engine connected, the second none yet.
+    let firstSite = '';
     for (const [index, code] of ['RL-1', 'RL-2'].entries()) {
       const site = (await (await apiPost(edgecab.url, '/sites', { name: `Rollout branch ${index + 1}`, code, latitude: 30 + index, longitude: 120 })).json()) as Site;
+      firstSite ||= site.id;
       const view = (await (await apiPost(edgecab.url, `/sites/${site.id}/cabinet`, { siteId: site.id, templateId: 'edge-42u' })).json()) as CabinetView;
       if (index > 0) continue;
       const server = view.devices.find((device) => device.slotId === 'srv1')!;
@@ -59,6 +61,20 @@ test.describe('Rollouts', () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('rolled out by EdgeCab');
     await detail.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SCREENSHOT_DIR}/rollout-progress-en.png`, fullPage: true });
+
+    // The site's integrity report now holds the app, its containers checked against the signed release (in both languages).
+    const sitePage = await page.context().newPage();
+    await sitePage.goto(`/#/sites/${firstSite}`);
+    const appRow = sitePage.getByTestId('integrity-app-row-branch-web');
+    await expect(appRow).toContainText('Matches the signed release', { timeout: 30_000 });
+    await expect(appRow).toContainText('Against the release signed by');
+    await sitePage.getByTestId('integrity-apps').scrollIntoViewIfNeeded();
+    await sitePage.screenshot({ path: `${SCREENSHOT_DIR}/integrity-apps-en.png`, fullPage: true });
+    await sitePage.getByLabel('Language').selectOption('zh-CN');
+    await expect(appRow).toContainText('与已签名的版本一致');
+    await sitePage.screenshot({ path: `${SCREENSHOT_DIR}/integrity-apps-zh.png`, fullPage: true });
+    await sitePage.getByLabel('语言').selectOption('en');
+    await sitePage.close();
 
     await page.getByLabel('Language').selectOption('zh-CN');
     await expect(detail.getByTestId('rollout-state')).toHaveText('已完成');
