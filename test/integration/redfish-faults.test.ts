@@ -39,8 +39,8 @@ describe('a BMC that misbehaves is marked with the reason; nothing crashes', () 
 
   it('a 503 at login is a failed login for now, not a BMC without sessions: the next request logs in with a session', async () => {
     const client = clientFor(bmc, { retries: 0 });
-    bmc.faults = { errorRate: 1 };
-    await expect(client.get('/redfish/v1/Systems')).rejects.toMatchObject({ code: 'http', message: expect.stringMatching(/session login failed for now \(HTTP 500/) });
+    bmc.faults = { errorRate: 1, errorStatus: 503 };
+    await expect(client.get('/redfish/v1/Systems')).rejects.toMatchObject({ code: 'http', message: expect.stringMatching(/session login failed for now \(HTTP 503/) });
     bmc.faults = {};
     const sessions = bmc.activeSessions;
     await client.get('/redfish/v1/Systems');

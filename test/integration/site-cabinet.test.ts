@@ -73,7 +73,11 @@ describe('a site cabinet with real devices behind it', () => {
     expect(JSON.stringify(after)).not.toMatch(/Bmc-Secret-9|cabinet-ro/);
   });
 
-  it('keeps credentials sealed: the database alone does not reveal them', () => {
+  it('keeps credentials sealed: the database alone does not reveal them', async () => {
+    // Every other secret too: the alarm webhook's, SNMP communities, API tokens (kept as hashes).
+    await core.client('t').alarms.setForwarding({ desktopCritical: false, webhook: { url: 'https://127.0.0.1:1/hook', secret: 'Webhook-Secret-4d2a', minSeverity: 'critical' }, syslog: null });
+    const { token } = core.services.identity.createToken((await core.services.identity.createUser({ name: 'sealed-check', displayName: null, password: 'correct horse battery 7', grants: [{ role: 'viewer', regionId: null }] })).id, { name: 'sealed', scope: 'viewer', expiresInDays: 1 });
+    expect((await core.client('t').alarms.forwarding()).webhook).toMatchObject({ url: 'https://127.0.0.1:1/hook' });
     const database = readFileSync(join(dataDir, 'edgecab.sqlite'));
     const wal = (() => {
       try {
@@ -82,7 +86,8 @@ describe('a site cabinet with real devices behind it', () => {
         return Buffer.alloc(0);
       }
     })();
-    expect(Buffer.concat([database, wal]).includes('Bmc-Secret-9')).toBe(false);
+    const files = Buffer.concat([database, wal]);
+    for (const secret of ['Bmc-Secret-9', 'cabinet-ro', 'Webhook-Secret-4d2a', token, 'correct horse battery 7']) expect(files.includes(secret), secret).toBe(false);
     expect(statSync(join(dataDir, 'credentials.key')).mode & 0o777).toBe(0o600);
   });
 

@@ -12,8 +12,10 @@ import { loadMockup, normalizePath, ROOT, synthesizeCollection, type Resource } 
 /** Misbehaviour a test or the demo switches on, per BMC. */
 export interface BmcFaults {
   latencyMs?: number;
-  /** Fraction (0–1) of requests answered with HTTP 500. */
+  /** Fraction (0–1) of requests answered with an injected error (errorStatus). */
   errorRate?: number;
+  /** The status of an injected error (500 unless said). */
+  errorStatus?: number;
   malformedJson?: boolean;
   truncatedBody?: boolean;
   dropConnections?: boolean;
@@ -344,7 +346,7 @@ export class LabBmc {
       return true;
     }
     if (faults.errorRate && Math.random() < faults.errorRate) {
-      this.error(res, 500, 'Injected internal error');
+      this.error(res, faults.errorStatus ?? 500, faults.errorStatus === 503 ? 'Injected: service unavailable' : 'Injected internal error');
       return true;
     }
     if (faults.redirectLoop) {
