@@ -36,7 +36,7 @@ test.describe('Signing in and out', () => {
     await expect(page.getByRole('heading', { name: 'Sign in to EdgeCab' })).toBeVisible();
   });
 
-  test('the sign-in screen in Chinese', async ({ page }) => {
+  test('signing in and out in Chinese', async ({ page }) => {
     await page.goto('/');
     await page.getByLabel('Language').selectOption('zh-CN');
     await expect(page.getByRole('heading', { name: '登录 EdgeCab' })).toBeVisible();
@@ -45,6 +45,14 @@ test.describe('Signing in and out', () => {
     await page.getByRole('button', { name: '登录' }).click();
     await expect(page.getByRole('alert')).toHaveText('用户名或密码错误。');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/auth-sign-in-zh.png` });
+    await page.getByLabel('密码', { exact: true }).fill(ADMIN.password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect(page.getByRole('heading', { name: '地图' })).toBeVisible();
+    await expect(page.getByTestId('signed-in-role')).toHaveText('管理员');
+    await page.getByRole('button', { name: '退出登录' }).click();
+    await expect(page.getByRole('heading', { name: '登录 EdgeCab' })).toBeVisible();
+    await expect(page.getByText('会话已结束，请重新登录后继续。')).toBeVisible();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/auth-signed-out-zh.png` });
   });
 });
 
