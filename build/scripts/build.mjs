@@ -43,6 +43,8 @@ async function buildMain() {
     outdir: 'dist/electron',
     format: 'cjs',
     outExtension: { '.js': '.cjs' },
+    // Core code that needs a module path checks for CommonJS's own require first (wizard/report.ts); import.meta is only its fallback.
+    logOverride: { 'empty-import-meta': 'silent' },
   });
 }
 
