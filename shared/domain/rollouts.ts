@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ianaTimeZone } from './validation.js';
 
 /**
  * A rollout: one release taken to many sites in waves. Canary sites go
@@ -18,22 +19,7 @@ export const MaintenanceWindow = z
     start: z.string().regex(CLOCK, { error: 'A time like 01:00' }),
     end: z.string().regex(CLOCK, { error: 'A time like 05:00' }),
     /** IANA time zone of the sites (their local time). */
-    timeZone: z
-      .string()
-      .min(1)
-      .max(60)
-      .refine(
-        (zone) => {
-          try {
-            new Intl.DateTimeFormat('en', { timeZone: zone });
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        { error: 'A time zone like Asia/Shanghai' },
-      )
-      .default('Asia/Shanghai'),
+    timeZone: ianaTimeZone().default('Asia/Shanghai'),
   })
   .refine((window) => window.start !== window.end, { error: 'The window must not start and end at the same time', path: ['end'] });
 export type MaintenanceWindow = z.infer<typeof MaintenanceWindow>;

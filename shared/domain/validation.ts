@@ -39,3 +39,21 @@ export function issuesByField(issues: readonly FieldIssue[]): Record<string, str
  * turn the string "false" into true.
  */
 export const queryBoolean = () => z.union([z.boolean(), z.stringbool({ error: 'true or false' })]);
+
+/** An IANA time zone this runtime knows, e.g. Asia/Shanghai. */
+export const ianaTimeZone = () =>
+  z
+    .string()
+    .min(1)
+    .max(60)
+    .refine(
+      (zone) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'A time zone like Asia/Shanghai' },
+    );

@@ -1,0 +1,213 @@
+import { z } from 'zod';
+import { ianaTimeZone } from './validation.js';
+
+/**
+ * Energy accounting, pure: kWh from power samples (integrated) and from a
+ * device's own energy counter (deltas, with wraps, resets and jumps), split
+ * into clock hours; tariffs with time-of-day bands (peak, flat, valley) in a
+ * time zone; a site's balance (IT load, cabinet input, losses, efficiency).
+ */
+
+/** A sample of a series: epoch seconds and a value. */
+export type Sample = readonly [t: number, value: number];
+
+/** Energy of one clock hour (epoch seconds of its start) and the seconds of it that were measured. */
+export interface HourEnergy {
+  hour: number;
+  kwh: number;
+  coveredSeconds: number;
+}
+
+/** Power samples further apart than this are a gap: nothing is counted between them. */
+export const MAX_SAMPLE_GAP_SECONDS = 15 * 60;
+const HOUR = 3600;
+
+function addSpan(hours: Map<number, HourEnergy>, from: number, to: number, kwh: number): void {
+  // Spread evenly over the span, cut at clock hours.
+  const length = to - from;
+  if (length <= 0) return;
+  for (let start = from; start < to; ) {
+    const hour = Math.floor(start / HOUR) * HOUR;
+    const end = Math.min(to, hour + HOUR);
+    const entry = hours.get(hour) ?? { hour, kwh: 0, coveredSeconds: 0 };
+    entry.kwh += (kwh * (end - start)) / length;
+    entry.coveredSeconds += end - start;
+    hours.set(hour, entry);
+    start = end;
+  }
+}
+
+const sorted = (hours: Map<number, HourEnergy>) => [...hours.values()].sort((a, b) => a.hour - b.hour);
+
+/**
+ * kWh per clock hour from power samples (W), by the trapezoid rule between
+ * consecutive samples; a gap longer than `maxGapSeconds` counts nothing, so
+ * a device that was not read is "missing", never guessed. Samples must be
+ * valid readings (the monitor drops implausible ones before they are kept).
+ */
+export function integratePower(samples: readonly Sample[], maxGapSeconds = MAX_SAMPLE_GAP_SECONDS): HourEnergy[] {
+  const hours = new Map<number, HourEnergy>();
+  for (let index = 1; index < samples.length; index += 1) {
+    const [t0, w0] = samples[index - 1]!;
+    const [t1, w1] = samples[index]!;
+    if (t1 <= t0 || t1 - t0 > maxGapSeconds) continue;
+    addSpan(hours, t0, t1, (((w0 + w1) / 2) * (t1 - t0)) / 3_600_000);
+  }
+  return sorted(hours);
+}
+
+/** Why a step of an energy counter was not counted. */
+export interface CounterProblem {
+  at: number;
+  reason: string;
+}
+
+/**
+ * kWh per clock hour from an energy counter's readings (kWh). A step back is
+ * a reset (the device restarted or someone cleared it): what the counter
+ * shows since is counted, never the negative step. A step that would mean
+ * more than `maxKw` for its interval is a jump (a wrapped or garbled value)
+ * and is not counted, so a day is never doubled. `wrapKwh` is where a
+ * counter of fixed width rolls over, if known.
+ */
+export function counterEnergy(samples: readonly Sample[], options: { maxKw: number; wrapKwh?: number; maxGapSeconds?: number }): { hours: HourEnergy[]; problems: CounterProblem[] } {
+  const hours = new Map<number, HourEnergy>();
+  const problems: CounterProblem[] = [];
+  const maxGap = options.maxGapSeconds ?? 6 * HOUR;
+  for (let index = 1; index < samples.length; index += 1) {
+    const [t0, k0] = samples[index - 1]!;
+    const [t1, k1] = samples[index]!;
+    if (t1 <= t0) continue;
+    const seconds = t1 - t0;
+    const ceiling = (options.maxKw * seconds) / HOUR;
+    let delta = k1 - k0;
+    if (delta < 0) {
+      const wrapped = options.wrapKwh !== undefined ? options.wrapKwh - k0 + k1 : null;
+      if (wrapped !== null && wrapped >= 0 && wrapped <= ceiling) delta = wrapped;
+      else if (k1 <= ceiling) {
+        problems.push({ at: t1, reason: `the counter went back from ${k0} to ${k1} kWh: counted as reset (${k1} kWh since)` });
+        delta = k1;
+      } else {
+        problems.push({ at: t1, reason: `the counter went back from ${k0} to ${k1} kWh: not counted` });
+        continue;
+      }
+    }
+    if (delta > ceiling) {
+      problems.push({ at: t1, reason: `the counter jumped by ${round(delta)} kWh in ${seconds} s (more than ${options.maxKw} kW): not counted` });
+      continue;
+    }
+    if (seconds > maxGap) {
+      // A long gap: the energy is right but its hours are not known; it is put on the hour it was read in.
+      addSpan(hours, t1 - 1, t1, delta);
+      continue;
+    }
+    addSpan(hours, t0, t1, delta);
+  }
+  return { hours: sorted(hours), problems };
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+
+// ── Tariffs ──────────────────────────────────────────────────────────────
+
+export const TARIFF_BANDS = ['peak', 'flat', 'valley'] as const;
+export type TariffBand = (typeof TARIFF_BANDS)[number];
+
+const HOUR_OF_DAY = z.number().int().min(0).max(24);
+
+/** One band of a day: from an hour to an hour (local time; `to` before `from` spans midnight), at a price per kWh. */
+export const TariffPeriod = z.object({
+  band: z.enum(TARIFF_BANDS),
+  from: HOUR_OF_DAY,
+  to: HOUR_OF_DAY,
+  price: z.number().min(0).max(100),
+});
+export type TariffPeriod = z.infer<typeof TariffPeriod>;
+
+/** Which band each hour of the day (0–23) is in; an hour in none or in two is named. */
+export function bandHours(periods: readonly TariffPeriod[]): { hours: (number | null)[]; problems: string[] } {
+  const hours: (number | null)[] = Array.from({ length: 24 }, () => null);
+  const problems: string[] = [];
+  periods.forEach((period, index) => {
+    const from = period.from % 24;
+    const to = period.to % 24;
+    if (from === to && period.from !== 0 && period.to !== 24) {
+      problems.push(`period ${index + 1} (${period.band}) is empty: it starts and ends at ${period.from}:00`);
+      return;
+    }
+    const length = from < to ? to - from : from === to ? 24 : 24 - from + to;
+    for (let step = 0; step < length; step += 1) {
+      const hour = (from + step) % 24;
+      const taken = hours[hour];
+      if (taken !== null && taken !== undefined) problems.push(`${pad(hour)}:00–${pad(hour + 1)}:00 is in period ${taken + 1} and period ${index + 1}`);
+      else hours[hour] = index;
+    }
+  });
+  hours.forEach((period, hour) => {
+    if (period === null) problems.push(`${pad(hour)}:00–${pad(hour + 1)}:00 is in no period`);
+  });
+  return { hours, problems };
+}
+
+const pad = (hour: number) => String(hour % 24 === 0 && hour > 0 ? 24 : hour).padStart(2, '0');
+
+export const Tariff = z
+  .object({
+    currency: z.string().trim().min(1).max(8).default('CNY'),
+    timeZone: ianaTimeZone().default('Asia/Shanghai'),
+    periods: z.array(TariffPeriod).min(1).max(24),
+  })
+  .superRefine((tariff, context) => {
+    for (const message of bandHours(tariff.periods).problems) context.addIssue({ code: 'custom', path: ['periods'], message });
+  });
+export type Tariff = z.infer<typeof Tariff>;
+
+/** The hour of the day (0–23) of an instant in a time zone. */
+export function localHour(epochSeconds: number, timeZone: string): number {
+  const hour = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(new Date(epochSeconds * 1000));
+  return Number(hour) % 24;
+}
+
+/** The local day (YYYY-MM-DD) of an instant in a time zone. */
+export function localDay(epochSeconds: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(epochSeconds * 1000));
+}
+
+/** Cost and kWh of hourly energy per band, for a tariff already validated. */
+export function costOf(hours: readonly { hour: number; kwh: number }[], tariff: Tariff): { cost: number; kwh: Record<TariffBand, number> } {
+  const bands = bandHours(tariff.periods).hours;
+  const kwh: Record<TariffBand, number> = { peak: 0, flat: 0, valley: 0 };
+  let cost = 0;
+  for (const entry of hours) {
+    const period = tariff.periods[bands[localHour(entry.hour, tariff.timeZone)] ?? 0]!;
+    kwh[period.band] += entry.kwh;
+    cost += entry.kwh * period.price;
+  }
+  return { cost, kwh };
+}
+
+// ── A site's balance ─────────────────────────────────────────────────────
+
+/** What a device's power is, in a cabinet's balance. */
+export type EnergyRole = 'it' | 'pdu' | 'ups-output' | 'ups-input' | 'cooling';
+
+/**
+ * A site's energy for a span: the IT load (servers, storage, network; the
+ * PDUs' own figure where no IT device is metered), the cabinet input (UPS
+ * input, else its output, else the PDUs), the losses between them, cooling
+ * where metered, and the efficiency ratio (input ÷ IT load) where both are
+ * measured from different meters.
+ */
+export function siteBalance(byRole: Partial<Record<EnergyRole, number>>): { itKwh: number | null; inputKwh: number | null; lossKwh: number | null; coolingKwh: number | null; efficiency: number | null } {
+  const it = byRole.it ?? byRole.pdu ?? null;
+  const input = byRole['ups-input'] ?? byRole['ups-output'] ?? byRole.pdu ?? null;
+  const sameMeter = byRole.it === undefined && byRole['ups-input'] === undefined && byRole['ups-output'] === undefined;
+  const comparable = it !== null && input !== null && it > 0 && !sameMeter;
+  return {
+    itKwh: it,
+    inputKwh: input,
+    lossKwh: comparable ? Math.max(0, input - it) : null,
+    coolingKwh: byRole.cooling ?? null,
+    efficiency: comparable ? input / it : null,
+  };
+}
