@@ -110,12 +110,14 @@ export function createCore(options: CoreOptions): Core {
       services.outbox.start();
       services.appDrift.start();
       services.rollouts.start();
+      services.energy.start();
       return services.monitor.start(monitorOptions);
     },
     close: () => {
       // The database closes now, synchronously (exit handlers cannot wait); network clean-up finishes after.
       services.appDrift.dispose();
       services.rollouts.dispose();
+      services.energy.dispose();
       const network = [services.outbox.dispose(), services.monitor.stop(), services.lab.stop().catch(() => undefined), services.forwarder.settled()];
       services.tiles.close();
       services.onlineTiles.close();

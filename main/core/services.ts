@@ -1,3 +1,4 @@
+import { EnergyService } from './services/energy/energy-service.js';
 import type { SystemInfo } from '../../shared/contract/index.js';
 import type { SiteCsvImportResult } from '../../shared/domain/site.js';
 import type { Database } from './db/open.js';
@@ -64,6 +65,7 @@ export interface Services {
   nodeIdentity: NodeIdentityService;
   /** Integrity reports per device, checked with the inventory poll and on demand. */
   integrity: IntegrityService;
+  energy: EnergyService;
   /** Failures of EdgeCab's own background work. */
   health: SystemHealth;
   /** Signed app releases and their images, content-addressed. */
@@ -152,6 +154,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     rotation,
     nodeIdentity,
     integrity,
+    energy: new EnergyService(db, now, (what, error) => health.report(what, error), (what) => health.cleared(what)),
     health,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),
   };

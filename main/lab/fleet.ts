@@ -229,6 +229,10 @@ export class LabFleet {
       case 'sensor-out-of-range':
         this.first(site, 'environment', LabEnvironmentMonitor)?.setTemperature(active ? 46 : 25);
         break;
+      case 'pdu-energy-reset':
+        // As when the PDU's counters are cleared from its menu: the device and outlet kWh start again from 0 (once; turning it off changes nothing).
+        if (active) this.first(site, 'pdu', LabPdu)?.resetEnergy();
+        break;
     }
   }
 

@@ -57,6 +57,7 @@ import {
 } from '../domain/wizard.js';
 import { IdentityEnrolInput, IdentityRevokeInput, SiteIdentityView } from '../domain/node-identity.js';
 import { DeviceIntegrity, IntegrityAcceptInput, IntegrityFleet, IntegritySiteInput, SiteIntegrity } from '../domain/integrity.js';
+import { EnergyExport, EnergyFleet, EnergyQuery, RegionTariffQuery, SiteEnergy, SiteEnergyQuery, TariffInput, TariffView } from '../domain/energy.js';
 
 /**
  * Every operation of EdgeCab, declared once. The core implements it, the
@@ -523,6 +524,31 @@ export const contract = {
     authority: base
       .route({ method: 'GET', path: '/pki/ca', tags: ['security'], summary: "EdgeCab's CA certificate (PEM), which signs cabinet identities and EdgeCab's own certificates" })
       .output(z.file()),
+  },
+  energy: {
+    fleet: base
+      .route({ method: 'GET', path: '/energy', tags: ['energy'], summary: 'Energy of every site over the last days: kWh of the cabinet input, cost, efficiency, change week on week, sites missing data' })
+      .input(EnergyQuery)
+      .output(EnergyFleet),
+    site: base
+      .route({ method: 'GET', path: '/sites/{siteId}/energy', tags: ['energy'], summary: "A site's energy per day (IT load, input, losses, efficiency, kWh per tariff band, cost), per hour for 48 h, and per device" })
+      .errors(notFound)
+      .input(SiteEnergyQuery)
+      .output(SiteEnergy),
+    export: base
+      .route({ method: 'GET', path: '/energy/export', tags: ['energy'], summary: 'Energy and cost per site and day as CSV (in a JSON envelope with its file name)' })
+      .input(EnergyQuery)
+      .output(EnergyExport),
+    tariff: base
+      .route({ method: 'GET', path: '/regions/{regionId}/tariff', tags: ['energy'], summary: "A region's own tariff (time-of-day periods with prices), or null" })
+      .errors(notFound)
+      .input(RegionTariffQuery)
+      .output(TariffView),
+    setTariff: base
+      .route({ method: 'PUT', path: '/regions/{regionId}/tariff', tags: ['energy'], summary: "Set (or with null remove) a region's tariff: periods covering the day once, in a time zone; it prices the hours rolled from now on" })
+      .errors(notFound)
+      .input(TariffInput)
+      .output(TariffView),
   },
   integrity: {
     site: base

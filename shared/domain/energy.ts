@@ -211,3 +211,82 @@ export function siteBalance(byRole: Partial<Record<EnergyRole, number>>): { itKw
     efficiency: comparable ? input / it : null,
   };
 }
+
+// ── Views (the contract) ─────────────────────────────────────────────────
+
+export const ENERGY_ROLES = ['it', 'pdu', 'ups-output', 'ups-input', 'cooling'] as const;
+
+const kwh = z.number().nullable();
+
+export const EnergyDay = z.object({
+  day: z.string(),
+  itKwh: kwh,
+  inputKwh: kwh,
+  lossKwh: kwh,
+  coolingKwh: kwh,
+  efficiency: z.number().nullable(),
+  cost: z.number().nullable(),
+  peakKwh: z.number(),
+  flatKwh: z.number(),
+  valleyKwh: z.number(),
+});
+export type EnergyDay = z.infer<typeof EnergyDay>;
+
+export const EnergyDeviceShare = z.object({
+  deviceId: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  role: z.enum(ENERGY_ROLES),
+  kwh: z.number(),
+  /** Of the site's IT load (or of the input, for UPS and PDU figures). */
+  share: z.number().nullable(),
+  /** Where the kWh come from: the device's own counter, or its power samples integrated. */
+  source: z.enum(['counter', 'integrated', 'both']),
+  lastHourKw: z.number().nullable(),
+});
+
+export const SiteEnergy = z.object({
+  siteId: z.string(),
+  days: z.array(EnergyDay),
+  totals: EnergyDay.omit({ day: true }),
+  devices: z.array(EnergyDeviceShare),
+  hours: z.array(z.object({ hour: z.string(), itKwh: kwh, inputKwh: kwh })),
+  /** The tariff that prices the site: its region's, or the nearest region above that has one. */
+  tariff: z.object({ currency: z.string(), timeZone: z.string(), regionId: z.number().int() }).nullable(),
+  problems: z.array(z.object({ deviceId: z.string(), name: z.string(), at: z.string(), reason: z.string() })),
+  /** Devices that can report power, and the ones of them with no energy in the last 24 hours. */
+  metered: z.number().int(),
+  missing: z.array(z.string()),
+});
+export type SiteEnergy = z.infer<typeof SiteEnergy>;
+
+export const EnergyFleetSite = z.object({
+  siteId: z.string(),
+  code: z.string(),
+  name: z.string(),
+  kwh: z.number(),
+  cost: z.number().nullable(),
+  currency: z.string().nullable(),
+  efficiency: z.number().nullable(),
+  /** kWh of the last 7 days against the 7 before, as a fraction (0.25 is 25 % more); null without both. */
+  change: z.number().nullable(),
+  lastDayKwh: z.number(),
+  missing: z.boolean(),
+});
+
+export const EnergyFleet = z.object({
+  from: z.string(),
+  to: z.string(),
+  totalKwh: z.number(),
+  costs: z.array(z.object({ currency: z.string(), cost: z.number() })),
+  days: z.array(z.object({ day: z.string(), kwh: z.number() })),
+  sites: z.array(EnergyFleetSite),
+});
+export type EnergyFleet = z.infer<typeof EnergyFleet>;
+
+export const EnergyQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) });
+export const SiteEnergyQuery = EnergyQuery.extend({ siteId: z.string().min(1) });
+export const EnergyExport = z.object({ filename: z.string(), csv: z.string() });
+export const TariffInput = z.object({ regionId: z.coerce.number().int().positive(), tariff: Tariff.nullable() });
+export const RegionTariffQuery = z.object({ regionId: z.coerce.number().int().positive() });
+export const TariffView = z.object({ regionId: z.number().int().nullable(), tariff: Tariff.nullable(), updatedAt: z.string().nullable() });

@@ -30,7 +30,7 @@ export interface Condition {
   port?: number;
 }
 
-export const SENSOR_KINDS = ['temperature', 'humidity', 'power', 'load', 'charge', 'runtime', 'fan', 'voltage', 'traffic-in', 'traffic-out'] as const;
+export const SENSOR_KINDS = ['temperature', 'humidity', 'power', 'load', 'charge', 'runtime', 'fan', 'voltage', 'traffic-in', 'traffic-out', 'energy'] as const;
 export type SensorKind = (typeof SENSOR_KINDS)[number];
 
 export const SENSOR_STATES = ['ok', 'warning', 'critical', 'invalid'] as const;
@@ -237,7 +237,7 @@ export const Forwarding = z.object({
 });
 export type Forwarding = z.infer<typeof Forwarding>;
 
-export const LAB_FAULTS = ['link-down', 'ups-on-battery', 'fan-failed', 'port-flapping', 'sensor-out-of-range'] as const;
+export const LAB_FAULTS = ['link-down', 'ups-on-battery', 'fan-failed', 'port-flapping', 'sensor-out-of-range', 'pdu-energy-reset'] as const;
 export type LabFault = (typeof LAB_FAULTS)[number];
 
 export const LabStartInput = z.object({

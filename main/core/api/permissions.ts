@@ -143,6 +143,11 @@ export const POLICIES: Record<string, Policy> = {
   'nodeIdentity.revoke': on('administrator', site('siteId')),
   'nodeIdentity.enrol': on('administrator', site('siteId')),
   'pki.authority': somewhere('viewer'),
+  'energy.fleet': somewhere('viewer'),
+  'energy.site': on('viewer', site('siteId')),
+  'energy.export': somewhere('viewer'),
+  'energy.tariff': on('viewer', (input, lookup) => [lookup.region(input.regionId)]),
+  'energy.setTariff': on('administrator', (input, lookup) => [lookup.region(input.regionId)]),
   'integrity.site': on('viewer', site('siteId')),
   'integrity.fleet': somewhere('viewer'),
   // Reading the devices again changes nothing on them, like polling a site.

@@ -430,6 +430,13 @@ export function createRouter(services: Services) {
     pki: {
       authority: os.pki.authority.handler(async () => new File([(await services.authority.certificate()).certificatePem], 'edgecab-ca.pem', { type: 'application/x-pem-file' })),
     },
+    energy: {
+      fleet: os.energy.fleet.handler(({ input, context }) => services.energy.fleet(scopeOf(context.access), input.days)),
+      site: os.energy.site.handler(({ input }) => services.energy.site(input.siteId, input.days)),
+      export: os.energy.export.handler(({ input, context }) => services.energy.exportCsv(scopeOf(context.access), input.days)),
+      tariff: os.energy.tariff.handler(({ input }) => services.energy.regionTariff(input.regionId)),
+      setTariff: os.energy.setTariff.handler(({ input }) => services.energy.setRegionTariff(input.regionId, input.tariff)),
+    },
     integrity: {
       site: os.integrity.site.handler(({ input }) => services.integrity.site(input.siteId)),
       fleet: os.integrity.fleet.handler(({ context }) => services.integrity.fleet(scopeOf(context.access))),

@@ -324,6 +324,8 @@ interface OutletState {
 /** A switched, metered-by-outlet rack PDU modelled on APC's Rack PDU 2G (PowerNet-MIB rPDU2). */
 export class LabPdu extends LabDevice {
   private readonly outlets: OutletState[];
+  /** What the device counter showed when the lab started, besides its outlets' own counters. */
+  private energyBaseTenths = 10_000;
 
   constructor(options: LabDeviceOptions & { outletNames?: string[] }) {
     super(options);
@@ -352,7 +354,7 @@ export class LabPdu extends LabDevice {
           { number: 5, name: 'rPDU2DeviceStatusPower', type: T.Integer },
           { number: 9, name: 'rPDU2DeviceStatusEnergy', type: T.Integer },
         ],
-        rows: [[1, this.options.name, 2, Math.round(totalWatts / 10), 19516]],
+        rows: [[1, this.options.name, 2, Math.round(totalWatts / 10), Math.round(this.deviceEnergyTenths())]],
       },
       {
         name: 'rPDU2PhaseStatusTable',
@@ -400,6 +402,7 @@ export class LabPdu extends LabDevice {
       this.agent.setCell('rPDU2OutletMeteredStatusTable', 11, position + 1, Math.round(outlet.energyTenthsKwh));
     });
     this.agent.setCell('rPDU2DeviceStatusTable', 5, 1, Math.round(totalWatts / 10));
+    this.agent.setCell('rPDU2DeviceStatusTable', 9, 1, Math.round(this.deviceEnergyTenths()));
     this.agent.setCell('rPDU2PhaseStatusTable', 5, 1, Math.round((totalWatts / 220) * 10));
     this.agent.setCell('rPDU2PhaseStatusTable', 7, 1, Math.round(totalWatts / 10));
   }
@@ -411,6 +414,18 @@ export class LabPdu extends LabDevice {
       outlet.watts = Math.max(20, Math.round(outlet.watts * (0.97 + this.random() * 0.06)));
       outlet.energyTenthsKwh += (outlet.watts * seconds) / 360_000;
     }
+    this.publishPower();
+  }
+
+  /** The PDU's own energy counter (tenths of kWh): what it had counted before the lab started, and what its outlets drew since. */
+  private deviceEnergyTenths(): number {
+    return this.energyBaseTenths + this.outlets.reduce((sum, outlet) => sum + outlet.energyTenthsKwh, 0);
+  }
+
+  /** Clears the device and outlet energy counters, as a PDU's menu does. */
+  resetEnergy(): void {
+    this.energyBaseTenths = 0;
+    for (const outlet of this.outlets) outlet.energyTenthsKwh = 0;
     this.publishPower();
   }
 

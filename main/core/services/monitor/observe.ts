@@ -31,6 +31,8 @@ const PLAUSIBLE: Partial<Record<SensorKind, [number, number]>> = {
   runtime: [0, 100_000],
   voltage: [0, 1000],
   fan: [0, 100_000],
+  // An energy counter (kWh): the largest an unsigned 32-bit counter of tenths can show.
+  energy: [0, 429_496_730],
 };
 
 interface Thresholds {
@@ -92,6 +94,12 @@ class ObservationBuilder {
 
 const round = (value: number) => Math.round(value * 10) / 10;
 
+/** The sum of the lines that were read; null when none was (three-phase power is the sum of its phases). */
+function sumOf(values: readonly (number | null)[]): number | null {
+  const read = values.filter((value): value is number => value !== null);
+  return read.length ? read.reduce((sum, value) => sum + value, 0) : null;
+}
+
 function statusFrom(conditions: readonly Condition[]): DeviceStatus {
   if (conditions.some((condition) => condition.severity === 'critical')) return 'critical';
   return conditions.length > 0 ? 'warning' : 'ok';
@@ -146,7 +154,9 @@ export function observeSnmp(device: SnmpDevice, memory: CounterMemory | null, at
     const charge = builder.reading('battery-charge', 'charge', 'Battery charge', ups.battery.chargePercent, '%', { metric: true });
     builder.reading('battery-runtime', 'runtime', 'Runtime left', ups.battery.minutesRemaining, 'min', { metric: true });
     builder.reading('ups-load', 'load', 'UPS load', ups.outputLines[0]?.loadPercent, '%', { metric: true, thresholds: { warnAbove: 80, criticalAbove: 95 } });
-    builder.reading('ups-power', 'power', 'Output power', ups.outputLines[0]?.powerW, 'W', { metric: true });
+    builder.reading('ups-power', 'power', 'Output power', sumOf(ups.outputLines.map((line) => line.powerW)), 'W', { metric: true });
+    const inputPower = sumOf(ups.inputLines.map((line) => line.powerW));
+    if (inputPower !== null) builder.reading('ups-input-power', 'power', 'Input power', inputPower, 'W', { metric: true });
     builder.reading('battery-temperature', 'temperature', 'Battery temperature', ups.battery.temperatureC, '°C', { thresholds: { warnAbove: 40, criticalAbove: 50 } });
     if (upsOnBattery(ups)) {
       builder.condition({ key: 'power-source:battery', category: 'power', severity: 'major', message: `UPS is on battery${charge !== null ? ` (${Math.round(charge)}% charge, ${ups.battery.minutesRemaining ?? '?'} min left)` : ''}`, messageKey: 'upsOnBattery', params: { charge: charge === null ? '?' : Math.round(charge), minutes: ups.battery.minutesRemaining ?? '?' } });
@@ -158,6 +168,7 @@ export function observeSnmp(device: SnmpDevice, memory: CounterMemory | null, at
   const pdu = device.pdu;
   if (pdu) {
     builder.reading('pdu-power', 'power', 'PDU power', pdu.powerKw === null ? null : pdu.powerKw * 1000, 'W', { metric: true });
+    if (pdu.energyKwh !== null) builder.reading('pdu-energy', 'energy', 'PDU energy', pdu.energyKwh, 'kWh', { metric: true });
     const voltage = builder.reading('input-voltage', 'voltage', 'Input voltage', pdu.phases[0]?.voltageV, 'V');
     if (voltage !== null && (voltage < 198 || voltage > 250)) {
       builder.condition({ key: 'input-voltage', category: 'power', severity: 'minor', message: `PDU input voltage ${round(voltage)} V is outside 198–250 V`, messageKey: 'inputVoltage', params: { volts: round(voltage) } });

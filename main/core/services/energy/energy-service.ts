@@ -1,0 +1,294 @@
+import type { Database } from 'better-sqlite3';
+import { Access, type RegionScope } from '../../../../shared/domain/access.js';
+import { localDay, siteBalance, Tariff, type EnergyDay, type EnergyFleet, type EnergyRole, type SiteEnergy } from '../../../../shared/domain/energy.js';
+import { readSetting, writeSetting } from '../../db/settings.js';
+import { NotFoundError } from '../../errors.js';
+import { repeat, type Disposable, type FailureReporter } from '../../lib/disposable.js';
+import { EnergyStore } from './energy-store.js';
+import { rollHour } from './rollup.js';
+
+const HOUR = 3600;
+const DAY = 86_400;
+const WATERMARK = 'energy.rollup.hour';
+/** An hour is rolled once the samples after its end have come (a poll every 45 s by default). */
+const SETTLE_SECONDS = 5 * 60;
+/** Raw samples are kept 48 h: hours older than this can no longer be rolled. */
+const ROLLABLE_SECONDS = 47 * HOUR;
+const HOURLY_RETENTION_SECONDS = 366 * DAY;
+const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+const ROLL_EVERY_MS = 5 * 60_000;
+
+/** The role whose kWh are the cabinet's input (what the meter bills), in order of preference. */
+const INPUT_ROLES: readonly EnergyRole[] = ['ups-input', 'ups-output', 'pdu', 'it'];
+
+/**
+ * Energy per device, site and fleet: rolls closed hours of power samples and
+ * energy counters into kWh (rollup.ts), keeps hours for a year and days for
+ * good (with the cost at the tariff of the time), and answers the fleet and
+ * site views and the CSV export.
+ */
+export class EnergyService implements Disposable {
+  private readonly store: EnergyStore;
+  private timer: Disposable | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date,
+    private readonly report: FailureReporter,
+    private readonly recovered: (what: string) => void = () => undefined,
+  ) {
+    this.store = new EnergyStore(db);
+  }
+
+  start(): void {
+    this.timer ??= repeat('energy.rollup', ROLL_EVERY_MS, () => this.rollClosedHours(), this.report, this.recovered);
+  }
+
+  dispose(): void {
+    this.timer?.dispose();
+    this.timer = null;
+  }
+
+  /** Rolls every closed hour not rolled yet (within what raw samples still cover); each hour in its own transaction, with the watermark. */
+  rollClosedHours(nowSeconds = Math.floor(this.now().getTime() / 1000)): { hours: number; rows: number } {
+    const lastClosed = Math.floor((nowSeconds - SETTLE_SECONDS) / HOUR) * HOUR - HOUR;
+    const oldest = Math.floor((nowSeconds - ROLLABLE_SECONDS) / HOUR) * HOUR;
+    const done = Number(readSetting(this.db, WATERMARK) ?? 0);
+    let hours = 0;
+    let rows = 0;
+    const tariffs = new Map<number | null, Tariff | null>();
+    const tariffOf = (regionId: number | null) => {
+      if (!tariffs.has(regionId)) tariffs.set(regionId, this.tariffFor(regionId)?.tariff ?? null);
+      return tariffs.get(regionId)!;
+    };
+    for (let hour = Math.max(done + HOUR, oldest); hour <= lastClosed; hour += HOUR) {
+      rows += this.store.transaction(() => {
+        const written = rollHour(this.store, hour, tariffOf, DEFAULT_TIME_ZONE);
+        writeSetting(this.db, WATERMARK, String(hour), this.now());
+        return written;
+      });
+      hours += 1;
+    }
+    if (hours > 0) this.store.trim(nowSeconds - HOURLY_RETENTION_SECONDS, nowSeconds - 30 * DAY);
+    return { hours, rows };
+  }
+
+  /** The tariff that holds in a region: its own, else the nearest region above it that has one. */
+  tariffFor(regionId: number | null): { tariff: Tariff; regionId: number; updatedAt: string } | null {
+    for (let id = regionId, depth = 0; id !== null && depth < 64; id = this.store.parentOf(id), depth += 1) {
+      const row = this.store.tariffOf(id);
+      if (row) return { tariff: Tariff.parse(JSON.parse(row.tariff)), regionId: id, updatedAt: row.updatedAt };
+    }
+    return null;
+  }
+
+  /** A region's own tariff (null when it has none of its own). */
+  regionTariff(regionId: number): { regionId: number; tariff: Tariff | null; updatedAt: string | null } {
+    this.requireRegion(regionId);
+    const row = this.store.tariffOf(regionId);
+    return { regionId, tariff: row ? Tariff.parse(JSON.parse(row.tariff)) : null, updatedAt: row?.updatedAt ?? null };
+  }
+
+  /** Sets (or with null removes) a region's tariff; it prices the hours rolled from now on. */
+  setRegionTariff(regionId: number, tariff: Tariff | null): { regionId: number; tariff: Tariff | null; updatedAt: string | null } {
+    this.requireRegion(regionId);
+    this.store.setTariff(regionId, tariff ? JSON.stringify(tariff) : null, this.now().toISOString());
+    return this.regionTariff(regionId);
+  }
+
+  private requireRegion(regionId: number): void {
+    if (!this.db.prepare('SELECT 1 FROM regions WHERE id = ?').get(regionId)) throw new NotFoundError('region', String(regionId));
+  }
+
+  site(siteId: string, days: number): SiteEnergy {
+    const site = this.db.prepare('SELECT id, region_id AS regionId FROM sites WHERE id = ?').get(siteId) as { id: string; regionId: number | null } | undefined;
+    if (!site) throw new NotFoundError('site', siteId);
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    const tariff = this.tariffFor(site.regionId);
+    const timeZone = tariff?.tariff.timeZone ?? DEFAULT_TIME_ZONE;
+    const fromDay = localDay(nowSeconds - (days - 1) * DAY, timeZone);
+    const byDay = new Map<string, Map<EnergyRole, { kwh: number; peak: number; flat: number; valley: number; cost: number | null }>>();
+    for (const row of this.store.siteDays(siteId, fromDay)) {
+      let roles = byDay.get(row.day);
+      if (!roles) byDay.set(row.day, (roles = new Map()));
+      roles.set(row.role, row);
+    }
+    const dayRows = [...byDay.entries()].map(([day, roles]) => dayOf(day, roles));
+    const since = nowSeconds - days * DAY;
+    const devices = this.store.siteDevices(siteId, since);
+    const lastHour = Math.floor(nowSeconds / HOUR) * HOUR - HOUR;
+    const lastHourKw = new Map(this.store.hour(lastHour).map(([deviceId, role, kwh]) => [`${deviceId}\u0000${role}`, kwh]));
+    const itTotal = devices.filter((device) => device.role === 'it').reduce((sum, device) => sum + device.kwh, 0);
+    const inputTotal = devices.filter((device) => device.role !== 'it' && device.role !== 'cooling').reduce((max, device) => Math.max(max, device.kwh), 0);
+    const hours = new Map<number, Map<EnergyRole, number>>();
+    for (const row of this.store.siteHours(siteId, nowSeconds - 48 * HOUR)) {
+      let roles = hours.get(row.t);
+      if (!roles) hours.set(row.t, (roles = new Map()));
+      roles.set(row.role, row.kwh);
+    }
+    const metered = this.db
+      .prepare(
+        `SELECT DISTINCT s.device_id FROM metric_series s JOIN devices d ON d.id = s.device_id JOIN cabinets c ON c.id = d.cabinet_id
+         WHERE c.site_id = ? AND s.unit IN ('W', 'kWh') AND d.kind IN ('server', 'storage', 'switch', 'ups', 'pdu', 'cooling')`,
+      )
+      .pluck()
+      .all(siteId) as string[];
+    const recent = new Set(devices.length ? this.db.prepare('SELECT DISTINCT device_id FROM energy_hourly WHERE t >= ?').pluck().all(nowSeconds - DAY) as string[] : []);
+    return {
+      siteId,
+      days: dayRows,
+      totals: totalsOf(dayRows),
+      devices: devices.map((device) => ({
+        deviceId: device.deviceId,
+        name: device.name,
+        kind: device.kind,
+        role: device.role,
+        kwh: device.kwh,
+        share: device.role === 'it' ? (itTotal > 0 ? device.kwh / itTotal : null) : device.role === 'cooling' ? null : inputTotal > 0 ? device.kwh / inputTotal : null,
+        source: device.counters === 0 ? 'integrated' : device.counters === device.hours ? 'counter' : 'both',
+        lastHourKw: lastHourKw.get(`${device.deviceId}\u0000${device.role}`) ?? null,
+      })),
+      hours: [...hours.entries()].map(([t, roles]) => {
+        const balance = siteBalance(Object.fromEntries(roles));
+        return { hour: new Date(t * 1000).toISOString(), itKwh: balance.itKwh, inputKwh: balance.inputKwh };
+      }),
+      tariff: tariff ? { currency: tariff.tariff.currency, timeZone: tariff.tariff.timeZone, regionId: tariff.regionId } : null,
+      problems: this.store.siteProblems(siteId, since).map((problem) => ({ ...problem, at: new Date(problem.at * 1000).toISOString() })),
+      metered: metered.length,
+      missing: metered.filter((deviceId) => !recent.has(deviceId)),
+    };
+  }
+
+  fleet(scope: RegionScope, days: number): EnergyFleet {
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    const fromDay = localDay(nowSeconds - (days - 1) * DAY, DEFAULT_TIME_ZONE);
+    const weekAgo = localDay(nowSeconds - 6 * DAY, DEFAULT_TIME_ZONE);
+    const twoWeeksAgo = localDay(nowSeconds - 13 * DAY, DEFAULT_TIME_ZONE);
+    const today = localDay(nowSeconds, DEFAULT_TIME_ZONE);
+    const yesterday = localDay(nowSeconds - DAY, DEFAULT_TIME_ZONE);
+    const sites = this.store.sites().filter((site) => Access.sees(scope, site.regionId));
+    const visible = new Set(sites.map((site) => site.id));
+    // Per site and day: the cabinet input's kWh (what the meter bills) and its cost.
+    const perSiteDay = new Map<string, Map<string, Map<EnergyRole, { kwh: number; cost: number | null; currency: string | null }>>>();
+    for (const row of this.store.fleetDays(days >= 14 ? fromDay : twoWeeksAgo < fromDay ? twoWeeksAgo : fromDay)) {
+      if (!visible.has(row.siteId)) continue;
+      let daysOf = perSiteDay.get(row.siteId);
+      if (!daysOf) perSiteDay.set(row.siteId, (daysOf = new Map()));
+      let roles = daysOf.get(row.day);
+      if (!roles) daysOf.set(row.day, (roles = new Map()));
+      roles.set(row.role, row);
+    }
+    const fleetDays = new Map<string, number>();
+    const costs = new Map<string, number>();
+    const siteRows = sites.map((site) => {
+      const daysOf = perSiteDay.get(site.id) ?? new Map();
+      let kwh = 0;
+      let cost: number | null = null;
+      let currency: string | null = null;
+      let it = 0;
+      let itKnown = false;
+      let input = 0;
+      let lastWeek = 0;
+      let weekBefore = 0;
+      let lastDayKwh = 0;
+      for (const [day, roles] of daysOf) {
+        const role = INPUT_ROLES.find((each) => roles.has(each));
+        if (!role) continue;
+        const billed = roles.get(role)!;
+        if (day >= weekAgo) lastWeek += billed.kwh;
+        else if (day >= twoWeeksAgo) weekBefore += billed.kwh;
+        if (day === yesterday) lastDayKwh = billed.kwh;
+        if (day < fromDay) continue;
+        kwh += billed.kwh;
+        fleetDays.set(day, (fleetDays.get(day) ?? 0) + billed.kwh);
+        if (billed.cost !== null) {
+          cost = (cost ?? 0) + billed.cost;
+          currency = billed.currency;
+        }
+        if (roles.has('it')) {
+          it += roles.get('it')!.kwh;
+          itKnown = true;
+          if (role !== 'it') input += billed.kwh;
+        }
+      }
+      if (cost !== null && currency) costs.set(currency, (costs.get(currency) ?? 0) + cost);
+      return {
+        siteId: site.id,
+        code: site.code,
+        name: site.name,
+        kwh,
+        cost,
+        currency,
+        efficiency: itKnown && it > 0 && input > 0 ? input / it : null,
+        change: weekBefore > 0 && lastWeek > 0 ? lastWeek / weekBefore - 1 : null,
+        lastDayKwh,
+        missing: ![...daysOf.keys()].some((day) => day >= yesterday && day <= today),
+      };
+    });
+    siteRows.sort((a, b) => b.kwh - a.kwh || a.code.localeCompare(b.code));
+    return {
+      from: fromDay,
+      to: today,
+      totalKwh: siteRows.reduce((sum, site) => sum + site.kwh, 0),
+      costs: [...costs.entries()].map(([currency, cost]) => ({ currency, cost })),
+      days: [...fleetDays.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([day, kwh]) => ({ day, kwh })),
+      sites: siteRows,
+    };
+  }
+
+  /** Per site and day: IT load, input, losses, efficiency, kWh per band and cost, as CSV (UTF-8, a header row). */
+  exportCsv(scope: RegionScope, days: number): { filename: string; csv: string } {
+    const fleet = this.fleet(scope, days);
+    const lines = ['site_code,site_name,day,it_kwh,input_kwh,loss_kwh,efficiency,peak_kwh,flat_kwh,valley_kwh,cost,currency'];
+    for (const site of fleet.sites) {
+      const detail = this.site(site.siteId, days);
+      for (const day of detail.days) {
+        lines.push([site.code, site.name, day.day, num(day.itKwh), num(day.inputKwh), num(day.lossKwh), num(day.efficiency, 3), num(day.peakKwh), num(day.flatKwh), num(day.valleyKwh), num(day.cost, 2), detail.tariff?.currency ?? ''].map(csvCell).join(','));
+      }
+    }
+    return { filename: `edgecab-energy-${fleet.from}-to-${fleet.to}.csv`, csv: `${lines.join('\r\n')}\r\n` };
+  }
+}
+
+function dayOf(day: string, roles: Map<EnergyRole, { kwh: number; peak: number; flat: number; valley: number; cost: number | null }>): EnergyDay {
+  const balance = siteBalance(Object.fromEntries([...roles].map(([role, row]) => [role, row.kwh])));
+  const billed = INPUT_ROLES.map((role) => roles.get(role)).find((row) => row !== undefined);
+  return {
+    day,
+    ...balance,
+    cost: billed?.cost ?? null,
+    peakKwh: billed?.peak ?? 0,
+    flatKwh: billed?.flat ?? 0,
+    valleyKwh: billed?.valley ?? 0,
+  };
+}
+
+function totalsOf(days: readonly EnergyDay[]): Omit<EnergyDay, 'day'> {
+  const sum = (pick: (day: EnergyDay) => number | null) => {
+    const values = days.map(pick).filter((value): value is number => value !== null);
+    return values.length ? values.reduce((total, value) => total + value, 0) : null;
+  };
+  const it = sum((day) => day.itKwh);
+  const input = sum((day) => day.inputKwh);
+  const comparable = days.filter((day) => day.efficiency !== null);
+  const comparableIt = comparable.reduce((total, day) => total + (day.itKwh ?? 0), 0);
+  return {
+    itKwh: it,
+    inputKwh: input,
+    lossKwh: sum((day) => day.lossKwh),
+    coolingKwh: sum((day) => day.coolingKwh),
+    efficiency: comparableIt > 0 ? comparable.reduce((total, day) => total + (day.inputKwh ?? 0), 0) / comparableIt : null,
+    cost: sum((day) => day.cost),
+    peakKwh: sum((day) => day.peakKwh) ?? 0,
+    flatKwh: sum((day) => day.flatKwh) ?? 0,
+    valleyKwh: sum((day) => day.valleyKwh) ?? 0,
+  };
+}
+
+const num = (value: number | null, digits = 3) => (value === null ? '' : String(Math.round(value * 10 ** digits) / 10 ** digits));
+
+/** A CSV cell: quoted when it holds a comma, quote or line end; a leading = + - @ is defused so a spreadsheet does not run it. */
+function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

@@ -1,0 +1,95 @@
+import { costOf, counterEnergy, integratePower, localDay, MAX_SAMPLE_GAP_SECONDS, type EnergyRole, type HourEnergy, type Sample, type Tariff } from '../../../../shared/domain/energy.js';
+import type { EnergyStore, PowerSeries } from './energy-store.js';
+
+const HOUR = 3600;
+/** Above this a counter's step is a jump, not energy: more than a cabinet's feed can carry. */
+const COUNTER_MAX_KW = 60;
+/** APC and most PDUs count tenths of kWh in an unsigned 32-bit integer. */
+const COUNTER_WRAP_KWH = 429_496_729.6;
+
+/** What a series is worth in a cabinet's balance, from the device's kind and the series' key. */
+export function roleOf(series: Pick<PowerSeries, 'kind' | 'key' | 'unit'>): { role: EnergyRole; counter: boolean } | null {
+  if (series.unit === 'kWh') return series.kind === 'pdu' && series.key === 'pdu-energy' ? { role: 'pdu', counter: true } : null;
+  switch (series.kind) {
+    case 'ups':
+      return series.key === 'ups-power' ? { role: 'ups-output', counter: false } : series.key === 'ups-input-power' ? { role: 'ups-input', counter: false } : null;
+    case 'pdu':
+      return series.key === 'pdu-power' ? { role: 'pdu', counter: false } : null;
+    case 'cooling':
+      return { role: 'cooling', counter: false };
+    case 'server':
+    case 'storage':
+    case 'switch':
+      return { role: 'it', counter: false };
+    default:
+      return null;
+  }
+}
+
+interface Feed {
+  deviceId: string;
+  role: EnergyRole;
+  siteId: string;
+  regionId: number | null;
+  power: Sample[][];
+  counter: Sample[] | null;
+}
+
+/** Sums series sampled at the same poll (a server's chassis), by timestamp. */
+function sumByTime(lists: readonly Sample[][]): Sample[] {
+  if (lists.length === 1) return lists[0]!;
+  const byTime = new Map<number, number>();
+  for (const list of lists) for (const [t, v] of list) byTime.set(t, (byTime.get(t) ?? 0) + v);
+  return [...byTime.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * Rolls the closed clock hour starting at `hour` into energy per device and
+ * role: from the device's counter where it has two readings or more, else
+ * integrated from its power samples (read from a margin around the hour, so
+ * the trapezoids at its edges are whole). Each hour is also added to its
+ * local day, with its cost at the tariff in force now. Runs inside the
+ * caller's transaction.
+ */
+export function rollHour(store: EnergyStore, hour: number, tariffOf: (regionId: number | null) => Tariff | null, defaultTimeZone = 'Asia/Shanghai'): number {
+  const series = store.series();
+  const samples = store.samples(hour - MAX_SAMPLE_GAP_SECONDS, hour + HOUR + MAX_SAMPLE_GAP_SECONDS);
+  const feeds = new Map<string, Feed>();
+  for (const each of series) {
+    const role = roleOf(each);
+    const list = samples.get(each.seriesId);
+    if (!role || !list || list.length === 0) continue;
+    const key = `${each.deviceId}\u0000${role.role}`;
+    let feed = feeds.get(key);
+    if (!feed) feeds.set(key, (feed = { deviceId: each.deviceId, role: role.role, siteId: each.siteId, regionId: each.regionId, power: [], counter: null }));
+    if (role.counter) feed.counter = list;
+    else feed.power.push(list);
+  }
+  let rows = 0;
+  for (const feed of feeds.values()) {
+    let energy: HourEnergy | undefined;
+    let counter = false;
+    if (feed.counter && feed.counter.length >= 2) {
+      const result = counterEnergy(feed.counter, { maxKw: COUNTER_MAX_KW, wrapKwh: COUNTER_WRAP_KWH });
+      for (const problem of result.problems) if (problem.at >= hour && problem.at < hour + HOUR) store.addProblem(feed.deviceId, problem.at, problem.reason);
+      energy = result.hours.find((each) => each.hour === hour);
+      counter = energy !== undefined;
+    }
+    if (!energy && feed.power.length > 0) energy = integratePower(sumByTime(feed.power)).find((each) => each.hour === hour);
+    if (!energy || energy.coveredSeconds <= 0) continue;
+    store.putHour({ deviceId: feed.deviceId, role: feed.role, t: hour, kwh: energy.kwh, covered: energy.coveredSeconds, counter });
+    const tariff = tariffOf(feed.regionId);
+    const priced = tariff ? costOf([{ hour, kwh: energy.kwh }], tariff) : null;
+    store.addDay(feed.deviceId, feed.role, localDay(hour, tariff?.timeZone ?? defaultTimeZone), {
+      kwh: energy.kwh,
+      peak: priced?.kwh.peak ?? 0,
+      flat: priced?.kwh.flat ?? 0,
+      valley: priced?.kwh.valley ?? 0,
+      cost: priced ? priced.cost : null,
+      currency: tariff?.currency ?? null,
+      covered: energy.coveredSeconds,
+    });
+    rows += 1;
+  }
+  return rows;
+}
