@@ -162,15 +162,25 @@ export const Tariff = z
   });
 export type Tariff = z.infer<typeof Tariff>;
 
+// A formatter per time zone and use: building one costs far more than formatting with it.
+const hourFormats = new Map<string, Intl.DateTimeFormat>();
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function formatIn(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let format = cache.get(timeZone);
+  if (!format) cache.set(timeZone, (format = make()));
+  return format;
+}
+
 /** The hour of the day (0–23) of an instant in a time zone. */
 export function localHour(epochSeconds: number, timeZone: string): number {
-  const hour = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(new Date(epochSeconds * 1000));
-  return Number(hour) % 24;
+  const format = formatIn(hourFormats, timeZone, () => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }));
+  return Number(format.format(new Date(epochSeconds * 1000))) % 24;
 }
 
 /** The local day (YYYY-MM-DD) of an instant in a time zone. */
 export function localDay(epochSeconds: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(epochSeconds * 1000));
+  const format = formatIn(dayFormats, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }));
+  return format.format(new Date(epochSeconds * 1000));
 }
 
 /** Cost and kWh of hourly energy per band, for a tariff already validated. */

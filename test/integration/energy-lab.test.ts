@@ -65,7 +65,7 @@ describe('energy of a lab PDU over half a day', () => {
   });
 
   it('takes each hour from the counter, and agrees with the power integrated within 2 %', () => {
-    const hours = core.db.prepare('SELECT t, kwh, counter FROM energy_hourly WHERE device_id = ? ORDER BY t').all(deviceId) as { t: number; kwh: number; counter: number }[];
+    const hours = core.db.prepare('SELECT e.t, e.kwh, e.counter FROM energy_hourly e JOIN energy_feeds f ON f.id = e.feed_id WHERE f.device_id = ? ORDER BY e.t').all(deviceId) as { t: number; kwh: number; counter: number }[];
     expect(hours.map((hour) => hour.t)).toEqual(Array.from({ length: HOURS }, (_, index) => START / 1000 + index * 3600));
     expect(hours.every((hour) => hour.counter === 1 && hour.kwh > 0)).toBe(true);
     const fromCounter = hours.reduce((sum, hour) => sum + hour.kwh, 0);
@@ -85,7 +85,7 @@ describe('energy of a lab PDU over half a day', () => {
     expect(energy.problems.map((problem) => problem.reason)).toEqual([expect.stringMatching(/^the counter went back from [\d.]+ to [\d.]+ kWh: counted as reset/)]);
     expect(energy.tariff).toMatchObject({ currency: 'CNY', timeZone: 'Asia/Shanghai' });
     const total = energy.days.reduce((sum, day) => sum + (day.inputKwh ?? 0), 0);
-    const hourly = (core.db.prepare('SELECT sum(kwh) FROM energy_hourly WHERE device_id = ?').pluck().get(deviceId) as number);
+    const hourly = (core.db.prepare('SELECT sum(e.kwh) FROM energy_hourly e JOIN energy_feeds f ON f.id = e.feed_id WHERE f.device_id = ?').pluck().get(deviceId) as number);
     expect(total).toBeCloseTo(hourly, 6);
     // 00:00–12:00 UTC is 08:00–20:00 in Shanghai: 3 peak hours, 7 flat, 2 peak again.
     const day = energy.days[0]!;

@@ -1,9 +1,9 @@
 import type { Migration } from '../migrate.js';
 
 /**
- * Energy (issue 18): kWh per device, role and clock hour (from the device's
+ * Energy (issue 18): kWh per device, role (a feed) and clock hour (from the device's
  * own counter where it has one, integrated from its power samples
- * otherwise), per local day with the cost of that day at the tariff of the
+ * otherwise), per site and local day with the cost of that day at the tariff of the
  * time, and tariffs per region. Three numbers and two small keys a row, so a
  * year of hours for 10,000 devices stays within a few hundred megabytes.
  */
@@ -12,21 +12,29 @@ export const energy: Migration = {
   name: 'energy per device and hour, per day with its cost, and tariffs per region',
   up: (db) => {
     db.exec(`
-      CREATE TABLE energy_hourly (
+      -- A device's part in its cabinet's balance (a UPS has two: output and input); rows below refer to it by a small integer.
+      CREATE TABLE energy_feeds (
+        id INTEGER PRIMARY KEY,
         device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
         role TEXT NOT NULL CHECK (role IN ('it', 'pdu', 'ups-output', 'ups-input', 'cooling')),
+        UNIQUE (device_id, role)
+      );
+
+      CREATE TABLE energy_hourly (
+        feed_id INTEGER NOT NULL REFERENCES energy_feeds(id) ON DELETE CASCADE,
         t INTEGER NOT NULL,
         kwh REAL NOT NULL CHECK (kwh >= 0),
         covered INTEGER NOT NULL,
         counter INTEGER NOT NULL CHECK (counter IN (0, 1)),
-        PRIMARY KEY (device_id, role, t)
+        PRIMARY KEY (feed_id, t)
       ) WITHOUT ROWID;
       CREATE INDEX energy_hourly_t ON energy_hourly (t);
 
+      -- Per site, day (local, in its tariff's time zone) and role: kept for good, with the cost at the tariff of the time.
       CREATE TABLE energy_daily (
-        device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
-        role TEXT NOT NULL,
+        site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
         day TEXT NOT NULL,
+        role TEXT NOT NULL,
         kwh REAL NOT NULL,
         peak_kwh REAL NOT NULL,
         flat_kwh REAL NOT NULL,
@@ -34,7 +42,7 @@ export const energy: Migration = {
         cost REAL,
         currency TEXT,
         covered INTEGER NOT NULL,
-        PRIMARY KEY (device_id, role, day)
+        PRIMARY KEY (site_id, day, role)
       ) WITHOUT ROWID;
       CREATE INDEX energy_daily_day ON energy_daily (day);
 

@@ -117,7 +117,7 @@ export class EnergyService implements Disposable {
     const since = nowSeconds - days * DAY;
     const devices = this.store.siteDevices(siteId, since);
     const lastHour = Math.floor(nowSeconds / HOUR) * HOUR - HOUR;
-    const lastHourKw = new Map(this.store.hour(lastHour).map(([deviceId, role, kwh]) => [`${deviceId}\u0000${role}`, kwh]));
+    const lastHourKw = new Map(this.store.hour(siteId, lastHour).map(([deviceId, role, kwh]) => [`${deviceId}\u0000${role}`, kwh]));
     const itTotal = devices.filter((device) => device.role === 'it').reduce((sum, device) => sum + device.kwh, 0);
     const inputTotal = devices.filter((device) => device.role !== 'it' && device.role !== 'cooling').reduce((max, device) => Math.max(max, device.kwh), 0);
     const hours = new Map<number, Map<EnergyRole, number>>();
@@ -133,7 +133,7 @@ export class EnergyService implements Disposable {
       )
       .pluck()
       .all(siteId) as string[];
-    const recent = new Set(devices.length ? this.db.prepare('SELECT DISTINCT device_id FROM energy_hourly WHERE t >= ?').pluck().all(nowSeconds - DAY) as string[] : []);
+    const recent = new Set(devices.filter((device) => device.lastHour >= nowSeconds - DAY).map((device) => device.deviceId));
     return {
       siteId,
       days: dayRows,

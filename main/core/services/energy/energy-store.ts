@@ -33,9 +33,12 @@ export interface DayTotals {
 /** The SQL of energy: series to read, hourly and daily rows, tariffs, problems. Statements prepared once. */
 export class EnergyStore {
   private readonly statements: Record<
-    'series' | 'samples' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld',
+    'series' | 'samples' | 'feed' | 'addFeed' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld',
     Statement
   >;
+
+  /** Feed ids by device and role: a feed never changes its id, so it is looked up once. */
+  private readonly feeds = new Map<string, number>();
 
   constructor(private readonly db: Database) {
     this.statements = {
@@ -45,11 +48,14 @@ export class EnergyStore {
          FROM metric_series s JOIN devices d ON d.id = s.device_id JOIN cabinets c ON c.id = d.cabinet_id JOIN sites st ON st.id = c.site_id
          WHERE s.unit IN ('W', 'kWh')`,
       ),
-      samples: db.prepare('SELECT series_id, t, v FROM metric_raw WHERE t >= ? AND t < ? ORDER BY series_id, t').raw(),
-      putHour: db.prepare('INSERT OR REPLACE INTO energy_hourly (device_id, role, t, kwh, covered, counter) VALUES (?, ?, ?, ?, ?, ?)'),
+      // By the primary key (series, time): reads the window, whatever the 48 hours of samples around it hold.
+      samples: db.prepare('SELECT t, v FROM metric_raw WHERE series_id = ? AND t >= ? AND t < ? ORDER BY t').raw(),
+      feed: db.prepare('SELECT id FROM energy_feeds WHERE device_id = ? AND role = ?').pluck(),
+      addFeed: db.prepare('INSERT INTO energy_feeds (device_id, role) VALUES (?, ?)'),
+      putHour: db.prepare('INSERT OR REPLACE INTO energy_hourly (feed_id, t, kwh, covered, counter) VALUES (?, ?, ?, ?, ?)'),
       addDay: db.prepare(
-        `INSERT INTO energy_daily (device_id, role, day, kwh, peak_kwh, flat_kwh, valley_kwh, cost, currency, covered) VALUES (@deviceId, @role, @day, @kwh, @peak, @flat, @valley, @cost, @currency, @covered)
-         ON CONFLICT (device_id, role, day) DO UPDATE SET kwh = kwh + excluded.kwh, peak_kwh = peak_kwh + excluded.peak_kwh, flat_kwh = flat_kwh + excluded.flat_kwh, valley_kwh = valley_kwh + excluded.valley_kwh,
+        `INSERT INTO energy_daily (site_id, day, role, kwh, peak_kwh, flat_kwh, valley_kwh, cost, currency, covered) VALUES (@siteId, @day, @role, @kwh, @peak, @flat, @valley, @cost, @currency, @covered)
+         ON CONFLICT (site_id, day, role) DO UPDATE SET kwh = kwh + excluded.kwh, peak_kwh = peak_kwh + excluded.peak_kwh, flat_kwh = flat_kwh + excluded.flat_kwh, valley_kwh = valley_kwh + excluded.valley_kwh,
            cost = CASE WHEN cost IS NULL AND excluded.cost IS NULL THEN NULL ELSE coalesce(cost, 0) + coalesce(excluded.cost, 0) END, currency = coalesce(excluded.currency, currency), covered = covered + excluded.covered`,
       ),
       tariff: db.prepare('SELECT tariff, updated_at FROM energy_tariffs WHERE region_id = ?'),
@@ -59,30 +65,29 @@ export class EnergyStore {
       addProblem: db.prepare('INSERT INTO energy_problems (device_id, at, reason) VALUES (?, ?, ?)'),
       trimProblems: db.prepare('DELETE FROM energy_problems WHERE at < ?'),
       siteDays: db.prepare(
-        `SELECT e.day, e.role, sum(e.kwh) AS kwh, sum(e.peak_kwh) AS peak, sum(e.flat_kwh) AS flat, sum(e.valley_kwh) AS valley, sum(e.cost) AS cost
-         FROM energy_daily e JOIN devices d ON d.id = e.device_id JOIN cabinets c ON c.id = d.cabinet_id
-         WHERE c.site_id = ? AND e.day >= ? GROUP BY e.day, e.role ORDER BY e.day`,
+        'SELECT day, role, kwh, peak_kwh AS peak, flat_kwh AS flat, valley_kwh AS valley, cost FROM energy_daily WHERE site_id = ? AND day >= ? ORDER BY day',
       ),
       siteHours: db.prepare(
-        `SELECT e.t, e.role, sum(e.kwh) AS kwh FROM energy_hourly e JOIN devices d ON d.id = e.device_id JOIN cabinets c ON c.id = d.cabinet_id
-         WHERE c.site_id = ? AND e.t >= ? GROUP BY e.t, e.role ORDER BY e.t`,
+        `SELECT e.t, f.role, sum(e.kwh) AS kwh FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id JOIN energy_hourly e ON e.feed_id = f.id
+         WHERE c.site_id = ? AND e.t >= ? GROUP BY e.t, f.role ORDER BY e.t`,
       ),
       siteDevices: db.prepare(
-        `SELECT e.device_id AS deviceId, d.name, d.kind, e.role, sum(e.kwh) AS kwh, sum(e.counter) AS counters, count(*) AS hours
-         FROM energy_hourly e JOIN devices d ON d.id = e.device_id JOIN cabinets c ON c.id = d.cabinet_id
-         WHERE c.site_id = ? AND e.t >= ? GROUP BY e.device_id, e.role ORDER BY kwh DESC`,
+        `SELECT f.device_id AS deviceId, d.name, d.kind, f.role, sum(e.kwh) AS kwh, sum(e.counter) AS counters, count(*) AS hours, max(e.t) AS lastHour
+         FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id JOIN energy_hourly e ON e.feed_id = f.id
+         WHERE c.site_id = ? AND e.t >= ? GROUP BY f.id ORDER BY kwh DESC`,
       ),
       siteProblems: db.prepare(
         `SELECT p.device_id AS deviceId, d.name, p.at, p.reason FROM energy_problems p JOIN devices d ON d.id = p.device_id JOIN cabinets c ON c.id = d.cabinet_id
          WHERE c.site_id = ? AND p.at >= ? ORDER BY p.at DESC LIMIT 50`,
       ),
       fleetDays: db.prepare(
-        `SELECT e.day, c.site_id AS siteId, e.role, sum(e.kwh) AS kwh, sum(e.cost) AS cost, max(e.currency) AS currency
-         FROM energy_daily e JOIN devices d ON d.id = e.device_id JOIN cabinets c ON c.id = d.cabinet_id
-         WHERE e.day >= ? GROUP BY e.day, c.site_id, e.role`,
+        'SELECT day, site_id AS siteId, role, kwh, cost, currency FROM energy_daily WHERE day >= ?',
       ),
       fleetSites: db.prepare('SELECT s.id, s.code, s.name, s.region_id AS regionId FROM sites s ORDER BY s.code'),
-      lastHour: db.prepare('SELECT device_id, role, kwh FROM energy_hourly WHERE t = ?').raw(),
+      lastHour: db.prepare(
+        `SELECT f.device_id, f.role, e.kwh FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id JOIN energy_hourly e ON e.feed_id = f.id
+         WHERE c.site_id = ? AND e.t = ?`,
+      ).raw(),
       dropOld: db.prepare('DELETE FROM energy_hourly WHERE t < ?'),
     };
   }
@@ -91,23 +96,30 @@ export class EnergyStore {
     return this.statements.series.all() as PowerSeries[];
   }
 
-  /** Raw samples in [from, to), by series id, in time order. */
-  samples(from: number, to: number): Map<number, [number, number][]> {
-    const bySeries = new Map<number, [number, number][]>();
-    for (const [seriesId, t, v] of this.statements.samples.iterate(from, to) as Iterable<[number, number, number]>) {
-      let list = bySeries.get(seriesId);
-      if (!list) bySeries.set(seriesId, (list = []));
-      list.push([t, v]);
+  /** A series' raw samples in [from, to), in time order. */
+  samples(seriesId: number, from: number, to: number): [number, number][] {
+    return this.statements.samples.all(seriesId, from, to) as [number, number][];
+  }
+
+  /** The feed of a device's role, made on first use. */
+  feedOf(deviceId: string, role: EnergyRole): number {
+    const key = `${deviceId}\u0000${role}`;
+    let id = this.feeds.get(key);
+    if (id === undefined) {
+      id = (this.statements.feed.get(deviceId, role) as number | undefined) ?? Number(this.statements.addFeed.run(deviceId, role).lastInsertRowid);
+      this.feeds.set(key, id);
     }
-    return bySeries;
+    return id;
   }
 
-  putHour(row: HourRow): void {
-    this.statements.putHour.run(row.deviceId, row.role, row.t, row.kwh, row.covered, row.counter ? 1 : 0);
+  putHour(row: HourRow): number {
+    const feedId = this.feedOf(row.deviceId, row.role);
+    this.statements.putHour.run(feedId, row.t, row.kwh, row.covered, row.counter ? 1 : 0);
+    return feedId;
   }
 
-  addDay(deviceId: string, role: EnergyRole, day: string, totals: DayTotals): void {
-    this.statements.addDay.run({ deviceId, role, day, ...totals });
+  addDay(siteId: string, role: EnergyRole, day: string, totals: DayTotals): void {
+    this.statements.addDay.run({ siteId, role, day, ...totals });
   }
 
   tariffOf(regionId: number): { tariff: string; updatedAt: string } | null {
@@ -136,7 +148,7 @@ export class EnergyStore {
     return this.statements.siteHours.all(siteId, from) as never;
   }
 
-  siteDevices(siteId: string, from: number): { deviceId: string; name: string; kind: string; role: EnergyRole; kwh: number; counters: number; hours: number }[] {
+  siteDevices(siteId: string, from: number): { deviceId: string; name: string; kind: string; role: EnergyRole; kwh: number; counters: number; hours: number; lastHour: number }[] {
     return this.statements.siteDevices.all(siteId, from) as never;
   }
 
@@ -152,8 +164,9 @@ export class EnergyStore {
     return this.statements.fleetSites.all() as never;
   }
 
-  hour(t: number): [string, EnergyRole, number][] {
-    return this.statements.lastHour.all(t) as [string, EnergyRole, number][];
+  /** A site's kWh per device and role in one hour. */
+  hour(siteId: string, t: number): [string, EnergyRole, number][] {
+    return this.statements.lastHour.all(siteId, t) as [string, EnergyRole, number][];
   }
 
   /** Hours past retention go; days (with their cost) stay. */

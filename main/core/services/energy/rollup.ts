@@ -31,8 +31,8 @@ interface Feed {
   role: EnergyRole;
   siteId: string;
   regionId: number | null;
-  power: Sample[][];
-  counter: Sample[] | null;
+  power: number[];
+  counter: number | null;
 }
 
 /** Sums series sampled at the same poll (a server's chassis), by timestamp. */
@@ -52,35 +52,38 @@ function sumByTime(lists: readonly Sample[][]): Sample[] {
  * caller's transaction.
  */
 export function rollHour(store: EnergyStore, hour: number, tariffOf: (regionId: number | null) => Tariff | null, defaultTimeZone = 'Asia/Shanghai'): number {
-  const series = store.series();
-  const samples = store.samples(hour - MAX_SAMPLE_GAP_SECONDS, hour + HOUR + MAX_SAMPLE_GAP_SECONDS);
+  const from = hour - MAX_SAMPLE_GAP_SECONDS;
+  const to = hour + HOUR + MAX_SAMPLE_GAP_SECONDS;
   const feeds = new Map<string, Feed>();
-  for (const each of series) {
+  for (const each of store.series()) {
     const role = roleOf(each);
-    const list = samples.get(each.seriesId);
-    if (!role || !list || list.length === 0) continue;
+    if (!role) continue;
     const key = `${each.deviceId}\u0000${role.role}`;
     let feed = feeds.get(key);
     if (!feed) feeds.set(key, (feed = { deviceId: each.deviceId, role: role.role, siteId: each.siteId, regionId: each.regionId, power: [], counter: null }));
-    if (role.counter) feed.counter = list;
-    else feed.power.push(list);
+    if (role.counter) feed.counter = each.seriesId;
+    else feed.power.push(each.seriesId);
   }
   let rows = 0;
   for (const feed of feeds.values()) {
     let energy: HourEnergy | undefined;
     let counter = false;
-    if (feed.counter && feed.counter.length >= 2) {
-      const result = counterEnergy(feed.counter, { maxKw: COUNTER_MAX_KW, wrapKwh: COUNTER_WRAP_KWH });
+    const counterSamples = feed.counter === null ? [] : store.samples(feed.counter, from, to);
+    if (counterSamples.length >= 2) {
+      const result = counterEnergy(counterSamples, { maxKw: COUNTER_MAX_KW, wrapKwh: COUNTER_WRAP_KWH });
       for (const problem of result.problems) if (problem.at >= hour && problem.at < hour + HOUR) store.addProblem(feed.deviceId, problem.at, problem.reason);
       energy = result.hours.find((each) => each.hour === hour);
       counter = energy !== undefined;
     }
-    if (!energy && feed.power.length > 0) energy = integratePower(sumByTime(feed.power)).find((each) => each.hour === hour);
+    if (!energy && feed.power.length > 0) {
+      const power = feed.power.map((seriesId) => store.samples(seriesId, from, to)).filter((list) => list.length > 0);
+      if (power.length > 0) energy = integratePower(sumByTime(power)).find((each) => each.hour === hour);
+    }
     if (!energy || energy.coveredSeconds <= 0) continue;
     store.putHour({ deviceId: feed.deviceId, role: feed.role, t: hour, kwh: energy.kwh, covered: energy.coveredSeconds, counter });
     const tariff = tariffOf(feed.regionId);
     const priced = tariff ? costOf([{ hour, kwh: energy.kwh }], tariff) : null;
-    store.addDay(feed.deviceId, feed.role, localDay(hour, tariff?.timeZone ?? defaultTimeZone), {
+    store.addDay(feed.siteId, feed.role, localDay(hour, tariff?.timeZone ?? defaultTimeZone), {
       kwh: energy.kwh,
       peak: priced?.kwh.peak ?? 0,
       flat: priced?.kwh.flat ?? 0,
