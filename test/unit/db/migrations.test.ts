@@ -374,6 +374,35 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('025 adds energy: feeds per device and role, their hours, days per site and role, tariffs per region; each gone with what it belongs to', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 25);
+    expect(schemaVersion(db)).toBe(25);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'Site', 'S1', 30, 120, 'now', 'now')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES ('d1', 'c1', 'ups', 'UPS', 1, 2, 'front', 'full', 'snmp', 't', 't')").run();
+    const feed = db.prepare("INSERT INTO energy_feeds (device_id, role) VALUES ('d1', ?)");
+    const output = Number(feed.run('ups-output').lastInsertRowid);
+    feed.run('ups-input');
+    expect(() => feed.run('ups-input')).toThrow(/UNIQUE/);
+    expect(() => feed.run('heater')).toThrow(/CHECK/);
+    const hour = db.prepare('INSERT INTO energy_hourly (feed_id, t, kwh, covered, counter) VALUES (?, ?, ?, 3600, 0)');
+    hour.run(output, 3600, 1.5);
+    expect(() => hour.run(output, 7200, -0.1)).toThrow(/CHECK/);
+    db.prepare("INSERT INTO energy_daily (site_id, day, role, kwh, peak_kwh, flat_kwh, valley_kwh, covered) VALUES ('s1', '2026-12-01', 'ups-output', 1.5, 0, 1.5, 0, 3600)").run();
+    db.prepare("INSERT INTO regions (name, created_at, updated_at) VALUES ('R', 'now', 'now')").run();
+    db.prepare("INSERT INTO energy_tariffs (region_id, tariff, updated_at) VALUES (1, '{}', 'now')").run();
+    db.prepare("DELETE FROM devices WHERE id = 'd1'").run();
+    expect(db.prepare('SELECT (SELECT COUNT(*) FROM energy_feeds) + (SELECT COUNT(*) FROM energy_hourly) AS n').get()).toEqual({ n: 0 });
+    // The days stay with their site until the site goes.
+    expect(db.prepare('SELECT COUNT(*) AS n FROM energy_daily').get()).toEqual({ n: 1 });
+    db.prepare("DELETE FROM sites WHERE id = 's1'").run();
+    db.prepare('DELETE FROM regions').run();
+    expect(db.prepare('SELECT (SELECT COUNT(*) FROM energy_daily) + (SELECT COUNT(*) FROM energy_tariffs) AS n').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);
