@@ -154,7 +154,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     rotation,
     nodeIdentity,
     integrity,
-    energy: new EnergyService(db, now, (what, error) => health.report(what, error), (what) => health.cleared(what)),
+    energy: new EnergyService(db, now, (what, error) => health.report(what, error), (what) => health.cleared(what), siteAlarms),
     health,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),
   };

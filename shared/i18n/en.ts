@@ -440,6 +440,7 @@ export const en = {
     integrityTpmGone: 'Trusted module {{component}} of {{device}} is gone (recorded {{expected}})',
     integrityMeasurement: '{{count}} integrity measurements of {{device}} differ from the recorded ones ({{component}})',
     appDrift: 'App {{app}} {{version}} is not running as deployed: {{problem}}',
+    energyAnomaly: 'The site drew {{kwh}} kWh in the hour from {{hour}}, {{percent}}% above its usual {{baseline}} kWh for that hour and weekday',
     integrityFirmware: 'Firmware {{component}} of {{device}} is {{actual}}, expected {{expected}}',
   },
   monitor: {

@@ -441,6 +441,7 @@ export const zhCN: Catalog = {
     integrityTpmGone: '{{device}} 的可信模块 {{component}} 已不存在（记录为 {{expected}}）',
     integrityMeasurement: '{{device}} 有 {{count}} 项完整性度量值与记录不同（{{component}}）',
     appDrift: '应用 {{app}} {{version}} 未按部署状态运行：{{problem}}',
+    energyAnomaly: '本站点 {{hour}} 起的一小时用电 {{kwh}} kWh，比该星期几同一时段的通常用量 {{baseline}} kWh 高 {{percent}}%',
     integrityFirmware: '{{device}} 的固件 {{component}} 为 {{actual}}，应为 {{expected}}',
   },
   monitor: {

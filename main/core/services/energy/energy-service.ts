@@ -4,6 +4,7 @@ import { localDay, siteBalance, Tariff, type EnergyDay, type EnergyFleet, type E
 import { readSetting, writeSetting } from '../../db/settings.js';
 import { NotFoundError } from '../../errors.js';
 import { repeat, type Disposable, type FailureReporter } from '../../lib/disposable.js';
+import type { SiteAlarms } from '../integrity/site-alarms.js';
 import { EnergyStore } from './energy-store.js';
 import { rollHour } from './rollup.js';
 
@@ -17,6 +18,12 @@ const ROLLABLE_SECONDS = 47 * HOUR;
 const HOURLY_RETENTION_SECONDS = 366 * DAY;
 const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 const ROLL_EVERY_MS = 5 * 60_000;
+
+const ANOMALY_KEY = 'energy:anomaly';
+const ANOMALY_FACTOR = 1.5;
+const ANOMALY_MIN_KWH = 0.5;
+const ANOMALY_MIN_WEEKS = 3;
+const round1 = (value: number) => Math.round(value * 10) / 10;
 
 /** The role whose kWh are the cabinet's input (what the meter bills), in order of preference. */
 const INPUT_ROLES: readonly EnergyRole[] = ['ups-input', 'ups-output', 'pdu', 'it'];
@@ -36,6 +43,8 @@ export class EnergyService implements Disposable {
     private readonly now: () => Date,
     private readonly report: FailureReporter,
     private readonly recovered: (what: string) => void = () => undefined,
+    /** Where a site drawing far beyond its normal is raised and cleared. */
+    private readonly alarms: Pick<SiteAlarms, 'apply'> | null = null,
   ) {
     this.store = new EnergyStore(db);
   }
@@ -68,9 +77,47 @@ export class EnergyService implements Disposable {
         return written;
       });
       hours += 1;
+      this.checkAnomaly(hour);
     }
     if (hours > 0) this.store.trim(nowSeconds - HOURLY_RETENTION_SECONDS, nowSeconds - 30 * DAY);
     return { hours, rows };
+  }
+
+  /**
+   * Raises an alarm for each site whose input drew well beyond its normal in
+   * this hour (more than half again the median of the same hour and weekday
+   * of the 4 weeks before, at least 3 of them known, and 0.5 kWh more), and
+   * clears it for the sites back to normal.
+   */
+  private checkAnomaly(hour: number): void {
+    if (!this.alarms) return;
+    const week = 7 * DAY;
+    const rows = this.store.sitesAt([hour, hour - week, hour - 2 * week, hour - 3 * week, hour - 4 * week]);
+    const active = this.store.anomalousSites();
+    const bySite = new Map<string, Map<EnergyRole, Map<number, number>>>();
+    for (const row of rows) {
+      let roles = bySite.get(row.siteId);
+      if (!roles) bySite.set(row.siteId, (roles = new Map()));
+      let hours = roles.get(row.role);
+      if (!hours) roles.set(row.role, (hours = new Map()));
+      hours.set(row.t, row.kwh);
+    }
+    for (const [siteId, roles] of bySite) {
+      const role = INPUT_ROLES.find((each) => roles.get(each)?.has(hour));
+      if (!role) continue;
+      const hours = roles.get(role)!;
+      const kwh = hours.get(hour)!;
+      const past = [...hours.entries()].filter(([t]) => t !== hour).map(([, value]) => value).sort((a, b) => a - b);
+      if (past.length < ANOMALY_MIN_WEEKS) continue;
+      const baseline = past.length % 2 ? past[(past.length - 1) / 2]! : (past[past.length / 2 - 1]! + past[past.length / 2]!) / 2;
+      const anomalous = kwh > baseline * ANOMALY_FACTOR && kwh - baseline >= ANOMALY_MIN_KWH;
+      if (!anomalous) {
+        if (active.has(siteId)) this.alarms.apply(siteId, [], [ANOMALY_KEY]);
+        continue;
+      }
+      const params = { kwh: round1(kwh), baseline: round1(baseline), percent: Math.round((kwh / baseline - 1) * 100), hour: new Date(hour * 1000).toISOString().slice(11, 16) + 'Z' };
+      this.alarms.apply(siteId, [{ key: ANOMALY_KEY, category: 'power', severity: 'warning', message: `The site drew ${params.kwh} kWh in the hour from ${params.hour}, ${params.percent}% above its usual ${params.baseline} kWh for that hour and weekday`, messageKey: 'energyAnomaly', params }], []);
+    }
   }
 
   /** The tariff that holds in a region: its own, else the nearest region above it that has one. */

@@ -33,7 +33,7 @@ export interface DayTotals {
 /** The SQL of energy: series to read, hourly and daily rows, tariffs, problems. Statements prepared once. */
 export class EnergyStore {
   private readonly statements: Record<
-    'series' | 'samples' | 'feed' | 'addFeed' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld',
+    'series' | 'samples' | 'feed' | 'addFeed' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld' | 'sitesAt' | 'anomalous',
     Statement
   >;
 
@@ -89,6 +89,12 @@ export class EnergyStore {
          WHERE c.site_id = ? AND e.t = ?`,
       ).raw(),
       dropOld: db.prepare('DELETE FROM energy_hourly WHERE t < ?'),
+      anomalous: db.prepare("SELECT DISTINCT site_id FROM alarms WHERE condition = 'energy:anomaly' AND state = 'active'").pluck(),
+      // Per site and role, the kWh of an hour and of the same hour 1 to 4 weeks before (by the hour index).
+      sitesAt: db.prepare(
+        `SELECT c.site_id AS siteId, f.role, e.t, sum(e.kwh) AS kwh FROM energy_hourly e JOIN energy_feeds f ON f.id = e.feed_id JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id
+         WHERE e.t IN (?, ?, ?, ?, ?) GROUP BY c.site_id, f.role, e.t`,
+      ),
     };
   }
 
@@ -167,6 +173,16 @@ export class EnergyStore {
   /** A site's kWh per device and role in one hour. */
   hour(siteId: string, t: number): [string, EnergyRole, number][] {
     return this.statements.lastHour.all(siteId, t) as [string, EnergyRole, number][];
+  }
+
+  /** Sites with an energy anomaly alarm active. */
+  anomalousSites(): Set<string> {
+    return new Set(this.statements.anomalous.all() as string[]);
+  }
+
+  /** Per site and role, kWh at each of these five hours. */
+  sitesAt(hours: readonly [number, number, number, number, number]): { siteId: string; role: EnergyRole; t: number; kwh: number }[] {
+    return this.statements.sitesAt.all(...hours) as { siteId: string; role: EnergyRole; t: number; kwh: number }[];
   }
 
   /** Hours past retention go; days (with their cost) stay. */
