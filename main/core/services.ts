@@ -1,4 +1,5 @@
 import { EnergyService } from './services/energy/energy-service.js';
+import { PowerLimits } from './services/energy/power-limits.js';
 import type { SystemInfo } from '../../shared/contract/index.js';
 import type { SiteCsvImportResult } from '../../shared/domain/site.js';
 import type { Database } from './db/open.js';
@@ -66,6 +67,7 @@ export interface Services {
   /** Integrity reports per device, checked with the inventory poll and on demand. */
   integrity: IntegrityService;
   energy: EnergyService;
+  powerLimits: PowerLimits;
   /** Failures of EdgeCab's own background work. */
   health: SystemHealth;
   /** Signed app releases and their images, content-addressed. */
@@ -120,6 +122,9 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   // Both follow every poll for as long as the services live; each stops its own work when monitoring stops.
   monitor.follow(nodeIdentity.verifier);
   monitor.follow(integrity);
+  const powerLimits = new PowerLimits(db, devices, alarms, audit, now, (what, error) => health.report(what, error), () => monitor.flush());
+  // A UPS seen on battery holds its site's servers to the site's emergency cap; mains back sets them back.
+  monitor.follow(powerLimits);
   // Every look of the drift watch at a deployed app is that app's integrity report.
   appDrift.follow(integrity);
   // The monitor saw something change at a site: it may be reachable again.
@@ -154,6 +159,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     rotation,
     nodeIdentity,
     integrity,
+    powerLimits,
     energy: new EnergyService(db, now, (what, error) => health.report(what, error), (what) => health.cleared(what), siteAlarms),
     health,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),

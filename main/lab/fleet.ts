@@ -284,6 +284,8 @@ function driftBmc(bmc: LabBmc, random: () => number, seconds: number): void {
   const power = bmc.resource(`${CHASSIS}/Power`);
   const control = Array.isArray(power?.PowerControl) ? (power.PowerControl as Resource[])[0] : undefined;
   if (control && typeof control.PowerConsumedWatts === 'number') {
+    // The load wanders toward its own level (about 340 W); a power limit holds it below the limit.
     control.PowerConsumedWatts = Math.round(Math.min(520, Math.max(220, control.PowerConsumedWatts * (0.97 + random() * 0.06))));
+    bmc.holdToPowerLimit();
   }
 }

@@ -57,7 +57,7 @@ import {
 } from '../domain/wizard.js';
 import { IdentityEnrolInput, IdentityRevokeInput, SiteIdentityView } from '../domain/node-identity.js';
 import { DeviceIntegrity, IntegrityAcceptInput, IntegrityFleet, IntegritySiteInput, SiteIntegrity } from '../domain/integrity.js';
-import { EnergyExport, EnergyFleet, EnergyQuery, RegionTariffQuery, SiteEnergy, SiteEnergyQuery, TariffInput, TariffView } from '../domain/energy.js';
+import { EmergencyPolicy, EmergencyPolicyView, EnergyExport, EnergyFleet, EnergyQuery, PowerLimitInput, PowerLimitQuery, PowerLimitView, RegionTariffQuery, SiteEnergy, SiteEnergyQuery, TariffInput, TariffView } from '../domain/energy.js';
 
 /**
  * Every operation of EdgeCab, declared once. The core implements it, the
@@ -549,6 +549,26 @@ export const contract = {
       .errors(notFound)
       .input(TariffInput)
       .output(TariffView),
+    powerLimit: base
+      .route({ method: 'GET', path: '/devices/{id}/power-limit', tags: ['energy'], summary: "A server's power limit as its BMC shows it now (Control or legacy PowerControl), or why it has none" })
+      .errors({ ...notFound, DEVICE_UNREACHABLE: { status: 502, message: 'The device did not answer as expected', data: z.object({ reason: z.string(), fingerprint: z.string().nullable() }) } })
+      .input(PowerLimitQuery)
+      .output(PowerLimitView),
+    setPowerLimit: base
+      .route({ method: 'PUT', path: '/devices/{id}/power-limit', tags: ['energy'], summary: "Hold a server to a power limit (watts), or lift it (null); the answer is read back from the BMC. 409 where the BMC does not limit power" })
+      .errors({ ...notFound, ...conflict, DEVICE_UNREACHABLE: { status: 502, message: 'The device did not answer as expected', data: z.object({ reason: z.string(), fingerprint: z.string().nullable() }) } })
+      .input(PowerLimitInput)
+      .output(PowerLimitView),
+    policy: base
+      .route({ method: 'GET', path: '/sites/{siteId}/energy/policy', tags: ['energy'], summary: "A site's emergency power policy and the servers it holds now" })
+      .errors(notFound)
+      .input(z.object({ siteId: z.string().min(1) }))
+      .output(EmergencyPolicyView),
+    setPolicy: base
+      .route({ method: 'PUT', path: '/sites/{siteId}/energy/policy', tags: ['energy'], summary: "Set a site's emergency power policy: while its UPS is on battery, hold each server to capWatts" })
+      .errors(notFound)
+      .input(EmergencyPolicy)
+      .output(EmergencyPolicyView),
   },
   integrity: {
     site: base

@@ -300,3 +300,32 @@ export const EnergyExport = z.object({ filename: z.string(), csv: z.string() });
 export const TariffInput = z.object({ regionId: z.coerce.number().int().positive(), tariff: Tariff.nullable() });
 export const RegionTariffQuery = z.object({ regionId: z.coerce.number().int().positive() });
 export const TariffView = z.object({ regionId: z.number().int().nullable(), tariff: Tariff.nullable(), updatedAt: z.string().nullable() });
+
+/** A server's power limit as its BMC shows it, or why it has none. */
+export const PowerLimitView = z.object({
+  deviceId: z.string(),
+  supported: z.boolean(),
+  /** Where the BMC keeps it: a Control resource (ControlType Power) or the legacy PowerControl. */
+  via: z.enum(['Control', 'PowerControl']).nullable(),
+  limitWatts: z.number().nullable(),
+  consumedWatts: z.number().nullable(),
+  capacityWatts: z.number().nullable(),
+  minWatts: z.number().nullable(),
+  maxWatts: z.number().nullable(),
+  reason: z.string().nullable(),
+  readAt: z.string(),
+});
+export type PowerLimitView = z.infer<typeof PowerLimitView>;
+
+export const PowerLimitQuery = z.object({ id: z.string().min(1) });
+/** Watts to hold the server to, or null to lift the limit. */
+export const PowerLimitInput = z.object({ id: z.string().min(1), watts: z.number().int().min(1).max(100_000).nullable() });
+
+/** A site's emergency policy: while its UPS is on battery, its servers are held to `capWatts` each (where their BMC allows), and set back when mains returns. */
+export const EmergencyPolicy = z.object({ siteId: z.string().min(1), enabled: z.boolean(), capWatts: z.number().int().min(50).max(100_000) });
+export type EmergencyPolicy = z.infer<typeof EmergencyPolicy>;
+export const EmergencyPolicyView = EmergencyPolicy.extend({
+  /** Servers held now, with the limit each had before (null: none), and when. */
+  capped: z.array(z.object({ deviceId: z.string(), name: z.string(), previousWatts: z.number().nullable(), at: z.string() })),
+});
+export type EmergencyPolicyView = z.infer<typeof EmergencyPolicyView>;

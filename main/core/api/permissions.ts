@@ -148,6 +148,10 @@ export const POLICIES: Record<string, Policy> = {
   'energy.export': somewhere('viewer'),
   'energy.tariff': on('viewer', (input, lookup) => [lookup.region(input.regionId)]),
   'energy.setTariff': on('administrator', (input, lookup) => [lookup.region(input.regionId)]),
+  'energy.powerLimit': on('operator', device()),
+  'energy.setPowerLimit': on('operator', device()),
+  'energy.policy': on('viewer', site('siteId')),
+  'energy.setPolicy': on('administrator', site('siteId')),
   'integrity.site': on('viewer', site('siteId')),
   'integrity.fleet': somewhere('viewer'),
   // Reading the devices again changes nothing on them, like polling a site.

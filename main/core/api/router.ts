@@ -436,6 +436,24 @@ export function createRouter(services: Services) {
       export: os.energy.export.handler(({ input, context }) => services.energy.exportCsv(scopeOf(context.access), input.days)),
       tariff: os.energy.tariff.handler(({ input }) => services.energy.regionTariff(input.regionId)),
       setTariff: os.energy.setTariff.handler(({ input }) => services.energy.setRegionTariff(input.regionId, input.tariff)),
+      powerLimit: os.energy.powerLimit.handler(async ({ input, errors }) => {
+        try {
+          return await services.powerLimits.read(input.id);
+        } catch (error) {
+          if (error instanceof DeviceUnreachableError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.reason, fingerprint: error.fingerprint } });
+          throw error;
+        }
+      }),
+      setPowerLimit: os.energy.setPowerLimit.handler(async ({ input, errors }) => {
+        try {
+          return await services.powerLimits.set(input.id, input.watts);
+        } catch (error) {
+          if (error instanceof DeviceUnreachableError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.reason, fingerprint: error.fingerprint } });
+          throw error;
+        }
+      }),
+      policy: os.energy.policy.handler(({ input }) => services.powerLimits.policy(input.siteId)),
+      setPolicy: os.energy.setPolicy.handler(({ input }) => services.powerLimits.setPolicy(input)),
     },
     integrity: {
       site: os.integrity.site.handler(({ input }) => services.integrity.site(input.siteId)),

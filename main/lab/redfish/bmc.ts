@@ -303,6 +303,11 @@ export class LabBmc {
     return user ? (this.logins.refused.get(user) ?? 0) : [...this.logins.refused.values()].reduce((sum, each) => sum + each, 0);
   }
 
+  /** Holds the readings to the power limits set (as a patch does); the fleet's drift calls it after each move. */
+  holdToPowerLimit(): void {
+    holdToPowerLimit(this.resources);
+  }
+
   /** Writes bytes as they are to every SSE listener: a BMC whose stream is framed oddly or carries garbage. */
   writeSse(chunk: string | Buffer): number {
     for (const client of this.sseClients) client.write(chunk);
@@ -564,14 +569,24 @@ export class LabBmc {
       }
       if (ending === 'applied-then-hang') return;
     }
+    const isObject = (value: unknown): value is Resource => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
     const merge = (target: Resource, source: Resource) => {
       for (const [key, value] of Object.entries(source)) {
-        if (value && typeof value === 'object' && !Array.isArray(value) && target[key] && typeof target[key] === 'object' && !Array.isArray(target[key])) {
-          merge(target[key] as Resource, value as Resource);
+        const current = target[key];
+        if (isObject(value) && isObject(current)) merge(current, value);
+        else if (Array.isArray(value) && Array.isArray(current) && value.length > 0 && value.every((each) => isObject(each) || each === null)) {
+          // As DSP0266 has it for arrays of objects: member by member, {} leaves one as it is, null removes it.
+          value.forEach((each, index) => {
+            if (each === null) current[index] = undefined;
+            else if (isObject(current[index])) merge(current[index] as Resource, each as Resource);
+            else current[index] = each;
+          });
+          target[key] = current.filter((each) => each !== undefined);
         } else target[key] = value;
       }
     };
     merge(resource, patch);
+    holdToPowerLimit(this.resources);
     this.emit('ResourceEvent.1.0.ResourceChanged', `${path} changed`, path);
     this.send(res, 200, resource, { etag: etagOf(resource) });
   }
@@ -715,5 +730,39 @@ export class LabBmc {
     res.write(': EdgeCab lab BMC event stream\n\n');
     this.sseClients.add(res);
     res.on('close', () => this.sseClients.delete(res));
+  }
+}
+
+/**
+ * A server held to a power limit draws no more than it: its readings (the
+ * legacy PowerControl and the Control's own sensor) follow the limit at
+ * once, whichever of the two the limit was set through.
+ */
+export function holdToPowerLimit(resources: Map<string, Resource>): void {
+  const limits: number[] = [];
+  const powers: Resource[] = [];
+  const controls: Resource[] = [];
+  for (const [path, resource] of resources) {
+    if (resource.ControlType === 'Power') {
+      controls.push(resource);
+      if (resource.ControlMode !== 'Disabled' && typeof resource.SetPoint === 'number') limits.push(resource.SetPoint);
+    } else if (path.endsWith('/Power') && Array.isArray(resource.PowerControl)) {
+      powers.push(resource);
+      for (const control of resource.PowerControl as Resource[]) {
+        const limit = (control.PowerLimit as Resource | undefined)?.LimitInWatts;
+        if (typeof limit === 'number') limits.push(limit);
+      }
+    }
+  }
+  if (limits.length === 0) return;
+  const limit = Math.min(...limits);
+  for (const power of powers) {
+    for (const control of power.PowerControl as Resource[]) {
+      if (typeof control.PowerConsumedWatts === 'number' && control.PowerConsumedWatts > limit) control.PowerConsumedWatts = limit;
+    }
+  }
+  for (const control of controls) {
+    const sensor = control.Sensor as Resource | undefined;
+    if (sensor && typeof sensor.Reading === 'number' && sensor.Reading > limit) sensor.Reading = limit;
   }
 }

@@ -9,7 +9,7 @@ import type { Migration } from '../migrate.js';
  */
 export const energy: Migration = {
   version: 25,
-  name: 'energy per device and hour, per day with its cost, and tariffs per region',
+  name: 'energy per device and hour, per site and day with its cost, tariffs per region, emergency power caps',
   up: (db) => {
     db.exec(`
       -- A device's part in its cabinet's balance (a UPS has two: output and input); rows below refer to it by a small integer.
@@ -50,6 +50,22 @@ export const energy: Migration = {
         region_id INTEGER PRIMARY KEY REFERENCES regions(id) ON DELETE CASCADE,
         tariff TEXT NOT NULL,
         updated_at TEXT NOT NULL
+      );
+
+      -- A site's emergency policy: while its UPS is on battery, its servers are held to cap_watts each.
+      CREATE TABLE energy_policies (
+        site_id TEXT PRIMARY KEY REFERENCES sites(id) ON DELETE CASCADE,
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        cap_watts INTEGER NOT NULL CHECK (cap_watts > 0),
+        updated_at TEXT NOT NULL
+      );
+
+      -- A server held by the emergency policy now, and the limit it had before (set back when mains returns).
+      CREATE TABLE energy_caps (
+        device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        previous_watts REAL,
+        applied_at TEXT NOT NULL
       );
 
       -- Why a counter step or a reading was not counted, per device, most recent kept.

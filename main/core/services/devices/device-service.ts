@@ -405,21 +405,31 @@ export class DeviceService {
    * The read that follows is a refresh of its own, after the device is released.
    */
   async power(id: string, type: ResetType): Promise<DeviceReading> {
+    await this.onBmc(id, async (client, device) => {
+      const first = await firstMember(client, '/redfish/v1/Systems');
+      if (!first) throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} reports no computer system` }]);
+      await resetSystem(client, first, type);
+    });
+    return this.refresh(id);
+  }
+
+  /**
+   * Work on a server's BMC, held as a poll is (never beside one, within the
+   * caps), logged in with the credential that opens it now; a Redfish
+   * failure is the device's (DeviceUnreachableError, with its reason).
+   */
+  onBmc<T>(id: string, work: (client: RedfishClient, device: ReturnType<CabinetService['device']>) => Promise<T>): Promise<T> {
     const device = this.cabinets.device(id);
     if (device.protocol !== 'redfish') throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} has no BMC` }]);
-    await this.gate.exclusive({ deviceId: id, siteId: device.siteId }, async () => {
+    return this.gate.exclusive({ deviceId: id, siteId: device.siteId }, async () => {
       try {
-        await this.withRedfish(this.cabinets.device(id), async (client) => {
-          const first = await firstMember(client, '/redfish/v1/Systems');
-          if (!first) throw new InvalidInputError([{ field: 'id', code: 'not_supported', message: `${device.name} reports no computer system` }]);
-          await resetSystem(client, first, type);
-        });
+        const current = this.cabinets.device(id);
+        return await this.withRedfish(current, (client) => work(client, current));
       } catch (error) {
         if (error instanceof RedfishError) throw new DeviceUnreachableError(error.message, error.code, error.fingerprint ?? null);
         throw error;
       }
     });
-    return this.refresh(id);
   }
 
   detail(id: string): DeviceDetail {

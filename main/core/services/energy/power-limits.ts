@@ -1,0 +1,152 @@
+import type { Database } from 'better-sqlite3';
+import type { EmergencyPolicy, EmergencyPolicyView, PowerLimitView } from '../../../../shared/domain/energy.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import type { FailureReporter } from '../../lib/disposable.js';
+import { readPowerLimit, setPowerLimit, type PowerLimitState } from '../../protocols/redfish/power-limit.js';
+import type { AlarmService } from '../alarms/alarm-service.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { DeviceService } from '../devices/device-service.js';
+import type { PollFollower } from '../monitor/monitor-service.js';
+import type { PollResult } from '../monitor/poll-result.js';
+
+const ON_BATTERY = 'power-source:battery';
+const ACTOR = 'EdgeCab (emergency power policy)';
+
+/**
+ * Power limits of servers through their BMCs (set, read back, lifted), and
+ * each site's emergency policy: when a UPS of the site is seen on battery,
+ * every server whose BMC limits power is held to the policy's watts, and
+ * when mains returns each is set back to the limit it had. Every step is
+ * audited and written into the on-battery alarm's history. Steps of one
+ * site run one after another, never two at once.
+ */
+export class PowerLimits implements PollFollower {
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly devices: DeviceService,
+    private readonly alarms: AlarmService,
+    private readonly audit: AuditLog,
+    private readonly now: () => Date,
+    private readonly report: FailureReporter,
+    /** Writes what polls saw so far (the on-battery alarm a step is recorded on). */
+    private readonly flushPolls: () => void = () => undefined,
+  ) {}
+
+  async read(deviceId: string): Promise<PowerLimitView> {
+    const state = await this.devices.onBmc(deviceId, (client) => readPowerLimit(client));
+    return this.view(deviceId, state);
+  }
+
+  /** Sets (or with null lifts) a server's limit; the answer is what the BMC shows afterwards. */
+  async set(deviceId: string, watts: number | null): Promise<PowerLimitView> {
+    const state = await this.devices.onBmc(deviceId, async (client) => {
+      const before = await readPowerLimit(client);
+      if (!before.supported) throw new ConflictError(`This server's BMC does not limit power: ${before.reason}`);
+      return setPowerLimit(client, watts);
+    });
+    return this.view(deviceId, state);
+  }
+
+  private view(deviceId: string, state: PowerLimitState): PowerLimitView {
+    const readAt = this.now().toISOString();
+    if (!state.supported) return { deviceId, supported: false, via: null, limitWatts: null, consumedWatts: null, capacityWatts: null, minWatts: null, maxWatts: null, reason: state.reason, readAt };
+    return { deviceId, supported: true, via: state.via, limitWatts: state.limitWatts, consumedWatts: state.consumedWatts, capacityWatts: state.capacityWatts, minWatts: state.minWatts, maxWatts: state.maxWatts, reason: null, readAt };
+  }
+
+  policy(siteId: string): EmergencyPolicyView {
+    if (!this.db.prepare('SELECT 1 FROM sites WHERE id = ?').get(siteId)) throw new NotFoundError('site', siteId);
+    const row = this.db.prepare('SELECT enabled, cap_watts FROM energy_policies WHERE site_id = ?').get(siteId) as { enabled: number; cap_watts: number } | undefined;
+    const capped = this.db
+      .prepare('SELECT c.device_id AS deviceId, d.name, c.previous_watts AS previousWatts, c.applied_at AS at FROM energy_caps c JOIN devices d ON d.id = c.device_id WHERE c.site_id = ? ORDER BY d.name')
+      .all(siteId) as EmergencyPolicyView['capped'];
+    return { siteId, enabled: row?.enabled === 1, capWatts: row?.cap_watts ?? 300, capped };
+  }
+
+  setPolicy(policy: EmergencyPolicy): EmergencyPolicyView {
+    this.policy(policy.siteId);
+    this.db.prepare('INSERT OR REPLACE INTO energy_policies (site_id, enabled, cap_watts, updated_at) VALUES (?, ?, ?, ?)').run(policy.siteId, policy.enabled ? 1 : 0, policy.capWatts, this.now().toISOString());
+    return this.policy(policy.siteId);
+  }
+
+  /** Follows every poll: a UPS on battery caps its site, one on mains again lifts the caps. */
+  polled(result: PollResult): void {
+    // A UPS's observation always holds its battery charge, read or not.
+    if (result.kind !== 'observed' || !result.observation.sensors.some((sensor) => sensor.key === 'battery-charge')) return;
+    const siteId = result.device.site_id;
+    const onBattery = result.observation.conditions.some((condition) => condition.key === ON_BATTERY);
+    if (onBattery && this.enabled(siteId) && !this.hasCaps(siteId)) this.queue(siteId, () => this.capSite(siteId, result.device.id));
+    else if (!onBattery && this.hasCaps(siteId)) this.queue(siteId, () => this.liftSite(siteId, result.device.id));
+  }
+
+  stop(): void {
+    this.chains.clear();
+  }
+
+  /** Resolves when the site's queued steps are done (for tests and shutdown). */
+  settled(siteId: string): Promise<void> {
+    return this.chains.get(siteId) ?? Promise.resolve();
+  }
+
+  private queue(siteId: string, step: () => Promise<void>): void {
+    const next = (this.chains.get(siteId) ?? Promise.resolve()).then(step).catch((error: unknown) => this.report(`energy.emergency:${siteId}`, error));
+    this.chains.set(siteId, next);
+  }
+
+  private enabled(siteId: string): boolean {
+    return (this.db.prepare('SELECT enabled FROM energy_policies WHERE site_id = ?').pluck().get(siteId) as number | undefined) === 1;
+  }
+
+  private hasCaps(siteId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM energy_caps WHERE site_id = ? LIMIT 1').get(siteId) !== undefined;
+  }
+
+  private servers(siteId: string): { id: string; name: string }[] {
+    return this.db
+      .prepare("SELECT d.id, d.name FROM devices d JOIN cabinets c ON c.id = d.cabinet_id WHERE c.site_id = ? AND d.protocol = 'redfish' AND d.kind IN ('server', 'storage') AND d.endpoint IS NOT NULL AND d.credential_id IS NOT NULL ORDER BY d.name")
+      .all(siteId) as { id: string; name: string }[];
+  }
+
+  private async capSite(siteId: string, upsId: string): Promise<void> {
+    if (this.hasCaps(siteId) || !this.enabled(siteId)) return;
+    const cap = this.policy(siteId).capWatts;
+    for (const server of this.servers(siteId)) {
+      try {
+        const shown = await this.devices.onBmc(server.id, async (client) => {
+          const before = await readPowerLimit(client);
+          if (!before.supported) return { before, after: null };
+          // Remembered before anything is sent, so a restart mid-way still knows what to set back.
+          this.db.prepare('INSERT OR REPLACE INTO energy_caps (device_id, site_id, previous_watts, applied_at) VALUES (?, ?, ?, ?)').run(server.id, siteId, before.limitWatts, this.now().toISOString());
+          return { before, after: await setPowerLimit(client, before.limitWatts !== null ? Math.min(cap, before.limitWatts) : cap) };
+        });
+        if (!shown.after) this.step(upsId, server, 'energy.emergencyCap', 'ok', `not capped: ${shown.before.supported ? 'no limit to set' : shown.before.reason}`);
+        else this.step(upsId, server, 'energy.emergencyCap', 'ok', `held to ${shown.after.limitWatts} W while the UPS is on battery (was ${shown.before.supported && shown.before.limitWatts !== null ? `${shown.before.limitWatts} W` : 'no limit'}; read back from the BMC)`);
+      } catch (error) {
+        this.step(upsId, server, 'energy.emergencyCap', 'error', `could not be capped: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async liftSite(siteId: string, upsId: string): Promise<void> {
+    const capped = this.db.prepare('SELECT c.device_id AS id, d.name, c.previous_watts AS previous FROM energy_caps c JOIN devices d ON d.id = c.device_id WHERE c.site_id = ?').all(siteId) as { id: string; name: string; previous: number | null }[];
+    for (const server of capped) {
+      try {
+        const after = await this.devices.onBmc(server.id, (client) => setPowerLimit(client, server.previous));
+        this.db.prepare('DELETE FROM energy_caps WHERE device_id = ?').run(server.id);
+        this.step(upsId, server, 'energy.emergencyLift', 'ok', `set back to ${after.limitWatts === null ? 'no limit' : `${after.limitWatts} W`}: mains is back (read back from the BMC)`);
+      } catch (error) {
+        // Kept: the next poll on mains tries again.
+        this.step(upsId, server, 'energy.emergencyLift', 'error', `could not be set back yet: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** One step, in the audit log and in the history of the site's on-battery alarm. */
+  private step(upsId: string, server: { id: string; name: string }, operation: string, outcome: 'ok' | 'error', detail: string): void {
+    this.flushPolls();
+    this.audit.record({ actor: ACTOR, via: null, operation, target: server.id, outcome, errorCode: outcome === 'error' ? 'DEVICE_UNREACHABLE' : null, detail: `${server.name}: ${detail}` });
+    const alarm = this.db.prepare("SELECT id FROM alarms WHERE device_id = ? AND condition = ? ORDER BY id DESC LIMIT 1").pluck().get(upsId, ON_BATTERY) as number | undefined;
+    if (alarm !== undefined) this.alarms.comment(alarm, `${server.name}: ${detail}`, ACTOR);
+  }
+}
