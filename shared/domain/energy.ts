@@ -324,7 +324,20 @@ export const PowerLimitInput = z.object({ id: z.string().min(1), watts: z.number
 /** A site's emergency policy: while its UPS is on battery, its servers are held to `capWatts` each (where their BMC allows), and set back when mains returns. */
 export const EmergencyPolicy = z.object({ siteId: z.string().min(1), enabled: z.boolean(), capWatts: z.number().int().min(50).max(100_000) });
 export type EmergencyPolicy = z.infer<typeof EmergencyPolicy>;
+/**
+ * How long the UPS holds the cabinet: its own estimate at the load it
+ * carries now, and (scaled by load, runtime ∝ 1 ÷ load, the usual first
+ * approximation) with every server that draws more than the cap held to it.
+ */
+export function runtimeWithCap(ups: { minutes: number; loadWatts: number }, serverWatts: readonly number[], capWatts: number): { cappedLoadWatts: number; minutesWithCap: number } {
+  const saved = serverWatts.reduce((sum, watts) => sum + Math.max(0, watts - capWatts), 0);
+  const cappedLoadWatts = Math.max(1, ups.loadWatts - saved);
+  return { cappedLoadWatts, minutesWithCap: ups.minutes * (ups.loadWatts / cappedLoadWatts) };
+}
+
 export const EmergencyPolicyView = EmergencyPolicy.extend({
+  /** The UPS's runtime at its load now and with the cap, where it reports both runtime and load. */
+  runtime: z.object({ upsId: z.string(), minutes: z.number(), loadWatts: z.number(), cappedLoadWatts: z.number(), minutesWithCap: z.number(), observedAt: z.string() }).nullable(),
   /** Servers held now, with the limit each had before (null: none), and when. */
   capped: z.array(z.object({ deviceId: z.string(), name: z.string(), previousWatts: z.number().nullable(), at: z.string() })),
 });

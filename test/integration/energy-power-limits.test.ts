@@ -114,6 +114,11 @@ describe('power limits and the emergency policy', () => {
     const audited = (await client.audit.list({ limit: 50 })).items.filter((entry) => entry.operation.startsWith('energy.emergency'));
     expect(audited.map((entry) => [entry.operation, entry.target, entry.outcome])).toEqual(expect.arrayContaining([['energy.emergencyCap', ids.capped, 'ok']]));
 
+    // The runtime at the load now, and with the cap (servers held to 300 W draw less of the UPS).
+    const { runtime } = await client.energy.policy({ siteId });
+    expect(runtime).toMatchObject({ upsId: ids.ups, minutes: expect.any(Number), loadWatts: expect.any(Number) });
+    expect(runtime!.minutesWithCap).toBeGreaterThanOrEqual(runtime!.minutes);
+
     // Another poll on battery caps nothing twice.
     await core.services.monitor.pollSite(siteId);
     await core.services.powerLimits.settled(siteId);

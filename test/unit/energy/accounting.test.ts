@@ -4,7 +4,7 @@
  * across midnight and in the site's own time zone.
  */
 import { describe, expect, it } from 'vitest';
-import { bandHours, costOf, counterEnergy, integratePower, localDay, siteBalance, Tariff, type Sample } from '../../../shared/domain/energy.js';
+import { bandHours, costOf, counterEnergy, integratePower, localDay, runtimeWithCap, siteBalance, Tariff, type Sample } from '../../../shared/domain/energy.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z') / 1000;
 const every = (seconds: number, count: number, value: (index: number) => number, from = T0): Sample[] => Array.from({ length: count }, (_, index) => [from + index * seconds, value(index)] as const);
@@ -98,5 +98,13 @@ describe('a site\'s balance', () => {
     expect(siteBalance({ pdu: 10 })).toMatchObject({ itKwh: 10, inputKwh: 10, lossKwh: null, efficiency: null });
     expect(siteBalance({ pdu: 10, 'ups-output': 10.4 })).toMatchObject({ itKwh: 10, inputKwh: 10.4, efficiency: 1.04 });
     expect(siteBalance({})).toMatchObject({ itKwh: null, inputKwh: null, efficiency: null });
+  });
+});
+
+describe('the UPS runtime with a cap', () => {
+  it('scales the runtime by the load the cap leaves; servers under the cap change nothing', () => {
+    // 2 kW on the UPS, 20 min; two servers at 600 W and one at 250 W, capped at 300 W: 600 W less.
+    expect(runtimeWithCap({ minutes: 20, loadWatts: 2000 }, [600, 600, 250], 300)).toEqual({ cappedLoadWatts: 1400, minutesWithCap: 20 * (2000 / 1400) });
+    expect(runtimeWithCap({ minutes: 20, loadWatts: 2000 }, [250], 300)).toEqual({ cappedLoadWatts: 2000, minutesWithCap: 20 });
   });
 });

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { EmergencyPolicy, EmergencyPolicyView, PowerLimitView } from '../../../../shared/domain/energy.js';
+import { runtimeWithCap, type EmergencyPolicy, type EmergencyPolicyView, type PowerLimitView } from '../../../../shared/domain/energy.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { FailureReporter } from '../../lib/disposable.js';
 import { readPowerLimit, setPowerLimit, type PowerLimitState } from '../../protocols/redfish/power-limit.js';
@@ -61,7 +61,25 @@ export class PowerLimits implements PollFollower {
     const capped = this.db
       .prepare('SELECT c.device_id AS deviceId, d.name, c.previous_watts AS previousWatts, c.applied_at AS at FROM energy_caps c JOIN devices d ON d.id = c.device_id WHERE c.site_id = ? ORDER BY d.name')
       .all(siteId) as EmergencyPolicyView['capped'];
-    return { siteId, enabled: row?.enabled === 1, capWatts: row?.cap_watts ?? 300, capped };
+    const capWatts = row?.cap_watts ?? 300;
+    return { siteId, enabled: row?.enabled === 1, capWatts, capped, runtime: this.runtime(siteId, capWatts) };
+  }
+
+  /** The site's UPS runtime now and with the cap, from the last readings (its runtime and output power, the servers' power). */
+  private runtime(siteId: string, capWatts: number): EmergencyPolicyView['runtime'] {
+    const sensors = this.db
+      .prepare(
+        `SELECT s.device_id AS deviceId, d.kind, s.key, s.value, s.observed_at AS observedAt FROM device_sensors s JOIN devices d ON d.id = s.device_id JOIN cabinets c ON c.id = d.cabinet_id
+         WHERE c.site_id = ? AND s.value IS NOT NULL AND s.state != 'invalid' AND (s.key IN ('battery-runtime', 'ups-power') OR (d.kind IN ('server', 'storage') AND s.kind = 'power'))`,
+      )
+      .all(siteId) as { deviceId: string; kind: string; key: string; value: number; observedAt: string }[];
+    const ups = sensors.find((sensor) => sensor.key === 'battery-runtime');
+    const load = sensors.find((sensor) => sensor.key === 'ups-power' && sensor.deviceId === ups?.deviceId);
+    if (!ups || !load || load.value <= 0) return null;
+    const servers = new Map<string, number>();
+    for (const sensor of sensors) if (sensor.kind === 'server' || sensor.kind === 'storage') servers.set(sensor.deviceId, (servers.get(sensor.deviceId) ?? 0) + sensor.value);
+    const estimate = runtimeWithCap({ minutes: ups.value, loadWatts: load.value }, [...servers.values()], capWatts);
+    return { upsId: ups.deviceId, minutes: ups.value, loadWatts: load.value, ...estimate, observedAt: ups.observedAt };
   }
 
   setPolicy(policy: EmergencyPolicy): EmergencyPolicyView {
