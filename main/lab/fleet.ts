@@ -164,6 +164,9 @@ export class LabFleet {
         if (device.lab instanceof LabBmc) driftBmc(device.lab, this.random, seconds);
         else device.lab.tick(seconds);
       }
+      // What the cabinet draws goes through its UPS: the PDUs' outlets (the servers and switches behind them).
+      const pdus = site.devices.filter((device) => device.lab instanceof LabPdu).map((device) => (device.lab as LabPdu).totalWatts());
+      if (pdus.length) this.first(site, 'ups', LabUps)?.setLoad(pdus.reduce((sum, watts) => sum + watts, 0));
     }
   }
 

@@ -82,6 +82,19 @@ describe('lab SNMP devices', () => {
     expect((await collectDevice(v2c(ups.port))).ups).toMatchObject({ outputSource: 'normal', alarms: [] });
   });
 
+  it('the UPS carries the load it is given: output power and load follow it, input power with its losses, none on battery', async () => {
+    ups.setLoad(2000);
+    let read = (await collectDevice(v2c(ups.port))).ups!;
+    expect(read.outputLines[0]).toMatchObject({ powerW: 2000, loadPercent: 67, currentA: 9.1 });
+    expect(read.inputLines[0]).toMatchObject({ powerW: 2128 });
+    await ups.setOnBattery(true);
+    read = (await collectDevice(v2c(ups.port))).ups!;
+    expect(read.inputLines[0]).toMatchObject({ powerW: 0, voltageV: 0 });
+    expect(read.outputLines[0]!.powerW).toBe(2000);
+    await ups.setOnBattery(false);
+    ups.setLoad(1650);
+  });
+
   it('a PDU outlet is switched off', async () => {
     const before = (await collectDevice(v2c(pdu.port))).pdu;
     expect(before?.outlets).toHaveLength(8);

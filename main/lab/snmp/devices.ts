@@ -186,8 +186,14 @@ export class LabSwitch extends LabDevice {
 const UPS_ON_BATTERY_ALARM = '1.3.6.1.2.1.33.1.6.3.2';
 
 /** An online UPS (UPS-MIB): on mains or on battery, draining while on battery, with alarm rows and traps. */
+/** The lab UPS's rating and efficiency (a 3 kVA line-interactive unit). */
+const UPS_RATED_WATTS = 3000;
+const UPS_EFFICIENCY = 0.94;
+
 export class LabUps extends LabDevice {
   private onBattery = false;
+  /** What the cabinet draws through it; 1,650 W until the fleet says otherwise. */
+  private loadWatts = 1650;
   private secondsOnBattery = 0;
   private charge = 100;
   private nextAlarmId = 1;
@@ -277,6 +283,26 @@ export class LabUps extends LabDevice {
     this.agent.setScalar('upsBatteryStatus', T.Integer, this.charge < 20 ? 3 : 2);
   }
 
+  /**
+   * The cabinet's load on the UPS (W): output power, current and percent
+   * load follow it, and the input power with the UPS's own losses (about
+   * 6 %), nothing while on battery.
+   */
+  setLoad(watts: number): void {
+    this.loadWatts = Math.max(0, Math.round(watts));
+    this.publishLoad();
+  }
+
+  private publishLoad(): void {
+    const watts = this.loadWatts;
+    this.agent.setCell('upsOutputTable', 3, 1, Math.round((watts / 220) * 10));
+    this.agent.setCell('upsOutputTable', 4, 1, watts);
+    this.agent.setCell('upsOutputTable', 5, 1, Math.min(150, Math.round((watts / UPS_RATED_WATTS) * 100)));
+    const input = this.onBattery ? 0 : Math.round(watts / UPS_EFFICIENCY);
+    this.agent.setCell('upsInputTable', 4, 1, Math.round((input / 220) * 10));
+    this.agent.setCell('upsInputTable', 5, 1, input);
+  }
+
   /** Mains fails or returns: output source, battery readings, the onBattery alarm row, and the UPS-MIB traps. */
   async setOnBattery(onBattery: boolean): Promise<void> {
     if (onBattery === this.onBattery) return;
@@ -284,6 +310,7 @@ export class LabUps extends LabDevice {
     this.agent.setScalar('upsOutputSource', T.Integer, onBattery ? 5 : 3);
     this.agent.setScalar('upsBatteryCurrent', T.Integer, onBattery ? 310 : 0);
     this.agent.setCell('upsInputTable', 3, 1, onBattery ? 0 : 220);
+    this.publishLoad();
     if (!onBattery) {
       this.secondsOnBattery = 0;
       this.agent.setScalar('upsSecondsOnBattery', T.Integer, 0);
@@ -333,7 +360,8 @@ export class LabPdu extends LabDevice {
     this.outlets = names.map((name) => ({ name, on: true, watts: Math.round(80 + this.random() * 300), energyTenthsKwh: Math.round(this.random() * 5000) }));
   }
 
-  private totalWatts(): number {
+  /** What the PDU's outlets draw now (W). */
+  totalWatts(): number {
     return this.outlets.reduce((sum, outlet) => sum + (outlet.on ? outlet.watts : 0), 0);
   }
 
