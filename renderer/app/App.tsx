@@ -27,6 +27,7 @@ import { TokensPage } from '../features/tokens/TokensPage.js';
 import { IntegrityPage } from '../features/security/IntegrityPage.js';
 import { AppsPage } from '../features/apps/AppsPage.js';
 import { RolloutsPage } from '../features/rollouts/RolloutsPage.js';
+import { EnergyPage } from '../features/energy/EnergyPage.js';
 
 const ADMIN_SOMEWHERE: Needs = { role: 'administrator', where: 'anywhere' };
 const ADMIN_EVERYWHERE: Needs = { role: 'administrator', where: 'everywhere' };
@@ -41,6 +42,7 @@ const SCREENS: readonly { path: string; label: string; element: ReactElement; ne
   { path: '/integrity', label: 'security.nav', element: <IntegrityPage /> },
   { path: '/apps', label: 'apps.nav', element: <AppsPage /> },
   { path: '/rollouts', label: 'rollouts.nav', element: <RolloutsPage /> },
+  { path: '/energy', label: 'energy.nav', element: <EnergyPage /> },
   { path: '/probe', label: 'nav.probe', element: <ProbePage />, needs: ADMIN_EVERYWHERE },
   { path: '/lab', label: 'nav.lab', element: <LabPage />, needs: ADMIN_EVERYWHERE },
   { path: '/audit', label: 'nav.audit', element: <AuditPage />, needs: ADMIN_EVERYWHERE },

@@ -7,6 +7,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { issueText } from '../../i18n/index.js';
 import { useRegions } from './useRegions.js';
 import { useCan, useCanAt } from '../auth/access.js';
+import { TariffPanel } from './TariffPanel.js';
 
 type Editor = { kind: 'add'; parentId: number | null } | { kind: 'rename'; id: number; name: string } | null;
 
@@ -49,6 +50,7 @@ export function RegionsPage() {
   const { regions, error } = useRegions();
   const [editor, setEditor] = useState<Editor>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [tariffOf, setTariffOf] = useState<number | null>(null);
   // A top-level region is a change at the root; a region's own edits need administrator on it (grants cover sub-regions).
   const canAddTop = useCan('administrator', 'everywhere');
   const canAt = useCanAt();
@@ -85,6 +87,11 @@ export function RegionsPage() {
           <>
             <span className="tree-name">{node.name}</span>
             <span className="muted">{t('regions.sites', { count: node.siteCount })}</span>
+            {canAt('viewer', node.id) ? (
+              <button type="button" className="link-button" aria-expanded={tariffOf === node.id} onClick={() => setTariffOf(tariffOf === node.id ? null : node.id)}>
+                {tariffOf === node.id ? t('energy.tariff.hide') : t('energy.tariff.button')}
+              </button>
+            ) : null}
             {canAt('administrator', node.id) ? (
               <span className="tree-actions">
                 <button type="button" className="link-button" onClick={() => setEditor({ kind: 'add', parentId: node.id })}>
@@ -101,6 +108,7 @@ export function RegionsPage() {
           </>
         )}
       </div>
+      {tariffOf === node.id ? <TariffPanel region={node} canAdminister={canAt('administrator', node.id)} /> : null}
       {(node.children.length > 0 || (editor?.kind === 'add' && editor.parentId === node.id)) && (
         <ul>
           {node.children.map(renderNode)}

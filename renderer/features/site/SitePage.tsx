@@ -15,6 +15,7 @@ import { WiringDiagram } from './WiringDiagram.js';
 import { useCanAt } from '../auth/access.js';
 import { SecuritySection } from '../security/SecuritySection.js';
 import { SiteAppsCard } from '../apps/SiteAppsCard.js';
+import { SiteEnergyCard } from '../energy/SiteEnergyCard.js';
 
 type View = 'front' | 'rear' | 'both';
 
@@ -262,6 +263,7 @@ export function SitePage() {
         </div>
       ) : null}
       {site && cabinet ? <SiteAppsCard siteId={site.id} canDeploy={canOperate} hasEngine={cabinet.devices.some((device) => device.kind === 'engine')} /> : null}
+      {site && cabinet ? <SiteEnergyCard siteId={site.id} devices={cabinet.devices} /> : null}
       {site && cabinet ? <SecuritySection site={site} /> : null}
     </section>
   );

@@ -9,6 +9,7 @@ import { wizardFieldCatalog } from './wizard-field.js';
 import { engineCatalog } from './engine.js';
 import { appsCatalog } from './apps.js';
 import { rolloutsCatalog } from './rollouts.js';
+import { energyCatalog } from './energy.js';
 
 /** Every feature catalog; a new feature adds its file here. */
-export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog, engineCatalog, appsCatalog, rolloutsCatalog];
+export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog, engineCatalog, appsCatalog, rolloutsCatalog, energyCatalog];
