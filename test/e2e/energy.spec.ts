@@ -106,6 +106,9 @@ test.describe('Energy', () => {
     await expect(hzRow.getByTestId('energy-change')).toHaveText(`▲ ${change(hangzhou.change!, 'en')} up`);
     await expect(hzRow.getByTestId('energy-change')).toHaveClass(/big up/);
     await expect(hzRow).toContainText('Recording');
+    // The fleet counts efficiency as the site's own view does: the UPS against the PDU standing for the IT load.
+    expect(hangzhou.efficiency).toBeGreaterThan(1);
+    await expect(hzRow).toContainText(ratio(hangzhou.efficiency!, 'en'));
     const szRow = table.getByTestId('energy-site-SZ-GY-01');
     await expect(szRow.getByTestId('energy-change')).not.toHaveClass(/big/);
     await expect(szRow.locator('td').nth(2)).toHaveText('—');

@@ -232,9 +232,9 @@ export class EnergyService implements Disposable {
       let kwh = 0;
       let cost: number | null = null;
       let currency: string | null = null;
-      let it = 0;
-      let itKnown = false;
-      let input = 0;
+      // Efficiency over the days where the site's balance has one (two meters), as the site's own view counts it.
+      let comparableIt = 0;
+      let comparableInput = 0;
       let lastWeek = 0;
       let weekBefore = 0;
       let lastDayKwh = 0;
@@ -252,10 +252,10 @@ export class EnergyService implements Disposable {
           cost = (cost ?? 0) + billed.cost;
           currency = billed.currency;
         }
-        if (roles.has('it')) {
-          it += roles.get('it')!.kwh;
-          itKnown = true;
-          if (role !== 'it') input += billed.kwh;
+        const balance = siteBalance(Object.fromEntries([...roles].map(([each, row]) => [each, row.kwh])));
+        if (balance.efficiency !== null) {
+          comparableIt += balance.itKwh!;
+          comparableInput += balance.inputKwh!;
         }
       }
       if (cost !== null && currency) costs.set(currency, (costs.get(currency) ?? 0) + cost);
@@ -266,7 +266,7 @@ export class EnergyService implements Disposable {
         kwh,
         cost,
         currency,
-        efficiency: itKnown && it > 0 && input > 0 ? input / it : null,
+        efficiency: comparableIt > 0 ? comparableInput / comparableIt : null,
         change: weekBefore > 0 && lastWeek > 0 ? lastWeek / weekBefore - 1 : null,
         lastDayKwh,
         missing: ![...daysOf.keys()].some((day) => day >= yesterday && day <= today),
