@@ -290,5 +290,6 @@ function driftBmc(bmc: LabBmc, random: () => number, seconds: number): void {
     // The load wanders toward its own level (about 340 W); a power limit holds it below the limit.
     control.PowerConsumedWatts = Math.round(Math.min(520, Math.max(220, control.PowerConsumedWatts * (0.97 + random() * 0.06))));
     bmc.holdToPowerLimit();
+    bmc.drawPower(seconds);
   }
 }

@@ -73,6 +73,8 @@ export const RedfishChassis = z.object({
   temperatures: z.array(Reading),
   voltages: z.array(Reading),
   powerConsumedWatts: num,
+  /** The chassis's own energy counter (EnvironmentMetrics.EnergykWh), where the BMC keeps one. */
+  energyKwh: num.optional(),
   /** Which resources the readings came from: the deprecated Power/Thermal, or the newer subsystems. */
   sources: z.array(z.enum(['Power', 'Thermal', 'PowerSubsystem', 'ThermalSubsystem', 'EnvironmentMetrics', 'Sensors'])),
   /** Fields the standard properties left empty that the vendor's OEM section filled, each with where from ("biosVersion from Oem.Hpe.Bios.Current.VersionString"). */

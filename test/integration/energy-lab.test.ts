@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../main/core/index.js';
+import { LabBmc } from '../../main/lab/redfish/bmc.js';
 import { LabPdu } from '../../main/lab/snmp/devices.js';
 import { integratePower, type Sample } from '../../shared/domain/energy.js';
 import { tempCore } from '../support/core.js';
@@ -108,5 +109,54 @@ describe('energy of a lab PDU over half a day', () => {
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('site_code,site_name,day,it_kwh,input_kwh,loss_kwh,efficiency,peak_kwh,flat_kwh,valley_kwh,cost,currency');
     expect(lines[1]).toMatch(/^EN-1,Energy branch,2026-12-01,[\d.]+,[\d.]+,,,[\d.]+,[\d.]+,0,[\d.]+,CNY$/);
+  });
+});
+
+describe('energy of a lab server from its BMC\'s own counter (Redfish EnvironmentMetrics.EnergykWh)', () => {
+  let clock = START;
+  let core: Core;
+  let cleanup: () => void;
+  let bmc: LabBmc;
+  let deviceId = '';
+  const HOURS_HERE = 3;
+
+  beforeAll(async () => {
+    ({ core, cleanup } = tempCore(() => new Date(clock)));
+    bmc = await new LabBmc({ mockupDir: 'assets/lab/redfish-rackmount1', host: '127.0.0.1', users: { admin: 'Bmc-Lab-7' } }).start();
+    const client = core.client('test');
+    const site = await client.sites.create({ name: 'Server energy branch', code: 'EN-2', latitude: 31, longitude: 121 });
+    const cabinet = await client.cabinets.create({ siteId: site.id, templateId: 'edge-12u' });
+    deviceId = cabinet.devices.find((device) => device.kind === 'server')!.id;
+    await client.devices.connect({ id: deviceId, protocol: 'redfish', url: bmc.url, username: 'admin', password: 'Bmc-Lab-7', fingerprint: bmc.fingerprint });
+    core.services.monitor.refreshTargets();
+    const control = (bmc.resource('/redfish/v1/Chassis/1U/Power')!.PowerControl as { PowerConsumedWatts: number }[])[0]!;
+    for (let step = 0; step <= (HOURS_HERE * 3600) / STEP_SECONDS; step += 1) {
+      if (step > 0) {
+        // The load moves between polls: the counter counts what was drawn, the readings see it at each poll.
+        control.PowerConsumedWatts = Math.round(340 + 60 * Math.sin(step / 7));
+        bmc.drawPower(STEP_SECONDS);
+      }
+      clock = START + step * STEP_SECONDS * 1000;
+      await core.services.monitor.pollSite(site.id);
+      core.services.monitor.flush();
+    }
+    clock += 10 * 60_000;
+    core.services.energy.rollClosedHours();
+  }, 240_000);
+  afterAll(async () => {
+    await core?.close();
+    await bmc?.stop();
+    cleanup?.();
+  });
+
+  it('counts the IT load from the chassis counter, agreeing with its power readings integrated within 2 %', () => {
+    const hours = core.db.prepare('SELECT e.t, e.kwh, e.counter, f.role FROM energy_hourly e JOIN energy_feeds f ON f.id = e.feed_id WHERE f.device_id = ? ORDER BY e.t').all(deviceId) as { t: number; kwh: number; counter: number; role: string }[];
+    expect(hours).toHaveLength(HOURS_HERE);
+    expect(hours.every((hour) => hour.role === 'it' && hour.counter === 1)).toBe(true);
+    const power = core.db.prepare("SELECT r.t, r.v FROM metric_raw r JOIN metric_series s ON s.id = r.series_id WHERE s.device_id = ? AND s.key LIKE 'power-%' ORDER BY r.t").raw().all(deviceId) as [number, number][];
+    const integrated = integratePower(power).reduce((sum, hour) => sum + hour.kwh, 0);
+    const counted = hours.reduce((sum, hour) => sum + hour.kwh, 0);
+    expect(counted).toBeGreaterThan(0.9);
+    expect(Math.abs(counted / integrated - 1)).toBeLessThan(0.02);
   });
 });

@@ -217,6 +217,24 @@ export class LabBmc {
       events.ServerSentEventUri ??= `${eventPath}/SSE`;
     }
     root.Tasks ??= { '@odata.id': `${ROOT}/TaskService` };
+    // Each chassis counts its energy (EnvironmentMetrics.EnergykWh), starting from its TotalEnergy sensor where the mockup has one.
+    for (const [path, resource] of this.resources) {
+      if (!path.endsWith('/EnvironmentMetrics') || resource.EnergykWh) continue;
+      const total = this.resources.get(`${path.slice(0, -'/EnvironmentMetrics'.length)}/Sensors/TotalEnergy`);
+      resource.EnergykWh = { Reading: typeof total?.Reading === 'number' ? total.Reading : 0 };
+    }
+  }
+
+  /** The chassis drew its power for `seconds`: each EnergykWh counter goes up by what its power reading says. */
+  drawPower(seconds: number): void {
+    for (const [path, resource] of this.resources) {
+      if (!path.endsWith('/EnvironmentMetrics')) continue;
+      const chassis = path.slice(0, -'/EnvironmentMetrics'.length);
+      const control = ((this.resources.get(`${chassis}/Power`)?.PowerControl as Resource[] | undefined) ?? [])[0];
+      const watts = typeof control?.PowerConsumedWatts === 'number' ? control.PowerConsumedWatts : (resource.PowerWatts as Resource | undefined)?.Reading;
+      const energy = resource.EnergykWh as Resource | undefined;
+      if (typeof watts === 'number' && energy && typeof energy.Reading === 'number') energy.Reading = Math.round((energy.Reading + (watts * seconds) / 3_600_000) * 1000) / 1000;
+    }
   }
 
   /** Listens on `port` (default: the option, else a free port the system picks; `port` then reads it back). */

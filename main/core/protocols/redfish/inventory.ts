@@ -250,6 +250,7 @@ async function readChassis(walker: RedfishWalker, chassis: JsonObject): Promise<
   const temperatures: RedfishChassis['temperatures'] = [];
   const voltages: RedfishChassis['voltages'] = [];
   let powerConsumedWatts: number | null = null;
+  let energyKwh: number | null = null;
 
   if (powerSubsystem) {
     sources.push('PowerSubsystem');
@@ -318,6 +319,7 @@ async function readChassis(walker: RedfishWalker, chassis: JsonObject): Promise<
   if (environment) {
     sources.push('EnvironmentMetrics');
     powerConsumedWatts ??= num(obj(environment.PowerWatts).Reading);
+    energyKwh = num(obj(environment.EnergykWh).Reading);
     const ambient = num(obj(environment.TemperatureCelsius).Reading);
     if (ambient !== null && temperatures.length === 0) {
       temperatures.push({ id: 'environment', name: 'Chassis environment', value: ambient, unit: 'Cel', upperCritical: null, status: { state: null, health: 'unknown', healthRollup: 'unknown' } });
@@ -342,6 +344,7 @@ async function readChassis(walker: RedfishWalker, chassis: JsonObject): Promise<
     temperatures,
     voltages,
     powerConsumedWatts,
+    energyKwh,
     sources,
   };
 }

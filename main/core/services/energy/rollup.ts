@@ -9,7 +9,12 @@ const COUNTER_WRAP_KWH = 429_496_729.6;
 
 /** What a series is worth in a cabinet's balance, from the device's kind and the series' key. */
 export function roleOf(series: Pick<PowerSeries, 'kind' | 'key' | 'unit'>): { role: EnergyRole; counter: boolean } | null {
-  if (series.unit === 'kWh') return series.kind === 'pdu' && series.key === 'pdu-energy' ? { role: 'pdu', counter: true } : null;
+  if (series.unit === 'kWh') {
+    if (series.kind === 'pdu' && series.key === 'pdu-energy') return { role: 'pdu', counter: true };
+    // A server's chassis counter (Redfish EnvironmentMetrics.EnergykWh).
+    if ((series.kind === 'server' || series.kind === 'storage') && series.key.startsWith('energy-')) return { role: 'it', counter: true };
+    return null;
+  }
   switch (series.kind) {
     case 'ups':
       return series.key === 'ups-power' ? { role: 'ups-output', counter: false } : series.key === 'ups-input-power' ? { role: 'ups-input', counter: false } : null;

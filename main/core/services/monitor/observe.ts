@@ -220,6 +220,7 @@ export function observeRedfish(vitals: RedfishVitals): Observation {
       builder.reading(`temperature-${chassis.id}-${sensor.id}`, 'temperature', sensor.name ?? sensor.id, sensor.value, '°C', { metric, ...(limit !== undefined ? { thresholds: { criticalAbove: limit } } : {}) });
     });
     builder.reading(`power-${chassis.id}`, 'power', `${chassis.name ?? chassis.id} power`, chassis.powerConsumedWatts, 'W', { metric: true });
+    if (chassis.energyKwh !== undefined && chassis.energyKwh !== null) builder.reading(`energy-${chassis.id}`, 'energy', `${chassis.name ?? chassis.id} energy`, chassis.energyKwh, 'kWh', { metric: true });
   }
   vitals.nics.forEach((nic, index) => {
     if (nic.state === 'Enabled' && nic.linkStatus === 'LinkDown') {
