@@ -73,6 +73,8 @@ export const RedfishChassis = z.object({
   temperatures: z.array(Reading),
   voltages: z.array(Reading),
   powerConsumedWatts: num,
+  /** What the chassis is rated to draw (PowerControl.PowerCapacityWatts), where the BMC says. */
+  powerCapacityWatts: num.optional(),
   /** The chassis's own energy counter (EnvironmentMetrics.EnergykWh), where the BMC keeps one. */
   energyKwh: num.optional(),
   /** Which resources the readings came from: the deprecated Power/Thermal, or the newer subsystems. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { observeSnmp } from '../../../main/core/services/monitor/observe.js';
+import { observeRedfish, observeSnmp } from '../../../main/core/services/monitor/observe.js';
+import type { RedfishVitals } from '../../../main/core/protocols/redfish/inventory.js';
 import type { SnmpDevice, SnmpInterface } from '../../../shared/domain/snmp.js';
 
 const port = (index: string, inOctets: string, extra: Partial<SnmpInterface> = {}): SnmpInterface => ({
@@ -90,5 +91,36 @@ describe('turning SNMP reads into observations', () => {
   it('reports a port that is administratively up but down, with its number for network correlation', () => {
     const { observation } = observeSnmp(device({ kind: 'switch', interfaces: [port('1', '0'), port('2', '0', { operStatus: 'down' }), port('3', '0', { adminStatus: 'down', operStatus: 'down' })] }), null, 0);
     expect(observation.conditions).toEqual([{ key: 'port:2', category: 'network', severity: 'major', message: 'Port Gi0/0/2 is down', messageKey: 'portDown', params: { port: 'Gi0/0/2' }, port: 2 }]);
+  });
+});
+
+describe('power readings of a Redfish chassis', () => {
+  const ok = { state: 'Enabled', health: 'OK', healthRollup: 'OK' } as const;
+  const vitals = (power: number | null, powerState: 'On' | 'Off', capacity: number | null = 800): RedfishVitals => ({
+    observedAt: '2026-12-03T08:00:00.000Z',
+    systems: [{ id: 'sys', powerState, status: ok }],
+    chassis: [{ id: '1U', status: ok }],
+    worst: 'OK',
+    chassisReadings: [{ id: '1U', name: 'Chassis', type: null, manufacturer: null, model: null, serial: null, status: ok, powerSupplies: [], fans: [], temperatures: [], voltages: [], powerConsumedWatts: power, powerCapacityWatts: capacity, sources: ['Power'] }],
+    nics: [],
+    problems: [],
+  });
+  const powerSensor = (observation: ReturnType<typeof observeRedfish>) => observation.sensors.find((sensor) => sensor.key === 'power-1U')!;
+
+  it('keeps a reading within the rating, and one of 0 W while the system is off', () => {
+    expect(powerSensor(observeRedfish(vitals(344, 'On')))).toMatchObject({ value: 344, state: 'ok' });
+    expect(observeRedfish(vitals(344, 'On')).metricKeys).toContain('power-1U');
+    expect(powerSensor(observeRedfish(vitals(0, 'Off')))).toMatchObject({ value: 0, state: 'ok' });
+  });
+
+  it('marks invalid, never kept for energy, a reading above the rating or 0 W while the system is on', () => {
+    const above = observeRedfish(vitals(5000, 'On'));
+    expect(powerSensor(above)).toMatchObject({ value: null, state: 'invalid', invalidReason: '5000 W is above what the chassis is rated for (800 W)' });
+    expect(above.metricKeys).not.toContain('power-1U');
+    const zero = observeRedfish(vitals(0, 'On'));
+    expect(powerSensor(zero)).toMatchObject({ state: 'invalid', invalidReason: 'reads 0 W while its system is on' });
+    expect(zero.metricKeys).not.toContain('power-1U');
+    // Without a rating, only the sensor's physical range applies.
+    expect(powerSensor(observeRedfish(vitals(5000, 'On', null)))).toMatchObject({ value: 5000, state: 'ok' });
   });
 });

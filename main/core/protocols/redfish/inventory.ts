@@ -251,6 +251,7 @@ async function readChassis(walker: RedfishWalker, chassis: JsonObject): Promise<
   const voltages: RedfishChassis['voltages'] = [];
   let powerConsumedWatts: number | null = null;
   let energyKwh: number | null = null;
+  let powerCapacityWatts: number | null = null;
 
   if (powerSubsystem) {
     sources.push('PowerSubsystem');
@@ -288,6 +289,7 @@ async function readChassis(walker: RedfishWalker, chassis: JsonObject): Promise<
     if (!sources.includes('Power')) sources.push('Power');
     list(power.Voltages).map(obj).forEach((entry, index) => voltages.push(reading(entry, 'ReadingVolts', 'V', index)));
     powerConsumedWatts = num(obj(list(power.PowerControl)[0]).PowerConsumedWatts);
+    powerCapacityWatts = num(obj(list(power.PowerControl)[0]).PowerCapacityWatts);
   }
   if (thermalSubsystem) {
     sources.push('ThermalSubsystem');
@@ -344,6 +346,7 @@ async function readChassis(walker: RedfishWalker, chassis: JsonObject): Promise<
     temperatures,
     voltages,
     powerConsumedWatts,
+    powerCapacityWatts,
     energyKwh,
     sources,
   };

@@ -219,7 +219,13 @@ export function observeRedfish(vitals: RedfishVitals): Observation {
       const metric = index === 0;
       builder.reading(`temperature-${chassis.id}-${sensor.id}`, 'temperature', sensor.name ?? sensor.id, sensor.value, '°C', { metric, ...(limit !== undefined ? { thresholds: { criticalAbove: limit } } : {}) });
     });
-    builder.reading(`power-${chassis.id}`, 'power', `${chassis.name ?? chassis.id} power`, chassis.powerConsumedWatts, 'W', { metric: true });
+    const power = chassis.powerConsumedWatts;
+    const rated = chassis.powerCapacityWatts ?? null;
+    const label = `${chassis.name ?? chassis.id} power`;
+    // Beyond what the chassis is rated for, or nothing drawn while its system runs: a bad reading, never counted as energy.
+    if (power !== null && rated !== null && rated > 0 && power > rated * 1.1) builder.invalid(`power-${chassis.id}`, 'power', label, 'W', `${power} W is above what the chassis is rated for (${rated} W)`);
+    else if (power === 0 && vitals.systems.some((system) => system.powerState === 'On')) builder.invalid(`power-${chassis.id}`, 'power', label, 'W', 'reads 0 W while its system is on');
+    else builder.reading(`power-${chassis.id}`, 'power', label, power, 'W', { metric: true });
     if (chassis.energyKwh !== undefined && chassis.energyKwh !== null) builder.reading(`energy-${chassis.id}`, 'energy', `${chassis.name ?? chassis.id} energy`, chassis.energyKwh, 'kWh', { metric: true });
   }
   vitals.nics.forEach((nic, index) => {
