@@ -339,3 +339,31 @@ describe('secured BMCs moved between slots in step 2', () => {
     expect(core.services.devices.parkedCredentials(state.siteId!)).toEqual([]);
   }, 90_000);
 });
+
+describe('credentials parked when devices leave their slots', () => {
+  it('parks a credential the user typed (not only a generated one), and forgets it once the user connects that address again by hand', async () => {
+    const AA = Array.from({ length: 32 }, () => 'AA').join(':');
+    const BB = Array.from({ length: 32 }, () => 'BB').join(':');
+    const dir = tempDir();
+    const core = createCore({ dataDir: dir.dir, host: 'server' });
+    try {
+      const client = core.client('test');
+      const site = await client.sites.create({ name: 'Park branch', code: 'PK-1', latitude: 30, longitude: 120 });
+      const cabinet = await client.cabinets.create({ siteId: site.id, templateId: 'edge-12u' });
+      const [first, second] = cabinet.devices.filter((device) => device.kind === 'server');
+      await client.devices.connect({ id: first!.id, protocol: 'redfish', url: 'https://127.0.0.9:8443', username: 'root', password: 'typed-by-the-user-1', fingerprint: AA });
+      const typed = core.services.cabinets.device(first!.id).credentialId!;
+      // The wizard places the first server's slot on another address: the typed password stays with the hardware at the old one.
+      core.services.devices.attachAll(site.id, [{ deviceId: first!.id, where: { protocol: 'redfish', url: 'https://127.0.0.10:8443', fingerprint: BB }, discovered: () => ({ kind: 'redfish', secret: { username: 'Administrator', password: 'factory' } }) }]);
+      expect(core.services.devices.parkedCredentials(site.id).map((parked) => [parked.endpoint, parked.credentialId])).toEqual([['https://127.0.0.9:8443', typed]]);
+      expect(core.services.vault.open<{ password: string }>(typed).password).toBe('typed-by-the-user-1');
+      // The user connects a device at that address by hand: what they typed now is what opens it; the parked one is gone, its row too.
+      await client.devices.connect({ id: second!.id, protocol: 'redfish', url: 'https://127.0.0.9:8443', username: 'root', password: 'typed-again-2', fingerprint: AA });
+      expect(core.services.devices.parkedCredentials(site.id)).toEqual([]);
+      expect(core.db.prepare('SELECT count(*) FROM credentials WHERE id = ?').pluck().get(typed)).toBe(0);
+    } finally {
+      await core.close();
+      dir.cleanup();
+    }
+  });
+});

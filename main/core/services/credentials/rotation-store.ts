@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { DROP_UNUSED_CREDENTIAL } from '../devices/slot-store.js';
 
 export type RotationPhase = 'prepared' | 'sent' | 'unknown';
 
@@ -38,7 +39,7 @@ export class RotationStore {
       remove: db.prepare('DELETE FROM credential_rotations WHERE device_id = ?'),
       credential: db.prepare('SELECT credential_id FROM devices WHERE id = ?').pluck(),
       setCredential: db.prepare('UPDATE devices SET credential_id = ?, updated_at = ? WHERE id = ?'),
-      dropCredential: db.prepare('DELETE FROM credentials WHERE id = ? AND id NOT IN (SELECT credential_id FROM devices WHERE credential_id IS NOT NULL) AND id NOT IN (SELECT pending_credential_id FROM credential_rotations)'),
+      dropCredential: db.prepare(DROP_UNUSED_CREDENTIAL),
     };
   }
 

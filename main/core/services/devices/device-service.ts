@@ -207,6 +207,8 @@ export class DeviceService {
     if (input.protocol === 'redfish') {
       const credentialId = this.vault.store('redfish', { username: input.username, password: input.password } satisfies RedfishSecret, { replaceId: device.credentialId, origin });
       this.cabinets.setConnection(device.id, new URL(input.url).origin, credentialId, input.fingerprint ?? null);
+      // The user has said what opens the device at this address: nothing parked there is kept.
+      this.slots.unpark(device.siteId, new URL(input.url).origin);
     } else {
       if (input.version === '2c' ? !input.community : !input.v3) {
         throw new InvalidInputError([{ field: 'community', code: 'required', message: 'SNMP v2c needs a community; SNMP v3 needs a user' }]);
@@ -214,6 +216,7 @@ export class DeviceService {
       const secret: SnmpSecret = { version: input.version, community: input.community, v3: input.v3 };
       const credentialId = this.vault.store('snmp', secret, { replaceId: device.credentialId, origin });
       this.cabinets.setConnection(device.id, `${input.host}:${input.port}`, credentialId, null);
+      this.slots.unpark(device.siteId, `${input.host}:${input.port}`);
     }
     return this.cabinets.device(device.id);
   }
@@ -252,7 +255,10 @@ export class DeviceService {
         const holder = this.cabinets.deviceAt(siteId, endpoint);
         if (holder?.credentialId) return { holderId: holder.id, credentialId: holder.credentialId, fingerprint: holder.fingerprint };
         const parked = this.slots.parked(siteId, endpoint);
-        return parked ? { holderId: null, ...parked } : null;
+        if (holder && parked) this.slots.unpark(siteId, endpoint);
+        // A factory default parked there is no better than what discovery just found working; EdgeCab's own or the user's is.
+        if (parked && !this.keepsParked(parked)) this.slots.unpark(siteId, endpoint);
+        return parked && !holder && this.keepsParked(parked) ? { holderId: null, ...parked } : null;
       });
       const results: ('kept' | 'moved' | 'connected' | null)[] = attachments.map((each, index) => (held[index]?.holderId === each.deviceId ? 'kept' : null));
       const leaving: (ParkedCredential & { deviceId: string })[] = [];
@@ -288,17 +294,22 @@ export class DeviceService {
       });
       for (const left of leaving) {
         if (endpoints.includes(left.endpoint)) continue;
-        const rotation = rotations.get(left.deviceId) ?? null;
-        if (rotation || this.vault.meta(left.credentialId)?.origin === 'rotated') this.slots.park(siteId, { ...left, rotation }, at);
-        else this.slots.dropIfUnused(left.credentialId);
+        // Whatever it was, the hardware still has it: parked, never dropped (a factory default parked is simply not trusted over a new discovery).
+        this.slots.park(siteId, { ...left, rotation: rotations.get(left.deviceId) ?? null }, at);
       }
       return results.map((result) => result!);
     })();
   }
 
-  /** What EdgeCab set on devices of the site that left their slots, by the address each answers at. */
+  /** What EdgeCab set on devices of the site, or the user gave, that left their slots, by the address each answers at. */
   parkedCredentials(siteId: string): ParkedCredential[] {
-    return this.slots.parkedOfSite(siteId);
+    return this.slots.parkedOfSite(siteId).filter((parked) => this.keepsParked(parked));
+  }
+
+  /** A parked credential worth more than a new discovery: EdgeCab's own (generated, or a change not settled) or one the user typed. */
+  private keepsParked(parked: ParkedCredential): boolean {
+    const origin = this.vault.meta(parked.credentialId)?.origin;
+    return parked.rotation !== null || origin === 'rotated' || origin === 'user';
   }
 
   /** A client with the credential that opens the BMC now, and work on it: a refused login is counted, one that worked clears the count. */

@@ -1,5 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3';
 
+/** Deletes a credential nothing refers to any more: no device, no rotation record, nothing parked. One statement for every store that lets go of credentials. */
+export const DROP_UNUSED_CREDENTIAL = `DELETE FROM credentials WHERE id = ?
+  AND id NOT IN (SELECT credential_id FROM devices WHERE credential_id IS NOT NULL)
+  AND id NOT IN (SELECT pending_credential_id FROM credential_rotations)
+  AND id NOT IN (SELECT previous_credential_id FROM credential_rotations WHERE previous_credential_id IS NOT NULL)
+  AND id NOT IN (SELECT credential_id FROM parked_credentials)
+  AND id NOT IN (SELECT pending_credential_id FROM parked_credentials WHERE pending_credential_id IS NOT NULL)
+  AND id NOT IN (SELECT previous_credential_id FROM parked_credentials WHERE previous_credential_id IS NOT NULL)`;
+
 /** A device's unsettled password change, as its credential_rotations row (columns as stored). */
 export type RotationRow = Record<string, unknown> & { pending_credential_id: string; previous_credential_id: string | null };
 
@@ -34,15 +43,7 @@ export class SlotStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       unpark: db.prepare('DELETE FROM parked_credentials WHERE site_id = ? AND endpoint = ?'),
-      dropCredential: db.prepare(
-        `DELETE FROM credentials WHERE id = ?
-           AND id NOT IN (SELECT credential_id FROM devices WHERE credential_id IS NOT NULL)
-           AND id NOT IN (SELECT pending_credential_id FROM credential_rotations)
-           AND id NOT IN (SELECT previous_credential_id FROM credential_rotations WHERE previous_credential_id IS NOT NULL)
-           AND id NOT IN (SELECT credential_id FROM parked_credentials)
-           AND id NOT IN (SELECT pending_credential_id FROM parked_credentials WHERE pending_credential_id IS NOT NULL)
-           AND id NOT IN (SELECT previous_credential_id FROM parked_credentials WHERE previous_credential_id IS NOT NULL)`,
-      ),
+      dropCredential: db.prepare(DROP_UNUSED_CREDENTIAL),
     };
   }
 
@@ -77,8 +78,12 @@ export class SlotStore {
     this.statements.park.run(siteId, parked.endpoint, parked.credentialId, parked.fingerprint, parked.kind, rotation ? JSON.stringify(rotation) : null, rotation?.pending_credential_id ?? null, rotation?.previous_credential_id ?? null, at);
   }
 
+  /** Forgets what was parked at the address (its credentials go too where nothing else refers to them). */
   unpark(siteId: string, endpoint: string): void {
+    const parked = this.parked(siteId, endpoint);
+    if (!parked) return;
     this.statements.unpark.run(siteId, endpoint);
+    for (const id of [parked.credentialId, parked.rotation?.pending_credential_id ?? null, parked.rotation?.previous_credential_id ?? null]) this.dropIfUnused(id);
   }
 
   /** Deletes a credential nothing refers to any more: no device, no rotation record, nothing parked. */
