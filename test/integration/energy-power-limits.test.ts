@@ -119,6 +119,23 @@ describe('power limits and the emergency policy', () => {
     expect(runtime).toMatchObject({ upsId: ids.ups, minutes: expect.any(Number), loadWatts: expect.any(Number) });
     expect(runtime!.minutesWithCap).toBeGreaterThanOrEqual(runtime!.minutes);
 
+    // A second UPS of the site, on mains, polled: the first is still on battery, so nothing is lifted (no capping and lifting by turns).
+    const second = await new LabUps({ name: 'limits-ups-2', port: 0, address: '127.0.0.1', community: 'public' }).start();
+    try {
+      const cabinet = (await client.cabinets.get({ siteId }))!;
+      const other = await client.devices.add({ cabinetId: cabinet.cabinet.id, kind: 'ups', name: 'UPS 2', u: 22, heightU: 1, face: 'rear', depth: 'half', protocol: 'snmp' });
+      await client.devices.connect({ id: other.id, protocol: 'snmp', host: '127.0.0.1', port: second.port, version: '2c', community: 'public' });
+      core.services.monitor.refreshTargets();
+      await core.services.monitor.pollSite(siteId);
+      core.services.monitor.flush();
+      await core.services.powerLimits.settled(siteId);
+      expect(limitOn(capped)).toBe(300);
+      await client.devices.remove({ id: other.id });
+      core.services.monitor.refreshTargets();
+    } finally {
+      await second.stop();
+    }
+
     // Another poll on battery caps nothing twice.
     await core.services.monitor.pollSite(siteId);
     await core.services.powerLimits.settled(siteId);

@@ -65,7 +65,9 @@ export const energy: Migration = {
         device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
         site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
         previous_watts REAL,
-        applied_at TEXT NOT NULL
+        applied_at TEXT NOT NULL,
+        -- 1: held to the cap (set back when mains returns); 0: looked at and not held (its BMC does not limit power).
+        held INTEGER NOT NULL DEFAULT 1 CHECK (held IN (0, 1))
       );
 
       -- Why a counter step or a reading was not counted, per device, most recent kept.

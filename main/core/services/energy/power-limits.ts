@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { runtimeWithCap, type EmergencyPolicy, type EmergencyPolicyView, type PowerLimitView } from '../../../../shared/domain/energy.js';
-import { ConflictError, NotFoundError } from '../../errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
 import type { FailureReporter } from '../../lib/disposable.js';
 import { readPowerLimit, setPowerLimit, type PowerLimitState } from '../../protocols/redfish/power-limit.js';
 import type { AlarmService } from '../alarms/alarm-service.js';
@@ -22,6 +22,10 @@ const ACTOR = 'EdgeCab (emergency power policy)';
  */
 export class PowerLimits implements PollFollower {
   private readonly chains = new Map<string, Promise<void>>();
+  /** Sites with a reconcile queued and not begun: one is enough. */
+  private readonly pending = new Set<string>();
+  /** The last failure said per server, so a BMC that stays unreachable is said once, not at every poll. */
+  private readonly failures = new Map<string, string>();
 
   constructor(
     private readonly db: Database,
@@ -44,6 +48,9 @@ export class PowerLimits implements PollFollower {
     const state = await this.devices.onBmc(deviceId, async (client) => {
       const before = await readPowerLimit(client);
       if (!before.supported) throw new ConflictError(`This server's BMC does not limit power: ${before.reason}`);
+      if (watts !== null && ((before.minWatts !== null && watts < before.minWatts) || (before.maxWatts !== null && watts > before.maxWatts))) {
+        throw new InvalidInputError([{ field: 'watts', code: 'out_of_range', message: `${watts} W is outside what the BMC allows (${before.minWatts ?? 0}–${before.maxWatts ?? '?'} W)` }]);
+      }
       return setPowerLimit(client, watts);
     });
     return this.view(deviceId, state);
@@ -59,7 +66,7 @@ export class PowerLimits implements PollFollower {
     if (!this.db.prepare('SELECT 1 FROM sites WHERE id = ?').get(siteId)) throw new NotFoundError('site', siteId);
     const row = this.db.prepare('SELECT enabled, cap_watts FROM energy_policies WHERE site_id = ?').get(siteId) as { enabled: number; cap_watts: number } | undefined;
     const capped = this.db
-      .prepare('SELECT c.device_id AS deviceId, d.name, c.previous_watts AS previousWatts, c.applied_at AS at FROM energy_caps c JOIN devices d ON d.id = c.device_id WHERE c.site_id = ? ORDER BY d.name')
+      .prepare('SELECT c.device_id AS deviceId, d.name, c.previous_watts AS previousWatts, c.applied_at AS at FROM energy_caps c JOIN devices d ON d.id = c.device_id WHERE c.site_id = ? AND c.held = 1 ORDER BY d.name')
       .all(siteId) as EmergencyPolicyView['capped'];
     const capWatts = row?.cap_watts ?? 300;
     return { siteId, enabled: row?.enabled === 1, capWatts, capped, runtime: this.runtime(siteId, capWatts) };
@@ -88,18 +95,24 @@ export class PowerLimits implements PollFollower {
     return this.policy(policy.siteId);
   }
 
-  /** Follows every poll: a UPS on battery caps its site, one on mains again lifts the caps. */
+  /** Follows every poll: after a UPS's poll, its site is reconciled with what the alarms say of its UPSs. */
   polled(result: PollResult): void {
     // A UPS's observation always holds its battery charge, read or not.
     if (result.kind !== 'observed' || !result.observation.sensors.some((sensor) => sensor.key === 'battery-charge')) return;
     const siteId = result.device.site_id;
+    // Nothing to reconcile when this UPS is on mains and nothing is held: most polls, at no cost (no flush of the batched writes).
     const onBattery = result.observation.conditions.some((condition) => condition.key === ON_BATTERY);
-    if (onBattery && this.enabled(siteId) && !this.hasCaps(siteId)) this.queue(siteId, () => this.capSite(siteId, result.device.id));
-    else if (!onBattery && this.hasCaps(siteId)) this.queue(siteId, () => this.liftSite(siteId, result.device.id));
+    if (!onBattery && !this.db.prepare('SELECT 1 FROM energy_caps WHERE site_id = ? LIMIT 1').get(siteId)) return;
+    if (this.pending.has(siteId)) return;
+    this.pending.add(siteId);
+    this.queue(siteId, async () => {
+      this.pending.delete(siteId);
+      await this.reconcile(siteId);
+    });
   }
 
   stop(): void {
-    this.chains.clear();
+    // Steps under way finish (each is short and ends in the database); nothing new is queued by polls once they stop.
   }
 
   /** Resolves when the site's queued steps are done (for tests and shutdown). */
@@ -112,59 +125,91 @@ export class PowerLimits implements PollFollower {
     this.chains.set(siteId, next);
   }
 
+  /**
+   * On battery is what the alarm engine says of the site's UPSs (an active
+   * on-battery alarm of any of them; its clearing is held against flapping),
+   * not one poll: two UPSs, or a reading missed once, do not cap and lift by
+   * turns. On battery, every server not looked at yet in this outage is
+   * capped; on mains, every held one is set back.
+   */
+  private async reconcile(siteId: string): Promise<void> {
+    this.flushPolls();
+    const upsOnBattery = this.db
+      .prepare("SELECT a.device_id FROM alarms a JOIN devices d ON d.id = a.device_id WHERE a.site_id = ? AND a.condition = ? AND a.state = 'active' AND d.kind = 'ups' LIMIT 1")
+      .pluck()
+      .get(siteId, ON_BATTERY) as string | undefined;
+    if (upsOnBattery && this.enabled(siteId)) await this.capSite(siteId, upsOnBattery);
+    else if (!upsOnBattery) await this.liftSite(siteId);
+  }
+
   private enabled(siteId: string): boolean {
     return (this.db.prepare('SELECT enabled FROM energy_policies WHERE site_id = ?').pluck().get(siteId) as number | undefined) === 1;
   }
 
-  private hasCaps(siteId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM energy_caps WHERE site_id = ? LIMIT 1').get(siteId) !== undefined;
-  }
-
   private servers(siteId: string): { id: string; name: string }[] {
     return this.db
-      .prepare("SELECT d.id, d.name FROM devices d JOIN cabinets c ON c.id = d.cabinet_id WHERE c.site_id = ? AND d.protocol = 'redfish' AND d.kind IN ('server', 'storage') AND d.endpoint IS NOT NULL AND d.credential_id IS NOT NULL ORDER BY d.name")
+      .prepare(
+        `SELECT d.id, d.name FROM devices d JOIN cabinets c ON c.id = d.cabinet_id
+         WHERE c.site_id = ? AND d.protocol = 'redfish' AND d.kind IN ('server', 'storage') AND d.endpoint IS NOT NULL AND d.credential_id IS NOT NULL
+           AND d.id NOT IN (SELECT device_id FROM energy_caps) ORDER BY d.name`,
+      )
       .all(siteId) as { id: string; name: string }[];
   }
 
   private async capSite(siteId: string, upsId: string): Promise<void> {
-    if (this.hasCaps(siteId) || !this.enabled(siteId)) return;
     const cap = this.policy(siteId).capWatts;
     for (const server of this.servers(siteId)) {
       try {
         const shown = await this.devices.onBmc(server.id, async (client) => {
           const before = await readPowerLimit(client);
           if (!before.supported) return { before, after: null };
+          const watts = Math.max(before.minWatts ?? 0, Math.min(cap, before.limitWatts ?? cap, before.maxWatts ?? cap));
           // Remembered before anything is sent, so a restart mid-way still knows what to set back.
-          this.db.prepare('INSERT OR REPLACE INTO energy_caps (device_id, site_id, previous_watts, applied_at) VALUES (?, ?, ?, ?)').run(server.id, siteId, before.limitWatts, this.now().toISOString());
-          return { before, after: await setPowerLimit(client, before.limitWatts !== null ? Math.min(cap, before.limitWatts) : cap) };
+          this.db.prepare('INSERT OR REPLACE INTO energy_caps (device_id, site_id, previous_watts, applied_at, held) VALUES (?, ?, ?, ?, 1)').run(server.id, siteId, before.limitWatts, this.now().toISOString());
+          return { before, after: await setPowerLimit(client, watts) };
         });
-        if (!shown.after) this.step(upsId, server, 'energy.emergencyCap', 'ok', `not capped: ${shown.before.supported ? 'no limit to set' : shown.before.reason}`);
-        else this.step(upsId, server, 'energy.emergencyCap', 'ok', `held to ${shown.after.limitWatts} W while the UPS is on battery (was ${shown.before.supported && shown.before.limitWatts !== null ? `${shown.before.limitWatts} W` : 'no limit'}; read back from the BMC)`);
+        this.failures.delete(server.id);
+        if (!shown.after) {
+          this.db.prepare('INSERT OR REPLACE INTO energy_caps (device_id, site_id, previous_watts, applied_at, held) VALUES (?, ?, NULL, ?, 0)').run(server.id, siteId, this.now().toISOString());
+          this.step(upsId, server, 'energy.emergencyCap', 'ok', `not capped: ${shown.before.supported ? 'no limit to set' : shown.before.reason}`);
+        } else this.step(upsId, server, 'energy.emergencyCap', 'ok', `held to ${shown.after.limitWatts} W while the UPS is on battery (was ${shown.before.supported && shown.before.limitWatts !== null ? `${shown.before.limitWatts} W` : 'no limit'}; read back from the BMC)`);
       } catch (error) {
-        this.step(upsId, server, 'energy.emergencyCap', 'error', `could not be capped: ${(error as Error).message}`);
+        // Tried again at the next poll of the UPS; said once per kind of failure, not at every poll.
+        const message = (error as Error).message;
+        if (this.failures.get(server.id) !== message) this.step(upsId, server, 'energy.emergencyCap', 'error', `could not be capped: ${message}`);
+        this.failures.set(server.id, message);
       }
     }
   }
 
-  private async liftSite(siteId: string, upsId: string): Promise<void> {
-    const capped = this.db.prepare('SELECT c.device_id AS id, d.name, c.previous_watts AS previous FROM energy_caps c JOIN devices d ON d.id = c.device_id WHERE c.site_id = ?').all(siteId) as { id: string; name: string; previous: number | null }[];
-    for (const server of capped) {
+  private async liftSite(siteId: string): Promise<void> {
+    const rows = this.db.prepare('SELECT c.device_id AS id, d.name, c.previous_watts AS previous, c.held FROM energy_caps c JOIN devices d ON d.id = c.device_id WHERE c.site_id = ?').all(siteId) as { id: string; name: string; previous: number | null; held: number }[];
+    if (rows.length === 0) return;
+    const upsId = this.db.prepare("SELECT device_id FROM alarms WHERE site_id = ? AND condition = ? ORDER BY id DESC LIMIT 1").pluck().get(siteId, ON_BATTERY) as string | undefined;
+    for (const server of rows) {
+      if (server.held === 0) {
+        this.db.prepare('DELETE FROM energy_caps WHERE device_id = ?').run(server.id);
+        continue;
+      }
       try {
         const after = await this.devices.onBmc(server.id, (client) => setPowerLimit(client, server.previous));
         this.db.prepare('DELETE FROM energy_caps WHERE device_id = ?').run(server.id);
-        this.step(upsId, server, 'energy.emergencyLift', 'ok', `set back to ${after.limitWatts === null ? 'no limit' : `${after.limitWatts} W`}: mains is back (read back from the BMC)`);
+        this.failures.delete(server.id);
+        this.step(upsId ?? null, server, 'energy.emergencyLift', 'ok', `set back to ${after.limitWatts === null ? 'no limit' : `${after.limitWatts} W`}: mains is back (read back from the BMC)`);
       } catch (error) {
         // Kept: the next poll on mains tries again.
-        this.step(upsId, server, 'energy.emergencyLift', 'error', `could not be set back yet: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        if (this.failures.get(server.id) !== message) this.step(upsId ?? null, server, 'energy.emergencyLift', 'error', `could not be set back yet: ${message}`);
+        this.failures.set(server.id, message);
       }
     }
   }
 
   /** One step, in the audit log and in the history of the site's on-battery alarm. */
-  private step(upsId: string, server: { id: string; name: string }, operation: string, outcome: 'ok' | 'error', detail: string): void {
+  private step(upsId: string | null, server: { id: string; name: string }, operation: string, outcome: 'ok' | 'error', detail: string): void {
     this.flushPolls();
     this.audit.record({ actor: ACTOR, via: null, operation, target: server.id, outcome, errorCode: outcome === 'error' ? 'DEVICE_UNREACHABLE' : null, detail: `${server.name}: ${detail}` });
-    const alarm = this.db.prepare("SELECT id FROM alarms WHERE device_id = ? AND condition = ? ORDER BY id DESC LIMIT 1").pluck().get(upsId, ON_BATTERY) as number | undefined;
+    const alarm = upsId === null ? undefined : (this.db.prepare('SELECT id FROM alarms WHERE device_id = ? AND condition = ? ORDER BY id DESC LIMIT 1').pluck().get(upsId, ON_BATTERY) as number | undefined);
     if (alarm !== undefined) this.alarms.comment(alarm, `${server.name}: ${detail}`, ACTOR);
   }
 }
