@@ -331,7 +331,8 @@ export type EmergencyPolicy = z.infer<typeof EmergencyPolicy>;
  */
 export function runtimeWithCap(ups: { minutes: number; loadWatts: number }, serverWatts: readonly number[], capWatts: number): { cappedLoadWatts: number; minutesWithCap: number } {
   const saved = serverWatts.reduce((sum, watts) => sum + Math.max(0, watts - capWatts), 0);
-  const cappedLoadWatts = Math.max(1, ups.loadWatts - saved);
+  // Servers read at another moment than the UPS can add up to more than it carries: the cap saves at most nine tenths of its load.
+  const cappedLoadWatts = Math.max(ups.loadWatts * 0.1, ups.loadWatts - saved);
   return { cappedLoadWatts, minutesWithCap: ups.minutes * (ups.loadWatts / cappedLoadWatts) };
 }
 

@@ -99,7 +99,7 @@ describe('energy of a lab PDU over half a day', () => {
     expect(energy.totals.efficiency).toBeNull();
   });
 
-  it('shows the site in the fleet view and the CSV export', () => {
+  it('shows the site in the fleet view and the CSV export', async () => {
     const fleet = core.services.energy.fleet('all', 30);
     const site = fleet.sites.find((each) => each.siteId === siteId)!;
     expect(site.kwh).toBeGreaterThan(5);
@@ -109,6 +109,10 @@ describe('energy of a lab PDU over half a day', () => {
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('site_code,site_name,day,it_kwh,input_kwh,loss_kwh,efficiency,peak_kwh,flat_kwh,valley_kwh,cost,currency');
     expect(lines[1]).toMatch(/^EN-1,Energy branch,2026-12-01,[\d.]+,[\d.]+,,,[\d.]+,[\d.]+,0,[\d.]+,CNY$/);
+    // A site name a spreadsheet would run as a formula goes out defused; numbers stay numbers.
+    await core.client('test').sites.update({ id: siteId, name: '-2+3+cmd|\' /C calc\'!A0' });
+    const defused = core.services.energy.exportCsv('all', 30).csv.split('\r\n')[1]!;
+    expect(defused.startsWith("EN-1,'-2+3+cmd|' /C calc'!A0,2026-12-01,")).toBe(true);
   });
 });
 

@@ -50,7 +50,7 @@ export class EnergyService implements Disposable {
   }
 
   start(): void {
-    this.timer ??= repeat('energy.rollup', ROLL_EVERY_MS, () => this.rollClosedHours(), this.report, this.recovered);
+    this.timer ??= repeat('energy.rollup', ROLL_EVERY_MS, () => this.rollDueHours(), this.report, this.recovered);
   }
 
   dispose(): void {
@@ -58,11 +58,17 @@ export class EnergyService implements Disposable {
     this.timer = null;
   }
 
-  /** Rolls every closed hour not rolled yet (within what raw samples still cover); each hour in its own transaction, with the watermark. */
-  rollClosedHours(nowSeconds = Math.floor(this.now().getTime() / 1000)): { hours: number; rows: number } {
+  /** The timer's work: every hour due, one at a time, giving way to the event loop between hours (a day of catch-up never holds polls and requests). */
+  private async rollDueHours(): Promise<void> {
+    while (this.timer && this.rollClosedHours(undefined, 1).hours > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Rolls every closed hour not rolled yet (within what raw samples still cover), or at most `maxHours`; each hour in its own transaction, with the watermark. */
+  rollClosedHours(nowSeconds = Math.floor(this.now().getTime() / 1000), maxHours = Number.POSITIVE_INFINITY): { hours: number; rows: number } {
     const lastClosed = Math.floor((nowSeconds - SETTLE_SECONDS) / HOUR) * HOUR - HOUR;
     const oldest = Math.floor((nowSeconds - ROLLABLE_SECONDS) / HOUR) * HOUR;
-    const done = Number(readSetting(this.db, WATERMARK) ?? 0);
+    // A watermark left by a clock that ran ahead does not stop the rollup until time catches up.
+    const done = Math.min(Number(readSetting(this.db, WATERMARK) ?? 0), lastClosed - HOUR);
     let hours = 0;
     let rows = 0;
     const tariffs = new Map<number | null, Tariff | null>();
@@ -70,12 +76,18 @@ export class EnergyService implements Disposable {
       if (!tariffs.has(regionId)) tariffs.set(regionId, this.tariffFor(regionId)?.tariff ?? null);
       return tariffs.get(regionId)!;
     };
-    for (let hour = Math.max(done + HOUR, oldest); hour <= lastClosed; hour += HOUR) {
-      rows += this.store.transaction(() => {
-        const written = rollHour(this.store, hour, tariffOf, DEFAULT_TIME_ZONE);
-        writeSetting(this.db, WATERMARK, String(hour), this.now());
-        return written;
-      });
+    for (let hour = Math.max(done + HOUR, oldest); hour <= lastClosed && hours < maxHours; hour += HOUR) {
+      try {
+        rows += this.store.transaction(() => {
+          const written = rollHour(this.store, hour, tariffOf, DEFAULT_TIME_ZONE);
+          writeSetting(this.db, WATERMARK, String(hour), this.now());
+          return written;
+        });
+      } catch (error) {
+        // The transaction rolled back: feeds made in it are gone, so their ids must not be remembered.
+        this.store.forgetFeeds();
+        throw error;
+      }
       hours += 1;
       this.checkAnomaly(hour);
     }
@@ -124,7 +136,12 @@ export class EnergyService implements Disposable {
   tariffFor(regionId: number | null): { tariff: Tariff; regionId: number; updatedAt: string } | null {
     for (let id = regionId, depth = 0; id !== null && depth < 64; id = this.store.parentOf(id), depth += 1) {
       const row = this.store.tariffOf(id);
-      if (row) return { tariff: Tariff.parse(JSON.parse(row.tariff)), regionId: id, updatedAt: row.updatedAt };
+      if (!row) continue;
+      const parsed = Tariff.safeParse(safeJson(row.tariff));
+      if (parsed.success) return { tariff: parsed.data, regionId: id, updatedAt: row.updatedAt };
+      // One region's broken tariff prices nothing of its own; it neither stops the rollup nor falls back to a region above.
+      this.report('energy.tariff', new Error(`the stored tariff of region ${id} is not valid: ${parsed.error.issues[0]?.message ?? 'unreadable'}`));
+      return null;
     }
     return null;
   }
@@ -209,11 +226,13 @@ export class EnergyService implements Disposable {
   fleet(scope: RegionScope, days: number): EnergyFleet {
     const nowSeconds = Math.floor(this.now().getTime() / 1000);
     const fromDay = localDay(nowSeconds - (days - 1) * DAY, DEFAULT_TIME_ZONE);
-    const weekAgo = localDay(nowSeconds - 6 * DAY, DEFAULT_TIME_ZONE);
-    const twoWeeksAgo = localDay(nowSeconds - 13 * DAY, DEFAULT_TIME_ZONE);
+    // Whole days only: yesterday and the 6 before it, against the 7 before those (today is not over).
+    const weekAgo = localDay(nowSeconds - 7 * DAY, DEFAULT_TIME_ZONE);
+    const twoWeeksAgo = localDay(nowSeconds - 14 * DAY, DEFAULT_TIME_ZONE);
     const today = localDay(nowSeconds, DEFAULT_TIME_ZONE);
     const yesterday = localDay(nowSeconds - DAY, DEFAULT_TIME_ZONE);
     const sites = this.store.sites().filter((site) => Access.sees(scope, site.regionId));
+    const metered = this.store.meteredSites();
     const visible = new Set(sites.map((site) => site.id));
     // Per site and day: the cabinet input's kWh (what the meter bills) and its cost.
     const perSiteDay = new Map<string, Map<string, Map<EnergyRole, { kwh: number; cost: number | null; currency: string | null }>>>();
@@ -242,8 +261,8 @@ export class EnergyService implements Disposable {
         const role = INPUT_ROLES.find((each) => roles.has(each));
         if (!role) continue;
         const billed = roles.get(role)!;
-        if (day >= weekAgo) lastWeek += billed.kwh;
-        else if (day >= twoWeeksAgo) weekBefore += billed.kwh;
+        if (day >= weekAgo && day < today) lastWeek += billed.kwh;
+        else if (day >= twoWeeksAgo && day < weekAgo) weekBefore += billed.kwh;
         if (day === yesterday) lastDayKwh = billed.kwh;
         if (day < fromDay) continue;
         kwh += billed.kwh;
@@ -269,7 +288,8 @@ export class EnergyService implements Disposable {
         efficiency: comparableIt > 0 ? comparableInput / comparableIt : null,
         change: weekBefore > 0 && lastWeek > 0 ? lastWeek / weekBefore - 1 : null,
         lastDayKwh,
-        missing: ![...daysOf.keys()].some((day) => day >= yesterday && day <= today),
+        // Missing: the site has devices that report power, and no energy came from it yesterday or today.
+        missing: metered.has(site.id) && ![...daysOf.keys()].some((day) => day >= yesterday && day <= today),
       };
     });
     siteRows.sort((a, b) => b.kwh - a.kwh || a.code.localeCompare(b.code));
@@ -290,10 +310,18 @@ export class EnergyService implements Disposable {
     for (const site of fleet.sites) {
       const detail = this.site(site.siteId, days);
       for (const day of detail.days) {
-        lines.push([site.code, site.name, day.day, num(day.itKwh), num(day.inputKwh), num(day.lossKwh), num(day.efficiency, 3), num(day.peakKwh), num(day.flatKwh), num(day.valleyKwh), num(day.cost, 2), detail.tariff?.currency ?? ''].map(csvCell).join(','));
+        lines.push([textCell(site.code), textCell(site.name), day.day, num(day.itKwh), num(day.inputKwh), num(day.lossKwh), num(day.efficiency, 3), num(day.peakKwh), num(day.flatKwh), num(day.valleyKwh), num(day.cost, 2), textCell(detail.tariff?.currency ?? '')].join(','));
       }
     }
     return { filename: `edgecab-energy-${fleet.from}-to-${fleet.to}.csv`, csv: `${lines.join('\r\n')}\r\n` };
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
   }
 }
 
@@ -334,8 +362,8 @@ function totalsOf(days: readonly EnergyDay[]): Omit<EnergyDay, 'day'> {
 
 const num = (value: number | null, digits = 3) => (value === null ? '' : String(Math.round(value * 10 ** digits) / 10 ** digits));
 
-/** A CSV cell: quoted when it holds a comma, quote or line end; a leading = + - @ is defused so a spreadsheet does not run it. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
+/** A text cell of the CSV: a leading = + - @ (or tab, CR) is defused so a spreadsheet does not run it, and quoted when it holds a comma, quote or line end. Numbers go out as they are. */
+function textCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -20,6 +20,57 @@ export interface HourRow {
   counter: boolean;
 }
 
+export interface SiteDayRow {
+  day: string;
+  role: EnergyRole;
+  kwh: number;
+  peak: number;
+  flat: number;
+  valley: number;
+  cost: number | null;
+}
+
+export interface SiteHourRow {
+  t: number;
+  role: EnergyRole;
+  kwh: number;
+}
+
+export interface SiteDeviceRow {
+  deviceId: string;
+  name: string;
+  kind: string;
+  role: EnergyRole;
+  kwh: number;
+  /** Hours counted from the device's own counter, of `hours`. */
+  counters: number;
+  hours: number;
+  lastHour: number;
+}
+
+export interface SiteProblemRow {
+  deviceId: string;
+  name: string;
+  at: number;
+  reason: string;
+}
+
+export interface FleetDayRow {
+  day: string;
+  siteId: string;
+  role: EnergyRole;
+  kwh: number;
+  cost: number | null;
+  currency: string | null;
+}
+
+export interface SiteRow {
+  id: string;
+  code: string;
+  name: string;
+  regionId: number | null;
+}
+
 export interface DayTotals {
   kwh: number;
   peak: number;
@@ -33,7 +84,7 @@ export interface DayTotals {
 /** The SQL of energy: series to read, hourly and daily rows, tariffs, problems. Statements prepared once. */
 export class EnergyStore {
   private readonly statements: Record<
-    'series' | 'samples' | 'feed' | 'addFeed' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld' | 'sitesAt' | 'anomalous',
+    'series' | 'samples' | 'integrated' | 'feed' | 'addFeed' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld' | 'sitesAt' | 'anomalous' | 'metered',
     Statement
   >;
 
@@ -50,6 +101,12 @@ export class EnergyStore {
       ),
       // By the primary key (series, time): reads the window, whatever the 48 hours of samples around it hold.
       samples: db.prepare('SELECT t, v FROM metric_raw WHERE series_id = ? AND t >= ? AND t < ? ORDER BY t').raw(),
+      // The trapezoid rule in SQL, the hour's share of each step between two samples no further apart than the gap (as integratePower does).
+      integrated: db.prepare(
+        `SELECT coalesce(sum(((v0 + v1) / 2.0) * (min(t1, @end) - max(t0, @start))), 0) / 3600000.0 AS kwh, coalesce(sum(min(t1, @end) - max(t0, @start)), 0) AS covered
+         FROM (SELECT lag(t) OVER (ORDER BY t) AS t0, lag(v) OVER (ORDER BY t) AS v0, t AS t1, v AS v1 FROM metric_raw WHERE series_id = @seriesId AND t >= @from AND t < @to)
+         WHERE t0 IS NOT NULL AND t1 - t0 <= @gap AND t1 > @start AND t0 < @end`,
+      ),
       feed: db.prepare('SELECT id FROM energy_feeds WHERE device_id = ? AND role = ?').pluck(),
       addFeed: db.prepare('INSERT INTO energy_feeds (device_id, role) VALUES (?, ?)'),
       putHour: db.prepare('INSERT OR REPLACE INTO energy_hourly (feed_id, t, kwh, covered, counter) VALUES (?, ?, ?, ?, ?)'),
@@ -89,6 +146,10 @@ export class EnergyStore {
          WHERE c.site_id = ? AND e.t = ?`,
       ).raw(),
       dropOld: db.prepare('DELETE FROM energy_hourly WHERE t < ?'),
+      metered: db.prepare(
+        `SELECT DISTINCT c.site_id FROM metric_series s JOIN devices d ON d.id = s.device_id JOIN cabinets c ON c.id = d.cabinet_id
+         WHERE s.unit IN ('W', 'kWh') AND d.kind IN ('server', 'storage', 'switch', 'ups', 'pdu', 'cooling')`,
+      ).pluck(),
       anomalous: db.prepare("SELECT DISTINCT site_id FROM alarms WHERE condition = 'energy:anomaly' AND state = 'active'").pluck(),
       // Per site and role, the kWh of an hour and of the same hour 1 to 4 weeks before (by the hour index).
       sitesAt: db.prepare(
@@ -100,6 +161,11 @@ export class EnergyStore {
 
   series(): PowerSeries[] {
     return this.statements.series.all() as PowerSeries[];
+  }
+
+  /** kWh of a power series (W) in [start, end), integrated from its raw samples, and the seconds of it covered. */
+  integrated(seriesId: number, start: number, end: number, gap: number): { kwh: number; covered: number } {
+    return this.statements.integrated.get({ seriesId, start, end, gap, from: start - gap, to: end + gap }) as { kwh: number; covered: number };
   }
 
   /** A series' raw samples in [from, to), in time order. */
@@ -146,33 +212,43 @@ export class EnergyStore {
     this.statements.addProblem.run(deviceId, at, reason);
   }
 
-  siteDays(siteId: string, fromDay: string): { day: string; role: EnergyRole; kwh: number; peak: number; flat: number; valley: number; cost: number | null }[] {
-    return this.statements.siteDays.all(siteId, fromDay) as never;
+  siteDays(siteId: string, fromDay: string): SiteDayRow[] {
+    return this.statements.siteDays.all(siteId, fromDay) as SiteDayRow[];
   }
 
-  siteHours(siteId: string, from: number): { t: number; role: EnergyRole; kwh: number }[] {
-    return this.statements.siteHours.all(siteId, from) as never;
+  siteHours(siteId: string, from: number): SiteHourRow[] {
+    return this.statements.siteHours.all(siteId, from) as SiteHourRow[];
   }
 
-  siteDevices(siteId: string, from: number): { deviceId: string; name: string; kind: string; role: EnergyRole; kwh: number; counters: number; hours: number; lastHour: number }[] {
-    return this.statements.siteDevices.all(siteId, from) as never;
+  siteDevices(siteId: string, from: number): SiteDeviceRow[] {
+    return this.statements.siteDevices.all(siteId, from) as SiteDeviceRow[];
   }
 
-  siteProblems(siteId: string, from: number): { deviceId: string; name: string; at: number; reason: string }[] {
-    return this.statements.siteProblems.all(siteId, from) as never;
+  siteProblems(siteId: string, from: number): SiteProblemRow[] {
+    return this.statements.siteProblems.all(siteId, from) as SiteProblemRow[];
   }
 
-  fleetDays(fromDay: string): { day: string; siteId: string; role: EnergyRole; kwh: number; cost: number | null; currency: string | null }[] {
-    return this.statements.fleetDays.all(fromDay) as never;
+  fleetDays(fromDay: string): FleetDayRow[] {
+    return this.statements.fleetDays.all(fromDay) as FleetDayRow[];
   }
 
-  sites(): { id: string; code: string; name: string; regionId: number | null }[] {
-    return this.statements.fleetSites.all() as never;
+  sites(): SiteRow[] {
+    return this.statements.fleetSites.all() as SiteRow[];
   }
 
   /** A site's kWh per device and role in one hour. */
   hour(siteId: string, t: number): [string, EnergyRole, number][] {
     return this.statements.lastHour.all(siteId, t) as [string, EnergyRole, number][];
+  }
+
+  /** Sites with a device that reports power or energy. */
+  meteredSites(): Set<string> {
+    return new Set(this.statements.metered.all() as string[]);
+  }
+
+  /** After a rolled-back transaction: feed ids made in it were never kept. */
+  forgetFeeds(): void {
+    this.feeds.clear();
   }
 
   /** Sites with an energy anomaly alarm active. */

@@ -121,7 +121,7 @@ export class PowerLimits implements PollFollower {
   }
 
   private queue(siteId: string, step: () => Promise<void>): void {
-    const next = (this.chains.get(siteId) ?? Promise.resolve()).then(step).catch((error: unknown) => this.report(`energy.emergency:${siteId}`, error));
+    const next = (this.chains.get(siteId) ?? Promise.resolve()).then(step).catch((error: unknown) => this.report('energy.emergency', new Error(`site ${siteId}: ${(error as Error).message}`)));
     this.chains.set(siteId, next);
   }
 

@@ -1,4 +1,4 @@
-import { costOf, counterEnergy, integratePower, localDay, MAX_SAMPLE_GAP_SECONDS, type EnergyRole, type HourEnergy, type Sample, type Tariff } from '../../../../shared/domain/energy.js';
+import { costOf, counterEnergy, localDay, MAX_SAMPLE_GAP_SECONDS, type EnergyRole, type HourEnergy, type Tariff } from '../../../../shared/domain/energy.js';
 import type { EnergyStore, PowerSeries } from './energy-store.js';
 
 const HOUR = 3600;
@@ -37,22 +37,14 @@ interface Feed {
   siteId: string;
   regionId: number | null;
   power: number[];
-  counter: number | null;
-}
-
-/** Sums series sampled at the same poll (a server's chassis), by timestamp. */
-function sumByTime(lists: readonly Sample[][]): Sample[] {
-  if (lists.length === 1) return lists[0]!;
-  const byTime = new Map<number, number>();
-  for (const list of lists) for (const [t, v] of list) byTime.set(t, (byTime.get(t) ?? 0) + v);
-  return [...byTime.entries()].sort((a, b) => a[0] - b[0]);
+  counters: number[];
 }
 
 /**
  * Rolls the closed clock hour starting at `hour` into energy per device and
  * role: from the device's counter where it has two readings or more, else
- * integrated from its power samples (read from a margin around the hour, so
- * the trapezoids at its edges are whole). Each hour is also added to its
+ * integrated from its power samples by the trapezoid rule, in SQL (read from
+ * a margin around the hour, so the trapezoids at its edges are whole). Each hour is also added to its
  * local day, with its cost at the tariff in force now. Runs inside the
  * caller's transaction.
  */
@@ -65,25 +57,31 @@ export function rollHour(store: EnergyStore, hour: number, tariffOf: (regionId: 
     if (!role) continue;
     const key = `${each.deviceId}\u0000${role.role}`;
     let feed = feeds.get(key);
-    if (!feed) feeds.set(key, (feed = { deviceId: each.deviceId, role: role.role, siteId: each.siteId, regionId: each.regionId, power: [], counter: null }));
-    if (role.counter) feed.counter = each.seriesId;
+    if (!feed) feeds.set(key, (feed = { deviceId: each.deviceId, role: role.role, siteId: each.siteId, regionId: each.regionId, power: [], counters: [] }));
+    if (role.counter) feed.counters.push(each.seriesId);
     else feed.power.push(each.seriesId);
   }
   let rows = 0;
   for (const feed of feeds.values()) {
-    let energy: HourEnergy | undefined;
-    let counter = false;
-    const counterSamples = feed.counter === null ? [] : store.samples(feed.counter, from, to);
-    if (counterSamples.length >= 2) {
-      const result = counterEnergy(counterSamples, { maxKw: COUNTER_MAX_KW, wrapKwh: COUNTER_WRAP_KWH });
+    // A device's counters (a server's chassis add up), each counting the hour it covers.
+    let fromCounters: HourEnergy | undefined;
+    for (const seriesId of feed.counters) {
+      const samples = store.samples(seriesId, from, to);
+      if (samples.length < 2) continue;
+      const result = counterEnergy(samples, { maxKw: COUNTER_MAX_KW, wrapKwh: COUNTER_WRAP_KWH });
       for (const problem of result.problems) if (problem.at >= hour && problem.at < hour + HOUR) store.addProblem(feed.deviceId, problem.at, problem.reason);
-      energy = result.hours.find((each) => each.hour === hour);
-      counter = energy !== undefined;
+      const part = result.hours.find((each) => each.hour === hour);
+      if (part) fromCounters = { hour, kwh: (fromCounters?.kwh ?? 0) + part.kwh, coveredSeconds: Math.max(fromCounters?.coveredSeconds ?? 0, part.coveredSeconds) };
     }
-    if (!energy && feed.power.length > 0) {
-      const power = feed.power.map((seriesId) => store.samples(seriesId, from, to)).filter((list) => list.length > 0);
-      if (power.length > 0) energy = integratePower(sumByTime(power)).find((each) => each.hour === hour);
+    let integrated: HourEnergy | undefined;
+    if (feed.power.length > 0 && (!fromCounters || fromCounters.coveredSeconds < HOUR)) {
+      // Each series integrated on its own (in SQL: only the hour's figure leaves the database); a device's chassis add up.
+      const parts = feed.power.map((seriesId) => store.integrated(seriesId, hour, hour + HOUR, MAX_SAMPLE_GAP_SECONDS));
+      integrated = { hour, kwh: parts.reduce((sum, part) => sum + part.kwh, 0), coveredSeconds: Math.max(...parts.map((part) => part.covered)) };
     }
+    // The counter where it covers the hour as well as the readings do; the readings where the counter missed part of it.
+    const counter = fromCounters !== undefined && fromCounters.coveredSeconds >= (integrated?.coveredSeconds ?? 0);
+    const energy = counter ? fromCounters : integrated;
     if (!energy || energy.coveredSeconds <= 0) continue;
     store.putHour({ deviceId: feed.deviceId, role: feed.role, t: hour, kwh: energy.kwh, covered: energy.coveredSeconds, counter });
     const tariff = tariffOf(feed.regionId);
