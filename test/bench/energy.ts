@@ -81,6 +81,17 @@ try {
   const expectedRows = devices.reduce((sum, device) => sum + (device.kind === 'ups' ? 2 : 1), 0);
   if (rolled.hours !== 1 || rolled.rows !== expectedRows) failures.add('rollup', `rolled ${rolled.hours} hours and ${rolled.rows} rows, expected 1 and ${expectedRows}`);
   bench('energy.rollup_ms', rollupMs, 'ms');
+  // Every device's hour against what its load was (base W plus a sine that averages out over the hour): 2 % at most,
+  // or a tenth of a kWh where it comes from a PDU's counter, which counts in tenths.
+  const base = new Map(devices.map((device, index) => [device.id, 150 + (index % 7) * 40]));
+  const expectedKwh = (kind: string, role: string, watts: number) => (kind === 'ups' ? (role === 'ups-input' ? 8.6 : 8) : kind === 'pdu' ? 4 : 1) * watts / 1000;
+  const kinds = new Map(devices.map((device) => [device.id, device.kind]));
+  let wrong = 0;
+  for (const [deviceId, role, kwh] of core.db.prepare('SELECT f.device_id, f.role, e.kwh FROM energy_hourly e JOIN energy_feeds f ON f.id = e.feed_id WHERE e.t = ?').raw().all(hour) as [string, string, number][]) {
+    const expected = expectedKwh(kinds.get(deviceId)!, role, base.get(deviceId)!);
+    if (Math.abs(kwh - expected) > Math.max(0.02 * expected, role === 'pdu' ? 0.1 : 0)) wrong += 1;
+  }
+  if (wrong > 0) failures.add('rollup kWh', `${wrong} devices' hour is more than 2 % from the load they drew`);
   const sqlStart = performance.now();
   const peer = core.db.prepare('SELECT series_id, count(*), avg(v) FROM metric_raw WHERE t >= ? AND t < ? GROUP BY series_id').raw().all(hour - 15 * 60, hour + 3600 + 15 * 60);
   const sqlMs = performance.now() - sqlStart;
@@ -120,7 +131,8 @@ try {
   const site = core.services.energy.site(siteIds[0]!, DAYS);
   bench('energy.site_30d_ms', performance.now() - siteStart, 'ms');
   if (site.days.length < DAYS || site.devices.length === 0) failures.add('site view', `${site.days.length} days, ${site.devices.length} devices`);
-  bench('energy.rss_mb', Math.max(peakRss, process.memoryUsage().rss) / 1e6, 'MB');
+  // maxRSS (KiB) also sees the peak inside the synchronous rollup, when the sampling timer cannot run.
+  bench('energy.rss_mb', Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1e6, 'MB');
 } catch (error) {
   failures.add('run', error);
 } finally {

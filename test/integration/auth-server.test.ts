@@ -397,6 +397,23 @@ describe('sign-in and roles per region over HTTP', () => {
     expect((await fetch(api('/sites'), { headers: bearer(token) })).status).toBe(401);
   });
 
+  it('keeps region B out of energy for the people of region A: fleet, export, site, tariff, power limits', async () => {
+    const get = (path: string, token = viewerA) => fetch(api(path), { headers: bearer(token) });
+    const fleet = (await (await get('/energy?days=7')).json()) as { sites: { code: string }[] };
+    expect(fleet.sites.map((site) => site.code)).toEqual(['A-1']);
+    const exported = (await (await get('/energy/export?days=7')).json()) as { csv: string };
+    expect(exported.csv).not.toContain('B-1');
+    expect((await get(`/sites/${ids.b1}/energy`)).status).toBe(404);
+    expect((await get(`/sites/${ids.a1}/energy`)).status).toBe(200);
+    expect((await get(`/regions/${regionIds.b}/tariff`)).status).toBe(404);
+    expect((await get(`/regions/${regionIds.a}/tariff`)).status).toBe(200);
+    // An operator of A: not a limit on B's server (not found), and not A's tariff (an administrator's).
+    const put = (path: string, body: unknown, token: string) => fetch(api(path), { method: 'PUT', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await put(`/devices/${ids.serverB}/power-limit`, { watts: 300 }, operatorA)).status).toBe(404);
+    expect((await put(`/regions/${regionIds.a}/tariff`, { tariff: null }, operatorA)).status).toBe(403);
+    expect((await put(`/sites/${ids.a1}/energy/policy`, { enabled: true, capWatts: 300 }, operatorA)).status).toBe(403);
+  });
+
   // Last: the wizard runs add sites, which the counts above do not expect.
   it('keeps region B out of maintenance windows, site apps, identities, integrity and wizard runs for the people of region A', async () => {
     const get = (path: string, token = viewerA) => fetch(api(path), { headers: bearer(token) });

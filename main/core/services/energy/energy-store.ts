@@ -84,7 +84,7 @@ export interface DayTotals {
 /** The SQL of energy: series to read, hourly and daily rows, tariffs, problems. Statements prepared once. */
 export class EnergyStore {
   private readonly statements: Record<
-    'series' | 'samples' | 'integrated' | 'feed' | 'addFeed' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld' | 'sitesAt' | 'anomalous' | 'metered',
+    'series' | 'samples' | 'feed' | 'addFeed' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld' | 'sitesAt' | 'anomalous' | 'metered',
     Statement
   >;
 
@@ -101,12 +101,6 @@ export class EnergyStore {
       ),
       // By the primary key (series, time): reads the window, whatever the 48 hours of samples around it hold.
       samples: db.prepare('SELECT t, v FROM metric_raw WHERE series_id = ? AND t >= ? AND t < ? ORDER BY t').raw(),
-      // The trapezoid rule in SQL, the hour's share of each step between two samples no further apart than the gap (as integratePower does).
-      integrated: db.prepare(
-        `SELECT coalesce(sum(((v0 + v1) / 2.0) * (min(t1, @end) - max(t0, @start))), 0) / 3600000.0 AS kwh, coalesce(sum(min(t1, @end) - max(t0, @start)), 0) AS covered
-         FROM (SELECT lag(t) OVER (ORDER BY t) AS t0, lag(v) OVER (ORDER BY t) AS v0, t AS t1, v AS v1 FROM metric_raw WHERE series_id = @seriesId AND t >= @from AND t < @to)
-         WHERE t0 IS NOT NULL AND t1 - t0 <= @gap AND t1 > @start AND t0 < @end`,
-      ),
       feed: db.prepare('SELECT id FROM energy_feeds WHERE device_id = ? AND role = ?').pluck(),
       addFeed: db.prepare('INSERT INTO energy_feeds (device_id, role) VALUES (?, ?)'),
       putHour: db.prepare('INSERT OR REPLACE INTO energy_hourly (feed_id, t, kwh, covered, counter) VALUES (?, ?, ?, ?, ?)'),
@@ -161,11 +155,6 @@ export class EnergyStore {
 
   series(): PowerSeries[] {
     return this.statements.series.all() as PowerSeries[];
-  }
-
-  /** kWh of a power series (W) in [start, end), integrated from its raw samples, and the seconds of it covered. */
-  integrated(seriesId: number, start: number, end: number, gap: number): { kwh: number; covered: number } {
-    return this.statements.integrated.get({ seriesId, start, end, gap, from: start - gap, to: end + gap }) as { kwh: number; covered: number };
   }
 
   /** A series' raw samples in [from, to), in time order. */

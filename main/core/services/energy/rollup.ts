@@ -1,4 +1,4 @@
-import { costOf, counterEnergy, localDay, MAX_SAMPLE_GAP_SECONDS, type EnergyRole, type HourEnergy, type Tariff } from '../../../../shared/domain/energy.js';
+import { costOf, counterEnergy, integratePower, localDay, MAX_SAMPLE_GAP_SECONDS, type EnergyRole, type HourEnergy, type Tariff } from '../../../../shared/domain/energy.js';
 import type { EnergyStore, PowerSeries } from './energy-store.js';
 
 const HOUR = 3600;
@@ -43,8 +43,8 @@ interface Feed {
 /**
  * Rolls the closed clock hour starting at `hour` into energy per device and
  * role: from the device's counter where it has two readings or more, else
- * integrated from its power samples by the trapezoid rule, in SQL (read from
- * a margin around the hour, so the trapezoids at its edges are whole). Each hour is also added to its
+ * integrated from its power samples by the trapezoid rule (read from a
+ * margin around the hour, so the trapezoids at its edges are whole). Each hour is also added to its
  * local day, with its cost at the tariff in force now. Runs inside the
  * caller's transaction.
  */
@@ -75,9 +75,10 @@ export function rollHour(store: EnergyStore, hour: number, tariffOf: (regionId: 
     }
     let integrated: HourEnergy | undefined;
     if (feed.power.length > 0 && (!fromCounters || fromCounters.coveredSeconds < HOUR)) {
-      // Each series integrated on its own (in SQL: only the hour's figure leaves the database); a device's chassis add up.
-      const parts = feed.power.map((seriesId) => store.integrated(seriesId, hour, hour + HOUR, MAX_SAMPLE_GAP_SECONDS));
-      integrated = { hour, kwh: parts.reduce((sum, part) => sum + part.kwh, 0), coveredSeconds: Math.max(...parts.map((part) => part.covered)) };
+      // Each series integrated on its own, a device's chassis adding up (measured: faster than the same trapezoids in SQL).
+      const parts = feed.power.map((seriesId) => integratePower(store.samples(seriesId, from, to)).find((each) => each.hour === hour));
+      const found = parts.filter((part): part is HourEnergy => part !== undefined);
+      if (found.length) integrated = { hour, kwh: found.reduce((sum, part) => sum + part.kwh, 0), coveredSeconds: Math.max(...found.map((part) => part.coveredSeconds)) };
     }
     // The counter where it covers the hour as well as the readings do; the readings where the counter missed part of it.
     const counter = fromCounters !== undefined && fromCounters.coveredSeconds >= (integrated?.coveredSeconds ?? 0);
