@@ -278,7 +278,7 @@ export const EnergyFleetSite = z.object({
   cost: z.number().nullable(),
   currency: z.string().nullable(),
   efficiency: z.number().nullable(),
-  /** kWh of the last 7 days against the 7 before, as a fraction (0.25 is 25 % more); null without both. */
+  /** kWh per day of the last 7 whole days against the 7 before (days with data, 3 at least of each), as a fraction (0.25 is 25 % more); null without both. */
   change: z.number().nullable(),
   lastDayKwh: z.number(),
   missing: z.boolean(),

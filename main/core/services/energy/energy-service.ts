@@ -256,13 +256,20 @@ export class EnergyService implements Disposable {
       let comparableInput = 0;
       let lastWeek = 0;
       let weekBefore = 0;
+      let lastWeekDays = 0;
+      let weekBeforeDays = 0;
       let lastDayKwh = 0;
       for (const [day, roles] of daysOf) {
         const role = INPUT_ROLES.find((each) => roles.has(each));
         if (!role) continue;
         const billed = roles.get(role)!;
-        if (day >= weekAgo && day < today) lastWeek += billed.kwh;
-        else if (day >= twoWeeksAgo && day < weekAgo) weekBefore += billed.kwh;
+        if (day >= weekAgo && day < today) {
+          lastWeek += billed.kwh;
+          lastWeekDays += 1;
+        } else if (day >= twoWeeksAgo && day < weekAgo) {
+          weekBefore += billed.kwh;
+          weekBeforeDays += 1;
+        }
         if (day === yesterday) lastDayKwh = billed.kwh;
         if (day < fromDay) continue;
         kwh += billed.kwh;
@@ -286,7 +293,8 @@ export class EnergyService implements Disposable {
         cost,
         currency,
         efficiency: comparableIt > 0 ? comparableInput / comparableIt : null,
-        change: weekBefore > 0 && lastWeek > 0 ? lastWeek / weekBefore - 1 : null,
+        // Per day with data, so a site recording for part of a week compares like with like; at least 3 days of each.
+        change: weekBefore > 0 && lastWeek > 0 && lastWeekDays >= 3 && weekBeforeDays >= 3 ? lastWeek / lastWeekDays / (weekBefore / weekBeforeDays) - 1 : null,
         lastDayKwh,
         // Missing: the site has devices that report power, and no energy came from it yesterday or today.
         missing: metered.has(site.id) && ![...daysOf.keys()].some((day) => day >= yesterday && day <= today),
