@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { EnergyFleet, SiteEnergy, Tariff } from '../../shared/domain/energy.js';
 import type { Region } from '../../shared/domain/region.js';
-import { change, kwhNumber, money, ratio } from '../../renderer/features/energy/energy-format.js';
+import { axisNumber, change, kwhNumber, money, ratio } from '../../renderer/features/energy/energy-format.js';
+import { ENERGY_PALETTE, ENERGY_SLOTS, energyColouring, stepOf } from '../../renderer/features/map/energy-colours.js';
 import { createUser, signedInPage } from './auth-helpers.js';
 import { recordEnergyHistory, type EnergyHistory } from './energy-history.js';
 import { api, apiPost, expect, SCREENSHOT_DIR, startEdgecab, stopEdgecab, test as base } from './fixtures.js';
@@ -310,4 +311,111 @@ test.describe('Energy', () => {
     await expect(panel.getByTestId('tariff-none')).toBeVisible();
     expect(await tariffOf()).toBeNull();
   });
+
+  test('the map coloured by energy per day: each site by its kWh of yesterday in a few steps, with a legend, no data in grey, the site card with its kWh, in English and Chinese', async ({ page, edgecab, history }) => {
+    const fleet = await json<EnergyFleet>(edgecab.url, '/energy?days=2');
+    const hangzhou = fleet.sites.find((site) => site.code === 'HZ-XH-01')!;
+    const suzhou = fleet.sites.find((site) => site.code === 'SZ-GY-01')!;
+    // Both recorded cabinets counted yesterday; the lab cabinet nothing (no hour of it closed yet).
+    expect(hangzhou.lastDayKwh).toBeGreaterThan(0);
+    expect(suzhou.lastDayKwh).toBeGreaterThan(0);
+    expect(fleet.sites.find((site) => site.code === lab.code)!.lastDayKwh).toBe(0);
+    const { steps, colours } = energyColouring(fleet.sites);
+    expect(steps.length).toBe(3);
+    const slotOf = (siteId: string) => colours.get(siteId) ?? 'unknown';
+    // Hangzhou, the larger of the two, is in the top step or the one below it.
+    expect(stepOf(hangzhou.lastDayKwh, steps)).toBeGreaterThanOrEqual(2);
+
+    await page.goto('/#/map');
+    const colourBy = page.getByRole('combobox', { name: 'Colour by' });
+    await expect(colourBy.getByRole('option')).toHaveText(['Health', 'Energy per day']);
+    await colourBy.selectOption({ label: 'Energy per day' });
+    expect(new URL(page.url()).hash).toBe('#/map?colour=energy');
+
+    // The legend: yesterday's kWh in steps of a round size, each with how many sites show it, and no data.
+    const legend = page.getByTestId('map-legend');
+    await expect(legend.getByTestId('legend-energy')).toHaveText('Energy yesterday, per site');
+    const kwh = (value: number) => axisNumber(value, 'en');
+    const labels = [`under ${kwh(steps[0]!)} kWh`, `${kwh(steps[0]!)}–${kwh(steps[1]!)} kWh`, `${kwh(steps[1]!)}–${kwh(steps[2]!)} kWh`, `${kwh(steps[2]!)} kWh or more`];
+    for (const [index, label] of labels.entries()) {
+      const shown = fleet.sites.filter((site) => colours.get(site.siteId) === ENERGY_SLOTS[index]).length;
+      await expect(legend.getByTestId(`legend-energy-${index + 1}`)).toHaveText(`${label} ${shown}`);
+    }
+    await expect(legend.getByTestId('legend-energy-none')).toHaveText('No data 1');
+    await expect(legend.getByTestId('legend-ok')).toHaveCount(0);
+
+    // Each site drawn in its step's slot (the lab cabinet as no data), the slot drawn in the energy palette.
+    await page.evaluate(() => (window as unknown as { edgecabMap: { map: { setView(at: [number, number], zoom: number): void } } }).edgecabMap.map.setView([30.78, 120.43], 9));
+    await expect.poll(() => drawnState(page, 'HZ-XH-01')).toBe(slotOf(history.hangzhou.siteId));
+    await expect.poll(() => drawnState(page, 'SZ-GY-01')).toBe(slotOf(history.suzhou.siteId));
+    await expect.poll(() => drawnColour(page, 'HZ-XH-01')).toBe(ENERGY_PALETTE[slotOf(history.hangzhou.siteId)]);
+
+    // The site card: the site's own kWh of yesterday, and its health beside it.
+    const search = page.getByRole('searchbox', { name: 'Find a site by name or code' });
+    await search.fill('HZ-XH-01');
+    await page.getByRole('option', { name: /Hangzhou West Lake/ }).click();
+    const card = page.getByTestId('site-card');
+    await expect(card.getByTestId('site-card-state')).toHaveText(`${kwhNumber(hangzhou.lastDayKwh, 'en')} kWh yesterday`);
+    await expect(card.getByTestId('site-card-health')).toBeVisible();
+    await page.evaluate(() => (window as unknown as { edgecabMap: { map: { setView(at: [number, number], zoom: number): void } } }).edgecabMap.map.setView([30.78, 120.43], 8));
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/map-energy-en.png` });
+    await search.fill(lab.code);
+    await page.getByRole('option', { name: new RegExp(lab.code) }).click();
+    await expect(card.getByTestId('site-card-state')).toHaveText('No energy recorded yesterday');
+    await expect.poll(() => drawnState(page, lab.code)).toBe('unknown');
+
+    // Chinese.
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await expect(page.getByRole('combobox', { name: '着色依据' }).getByRole('option')).toHaveText(['健康状态', '每日能耗']);
+    await expect(legend.getByTestId('legend-energy')).toHaveText('昨天各站点的用电量');
+    await expect(legend.getByTestId('legend-energy-1')).toHaveText(new RegExp(`^低于 ${kwh(steps[0]!)} kWh \\d+$`));
+    await expect(legend.getByTestId('legend-energy-4')).toHaveText(new RegExp(`^${kwh(steps[2]!)} kWh 及以上 \\d+$`));
+    await expect(legend.getByTestId('legend-energy-none')).toHaveText('无数据 1');
+    await expect(card.getByTestId('site-card-state')).toHaveText('昨天没有能耗记录');
+    await page.getByRole('searchbox', { name: '按名称或编码查找站点' }).fill('HZ-XH-01');
+    await page.getByRole('option', { name: /Hangzhou West Lake/ }).click();
+    await expect(card.getByTestId('site-card-state')).toHaveText(`昨天 ${kwhNumber(hangzhou.lastDayKwh, 'zh-CN')} kWh`);
+    await page.evaluate(() => (window as unknown as { edgecabMap: { map: { setView(at: [number, number], zoom: number): void } } }).edgecabMap.map.setView([30.78, 120.43], 8));
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/map-energy-zh-CN.png` });
+    await page.getByLabel('语言').selectOption('en');
+
+    // Back to health: the health legend and colours, the address without the choice.
+    await colourBy.selectOption('health');
+    expect(new URL(page.url()).hash).toBe('#/map');
+    await expect(legend.getByTestId('legend-energy')).toHaveCount(0);
+    await expect(legend.getByTestId('legend-ok')).toBeVisible();
+    await expect(card.getByTestId('site-card-health')).toHaveCount(0);
+    await expect.poll(() => drawnColour(page, 'HZ-XH-01')).not.toBe(ENERGY_PALETTE[slotOf(history.hangzhou.siteId)]);
+  });
 });
+
+interface DrawnSite {
+  hit: { kind: 'site' | 'cluster'; site?: [string, string, string, number, number, number | null, string, string | null] };
+}
+
+/** The palette slot the map draws a site with, once it is on screen on its own (the layer redraws in batches). */
+async function drawnState(page: Page, code: string): Promise<string | undefined> {
+  const drawn = await page.evaluate(() => {
+    const handle = (window as unknown as { edgecabMap?: { layer: { drawnItems(): { hit: unknown }[] } } }).edgecabMap;
+    return (handle?.layer.drawnItems() ?? []).map((item) => ({ hit: item.hit })) as DrawnSite[];
+  });
+  return drawn.find((item) => item.hit.site?.[1] === code)?.hit.site?.[6];
+}
+
+/** The colour of the canvas at the centre of a site's marker, as #rrggbb. */
+async function drawnColour(page: Page, code: string): Promise<string | null> {
+  return page.evaluate((wanted) => {
+    const handle = (window as unknown as { edgecabMap?: { layer: { drawnItems(): { x: number; y: number; hit: { site?: [string, string] } }[] } } }).edgecabMap;
+    const item = handle?.layer.drawnItems().find((each) => each.hit.site?.[1] === wanted);
+    const canvas = document.querySelector<HTMLCanvasElement>('canvas.sites-layer');
+    if (!item || !canvas) return null;
+    // The canvas sits in the map pane, moved by the pan; the drawn points are in map-container pixels.
+    const container = canvas.closest('.leaflet-container')!.getBoundingClientRect();
+    const box = canvas.getBoundingClientRect();
+    const scale = canvas.width / box.width;
+    const x = Math.round((item.x + container.left - box.left) * scale);
+    const y = Math.round((item.y + container.top - box.top) * scale);
+    const [red, green, blue] = canvas.getContext('2d')!.getImageData(x, y, 1, 1).data;
+    return `#${[red, green, blue].map((part) => part!.toString(16).padStart(2, '0')).join('')}`;
+  }, code);
+}

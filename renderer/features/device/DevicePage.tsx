@@ -15,6 +15,7 @@ import { ServerReport } from '../probe/ServerReport.js';
 import { ConnectionForm } from './ConnectionForm.js';
 import { EngineSection } from './EngineSection.js';
 import { PowerControls } from './PowerControls.js';
+import { PowerLimitCard } from '../energy/PowerLimitCard.js';
 import { MonitoringPanel } from './MonitoringPanel.js';
 import type { Alarm, DeviceMonitoring } from '../../../shared/domain/monitoring.js';
 import { alarmText } from '../alarms/alarm-text.js';
@@ -161,6 +162,7 @@ export function DevicePage() {
       {device.protocol === 'redfish' && system && canOperate ? (
         <PowerControls device={device} allowed={system.allowedResets} onDone={(message) => setNotice(message)} />
       ) : null}
+      {device.protocol === 'redfish' && connected && canOperate ? <PowerLimitCard deviceId={device.id} /> : null}
       {deviceAlarms.length > 0 ? (
         <section className="card" aria-labelledby="device-alarms-title" data-testid="device-alarms">
           <h2 id="device-alarms-title">{t('alarms.title')}</h2>

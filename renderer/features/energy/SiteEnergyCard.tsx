@@ -8,6 +8,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatDateTime } from '../../components/format.js';
 import { useRegions } from '../regions/useRegions.js';
 import { BarChart } from './BarChart.js';
+import { EmergencyPolicyBlock } from './EmergencyPolicyBlock.js';
 import { axisNumber, dayLabel, kwhNumber, money, percent, ratio, type Span } from './energy-format.js';
 import { SpanChoice } from './SpanChoice.js';
 import './energy.css';
@@ -18,7 +19,8 @@ const REFRESH_MS = 5 * 60_000;
  * The site page's energy panel: per day the IT load against the cabinet
  * input, losses, efficiency, kWh per tariff band and cost; each device's
  * share and how its kWh were measured; devices with no energy in the last
- * 24 hours; and the counter problems the core found.
+ * 24 hours; the counter problems the core found; and the site's emergency
+ * power policy.
  */
 export function SiteEnergyCard({ siteId, devices }: { siteId: string; devices: readonly { id: string; name: string }[] }) {
   const { t, i18n } = useTranslation();
@@ -261,6 +263,7 @@ export function SiteEnergyCard({ siteId, devices }: { siteId: string; devices: r
           ) : null}
         </>
       ) : null}
+      <EmergencyPolicyBlock siteId={siteId} />
     </section>
   );
 }

@@ -15,14 +15,16 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useRegions } from '../regions/useRegions.js';
 import { SiteFormDialog } from '../sites/SiteFormDialog.js';
 import { WorldBasemap } from './basemap.js';
-import { SitesLayer, STATE_COLORS, type SitesLayerHit } from './SitesLayer.js';
+import { SitesLayer, type SitesLayerHit } from './SitesLayer.js';
 import { loadMapSites } from './prefetch.js';
 import { vectorTileLayer } from './vectorLayer.js';
 import { RegionOptions } from '../regions/RegionOptions.js';
 import { useCan, useCanAt } from '../auth/access.js';
-import { ColourBySelect, MapLegend, useStateLabel } from './ColourBy.js';
+import { ColourBySelect, MapLegend, paletteOf, useStateLabel, type ColourMode } from './ColourBy.js';
 import { colourCounts, recoloured, shownState } from './rollout-colours.js';
 import { useRolloutColouring } from './useRolloutColouring.js';
+import { useEnergyColouring } from './useEnergyColouring.js';
+import { kwhNumber } from '../energy/energy-format.js';
 import { siteDetailText, siteStateLabel } from '../rollouts/rollout-text.js';
 
 type Mode = { kind: 'browse' } | { kind: 'place' } | { kind: 'move'; site: MapSite };
@@ -125,7 +127,11 @@ export function MapPage() {
   const [placing, setPlacing] = useState<{ latitude: number; longitude: number } | null>(null);
   const [moving, setMoving] = useState<{ site: MapSite; latitude: number; longitude: number } | null>(null);
   const colouring = useRolloutColouring();
-  const { colours } = colouring;
+  const energy = useEnergyColouring();
+  // Energy per day or a rollout (never both: one address parameter chooses), else health.
+  const colours = energy.colouring?.colours ?? colouring.colours;
+  const colourMode: ColourMode = energy.colouring ? { kind: 'energy', steps: energy.colouring.steps } : colours !== null ? { kind: 'rollout' } : { kind: 'health' };
+  const palette = paletteOf(colourMode);
   /**
    * Every site's health as last read, kept apart from what the layer draws:
    * coloured by a rollout, the layer holds recoloured copies, and going back
@@ -134,7 +140,7 @@ export function MapPage() {
   const healthRef = useRef<Map<string, MapSite>>(new Map());
   /** The colours the layer was last given, for the live callbacks (which outlive a render). */
   const coloursRef = useRef<ReadonlyMap<string, SiteState> | null>(null);
-  const stateLabel = useStateLabel(colours !== null);
+  const stateLabel = useStateLabel(colourMode);
   // Placing a site creates one (administrator somewhere); basemap sources are global settings; moving needs administrator on the site's region.
   const canPlace = useCan('administrator', 'anywhere');
   const canConfigure = useCan('administrator', 'everywhere');
@@ -203,7 +209,11 @@ export function MapPage() {
     } else if (event.type === 'site.changed' || event.type === 'connection.restored') loadSites();
   });
 
-  // Colour by health or by the chosen rollout. Switching redraws every site at once; a rollout read again touches only the sites whose colour moved.
+  // The energy colouring draws its slots in its own colours; set before the sites are recoloured, so one redraw shows both.
+  useEffect(() => {
+    layerRef.current?.setPalette(palette);
+  }, [palette]);
+  // Colour by health, by the chosen rollout or by energy. Switching redraws every site at once; a rollout read again touches only the sites whose colour moved.
   useEffect(() => {
     const previous = coloursRef.current;
     coloursRef.current = colours;
@@ -293,7 +303,10 @@ export function MapPage() {
   // the layer takes new colours only after the render, in an effect.
   const selectedHealth = selected?.kind === 'site' ? (healthRef.current.get(selected.site[0]) ?? selected.site) : null;
   const selectedSite = selectedHealth ? recoloured(selectedHealth, colours) : null;
-  const selectedRolloutSite = selectedSite && colours !== null ? (colouring.detail?.sites.find((site) => site.siteId === selectedSite[0]) ?? null) : null;
+  const selectedRolloutSite = selectedSite && colours !== null && !energy.colouring ? (colouring.detail?.sites.find((site) => site.siteId === selectedSite[0]) ?? null) : null;
+  // Coloured by energy: the site's own kWh of yesterday, not only the step it falls in.
+  const selectedKwh = selectedSite && energy.colouring ? energy.colouring.kwh.get(selectedSite[0]) : undefined;
+  const selectedEnergyText = selectedSite && energy.colouring ? (selectedKwh === undefined ? t('energy.map.cardNoData') : t('energy.map.cardKwh', { value: kwhNumber(selectedKwh, i18n.language) })) : null;
   return (
     <section className="page map-page" aria-labelledby="map-title">
       <header className="page-header">
@@ -326,7 +339,7 @@ export function MapPage() {
               {matches.map((site) => (
                 <li key={site[0]}>
                   <button type="button" role="option" aria-selected={false} onClick={() => flyTo(site)}>
-                    <span className="status-dot" style={{ background: STATE_COLORS[shownState(site, colours)] }} />
+                    <span className="status-dot" style={{ background: palette[shownState(site, colours)] }} />
                     {site[2]} <span className="muted">{site[1]}</span>
                   </button>
                 </li>
@@ -338,7 +351,7 @@ export function MapPage() {
           <option value="">{t('map.allRegions')}</option>
           <RegionOptions regions={regions} />
         </select>
-        <ColourBySelect colouring={colouring} />
+        <ColourBySelect colouring={colouring} energy={energy} />
         <label className="checkbox">
           <input type="checkbox" checked={problemsOnly} onChange={(event) => setProblemsOnly(event.target.checked)} />
           {t('map.problemsOnly')}
@@ -381,6 +394,7 @@ export function MapPage() {
       </div>
       <ErrorNotice message={error} />
       <ErrorNotice message={colouring.error} />
+      <ErrorNotice message={energy.error} />
       {notice ? (
         <div className="notice" role="status">
           {notice}
@@ -393,7 +407,7 @@ export function MapPage() {
       ) : null}
       <div className="map-wrap">
         <div ref={container} className={`map${mode.kind !== 'browse' ? ' map-picking' : ''}`} data-testid="map" />
-        <MapLegend rollout={colours === null ? null : colouring.detail} counts={legendCounts} />
+        <MapLegend rollout={colours === null || energy.colouring ? null : colouring.detail} energy={energy.colouring} counts={legendCounts} />
         {selected ? (
           <aside className="card site-card" data-testid="site-card" aria-label={selectedSite ? selectedSite[2] : t('map.cluster', { count: 0 })}>
             <button type="button" className="icon-button close" aria-label={t('common.close')} onClick={() => setSelected(null)}>
@@ -404,8 +418,8 @@ export function MapPage() {
                 <h2>{selectedSite[2]}</h2>
                 <p className="muted">{selectedSite[1]}</p>
                 <p>
-                  <span className="status-dot" style={{ background: STATE_COLORS[selectedSite[6]] }} />
-                  <strong data-testid="site-card-state">{selectedRolloutSite ? siteStateLabel(t, selectedRolloutSite) : stateLabel(selectedSite[6])}</strong>
+                  <span className="status-dot" style={{ background: palette[selectedSite[6]] }} />
+                  <strong data-testid="site-card-state">{selectedRolloutSite ? siteStateLabel(t, selectedRolloutSite) : selectedEnergyText ?? stateLabel(selectedSite[6])}</strong>
                 </p>
                 {selectedRolloutSite?.detail ? (
                   <p className="muted small" data-testid="site-card-rollout-detail">
@@ -445,7 +459,7 @@ export function MapPage() {
                 <ul className="cluster-counts" data-testid="cluster-counts">
                   {SITE_STATES.filter((state) => selected.counts[state]).map((state) => (
                     <li key={state}>
-                      <span className="status-dot" style={{ background: STATE_COLORS[state] }} />
+                      <span className="status-dot" style={{ background: palette[state] }} />
                       {stateLabel(state)}: {selected.counts[state]}
                     </li>
                   ))}

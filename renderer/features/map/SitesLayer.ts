@@ -23,6 +23,14 @@ const MAX_CLUSTER_ZOOM = 15;
 /** Below this many sites a full index is quick enough to build at once. */
 const PROGRESSIVE_FROM = 20_000;
 
+/** A fill (#rrggbb) light enough that a count on it is written dark, not white. */
+function isLight(colour: string): boolean {
+  const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour);
+  if (!match) return false;
+  const [red, green, blue] = [match[1]!, match[2]!, match[3]!].map((part) => parseInt(part, 16) / 255) as [number, number, number];
+  return 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.65;
+}
+
 const DRAW_ORDER: SiteState[] = ['critical', 'unreachable', 'warning', 'stale', 'maintenance', 'ok', 'unknown'];
 
 interface PointProps {
@@ -64,6 +72,8 @@ export class SitesLayer extends L.Layer {
   private datum: 'wgs84' | 'gcj02' = 'wgs84';
   private project: (site: MapSite) => [number, number] = (site) => [site[3], site[4]];
   private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The colour of each palette slot: the health colours, or another colouring's own (energy). */
+  private palette: Record<SiteState, string> = STATE_COLORS;
   private cancelFullIndex: () => void = () => undefined;
   /** Main-thread time spent re-indexing and redrawing, for the map benchmark. */
   busyMs = 0;
@@ -133,6 +143,13 @@ export class SitesLayer extends L.Layer {
     this.problemsOnly = problemsOnly;
     this.visible = visible;
     this.rebuild();
+  }
+
+  /** Draws each slot in another colour (the slots, and so the clusters' order, stay); redraws at once when it changes. */
+  setPalette(palette: Record<SiteState, string>): void {
+    if (palette === this.palette) return;
+    this.palette = palette;
+    this.redraw();
   }
 
   /** Re-projects only when the datum changes: a rebuild of 100,000 sites is not free. */
@@ -266,7 +283,7 @@ export class SitesLayer extends L.Layer {
         const site = this.sites[props.index!]!;
         context.beginPath();
         context.arc(point.x, point.y, 7, 0, Math.PI * 2);
-        context.fillStyle = STATE_COLORS[site[6]];
+        context.fillStyle = this.palette[site[6]];
         context.fill();
         context.lineWidth = 2;
         context.strokeStyle = '#ffffff';
@@ -279,7 +296,7 @@ export class SitesLayer extends L.Layer {
       const point = map.latLngToContainerPoint(this.drag.at);
       context.beginPath();
       context.arc(point.x, point.y, 9, 0, Math.PI * 2);
-      context.fillStyle = STATE_COLORS[this.drag.site[6]];
+      context.fillStyle = this.palette[this.drag.site[6]];
       context.fill();
       context.setLineDash([3, 2]);
       context.lineWidth = 2;
@@ -319,15 +336,15 @@ export class SitesLayer extends L.Layer {
       context.arc(x, y, r, angle, angle + sweep);
       context.arc(x, y, r - 4, angle + sweep, angle, true);
       context.closePath();
-      context.fillStyle = STATE_COLORS[state];
+      context.fillStyle = this.palette[state];
       context.fill();
       angle += sweep;
     }
     context.beginPath();
     context.arc(x, y, r - 5, 0, Math.PI * 2);
-    context.fillStyle = STATE_COLORS[worst];
+    context.fillStyle = this.palette[worst];
     context.fill();
-    context.fillStyle = '#ffffff';
+    context.fillStyle = isLight(this.palette[worst]) ? '#1c2430' : '#ffffff';
     context.font = '600 12px system-ui, sans-serif';
     context.textAlign = 'center';
     context.textBaseline = 'middle';
