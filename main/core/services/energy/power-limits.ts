@@ -102,7 +102,8 @@ export class PowerLimits implements PollFollower {
     const siteId = result.device.site_id;
     // Nothing to reconcile when this UPS is on mains and nothing is held: most polls, at no cost (no flush of the batched writes).
     const onBattery = result.observation.conditions.some((condition) => condition.key === ON_BATTERY);
-    if (!onBattery && !this.db.prepare('SELECT 1 FROM energy_caps WHERE site_id = ? LIMIT 1').get(siteId)) return;
+    const holding = this.db.prepare('SELECT 1 FROM energy_caps WHERE site_id = ? LIMIT 1').get(siteId) !== undefined;
+    if (!holding && (!onBattery || !this.enabled(siteId))) return;
     if (this.pending.has(siteId)) return;
     this.pending.add(siteId);
     this.queue(siteId, async () => {
