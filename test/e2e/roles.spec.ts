@@ -93,7 +93,7 @@ test('a viewer of region A sees only region A, and no action their role cannot d
   await expect(page.getByRole('button', { name: 'Edit layout' })).toHaveCount(0);
   await page.goto(`/#/devices/${world.serverDevice}`);
   await expect(page.getByTestId('device-status')).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'Power' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Power', exact: true })).toHaveCount(0);
   await expect(page.getByRole('button', { name: /Power on|Restart|Shut down|Force/ })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Read now' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Change connection' })).toHaveCount(0);
@@ -156,7 +156,7 @@ test('an operator of region A may power a server and acknowledge, but not delete
   await expect(page.getByRole('button', { name: 'Edit layout' })).toHaveCount(0);
 
   await page.goto(`/#/devices/${world.serverDevice}`);
-  await expect(page.getByRole('heading', { name: 'Power' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Power', exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Read now' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Change connection' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Restart', exact: true }).click();
@@ -175,7 +175,7 @@ test('an operator of region A may power a server and acknowledge, but not delete
   // Demoted while the page is open: their sessions end at once. The next call (or the event stream's next check) finds it ended, the page says so in the user's language, and signed in again they are a viewer.
   await page.goto(`/#/devices/${world.serverDevice}`);
   await page.getByLabel('Language').selectOption('zh-CN');
-  await expect(page.getByRole('heading', { name: '电源' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '电源', exact: true })).toBeVisible();
   await api(edgecab.url, `/users/${world.operatorId}`, { method: 'PATCH', body: JSON.stringify({ grants: [{ role: 'viewer', regionId: world.regionA }] }) });
   const signIn = page.getByRole('form', { name: '登录 EdgeCab' });
   const restart = page.getByRole('button', { name: '重启', exact: true });
@@ -192,7 +192,7 @@ test('an operator of region A may power a server and acknowledge, but not delete
   await signIn.getByRole('button', { name: '登录' }).click();
   await page.goto(`/#/devices/${world.serverDevice}`);
   await expect(page.getByTestId('device-status')).toBeVisible();
-  await expect(page.getByRole('heading', { name: '电源' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: '电源', exact: true })).toHaveCount(0);
   await api(edgecab.url, `/users/${world.operatorId}`, { method: 'PATCH', body: JSON.stringify({ grants: [{ role: 'operator', regionId: world.regionA }] }) });
   await context.close();
 });
