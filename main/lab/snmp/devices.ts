@@ -186,8 +186,8 @@ export class LabSwitch extends LabDevice {
 const UPS_ON_BATTERY_ALARM = '1.3.6.1.2.1.33.1.6.3.2';
 
 /** An online UPS (UPS-MIB): on mains or on battery, draining while on battery, with alarm rows and traps. */
-/** The lab UPS's rating and efficiency (a 3 kVA line-interactive unit). */
-const UPS_RATED_WATTS = 3000;
+/** The lab UPS's rating and efficiency (a 10 kVA online unit, as a 42U edge cabinet with two PDUs needs). */
+const UPS_RATED_WATTS = 10_000;
 const UPS_EFFICIENCY = 0.94;
 
 export class LabUps extends LabDevice {
@@ -310,7 +310,10 @@ export class LabUps extends LabDevice {
     this.agent.setScalar('upsOutputSource', T.Integer, onBattery ? 5 : 3);
     this.agent.setScalar('upsBatteryCurrent', T.Integer, onBattery ? 310 : 0);
     this.agent.setCell('upsInputTable', 3, 1, onBattery ? 0 : 220);
-    this.publishLoad();
+    // On battery nothing comes in; back on mains, the load and the UPS's losses do.
+    const input = onBattery ? 0 : Math.round(this.loadWatts / UPS_EFFICIENCY);
+    this.agent.setCell('upsInputTable', 4, 1, Math.round((input / 220) * 10));
+    this.agent.setCell('upsInputTable', 5, 1, input);
     if (!onBattery) {
       this.secondsOnBattery = 0;
       this.agent.setScalar('upsSecondsOnBattery', T.Integer, 0);
