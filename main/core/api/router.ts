@@ -78,6 +78,16 @@ export function createRouter(services: Services) {
   const os = guarded;
   const { sites, regions, audit, bus, system } = services;
   const scopeOf = (access: Access): RegionScope => access.scope(regions.allIds());
+  type UnreachableError = (options: { message: string; data: { reason: string; fingerprint: string | null } }) => Error;
+  /** Work that reaches a device now: a device that did not answer as expected is the route's declared 502. */
+  const onDevice = async <T>(work: () => Promise<T>, errors: { DEVICE_UNREACHABLE: UnreachableError }): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof DeviceUnreachableError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.reason, fingerprint: error.fingerprint } });
+      throw error;
+    }
+  };
   const isRootAdmin = (access: Access) => access.canEverywhere('administrator');
   return os.router({
     system: {
@@ -165,22 +175,8 @@ export function createRouter(services: Services) {
         return { id: input.id, trusted: true as const };
       }),
       get: os.devices.get.handler(({ input }) => services.devices.detail(input.id)),
-      refresh: os.devices.refresh.handler(async ({ input, errors }) => {
-        try {
-          return await services.devices.refresh(input.id);
-        } catch (error) {
-          if (error instanceof DeviceUnreachableError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.reason, fingerprint: error.fingerprint } });
-          throw error;
-        }
-      }),
-      power: os.devices.power.handler(async ({ input, errors }) => {
-        try {
-          return await services.devices.power(input.id, input.action);
-        } catch (error) {
-          if (error instanceof DeviceUnreachableError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.reason, fingerprint: error.fingerprint } });
-          throw error;
-        }
-      }),
+      refresh: os.devices.refresh.handler(({ input, errors }) => onDevice(() => services.devices.refresh(input.id), errors)),
+      power: os.devices.power.handler(({ input, errors }) => onDevice(() => services.devices.power(input.id, input.action), errors)),
       probeRedfish: os.devices.probeRedfish.handler(async ({ input, errors }) => {
         if (input.url.startsWith('http:') && !input.allowClearText) {
           throw new InvalidInputError([{ field: 'url', code: 'clear_text', message: 'http:// would send the password in clear text; use https://, or allow clear text explicitly' }]);
@@ -436,22 +432,8 @@ export function createRouter(services: Services) {
       export: os.energy.export.handler(({ input, context }) => services.energy.exportCsv(scopeOf(context.access), input.days)),
       tariff: os.energy.tariff.handler(({ input }) => services.energy.regionTariff(input.regionId)),
       setTariff: os.energy.setTariff.handler(({ input }) => services.energy.setRegionTariff(input.regionId, input.tariff)),
-      powerLimit: os.energy.powerLimit.handler(async ({ input, errors }) => {
-        try {
-          return await services.powerLimits.read(input.id);
-        } catch (error) {
-          if (error instanceof DeviceUnreachableError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.reason, fingerprint: error.fingerprint } });
-          throw error;
-        }
-      }),
-      setPowerLimit: os.energy.setPowerLimit.handler(async ({ input, errors }) => {
-        try {
-          return await services.powerLimits.set(input.id, input.watts);
-        } catch (error) {
-          if (error instanceof DeviceUnreachableError) throw errors.DEVICE_UNREACHABLE({ message: error.message, data: { reason: error.reason, fingerprint: error.fingerprint } });
-          throw error;
-        }
-      }),
+      powerLimit: os.energy.powerLimit.handler(({ input, errors }) => onDevice(() => services.powerLimits.read(input.id), errors)),
+      setPowerLimit: os.energy.setPowerLimit.handler(({ input, errors }) => onDevice(() => services.powerLimits.set(input.id, input.watts), errors)),
       policy: os.energy.policy.handler(({ input }) => services.powerLimits.policy(input.siteId)),
       setPolicy: os.energy.setPolicy.handler(({ input }) => services.powerLimits.setPolicy(input)),
     },
