@@ -222,6 +222,42 @@ export function siteBalance(byRole: Partial<Record<EnergyRole, number>>): { itKw
   };
 }
 
+/** One role's energy in a site's clock hour, and whether every device of that role there was measured for (nearly) the whole hour. */
+export interface RoleHour {
+  kwh: number;
+  complete: boolean;
+}
+
+/** The roles that can be the cabinet's input, upstream first: what the site's meter would bill. */
+export const INPUT_ROLES: readonly EnergyRole[] = ['ups-input', 'ups-output', 'pdu', 'it'];
+/** The roles that can stand for the IT load: the IT devices themselves, else the PDU outlets that feed them. */
+const IT_ROLES: readonly EnergyRole[] = ['it', 'pdu'];
+
+/**
+ * A site's balance for one clock hour, decided hour by hour so a meter that
+ * came or went in the middle of a day bills only the hours it measured:
+ * the input is the most upstream role measured completely (else the most
+ * upstream measured at all), the IT load the IT devices where all of them
+ * were measured, else the PDUs where all of them were. An efficiency is
+ * compared only when both are complete and come from different meters,
+ * the input upstream of the IT load; a cabinet with one server not metered
+ * gives no ratio rather than one that is too high.
+ */
+export function hourBalance(byRole: Partial<Record<EnergyRole, RoleHour>>): { inputRole: EnergyRole | null; inputKwh: number | null; itKwh: number | null; compared: boolean } {
+  const present = (roles: readonly EnergyRole[]) => roles.filter((role) => byRole[role] !== undefined);
+  const pick = (roles: readonly EnergyRole[]) => present(roles).find((role) => byRole[role]!.complete) ?? present(roles)[0] ?? null;
+  const inputRole = pick(INPUT_ROLES);
+  const itRole = pick(IT_ROLES);
+  const compared =
+    inputRole !== null &&
+    itRole !== null &&
+    byRole[inputRole]!.complete &&
+    byRole[itRole]!.complete &&
+    byRole[itRole]!.kwh > 0 &&
+    INPUT_ROLES.indexOf(inputRole) < INPUT_ROLES.indexOf(itRole);
+  return { inputRole, inputKwh: inputRole ? byRole[inputRole]!.kwh : null, itKwh: itRole ? byRole[itRole]!.kwh : null, compared };
+}
+
 // ── Views (the contract) ─────────────────────────────────────────────────
 
 export const ENERGY_ROLES = ['it', 'pdu', 'ups-output', 'ups-input', 'cooling'] as const;
@@ -239,6 +275,9 @@ export const EnergyDay = z.object({
   peakKwh: z.number(),
   flatKwh: z.number(),
   valleyKwh: z.number(),
+  /** Hours of the day with the cabinet input measured, and of them the hours where the IT load was measured completely too (efficiency and losses come from those alone). */
+  hours: z.number().int(),
+  comparedHours: z.number().int(),
 });
 export type EnergyDay = z.infer<typeof EnergyDay>;
 

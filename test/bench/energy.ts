@@ -5,6 +5,8 @@
  * monitor writes them (MetricStore, one every 45 s), and the paths users run:
  *   energy.rollup_ms               one closed hour of raw samples rolled into hourly and daily kWh for every device
  *                                  (counters where they are, integration elsewhere), as the service does each hour (target < 2,000 ms)
+ *   energy.rollup_longest_turn_ms  the same hour rolled again as the server's timer rolls it (feeds read a few hundred per turn of the event loop,
+ *                                  then written at once): the longest the event loop was held (what polls and requests wait at most)
  *   energy.vs_sql                  rollup_ms ÷ the time of one plain SQL average per series over the same samples (the peer: a floor)
  *   energy.fleet_30d_ms            the fleet view over 30 days of daily kWh and cost of all devices
  *   energy.site_30d_ms             one site's view over 30 days (days, devices, 48 hours)
@@ -12,7 +14,7 @@
  *   energy.rss_mb                  the process's peak resident memory
  * The suite fails when any hour was not rolled for a device that had samples, or a view is wrong.
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createCore } from '../../main/core/index.js';
 import { EnergyStore } from '../../main/core/services/energy/energy-store.js';
 import { roleOf } from '../../main/core/services/energy/rollup.js';
@@ -92,6 +94,20 @@ try {
     if (Math.abs(kwh - expected) > Math.max(0.02 * expected, role === 'pdu' ? 0.1 : 0)) wrong += 1;
   }
   if (wrong > 0) failures.add('rollup kWh', `${wrong} devices' hour is more than 2 % from the load they drew`);
+  // The timer's way, on the same hour rolled afresh: the event loop's longest hold while it runs.
+  core.db.transaction(() => {
+    core.db.prepare('DELETE FROM energy_hourly').run();
+    core.db.prepare('DELETE FROM energy_daily').run();
+    core.db.prepare('DELETE FROM energy_site_daily').run();
+    core.db.prepare("UPDATE settings SET value = ? WHERE key = 'energy.rollup.hour'").run(String(hour - 3600));
+  })();
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const inTurns = await core.services.energy.rollDueHoursInTurns();
+  delay.disable();
+  const rolledAgain = core.db.prepare('SELECT count(*) FROM energy_hourly WHERE t = ?').pluck().get(hour) as number;
+  if (inTurns.hours < 1 || rolledAgain !== expectedRows) failures.add('rollup in turns', `rolled ${inTurns.hours} hours, ${rolledAgain} rows of the hour, expected ${expectedRows}`);
+  bench('energy.rollup_longest_turn_ms', delay.max / 1e6, 'ms');
   const sqlStart = performance.now();
   const peer = core.db.prepare('SELECT series_id, count(*), avg(v) FROM metric_raw WHERE t >= ? AND t < ? GROUP BY series_id').raw().all(hour - 15 * 60, hour + 3600 + 15 * 60);
   const sqlMs = performance.now() - sqlStart;
@@ -103,7 +119,7 @@ try {
   const roles = core.db.prepare('SELECT f.id, f.device_id, f.role, c.site_id FROM energy_hourly e JOIN energy_feeds f ON f.id = e.feed_id JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id WHERE e.t = ?').raw().all(hour) as [number, string, 'it' | 'pdu' | 'ups-output' | 'ups-input' | 'cooling', string][];
   const bytesOf = (tables: string[]) => core.db.prepare(`SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN (${tables.map(() => '?').join(', ')})`).pluck().get(...tables) as number;
   const HOURLY = ['energy_hourly', 'energy_hourly_t'];
-  const DAILY = ['energy_daily', 'energy_daily_day'];
+  const DAILY = ['energy_daily', 'energy_daily_day', 'energy_site_daily', 'energy_site_daily_day'];
   const hourlyBefore = bytesOf(HOURLY);
   const dailyBefore = bytesOf(DAILY);
   // Hours of 3 days (enough to measure a row's size), days of 30 (what the fleet view reads).
@@ -114,6 +130,9 @@ try {
       for (const [, deviceId, role, siteId] of roles) {
         if (day <= hourDays) for (let h = 0; h < 24; h += 1) store.putHour({ deviceId, role, t: hour - day * 86_400 + h * 3600, kwh: 0.3, covered: 3600, counter: role === 'pdu' });
         store.addDay(siteId, role, date, { kwh: 7.2, peak: 2.4, flat: 3.0, valley: 1.8, cost: 5.8, currency: 'CNY', covered: 86_400 });
+      }
+      for (const siteId of siteIds) {
+        store.addSiteDay({ siteId, day: date, inputKwh: 62, peak: 20.6, flat: 25.8, valley: 15.6, cost: 49.9, currency: 'CNY', itKwh: 57.6, comparedInputKwh: 62, comparedItKwh: 57.6, hours: 24, comparedHours: 24 });
       }
     }
   })();
@@ -127,9 +146,15 @@ try {
   const fleet = core.services.energy.fleet('all', DAYS);
   bench('energy.fleet_30d_ms', performance.now() - fleetStart, 'ms');
   if (fleet.sites.length !== SITES || fleet.totalKwh <= 0 || fleet.costs[0]?.currency !== 'CNY') failures.add('fleet view', `${fleet.sites.length} sites, ${fleet.totalKwh} kWh, costs ${JSON.stringify(fleet.costs)}`);
-  const siteStart = performance.now();
-  const site = core.services.energy.site(siteIds[0]!, DAYS);
-  bench('energy.site_30d_ms', performance.now() - siteStart, 'ms');
+  // The median of five sites' views (one is noise on a shared machine).
+  const siteTimes: number[] = [];
+  let site = core.services.energy.site(siteIds[0]!, DAYS);
+  for (const siteId of siteIds.slice(0, 5)) {
+    const siteStart = performance.now();
+    site = core.services.energy.site(siteId, DAYS);
+    siteTimes.push(performance.now() - siteStart);
+  }
+  bench('energy.site_30d_ms', siteTimes.sort((a, b) => a - b)[2]!, 'ms');
   if (site.days.length < DAYS || site.devices.length === 0) failures.add('site view', `${site.days.length} days, ${site.devices.length} devices`);
   // maxRSS (KiB) also sees the peak inside the synchronous rollup, when the sampling timer cannot run.
   bench('energy.rss_mb', Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1e6, 'MB');

@@ -114,6 +114,11 @@ export function SiteEnergyCard({ siteId, devices }: { siteId: string; devices: r
                 <div>
                   <dt title={t('energy.sites.efficiencyHint')}>{t('energy.site.totals.efficiency')}</dt>
                   <dd data-testid="site-energy-efficiency">{efficiency(totals.efficiency)}</dd>
+                  {totals.hours > 0 && totals.comparedHours < totals.hours ? (
+                    <dd data-testid="site-energy-compared">
+                      <span className="muted small">{t('energy.site.compared', { compared: totals.comparedHours, hours: totals.hours })}</span>
+                    </dd>
+                  ) : null}
                 </div>
                 {totals.coolingKwh !== null ? (
                   <div>
@@ -167,7 +172,10 @@ export function SiteEnergyCard({ siteId, devices }: { siteId: string; devices: r
                         <td className="num">{kwh(day.itKwh)}</td>
                         <td className="num">{kwh(day.inputKwh)}</td>
                         <td className="num">{kwh(day.lossKwh)}</td>
-                        <td className="num">{efficiency(day.efficiency)}</td>
+                        <td className="num" title={day.hours > 0 && day.comparedHours < day.hours ? t('energy.site.compared', { compared: day.comparedHours, hours: day.hours }) : undefined}>
+                          {efficiency(day.efficiency)}
+                          {day.efficiency !== null && day.comparedHours < day.hours ? <sup aria-hidden="true">*</sup> : null}
+                        </td>
                         <td className="num">{kwh(day.peakKwh)}</td>
                         <td className="num">{kwh(day.flatKwh)}</td>
                         <td className="num">{kwh(day.valleyKwh)}</td>

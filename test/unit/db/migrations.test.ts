@@ -403,6 +403,46 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('026 rebuilds every day from the hours (once each, not as often as the old timer added them) and adds the hour-by-hour balance per site and day', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 25);
+    db.prepare("INSERT INTO regions (name, created_at, updated_at) VALUES ('R', 'now', 'now')").run();
+    db.prepare(
+      `INSERT INTO energy_tariffs (region_id, tariff, updated_at) VALUES (1, '{"currency":"CNY","timeZone":"Asia/Shanghai","periods":[{"band":"valley","from":23,"to":7,"price":0.3},{"band":"flat","from":7,"to":23,"price":0.7}]}', 'now')`,
+    ).run();
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, region_id, created_at, updated_at) VALUES ('s1', 'Site', 'S1', 30, 120, 1, 'now', 'now')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    const device = db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES (?, 'c1', ?, ?, 1, 1, 'front', 'full', 'snmp', 't', 't')");
+    device.run('ups', 'ups', 'UPS');
+    device.run('pdu', 'pdu', 'PDU');
+    const feed = db.prepare('INSERT INTO energy_feeds (device_id, role) VALUES (?, ?)');
+    const input = Number(feed.run('ups', 'ups-input').lastInsertRowid);
+    const pdu = Number(feed.run('pdu', 'pdu').lastInsertRowid);
+    // 2026-12-02 06:00 and 07:00 in Shanghai: a valley hour and a flat one.
+    const six = Date.parse('2026-12-01T22:00:00Z') / 1000;
+    const hour = db.prepare('INSERT INTO energy_hourly (feed_id, t, kwh, covered, counter) VALUES (?, ?, ?, 3600, 0)');
+    for (const t of [six, six + 3600]) {
+      hour.run(input, t, 1.2);
+      hour.run(pdu, t, 1);
+    }
+    // What the old timer left: each hour added eleven times over.
+    db.prepare("INSERT INTO energy_daily (site_id, day, role, kwh, peak_kwh, flat_kwh, valley_kwh, cost, currency, covered) VALUES ('s1', '2026-12-02', 'ups-input', 26.4, 0, 13.2, 13.2, 13.2, 'CNY', 79200)").run();
+    migrate(db, migrations, 26);
+    expect(schemaVersion(db)).toBe(26);
+    const days = db.prepare('SELECT role, kwh, flat_kwh, valley_kwh, cost FROM energy_daily ORDER BY role').all() as { role: string; kwh: number; flat_kwh: number; valley_kwh: number; cost: number }[];
+    expect(days.map((row) => [row.role, Math.round(row.kwh * 1000) / 1000, Math.round(row.cost * 1000) / 1000])).toEqual([['pdu', 2, 1], ['ups-input', 2.4, 1.2]]);
+    const balance = db.prepare('SELECT day, input_kwh, flat_kwh, valley_kwh, cost, it_kwh, compared_input_kwh, compared_it_kwh, hours, compared_hours FROM energy_site_daily').get() as Record<string, number | string>;
+    expect(balance).toMatchObject({ day: '2026-12-02', hours: 2, compared_hours: 2 });
+    expect(balance.input_kwh).toBeCloseTo(2.4, 9);
+    expect(balance.valley_kwh).toBeCloseTo(1.2, 9);
+    expect(balance.cost).toBeCloseTo(1.2 * 0.3 + 1.2 * 0.7, 9);
+    expect(balance.compared_it_kwh).toBeCloseTo(2, 9);
+    db.prepare("DELETE FROM sites WHERE id = 's1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM energy_site_daily').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -4,7 +4,7 @@
  * across midnight and in the site's own time zone.
  */
 import { describe, expect, it } from 'vitest';
-import { bandHours, costOf, counterEnergy, integratePower, localDay, runtimeWithCap, siteBalance, Tariff, type Sample } from '../../../shared/domain/energy.js';
+import { bandHours, costOf, counterEnergy, hourBalance, integratePower, localDay, runtimeWithCap, siteBalance, Tariff, type Sample } from '../../../shared/domain/energy.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z') / 1000;
 const every = (seconds: number, count: number, value: (index: number) => number, from = T0): Sample[] => Array.from({ length: count }, (_, index) => [from + index * seconds, value(index)] as const);
@@ -98,6 +98,31 @@ describe('a site\'s balance', () => {
     expect(siteBalance({ pdu: 10 })).toMatchObject({ itKwh: 10, inputKwh: 10, lossKwh: null, efficiency: null });
     expect(siteBalance({ pdu: 10, 'ups-output': 10.4 })).toMatchObject({ itKwh: 10, inputKwh: 10.4, efficiency: 1.04 });
     expect(siteBalance({})).toMatchObject({ itKwh: null, inputKwh: null, efficiency: null });
+  });
+});
+
+describe('a site\'s balance, hour by hour', () => {
+  const complete = (kwh: number) => ({ kwh, complete: true });
+  const partial = (kwh: number) => ({ kwh, complete: false });
+
+  it('bills the most upstream meter that measured the whole hour, and compares it with an IT load measured whole', () => {
+    expect(hourBalance({ 'ups-input': complete(1.2), pdu: complete(1.05), it: complete(1) })).toEqual({ inputRole: 'ups-input', inputKwh: 1.2, itKwh: 1, compared: true });
+    // One UPS of two not read: the PDUs bill the hour, and they cannot also stand for the IT load they are the input of.
+    expect(hourBalance({ 'ups-input': partial(0.6), pdu: complete(1.05), it: complete(1) })).toEqual({ inputRole: 'pdu', inputKwh: 1.05, itKwh: 1, compared: true });
+  });
+
+  it('gives no ratio when part of the IT load was not metered, rather than one that is too high', () => {
+    // One server of three reports power: 0.4 kWh of IT against 1.2 kWh in would read 3.0.
+    expect(hourBalance({ 'ups-input': complete(1.2), it: partial(0.4) })).toEqual({ inputRole: 'ups-input', inputKwh: 1.2, itKwh: 0.4, compared: false });
+    // The PDU outlets see all of it: they stand for the IT load.
+    expect(hourBalance({ 'ups-input': complete(1.2), pdu: complete(1.05), it: partial(0.4) })).toEqual({ inputRole: 'ups-input', inputKwh: 1.2, itKwh: 1.05, compared: true });
+  });
+
+  it('makes no ratio from one meter, and bills a partly measured hour from what there is', () => {
+    expect(hourBalance({ pdu: complete(1) })).toEqual({ inputRole: 'pdu', inputKwh: 1, itKwh: 1, compared: false });
+    expect(hourBalance({ it: partial(0.3) })).toEqual({ inputRole: 'it', inputKwh: 0.3, itKwh: 0.3, compared: false });
+    expect(hourBalance({ 'ups-output': partial(0.5), pdu: partial(0.45) })).toEqual({ inputRole: 'ups-output', inputKwh: 0.5, itKwh: 0.45, compared: false });
+    expect(hourBalance({ cooling: complete(0.2) })).toEqual({ inputRole: null, inputKwh: null, itKwh: null, compared: false });
   });
 });
 

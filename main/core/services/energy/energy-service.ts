@@ -1,12 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import { Access, type RegionScope } from '../../../../shared/domain/access.js';
-import { localDay, siteBalance, Tariff, type EnergyDay, type EnergyFleet, type EnergyRole, type SiteEnergy } from '../../../../shared/domain/energy.js';
+import { INPUT_ROLES, localDay, siteBalance, Tariff, type EnergyDay, type EnergyFleet, type EnergyRole, type SiteEnergy } from '../../../../shared/domain/energy.js';
 import { readSetting, writeSetting } from '../../db/settings.js';
 import { NotFoundError } from '../../errors.js';
 import { repeat, type Disposable, type FailureReporter } from '../../lib/disposable.js';
 import type { SiteAlarms } from '../integrity/site-alarms.js';
-import { EnergyStore } from './energy-store.js';
-import { rollHour } from './rollup.js';
+import { EnergyStore, type SiteDayBalance } from './energy-store.js';
+import { feedsOf, measureFeeds, writeHour, type FeedHour } from './rollup.js';
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -18,6 +18,8 @@ const ROLLABLE_SECONDS = 47 * HOUR;
 const HOURLY_RETENTION_SECONDS = 366 * DAY;
 const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 const ROLL_EVERY_MS = 5 * 60_000;
+/** Feeds measured per turn of the event loop: about 50 ms of reading. */
+const MEASURE_CHUNK = 500;
 
 const ANOMALY_KEY = 'energy:anomaly';
 const ANOMALY_FACTOR = 1.5;
@@ -25,8 +27,6 @@ const ANOMALY_MIN_KWH = 0.5;
 const ANOMALY_MIN_WEEKS = 3;
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-/** The role whose kWh are the cabinet's input (what the meter bills), in order of preference. */
-const INPUT_ROLES: readonly EnergyRole[] = ['ups-input', 'ups-output', 'pdu', 'it'];
 
 /**
  * Energy per device, site and fleet: rolls closed hours of power samples and
@@ -37,6 +37,7 @@ const INPUT_ROLES: readonly EnergyRole[] = ['ups-input', 'ups-output', 'pdu', 'i
 export class EnergyService implements Disposable {
   private readonly store: EnergyStore;
   private timer: Disposable | null = null;
+  private disposed = false;
 
   constructor(
     private readonly db: Database,
@@ -50,46 +51,103 @@ export class EnergyService implements Disposable {
   }
 
   start(): void {
-    this.timer ??= repeat('energy.rollup', ROLL_EVERY_MS, () => this.rollDueHours(), this.report, this.recovered);
+    this.disposed = false;
+    this.timer ??= repeat('energy.rollup', ROLL_EVERY_MS, () => this.rollDueHoursInTurns(), this.report, this.recovered);
   }
 
   dispose(): void {
+    this.disposed = true;
     this.timer?.dispose();
     this.timer = null;
   }
 
-  /** The timer's work: every hour due, one at a time, giving way to the event loop between hours (a day of catch-up never holds polls and requests). */
-  private async rollDueHours(): Promise<void> {
-    while (this.timer && this.rollClosedHours(undefined, 1).hours > 0) await new Promise((resolve) => setImmediate(resolve));
+  /**
+   * The timer's work: every hour due, one at a time. An hour's samples are
+   * read a few hundred feeds per turn of the event loop and written in one
+   * short transaction with the watermark, so an hour of 10,000 devices never
+   * holds polls and requests for the second its reading takes.
+   */
+  async rollDueHoursInTurns(): Promise<{ hours: number; rows: number }> {
+    let hours = 0;
+    let rows = 0;
+    while (!this.disposed) {
+      const hour = this.dueHours(Math.floor(this.now().getTime() / 1000))[0];
+      if (hour === undefined) break;
+      const feeds = feedsOf(this.store);
+      await new Promise((resolve) => setImmediate(resolve));
+      const measured: FeedHour[] = [];
+      for (let index = 0; index < feeds.length; index += MEASURE_CHUNK) {
+        measured.push(...measureFeeds(this.store, hour, feeds.slice(index, index + MEASURE_CHUNK)));
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.disposed) return { hours, rows };
+      }
+      const written = this.commitHour(hour, measured, this.tariffCache());
+      if (written !== null) {
+        hours += 1;
+        rows += written;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.disposed) break;
+      const nowSeconds = Math.floor(this.now().getTime() / 1000);
+      this.store.trim(nowSeconds - HOURLY_RETENTION_SECONDS, nowSeconds - 30 * DAY);
+    }
+    return { hours, rows };
   }
 
-  /** Rolls every closed hour not rolled yet (within what raw samples still cover), or at most `maxHours`; each hour in its own transaction, with the watermark. */
-  rollClosedHours(nowSeconds = Math.floor(this.now().getTime() / 1000), maxHours = Number.POSITIVE_INFINITY): { hours: number; rows: number } {
+  /** The closed hours not rolled yet, oldest first, within what raw samples still cover. */
+  private dueHours(nowSeconds: number): number[] {
     const lastClosed = Math.floor((nowSeconds - SETTLE_SECONDS) / HOUR) * HOUR - HOUR;
     const oldest = Math.floor((nowSeconds - ROLLABLE_SECONDS) / HOUR) * HOUR;
     // A watermark left by a clock that ran ahead does not stop the rollup until time catches up.
-    const done = Math.min(Number(readSetting(this.db, WATERMARK) ?? 0), lastClosed - HOUR);
-    let hours = 0;
-    let rows = 0;
+    const watermark = this.watermark();
+    const done = watermark > lastClosed ? lastClosed - HOUR : watermark;
+    const hours: number[] = [];
+    for (let hour = Math.max(done + HOUR, oldest); hour <= lastClosed; hour += HOUR) hours.push(hour);
+    return hours;
+  }
+
+  private watermark(): number {
+    return Number(readSetting(this.db, WATERMARK) ?? 0);
+  }
+
+  private tariffCache(): (regionId: number | null) => Tariff | null {
     const tariffs = new Map<number | null, Tariff | null>();
-    const tariffOf = (regionId: number | null) => {
+    return (regionId) => {
       if (!tariffs.has(regionId)) tariffs.set(regionId, this.tariffFor(regionId)?.tariff ?? null);
       return tariffs.get(regionId)!;
     };
-    for (let hour = Math.max(done + HOUR, oldest); hour <= lastClosed && hours < maxHours; hour += HOUR) {
-      try {
-        rows += this.store.transaction(() => {
-          const written = rollHour(this.store, hour, tariffOf, DEFAULT_TIME_ZONE);
-          writeSetting(this.db, WATERMARK, String(hour), this.now());
-          return written;
-        });
-      } catch (error) {
-        // The transaction rolled back: feeds made in it are gone, so their ids must not be remembered.
-        this.store.forgetFeeds();
-        throw error;
-      }
+  }
+
+  /** Writes a measured hour with the watermark in one transaction; an hour rolled meanwhile (by a direct call) is not written twice. Returns the rows written, or null when it was already done. */
+  private commitHour(hour: number, measured: readonly FeedHour[], tariffOf: (regionId: number | null) => Tariff | null): number | null {
+    let rows: number | null;
+    try {
+      rows = this.store.transaction(() => {
+        if (this.watermark() >= hour && this.watermark() <= Math.floor(this.now().getTime() / 1000)) return null;
+        const written = writeHour(this.store, hour, measured, tariffOf, DEFAULT_TIME_ZONE);
+        writeSetting(this.db, WATERMARK, String(hour), this.now());
+        return written;
+      });
+    } catch (error) {
+      // The transaction rolled back: feeds made in it are gone, so their ids must not be remembered.
+      this.store.forgetFeeds();
+      throw error;
+    }
+    if (rows !== null) this.checkAnomaly(hour);
+    return rows;
+  }
+
+  /** Rolls every closed hour not rolled yet (within what raw samples still cover), or at most `maxHours`, synchronously; each hour in its own transaction, with the watermark. */
+  rollClosedHours(nowSeconds = Math.floor(this.now().getTime() / 1000), maxHours = Number.POSITIVE_INFINITY): { hours: number; rows: number } {
+    let hours = 0;
+    let rows = 0;
+    const tariffOf = this.tariffCache();
+    for (const hour of this.dueHours(nowSeconds)) {
+      if (hours >= maxHours) break;
+      const written = this.commitHour(hour, measureFeeds(this.store, hour, feedsOf(this.store)), tariffOf);
+      if (written === null) continue;
+      rows += written;
       hours += 1;
-      this.checkAnomaly(hour);
     }
     if (hours > 0) this.store.trim(nowSeconds - HOURLY_RETENTION_SECONDS, nowSeconds - 30 * DAY);
     return { hours, rows };
@@ -177,7 +235,8 @@ export class EnergyService implements Disposable {
       if (!roles) byDay.set(row.day, (roles = new Map()));
       roles.set(row.role, row);
     }
-    const dayRows = [...byDay.entries()].map(([day, roles]) => dayOf(day, roles));
+    const balances = new Map(this.store.siteBalanceDays(siteId, fromDay).map((row) => [row.day, row]));
+    const dayRows = [...byDay.entries()].map(([day, roles]) => dayOf(day, roles, balances.get(day)));
     const since = nowSeconds - days * DAY;
     const devices = this.store.siteDevices(siteId, since);
     const lastHour = Math.floor(nowSeconds / HOUR) * HOUR - HOUR;
@@ -201,7 +260,7 @@ export class EnergyService implements Disposable {
     return {
       siteId,
       days: dayRows,
-      totals: totalsOf(dayRows),
+      totals: totalsOf(dayRows, balances),
       devices: devices.map((device) => ({
         deviceId: device.deviceId,
         name: device.name,
@@ -234,20 +293,18 @@ export class EnergyService implements Disposable {
     const sites = this.store.sites().filter((site) => Access.sees(scope, site.regionId));
     const metered = this.store.meteredSites();
     const visible = new Set(sites.map((site) => site.id));
-    // Per site and day: the cabinet input's kWh (what the meter bills) and its cost.
-    const perSiteDay = new Map<string, Map<string, Map<EnergyRole, { kwh: number; cost: number | null; currency: string | null }>>>();
-    for (const row of this.store.fleetDays(days >= 14 ? fromDay : twoWeeksAgo < fromDay ? twoWeeksAgo : fromDay)) {
+    // Per site and day: the cabinet input's kWh (what the meter bills, hour by hour) and its cost.
+    const perSiteDay = new Map<string, Map<string, SiteDayBalance>>();
+    for (const row of this.store.fleetBalanceDays(days >= 14 ? fromDay : twoWeeksAgo < fromDay ? twoWeeksAgo : fromDay)) {
       if (!visible.has(row.siteId)) continue;
       let daysOf = perSiteDay.get(row.siteId);
       if (!daysOf) perSiteDay.set(row.siteId, (daysOf = new Map()));
-      let roles = daysOf.get(row.day);
-      if (!roles) daysOf.set(row.day, (roles = new Map()));
-      roles.set(row.role, row);
+      daysOf.set(row.day, row);
     }
     const fleetDays = new Map<string, number>();
     const costs = new Map<string, number>();
     const siteRows = sites.map((site) => {
-      const daysOf = perSiteDay.get(site.id) ?? new Map();
+      const daysOf = perSiteDay.get(site.id) ?? new Map<string, SiteDayBalance>();
       let kwh = 0;
       let cost: number | null = null;
       let currency: string | null = null;
@@ -259,30 +316,24 @@ export class EnergyService implements Disposable {
       let lastWeekDays = 0;
       let weekBeforeDays = 0;
       let lastDayKwh = 0;
-      for (const [day, roles] of daysOf) {
-        const role = INPUT_ROLES.find((each) => roles.has(each));
-        if (!role) continue;
-        const billed = roles.get(role)!;
+      for (const [day, billed] of daysOf) {
         if (day >= weekAgo && day < today) {
-          lastWeek += billed.kwh;
+          lastWeek += billed.inputKwh;
           lastWeekDays += 1;
         } else if (day >= twoWeeksAgo && day < weekAgo) {
-          weekBefore += billed.kwh;
+          weekBefore += billed.inputKwh;
           weekBeforeDays += 1;
         }
-        if (day === yesterday) lastDayKwh = billed.kwh;
+        if (day === yesterday) lastDayKwh = billed.inputKwh;
         if (day < fromDay) continue;
-        kwh += billed.kwh;
-        fleetDays.set(day, (fleetDays.get(day) ?? 0) + billed.kwh);
+        kwh += billed.inputKwh;
+        fleetDays.set(day, (fleetDays.get(day) ?? 0) + billed.inputKwh);
         if (billed.cost !== null) {
           cost = (cost ?? 0) + billed.cost;
           currency = billed.currency;
         }
-        const balance = siteBalance(Object.fromEntries([...roles].map(([each, row]) => [each, row.kwh])));
-        if (balance.efficiency !== null) {
-          comparableIt += balance.itKwh!;
-          comparableInput += balance.inputKwh!;
-        }
+        comparableIt += billed.comparedItKwh;
+        comparableInput += billed.comparedInputKwh;
       }
       if (cost !== null && currency) costs.set(currency, (costs.get(currency) ?? 0) + cost);
       return {
@@ -333,38 +384,66 @@ function safeJson(text: string): unknown {
   }
 }
 
-function dayOf(day: string, roles: Map<EnergyRole, { kwh: number; peak: number; flat: number; valley: number; cost: number | null }>): EnergyDay {
-  const balance = siteBalance(Object.fromEntries([...roles].map(([role, row]) => [role, row.kwh])));
-  const billed = INPUT_ROLES.map((role) => roles.get(role)).find((row) => row !== undefined);
+/**
+ * A day of a site: input, bands and cost as its hours' balances add up
+ * (each hour billed from its best meter), efficiency and losses only over
+ * the hours where input and IT load were both measured completely; IT load
+ * and cooling per role. A day rolled before hour-by-hour balances, or with
+ * none, falls back to its roles.
+ */
+function dayOf(day: string, roles: Map<EnergyRole, { kwh: number; peak: number; flat: number; valley: number; cost: number | null }>, balance: SiteDayBalance | undefined): EnergyDay {
+  const byRole = siteBalance(Object.fromEntries([...roles].map(([role, row]) => [role, row.kwh])));
+  if (!balance) {
+    const billed = INPUT_ROLES.map((role) => roles.get(role)).find((row) => row !== undefined);
+    return { day, ...byRole, cost: billed?.cost ?? null, peakKwh: billed?.peak ?? 0, flatKwh: billed?.flat ?? 0, valleyKwh: billed?.valley ?? 0, hours: 0, comparedHours: 0 };
+  }
+  const compared = balance.comparedItKwh > 0;
   return {
     day,
-    ...balance,
-    cost: billed?.cost ?? null,
-    peakKwh: billed?.peak ?? 0,
-    flatKwh: billed?.flat ?? 0,
-    valleyKwh: billed?.valley ?? 0,
+    itKwh: balance.itKwh,
+    inputKwh: balance.inputKwh,
+    lossKwh: compared ? Math.max(0, balance.comparedInputKwh - balance.comparedItKwh) : null,
+    coolingKwh: byRole.coolingKwh,
+    efficiency: compared ? balance.comparedInputKwh / balance.comparedItKwh : null,
+    cost: balance.cost,
+    peakKwh: balance.peak,
+    flatKwh: balance.flat,
+    valleyKwh: balance.valley,
+    hours: balance.hours,
+    comparedHours: balance.comparedHours,
   };
 }
 
-function totalsOf(days: readonly EnergyDay[]): Omit<EnergyDay, 'day'> {
+function totalsOf(days: readonly EnergyDay[], balances: ReadonlyMap<string, SiteDayBalance>): Omit<EnergyDay, 'day'> {
   const sum = (pick: (day: EnergyDay) => number | null) => {
     const values = days.map(pick).filter((value): value is number => value !== null);
     return values.length ? values.reduce((total, value) => total + value, 0) : null;
   };
-  const it = sum((day) => day.itKwh);
-  const input = sum((day) => day.inputKwh);
-  const comparable = days.filter((day) => day.efficiency !== null);
-  const comparableIt = comparable.reduce((total, day) => total + (day.itKwh ?? 0), 0);
+  // Efficiency over the hours compared, wherever in the span they fall; a day from before hour-by-hour balances counts as its day did.
+  let comparedInput = 0;
+  let comparedIt = 0;
+  for (const day of days) {
+    const balance = balances.get(day.day);
+    if (balance) {
+      comparedInput += balance.comparedInputKwh;
+      comparedIt += balance.comparedItKwh;
+    } else if (day.efficiency !== null) {
+      comparedInput += day.inputKwh ?? 0;
+      comparedIt += day.itKwh ?? 0;
+    }
+  }
   return {
-    itKwh: it,
-    inputKwh: input,
+    itKwh: sum((day) => day.itKwh),
+    inputKwh: sum((day) => day.inputKwh),
     lossKwh: sum((day) => day.lossKwh),
     coolingKwh: sum((day) => day.coolingKwh),
-    efficiency: comparableIt > 0 ? comparable.reduce((total, day) => total + (day.inputKwh ?? 0), 0) / comparableIt : null,
+    efficiency: comparedIt > 0 ? comparedInput / comparedIt : null,
     cost: sum((day) => day.cost),
     peakKwh: sum((day) => day.peakKwh) ?? 0,
     flatKwh: sum((day) => day.flatKwh) ?? 0,
     valleyKwh: sum((day) => day.valleyKwh) ?? 0,
+    hours: sum((day) => day.hours) ?? 0,
+    comparedHours: sum((day) => day.comparedHours) ?? 0,
   };
 }
 

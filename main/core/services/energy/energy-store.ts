@@ -71,6 +71,22 @@ export interface SiteRow {
   regionId: number | null;
 }
 
+/** A site's day as its hours' balances add up (see hourBalance). */
+export interface SiteDayBalance {
+  day: string;
+  inputKwh: number;
+  peak: number;
+  flat: number;
+  valley: number;
+  cost: number | null;
+  currency: string | null;
+  itKwh: number | null;
+  comparedInputKwh: number;
+  comparedItKwh: number;
+  hours: number;
+  comparedHours: number;
+}
+
 export interface DayTotals {
   kwh: number;
   peak: number;
@@ -84,7 +100,7 @@ export interface DayTotals {
 /** The SQL of energy: series to read, hourly and daily rows, tariffs, problems. Statements prepared once. */
 export class EnergyStore {
   private readonly statements: Record<
-    'series' | 'samples' | 'feed' | 'addFeed' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld' | 'sitesAt' | 'anomalous' | 'metered',
+    'series' | 'samples' | 'feed' | 'addSiteDay' | 'siteBalanceDays' | 'fleetBalanceDays' | 'devicesPerKind' | 'addFeed' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld' | 'sitesAt' | 'anomalous' | 'metered',
     Statement
   >;
 
@@ -92,6 +108,7 @@ export class EnergyStore {
   private readonly feeds = new Map<string, number>();
 
   constructor(private readonly db: Database) {
+    // In a site's statements `+e.t` keeps SQLite off the index on time: a site's few feeds by their primary key (feed, time) beat every feed's rows of that time.
     this.statements = {
       // Power (W) and energy counter (kWh) series of devices in a cabinet, with where they are.
       series: db.prepare(
@@ -99,8 +116,35 @@ export class EnergyStore {
          FROM metric_series s JOIN devices d ON d.id = s.device_id JOIN cabinets c ON c.id = d.cabinet_id JOIN sites st ON st.id = c.site_id
          WHERE s.unit IN ('W', 'kWh')`,
       ),
-      // By the primary key (series, time): reads the window, whatever the 48 hours of samples around it hold.
-      samples: db.prepare('SELECT t, v FROM metric_raw WHERE series_id = ? AND t >= ? AND t < ? ORDER BY t').raw(),
+      // By the primary key (series, time): the span, and the one sample on each side of it (no further than the margin) that its edge trapezoids or counter steps need.
+      samples: db
+        .prepare(
+          `SELECT t, v FROM (SELECT t, v FROM metric_raw WHERE series_id = @series AND t >= @from - @margin AND t < @from ORDER BY t DESC LIMIT 1)
+           UNION ALL SELECT t, v FROM (SELECT t, v FROM metric_raw WHERE series_id = @series AND t >= @from AND t < @to ORDER BY t)
+           UNION ALL SELECT t, v FROM (SELECT t, v FROM metric_raw WHERE series_id = @series AND t >= @to AND t < @to + @margin ORDER BY t LIMIT 1)`,
+        )
+        .raw(),
+      addSiteDay: db.prepare(
+        `INSERT INTO energy_site_daily (site_id, day, input_kwh, peak_kwh, flat_kwh, valley_kwh, cost, currency, it_kwh, compared_input_kwh, compared_it_kwh, hours, compared_hours)
+         VALUES (@siteId, @day, @inputKwh, @peak, @flat, @valley, @cost, @currency, @itKwh, @comparedInputKwh, @comparedItKwh, @hours, @comparedHours)
+         ON CONFLICT (site_id, day) DO UPDATE SET input_kwh = input_kwh + excluded.input_kwh, peak_kwh = peak_kwh + excluded.peak_kwh, flat_kwh = flat_kwh + excluded.flat_kwh, valley_kwh = valley_kwh + excluded.valley_kwh,
+           cost = CASE WHEN cost IS NULL AND excluded.cost IS NULL THEN NULL ELSE coalesce(cost, 0) + coalesce(excluded.cost, 0) END, currency = coalesce(excluded.currency, currency),
+           it_kwh = CASE WHEN it_kwh IS NULL AND excluded.it_kwh IS NULL THEN NULL ELSE coalesce(it_kwh, 0) + coalesce(excluded.it_kwh, 0) END,
+           compared_input_kwh = compared_input_kwh + excluded.compared_input_kwh, compared_it_kwh = compared_it_kwh + excluded.compared_it_kwh,
+           hours = hours + excluded.hours, compared_hours = compared_hours + excluded.compared_hours`,
+      ),
+      siteBalanceDays: db.prepare(
+        `SELECT day, input_kwh AS inputKwh, peak_kwh AS peak, flat_kwh AS flat, valley_kwh AS valley, cost, currency, it_kwh AS itKwh, compared_input_kwh AS comparedInputKwh, compared_it_kwh AS comparedItKwh, hours, compared_hours AS comparedHours
+         FROM energy_site_daily WHERE site_id = ? AND day >= ?`,
+      ),
+      fleetBalanceDays: db.prepare(
+        `SELECT site_id AS siteId, day, input_kwh AS inputKwh, peak_kwh AS peak, flat_kwh AS flat, valley_kwh AS valley, cost, currency, it_kwh AS itKwh, compared_input_kwh AS comparedInputKwh, compared_it_kwh AS comparedItKwh, hours, compared_hours AS comparedHours
+         FROM energy_site_daily WHERE day >= ?`,
+      ),
+      // What a site's balance must hear from for a role to be measured completely.
+      devicesPerKind: db
+        .prepare(`SELECT c.site_id, d.kind, count(*) FROM devices d JOIN cabinets c ON c.id = d.cabinet_id WHERE d.kind IN ('server', 'storage', 'switch', 'pdu', 'ups') GROUP BY c.site_id, d.kind`)
+        .raw(),
       feed: db.prepare('SELECT id FROM energy_feeds WHERE device_id = ? AND role = ?').pluck(),
       addFeed: db.prepare('INSERT INTO energy_feeds (device_id, role) VALUES (?, ?)'),
       putHour: db.prepare('INSERT OR REPLACE INTO energy_hourly (feed_id, t, kwh, covered, counter) VALUES (?, ?, ?, ?, ?)'),
@@ -120,12 +164,12 @@ export class EnergyStore {
       ),
       siteHours: db.prepare(
         `SELECT e.t, f.role, sum(e.kwh) AS kwh FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id JOIN energy_hourly e ON e.feed_id = f.id
-         WHERE c.site_id = ? AND e.t >= ? GROUP BY e.t, f.role ORDER BY e.t`,
+         WHERE c.site_id = ? AND +e.t >= ? GROUP BY e.t, f.role ORDER BY e.t`,
       ),
       siteDevices: db.prepare(
         `SELECT f.device_id AS deviceId, d.name, d.kind, f.role, sum(e.kwh) AS kwh, sum(e.counter) AS counters, count(*) AS hours, max(e.t) AS lastHour
          FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id JOIN energy_hourly e ON e.feed_id = f.id
-         WHERE c.site_id = ? AND e.t >= ? GROUP BY f.id ORDER BY kwh DESC`,
+         WHERE c.site_id = ? AND +e.t >= ? GROUP BY f.id ORDER BY kwh DESC`,
       ),
       siteProblems: db.prepare(
         `SELECT p.device_id AS deviceId, d.name, p.at, p.reason FROM energy_problems p JOIN devices d ON d.id = p.device_id JOIN cabinets c ON c.id = d.cabinet_id
@@ -137,7 +181,7 @@ export class EnergyStore {
       fleetSites: db.prepare('SELECT s.id, s.code, s.name, s.region_id AS regionId FROM sites s ORDER BY s.code'),
       lastHour: db.prepare(
         `SELECT f.device_id, f.role, e.kwh FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id JOIN energy_hourly e ON e.feed_id = f.id
-         WHERE c.site_id = ? AND e.t = ?`,
+         WHERE c.site_id = ? AND +e.t = ?`,
       ).raw(),
       dropOld: db.prepare('DELETE FROM energy_hourly WHERE t < ?'),
       metered: db.prepare(
@@ -157,9 +201,35 @@ export class EnergyStore {
     return this.statements.series.all() as PowerSeries[];
   }
 
-  /** A series' raw samples in [from, to), in time order. */
-  samples(seriesId: number, from: number, to: number): [number, number][] {
-    return this.statements.samples.all(seriesId, from, to) as [number, number][];
+  /** A series' raw samples in [from, to) and the nearest one on each side no further than `margin` seconds, in time order. */
+  samples(seriesId: number, from: number, to: number, margin: number): [number, number][] {
+    const rows = this.statements.samples.all({ series: seriesId, from, to, margin }) as [number, number][];
+    // UNION ALL keeps its parts' order in SQLite, which promises it nowhere: checked, and sorted on the day it does not.
+    for (let index = 1; index < rows.length; index += 1) if (rows[index]![0] < rows[index - 1]![0]) return rows.sort((a, b) => a[0] - b[0]);
+    return rows;
+  }
+
+  addSiteDay(row: SiteDayBalance & { siteId: string }): void {
+    this.statements.addSiteDay.run(row);
+  }
+
+  siteBalanceDays(siteId: string, fromDay: string): SiteDayBalance[] {
+    return this.statements.siteBalanceDays.all(siteId, fromDay) as SiteDayBalance[];
+  }
+
+  fleetBalanceDays(fromDay: string): (SiteDayBalance & { siteId: string })[] {
+    return this.statements.fleetBalanceDays.all(fromDay) as (SiteDayBalance & { siteId: string })[];
+  }
+
+  /** Per site, how many devices of each kind that takes part in a balance it has. */
+  devicesPerKind(): Map<string, Map<string, number>> {
+    const sites = new Map<string, Map<string, number>>();
+    for (const [siteId, kind, count] of this.statements.devicesPerKind.all() as [string, string, number][]) {
+      let kinds = sites.get(siteId);
+      if (!kinds) sites.set(siteId, (kinds = new Map()));
+      kinds.set(kind, count);
+    }
+    return sites;
   }
 
   /** The feed of a device's role, made on first use. */
