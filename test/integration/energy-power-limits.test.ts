@@ -150,4 +150,32 @@ describe('power limits and the emergency policy', () => {
     expect((await client.energy.policy({ siteId })).capped).toEqual([]);
     expect(history().slice(-2).sort()).toEqual([ids.capped, ids.legacy].map((id) => `${nameOf(id)}: set back to 500 W: mains is back (read back from the BMC)`).sort());
   });
+
+  it('leaves a limit an operator set by hand during the outage as it is when mains returns, and says so in the alarm history', async () => {
+    const client = core.client('test');
+    await ups.setOnBattery(true);
+    await core.services.monitor.pollSite(siteId);
+    core.services.monitor.flush();
+    await core.services.powerLimits.settled(siteId);
+    expect(legacyLimit(legacy)).toBe(300);
+    // The operator needs more for the legacy server while on battery.
+    expect((await client.energy.setPowerLimit({ id: ids.legacy, watts: 420 })).limitWatts).toBe(420);
+    expect((await client.energy.policy({ siteId })).capped.map((each) => each.deviceId)).toEqual([ids.capped]);
+    // Polls on battery do not cap it again.
+    await core.services.monitor.pollSite(siteId);
+    await core.services.powerLimits.settled(siteId);
+    expect(legacyLimit(legacy)).toBe(420);
+    const alarm = core.services.alarms.list({ siteId, deviceId: ids.ups, state: 'active', rootsOnly: false, includeMuted: true }).alarms.find((each) => each.messageKey === 'upsOnBattery')!;
+    const name = core.services.cabinets.device(ids.legacy).name;
+    expect(core.services.alarms.detail(alarm.id).history.map((entry) => entry.text)).toContain(`${name}: set to 420 W by hand while the UPS is on battery: left as it is when mains returns`);
+
+    await ups.setOnBattery(false);
+    await core.services.monitor.pollSite(siteId);
+    core.services.monitor.flush();
+    await core.services.powerLimits.settled(siteId);
+    expect(limitOn(capped)).toBe(500);
+    expect(legacyLimit(legacy)).toBe(420);
+    expect((await client.energy.policy({ siteId })).capped).toEqual([]);
+    expect(core.db.prepare('SELECT COUNT(*) FROM energy_caps').pluck().get()).toBe(0);
+  });
 });

@@ -53,7 +53,24 @@ export class PowerLimits implements PollFollower {
       }
       return setPowerLimit(client, watts);
     });
+    this.releaseToOperator(deviceId, state);
     return this.view(deviceId, state);
+  }
+
+  /**
+   * A server the emergency policy holds, set or lifted by hand during the
+   * outage: the operator's limit stands, so mains returning does not set the
+   * one from before the outage over it (the row stays, not held, so the
+   * policy does not cap it again either until the next outage).
+   */
+  private releaseToOperator(deviceId: string, state: PowerLimitState): void {
+    const held = this.db.prepare('SELECT site_id FROM energy_caps WHERE device_id = ? AND held = 1').pluck().get(deviceId) as string | undefined;
+    if (held === undefined) return;
+    this.db.prepare('UPDATE energy_caps SET held = 0 WHERE device_id = ?').run(deviceId);
+    const server = this.db.prepare('SELECT id, name FROM devices WHERE id = ?').get(deviceId) as { id: string; name: string };
+    const upsId = this.db.prepare("SELECT device_id FROM alarms WHERE site_id = ? AND condition = ? AND state = 'active' ORDER BY id DESC LIMIT 1").pluck().get(held, ON_BATTERY) as string | undefined;
+    const limit = state.supported && state.limitWatts !== null ? `${state.limitWatts} W` : 'no limit';
+    this.step(upsId ?? null, server, 'energy.emergencyRelease', 'ok', `set to ${limit} by hand while the UPS is on battery: left as it is when mains returns`);
   }
 
   private view(deviceId: string, state: PowerLimitState): PowerLimitView {
