@@ -111,6 +111,7 @@ export function createCore(options: CoreOptions): Core {
       services.appDrift.start();
       services.rollouts.start();
       services.energy.start();
+      services.standingCaps.start();
       return services.monitor.start(monitorOptions);
     },
     close: () => {
@@ -118,6 +119,7 @@ export function createCore(options: CoreOptions): Core {
       services.appDrift.dispose();
       services.rollouts.dispose();
       services.energy.dispose();
+      services.standingCaps.dispose();
       const network = [services.outbox.dispose(), services.monitor.stop(), services.lab.stop().catch(() => undefined), services.forwarder.settled()];
       services.tiles.close();
       services.onlineTiles.close();

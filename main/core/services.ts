@@ -1,5 +1,6 @@
 import { EnergyService } from './services/energy/energy-service.js';
 import { PowerLimits } from './services/energy/power-limits.js';
+import { StandingCaps } from './services/energy/standing-caps.js';
 import type { SystemInfo } from '../../shared/contract/index.js';
 import type { SiteCsvImportResult } from '../../shared/domain/site.js';
 import type { Database } from './db/open.js';
@@ -68,6 +69,8 @@ export interface Services {
   integrity: IntegrityService;
   energy: EnergyService;
   powerLimits: PowerLimits;
+  /** Standing power caps per site and cabinet model, applied through the BMCs and checked hourly. */
+  standingCaps: StandingCaps;
   /** Failures of EdgeCab's own background work. */
   health: SystemHealth;
   /** Signed app releases and their images, content-addressed. */
@@ -125,6 +128,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const powerLimits = new PowerLimits(db, devices, alarms, audit, now, (what, error) => health.report(what, error), () => monitor.flush());
   // A UPS seen on battery holds its site's servers to the site's emergency cap; mains back sets them back.
   monitor.follow(powerLimits);
+  const standingCaps = new StandingCaps(db, devices, powerLimits, audit, cabinets.templates, now, (what, error) => health.report(what, error));
   // Every look of the drift watch at a deployed app is that app's integrity report.
   appDrift.follow(integrity);
   // The monitor saw something change at a site: it may be reachable again.
@@ -160,6 +164,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     nodeIdentity,
     integrity,
     powerLimits,
+    standingCaps,
     energy: new EnergyService(db, now, (what, error) => health.report(what, error), (what) => health.cleared(what), siteAlarms),
     health,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),

@@ -57,7 +57,7 @@ import {
 } from '../domain/wizard.js';
 import { IdentityEnrolInput, IdentityRevokeInput, SiteIdentityView } from '../domain/node-identity.js';
 import { DeviceIntegrity, IntegrityAcceptInput, IntegrityFleet, IntegritySiteInput, SiteIntegrity } from '../domain/integrity.js';
-import { EmergencyPolicy, EmergencyPolicyView, EnergyExport, EnergyFleet, EnergyQuery, PowerLimitInput, PowerLimitQuery, PowerLimitView, RegionTariffQuery, SiteEnergy, SiteEnergyQuery, TariffInput, TariffView } from '../domain/energy.js';
+import { EmergencyPolicy, EmergencyPolicyView, EnergyExport, ModelCapInput, ModelCapView, SiteCapInput, SiteCapsQuery, SiteCapsView, EnergyFleet, EnergyQuery, PowerLimitInput, PowerLimitQuery, PowerLimitView, RegionTariffQuery, SiteEnergy, SiteEnergyQuery, TariffInput, TariffView } from '../domain/energy.js';
 
 /**
  * Every operation of EdgeCab, declared once. The core implements it, the
@@ -569,6 +569,20 @@ export const contract = {
       .errors(notFound)
       .input(EmergencyPolicy)
       .output(EmergencyPolicyView),
+    caps: base
+      .route({ method: 'GET', path: '/sites/{siteId}/energy/caps', tags: ['energy'], summary: "A site's standing power caps (its own, its cabinet models') and where each server stands with its cap, as its BMC last showed" })
+      .errors(notFound)
+      .input(SiteCapsQuery)
+      .output(SiteCapsView),
+    setSiteCap: base
+      .route({ method: 'PUT', path: '/sites/{siteId}/energy/caps', tags: ['energy'], summary: "Set (or with null remove) a site's standing cap: every server held to capWatts where its BMC limits power, applied and read back before the answer, checked hourly" })
+      .errors(notFound)
+      .input(SiteCapInput)
+      .output(SiteCapsView),
+    setModelCap: base
+      .route({ method: 'PUT', path: '/energy/model-caps/{templateId}', tags: ['energy'], summary: "Set (or with null remove) a cabinet model's standing cap, for every site with that model and no cap of its own; applied site by site after the answer" })
+      .input(ModelCapInput)
+      .output(ModelCapView),
   },
   integrity: {
     site: base

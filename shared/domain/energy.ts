@@ -382,3 +382,41 @@ export const EmergencyPolicyView = EmergencyPolicy.extend({
   capped: z.array(z.object({ deviceId: z.string(), name: z.string(), previousWatts: z.number().nullable(), at: z.string() })),
 });
 export type EmergencyPolicyView = z.infer<typeof EmergencyPolicyView>;
+
+// ── Standing power caps (per site, per cabinet model) ─────────────────────
+
+const CAP_WATTS = z.number().int().min(50).max(100_000);
+
+/** A site's standing cap: every server of the site held to `capWatts` (where its BMC limits power); null removes it (the model's cap, if any, applies again). */
+export const SiteCapInput = z.object({ siteId: z.string().min(1), capWatts: CAP_WATTS.nullable() });
+/** A cabinet model's standing cap: every server in a cabinet of that model, at every site without a cap of its own. */
+export const ModelCapInput = z.object({ templateId: z.string().min(1).max(64), capWatts: CAP_WATTS.nullable() });
+export const SiteCapsQuery = z.object({ siteId: z.string().min(1) });
+
+/** Where a server stands with its standing cap, as EdgeCab last read it from the BMC. */
+export const CAP_OUTCOMES = ['applied', 'unsupported', 'failed', 'held', 'pending'] as const;
+export type CapOutcome = (typeof CAP_OUTCOMES)[number];
+
+export const SiteCapsView = z.object({
+  siteId: z.string(),
+  siteCapWatts: z.number().int().nullable(),
+  /** The cabinet models at the site, each with its own cap (null: none). */
+  models: z.array(z.object({ templateId: z.string(), name: z.object({ en: z.string(), 'zh-CN': z.string() }), capWatts: z.number().int().nullable() })),
+  servers: z.array(
+    z.object({
+      deviceId: z.string(),
+      name: z.string(),
+      /** The cap that holds for it (the site's, else its cabinet model's), or null. */
+      capWatts: z.number().int().nullable(),
+      source: z.enum(['site', 'model']).nullable(),
+      /** applied: the BMC reads back the cap (clamped to what it allows); unsupported: it limits no power; failed: see detail; held: the emergency policy holds it now; pending: not checked yet. */
+      outcome: z.enum(CAP_OUTCOMES),
+      limitWatts: z.number().nullable(),
+      detail: z.string().nullable(),
+      checkedAt: z.string().nullable(),
+    }),
+  ),
+});
+export type SiteCapsView = z.infer<typeof SiteCapsView>;
+
+export const ModelCapView = z.object({ templateId: z.string(), capWatts: z.number().int().nullable(), sites: z.number().int() });

@@ -412,6 +412,14 @@ describe('sign-in and roles per region over HTTP', () => {
     expect((await put(`/devices/${ids.serverB}/power-limit`, { watts: 300 }, operatorA)).status).toBe(404);
     expect((await put(`/regions/${regionIds.a}/tariff`, { tariff: null }, operatorA)).status).toBe(403);
     expect((await put(`/sites/${ids.a1}/energy/policy`, { enabled: true, capWatts: 300 }, operatorA)).status).toBe(403);
+    // Standing caps: B's site is not there for A; A's own and every site's cabinet-model caps are an administrator's.
+    expect((await get(`/sites/${ids.b1}/energy/caps`)).status).toBe(404);
+    expect((await get(`/sites/${ids.a1}/energy/caps`)).status).toBe(200);
+    expect((await put(`/sites/${ids.a1}/energy/caps`, { capWatts: 300 }, operatorA)).status).toBe(403);
+    expect((await put('/energy/model-caps/edge-12u', { capWatts: 300 }, operatorA)).status).toBe(403);
+    const adminOfA = (await userWithToken(core, 'admin-a-caps', [{ role: 'administrator', regionId: regionIds.a }])).token;
+    expect((await put('/energy/model-caps/edge-12u', { capWatts: 300 }, adminOfA)).status).toBe(403);
+    expect((await put(`/sites/${ids.b1}/energy/caps`, { capWatts: 300 }, adminOfA)).status).toBe(404);
   });
 
   // Last: the wizard runs add sites, which the counts above do not expect.

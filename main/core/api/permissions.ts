@@ -152,6 +152,9 @@ export const POLICIES: Record<string, Policy> = {
   'energy.setPowerLimit': on('operator', device()),
   'energy.policy': on('viewer', site('siteId')),
   'energy.setPolicy': on('administrator', site('siteId')),
+  'energy.caps': on('viewer', site('siteId')),
+  'energy.setSiteCap': on('administrator', site('siteId')),
+  'energy.setModelCap': everywhere('administrator'),
   'integrity.site': on('viewer', site('siteId')),
   'integrity.fleet': somewhere('viewer'),
   // Reading the devices again changes nothing on them, like polling a site.

@@ -436,6 +436,9 @@ export function createRouter(services: Services) {
       setPowerLimit: os.energy.setPowerLimit.handler(({ input, errors }) => onDevice(() => services.powerLimits.set(input.id, input.watts), errors)),
       policy: os.energy.policy.handler(({ input }) => services.powerLimits.policy(input.siteId)),
       setPolicy: os.energy.setPolicy.handler(({ input }) => services.powerLimits.setPolicy(input)),
+      caps: os.energy.caps.handler(({ input }) => services.standingCaps.view(input.siteId)),
+      setSiteCap: os.energy.setSiteCap.handler(({ input }) => services.standingCaps.setSite(input.siteId, input.capWatts)),
+      setModelCap: os.energy.setModelCap.handler(({ input }) => services.standingCaps.setModel(input.templateId, input.capWatts)),
     },
     integrity: {
       site: os.integrity.site.handler(({ input }) => services.integrity.site(input.siteId)),

@@ -6,11 +6,13 @@ import type { Migration } from '../migrate.js';
  * A site's balance decided hour by hour (issue 18): per site and local day,
  * the kWh of the cabinet's input as each hour's best meter measured it, with
  * its tariff bands and cost, the IT load, and the part of the day where both
- * were measured completely (from which efficiency and losses come).
+ * were measured completely (from which efficiency and losses come). And
+ * standing power caps per site and per cabinet model, with what each
+ * server's BMC showed when its cap was last applied.
  */
 export const energySiteHours: Migration = {
   version: 26,
-  name: 'energy per site and day as hour-by-hour balance: input billed per hour, efficiency only from completely metered hours',
+  name: 'energy per site and day as hour-by-hour balance (input billed per hour, efficiency only from completely metered hours); standing power caps per site and cabinet model',
   up: (db) => {
     db.exec(`
       CREATE TABLE energy_site_daily (
@@ -31,6 +33,27 @@ export const energySiteHours: Migration = {
         PRIMARY KEY (site_id, day)
       ) WITHOUT ROWID;
       CREATE INDEX energy_site_daily_day ON energy_site_daily (day);
+
+      -- Standing power caps: every server of a site, or in a cabinet of a model, held to cap_watts (the site's wins).
+      CREATE TABLE energy_site_caps (
+        site_id TEXT PRIMARY KEY REFERENCES sites(id) ON DELETE CASCADE,
+        cap_watts INTEGER NOT NULL CHECK (cap_watts BETWEEN 50 AND 100000),
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE energy_model_caps (
+        template_id TEXT PRIMARY KEY,
+        cap_watts INTEGER NOT NULL CHECK (cap_watts BETWEEN 50 AND 100000),
+        updated_at TEXT NOT NULL
+      );
+      -- What each server's BMC showed when its cap was last applied or checked.
+      CREATE TABLE energy_cap_states (
+        device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        cap_watts INTEGER,
+        outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'unsupported', 'failed', 'held')),
+        limit_watts REAL,
+        detail TEXT,
+        checked_at TEXT NOT NULL
+      );
     `);
     rebuildDays(db);
   },

@@ -139,8 +139,20 @@ export class PowerLimits implements PollFollower {
   }
 
   private queue(siteId: string, step: () => Promise<void>): void {
-    const next = (this.chains.get(siteId) ?? Promise.resolve()).then(step).catch((error: unknown) => this.report('energy.emergency', new Error(`site ${siteId}: ${(error as Error).message}`)));
-    this.chains.set(siteId, next);
+    void this.forSite(siteId, step).catch((error: unknown) => this.report('energy.emergency', new Error(`site ${siteId}: ${(error as Error).message}`)));
+  }
+
+  /** Runs a step on a site's servers after the ones queued before it, never beside them (the emergency policy's and the standing caps' alike). */
+  forSite<T>(siteId: string, step: () => Promise<T>): Promise<T> {
+    const result = (this.chains.get(siteId) ?? Promise.resolve()).then(step);
+    this.chains.set(
+      siteId,
+      result.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return result;
   }
 
   /**
