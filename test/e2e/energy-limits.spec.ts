@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import type { CabinetView } from '../../shared/domain/cabinet.js';
 import type { EmergencyPolicyView, PowerLimitView } from '../../shared/domain/energy.js';
+import type { LabStatus } from '../../shared/domain/monitoring.js';
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
 import { createRegion, createUser, moveSite, signedInPage } from './auth-helpers.js';
 import { api, apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
@@ -227,5 +228,74 @@ test.describe('Power limits and the emergency power policy', () => {
     expect((await apiPost(url, `/sites/${siteId}/poll`, {})).status).toBe(200);
     await expect(held).toContainText('No server is held now.', { timeout: 30_000 });
     for (const server of servers) expect((await json<PowerLimitView>(url, `/devices/${server.id}/power-limit`)).limitWatts).toBe(500);
+  });
+
+  test('standing power caps in a site’s energy card: the site’s cap saved and read back from each BMC, a word that is not watts refused at the field, a cabinet model’s cap holding once the site’s is removed, read-only for a viewer, in English and Chinese', async ({ page, browser, edgecab }) => {
+    test.setTimeout(120_000);
+    const url = edgecab.url;
+    // The lab cabinet of the test before when it ran (one lab per server), else one of its own.
+    const status = await json<LabStatus>(url, '/lab');
+    const lab = status.running ? status : ((await (await apiPost(url, '/lab', { sites: 1, seed: 47, templateId: 'edge-12u' })).json()) as LabStatus);
+    const siteId = lab.sites[0]!.siteId;
+    const region = await createRegion(url, 'Caps region');
+    await moveSite(url, siteId, region);
+    const servers = (await json<CabinetView>(url, `/sites/${siteId}/cabinet`)).devices.filter((device) => device.kind === 'server');
+    const limitOf = async (id: string) => (await json<PowerLimitView>(url, `/devices/${id}/power-limit`)).limitWatts;
+
+    await page.goto(`/#/sites/${siteId}`);
+    const block = page.getByTestId('energy-caps');
+    await expect(block.getByRole('heading', { name: 'Standing power cap' })).toBeVisible();
+    for (const server of servers) await expect(block.getByTestId(`energy-caps-state-${server.id}`)).toHaveText('No cap');
+    const siteForm = block.getByRole('form', { name: 'Cap for this site (W)' });
+    const siteCap = siteForm.getByRole('textbox');
+    await siteCap.fill('four hundred');
+    await siteForm.getByRole('button', { name: 'Save cap' }).click();
+    await expect(siteForm.getByRole('alert')).toHaveText('Enter the cap in whole watts, e.g. 400, or leave it empty.');
+    await siteCap.fill('400');
+    await siteForm.getByRole('button', { name: 'Save cap' }).click();
+    await expect(siteForm.getByRole('status')).toHaveText('Cap saved and applied.');
+    for (const server of servers) {
+      await expect(block.getByTestId(`energy-caps-state-${server.id}`)).toHaveText('Held to 400 W (read back from the BMC)');
+      expect(await limitOf(server.id)).toBe(400);
+    }
+    await expect(block.getByTestId(`energy-caps-server-${servers[0]!.id}`)).toContainText('400 W · site');
+    await shootCard(page, 'energy-caps', 'energy-caps-en', 900);
+
+    // The cabinet model's cap (an administrator of every region's), then the site's removed: the model's holds.
+    const modelForm = block.getByRole('form', { name: 'Cap for every “Wall cabinet 12U” cabinet (W)' });
+    await modelForm.getByRole('textbox').fill('350');
+    await modelForm.getByRole('button', { name: 'Save cap' }).click();
+    await expect(modelForm.getByRole('status')).toHaveText('Cap saved and applied.');
+    await siteForm.getByRole('button', { name: 'Remove cap' }).click();
+    await expect(siteForm.getByRole('status')).toHaveText('Cap removed; limits it set were lifted.');
+    await expect(siteCap).toHaveValue('');
+    for (const server of servers) {
+      await expect(block.getByTestId(`energy-caps-state-${server.id}`)).toHaveText('Held to 350 W (read back from the BMC)');
+      await expect(block.getByTestId(`energy-caps-server-${server.id}`)).toContainText('350 W · cabinet model');
+      expect(await limitOf(server.id)).toBe(350);
+    }
+
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await expect(block.getByRole('heading', { name: '常态功率封顶' })).toBeVisible();
+    await expect(block.getByTestId(`energy-caps-state-${servers[0]!.id}`)).toHaveText('已限制在 350 W（已从 BMC 回读）');
+    await expect(block.getByRole('textbox', { name: '所有“12U 壁挂机柜”机柜的封顶值（W）' })).toHaveValue('350');
+    await shootCard(page, 'energy-caps', 'energy-caps-zh-CN', 900);
+    await page.getByLabel('语言').selectOption('en');
+
+    // A viewer of the region reads the caps and the servers, and changes nothing.
+    await createUser(url, 'caps-viewer', 'viewer of the caps 42', [{ role: 'viewer', regionId: region }]);
+    const viewer = await signedInPage(browser, url, { name: 'caps-viewer', password: 'viewer of the caps 42' });
+    await viewer.page.goto(`/#/sites/${siteId}`);
+    const viewerBlock = viewer.page.getByTestId('energy-caps');
+    await expect(viewerBlock.getByTestId('energy-caps-site-state')).toHaveText('This site has no cap of its own.');
+    await expect(viewerBlock.getByTestId('energy-caps-model-edge-12u')).toHaveText('Every “Wall cabinet 12U” cabinet: 350 W per server.');
+    await expect(viewerBlock.getByRole('button', { name: 'Save cap' })).toHaveCount(0);
+    await expect(viewerBlock.getByTestId(`energy-caps-state-${servers[0]!.id}`)).toHaveText('Held to 350 W (read back from the BMC)');
+    await viewer.context.close();
+
+    // The model's cap removed: the limits it set are lifted.
+    await modelForm.getByRole('button', { name: 'Remove cap' }).click();
+    await expect(modelForm.getByRole('status')).toHaveText('Cap removed; limits it set were lifted.');
+    for (const server of servers) await expect.poll(() => limitOf(server.id), { timeout: 20_000 }).toBeNull();
   });
 });

@@ -9,6 +9,7 @@ import { formatDateTime } from '../../components/format.js';
 import { useRegions } from '../regions/useRegions.js';
 import { BarChart } from './BarChart.js';
 import { EmergencyPolicyBlock } from './EmergencyPolicyBlock.js';
+import { StandingCapBlock } from './StandingCapBlock.js';
 import { axisNumber, dayLabel, kwhNumber, money, percent, ratio, type Span } from './energy-format.js';
 import { SpanChoice } from './SpanChoice.js';
 import './energy.css';
@@ -271,6 +272,7 @@ export function SiteEnergyCard({ siteId, devices }: { siteId: string; devices: r
           ) : null}
         </>
       ) : null}
+      <StandingCapBlock siteId={siteId} />
       <EmergencyPolicyBlock siteId={siteId} />
     </section>
   );
