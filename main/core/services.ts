@@ -129,6 +129,8 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   // A UPS seen on battery holds its site's servers to the site's emergency cap; mains back sets them back.
   monitor.follow(powerLimits);
   const standingCaps = new StandingCaps(db, devices, powerLimits, audit, cabinets.templates, now, (what, error) => health.report(what, error));
+  // Mains back and every server set back: the standing caps are checked at once (one may have changed during the outage).
+  powerLimits.afterLift = (siteId) => void standingCaps.applySite(siteId).catch((error: unknown) => health.report('energy.caps', error));
   // Every look of the drift watch at a deployed app is that app's integrity report.
   appDrift.follow(integrity);
   // The monitor saw something change at a site: it may be reachable again.

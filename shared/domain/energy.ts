@@ -303,6 +303,8 @@ export const SiteEnergy = z.object({
   /** The tariff that prices the site: its region's, or the nearest region above that has one. */
   tariff: z.object({ currency: z.string(), timeZone: z.string(), regionId: z.number().int() }).nullable(),
   problems: z.array(z.object({ deviceId: z.string(), name: z.string(), at: z.string(), reason: z.string() })),
+  /** The cabinet input and its cost per calendar month (the site's local time), the last 12 months with energy, whatever the span asked for. */
+  months: z.array(z.object({ month: z.string(), inputKwh: z.number(), cost: z.number().nullable(), peakKwh: z.number(), flatKwh: z.number(), valleyKwh: z.number(), days: z.number().int() })),
   /** Devices that can report power, and the ones of them with no energy in the last 24 hours. */
   metered: z.number().int(),
   missing: z.array(z.string()),

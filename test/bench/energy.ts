@@ -99,6 +99,7 @@ try {
     core.db.prepare('DELETE FROM energy_hourly').run();
     core.db.prepare('DELETE FROM energy_daily').run();
     core.db.prepare('DELETE FROM energy_site_daily').run();
+    core.db.prepare('DELETE FROM energy_counter_cursors').run();
     core.db.prepare("UPDATE settings SET value = ? WHERE key = 'energy.rollup.hour'").run(String(hour - 3600));
   })();
   const delay = monitorEventLoopDelay({ resolution: 5 });

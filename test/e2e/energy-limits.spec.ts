@@ -267,7 +267,7 @@ test.describe('Power limits and the emergency power policy', () => {
     await modelForm.getByRole('button', { name: 'Save cap' }).click();
     await expect(modelForm.getByRole('status')).toHaveText('Cap saved and applied.');
     await siteForm.getByRole('button', { name: 'Remove cap' }).click();
-    await expect(siteForm.getByRole('status')).toHaveText('Cap removed; limits it set were lifted.');
+    await expect(siteForm.getByRole('status')).toHaveText('Cap removed; each server got back the limit it had before.');
     await expect(siteCap).toHaveValue('');
     for (const server of servers) {
       await expect(block.getByTestId(`energy-caps-state-${server.id}`)).toHaveText('Held to 350 W (read back from the BMC)');
@@ -293,9 +293,9 @@ test.describe('Power limits and the emergency power policy', () => {
     await expect(viewerBlock.getByTestId(`energy-caps-state-${servers[0]!.id}`)).toHaveText('Held to 350 W (read back from the BMC)');
     await viewer.context.close();
 
-    // The model's cap removed: the limits it set are lifted.
+    // The model's cap removed: each server gets back the 500 W it had before the first cap.
     await modelForm.getByRole('button', { name: 'Remove cap' }).click();
-    await expect(modelForm.getByRole('status')).toHaveText('Cap removed; limits it set were lifted.');
-    for (const server of servers) await expect.poll(() => limitOf(server.id), { timeout: 20_000 }).toBeNull();
+    await expect(modelForm.getByRole('status')).toHaveText('Cap removed; each server got back the limit it had before.');
+    for (const server of servers) await expect.poll(() => limitOf(server.id), { timeout: 20_000 }).toBe(500);
   });
 });

@@ -41,7 +41,7 @@ const test = base.extend<object, { history: EnergyHistory & { dataDir: string };
   ],
 });
 
-const HEADER = 'site_code,site_name,day,it_kwh,input_kwh,loss_kwh,efficiency,peak_kwh,flat_kwh,valley_kwh,cost,currency';
+const HEADER = 'site_code,site_name,day,it_kwh,input_kwh,loss_kwh,efficiency,peak_kwh,flat_kwh,valley_kwh,cost,currency,hours,compared_hours';
 
 async function json<T>(url: string, path: string): Promise<T> {
   const response = await api(url, path);
@@ -176,6 +176,13 @@ test.describe('Energy', () => {
     await expect(newestRow.locator('td').nth(1)).toHaveText(`${kwhNumber(newest.itKwh!, 'en')} kWh`);
     await expect(newestRow.locator('td').nth(2)).toHaveText(`${kwhNumber(newest.inputKwh!, 'en')} kWh`);
     await expect(card.getByTestId('site-energy-chart').locator('.energy-chart-group')).toHaveCount(hz.days.length);
+    // Per calendar month: the input and its cost, whatever span is shown (two weeks of history: this month, perhaps the last).
+    expect(hz.months.length).toBeGreaterThanOrEqual(1);
+    expect(hz.months.reduce((sum, month) => sum + month.days, 0)).toBeGreaterThanOrEqual(14);
+    const thisMonth = hz.months.at(-1)!;
+    const monthRow = card.getByTestId(`site-energy-month-${thisMonth.month}`);
+    await expect(monthRow.locator('td').nth(1)).toHaveText(`${kwhNumber(thisMonth.inputKwh, 'en')} kWh`);
+    await expect(monthRow.locator('td').nth(5)).toHaveText(money(thisMonth.cost!, 'CNY', 'en'));
     // Devices: the roles named, the source of each one's kWh.
     await expect(card.getByTestId('site-energy-device-pdu')).toContainText('PDU');
     await expect(card.getByTestId('site-energy-device-pdu')).toContainText('Its own energy counter');

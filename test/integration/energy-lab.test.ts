@@ -107,8 +107,9 @@ describe('energy of a lab PDU over half a day', () => {
     const { csv, filename } = core.services.energy.exportCsv('all', 30);
     expect(filename).toMatch(/^edgecab-energy-.*\.csv$/);
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('site_code,site_name,day,it_kwh,input_kwh,loss_kwh,efficiency,peak_kwh,flat_kwh,valley_kwh,cost,currency');
-    expect(lines[1]).toMatch(/^EN-1,Energy branch,2026-12-01,[\d.]+,[\d.]+,,,[\d.]+,[\d.]+,0,[\d.]+,CNY$/);
+    expect(lines[0]).toBe('site_code,site_name,day,it_kwh,input_kwh,loss_kwh,efficiency,peak_kwh,flat_kwh,valley_kwh,cost,currency,hours,compared_hours');
+    // The PDU alone: its hours measured, none compared (one meter).
+    expect(lines[1]).toMatch(/^EN-1,Energy branch,2026-12-01,[\d.]+,[\d.]+,,,[\d.]+,[\d.]+,0,[\d.]+,CNY,12,0$/);
     // A site name a spreadsheet would run as a formula goes out defused; numbers stay numbers.
     await core.client('test').sites.update({ id: siteId, name: '-2+3+cmd|\' /C calc\'!A0' });
     const defused = core.services.energy.exportCsv('all', 30).csv.split('\r\n')[1]!;

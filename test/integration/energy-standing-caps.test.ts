@@ -5,8 +5,9 @@
  * a limit is reported as unsupported, not failed; a cabinet model's cap
  * holds at every site without a cap of its own; the hourly check puts back
  * a limit changed behind EdgeCab's back; an unreachable BMC is failed with
- * its reason, said once; a cap removed lifts the limit it set. Bad input is
- * refused with the field named.
+ * its reason, said once; a cap removed gives back the limit from before,
+ * and leaves alone one someone set since. Bad input is refused with the
+ * field named.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../main/core/index.js';
@@ -114,17 +115,30 @@ describe('standing power caps per site and cabinet model', () => {
     expect(failures[0]!.target).toBe(second.control);
   });
 
-  it('lifts the limits it set when the caps are removed: the site’s first (the model’s holds again), then the model’s', async () => {
+  it('gives each server back the limit it had before when the caps are removed: the site’s first (the model’s holds again), then the model’s', async () => {
     const client = core.client('test');
     const view = await client.energy.setSiteCap({ siteId: first.siteId, capWatts: null });
     expect(view.siteCapWatts).toBeNull();
     expect(server(view, first.control)).toMatchObject({ capWatts: 350, source: 'model', outcome: 'applied', limitWatts: 350 });
     await client.energy.setModelCap({ templateId: 'edge-24u', capWatts: null });
     await core.services.powerLimits.settled(first.siteId);
-    expect(limitOn(controlBmc)).toBeNull();
-    expect(legacyLimit(legacyBmc)).toBeNull();
+    expect(limitOn(controlBmc)).toBe(500);
+    expect(legacyLimit(legacyBmc)).toBe(500);
+    const lifted = (await client.audit.list({ limit: 100 })).items.filter((entry) => entry.operation === 'energy.capLift');
+    expect(lifted.map((entry) => entry.detail)).toContain(`${core.services.cabinets.device(first.control).name}: set back to 500 W: the standing cap was removed (read back from the BMC)`);
     const after = await client.energy.caps({ siteId: first.siteId });
     expect(after.servers.map((each) => [each.capWatts, each.outcome])).toEqual(after.servers.map(() => [null, 'pending']));
+  });
+
+  it('leaves a limit someone set on the BMC after the cap alone when the cap is removed', async () => {
+    const client = core.client('test');
+    await client.energy.setSiteCap({ siteId: first.siteId, capWatts: 450 });
+    expect(limitOn(controlBmc)).toBe(450);
+    // An operator changes it by hand on the BMC; the cap is removed before the hourly check.
+    controlBmc.resource(CONTROL)!.SetPoint = 620;
+    await client.energy.setSiteCap({ siteId: first.siteId, capWatts: null });
+    expect(limitOn(controlBmc)).toBe(620);
+    expect(legacyLimit(legacyBmc)).toBe(500);
   });
 
   it('refuses a cap outside 50–100,000 W, an unknown cabinet model and an unknown site, naming what is wrong', async () => {

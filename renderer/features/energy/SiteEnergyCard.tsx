@@ -10,7 +10,7 @@ import { useRegions } from '../regions/useRegions.js';
 import { BarChart } from './BarChart.js';
 import { EmergencyPolicyBlock } from './EmergencyPolicyBlock.js';
 import { StandingCapBlock } from './StandingCapBlock.js';
-import { axisNumber, dayLabel, kwhNumber, money, percent, ratio, type Span } from './energy-format.js';
+import { axisNumber, dayLabel, kwhNumber, money, monthLabel, percent, ratio, type Span } from './energy-format.js';
 import { SpanChoice } from './SpanChoice.js';
 import './energy.css';
 
@@ -186,6 +186,39 @@ export function SiteEnergyCard({ siteId, devices }: { siteId: string; devices: r
                   </tbody>
                 </table>
               </div>
+              {energy.months.length > 0 ? (
+                <>
+                  <h3>{t('energy.site.months.title')}</h3>
+                  <div className="scroll-x">
+                    <table className="simple-table energy-table" data-testid="site-energy-months">
+                      <thead>
+                        <tr>
+                          <th>{t('energy.site.months.month')}</th>
+                          <th className="num">{t('energy.site.days.input')}</th>
+                          <th className="num">{t('energy.site.days.peak')}</th>
+                          <th className="num">{t('energy.site.days.flat')}</th>
+                          <th className="num">{t('energy.site.days.valley')}</th>
+                          <th className="num">{t('energy.site.days.cost')}</th>
+                          <th className="num">{t('energy.site.months.days')}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {[...energy.months].reverse().map((month) => (
+                          <tr key={month.month} data-testid={`site-energy-month-${month.month}`}>
+                            <td className="nowrap">{monthLabel(month.month, language)}</td>
+                            <td className="num">{kwh(month.inputKwh)}</td>
+                            <td className="num">{kwh(month.peakKwh)}</td>
+                            <td className="num">{kwh(month.flatKwh)}</td>
+                            <td className="num">{kwh(month.valleyKwh)}</td>
+                            <td className="num">{cost(month.cost)}</td>
+                            <td className="num">{month.days}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                </>
+              ) : null}
             </>
           )}
           <div className="energy-site-grid">

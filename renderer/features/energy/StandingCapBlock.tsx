@@ -11,6 +11,8 @@ import { useCan } from '../auth/access.js';
 import { useCanOnSite } from '../auth/site-access.js';
 import { notLimitingText, wattsNumber } from './power-limit-text.js';
 
+const PENDING_REFRESH_MS = 3_000;
+
 /** The core refused the cap itself (outside 50–100,000 W, as the contract has it). */
 function capRefused(cause: unknown): boolean {
   if (!(cause instanceof ORPCError) || cause.code !== 'BAD_REQUEST') return false;
@@ -140,6 +142,13 @@ export function StandingCapBlock({ siteId }: { siteId: string }) {
   useLiveEvents((event) => {
     if (event.type === 'connection.restored') load();
   });
+  // A cabinet model's cap is applied site by site after its answer: read again while a server waits for it.
+  const waiting = caps?.servers.some((server) => server.capWatts !== null && server.outcome === 'pending') ?? false;
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setTimeout(load, PENDING_REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [waiting, caps, load]);
 
   const watts = (value: number) => t('energy.limit.watts', { value: wattsNumber(value, language) });
   const modelName = (name: { en: string; 'zh-CN': string }) => (language.startsWith('zh') ? name['zh-CN'] : name.en);
@@ -211,8 +220,8 @@ export function StandingCapBlock({ siteId }: { siteId: string }) {
                     <td data-testid={`energy-caps-state-${server.deviceId}`}>
                       {server.capWatts === null && server.outcome === 'pending'
                         ? t('energy.caps.outcome.uncapped')
-                        : server.outcome === 'applied'
-                          ? t('energy.caps.outcome.applied', { watts: wattsNumber(server.limitWatts ?? 0, language) })
+                        : server.outcome === 'applied' && server.limitWatts !== null
+                          ? t('energy.caps.outcome.applied', { watts: wattsNumber(server.limitWatts, language) })
                           : t(`energy.caps.outcome.${server.outcome}`)}
                       {server.detail && (server.outcome === 'unsupported' || server.outcome === 'failed') ? (
                         <div className="muted small">{server.outcome === 'unsupported' ? notLimitingText(t, server.detail) : server.detail}</div>

@@ -52,6 +52,13 @@ export function dayLabel(day: string, language: string, weekday = false): string
   return new Intl.DateTimeFormat(language, { month: 'short', day: 'numeric', timeZone: 'UTC', ...(weekday ? { weekday: 'short' } : {}) }).format(date);
 }
 
+/** A calendar month (YYYY-MM) as the UI language writes it: "Dec 2026", "2026年12月". */
+export function monthLabel(month: string, language: string): string {
+  const date = new Date(`${month}-01T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return month;
+  return new Intl.DateTimeFormat(language, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(date);
+}
+
 /** Every day from `from` to `to` (YYYY-MM-DD, both included), at most `limit`. */
 export function daysBetween(from: string, to: string, limit = 366): string[] {
   const start = Date.parse(`${from}T00:00:00Z`);

@@ -86,6 +86,11 @@ export const energyCatalog = featureCatalog(
         valley: 'Valley',
         cost: 'Cost',
       },
+      months: {
+        title: 'Per month',
+        month: 'Month',
+        days: 'Days with data',
+      },
       devices: {
         title: 'Per device',
         device: 'Device',
@@ -207,7 +212,7 @@ export const energyCatalog = featureCatalog(
     },
     caps: {
       title: 'Standing power cap',
-      intro: 'Each server at this site whose BMC limits power is held to the cap at all times, within what its BMC allows. A cap for a cabinet model holds at every site with that model and no cap of its own. EdgeCab applies it at once, reads it back and checks it every hour, so a new, replaced or reset server gets it too.',
+      intro: 'Each server at this site whose BMC limits power is held to the cap at all times, within what its BMC allows. A cap for a cabinet model holds at every site with that model and no cap of its own. EdgeCab applies it at once, reads it back and checks it every hour, so a new, replaced or reset server gets it too. Removing the cap gives each server back the limit it had before.',
       site: 'Cap for this site (W)',
       siteHint: 'From 50 to 100,000 W per server; empty for none. It wins over the cabinet model’s cap.',
       model: 'Cap for every “{{model}}” cabinet (W)',
@@ -221,7 +226,7 @@ export const energyCatalog = featureCatalog(
       save: 'Save cap',
       remove: 'Remove cap',
       saved: 'Cap saved and applied.',
-      removed: 'Cap removed; limits it set were lifted.',
+      removed: 'Cap removed; each server got back the limit it had before.',
       wholeWatts: 'Enter the cap in whole watts, e.g. 400, or leave it empty.',
       range: 'Enter a cap from 50 to 100,000 W.',
       source: {
@@ -368,6 +373,11 @@ export const energyCatalog = featureCatalog(
         valley: '谷',
         cost: '电费',
       },
+      months: {
+        title: '按月',
+        month: '月份',
+        days: '有数据的天数',
+      },
       devices: {
         title: '各设备',
         device: '设备',
@@ -489,7 +499,7 @@ export const energyCatalog = featureCatalog(
     },
     caps: {
       title: '常态功率封顶',
-      intro: '本站点每台 BMC 支持功率限制的服务器都始终被限制在封顶值以内（不超出其 BMC 允许的范围）。为机柜型号设置的封顶值适用于所有使用该型号、且没有自己封顶值的站点。EdgeCab 会立即下发并回读，每小时检查一次，新增、更换或重置的服务器也会被限制。',
+      intro: '本站点每台 BMC 支持功率限制的服务器都始终被限制在封顶值以内（不超出其 BMC 允许的范围）。为机柜型号设置的封顶值适用于所有使用该型号、且没有自己封顶值的站点。EdgeCab 会立即下发并回读，每小时检查一次，新增、更换或重置的服务器也会被限制。取消封顶后，各服务器恢复封顶前的功率限制。',
       site: '本站点封顶值（W）',
       siteHint: '每台服务器 50 至 100,000 W；留空表示不封顶。优先于机柜型号的封顶值。',
       model: '所有“{{model}}”机柜的封顶值（W）',
@@ -503,7 +513,7 @@ export const energyCatalog = featureCatalog(
       save: '保存封顶值',
       remove: '取消封顶',
       saved: '封顶值已保存并下发。',
-      removed: '已取消封顶，并解除了它设置的功率限制。',
+      removed: '已取消封顶，各服务器已恢复封顶前的功率限制。',
       wholeWatts: '请输入整数瓦数，例如 400，或留空。',
       range: '请输入 50 至 100,000 W 之间的封顶值。',
       source: {

@@ -45,9 +45,17 @@ export const energySiteHours: Migration = {
         cap_watts INTEGER NOT NULL CHECK (cap_watts BETWEEN 50 AND 100000),
         updated_at TEXT NOT NULL
       );
-      -- What each server's BMC showed when its cap was last applied or checked.
+      -- How far each energy counter's readings have been counted (its last reading, or the value at the end of the hour
+      -- rolled last): the next hour counts from there, so a step across a polling gap is counted once, never lost.
+      CREATE TABLE energy_counter_cursors (
+        series_id INTEGER PRIMARY KEY REFERENCES metric_series(id) ON DELETE CASCADE,
+        t INTEGER NOT NULL,
+        kwh REAL NOT NULL
+      );
+      -- What each server's BMC showed when its cap was last applied or checked, and the limit it had before the first cap.
       CREATE TABLE energy_cap_states (
         device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        previous_watts REAL,
         cap_watts INTEGER,
         outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'unsupported', 'failed', 'held')),
         limit_watts REAL,
@@ -105,6 +113,7 @@ function rebuildDays(db: Database): void {
        JOIN cabinets c ON c.id = d.cabinet_id JOIN sites st ON st.id = c.site_id ORDER BY e.t`,
     )
     .raw()
+    // All at once: the connection cannot write while it iterates (a version-25 database holds days of hours at most).
     .all() as [number, string, number | null, EnergyRole, number, number][];
   const addDay = db.prepare(
     `INSERT INTO energy_daily (site_id, day, role, kwh, peak_kwh, flat_kwh, valley_kwh, cost, currency, covered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

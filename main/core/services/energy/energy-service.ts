@@ -82,10 +82,10 @@ export class EnergyService implements Disposable {
         if (this.disposed) return { hours, rows };
       }
       const written = this.commitHour(hour, measured, this.tariffCache());
-      if (written !== null) {
-        hours += 1;
-        rows += written;
-      }
+      // Rolled meanwhile by a direct call: what is due is decided afresh on the next tick.
+      if (written === null) break;
+      hours += 1;
+      rows += written;
       await new Promise((resolve) => setImmediate(resolve));
       if (this.disposed) break;
       const nowSeconds = Math.floor(this.now().getTime() / 1000);
@@ -98,9 +98,16 @@ export class EnergyService implements Disposable {
   private dueHours(nowSeconds: number): number[] {
     const lastClosed = Math.floor((nowSeconds - SETTLE_SECONDS) / HOUR) * HOUR - HOUR;
     const oldest = Math.floor((nowSeconds - ROLLABLE_SECONDS) / HOUR) * HOUR;
-    // A watermark left by a clock that ran ahead does not stop the rollup until time catches up.
-    const watermark = this.watermark();
-    const done = watermark > lastClosed ? lastClosed - HOUR : watermark;
+    // An hour at or before the watermark is never rolled again (days add up, so twice would count it twice). A watermark a
+    // little ahead (a clock stepped back) waits for time to catch up; one beyond what raw samples cover (a clock that was
+    // far ahead) is dropped to now, said once: the hours it claims lie in a future no sample of now reaches.
+    let watermark = this.watermark();
+    if (watermark > nowSeconds + ROLLABLE_SECONDS) {
+      this.report('energy.rollup', new Error(`the rollup's watermark (${new Date(watermark * 1000).toISOString()}) was ahead of the clock; rolling from ${new Date((lastClosed - HOUR) * 1000).toISOString()} on`));
+      writeSetting(this.db, WATERMARK, String(lastClosed - HOUR), this.now());
+      watermark = lastClosed - HOUR;
+    }
+    const done = watermark;
     const hours: number[] = [];
     for (let hour = Math.max(done + HOUR, oldest); hour <= lastClosed; hour += HOUR) hours.push(hour);
     return hours;
@@ -121,19 +128,21 @@ export class EnergyService implements Disposable {
   /** Writes a measured hour with the watermark in one transaction; an hour rolled meanwhile (by a direct call) is not written twice. Returns the rows written, or null when it was already done. */
   private commitHour(hour: number, measured: readonly FeedHour[], tariffOf: (regionId: number | null) => Tariff | null): number | null {
     let rows: number | null;
+    let carried = new Set<string>();
     try {
       rows = this.store.transaction(() => {
-        if (this.watermark() >= hour && this.watermark() <= Math.floor(this.now().getTime() / 1000)) return null;
+        if (this.watermark() >= hour) return null;
         const written = writeHour(this.store, hour, measured, tariffOf, DEFAULT_TIME_ZONE);
         writeSetting(this.db, WATERMARK, String(hour), this.now());
-        return written;
+        carried = written.carriedSites;
+        return written.rows;
       });
     } catch (error) {
       // The transaction rolled back: feeds made in it are gone, so their ids must not be remembered.
       this.store.forgetFeeds();
       throw error;
     }
-    if (rows !== null) this.checkAnomaly(hour);
+    if (rows !== null) this.checkAnomaly(hour, carried);
     return rows;
   }
 
@@ -159,7 +168,7 @@ export class EnergyService implements Disposable {
    * of the 4 weeks before, at least 3 of them known, and 0.5 kWh more), and
    * clears it for the sites back to normal.
    */
-  private checkAnomaly(hour: number): void {
+  private checkAnomaly(hour: number, carried: ReadonlySet<string> = new Set()): void {
     if (!this.alarms) return;
     const week = 7 * DAY;
     const rows = this.store.sitesAt([hour, hour - week, hour - 2 * week, hour - 3 * week, hour - 4 * week]);
@@ -173,6 +182,8 @@ export class EnergyService implements Disposable {
       hours.set(row.t, row.kwh);
     }
     for (const [siteId, roles] of bySite) {
+      // An hour that took in a counter's energy from a polling gap draws more than it did: not a sign of waste.
+      if (carried.has(siteId)) continue;
       const role = INPUT_ROLES.find((each) => roles.get(each)?.has(hour));
       if (!role) continue;
       const hours = roles.get(role)!;
@@ -257,9 +268,22 @@ export class EnergyService implements Disposable {
       .pluck()
       .all(siteId) as string[];
     const recent = new Set(devices.filter((device) => device.lastHour >= nowSeconds - DAY).map((device) => device.deviceId));
+    const months = new Map<string, { month: string; inputKwh: number; cost: number | null; peakKwh: number; flatKwh: number; valleyKwh: number; days: number }>();
+    for (const row of this.store.siteBalanceDays(siteId, `${localDay(nowSeconds - 366 * DAY, timeZone).slice(0, 7)}-01`)) {
+      const month = row.day.slice(0, 7);
+      const entry = months.get(month) ?? { month, inputKwh: 0, cost: null, peakKwh: 0, flatKwh: 0, valleyKwh: 0, days: 0 };
+      entry.inputKwh += row.inputKwh;
+      entry.peakKwh += row.peak;
+      entry.flatKwh += row.flat;
+      entry.valleyKwh += row.valley;
+      if (row.cost !== null) entry.cost = (entry.cost ?? 0) + row.cost;
+      entry.days += 1;
+      months.set(month, entry);
+    }
     return {
       siteId,
       days: dayRows,
+      months: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)).slice(-12),
       totals: totalsOf(dayRows, balances),
       devices: devices.map((device) => ({
         deviceId: device.deviceId,
@@ -365,11 +389,11 @@ export class EnergyService implements Disposable {
   /** Per site and day: IT load, input, losses, efficiency, kWh per band and cost, as CSV (UTF-8, a header row). */
   exportCsv(scope: RegionScope, days: number): { filename: string; csv: string } {
     const fleet = this.fleet(scope, days);
-    const lines = ['site_code,site_name,day,it_kwh,input_kwh,loss_kwh,efficiency,peak_kwh,flat_kwh,valley_kwh,cost,currency'];
+    const lines = ['site_code,site_name,day,it_kwh,input_kwh,loss_kwh,efficiency,peak_kwh,flat_kwh,valley_kwh,cost,currency,hours,compared_hours'];
     for (const site of fleet.sites) {
       const detail = this.site(site.siteId, days);
       for (const day of detail.days) {
-        lines.push([textCell(site.code), textCell(site.name), day.day, num(day.itKwh), num(day.inputKwh), num(day.lossKwh), num(day.efficiency, 3), num(day.peakKwh), num(day.flatKwh), num(day.valleyKwh), num(day.cost, 2), textCell(detail.tariff?.currency ?? '')].join(','));
+        lines.push([textCell(site.code), textCell(site.name), day.day, num(day.itKwh), num(day.inputKwh), num(day.lossKwh), num(day.efficiency, 3), num(day.peakKwh), num(day.flatKwh), num(day.valleyKwh), num(day.cost, 2), textCell(detail.tariff?.currency ?? ''), String(day.hours), String(day.comparedHours)].join(','));
       }
     }
     return { filename: `edgecab-energy-${fleet.from}-to-${fleet.to}.csv`, csv: `${lines.join('\r\n')}\r\n` };

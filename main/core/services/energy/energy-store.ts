@@ -100,7 +100,7 @@ export interface DayTotals {
 /** The SQL of energy: series to read, hourly and daily rows, tariffs, problems. Statements prepared once. */
 export class EnergyStore {
   private readonly statements: Record<
-    'series' | 'samples' | 'feed' | 'addSiteDay' | 'siteBalanceDays' | 'fleetBalanceDays' | 'devicesPerKind' | 'addFeed' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld' | 'sitesAt' | 'anomalous' | 'metered',
+    'series' | 'samples' | 'cursor' | 'setCursor' | 'feed' | 'addSiteDay' | 'siteBalanceDays' | 'fleetBalanceDays' | 'devicesPerKind' | 'addFeed' | 'putHour' | 'addDay' | 'tariff' | 'setTariff' | 'dropTariff' | 'regionParent' | 'addProblem' | 'trimProblems' | 'siteDays' | 'siteHours' | 'siteDevices' | 'siteProblems' | 'fleetDays' | 'fleetSites' | 'lastHour' | 'dropOld' | 'sitesAt' | 'anomalous' | 'metered',
     Statement
   >;
 
@@ -108,7 +108,7 @@ export class EnergyStore {
   private readonly feeds = new Map<string, number>();
 
   constructor(private readonly db: Database) {
-    // In a site's statements `+e.t` keeps SQLite off the index on time: a site's few feeds by their primary key (feed, time) beat every feed's rows of that time.
+    // In a site's statements CROSS JOIN keeps SQLite from starting at the index on time: a site's few feeds, then each one's hours by the primary key (feed, time), beat every feed's rows of that time.
     this.statements = {
       // Power (W) and energy counter (kWh) series of devices in a cabinet, with where they are.
       series: db.prepare(
@@ -124,6 +124,8 @@ export class EnergyStore {
            UNION ALL SELECT t, v FROM (SELECT t, v FROM metric_raw WHERE series_id = @series AND t >= @to AND t < @to + @margin ORDER BY t LIMIT 1)`,
         )
         .raw(),
+      cursor: db.prepare('SELECT t, kwh FROM energy_counter_cursors WHERE series_id = ?'),
+      setCursor: db.prepare('INSERT OR REPLACE INTO energy_counter_cursors (series_id, t, kwh) VALUES (?, ?, ?)'),
       addSiteDay: db.prepare(
         `INSERT INTO energy_site_daily (site_id, day, input_kwh, peak_kwh, flat_kwh, valley_kwh, cost, currency, it_kwh, compared_input_kwh, compared_it_kwh, hours, compared_hours)
          VALUES (@siteId, @day, @inputKwh, @peak, @flat, @valley, @cost, @currency, @itKwh, @comparedInputKwh, @comparedItKwh, @hours, @comparedHours)
@@ -163,13 +165,13 @@ export class EnergyStore {
         'SELECT day, role, kwh, peak_kwh AS peak, flat_kwh AS flat, valley_kwh AS valley, cost FROM energy_daily WHERE site_id = ? AND day >= ? ORDER BY day',
       ),
       siteHours: db.prepare(
-        `SELECT e.t, f.role, sum(e.kwh) AS kwh FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id JOIN energy_hourly e ON e.feed_id = f.id
-         WHERE c.site_id = ? AND +e.t >= ? GROUP BY e.t, f.role ORDER BY e.t`,
+        `SELECT e.t, f.role, sum(e.kwh) AS kwh FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id CROSS JOIN energy_hourly e ON e.feed_id = f.id
+         WHERE c.site_id = ? AND e.t >= ? GROUP BY e.t, f.role ORDER BY e.t`,
       ),
       siteDevices: db.prepare(
         `SELECT f.device_id AS deviceId, d.name, d.kind, f.role, sum(e.kwh) AS kwh, sum(e.counter) AS counters, count(*) AS hours, max(e.t) AS lastHour
-         FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id JOIN energy_hourly e ON e.feed_id = f.id
-         WHERE c.site_id = ? AND +e.t >= ? GROUP BY f.id ORDER BY kwh DESC`,
+         FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id CROSS JOIN energy_hourly e ON e.feed_id = f.id
+         WHERE c.site_id = ? AND e.t >= ? GROUP BY f.id ORDER BY kwh DESC`,
       ),
       siteProblems: db.prepare(
         `SELECT p.device_id AS deviceId, d.name, p.at, p.reason FROM energy_problems p JOIN devices d ON d.id = p.device_id JOIN cabinets c ON c.id = d.cabinet_id
@@ -180,8 +182,8 @@ export class EnergyStore {
       ),
       fleetSites: db.prepare('SELECT s.id, s.code, s.name, s.region_id AS regionId FROM sites s ORDER BY s.code'),
       lastHour: db.prepare(
-        `SELECT f.device_id, f.role, e.kwh FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id JOIN energy_hourly e ON e.feed_id = f.id
-         WHERE c.site_id = ? AND +e.t = ?`,
+        `SELECT f.device_id, f.role, e.kwh FROM energy_feeds f JOIN devices d ON d.id = f.device_id JOIN cabinets c ON c.id = d.cabinet_id CROSS JOIN energy_hourly e ON e.feed_id = f.id
+         WHERE c.site_id = ? AND e.t = ?`,
       ).raw(),
       dropOld: db.prepare('DELETE FROM energy_hourly WHERE t < ?'),
       metered: db.prepare(
@@ -207,6 +209,15 @@ export class EnergyStore {
     // UNION ALL keeps its parts' order in SQLite, which promises it nowhere: checked, and sorted on the day it does not.
     for (let index = 1; index < rows.length; index += 1) if (rows[index]![0] < rows[index - 1]![0]) return rows.sort((a, b) => a[0] - b[0]);
     return rows;
+  }
+
+  /** How far a counter's readings have been counted, if they have been. */
+  cursor(seriesId: number): { t: number; kwh: number } | undefined {
+    return this.statements.cursor.get(seriesId) as { t: number; kwh: number } | undefined;
+  }
+
+  setCursor(seriesId: number, t: number, kwh: number): void {
+    this.statements.setCursor.run(seriesId, t, kwh);
   }
 
   addSiteDay(row: SiteDayBalance & { siteId: string }): void {

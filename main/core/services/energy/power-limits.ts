@@ -45,6 +45,12 @@ export class PowerLimits implements PollFollower {
 
   /** Sets (or with null lifts) a server's limit; the answer is what the BMC shows afterwards. */
   async set(deviceId: string, watts: number | null): Promise<PowerLimitView> {
+    // In the site's queue: never beside the emergency policy's or the standing caps' steps on the same servers.
+    const siteId = this.db.prepare('SELECT c.site_id FROM devices d JOIN cabinets c ON c.id = d.cabinet_id WHERE d.id = ?').pluck().get(deviceId) as string | undefined;
+    return siteId === undefined ? this.setNow(deviceId, watts) : this.forSite(siteId, () => this.setNow(deviceId, watts));
+  }
+
+  private async setNow(deviceId: string, watts: number | null): Promise<PowerLimitView> {
     const state = await this.devices.onBmc(deviceId, async (client) => {
       const before = await readPowerLimit(client);
       if (!before.supported) throw new ConflictError(`This server's BMC does not limit power: ${before.reason}`);
@@ -212,6 +218,9 @@ export class PowerLimits implements PollFollower {
     }
   }
 
+  /** Called once a site's servers were set back after an outage (the standing caps take over again). */
+  afterLift: (siteId: string) => void = () => undefined;
+
   private async liftSite(siteId: string): Promise<void> {
     const rows = this.db.prepare('SELECT c.device_id AS id, d.name, c.previous_watts AS previous, c.held FROM energy_caps c JOIN devices d ON d.id = c.device_id WHERE c.site_id = ?').all(siteId) as { id: string; name: string; previous: number | null; held: number }[];
     if (rows.length === 0) return;
@@ -233,6 +242,7 @@ export class PowerLimits implements PollFollower {
         this.failures.set(server.id, message);
       }
     }
+    if (this.db.prepare('SELECT 1 FROM energy_caps WHERE site_id = ? LIMIT 1').get(siteId) === undefined) this.afterLift(siteId);
   }
 
   /** One step, in the audit log and in the history of the site's on-battery alarm. */

@@ -1,4 +1,4 @@
-import { bandHours, counterEnergy, hourBalance, integratePower, localDay, localHour, MAX_SAMPLE_GAP_SECONDS, type CounterProblem, type EnergyRole, type HourEnergy, type RoleHour, type Tariff, type TariffBand } from '../../../../shared/domain/energy.js';
+import { bandHours, counterEnergy, hourBalance, integratePower, localDay, localHour, MAX_SAMPLE_GAP_SECONDS, type CounterProblem, type EnergyRole, type HourEnergy, type Sample, type RoleHour, type Tariff, type TariffBand } from '../../../../shared/domain/energy.js';
 import type { EnergyStore, PowerSeries } from './energy-store.js';
 
 const HOUR = 3600;
@@ -40,8 +40,7 @@ export interface Feed {
   counters: number[];
 }
 
-/** A counter's reading on each side of the hour, however far (raw samples are kept 48 h): the energy of a gap in polling is still the counter's. */
-const COUNTER_MARGIN_SECONDS = 2 * 86_400;
+const COUNTER_LOOKAHEAD_SECONDS = 2 * 86_400;
 /** A role is measured completely in an hour when each of its devices covered this much of it. */
 const COMPLETE_SECONDS = 0.9 * HOUR;
 /** The device kinds whose every member a role must hear from to be complete. */
@@ -60,6 +59,59 @@ export interface FeedHour {
   energy: HourEnergy;
   counter: boolean;
   problems: CounterProblem[];
+  /** Where each of its counters has been counted to, once the hour is written. */
+  cursors: CounterCursor[];
+  /** Of the hour's kWh, what its counter counted across a polling gap that began in an hour rolled before. */
+  carriedKwh: number;
+}
+
+export interface CounterCursor {
+  seriesId: number;
+  t: number;
+  kwh: number;
+}
+
+/**
+ * One counter's energy in the hour starting at `hour`, counted from where
+ * the hours before left it (its cursor): a step across a polling gap that
+ * began in an hour already rolled is counted in the first hour its end is
+ * read in, all of it, never lost and never twice. The new cursor is the
+ * counter's value at the hour's end where a reading after it is known (the
+ * next hour takes the rest of that step), else its last reading. Without a
+ * cursor (the counter's first hour) it counts from the reading before the
+ * hour, within the margin.
+ */
+function counterHour(store: EnergyStore, seriesId: number, hour: number): { energy?: HourEnergy; carriedKwh: number; problems: CounterProblem[]; cursor: CounterCursor | null } {
+  const end = hour + HOUR;
+  const from = store.cursor(seriesId);
+  // The first reading after the hour however far (raw samples are kept 48 h), so a gap's step is spread over its hours
+  // when its end is already known; before the hour, from the cursor, or without one the reading within the margin.
+  const read = store.samples(seriesId, from ? from.t + 1 : hour, end, COUNTER_LOOKAHEAD_SECONDS).filter(([t]) => (from ? t > from.t : t >= hour - MAX_SAMPLE_GAP_SECONDS));
+  const samples: Sample[] = from ? [[from.t, from.kwh], ...read] : read;
+  const before = samples.filter(([t]) => t <= end);
+  const last = before.at(-1);
+  const next = samples.find(([t]) => t > end);
+  if (!last) return { carriedKwh: 0, problems: [], cursor: null };
+  const options = { maxKw: COUNTER_MAX_KW, wrapKwh: COUNTER_WRAP_KWH };
+  const result = counterEnergy(samples, options);
+  let cursor: CounterCursor = { seriesId, t: last[0], kwh: last[1] };
+  if (next && last[0] < end) {
+    const step = counterEnergy([last, next], options);
+    const delta = step.hours.reduce((sum, each) => sum + each.kwh, 0);
+    if (step.problems.length > 0) {
+      // A reset or a jump read after the hour: counted from that reading on (the next hour starts past it).
+      cursor = { seriesId, t: next[0], kwh: next[1] };
+    } else if (next[0] - last[0] <= 6 * HOUR) {
+      cursor = { seriesId, t: end, kwh: last[1] + (delta * (end - last[0])) / (next[0] - last[0]) };
+    }
+  }
+  // Each step is named once: by the hour whose count passes it (the next one starts from the cursor).
+  const problems = result.problems.filter((problem) => problem.at > (from?.t ?? hour - 1) && problem.at <= cursor.t);
+  const part = result.hours.find((each) => each.hour === hour);
+  const carried = from ? result.hours.filter((each) => each.hour < hour) : [];
+  const carriedKwh = carried.reduce((sum, each) => sum + each.kwh, 0);
+  if (!part && carriedKwh === 0) return { carriedKwh: 0, problems, cursor };
+  return { energy: { hour, kwh: (part?.kwh ?? 0) + carriedKwh, coveredSeconds: part?.coveredSeconds ?? 0 }, carriedKwh, problems, cursor };
 }
 
 /** Every device's feed (role) in a cabinet, with its power and counter series. */
@@ -90,17 +142,18 @@ export function measureFeeds(store: EnergyStore, hour: number, feeds: readonly F
   const end = hour + HOUR;
   const measured: FeedHour[] = [];
   for (const feed of feeds) {
-    // A device's counters (a server's chassis add up), each counting the hour it covers.
+    // A device's counters (a server's chassis add up), each counting the hour it covers from where it was counted to.
     let fromCounters: HourEnergy | undefined;
     const problems: CounterProblem[] = [];
+    const cursors: CounterCursor[] = [];
+    let carriedKwh = 0;
     for (const seriesId of feed.counters) {
-      const samples = store.samples(seriesId, hour, end, COUNTER_MARGIN_SECONDS);
-      if (samples.length < 2) continue;
-      const result = counterEnergy(samples, { maxKw: COUNTER_MAX_KW, wrapKwh: COUNTER_WRAP_KWH });
-      // A step is the hour's problem when it was read in the hour (the next hour names the step read after it).
-      problems.push(...result.problems.filter((problem) => problem.at >= hour && problem.at < end));
-      const part = result.hours.find((each) => each.hour === hour);
-      if (part) fromCounters = { hour, kwh: (fromCounters?.kwh ?? 0) + part.kwh, coveredSeconds: Math.max(fromCounters?.coveredSeconds ?? 0, part.coveredSeconds) };
+      const counted = counterHour(store, seriesId, hour);
+      problems.push(...counted.problems);
+      if (counted.cursor) cursors.push(counted.cursor);
+      if (!counted.energy) continue;
+      carriedKwh += counted.carriedKwh;
+      fromCounters = { hour, kwh: (fromCounters?.kwh ?? 0) + counted.energy.kwh, coveredSeconds: Math.max(fromCounters?.coveredSeconds ?? 0, counted.energy.coveredSeconds) };
     }
     let integrated: HourEnergy | undefined;
     if (feed.power.length > 0 && (!fromCounters || fromCounters.coveredSeconds < HOUR)) {
@@ -112,7 +165,7 @@ export function measureFeeds(store: EnergyStore, hour: number, feeds: readonly F
     // The counter where it covers the hour as well as the readings do; the readings where the counter missed part of it.
     const counter = fromCounters !== undefined && fromCounters.coveredSeconds >= (integrated?.coveredSeconds ?? 0);
     const energy = counter ? fromCounters : integrated;
-    if (problems.length || (energy && energy.coveredSeconds > 0)) measured.push({ feed, energy: energy ?? { hour, kwh: 0, coveredSeconds: 0 }, counter, problems });
+    if (problems.length || cursors.length || (energy && energy.coveredSeconds > 0)) measured.push({ feed, energy: energy ?? { hour, kwh: 0, coveredSeconds: 0 }, counter, problems, cursors, carriedKwh: counter ? carriedKwh : 0 });
   }
   return measured;
 }
@@ -123,7 +176,7 @@ export function measureFeeds(store: EnergyStore, hour: number, feeds: readonly F
  * tariff in force now; and the counter problems read in it. Runs inside the
  * caller's transaction. Returns the rows of energy written.
  */
-export function writeHour(store: EnergyStore, hour: number, measured: readonly FeedHour[], tariffOf: (regionId: number | null) => Tariff | null, defaultTimeZone = 'Asia/Shanghai'): number {
+export function writeHour(store: EnergyStore, hour: number, measured: readonly FeedHour[], tariffOf: (regionId: number | null) => Tariff | null, defaultTimeZone = 'Asia/Shanghai'): { rows: number; carriedSites: Set<string> } {
   // The hour's band, price and local day, once per tariff (every feed shares the hour).
   const pricing = new Map<Tariff | null, { day: string; band: TariffBand | null; price: number | null; currency: string | null }>();
   const priceOf = (tariff: Tariff | null) => {
@@ -136,8 +189,11 @@ export function writeHour(store: EnergyStore, hour: number, measured: readonly F
   };
   const sites = new Map<string, { regionId: number | null; roles: Map<EnergyRole, RoleTotal> }>();
   let rows = 0;
-  for (const { feed, energy, counter, problems } of measured) {
+  const carriedSites = new Set<string>();
+  for (const { feed, energy, counter, problems, cursors, carriedKwh } of measured) {
     for (const problem of problems) store.addProblem(feed.deviceId, problem.at, problem.reason);
+    for (const cursor of cursors) store.setCursor(cursor.seriesId, cursor.t, cursor.kwh);
+    if (carriedKwh > 0) carriedSites.add(feed.siteId);
     if (energy.coveredSeconds <= 0) continue;
     store.putHour({ deviceId: feed.deviceId, role: feed.role, t: hour, kwh: energy.kwh, covered: energy.coveredSeconds, counter });
     let site = sites.get(feed.siteId);
@@ -188,10 +244,10 @@ export function writeHour(store: EnergyStore, hour: number, measured: readonly F
       comparedHours: balance.compared ? 1 : 0,
     });
   }
-  return rows;
+  return { rows, carriedSites };
 }
 
 /** Measures and writes one hour at once (inside the caller's transaction). */
 export function rollHour(store: EnergyStore, hour: number, tariffOf: (regionId: number | null) => Tariff | null, defaultTimeZone = 'Asia/Shanghai'): number {
-  return writeHour(store, hour, measureFeeds(store, hour, feedsOf(store)), tariffOf, defaultTimeZone);
+  return writeHour(store, hour, measureFeeds(store, hour, feedsOf(store)), tariffOf, defaultTimeZone).rows;
 }

@@ -26,8 +26,9 @@ interface CapServer {
  * without one of its own, that each server whose BMC limits power is held
  * to (within what the BMC allows), read back from the BMC. Applied when set
  * and checked every hour, so a new, replaced or reset server gets it too;
- * a cap removed lifts the limit it set. A server the emergency policy holds
- * is left to it (it sets the cap back when mains returns). Steps on a
+ * a cap removed gives each server back the limit it had before (unless
+ * someone set another since). A server the emergency policy has in an
+ * outage is left to it; it asks for a check when mains returns. Steps on a
  * site's servers run in the same queue as the emergency policy's.
  */
 export class StandingCaps implements Disposable {
@@ -134,47 +135,61 @@ export class StandingCaps implements Disposable {
 
   private async applyServer(server: CapServer): Promise<void> {
     const cap = server.siteCap ?? server.modelCap;
-    const previous = this.db.prepare('SELECT outcome FROM energy_cap_states WHERE device_id = ?').pluck().get(server.id) as CapOutcome | undefined;
-    if (cap === null && previous === undefined) return;
-    if (this.db.prepare('SELECT 1 FROM energy_caps WHERE device_id = ? AND held = 1').get(server.id)) {
-      this.keep(server.id, cap, 'held', null, 'held by the emergency power policy while the UPS is on battery');
+    const state = this.db.prepare('SELECT outcome, limit_watts AS limitWatts, previous_watts AS previousWatts, detail FROM energy_cap_states WHERE device_id = ?').get(server.id) as
+      | { outcome: CapOutcome; limitWatts: number | null; previousWatts: number | null; detail: string | null }
+      | undefined;
+    if (cap === null && state === undefined) return;
+    // In an outage the emergency policy has the server (held, or left to an operator's hand); it sets it back, and asks for this check, when mains returns.
+    if (this.db.prepare('SELECT held FROM energy_caps WHERE device_id = ?').get(server.id)) {
+      this.keep(server.id, cap, 'held', state?.previousWatts ?? null, null, 'held by the emergency power policy while the UPS is on battery');
       return;
     }
     try {
       const result = await this.devices.onBmc(server.id, async (client) => {
         const before = await readPowerLimit(client);
-        if (!before.supported) return { before, after: null };
-        const target = cap === null ? null : Math.max(before.minWatts ?? 0, Math.min(cap, before.maxWatts ?? cap));
-        if (before.limitWatts === target) return { before, after: before };
-        return { before, after: await setPowerLimit(client, target) };
+        if (!before.supported) return { before, target: null, after: null };
+        if (cap === null) {
+          // The cap was removed: the limit from before it comes back, unless someone set another since EdgeCab set it.
+          if (state?.outcome !== 'applied' || before.limitWatts !== state.limitWatts) return { before, target: null, after: before };
+          return { before, target: state.previousWatts, after: await setPowerLimit(client, state.previousWatts) };
+        }
+        const target = Math.max(before.minWatts ?? 0, Math.min(cap, before.maxWatts ?? cap));
+        if (before.limitWatts === target) return { before, target, after: before };
+        return { before, target, after: await setPowerLimit(client, target) };
       });
+      const { before, after, target } = result;
       if (cap === null) {
-        // The cap was removed: the limit it set is lifted, and the server is no longer followed.
         this.db.prepare('DELETE FROM energy_cap_states WHERE device_id = ?').run(server.id);
-        if (result.after && result.after !== result.before) this.record(server, 'energy.capLift', 'ok', `limit lifted: the standing cap was removed (read back: ${wattsText(result.after.supported ? result.after.limitWatts : null)})`);
+        if (after && after !== before) this.record(server, 'energy.capLift', 'ok', `set back to ${wattsText(after.supported ? after.limitWatts : null)}: the standing cap was removed (read back from the BMC)`);
         return;
       }
-      if (!result.after || !result.after.supported) {
-        this.keep(server.id, cap, 'unsupported', null, result.before.supported ? 'the BMC did not keep a limit' : result.before.reason);
+      if (!before.supported || !after || !after.supported) {
+        this.keep(server.id, cap, 'unsupported', null, null, before.supported ? 'the BMC did not keep a limit' : before.reason);
         return;
       }
-      this.keep(server.id, cap, 'applied', result.after.limitWatts, null);
-      if (result.after !== result.before) {
-        this.record(server, 'energy.capApply', 'ok', `held to ${wattsText(result.after.limitWatts)} by the ${server.siteCap !== null ? 'site' : 'cabinet model'}'s standing cap of ${cap} W (was ${wattsText(result.before.supported ? result.before.limitWatts : null)}; read back from the BMC)`);
+      // The limit it had before the first cap, kept across checks, so removing the cap can give it back.
+      const previous = state && state.outcome !== 'unsupported' ? state.previousWatts : before.limitWatts;
+      if (after.limitWatts !== target) {
+        this.keep(server.id, cap, 'failed', previous, after.limitWatts, `the BMC reads back ${wattsText(after.limitWatts)}, not ${target} W`);
+        if (state?.outcome !== 'failed') this.record(server, 'energy.capApply', 'error', `not held to its standing cap: the BMC reads back ${wattsText(after.limitWatts)}, not ${target} W`);
+        return;
+      }
+      this.keep(server.id, cap, 'applied', previous, after.limitWatts, null);
+      if (after !== before) {
+        this.record(server, 'energy.capApply', 'ok', `held to ${wattsText(after.limitWatts)} by the ${server.siteCap !== null ? 'site' : 'cabinet model'}'s standing cap of ${cap} W (was ${wattsText(before.limitWatts)}; read back from the BMC)`);
       }
     } catch (error) {
       const message = (error as Error).message;
+      this.keep(server.id, cap, 'failed', state?.previousWatts ?? null, null, message);
       // Said once per kind of failure, not at every hourly check.
-      const said = this.db.prepare('SELECT detail FROM energy_cap_states WHERE device_id = ?').pluck().get(server.id) as string | null | undefined;
-      this.keep(server.id, cap, 'failed', null, message);
-      if (said !== message) this.record(server, 'energy.capApply', 'error', `could not be held to its standing cap: ${message}`);
+      if (state?.detail !== message) this.record(server, 'energy.capApply', 'error', `could not be held to its standing cap: ${message}`);
     }
   }
 
-  private keep(deviceId: string, cap: number | null, outcome: Exclude<CapOutcome, 'pending'>, limitWatts: number | null, detail: string | null): void {
+  private keep(deviceId: string, cap: number | null, outcome: Exclude<CapOutcome, 'pending'>, previousWatts: number | null, limitWatts: number | null, detail: string | null): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO energy_cap_states (device_id, cap_watts, outcome, limit_watts, detail, checked_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(deviceId, cap, outcome, limitWatts, detail, this.now().toISOString());
+      .prepare('INSERT OR REPLACE INTO energy_cap_states (device_id, previous_watts, cap_watts, outcome, limit_watts, detail, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(deviceId, previousWatts, cap, outcome, limitWatts, detail, this.now().toISOString());
   }
 
   private record(server: CapServer, operation: string, outcome: 'ok' | 'error', detail: string): void {
