@@ -1,6 +1,7 @@
 import { EnergyService } from './services/energy/energy-service.js';
 import { PowerLimits } from './services/energy/power-limits.js';
 import { StandingCaps } from './services/energy/standing-caps.js';
+import { FirmwareState } from './services/firmware/firmware-state.js';
 import type { SystemInfo } from '../../shared/contract/index.js';
 import type { SiteCsvImportResult } from '../../shared/domain/site.js';
 import type { Database } from './db/open.js';
@@ -69,6 +70,8 @@ export interface Services {
   integrity: IntegrityService;
   energy: EnergyService;
   powerLimits: PowerLimits;
+  /** Every device's firmware per component, as history, from the monitor's inventory reads. */
+  firmware: FirmwareState;
   /** Standing power caps per site and cabinet model, applied through the BMCs and checked hourly. */
   standingCaps: StandingCaps;
   /** Failures of EdgeCab's own background work. */
@@ -128,6 +131,8 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const powerLimits = new PowerLimits(db, devices, alarms, audit, now, (what, error) => health.report(what, error), () => monitor.flush());
   // A UPS seen on battery holds its site's servers to the site's emergency cap; mains back sets them back.
   monitor.follow(powerLimits);
+  const firmware = new FirmwareState(db, (what, error) => health.report(what, error));
+  devices.onReadingKept((deviceId, reading) => firmware.readingKept(deviceId, reading));
   const standingCaps = new StandingCaps(db, devices, powerLimits, audit, cabinets.templates, now, (what, error) => health.report(what, error));
   // Mains back and every server set back: the standing caps are checked at once (one may have changed during the outage).
   powerLimits.afterLift = (siteId) => void standingCaps.applySite(siteId).catch((error: unknown) => health.report('energy.caps', error));
@@ -167,6 +172,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     integrity,
     powerLimits,
     standingCaps,
+    firmware,
     energy: new EnergyService(db, now, (what, error) => health.report(what, error), (what) => health.cleared(what), siteAlarms),
     health,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),

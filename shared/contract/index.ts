@@ -57,6 +57,7 @@ import {
 } from '../domain/wizard.js';
 import { IdentityEnrolInput, IdentityRevokeInput, SiteIdentityView } from '../domain/node-identity.js';
 import { DeviceIntegrity, IntegrityAcceptInput, IntegrityFleet, IntegritySiteInput, SiteIntegrity } from '../domain/integrity.js';
+import { FirmwareQuery, FirmwareView } from '../domain/firmware.js';
 import { EmergencyPolicy, EmergencyPolicyView, EnergyExport, ModelCapInput, ModelCapView, SiteCapInput, SiteCapsQuery, SiteCapsView, EnergyFleet, EnergyQuery, PowerLimitInput, PowerLimitQuery, PowerLimitView, RegionTariffQuery, SiteEnergy, SiteEnergyQuery, TariffInput, TariffView } from '../domain/energy.js';
 
 /**
@@ -583,6 +584,13 @@ export const contract = {
       .route({ method: 'PUT', path: '/energy/model-caps/{templateId}', tags: ['energy'], summary: "Set (or with null remove) a cabinet model's standing cap, for every site with that model and no cap of its own; applied site by site after the answer" })
       .input(ModelCapInput)
       .output(ModelCapView),
+  },
+  firmware: {
+    device: base
+      .route({ method: 'GET', path: '/devices/{id}/firmware', tags: ['firmware'], summary: "A device's firmware per component as its last inventory read showed it, and what each component ran when" })
+      .errors(notFound)
+      .input(FirmwareQuery)
+      .output(FirmwareView),
   },
   integrity: {
     site: base

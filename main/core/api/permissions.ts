@@ -152,6 +152,7 @@ export const POLICIES: Record<string, Policy> = {
   'energy.setPowerLimit': on('operator', device()),
   'energy.policy': on('viewer', site('siteId')),
   'energy.setPolicy': on('administrator', site('siteId')),
+  'firmware.device': on('viewer', device()),
   'energy.caps': on('viewer', site('siteId')),
   'energy.setSiteCap': on('administrator', site('siteId')),
   'energy.setModelCap': everywhere('administrator'),

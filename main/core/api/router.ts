@@ -426,6 +426,9 @@ export function createRouter(services: Services) {
     pki: {
       authority: os.pki.authority.handler(async () => new File([(await services.authority.certificate()).certificatePem], 'edgecab-ca.pem', { type: 'application/x-pem-file' })),
     },
+    firmware: {
+      device: os.firmware.device.handler(({ input }) => services.firmware.view(input.id)),
+    },
     energy: {
       fleet: os.energy.fleet.handler(({ input, context }) => services.energy.fleet(scopeOf(context.access), input.days)),
       site: os.energy.site.handler(({ input }) => services.energy.site(input.siteId, input.days)),

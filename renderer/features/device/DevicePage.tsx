@@ -16,6 +16,7 @@ import { ConnectionForm } from './ConnectionForm.js';
 import { EngineSection } from './EngineSection.js';
 import { PowerControls } from './PowerControls.js';
 import { PowerLimitCard } from '../energy/PowerLimitCard.js';
+import { FirmwareCard } from '../firmware/FirmwareCard.js';
 import { MonitoringPanel } from './MonitoringPanel.js';
 import type { Alarm, DeviceMonitoring } from '../../../shared/domain/monitoring.js';
 import { alarmText } from '../alarms/alarm-text.js';
@@ -218,6 +219,7 @@ export function DevicePage() {
       ) : null}
       {latest?.redfish ? <ServerReport inventory={{ ...latest.redfish, certificateFingerprint: device.fingerprint }} /> : null}
       {latest?.snmp ? <DeviceReport device={latest.snmp} /> : null}
+      {connected && (device.protocol === 'redfish' || device.protocol === 'snmp') ? <FirmwareCard deviceId={device.id} refreshKey={latest?.observedAt ?? null} /> : null}
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { engineCatalog } from './engine.js';
 import { appsCatalog } from './apps.js';
 import { rolloutsCatalog } from './rollouts.js';
 import { energyCatalog } from './energy.js';
+import { firmwareCatalog } from './firmware.js';
 
 /** Every feature catalog; a new feature adds its file here. */
-export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog, engineCatalog, appsCatalog, rolloutsCatalog, energyCatalog];
+export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog, engineCatalog, appsCatalog, rolloutsCatalog, energyCatalog, firmwareCatalog];

@@ -443,6 +443,24 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('027 adds firmware versions per device and component as history: one current span per component, known sources only, gone with the device', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 27);
+    expect(schemaVersion(db)).toBe(27);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'Site', 'S1', 30, 120, 'now', 'now')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES ('d1', 'c1', 'server', 'Server', 1, 1, 'front', 'full', 'redfish', 't', 't')").run();
+    const span = db.prepare("INSERT INTO firmware_versions (device_id, component_id, name, version, source, first_seen, last_seen, current) VALUES ('d1', 'redfish:BMC', 'BMC', ?, ?, ?, ?, ?)");
+    span.run('1.0', 'redfish', '2026-12-01T00:00:00Z', '2026-12-02T00:00:00Z', 0);
+    span.run('2.0', 'redfish', '2026-12-02T01:00:00Z', '2026-12-03T00:00:00Z', 1);
+    expect(() => span.run('3.0', 'redfish', '2026-12-03T01:00:00Z', '2026-12-03T01:00:00Z', 1)).toThrow(/UNIQUE/);
+    expect(() => span.run('3.0', 'telnet', '2026-12-03T01:00:00Z', '2026-12-03T01:00:00Z', 0)).toThrow(/CHECK/);
+    db.prepare("DELETE FROM devices WHERE id = 'd1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM firmware_versions').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

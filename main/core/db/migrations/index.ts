@@ -25,6 +25,7 @@ import { parkedCredentials } from './023-parked-credentials.js';
 import { appIntegrity } from './024-app-integrity.js';
 import { energy } from './025-energy.js';
 import { energySiteHours } from './026-energy-site-hours.js';
+import { firmwareVersions } from './027-firmware-versions.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations, rotationCandidates, appRepository, engineDevices, outbox, rollouts, rolloutMessages, parkedCredentials, appIntegrity, energy, energySiteHours];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations, rotationCandidates, appRepository, engineDevices, outbox, rollouts, rolloutMessages, parkedCredentials, appIntegrity, energy, energySiteHours, firmwareVersions];

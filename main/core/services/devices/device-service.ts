@@ -134,6 +134,7 @@ const STORED_CREDENTIALS: DeviceCredentials = { opening: async (device) => devic
 /** Connecting devices, reading them now, acting on them, and keeping their recent readings. */
 export class DeviceService {
   private gate: DeviceGate = new DeviceChains();
+  private readonly readingListeners: ((deviceId: string, reading: DeviceReading) => void)[] = [];
   private credentials: DeviceCredentials = STORED_CREDENTIALS;
   private readonly slots: SlotStore;
 
@@ -405,7 +406,13 @@ export class DeviceService {
       this.db
         .prepare('DELETE FROM device_readings WHERE device_id = ? AND id <= (SELECT id FROM device_readings WHERE device_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)')
         .run(id, id, HISTORY);
+      for (const listener of this.readingListeners) listener(id, reading);
     })();
+  }
+
+  /** Told of every reading kept, the monitor's and Read now's alike, in the transaction that keeps it (the firmware history). */
+  onReadingKept(listener: (deviceId: string, reading: DeviceReading) => void): void {
+    this.readingListeners.push(listener);
   }
 
   /**

@@ -1,0 +1,101 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { FirmwareView } from '../../../shared/domain/firmware.js';
+import { useApi } from '../../api/context.js';
+import { toUiError } from '../../api/errors.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { formatDateTime } from '../../components/format.js';
+
+/**
+ * A device's firmware on its page: each component with the version it runs,
+ * since when and where it was read from, and what each component ran when.
+ * Read again when the page reads the device again (`readAt` of the page's
+ * latest reading changes).
+ */
+export function FirmwareCard({ deviceId, refreshKey }: { deviceId: string; refreshKey: string | null }) {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language;
+  const { client } = useApi();
+  const [firmware, setFirmware] = useState<FirmwareView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    client.firmware.device({ id: deviceId }).then(
+      (answer) => {
+        setFirmware(answer);
+        setError(null);
+      },
+      (cause: unknown) => setError(toUiError(cause).message),
+    );
+  }, [client, deviceId]);
+  useEffect(load, [load, refreshKey]);
+
+  return (
+    <section className="card" aria-labelledby="firmware-title" data-testid="firmware">
+      <h2 id="firmware-title">{t('firmware.title')}</h2>
+      <p className="muted small">{t('firmware.intro')}</p>
+      <ErrorNotice message={error} />
+      {firmware === null && !error ? <p className="muted">{t('common.loading')}</p> : null}
+      {firmware && firmware.components.length === 0 ? <p className="muted" data-testid="firmware-never">{t('firmware.never')}</p> : null}
+      {firmware && firmware.components.length > 0 ? (
+        <>
+          {firmware.readAt ? (
+            <p className="muted small" data-testid="firmware-read-at">
+              {t('firmware.readAt', { time: formatDateTime(firmware.readAt, language) })}
+            </p>
+          ) : null}
+          <div className="scroll-x">
+            <table className="simple-table" data-testid="firmware-components">
+              <thead>
+                <tr>
+                  <th>{t('firmware.component')}</th>
+                  <th>{t('firmware.version')}</th>
+                  <th>{t('firmware.since')}</th>
+                  <th>{t('firmware.source')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {firmware.components.map((component) => (
+                  <tr key={component.componentId} data-testid={`firmware-component-${component.componentId}`}>
+                    <td>{component.name}</td>
+                    <td className="mono">{component.version}</td>
+                    <td className="nowrap">{formatDateTime(component.since, language)}</td>
+                    <td className="muted">{t(`firmware.sources.${component.source}`)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {firmware.history.length > firmware.components.length ? (
+            <>
+              <h3>{t('firmware.history.title')}</h3>
+              <p className="muted small">{t('firmware.history.hint')}</p>
+              <div className="scroll-x">
+                <table className="simple-table" data-testid="firmware-history">
+                  <thead>
+                    <tr>
+                      <th>{t('firmware.component')}</th>
+                      <th>{t('firmware.version')}</th>
+                      <th>{t('firmware.history.from')}</th>
+                      <th>{t('firmware.history.to')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {firmware.history.map((span) => (
+                      <tr key={`${span.componentId}-${span.from}`}>
+                        <td>{span.name}</td>
+                        <td className="mono">{span.version}</td>
+                        <td className="nowrap">{formatDateTime(span.from, language)}</td>
+                        <td className="nowrap">{span.current ? t('firmware.history.now') : formatDateTime(span.to, language)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
+          ) : null}
+        </>
+      ) : null}
+    </section>
+  );
+}
