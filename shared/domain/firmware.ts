@@ -26,6 +26,18 @@ const clean = (value: string | null | undefined): string | null => {
   return text ? text.slice(0, MAX_TEXT) : null;
 };
 
+/**
+ * Whether a read shows all the firmware the device has: a Redfish read with
+ * a problem under UpdateService (the inventory or a member not read, a read
+ * that ran out of time) or an SNMP read whose entity walk had problems shows
+ * only part of it, and must not end what it did not see.
+ */
+export function firmwareReadWhole(reading: Pick<DeviceReading, 'snmp' | 'redfish'>): boolean {
+  if (reading.redfish?.problems.some((problem) => /UpdateService|FirmwareInventory/i.test(problem.resource))) return false;
+  if (reading.snmp?.problems.some((problem) => /entit/i.test(problem.section))) return false;
+  return true;
+}
+
 /** The firmware components an inventory read shows, each once; none for a read that holds no inventory. */
 export function firmwareComponents(reading: Pick<DeviceReading, 'snmp' | 'redfish'>): FirmwareComponent[] {
   const found = new Map<string, FirmwareComponent>();

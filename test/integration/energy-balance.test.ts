@@ -85,6 +85,20 @@ describe('a site’s energy, hour by hour', () => {
     expect(today.hours).toBe(2);
   });
 
+  it('rolls nothing again when the clock steps back behind the last hour rolled (days ago, as a box booting before its time is set), and says so', async () => {
+    const { siteId, pdu, draw } = await site();
+    draw(pdu, 'pdu-power', 1000, DAY_START - 600, DAY_START + 2 * HOUR + 600);
+    clock = DAY_START + 2 * HOUR + 301;
+    expect(core!.services.energy.rollClosedHours().hours).toBe(2);
+    clock -= 3 * 86_400;
+    expect(core!.services.energy.rollClosedHours()).toEqual({ hours: 0, rows: 0 });
+    expect(await core!.services.energy.rollDueHoursInTurns()).toEqual({ hours: 0, rows: 0 });
+    expect(core!.services.health.problems().some((problem) => problem.key === 'energy.rollup' && /behind the last hour rolled/.test(problem.message))).toBe(true);
+    clock += 3 * 86_400 + 600;
+    core!.services.energy.rollClosedHours();
+    expect(day(siteId).inputKwh).toBeCloseTo(2, 6);
+  });
+
   it('keeps a PDU counter’s energy across a polling gap of 110 minutes: the hours rolled during the gap take none, the hour its end is read in takes all the gap owes', async () => {
     const { siteId, pdu, count } = await site();
     const at = (minutes: number) => DAY_START + minutes * 60;

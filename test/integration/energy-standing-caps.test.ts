@@ -141,6 +141,24 @@ describe('standing power caps per site and cabinet model', () => {
     expect(legacyLimit(legacyBmc)).toBe(500);
   });
 
+  it('takes the limit from before the cap from the first read that succeeds: a BMC down when the cap is set gets its own limit back when the cap goes', async () => {
+    const client = core.client('test');
+    const bmc = await lab();
+    const site = await client.sites.create({ name: 'Caps CP-3', code: 'CP-3', latitude: 31, longitude: 121 });
+    const cabinet = await client.cabinets.create({ siteId: site.id, templateId: 'edge-12u' });
+    const id = cabinet.devices.find((device) => device.kind === 'server')!.id;
+    await client.devices.connect({ id, protocol: 'redfish', url: bmc.url, username: 'admin', password: 'Bmc-Lab-7', fingerprint: bmc.fingerprint });
+    const port = bmc.port;
+    (bmc.resource(CONTROL) as { SetPoint: number }).SetPoint = 640;
+    await bmc.stop();
+    expect(server(await client.energy.setSiteCap({ siteId: site.id, capWatts: 400 }), id)).toMatchObject({ outcome: 'failed', limitWatts: null });
+    await bmc.start(port);
+    await core.services.standingCaps.checkAll();
+    expect(limitOn(bmc)).toBe(400);
+    await client.energy.setSiteCap({ siteId: site.id, capWatts: null });
+    expect(limitOn(bmc)).toBe(640);
+  });
+
   it('refuses a cap outside 50–100,000 W, an unknown cabinet model and an unknown site, naming what is wrong', async () => {
     const client = core.client('test');
     expect((await rejection(client.energy.setSiteCap({ siteId: first.siteId, capWatts: 20 }))).code).toBe('BAD_REQUEST');

@@ -4,8 +4,8 @@
  * the way users read them — the monitor's inventory poll and Read now —
  * give each component's version with the time it was read; an upgrade on
  * the BMC starts a new span and ends the old one, so the device shows what
- * it ran when; a health poll changes nothing; a component no longer shown
- * ends its span.
+ * it ran when; a read cut short or older than what is known changes
+ * nothing; a component no longer shown ends its span.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../main/core/index.js';
@@ -78,21 +78,31 @@ describe('firmware versions per device and component', () => {
     expect(view.history.filter((span) => span.componentId === 'redfish:BIOS')).toEqual([expect.objectContaining({ from: first, to: second, current: true })]);
   });
 
-  it('changes nothing on a health poll; ends the span of a component the inventory no longer shows (the BMC then named by its manager’s own firmware)', async () => {
+  it('changes nothing on a read cut short (a FirmwareInventory member the BMC does not answer) or on a read older than what is known', async () => {
     const history = (await core.client('test').firmware.device({ id: ids.server })).history;
-    clock += 60_000;
-    await core.services.monitor.pollSite(ids.siteId, 'health');
-    expect((await core.client('test').firmware.device({ id: ids.server })).history).toEqual(history);
     const inventory = bmc.resource('/redfish/v1/UpdateService/FirmwareInventory')!;
     const members = inventory.Members as { '@odata.id': string }[];
-    const kept = members;
+    inventory.Members = [...members, { '@odata.id': '/redfish/v1/UpdateService/FirmwareInventory/Missing' }];
+    clock += 3_600_000;
+    const partial = await core.client('test').devices.refresh({ id: ids.server });
+    expect(partial.redfish!.problems.some((problem) => problem.resource.includes('FirmwareInventory/Missing'))).toBe(true);
+    expect((await core.client('test').firmware.device({ id: ids.server })).history).toEqual(history);
+    inventory.Members = members;
+    // The monitor's read from before the upgrade, kept after Read now had kept the upgrade: nothing goes back.
+    core.services.firmware.readingKept(ids.server, { observedAt: new Date(Date.parse('2026-12-03T08:30:00Z')).toISOString(), snmp: null, redfish: { ...partial.redfish!, problems: [], firmware: [{ id: 'BMC', name: 'BMC', version: 'old', updateable: true }] } });
+    expect((await core.client('test').firmware.device({ id: ids.server })).history).toEqual(history);
+  });
+
+  it('ends the span of a component the inventory no longer shows; a BMC without a firmware inventory is named by its manager’s own firmware', async () => {
+    const inventory = bmc.resource('/redfish/v1/UpdateService/FirmwareInventory')!;
+    const members = inventory.Members as { '@odata.id': string }[];
     inventory.Members = [];
     clock += 3_600_000;
     await core.client('test').devices.refresh({ id: ids.server });
-    // The manager's own firmware stands in then: the components read before are ended, the BMC's version comes from its manager.
     const view = await core.client('test').firmware.device({ id: ids.server });
+    expect(view.components.length).toBeGreaterThan(0);
     expect(view.components.every((component) => component.componentId.startsWith('redfish:manager:'))).toBe(true);
     expect(view.history.some((span) => span.componentId === 'redfish:BIOS' && !span.current)).toBe(true);
-    inventory.Members = kept;
+    inventory.Members = members;
   });
 });

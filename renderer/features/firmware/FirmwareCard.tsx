@@ -1,10 +1,19 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { FirmwareView } from '../../../shared/domain/firmware.js';
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatDateTime } from '../../components/format.js';
+
+/** A component's name in the UI language where EdgeCab named it (the UPS agent, the device, a software revision); the device's own names as it gave them. */
+function componentName(t: TFunction, component: { componentId: string; name: string }): string {
+  if (component.componentId === 'ups') return t('firmware.names.ups');
+  if (component.componentId === 'device') return t('firmware.names.device');
+  if (component.componentId.startsWith('entity:') && component.componentId.endsWith(':software')) return t('firmware.names.software', { name: component.name.replace(/ \(software\)$/, '') });
+  return component.name;
+}
 
 /**
  * A device's firmware on its page: each component with the version it runs,
@@ -36,8 +45,8 @@ export function FirmwareCard({ deviceId, refreshKey }: { deviceId: string; refre
       <p className="muted small">{t('firmware.intro')}</p>
       <ErrorNotice message={error} />
       {firmware === null && !error ? <p className="muted">{t('common.loading')}</p> : null}
-      {firmware && firmware.components.length === 0 ? <p className="muted" data-testid="firmware-never">{t('firmware.never')}</p> : null}
-      {firmware && firmware.components.length > 0 ? (
+      {firmware && firmware.history.length === 0 ? <p className="muted" data-testid="firmware-never">{t('firmware.never')}</p> : null}
+      {firmware && firmware.history.length > 0 ? (
         <>
           {firmware.readAt ? (
             <p className="muted small" data-testid="firmware-read-at">
@@ -57,7 +66,7 @@ export function FirmwareCard({ deviceId, refreshKey }: { deviceId: string; refre
               <tbody>
                 {firmware.components.map((component) => (
                   <tr key={component.componentId} data-testid={`firmware-component-${component.componentId}`}>
-                    <td>{component.name}</td>
+                    <td>{componentName(t, component)}</td>
                     <td className="mono">{component.version}</td>
                     <td className="nowrap">{formatDateTime(component.since, language)}</td>
                     <td className="muted">{t(`firmware.sources.${component.source}`)}</td>
@@ -83,7 +92,7 @@ export function FirmwareCard({ deviceId, refreshKey }: { deviceId: string; refre
                   <tbody>
                     {firmware.history.map((span) => (
                       <tr key={`${span.componentId}-${span.from}`}>
-                        <td>{span.name}</td>
+                        <td>{componentName(t, span)}</td>
                         <td className="mono">{span.version}</td>
                         <td className="nowrap">{formatDateTime(span.from, language)}</td>
                         <td className="nowrap">{span.current ? t('firmware.history.now') : formatDateTime(span.to, language)}</td>

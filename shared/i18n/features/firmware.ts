@@ -18,6 +18,11 @@ export const firmwareCatalog = featureCatalog(
       ups: 'UPS-MIB',
       identity: 'Vendor identity',
     },
+    names: {
+      ups: 'UPS agent',
+      device: 'Device',
+      software: '{{name}} (software)',
+    },
     history: {
       title: 'History',
       hint: 'Each version a component was seen running, from the first read that showed it to the last.',
@@ -40,6 +45,11 @@ export const firmwareCatalog = featureCatalog(
       entity: 'ENTITY-MIB',
       ups: 'UPS-MIB',
       identity: '厂商标识',
+    },
+    names: {
+      ups: 'UPS 代理',
+      device: '设备',
+      software: '{{name}}（软件）',
     },
     history: {
       title: '历史',

@@ -55,7 +55,10 @@ export const energySiteHours: Migration = {
       -- What each server's BMC showed when its cap was last applied or checked, and the limit it had before the first cap.
       CREATE TABLE energy_cap_states (
         device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        -- The limit before the first cap (null: none) once it was read (previous_known), and what EdgeCab last had the BMC hold.
         previous_watts REAL,
+        previous_known INTEGER NOT NULL DEFAULT 0 CHECK (previous_known IN (0, 1)),
+        set_watts REAL,
         cap_watts INTEGER,
         outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'unsupported', 'failed', 'held')),
         limit_watts REAL,

@@ -182,8 +182,9 @@ async function checkOnce(client: EngineClient, id: string, name: string, health:
   }
   if (code === 0) return null;
   // A check that failed as the container stopped (an exec into a dying container exits 125 with Podman): the stop is the answer.
+  // (A look that fails says nothing either way: then the check's own answer stands.)
   const after = await inspectContainer(client, id, signal).catch(() => null);
-  if (!after?.running) return describeStopped(client, id, name);
+  if (after && !after.running) return describeStopped(client, id, name);
   return code === null
     ? rolloutText(`${name}: its health check did not finish within ${health.timeoutSeconds} s`, 'healthTimeout', { container: name, seconds: health.timeoutSeconds })
     : rolloutText(`${name}: its health check exited with ${code}`, 'healthFailed', { container: name, code });

@@ -98,16 +98,11 @@ export class EnergyService implements Disposable {
   private dueHours(nowSeconds: number): number[] {
     const lastClosed = Math.floor((nowSeconds - SETTLE_SECONDS) / HOUR) * HOUR - HOUR;
     const oldest = Math.floor((nowSeconds - ROLLABLE_SECONDS) / HOUR) * HOUR;
-    // An hour at or before the watermark is never rolled again (days add up, so twice would count it twice). A watermark a
-    // little ahead (a clock stepped back) waits for time to catch up; one beyond what raw samples cover (a clock that was
-    // far ahead) is dropped to now, said once: the hours it claims lie in a future no sample of now reaches.
-    let watermark = this.watermark();
-    if (watermark > nowSeconds + ROLLABLE_SECONDS) {
-      this.report('energy.rollup', new Error(`the rollup's watermark (${new Date(watermark * 1000).toISOString()}) was ahead of the clock; rolling from ${new Date((lastClosed - HOUR) * 1000).toISOString()} on`));
-      writeSetting(this.db, WATERMARK, String(lastClosed - HOUR), this.now());
-      watermark = lastClosed - HOUR;
-    }
-    const done = watermark;
+    // An hour at or before the watermark is never rolled again (days add up, so twice would count it twice), and the
+    // watermark never moves back by itself: a clock behind it (stepped back, or a box booting before its time is set)
+    // waits for time to catch up, said while it waits.
+    const done = this.watermark();
+    if (done > lastClosed) this.report('energy.rollup', new Error(`the clock (${new Date(nowSeconds * 1000).toISOString()}) is behind the last hour rolled (${new Date(done * 1000).toISOString()}); energy is rolled again once time passes it`));
     const hours: number[] = [];
     for (let hour = Math.max(done + HOUR, oldest); hour <= lastClosed; hour += HOUR) hours.push(hour);
     return hours;

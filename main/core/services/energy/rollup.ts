@@ -83,7 +83,11 @@ export interface CounterCursor {
  */
 function counterHour(store: EnergyStore, seriesId: number, hour: number): { energy?: HourEnergy; carriedKwh: number; problems: CounterProblem[]; cursor: CounterCursor | null } {
   const end = hour + HOUR;
-  const from = store.cursor(seriesId);
+  // A cursor beyond this hour (left by a clock that ran ahead) says nothing about it: counted as a first hour.
+  const stored = store.cursor(seriesId);
+  // One older than raw samples are kept (a counter not read for days: replaced, or its site long offline) is not counted
+  // from either: the step would be days of energy, or a new counter's lifetime, booked in one hour.
+  const from = stored && stored.t < end && stored.t >= hour - COUNTER_LOOKAHEAD_SECONDS ? stored : undefined;
   // The first reading after the hour however far (raw samples are kept 48 h), so a gap's step is spread over its hours
   // when its end is already known; before the hour, from the cursor, or without one the reading within the margin.
   const read = store.samples(seriesId, from ? from.t + 1 : hour, end, COUNTER_LOOKAHEAD_SECONDS).filter(([t]) => (from ? t > from.t : t >= hour - MAX_SAMPLE_GAP_SECONDS));
@@ -109,9 +113,13 @@ function counterHour(store: EnergyStore, seriesId: number, hour: number): { ener
   const problems = result.problems.filter((problem) => problem.at > (from?.t ?? hour - 1) && problem.at <= cursor.t);
   const part = result.hours.find((each) => each.hour === hour);
   const carried = from ? result.hours.filter((each) => each.hour < hour) : [];
-  const carriedKwh = carried.reduce((sum, each) => sum + each.kwh, 0);
-  if (!part && carriedKwh === 0) return { carriedKwh: 0, problems, cursor };
-  return { energy: { hour, kwh: (part?.kwh ?? 0) + carriedKwh, coveredSeconds: part?.coveredSeconds ?? 0 }, carriedKwh, problems, cursor };
+  let carriedKwh = carried.reduce((sum, each) => sum + each.kwh, 0);
+  // A gap longer than a counter step is spread over (6 h) is booked whole in this hour: carried too.
+  const first = read.find(([t]) => t < end);
+  if (from && first && first[0] - from.t > 6 * HOUR) carriedKwh += Math.max(0, counterEnergy([[from.t, from.kwh], first], options).hours.reduce((sum, each) => sum + each.kwh, 0));
+  if (!part && carried.length === 0) return { carriedKwh: 0, problems, cursor };
+  const spread = carried.reduce((sum, each) => sum + each.kwh, 0);
+  return { energy: { hour, kwh: (part?.kwh ?? 0) + spread, coveredSeconds: part?.coveredSeconds ?? 0 }, carriedKwh, problems, cursor };
 }
 
 /** Every device's feed (role) in a cabinet, with its power and counter series. */

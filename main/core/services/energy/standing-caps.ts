@@ -12,6 +12,15 @@ const ACTOR = 'EdgeCab (power cap policy)';
 /** Caps are checked against what the BMCs show this often: a server added, reset or changed by hand gets its cap back. */
 const CHECK_EVERY_MS = 60 * 60_000;
 
+interface StateRow {
+  outcome: CapOutcome;
+  limitWatts: number | null;
+  previousWatts: number | null;
+  previousKnown: number;
+  setWatts: number | null;
+  detail: string | null;
+}
+
 interface CapServer {
   id: string;
   name: string;
@@ -135,13 +144,15 @@ export class StandingCaps implements Disposable {
 
   private async applyServer(server: CapServer): Promise<void> {
     const cap = server.siteCap ?? server.modelCap;
-    const state = this.db.prepare('SELECT outcome, limit_watts AS limitWatts, previous_watts AS previousWatts, detail FROM energy_cap_states WHERE device_id = ?').get(server.id) as
-      | { outcome: CapOutcome; limitWatts: number | null; previousWatts: number | null; detail: string | null }
-      | undefined;
+    const state = this.db
+      .prepare('SELECT outcome, limit_watts AS limitWatts, previous_watts AS previousWatts, previous_known AS previousKnown, set_watts AS setWatts, detail FROM energy_cap_states WHERE device_id = ?')
+      .get(server.id) as StateRow | undefined;
     if (cap === null && state === undefined) return;
+    // What is kept across outcomes: the limit from before the first cap, once read, and what EdgeCab last had the BMC hold.
+    const kept = { previousWatts: state?.previousWatts ?? null, previousKnown: state?.previousKnown === 1, setWatts: state?.setWatts ?? null };
     // In an outage the emergency policy has the server (held, or left to an operator's hand); it sets it back, and asks for this check, when mains returns.
     if (this.db.prepare('SELECT held FROM energy_caps WHERE device_id = ?').get(server.id)) {
-      this.keep(server.id, cap, 'held', state?.previousWatts ?? null, null, 'held by the emergency power policy while the UPS is on battery');
+      this.keep(server.id, cap, 'held', kept, null, 'held by the emergency power policy while the UPS is on battery');
       return;
     }
     try {
@@ -149,9 +160,9 @@ export class StandingCaps implements Disposable {
         const before = await readPowerLimit(client);
         if (!before.supported) return { before, target: null, after: null };
         if (cap === null) {
-          // The cap was removed: the limit from before it comes back, unless someone set another since EdgeCab set it.
-          if (state?.outcome !== 'applied' || before.limitWatts !== state.limitWatts) return { before, target: null, after: before };
-          return { before, target: state.previousWatts, after: await setPowerLimit(client, state.previousWatts) };
+          // The cap was removed: the limit from before it comes back, unless someone set another since EdgeCab last set one.
+          if (!kept.previousKnown || kept.setWatts === null || before.limitWatts !== kept.setWatts) return { before, target: null, after: before };
+          return { before, target: kept.previousWatts, after: await setPowerLimit(client, kept.previousWatts) };
         }
         const target = Math.max(before.minWatts ?? 0, Math.min(cap, before.maxWatts ?? cap));
         if (before.limitWatts === target) return { before, target, after: before };
@@ -164,32 +175,32 @@ export class StandingCaps implements Disposable {
         return;
       }
       if (!before.supported || !after || !after.supported) {
-        this.keep(server.id, cap, 'unsupported', null, null, before.supported ? 'the BMC did not keep a limit' : before.reason);
+        this.keep(server.id, cap, 'unsupported', kept, null, before.supported ? 'the BMC did not keep a limit' : before.reason);
         return;
       }
-      // The limit it had before the first cap, kept across checks, so removing the cap can give it back.
-      const previous = state && state.outcome !== 'unsupported' ? state.previousWatts : before.limitWatts;
+      // The first successful read is the limit from before the cap; later reads show EdgeCab's own.
+      const next = { previousWatts: kept.previousKnown ? kept.previousWatts : before.limitWatts, previousKnown: true, setWatts: after.limitWatts };
       if (after.limitWatts !== target) {
-        this.keep(server.id, cap, 'failed', previous, after.limitWatts, `the BMC reads back ${wattsText(after.limitWatts)}, not ${target} W`);
+        this.keep(server.id, cap, 'failed', next, after.limitWatts, `the BMC reads back ${wattsText(after.limitWatts)}, not ${target} W`);
         if (state?.outcome !== 'failed') this.record(server, 'energy.capApply', 'error', `not held to its standing cap: the BMC reads back ${wattsText(after.limitWatts)}, not ${target} W`);
         return;
       }
-      this.keep(server.id, cap, 'applied', previous, after.limitWatts, null);
+      this.keep(server.id, cap, 'applied', next, after.limitWatts, null);
       if (after !== before) {
         this.record(server, 'energy.capApply', 'ok', `held to ${wattsText(after.limitWatts)} by the ${server.siteCap !== null ? 'site' : 'cabinet model'}'s standing cap of ${cap} W (was ${wattsText(before.limitWatts)}; read back from the BMC)`);
       }
     } catch (error) {
       const message = (error as Error).message;
-      this.keep(server.id, cap, 'failed', state?.previousWatts ?? null, null, message);
+      this.keep(server.id, cap, 'failed', kept, null, message);
       // Said once per kind of failure, not at every hourly check.
       if (state?.detail !== message) this.record(server, 'energy.capApply', 'error', `could not be held to its standing cap: ${message}`);
     }
   }
 
-  private keep(deviceId: string, cap: number | null, outcome: Exclude<CapOutcome, 'pending'>, previousWatts: number | null, limitWatts: number | null, detail: string | null): void {
+  private keep(deviceId: string, cap: number | null, outcome: Exclude<CapOutcome, 'pending'>, kept: { previousWatts: number | null; previousKnown: boolean; setWatts: number | null }, limitWatts: number | null, detail: string | null): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO energy_cap_states (device_id, previous_watts, cap_watts, outcome, limit_watts, detail, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(deviceId, previousWatts, cap, outcome, limitWatts, detail, this.now().toISOString());
+      .prepare('INSERT OR REPLACE INTO energy_cap_states (device_id, previous_watts, previous_known, set_watts, cap_watts, outcome, limit_watts, detail, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(deviceId, kept.previousWatts, kept.previousKnown ? 1 : 0, kept.setWatts, cap, outcome, limitWatts, detail, this.now().toISOString());
   }
 
   private record(server: CapServer, operation: string, outcome: 'ok' | 'error', detail: string): void {

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { firmwareComponents, type FirmwareComponent, type FirmwareSource, type FirmwareView } from '../../../../shared/domain/firmware.js';
+import { firmwareComponents, firmwareReadWhole, type FirmwareComponent, type FirmwareSource, type FirmwareView } from '../../../../shared/domain/firmware.js';
 import { NotFoundError } from '../../errors.js';
 import type { FailureReporter } from '../../lib/disposable.js';
 import type { DeviceReading } from '../../../../shared/domain/readings.js';
@@ -8,6 +8,7 @@ interface CurrentRow {
   componentId: string;
   version: string;
   firstSeen: string;
+  lastSeen: string;
 }
 
 /**
@@ -17,14 +18,15 @@ interface CurrentRow {
  * moves its last-seen time on, a component no longer shown ends its span.
  */
 export class FirmwareState {
-  private readonly statements: Record<'current' | 'touch' | 'end' | 'start' | 'history' | 'device', Statement>;
+  private readonly statements: Record<'current' | 'currentView' | 'touch' | 'end' | 'start' | 'history' | 'device', Statement>;
 
   constructor(
     private readonly db: Database,
     private readonly report: FailureReporter,
   ) {
     this.statements = {
-      current: db.prepare('SELECT component_id AS componentId, version, first_seen AS firstSeen FROM firmware_versions WHERE device_id = ? AND current = 1'),
+      current: db.prepare('SELECT component_id AS componentId, version, first_seen AS firstSeen, last_seen AS lastSeen FROM firmware_versions WHERE device_id = ? AND current = 1'),
+      currentView: db.prepare('SELECT component_id AS componentId, name, version, source, first_seen AS since, last_seen AS readAt FROM firmware_versions WHERE device_id = ? AND current = 1 ORDER BY name'),
       touch: db.prepare('UPDATE firmware_versions SET last_seen = ?, name = ? WHERE device_id = ? AND component_id = ? AND first_seen = ?'),
       end: db.prepare('UPDATE firmware_versions SET current = 0 WHERE device_id = ? AND component_id = ? AND first_seen = ?'),
       start: db.prepare('INSERT OR REPLACE INTO firmware_versions (device_id, component_id, name, version, source, first_seen, last_seen, current) VALUES (?, ?, ?, ?, ?, ?, ?, 1)'),
@@ -37,10 +39,12 @@ export class FirmwareState {
 
   /** A reading kept (an inventory read by the monitor, or Read now): the device's firmware as of then. Never throws into the caller. */
   readingKept(deviceId: string, reading: Pick<DeviceReading, 'observedAt' | 'snmp' | 'redfish'>): void {
-    const components = firmwareComponents(reading);
-    // A read that shows no firmware (a health poll, a device that names none, a read cut short) leaves what is known as it is.
-    if (components.length === 0) return;
     try {
+      // A read cut short (a part of the inventory not read) would end what it did not see: it is left out whole.
+      if (!firmwareReadWhole(reading)) return;
+      const components = firmwareComponents(reading);
+      // A read that shows no firmware (a failed read, a device that names none) leaves what is known as it is.
+      if (components.length === 0) return;
       this.record(deviceId, reading.observedAt, components);
     } catch (error) {
       this.report('firmware.state', new Error(`device ${deviceId}: ${(error as Error).message}`));
@@ -50,7 +54,10 @@ export class FirmwareState {
   /** Records one read's components, in one transaction. */
   record(deviceId: string, readAt: string, components: readonly FirmwareComponent[]): void {
     this.db.transaction(() => {
-      const current = new Map((this.statements.current.all(deviceId) as CurrentRow[]).map((row) => [row.componentId, row]));
+      const rows = this.statements.current.all(deviceId) as CurrentRow[];
+      // A read older than what is known (the monitor's, queued while Read now was kept) changes nothing.
+      if (rows.some((row) => row.lastSeen > readAt)) return;
+      const current = new Map(rows.map((row) => [row.componentId, row]));
       for (const component of components) {
         const before = current.get(component.componentId);
         current.delete(component.componentId);
@@ -69,10 +76,7 @@ export class FirmwareState {
   view(deviceId: string): FirmwareView {
     if (!this.statements.device.get(deviceId)) throw new NotFoundError('device', deviceId);
     const rows = this.statements.history.all(deviceId) as { componentId: string; name: string; version: string; source: FirmwareSource; firstSeen: string; lastSeen: string; current: number }[];
-    const components = rows
-      .filter((row) => row.current === 1)
-      .map((row) => ({ componentId: row.componentId, name: row.name, version: row.version, source: row.source, since: row.firstSeen, readAt: row.lastSeen }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    const components = this.statements.currentView.all(deviceId) as FirmwareView['components'];
     const readAt = components.reduce<string | null>((latest, component) => (latest === null || component.readAt > latest ? component.readAt : latest), null);
     return {
       deviceId,
