@@ -20,6 +20,7 @@ import { EnergyStore } from '../../main/core/services/energy/energy-store.js';
 import { roleOf } from '../../main/core/services/energy/rollup.js';
 import { MetricStore } from '../../main/core/services/monitor/metric-store.js';
 import { tempDir } from '../support/core.js';
+import { SHANGHAI_TARIFF } from '../support/tariffs.js';
 import { bench, Failures } from './report.js';
 
 const SITES = 910;
@@ -34,7 +35,7 @@ const core = createCore({ dataDir: data.dir, host: 'server' });
 try {
   const client = core.client('bench');
   const region = await client.regions.create({ name: 'Bench province' });
-  await client.energy.setTariff({ regionId: region.id, tariff: { currency: 'CNY', timeZone: 'Asia/Shanghai', periods: [{ band: 'valley', from: 23, to: 7, price: 0.3 }, { band: 'flat', from: 7, to: 8, price: 0.7 }, { band: 'peak', from: 8, to: 11, price: 1.2 }, { band: 'flat', from: 11, to: 18, price: 0.7 }, { band: 'peak', from: 18, to: 23, price: 1.2 }] } });
+  await client.energy.setTariff({ regionId: region.id, tariff: SHANGHAI_TARIFF });
   const devices: { id: string; kind: string }[] = [];
   const siteIds: string[] = [];
   for (let index = 0; index < SITES; index += 1) {

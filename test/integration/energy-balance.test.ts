@@ -11,24 +11,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../main/core/index.js';
 import { MetricStore } from '../../main/core/services/monitor/metric-store.js';
-import type { Tariff } from '../../shared/domain/energy.js';
 import { tempCore } from '../support/core.js';
+import { SHANGHAI_TARIFF } from '../support/tariffs.js';
 
 const HOUR = 3600;
 // 2026-12-02 00:00 in Shanghai (UTC+8): the day runs from 16:00Z the day before.
 const DAY_START = Date.parse('2026-12-01T16:00:00Z') / 1000;
-// Valley 23–07, flat 07–08 and 11–18, peak 08–11 and 18–23 (Shanghai time).
-const TARIFF: Tariff = {
-  currency: 'CNY',
-  timeZone: 'Asia/Shanghai',
-  periods: [
-    { band: 'valley', from: 23, to: 7, price: 0.3 },
-    { band: 'flat', from: 7, to: 8, price: 0.7 },
-    { band: 'peak', from: 8, to: 11, price: 1.2 },
-    { band: 'flat', from: 11, to: 18, price: 0.7 },
-    { band: 'peak', from: 18, to: 23, price: 1.2 },
-  ],
-};
 
 describe('a site’s energy, hour by hour', () => {
   let clock = 0;
@@ -45,7 +33,7 @@ describe('a site’s energy, hour by hour', () => {
     ({ core, cleanup } = tempCore(() => new Date(clock * 1000)));
     const client = core.client('test');
     const region = await client.regions.create({ name: 'Jiangsu' });
-    await client.energy.setTariff({ regionId: region.id, tariff: TARIFF });
+    await client.energy.setTariff({ regionId: region.id, tariff: SHANGHAI_TARIFF });
     const created = await client.sites.create({ name: 'Balance branch', code: 'EB-1', latitude: 31, longitude: 120, regionId: region.id });
     const cabinet = await client.cabinets.create({ siteId: created.id, templateId: 'edge-12u' });
     const of = (kind: string) => cabinet.devices.filter((device) => device.kind === kind).map((device) => device.id);

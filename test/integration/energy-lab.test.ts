@@ -12,6 +12,7 @@ import { LabBmc } from '../../main/lab/redfish/bmc.js';
 import { LabPdu } from '../../main/lab/snmp/devices.js';
 import { integratePower, type Sample } from '../../shared/domain/energy.js';
 import { tempCore } from '../support/core.js';
+import { SHANGHAI_TARIFF } from '../support/tariffs.js';
 
 const START = Date.parse('2026-12-01T00:00:00Z');
 const STEP_SECONDS = 90;
@@ -34,7 +35,7 @@ describe('energy of a lab PDU over half a day', () => {
     siteId = site.id;
     await client.energy.setTariff({
       regionId: region.id,
-      tariff: { currency: 'CNY', timeZone: 'Asia/Shanghai', periods: [{ band: 'valley', from: 23, to: 7, price: 0.3 }, { band: 'flat', from: 7, to: 8, price: 0.7 }, { band: 'peak', from: 8, to: 11, price: 1.2 }, { band: 'flat', from: 11, to: 18, price: 0.7 }, { band: 'peak', from: 18, to: 23, price: 1.2 }] },
+      tariff: SHANGHAI_TARIFF,
     });
     const cabinet = await client.cabinets.create({ siteId, templateId: 'edge-12u' });
     deviceId = cabinet.devices.find((device) => device.kind === 'pdu')!.id;

@@ -1,4 +1,3 @@
-import { ORPCError } from '@orpc/client';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -9,19 +8,12 @@ import { ageText, useNow } from '../../components/age.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatDateTime } from '../../components/format.js';
 import { useCanOnSite } from '../auth/site-access.js';
-import { wattsNumber } from './power-limit-text.js';
+import { capRefused, wattsNumber } from './power-limit-text.js';
 
 const REFRESH_MS = 60_000;
 
 function minutesNumber(value: number, language: string): string {
   return new Intl.NumberFormat(language, { maximumFractionDigits: value < 10 ? 1 : 0 }).format(value);
-}
-
-/** The core refused the cap itself (outside 50–100,000 W, as the contract has it). */
-function capRefused(cause: unknown): boolean {
-  if (!(cause instanceof ORPCError) || cause.code !== 'BAD_REQUEST') return false;
-  const issues = (cause.data as { issues?: { field?: unknown }[] } | undefined)?.issues;
-  return Array.isArray(issues) && issues.some((issue) => issue.field === 'capWatts');
 }
 
 /**

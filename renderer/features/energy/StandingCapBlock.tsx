@@ -1,4 +1,3 @@
-import { ORPCError } from '@orpc/client';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -9,16 +8,9 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatDateTime } from '../../components/format.js';
 import { useCan } from '../auth/access.js';
 import { useCanOnSite } from '../auth/site-access.js';
-import { notLimitingText, wattsNumber } from './power-limit-text.js';
+import { capRefused, notLimitingText, wattsNumber } from './power-limit-text.js';
 
 const PENDING_REFRESH_MS = 3_000;
-
-/** The core refused the cap itself (outside 50–100,000 W, as the contract has it). */
-function capRefused(cause: unknown): boolean {
-  if (!(cause instanceof ORPCError) || cause.code !== 'BAD_REQUEST') return false;
-  const issues = (cause.data as { issues?: { field?: unknown }[] } | undefined)?.issues;
-  return Array.isArray(issues) && issues.some((issue) => issue.field === 'capWatts');
-}
 
 /** A cap as typed: whole watts, or empty for none. */
 function parseCap(text: string): number | null | 'invalid' {

@@ -57,3 +57,10 @@ export function powerLimitRefusal(t: TFunction, cause: unknown, language: string
   }
   return toUiError(cause).message;
 }
+
+/** The core refused a cap itself (outside 50–100,000 W, as the contract has it): the emergency policy's and the standing caps' forms alike. */
+export function capRefused(cause: unknown): boolean {
+  if (!(cause instanceof ORPCError) || cause.code !== 'BAD_REQUEST') return false;
+  const issues = (cause.data as { issues?: { field?: unknown }[] } | undefined)?.issues;
+  return Array.isArray(issues) && issues.some((issue) => issue.field === 'capWatts');
+}

@@ -5,22 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bandHours, costOf, counterEnergy, hourBalance, integratePower, localDay, runtimeWithCap, siteBalance, Tariff, type Sample } from '../../../shared/domain/energy.js';
+import { SHANGHAI_TARIFF } from '../../support/tariffs.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z') / 1000;
 const every = (seconds: number, count: number, value: (index: number) => number, from = T0): Sample[] => Array.from({ length: count }, (_, index) => [from + index * seconds, value(index)] as const);
 
-/** A usual Chinese commercial tariff: valley 23:00–07:00 (over midnight), peak 08–11 and 18–23, flat the rest. */
-const CHINA: Tariff = Tariff.parse({
-  currency: 'CNY',
-  timeZone: 'Asia/Shanghai',
-  periods: [
-    { band: 'valley', from: 23, to: 7, price: 0.3 },
-    { band: 'flat', from: 7, to: 8, price: 0.7 },
-    { band: 'peak', from: 8, to: 11, price: 1.2 },
-    { band: 'flat', from: 11, to: 18, price: 0.7 },
-    { band: 'peak', from: 18, to: 23, price: 1.2 },
-  ],
-});
+const CHINA: Tariff = Tariff.parse(SHANGHAI_TARIFF);
 
 describe('energy from power samples', () => {
   it('integrates a steady 1 kW into 1 kWh per clock hour, split at the hour', () => {

@@ -88,10 +88,14 @@ export class EnergyService implements Disposable {
       rows += written;
       await new Promise((resolve) => setImmediate(resolve));
       if (this.disposed) break;
-      const nowSeconds = Math.floor(this.now().getTime() / 1000);
-      this.store.trim(nowSeconds - HOURLY_RETENTION_SECONDS, nowSeconds - 30 * DAY);
+      this.trim(Math.floor(this.now().getTime() / 1000));
     }
     return { hours, rows };
+  }
+
+  /** Hours past their year go, and counter problems past 30 days; days stay. */
+  private trim(nowSeconds: number): void {
+    this.store.trim(nowSeconds - HOURLY_RETENTION_SECONDS, nowSeconds - 30 * DAY);
   }
 
   /** The closed hours not rolled yet, oldest first, within what raw samples still cover. */
@@ -153,7 +157,7 @@ export class EnergyService implements Disposable {
       rows += written;
       hours += 1;
     }
-    if (hours > 0) this.store.trim(nowSeconds - HOURLY_RETENTION_SECONDS, nowSeconds - 30 * DAY);
+    if (hours > 0) this.trim(nowSeconds);
     return { hours, rows };
   }
 
