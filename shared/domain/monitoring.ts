@@ -195,6 +195,8 @@ export const MonitorStatus = z.object({
   samplesPerSecond: z.number(),
   pollLagP50Ms: z.number().nullable(),
   pollLagP99Ms: z.number().nullable(),
+  /** The same, over the polls started in the last minute only. */
+  pollLagP99LastMinuteMs: z.number().nullable(),
   plan: PollPlan,
   /** SNMP trap receiver counters since start; null when traps are off. */
   traps: z.object({ port: z.number().int(), address: z.string(), received: z.number().int(), delivered: z.number().int(), refused: z.number().int(), malformed: z.number().int(), dropped: z.number().int() }).nullable(),
@@ -203,9 +205,17 @@ export const MonitorStatus = z.object({
     push: z.object({ port: z.number().int(), received: z.number().int(), accepted: z.number().int(), refused: z.number().int(), malformed: z.number().int() }).nullable(),
     streams: z.number().int(),
     malformed: z.number().int(),
+    /** The most event streams held at once (null: no cap); BMCs past it are `streamsCapped`, polled for health every `cappedHealthSeconds` instead. */
+    streamCap: z.number().int().nullable(),
+    streamsCapped: z.number().int(),
+    cappedHealthSeconds: z.number().int(),
   }),
   /** Results waiting for the batched writer (grows only when the database cannot keep up). */
   writerBacklog: z.number().int(),
+  /** 99th percentile of the writer's last 500 transactions, in ms (null before the first): the database's time. */
+  writerFlushP99Ms: z.number().nullable(),
+  /** 99th percentile of the core's event-loop delay over the last full minute of monitoring, in ms (null before): how long anything else waited behind polling. */
+  eventLoopDelayP99Ms: z.number().nullable(),
   /** Results the writer dropped to stay bounded while the database was busy (older results of a device first; its newest state never). */
   writerDropped: z.number().int(),
   /** Polls that ignored their timeout's abort (should stay 0). */

@@ -1,3 +1,4 @@
+import { Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectDevice } from '../../main/core/protocols/snmp/collect.js';
 import { TrapReceiver } from '../../main/core/protocols/snmp/traps.js';
@@ -57,6 +58,41 @@ describe('lab SNMP devices', () => {
     expect(event).toMatchObject({ ifIndex: '5', detail: 'GigabitEthernet0/0/5 down' });
     await labSwitch.setLink(5, true);
     await trap('linkUp', mark);
+  });
+
+  it('a device read as what it was recognized as: the same reading, without probing for every other vendor\'s MIB; recognized afresh when its sysObjectID changes', async () => {
+    const target = v2c(ups.port);
+    const full = await collectDevice(target);
+    expect(full.profiles).toContain('ups-mib');
+    let datagrams = 0;
+    const send = Socket.prototype.send;
+    Socket.prototype.send = function (this: Socket, ...args: Parameters<Socket['send']>) {
+      datagrams += 1;
+      return send.apply(this, args);
+    } as Socket['send'];
+    let known: Awaited<ReturnType<typeof collectDevice>>;
+    let probed: number;
+    try {
+      datagrams = 0;
+      await collectDevice(target);
+      probed = datagrams;
+      datagrams = 0;
+      known = await collectDevice(target, { recognized: { objectId: full.system.objectId, profiles: full.profiles } });
+    } finally {
+      Socket.prototype.send = send;
+    }
+    expect(datagrams).toBeLessThan(probed / 2);
+    expect(known.kind).toBe(full.kind);
+    expect(known.vendor).toBe(full.vendor);
+    expect(known.profiles).toEqual(full.profiles);
+    expect(known.ups?.outputSource).toBe(full.ups?.outputSource);
+    // What it was recognized as is what is read: a profile left out is not probed for.
+    const without = await collectDevice(target, { recognized: { objectId: full.system.objectId, profiles: full.profiles.filter((id) => id !== 'ups-mib') } });
+    expect(without.ups).toBeNull();
+    // Another sysObjectID than the one recognized: the device was replaced, and is recognized again.
+    const replaced = await collectDevice(target, { recognized: { objectId: '1.3.6.1.4.1.9.1.1', profiles: ['standard-mib2'] } });
+    expect(replaced.profiles).toEqual(full.profiles);
+    expect(replaced.ups).not.toBeNull();
   });
 
   it('traffic counters move between polls', async () => {

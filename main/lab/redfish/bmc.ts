@@ -7,7 +7,7 @@ import { AccountLockout } from './lockout.js';
 import { pushEvent, type PushCounters } from './push.js';
 
 export type { LabCertificate } from './certificate.js';
-import { loadMockup, normalizePath, ROOT, synthesizeCollection, type Resource } from './store.js';
+import { normalizePath, ResourceStore, ROOT, sharedMockup, synthesizeCollection, type Resource } from './store.js';
 
 /** Misbehaviour a test or the demo switches on, per BMC. */
 export interface BmcFaults {
@@ -64,6 +64,7 @@ interface Task {
 }
 
 const MAX_UPLOAD = 64 * 1024 * 1024;
+const sharedAnswers = new WeakMap<Resource, { text: string; etag: string }>();
 /** How long an idle keep-alive connection stays open (announced to clients in the Keep-Alive header). */
 const LAB_KEEP_ALIVE_MS = 60_000;
 
@@ -134,7 +135,10 @@ const RESET_RESULT: Record<string, 'On' | 'Off'> = {
  * now or on the next reset. Faults can be switched on per BMC.
  */
 export class LabBmc {
-  private readonly resources: Map<string, Resource>;
+  private readonly resources: ResourceStore;
+  /** The chassis that count energy, and the resources a power limit is set through: found once, as neither changes. */
+  private readonly meteredChassis: string[] = [];
+  private readonly powerPaths: { controls: string[]; powers: string[] } = { controls: [], powers: [] };
   private readonly users: Map<string, string>;
   private readonly sessions = new Map<string, { user: string; path: string }>();
   private readonly tasks = new Map<string, Task>();
@@ -169,13 +173,13 @@ export class LabBmc {
   private connections = 0;
   /** The AccountService's lockout policy, enforced as a real BMC does (the mockup's: 5 failures in 30 s lock for 30 s). */
   readonly lockout = new AccountLockout(() => {
-    const service = this.resources.get(`${ROOT}/AccountService`) ?? {};
+    const service = this.resources.peek(`${ROOT}/AccountService`) ?? {};
     const number = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
     return { threshold: number(service.AccountLockoutThreshold, 0), durationSeconds: number(service.AccountLockoutDuration, 30), resetAfterSeconds: number(service.AccountLockoutCounterResetAfter, 30) };
   });
 
   constructor(private readonly options: LabBmcOptions) {
-    this.resources = loadMockup(options.mockupDir);
+    this.resources = new ResourceStore(sharedMockup(options.mockupDir));
     this.users = new Map(Object.entries(options.users ?? { admin: 'password' }));
     this.certificate = options.certificate ?? selfSignedCertificate('edgecab-lab-bmc');
     this.addLabServices();
@@ -218,19 +222,26 @@ export class LabBmc {
     }
     root.Tasks ??= { '@odata.id': `${ROOT}/TaskService` };
     // Each chassis counts its energy (EnvironmentMetrics.EnergykWh), starting from its TotalEnergy sensor where the mockup has one.
-    for (const [path, resource] of this.resources) {
-      if (!path.endsWith('/EnvironmentMetrics') || resource.EnergykWh) continue;
-      const total = this.resources.get(`${path.slice(0, -'/EnvironmentMetrics'.length)}/Sensors/TotalEnergy`);
-      resource.EnergykWh = { Reading: typeof total?.Reading === 'number' ? total.Reading : 0 };
+    for (const path of this.resources.keys()) {
+      if (!path.endsWith('/EnvironmentMetrics')) continue;
+      const chassis = path.slice(0, -'/EnvironmentMetrics'.length);
+      this.meteredChassis.push(chassis);
+      if (this.resources.peek(path)!.EnergykWh) continue;
+      const total = this.resources.peek(`${chassis}/Sensors/TotalEnergy`);
+      this.resources.get(path)!.EnergykWh = { Reading: typeof total?.Reading === 'number' ? total.Reading : 0 };
+    }
+    for (const [path, resource] of this.resources.entries()) {
+      if (resource.ControlType === 'Power') this.powerPaths.controls.push(path);
+      else if (path.endsWith('/Power') && Array.isArray(resource.PowerControl)) this.powerPaths.powers.push(path);
     }
   }
 
   /** The chassis drew its power for `seconds`: each EnergykWh counter goes up by what its power reading says. */
   drawPower(seconds: number): void {
-    for (const [path, resource] of this.resources) {
-      if (!path.endsWith('/EnvironmentMetrics')) continue;
-      const chassis = path.slice(0, -'/EnvironmentMetrics'.length);
-      const control = ((this.resources.get(`${chassis}/Power`)?.PowerControl as Resource[] | undefined) ?? [])[0];
+    for (const chassis of this.meteredChassis) {
+      const resource = this.resources.get(`${chassis}/EnvironmentMetrics`);
+      if (!resource) continue;
+      const control = ((this.resources.peek(`${chassis}/Power`)?.PowerControl as Resource[] | undefined) ?? [])[0];
       const watts = typeof control?.PowerConsumedWatts === 'number' ? control.PowerConsumedWatts : (resource.PowerWatts as Resource | undefined)?.Reading;
       const energy = resource.EnergykWh as Resource | undefined;
       if (typeof watts === 'number' && energy && typeof energy.Reading === 'number') energy.Reading = Math.round((energy.Reading + (watts * seconds) / 3_600_000) * 1000) / 1000;
@@ -323,7 +334,7 @@ export class LabBmc {
 
   /** Holds the readings to the power limits set (as a patch does); the fleet's drift calls it after each move. */
   holdToPowerLimit(): void {
-    holdToPowerLimit(this.resources);
+    holdToPowerLimit(this.resources, this.powerPaths);
   }
 
   /** Writes bytes as they are to every SSE listener: a BMC whose stream is framed oddly or carries garbage. */
@@ -349,7 +360,7 @@ export class LabBmc {
     };
     for (const client of this.sseClients) client.write(`id: ${this.counter}\ndata: ${JSON.stringify(event)}\n\n`);
     // And pushed to every subscription with an https Destination, from this BMC's own address.
-    for (const [path, subscription] of this.resources) {
+    for (const [path, subscription] of this.resources.entries()) {
       if (path.startsWith(`${ROOT}/EventService/Subscriptions/`)) pushEvent(subscription, event, this.options.host, this.pushed);
     }
   }
@@ -358,7 +369,7 @@ export class LabBmc {
   readonly pushed: PushCounters = { delivered: 0, failed: 0 };
 
   private resolve(path: string): Resource | null {
-    return this.resources.get(path) ?? synthesizeCollection(this.resources, path);
+    return this.resources.peek(path) ?? synthesizeCollection(this.resources, path);
   }
 
   private async applyFaults(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -427,12 +438,12 @@ export class LabBmc {
     const path = normalizePath(url.pathname);
     const method = req.method ?? 'GET';
     if (path === '/redfish') return this.send(res, 200, { v1: `${ROOT}/` });
-    if (path === ROOT && method === 'GET') return this.reply(res, this.resources.get(ROOT)!, url);
+    if (path === ROOT && method === 'GET') return this.reply(res, this.resources.peek(ROOT)!, url);
     if (path === `${ROOT}/SessionService/Sessions` && method === 'POST') {
       if (this.options.sessions === false) return this.error(res, 405, 'Sessions are not supported');
       return this.login(req, res);
     }
-    if (this.options.anonymousAccountService && method === 'GET' && path === `${ROOT}/AccountService`) return this.reply(res, this.resources.get(path)!, url);
+    if (this.options.anonymousAccountService && method === 'GET' && path === `${ROOT}/AccountService`) return this.reply(res, this.resources.peek(path)!, url);
     const user = this.authenticated(req);
     if (!user) return this.error(res, 401, 'Authentication required');
 
@@ -500,7 +511,19 @@ export class LabBmc {
       res.socket?.destroy();
       return;
     }
+    if (body === resource && this.resources.isShared(resource)) return this.sendShared(res, resource);
     this.send(res, 200, body, { etag: etagOf(resource) });
+  }
+
+  /** A resource no lab BMC changed is serialized once for all of them. */
+  private sendShared(res: ServerResponse, resource: Resource): void {
+    let answer = sharedAnswers.get(resource);
+    if (!answer) {
+      answer = { text: JSON.stringify(resource), etag: etagOf(resource) };
+      sharedAnswers.set(resource, answer);
+    }
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'odata-version': '4.0', etag: answer.etag });
+    res.end(answer.text);
   }
 
   private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -604,7 +627,7 @@ export class LabBmc {
       }
     };
     merge(resource, patch);
-    holdToPowerLimit(this.resources);
+    this.holdToPowerLimit();
     this.emit('ResourceEvent.1.0.ResourceChanged', `${path} changed`, path);
     this.send(res, 200, resource, { etag: etagOf(resource) });
   }
@@ -756,31 +779,30 @@ export class LabBmc {
  * legacy PowerControl and the Control's own sensor) follow the limit at
  * once, whichever of the two the limit was set through.
  */
-export function holdToPowerLimit(resources: Map<string, Resource>): void {
+function holdToPowerLimit(resources: ResourceStore, paths: { controls: string[]; powers: string[] }): void {
   const limits: number[] = [];
-  const powers: Resource[] = [];
-  const controls: Resource[] = [];
-  for (const [path, resource] of resources) {
-    if (resource.ControlType === 'Power') {
-      controls.push(resource);
-      if (resource.ControlMode !== 'Disabled' && typeof resource.SetPoint === 'number') limits.push(resource.SetPoint);
-    } else if (path.endsWith('/Power') && Array.isArray(resource.PowerControl)) {
-      powers.push(resource);
-      for (const control of resource.PowerControl as Resource[]) {
-        const limit = (control.PowerLimit as Resource | undefined)?.LimitInWatts;
-        if (typeof limit === 'number') limits.push(limit);
-      }
+  for (const path of paths.controls) {
+    const control = resources.peek(path);
+    if (control && control.ControlMode !== 'Disabled' && typeof control.SetPoint === 'number') limits.push(control.SetPoint);
+  }
+  for (const path of paths.powers) {
+    for (const control of (resources.peek(path)?.PowerControl as Resource[] | undefined) ?? []) {
+      const limit = (control.PowerLimit as Resource | undefined)?.LimitInWatts;
+      if (typeof limit === 'number') limits.push(limit);
     }
   }
   if (limits.length === 0) return;
   const limit = Math.min(...limits);
-  for (const power of powers) {
-    for (const control of power.PowerControl as Resource[]) {
+  // Only what is over the limit is changed (and so copied from the shared mockup).
+  for (const path of paths.powers) {
+    const over = ((resources.peek(path)?.PowerControl as Resource[] | undefined) ?? []).some((control) => typeof control.PowerConsumedWatts === 'number' && control.PowerConsumedWatts > limit);
+    if (!over) continue;
+    for (const control of resources.get(path)!.PowerControl as Resource[]) {
       if (typeof control.PowerConsumedWatts === 'number' && control.PowerConsumedWatts > limit) control.PowerConsumedWatts = limit;
     }
   }
-  for (const control of controls) {
-    const sensor = control.Sensor as Resource | undefined;
-    if (sensor && typeof sensor.Reading === 'number' && sensor.Reading > limit) sensor.Reading = limit;
+  for (const path of paths.controls) {
+    const reading = (resources.peek(path)?.Sensor as Resource | undefined)?.Reading;
+    if (typeof reading === 'number' && reading > limit) (resources.get(path)!.Sensor as Resource).Reading = limit;
   }
 }

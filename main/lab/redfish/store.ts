@@ -24,14 +24,87 @@ function walkFiles(dir: string): string[] {
  */
 const parsed = new Map<string, Map<string, Resource>>();
 
-/** Each lab BMC gets its own copy to change; a fleet of hundreds reads and parses the folder once. */
-export function loadMockup(dir: string): Map<string, Resource> {
+/** The mockup as parsed once per folder, frozen: lab BMCs share it and copy only what they change (ResourceStore). */
+export function sharedMockup(dir: string): ReadonlyMap<string, Resource> {
   let resources = parsed.get(dir);
   if (!resources) {
     resources = readMockup(dir);
+    for (const resource of resources.values()) deepFreeze(resource);
     parsed.set(dir, resources);
   }
-  return structuredClone(resources);
+  return resources;
+}
+
+/** A whole copy of the mockup to change freely (tests that build odd answers from it). */
+export function loadMockup(dir: string): Map<string, Resource> {
+  return structuredClone(new Map(sharedMockup(dir)));
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
+
+/**
+ * One BMC's resources: the shared mockup, with this BMC's own copy of each
+ * resource it changed. `get` is for changing (it copies the shared resource
+ * the first time); `peek` is for reading and copies nothing, so ten thousand
+ * lab BMCs cost what they changed, not a mockup each.
+ */
+export class ResourceStore {
+  private readonly own = new Map<string, Resource>();
+  private readonly removed = new Set<string>();
+
+  constructor(private readonly base: ReadonlyMap<string, Resource>) {}
+
+  /** The resource to change in place (this BMC's own copy). */
+  get(path: string): Resource | undefined {
+    const own = this.own.get(path);
+    if (own) return own;
+    if (this.removed.has(path)) return undefined;
+    const shared = this.base.get(path);
+    if (!shared) return undefined;
+    const copy = structuredClone(shared);
+    this.own.set(path, copy);
+    return copy;
+  }
+
+  /** The resource to read only: the shared one while this BMC has not changed it (frozen, so a write throws). */
+  peek(path: string): Resource | undefined {
+    return this.own.get(path) ?? (this.removed.has(path) ? undefined : this.base.get(path));
+  }
+
+  /** Whether the resource is the shared one, unchanged (its serialized answer can be shared too). */
+  isShared(resource: Resource): boolean {
+    return Object.isFrozen(resource);
+  }
+
+  has(path: string): boolean {
+    return this.peek(path) !== undefined;
+  }
+
+  set(path: string, resource: Resource): void {
+    this.removed.delete(path);
+    this.own.set(path, resource);
+  }
+
+  delete(path: string): boolean {
+    const existed = this.has(path);
+    this.own.delete(path);
+    if (this.base.has(path)) this.removed.add(path);
+    return existed;
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const path of this.base.keys()) if (!this.removed.has(path)) yield path;
+    for (const path of this.own.keys()) if (!this.base.has(path)) yield path;
+  }
+
+  /** Every resource, to read only (see peek). */
+  *entries(): IterableIterator<[string, Resource]> {
+    for (const path of this.keys()) yield [path, this.peek(path)!];
+  }
 }
 
 function readMockup(dir: string): Map<string, Resource> {
@@ -74,7 +147,7 @@ function readMockup(dir: string): Map<string, Resource> {
 }
 
 /** A collection made up on the fly from the resources one level below `path`, for payload sets that lack it. */
-export function synthesizeCollection(resources: Map<string, Resource>, path: string): Resource | null {
+export function synthesizeCollection(resources: { keys(): Iterable<string> }, path: string): Resource | null {
   const prefix = `${path}/`;
   const members = [...resources.keys()].filter((key) => key.startsWith(prefix) && !key.slice(prefix.length).includes('/'));
   if (members.length === 0) return null;

@@ -41,8 +41,15 @@ function owned(child: ChildProcess): Child {
  * event is `until`. The lab and the server say which ports they took on
  * those lines; nothing is assumed about ports beforehand.
  */
-export async function startEdgecab<Line extends { event: string }>(args: string[], until: string, options: { stdin?: boolean } = {}): Promise<Child & { lines: Line[]; last: Line }> {
-  const child = spawn(process.execPath, [join(repoRoot, 'main/cli/edgecab.mjs'), ...args], { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'inherit'] });
+export async function startEdgecab<Line extends { event: string }>(
+  args: string[],
+  until: string,
+  options: { stdin?: boolean; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<Child & { lines: Line[]; last: Line }> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(repoRoot, 'main/cli/edgecab.mjs'), ...args], {
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'inherit'],
+    ...(options.env ? { env: options.env } : {}),
+  });
   const handle = owned(child);
   const lines: Line[] = [];
   try {
@@ -68,8 +75,8 @@ export async function startEdgecab<Line extends { event: string }>(args: string[
 }
 
 /** `edgecab serve` on a port the system picks (`--port 0`), with the URL it reports (no trailing slash) and its first-administrator link, if any. */
-export async function startServer(dataDir: string, extraArgs: string[] = []): Promise<Child & { url: string; setupUrl: string | null }> {
-  const server = await startEdgecab<{ event: string; url: string; setupUrl?: string | null }>(['serve', '--port', '0', '--data-dir', dataDir, '--json', ...extraArgs], 'listening');
+export async function startServer(dataDir: string, extraArgs: string[] = [], options: { nodeArgs?: string[] } = {}): Promise<Child & { url: string; setupUrl: string | null }> {
+  const server = await startEdgecab<{ event: string; url: string; setupUrl?: string | null }>(['serve', '--port', '0', '--data-dir', dataDir, '--json', ...extraArgs], 'listening', options);
   return { ...server, url: server.last.url.replace(/\/$/, ''), setupUrl: server.last.setupUrl ?? null };
 }
 

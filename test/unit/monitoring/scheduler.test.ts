@@ -302,5 +302,54 @@ describe('the poll scheduler', () => {
     expect(calls.map((call) => call.target.deviceId)).toEqual(['noisy', 'noisy', 'quiet']);
     scheduler.stop();
   });
-});
 
+  it('polls devices whose event stream is not held every interval × the factor, the others on plan', async () => {
+    const { scheduler, calls, advance, settle } = harness({ ...DEFAULT_POLL_PLAN, healthSeconds: 30 });
+    scheduler.setTargets(targets(2));
+    scheduler.setFaster(new Set(['d1']), 2 / 3);
+    await advance(15_000);
+    for (const call of calls.splice(0)) call.finish(true);
+    await settle();
+    await advance(20_000);
+    expect(calls.map((call) => call.target.deviceId)).toEqual(['d1']);
+    calls.splice(0)[0]!.finish(true);
+    await settle();
+    await advance(10_000);
+    expect(calls.map((call) => call.target.deviceId)).toEqual(['d0']);
+  });
+
+  it('at a province\'s scale polls every device once per interval, oldest due first, and keeps each device\'s own rhythm', async () => {
+    let now = 0;
+    const started: { id: string; at: number }[] = [];
+    const random = (() => {
+      let seed = 7;
+      return () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    })();
+    const scheduler = new PollScheduler({ ...DEFAULT_POLL_PLAN, healthSeconds: 45, globalConcurrency: 64, siteConcurrency: 4 }, async (target) => {
+      started.push({ id: target.deviceId, at: now });
+      return true;
+    }, () => now, random);
+    scheduler.setTargets(targets(10_000, (index) => `site-${Math.floor(index / 11)}`));
+    for (let step = 0; step < 1800; step += 1) {
+      now += 100;
+      scheduler.tick();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    // 180 s: the first round spreads over 45 s, then every 45 s (± 10 % jitter) each device again.
+    const perDevice = new Map<string, number[]>();
+    for (const poll of started) perDevice.set(poll.id, [...(perDevice.get(poll.id) ?? []), poll.at]);
+    expect(perDevice.size).toBe(10_000);
+    const counts = [...perDevice.values()].map((times) => times.length);
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(5);
+    for (const times of perDevice.values()) {
+      for (let index = 1; index < times.length; index += 1) {
+        const gap = times[index]! - times[index - 1]!;
+        expect(gap).toBeGreaterThanOrEqual(40_500 - 100);
+        expect(gap).toBeLessThanOrEqual(49_500 + 200);
+      }
+    }
+    // Each poll started within a tick of when it was due: nothing waited behind the scan.
+    expect(scheduler.lagPercentile(100)).toBeLessThanOrEqual(100);
+  });
+});

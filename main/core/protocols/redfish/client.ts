@@ -1,5 +1,6 @@
 import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { deadline } from '../../lib/deadline.js';
 
 export type RedfishErrorCode =
   | 'tls_untrusted'
@@ -347,6 +348,15 @@ export class RedfishClient {
       headers['content-type'] = body.contentType ?? 'application/octet-stream';
     }
     this.requestCount += 1;
+    const limit = deadline(this.requestTimeoutMs, options.signal);
+    try {
+      return await this.exchangeWithin(limit.signal, method, path, headers, payload);
+    } finally {
+      limit.release();
+    }
+  }
+
+  private async exchangeWithin(signal: AbortSignal, method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, payload: Buffer | string | undefined): Promise<RedfishResponse> {
     let response: Dispatcher.ResponseData;
     try {
       response = await this.agent.request({
@@ -357,7 +367,7 @@ export class RedfishClient {
         body: payload,
         headersTimeout: this.requestTimeoutMs,
         bodyTimeout: this.requestTimeoutMs,
-        signal: options.signal ? AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs), options.signal]) : AbortSignal.timeout(this.requestTimeoutMs),
+        signal,
       });
     } catch (error) {
       throw this.classifyTransport(error, path);

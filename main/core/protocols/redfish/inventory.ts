@@ -10,6 +10,7 @@ import {
 } from '../../../../shared/domain/redfish.js';
 import type { z } from 'zod';
 import { RedfishClient, RedfishError, type Json, type JsonObject } from './client.js';
+import { deadline as within } from '../../lib/deadline.js';
 import { CHASSIS_OEM_RULES, fillFromOem, MANAGER_OEM_RULES, SYSTEM_OEM_RULES } from './oem.js';
 
 type Problem = RedfishInventory['problems'][number];
@@ -53,7 +54,8 @@ export class RedfishWalker {
     const expandQuery = obj(features.ExpandQuery);
     this.expand = expandQuery.Levels === true || expandQuery.ExpandAll === true;
     const left = deadline - Date.now();
-    this.budget = Number.isFinite(left) ? AbortSignal.timeout(Math.max(0, left)) : undefined;
+    // The poll's own signal and the deadline in one, made once for all the poll's requests.
+    this.budget = Number.isFinite(left) ? within(Math.max(0, left), signal).signal : undefined;
   }
 
   async get(path: string | null): Promise<JsonObject | null> {
@@ -62,7 +64,7 @@ export class RedfishWalker {
       this.problems.push({ resource: path, message: 'skipped: the poll ran out of time' });
       return null;
     }
-    const signal = this.budget && this.signal ? AbortSignal.any([this.signal, this.budget]) : (this.budget ?? this.signal);
+    const signal = this.budget ?? this.signal;
     try {
       return await this.client.get(path, signal ? { signal } : {});
     } catch (error) {

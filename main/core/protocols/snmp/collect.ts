@@ -27,6 +27,15 @@ export interface CollectOptions {
   profiles?: readonly SnmpProfile[];
   session?: SessionOptions;
   now?: () => Date;
+  /**
+   * What an earlier collect of this device recognized: its sysObjectID and
+   * the profiles that applied. While the device still answers that
+   * sysObjectID, only those profiles are read and none is probed for (the
+   * monitor's health polls: a probe per vendor profile on every poll would
+   * be most of the traffic); a different one (the device was replaced) is
+   * recognized afresh.
+   */
+  recognized?: { objectId: string | null; profiles: readonly string[] };
 }
 
 const conditionsOf = (field: ColumnField) => (field.availableWhen === undefined ? [] : Array.isArray(field.availableWhen) ? field.availableWhen : [field.availableWhen]);
@@ -158,8 +167,10 @@ export async function collectDevice(input: SnmpTarget, options: CollectOptions =
     }
     const sysObjectId = typeof sections.system?.scalars.objectId === 'string' ? sections.system.scalars.objectId : null;
     const conditional = profiles.filter((profile) => !profile.match.always);
+    const known = options.recognized && options.recognized.objectId === sysObjectId ? new Set(options.recognized.profiles) : null;
     const applies = await Promise.all(
       conditional.map(async (profile) => {
+        if (known) return known.has(profile.id);
         if (sysObjectIdMatches(profile, sysObjectId)) return true;
         if (!profile.match.whenOidExists) return false;
         try {

@@ -41,7 +41,8 @@ export class RedfishClientPool {
       if (made?.key === key) return made.client;
     }
     const secret = this.vault.open<RedfishSecret>(device.credential_id);
-    const client = new RedfishClient({ url: device.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: this.requestTimeoutMs() });
+    // One polling connection per BMC: a poll's GETs take turns on it (each is a few ms), and a province's thousands of BMCs cost a socket each, not four.
+    const client = new RedfishClient({ url: device.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: this.requestTimeoutMs(), maxConnections: 1 });
     this.clients.set(device.id, { key, client });
     return client;
   }

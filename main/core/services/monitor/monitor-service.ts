@@ -5,6 +5,7 @@ import type { JsonObject } from '../../protocols/redfish/client.js';
 import { readJsonSetting, readSetting, writeSetting } from '../../db/settings.js';
 import { randomBytes } from 'node:crypto';
 import { DisposableStore, repeat, type Disposable, type FailureReporter } from '../../lib/disposable.js';
+import { openFilesLimit } from '../../lib/open-files.js';
 import type { AlarmChanges, AlarmService } from '../alarms/alarm-service.js';
 import type { AlarmForwarder } from '../alarms/forwarding.js';
 import type { CredentialRotation } from '../credentials/rotation.js';
@@ -24,6 +25,7 @@ import { MonitorStore } from './monitor-store.js';
 import type { PollableDevice, PollResult } from './poll-result.js';
 import { DevicePoller } from './polling.js';
 import { PollScheduler, type PollKind, type PollTarget } from './scheduler.js';
+import { EventLoopDelay } from './event-loop.js';
 import { ResultWriter } from './writer.js';
 
 const PLAN_KEY = 'monitor.plan';
@@ -31,6 +33,22 @@ const ENGINE_ID_SETTING = 'snmp.engine-id';
 const FLUSH_MS = 500;
 const COMPACT_MS = 5 * 60 * 1000;
 const TARGETS_MS = 10_000;
+/** BMCs whose event stream is not held (past the cap) are polled for health this much more often: every 30 s on the default 45 s plan. */
+const CAPPED_STREAM_HEALTH_FACTOR = 2 / 3;
+
+/**
+ * How many BMC event streams the monitor holds at most: each holds a
+ * socket for as long as it runs, beside the BMC's polling connection, the
+ * SNMP sockets, the database and the web clients. An eighth of the open
+ * files this process may have (2,500 of the common 20,000); without a
+ * known limit, 1,000. EDGECAB_MAX_EVENT_STREAMS sets it.
+ */
+function streamCap(): number {
+  const configured = Number(process.env.EDGECAB_MAX_EVENT_STREAMS);
+  if (process.env.EDGECAB_MAX_EVENT_STREAMS !== undefined && Number.isInteger(configured) && configured >= 0) return configured;
+  const limit = openFilesLimit();
+  return limit === null ? 1000 : Math.floor(limit / 8);
+}
 
 /** A feature that follows every poll's outcome (cabinet identities, integrity checks); it must not throw, and stops with monitoring. */
 export interface PollFollower {
@@ -79,6 +97,7 @@ export class MonitorService {
   private lastSuccessAt = 0;
   private startedAt = 0;
   private currentPlan: PollPlan;
+  private readonly eventLoop = new EventLoopDelay();
 
   constructor(
     private readonly db: Database,
@@ -100,7 +119,7 @@ export class MonitorService {
     this.writer = new ResultWriter(this.store, this.metrics, deviceService, alarms, forwarder, bus, now, report, recovered);
     this.clients = new RedfishClientPool(vault, () => this.currentPlan.timeoutSeconds * 1000);
     this.poller = new DevicePoller(vault, this.clients, rotation, () => ({ healthMs: this.currentPlan.timeoutSeconds * 1000, inventoryMs: this.currentPlan.inventoryTimeoutSeconds * 1000 }), now);
-    this.streams = new RedfishStreams(this.clients, (id) => this.devices.get(id), (device, event) => this.onRedfishEvent(device, event), (id) => this.rotation.record(id) !== null);
+    this.streams = new RedfishStreams(this.clients, (id) => this.devices.get(id), (device, event) => this.onRedfishEvent(device, event), (id) => this.rotation.record(id) !== null, streamCap());
     this.scheduler = new PollScheduler(this.currentPlan, (target, kind, signal) => this.poll(target, kind, signal));
     this.setPlanDb = (plan) => writeSetting(db, PLAN_KEY, JSON.stringify(plan), this.now());
     // A change begun or settled: the very next poll (and stream) must use the credential that opens the device now, not wait for the 10 s refresh.
@@ -141,6 +160,7 @@ export class MonitorService {
     this.refreshTargets();
     this.scheduler.start(this.report, { recovered: this.recovered });
     this.running.add({ dispose: () => this.scheduler.stop() });
+    this.running.add(this.eventLoop.start());
     this.running.add(repeat('monitor.flush', FLUSH_MS, () => this.writer.flushDue(), this.report, this.recovered));
     this.running.add(repeat('monitor.compact', COMPACT_MS, () => this.compact(), this.report, this.recovered));
     this.running.add(repeat('monitor.targets', TARGETS_MS, () => this.refreshTargets(), this.report, this.recovered));
@@ -203,17 +223,24 @@ export class MonitorService {
     const targets = rows.map((row) => ({ deviceId: row.id, siteId: row.site_id }));
     this.scheduler.setTargets(targets);
     if (this.traps) void this.traps.refresh(this.store.credentialRevisions()).catch((error: unknown) => this.report('monitor.traps', error));
-    if (this.followStreams && this.scheduler.running) this.streams.follow(this.devices.values());
+    if (this.followStreams && this.scheduler.running) this.followEventStreams();
     return targets;
   }
 
   /** Follows every BMC's event stream now, whether or not monitoring runs (tests, the lab). */
   startEventStreams(): void {
+    this.followEventStreams();
+  }
+
+  /** BMCs past the stream cap hear of nothing between polls, so they are polled more often. */
+  private followEventStreams(): void {
     this.streams.follow(this.devices.values());
+    this.scheduler.setFaster(this.streams.cappedDevices, CAPPED_STREAM_HEALTH_FACTOR);
   }
 
   stopEventStreams(): void {
     this.streams.dispose();
+    this.scheduler.setFaster(new Set(), 1);
   }
 
   get trapPort(): number | null {
@@ -330,14 +357,21 @@ export class MonitorService {
       samplesPerSecond: this.writer.samplesPerSecond(FLUSH_MS),
       pollLagP50Ms: this.scheduler.lagPercentile(50),
       pollLagP99Ms: this.scheduler.lagPercentile(99),
+      // The scheduler runs on the real clock (Date.now), whatever clock the monitor was given.
+      pollLagP99LastMinuteMs: this.scheduler.lagPercentile(99, Date.now() - 60_000),
       plan: this.currentPlan,
       traps: traps ? { port: traps.port, address: traps.address, received: traps.received, delivered: traps.delivered, refused: traps.refused, malformed: traps.malformed, dropped: traps.dropped } : null,
       events: {
         push: this.push ? { port: this.push.port ?? 0, ...this.push.counters } : null,
         streams: this.streams.open,
         malformed: this.streams.malformed,
+        streamCap: Number.isFinite(this.streams.cap) ? this.streams.cap : null,
+        streamsCapped: this.streams.cappedDevices.size,
+        cappedHealthSeconds: Math.round(this.currentPlan.healthSeconds * CAPPED_STREAM_HEALTH_FACTOR),
       },
       writerBacklog: this.writer.backlog,
+      writerFlushP99Ms: this.writer.flushP99Ms(),
+      eventLoopDelayP99Ms: this.eventLoop.p99Ms(),
       writerDropped: this.writer.dropped,
       stuckPolls: this.scheduler.stuck,
       offline,

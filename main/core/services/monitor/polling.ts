@@ -28,6 +28,8 @@ export interface PollTimeouts {
  */
 export class DevicePoller {
   private readonly counters = new Map<string, CounterMemory>();
+  /** What each SNMP device was last recognized as (its sysObjectID and profiles). */
+  private readonly recognized = new Map<string, { objectId: string | null; profiles: string[] }>();
 
   constructor(
     private readonly vault: CredentialVault,
@@ -91,7 +93,14 @@ export class DevicePoller {
   private async pollSnmp(device: PollableDevice, kind: PollKind, signal: AbortSignal): Promise<PollResult> {
     const secret = this.vault.open<SnmpSecret>(device.credential_id);
     const { host, port } = splitEndpoint(device.endpoint);
-    const snmp = await collectDevice({ host, port, timeoutMs: Math.min(this.timeouts().healthMs, 3000), retries: 1, ...secret } as SnmpTarget, { now: this.now, session: { signal } });
+    // The inventory recognizes the device afresh (hourly); health polls read what it was recognized as.
+    const recognized = kind === 'health' ? this.recognized.get(device.id) : undefined;
+    const snmp = await collectDevice({ host, port, timeoutMs: Math.min(this.timeouts().healthMs, 3000), retries: 1, ...secret } as SnmpTarget, {
+      now: this.now,
+      session: { signal },
+      ...(recognized ? { recognized } : {}),
+    });
+    this.recognized.set(device.id, { objectId: snmp.system.objectId, profiles: snmp.profiles });
     const at = Date.parse(snmp.observedAt);
     const { observation, memory } = observeSnmp(snmp, this.counters.get(device.id) ?? null, at);
     this.counters.set(device.id, memory);
@@ -101,5 +110,6 @@ export class DevicePoller {
 
   forget(ids: ReadonlySet<string>): void {
     for (const id of this.counters.keys()) if (!ids.has(id)) this.counters.delete(id);
+    for (const id of this.recognized.keys()) if (!ids.has(id)) this.recognized.delete(id);
   }
 }

@@ -1,5 +1,7 @@
 import type { PollPlan } from '../../../../shared/domain/monitoring.js';
 import { repeat, type Disposable, type FailureReporter } from '../../lib/disposable.js';
+import { deadline } from '../../lib/deadline.js';
+import { MinHeap } from '../../lib/min-heap.js';
 
 export type PollKind = 'health' | 'inventory';
 
@@ -55,9 +57,21 @@ interface Entry extends PollTarget {
   failures: number;
   startedAt: number;
   lastPollAt: number | null;
+  /** The sequence number of its item in the due heap; -1 while it has none (a poll runs). */
+  dueSeq: number;
+  /** Dropped by setTargets: its heap item, if any, is stale. */
+  removed: boolean;
+}
+
+/** An entry's place in the due heap: valid while the entry's dueSeq is still `seq`. */
+interface DueItem {
+  at: number;
+  seq: number;
+  entry: Entry;
 }
 
 const MAX_BACKOFF_MS = 15 * 60 * 1000;
+
 const LAG_WINDOW = 20_000;
 /** A poll past its timeout by this much has ignored its abort: reported, and its device stays busy. */
 const STUCK_GRACE_MS = 5_000;
@@ -82,6 +96,17 @@ export class PollScheduler {
    * a new entry, and must still wait for that poll.
    */
   private readonly held = new Set<string>();
+  /**
+   * Each idle entry once, by when its next planned poll is due: a tick looks
+   * at what is due, never at every device (at ten thousand devices, a scan
+   * of all of them on every finished poll was the scheduler's whole cost).
+   */
+  private readonly due = new MinHeap<DueItem>((item) => item.at);
+  private dueSeq = 0;
+  /** Entries with a poll asked for outside the plan. */
+  private readonly asked = new Set<Entry>();
+  /** Entries whose poll runs now. */
+  private readonly runningEntries = new Set<Entry>();
   /** Exclusive work waiting, oldest first. */
   private readonly holds: Hold[] = [];
   private readonly siteInFlight = new Map<string, number>();
@@ -92,6 +117,8 @@ export class PollScheduler {
   peakSiteInFlight = 0;
   private timer: Disposable | null = null;
   private readonly lags: number[] = [];
+  /** When each of `lags` was recorded. */
+  private readonly lagTimes: number[] = [];
   private lagCursor = 0;
   private stopping = new AbortController();
   polls = 0;
@@ -110,6 +137,15 @@ export class PollScheduler {
     this.plan = plan;
   }
 
+  private faster: ReadonlySet<string> = new Set();
+  private fasterFactor = 1;
+
+  /** These devices get health polls every healthSeconds × factor (from their next poll on); the others keep the plan. */
+  setFaster(deviceIds: ReadonlySet<string>, factor: number): void {
+    this.faster = deviceIds;
+    this.fasterFactor = factor;
+  }
+
   /** Adds new devices (their first polls spread over one health interval) and forgets removed ones. */
   setTargets(targets: readonly PollTarget[]): void {
     const now = this.clock();
@@ -117,6 +153,8 @@ export class PollScheduler {
     for (const [id, entry] of this.entries) {
       if (wanted.has(id)) continue;
       this.entries.delete(id);
+      entry.removed = true;
+      this.asked.delete(entry);
       for (const waiter of entry.requested?.waiters ?? []) waiter(false);
     }
     for (const target of targets) {
@@ -126,8 +164,25 @@ export class PollScheduler {
         continue;
       }
       const offset = this.random() * this.plan.healthSeconds * 1000;
-      this.entries.set(target.deviceId, { ...target, nextHealthAt: now + offset, nextInventoryAt: now + offset, running: null, current: null, requested: null, failures: 0, startedAt: 0, lastPollAt: null });
+      const entry: Entry = { ...target, nextHealthAt: now + offset, nextInventoryAt: now + offset, running: null, current: null, requested: null, failures: 0, startedAt: 0, lastPollAt: null, dueSeq: -1, removed: false };
+      this.entries.set(target.deviceId, entry);
+      this.schedule(entry);
     }
+  }
+
+  /** Puts the entry in the due heap at its next planned poll (an inventory only for a device that answers). */
+  private schedule(entry: Entry): void {
+    entry.dueSeq = ++this.dueSeq;
+    this.due.push({ at: entry.failures === 0 ? Math.min(entry.nextHealthAt, entry.nextInventoryAt) : entry.nextHealthAt, seq: entry.dueSeq, entry });
+  }
+
+  /** The earliest valid heap item due by `now`, left in the heap; stale items on top are dropped. */
+  private dueBy(now: number): DueItem | null {
+    for (let top = this.due.peek(); top; top = this.due.peek()) {
+      if (!top.entry.removed && top.seq === top.entry.dueSeq) return top.at <= now ? top : null;
+      this.due.pop();
+    }
+    return null;
   }
 
   /** Starts what is due every `tickMs` (default 100); a tick that throws is reported as "monitor.schedule", and the next one runs as planned. */
@@ -148,6 +203,7 @@ export class PollScheduler {
       for (const waiter of entry.requested?.waiters ?? []) waiter(false);
       entry.requested = null;
     }
+    this.asked.clear();
   }
 
   get running(): boolean {
@@ -233,7 +289,7 @@ export class PollScheduler {
    */
   tick(): void {
     const now = this.clock();
-    for (const entry of this.entries.values()) {
+    for (const entry of this.runningEntries) {
       if (entry.running && now - entry.startedAt > this.timeoutMs(entry.running) + STUCK_GRACE_MS && entry.startedAt > 0) {
         this.stuck += 1;
         entry.startedAt = 0;
@@ -252,9 +308,9 @@ export class PollScheduler {
    */
   private startWaiting(now: number, planned: boolean): void {
     if (this.inFlight >= this.plan.globalConcurrency) return;
-    const waiting: { since: number; target: PollTarget; start: () => void }[] = [];
+    const asked: { since: number; target: PollTarget; start: () => void }[] = [];
     for (const hold of this.holds) {
-      waiting.push({
+      asked.push({
         since: hold.since,
         target: hold.target,
         start: () => {
@@ -263,30 +319,44 @@ export class PollScheduler {
         },
       });
     }
-    for (const entry of this.entries.values()) {
-      if (this.held.has(entry.deviceId)) continue;
+    for (const entry of this.asked) {
       const request = entry.requested;
-      if (request) {
-        waiting.push({
-          since: request.since,
-          target: entry,
-          start: () => {
-            entry.requested = null;
-            void this.launch(entry, request.kind, now, false).then((ok) => request.waiters.forEach((waiter) => waiter(ok)));
-          },
-        });
-        continue;
-      }
-      const kind = planned ? this.dueKind(entry, now) : null;
-      if (kind) waiting.push({ since: kind === 'inventory' ? entry.nextInventoryAt : entry.nextHealthAt, target: entry, start: () => void this.launch(entry, kind, now, true) });
+      if (!request || this.held.has(entry.deviceId)) continue;
+      asked.push({
+        since: request.since,
+        target: entry,
+        start: () => {
+          entry.requested = null;
+          this.asked.delete(entry);
+          void this.launch(entry, request.kind, now, false).then((ok) => request.waiters.forEach((waiter) => waiter(ok)));
+        },
+      });
     }
     // Stable: among equals, exclusive work (listed first) goes first.
-    waiting.sort((a, b) => a.since - b.since);
-    for (const work of waiting) {
-      if (this.inFlight >= this.plan.globalConcurrency) return;
-      if (this.held.has(work.target.deviceId) || !this.hasRoom(work.target)) continue;
-      work.start();
+    asked.sort((a, b) => a.since - b.since);
+    // Merged with the due heap by age; due polls that cannot start now (their device or site is busy) go back as they were.
+    const deferred: DueItem[] = [];
+    let next = 0;
+    while (this.inFlight < this.plan.globalConcurrency) {
+      const due = planned ? this.dueBy(now) : null;
+      const work = asked[next];
+      if (!due && !work) break;
+      if (work && (!due || work.since <= due.at)) {
+        next += 1;
+        if (!this.held.has(work.target.deviceId) && this.hasRoom(work.target)) work.start();
+        continue;
+      }
+      this.due.pop();
+      const entry = due!.entry;
+      const kind = this.dueKind(entry, now);
+      // A device with a request is polled for it (the request is the older wish, or runs with the next room).
+      if (!kind || entry.requested || this.held.has(entry.deviceId) || !this.hasRoom(entry)) {
+        deferred.push(due!);
+        continue;
+      }
+      void this.launch(entry, kind, now, true);
     }
+    for (const item of deferred) this.due.push(item);
   }
 
   private startAsked(now: number): void {
@@ -344,6 +414,7 @@ export class PollScheduler {
         if (kind === 'inventory') entry.requested.kind = 'inventory';
         entry.requested.waiters.push(resolve);
       } else entry.requested = { kind, since: this.clock(), waiters: [resolve] };
+      this.asked.add(entry);
       // Outside monitoring only what was asked for starts, never the plan's due polls.
       if (this.timer) this.tick();
       else this.startAsked(this.clock());
@@ -354,20 +425,27 @@ export class PollScheduler {
     if (planned) this.recordLag(Math.max(0, now - (kind === 'inventory' ? entry.nextInventoryAt : entry.nextHealthAt)));
     entry.running = kind;
     entry.startedAt = now;
+    // Its heap item, if it had one (a poll asked for), is stale now; one is made when the poll ends.
+    entry.dueSeq = -1;
+    this.runningEntries.add(entry);
     const { deviceId, siteId } = entry;
     this.occupy(deviceId, siteId);
-    const signal = AbortSignal.any([AbortSignal.timeout(this.timeoutMs(kind)), this.stopping.signal]);
+    // One controller and one timer per poll, let go when it settles (AbortSignal.any over a timeout signal cost more than the scheduling).
+    const { signal, release: settled } = deadline(this.timeoutMs(kind), this.stopping.signal);
     const planTime = kind === 'inventory' ? entry.nextInventoryAt : entry.nextHealthAt;
     this.emit({ deviceId, siteId, work: 'poll', phase: 'start' });
     const current = Promise.resolve()
       .then(() => this.run({ deviceId, siteId }, kind, signal))
       .catch(() => false)
       .then((ok) => {
+        settled();
         this.emit({ deviceId, siteId, work: 'poll', phase: 'end' });
         entry.running = null;
+        this.runningEntries.delete(entry);
         this.polls += 1;
         entry.lastPollAt = now;
         this.reschedule(entry, kind, ok, planned ? planTime : this.clock());
+        if (!entry.removed) this.schedule(entry);
         entry.current = null;
         // A request that waited for this poll, work waiting for the device, or a device of a full site may start now.
         this.release(deviceId, siteId);
@@ -382,7 +460,7 @@ export class PollScheduler {
     const jitter = () => 0.9 + this.random() * 0.2;
     if (ok) {
       entry.failures = 0;
-      const interval = this.plan.healthSeconds * 1000;
+      const interval = this.plan.healthSeconds * 1000 * (this.faster.has(entry.deviceId) ? this.fasterFactor : 1);
       // Keep to the plan's rhythm; a device that fell a whole interval behind starts afresh from now.
       const next = planned + interval * jitter();
       entry.nextHealthAt = next > finished ? next : finished + interval * jitter();
@@ -397,19 +475,27 @@ export class PollScheduler {
   }
 
   private recordLag(ms: number): void {
-    if (this.lags.length < LAG_WINDOW) this.lags.push(ms);
-    else this.lags[this.lagCursor++ % LAG_WINDOW] = ms;
+    if (this.lags.length < LAG_WINDOW) {
+      this.lags.push(ms);
+      this.lagTimes.push(this.clock());
+    } else {
+      const slot = this.lagCursor++ % LAG_WINDOW;
+      this.lags[slot] = ms;
+      this.lagTimes[slot] = this.clock();
+    }
   }
 
-  /** Poll lag (actual start minus planned start) over the last planned polls, in ms. */
-  lagPercentile(p: number): number | null {
-    if (this.lags.length === 0) return null;
-    const sorted = [...this.lags].sort((a, b) => a - b);
+  /** Poll lag (actual start minus planned start) over the last planned polls (those started since `since`, if given), in ms. */
+  lagPercentile(p: number, since?: number): number | null {
+    const lags = since === undefined ? this.lags : this.lags.filter((_, slot) => this.lagTimes[slot]! >= since);
+    if (lags.length === 0) return null;
+    const sorted = [...lags].sort((a, b) => a - b);
     return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
   }
 
   resetLag(): void {
     this.lags.length = 0;
+    this.lagTimes.length = 0;
     this.lagCursor = 0;
   }
 }

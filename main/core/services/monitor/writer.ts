@@ -129,6 +129,16 @@ export class ResultWriter {
     return this.pending.length;
   }
 
+  /** How long the last flushes' transactions took (ms), newest last: the database's share of the monitor's time. */
+  private readonly flushTimes: number[] = [];
+
+  /** The 99th percentile of the last 500 flushes' transaction times, in ms; null before the first. */
+  flushP99Ms(): number | null {
+    if (this.flushTimes.length === 0) return null;
+    const sorted = [...this.flushTimes].sort((a, b) => a - b);
+    return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]! * 10) / 10;
+  }
+
   /** Samples written per second over the last minute. */
   samplesPerSecond(flushMs: number): number {
     const recent = this.samples.filter((sample) => sample.at >= Date.now() - 60_000);
@@ -146,6 +156,7 @@ export class ResultWriter {
     const changedSites = new Set<string>();
     let samples = 0;
     this.attempts += 1;
+    const started = performance.now();
     try {
       this.store.transactionWaitingAtMost(WRITER_BUSY_MS, () => {
         for (const result of batch) samples += this.apply(result, touchedSites, changedSites, changes);
@@ -173,6 +184,8 @@ export class ResultWriter {
       this.report('monitor.writer', error);
       return emptyChanges();
     }
+    this.flushTimes.push(performance.now() - started);
+    if (this.flushTimes.length > 500) this.flushTimes.shift();
     this.busyRetries = 0;
     this.retryAt = 0;
     if (this.pending.length === 0) this.compactAt = MAX_BACKLOG;

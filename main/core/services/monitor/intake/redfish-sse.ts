@@ -14,10 +14,13 @@ const MAX_RETRY_MS = 300_000;
  * BMC whose password change is not settled is not reconnected (a login
  * with a password that may be wrong counts toward locking the account);
  * once it settles, its stream is reopened with the password that works.
+ * At most `cap` streams are held (each holds a socket for good): the BMCs
+ * past it are `capped`, and the monitor polls them more often instead.
  */
 export class RedfishStreams {
   private readonly streams = new Map<string, AbortController>();
   private readonly unsupported = new Set<string>();
+  private capped: ReadonlySet<string> = new Set();
   malformed = 0;
 
   constructor(
@@ -26,26 +29,37 @@ export class RedfishStreams {
     private readonly onEvent: (device: PollableDevice, event: JsonObject) => void,
     /** Whether the device has a credential change not settled yet. */
     private readonly pending: (id: string) => boolean = () => false,
+    readonly cap: number = Number.POSITIVE_INFINITY,
   ) {}
 
   get open(): number {
     return this.streams.size;
   }
 
+  /** BMCs that offer a stream (as far as is known) but are not followed, because `cap` streams are held. */
+  get cappedDevices(): ReadonlySet<string> {
+    return this.capped;
+  }
+
   /** Follows the BMCs among these devices; stops following the ones gone. */
   follow(devices: Iterable<PollableDevice>): void {
     const wanted = new Set<string>();
+    const waiting: string[] = [];
     for (const device of devices) {
       if (device.protocol !== 'redfish') continue;
       wanted.add(device.id);
       if (this.streams.has(device.id) || this.unsupported.has(device.id)) continue;
-      this.openStream(device.id);
+      waiting.push(device.id);
     }
     for (const [id, controller] of this.streams) {
       if (wanted.has(id)) continue;
       controller.abort();
       this.streams.delete(id);
     }
+    // Streams held stay held; new ones take the room left, in the order the devices came.
+    const room = Math.max(0, this.cap - this.streams.size);
+    for (const id of waiting.slice(0, room)) this.openStream(id);
+    this.capped = new Set(waiting.slice(room));
   }
 
   private openStream(deviceId: string): void {
@@ -94,5 +108,6 @@ export class RedfishStreams {
   dispose(): void {
     for (const controller of this.streams.values()) controller.abort();
     this.streams.clear();
+    this.capped = new Set();
   }
 }
