@@ -407,6 +407,7 @@ export const en = {
     openConsole: 'Open the alarm console',
     monitoring: 'Monitoring {{devices}} devices · {{polls}} polls, {{failures}} failed · poll lag p99 {{lag}} ms',
     monitoringTraps: 'SNMP traps on UDP {{port}}: {{received}} received, {{refused}} refused or dropped',
+    monitoringStreams: 'BMC event streams: {{open}} open; {{capped}} more BMCs are past the limit of {{cap}} streams (set by how many files EdgeCab may open), so they are polled every {{seconds}} s instead',
     notifyEnable: 'Notify me of new critical alarms',
     notifyOn: 'Desktop notifications are on for new critical alarms',
     notifyTitle: 'Critical alarm at {{site}}',

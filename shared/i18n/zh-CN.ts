@@ -408,6 +408,7 @@ export const zhCN: Catalog = {
     openConsole: '打开告警控制台',
     monitoring: '正在监控 {{devices}} 台设备 · 已采集 {{polls}} 次，失败 {{failures}} 次 · 采集延迟 p99 {{lag}} 毫秒',
     monitoringTraps: 'SNMP Trap（UDP {{port}}）：已接收 {{received}} 条，拒绝或丢弃 {{refused}} 条',
+    monitoringStreams: 'BMC 事件流：已打开 {{open}} 条；另有 {{capped}} 台 BMC 超出 {{cap}} 条事件流的上限（由 EdgeCab 可打开的文件数决定），改为每 {{seconds}} 秒采集一次',
     notifyEnable: '有新的紧急告警时通知我',
     notifyOn: '新的紧急告警会弹出桌面通知',
     notifyTitle: '{{site}} 出现紧急告警',

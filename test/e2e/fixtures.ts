@@ -63,10 +63,11 @@ async function intakePorts(): Promise<string[]> {
   return ['--trap-port', String(trapPort), '--events-port', String(eventsPort)];
 }
 
-export async function startEdgecab(dataDir: string, port = 0, intake = false): Promise<{ url: string; child: ChildProcess; session: string; token: string }> {
+export async function startEdgecab(dataDir: string, port = 0, intake = false, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; session: string; token: string }> {
   const receivers = intake ? await intakePorts() : ['--trap-port', 'off', '--events-port', 'off'];
   const child = spawn(process.execPath, [packageJson.bin.edgecab, 'serve', '--port', String(port), '--json', '--data-dir', dataDir, ...receivers], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
   });
   const listening = await new Promise<{ url: string; setupUrl: string | null }>((resolve, reject) => {
     let out = '';
@@ -118,7 +119,9 @@ export async function stopEdgecab(child: ChildProcess): Promise<void> {
 }
 
 /** Starts `edgecab serve` on a free port with its own data directory, once per worker. */
-export const test = base.extend<{ blockExternal: void; signedIn: boolean }, { edgecab: EdgecabServer; serverName: string; intake: boolean }>({
+export const test = base.extend<{ blockExternal: void; signedIn: boolean }, { edgecab: EdgecabServer; serverName: string; intake: boolean; serverEnv: Record<string, string> }>({
+  /** Environment variables for the worker's server (spec files with a server of their own). */
+  serverEnv: [{}, { scope: 'worker', option: true }],
   /** Servers whose devices send traps and events to them (the wizard's) set this: the receivers listen on free ports. */
   intake: [false, { scope: 'worker', option: true }],
   /** Tests of the sign-in screens set this false to start signed out. */
@@ -126,9 +129,9 @@ export const test = base.extend<{ blockExternal: void; signedIn: boolean }, { ed
   /** Spec files that need a server of their own (e.g. a large data set) set a different name. */
   serverName: ['shared', { scope: 'worker', option: true }],
   edgecab: [
-    async ({ serverName: _serverName, intake }, use) => {
+    async ({ serverName: _serverName, intake, serverEnv }, use) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'edgecab-e2e-'));
-      const { url, child, session, token } = await startEdgecab(dataDir, 0, intake);
+      const { url, child, session, token } = await startEdgecab(dataDir, 0, intake, serverEnv);
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await use({ url, dataDir, session, token });
       await stopEdgecab(child);

@@ -174,6 +174,9 @@ export function AlarmConsole() {
         <p className="convergence" data-testid="monitor-status">
           {t('alarms.monitoring', { devices: monitor.devices, lag: monitor.pollLagP99Ms === null ? '—' : Math.round(monitor.pollLagP99Ms), polls: monitor.polls, failures: monitor.failures })}
           {monitor.traps ? ` · ${t('alarms.monitoringTraps', { received: monitor.traps.received, port: monitor.traps.port, refused: monitor.traps.refused + monitor.traps.malformed + monitor.traps.dropped })}` : ''}
+          {monitor.events.streamsCapped > 0
+            ? ` · ${t('alarms.monitoringStreams', { open: monitor.events.streams, capped: monitor.events.streamsCapped, cap: monitor.events.streamCap ?? '—', seconds: monitor.events.cappedHealthSeconds })}`
+            : ''}
         </p>
       ) : null}
       {page ? (
