@@ -248,7 +248,8 @@ async function runStep(wanted: number, lastStep: boolean): Promise<StepResult> {
     const backlogGrows = last.writerDropped > 0 || backlogMax > Math.max(1000, n / 5);
     if (backlogGrows) missed.push(`writer backlog up to ${backlogMax} results, ${last.writerDropped} dropped`);
     if (!(perDay < TARGETS.bytesPerDeviceDay)) missed.push(`${(perDay / 1e6).toFixed(2)} MB per device-day (target < 2)`);
-    const limit = Number(readFileSync('/proc/self/limits', 'utf8').match(/Max open files\s+(\d+)/)?.[1] ?? Number.NaN);
+    const limitOf = (pid: number) => Number(readFileSync(`/proc/${pid}/limits`, 'utf8').match(/Max open files\s+(\d+)/)?.[1] ?? Number.NaN);
+    const limit = Math.min(limitOf(serverPid), limitOf(labPid));
     const ranOut = missed.length
       ? bottleneck({
           // The machine's CPU counts too: the lab shares it, and a lab that cannot answer in time shows as lag.

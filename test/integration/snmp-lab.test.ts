@@ -62,8 +62,10 @@ describe('lab SNMP devices', () => {
 
   it('a device read as what it was recognized as: the same reading, without probing for every other vendor\'s MIB; recognized afresh when its sysObjectID changes', async () => {
     const target = v2c(ups.port);
-    const full = await collectDevice(target);
+    const told: { objectId: string | null; profiles: string[] }[] = [];
+    const full = await collectDevice(target, { onRecognized: (value) => told.push(value) });
     expect(full.profiles).toContain('ups-mib');
+    expect(told).toEqual([{ objectId: full.system.objectId, profiles: full.profiles }]);
     let datagrams = 0;
     const send = Socket.prototype.send;
     Socket.prototype.send = function (this: Socket, ...args: Parameters<Socket['send']>) {

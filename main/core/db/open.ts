@@ -30,30 +30,38 @@ export function openDatabase(file: string, nativeBinding?: string): Database {
   }
 }
 
-/** Distinct SQL texts kept prepared; the code has a few hundred, so this only bounds SQL built from data. */
+/** Distinct statements kept prepared; the code has a few hundred, so this only bounds SQL built from data. */
 const STATEMENT_CACHE_SIZE = 2000;
+
+type StatementMode = 'plain' | 'pluck' | 'raw' | 'expand';
 
 /**
  * db.prepare keeps what it prepared, by SQL text: the code prepares its
  * statements where it uses them, and at thousands of polls a minute
- * preparing them again was a twentieth of the monitor's time. A statement
- * in use (an iterate() not finished) is never handed out twice; each one
- * handed out starts in the default modes whatever a call site set before
- * (pluck, raw, expand, safeIntegers). SQLite prepares a kept statement
+ * preparing them again was a twentieth of the monitor's time. A kept
+ * statement is shared by every caller of its SQL, so its mode must never
+ * change under one of them: pluck(), raw() and expand() on it answer
+ * another kept statement of the same SQL in that mode (every call site
+ * chains them, `db.prepare(sql).pluck().get()`), and it stays as it was.
+ * A statement in use (an iterate() not finished) is never handed out
+ * twice: the caller gets one of its own. SQLite prepares a kept statement
  * again by itself when the schema changes.
  */
 function reuseStatements(db: Database): void {
   const prepare = db.prepare.bind(db) as (sql: string) => Statement;
   const kept = new Map<string, Statement>();
-  const reuse = (sql: string): Statement => {
-    const statement = kept.get(sql);
-    if (!statement || statement.busy) {
-      const fresh = prepare(sql);
-      if (!statement && kept.size < STATEMENT_CACHE_SIZE) kept.set(sql, fresh);
-      return fresh;
-    }
-    if (statement.reader) statement.pluck(false).raw(false).expand(false);
-    return statement.safeIntegers(false);
+  const statement = (sql: string, mode: StatementMode): Statement => {
+    const key = `${mode}\u0000${sql}`;
+    const known = kept.get(key);
+    if (known && !known.busy) return known;
+    const fresh = prepare(sql);
+    if (mode !== 'plain') fresh[mode](true);
+    // Only a kept statement is shared; one made because the kept one is busy is the caller's own to change.
+    if (known || kept.size >= STATEMENT_CACHE_SIZE) return fresh;
+    const shared = fresh as Statement & Record<Exclude<StatementMode, 'plain'>, (toggle?: boolean) => Statement>;
+    for (const each of ['pluck', 'raw', 'expand'] as const) shared[each] = (toggle = true) => statement(sql, toggle ? each : 'plain');
+    kept.set(key, fresh);
+    return fresh;
   };
-  db.prepare = reuse as Database['prepare'];
+  db.prepare = ((sql: string) => statement(sql, 'plain')) as Database['prepare'];
 }

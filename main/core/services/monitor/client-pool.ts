@@ -41,8 +41,10 @@ export class RedfishClientPool {
       if (made?.key === key) return made.client;
     }
     const secret = this.vault.open<RedfishSecret>(device.credential_id);
-    // One polling connection per BMC: a poll's GETs take turns on it (each is a few ms), and a province's thousands of BMCs cost a socket each, not four.
-    const client = new RedfishClient({ url: device.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: this.requestTimeoutMs(), maxConnections: 1 });
+    // Two polling connections per BMC, not four: a province's thousands of BMCs cost two sockets each, and a slow BMC
+    // (half a second per GET is common) still answers a health poll's dozen GETs well within the 10 s timeout. One was too few:
+    // a request's deadline runs while it waits for the connection.
+    const client = new RedfishClient({ url: device.endpoint, username: secret.username, password: secret.password, pinnedFingerprint: device.fingerprint, requestTimeoutMs: this.requestTimeoutMs(), maxConnections: 2 });
     this.clients.set(device.id, { key, client });
     return client;
   }

@@ -11,6 +11,7 @@ export class EventLoopDelay {
   start(): Disposable {
     const histogram = monitorEventLoopDelay({ resolution: 10 });
     histogram.enable();
+    this.lastMinuteP99 = null;
     this.histogram = histogram;
     const timer = setInterval(() => {
       this.lastMinuteP99 = histogram.percentile(99) / 1e6;
@@ -21,14 +22,18 @@ export class EventLoopDelay {
       dispose: () => {
         clearInterval(timer);
         histogram.disable();
-        if (this.histogram === histogram) this.histogram = null;
+        if (this.histogram === histogram) {
+          this.histogram = null;
+          this.lastMinuteP99 = null;
+        }
       },
     };
   }
 
   /** The last full minute's 99th percentile in ms; in the first minute, what was measured so far; null when not measuring. */
   p99Ms(): number | null {
-    const value = this.lastMinuteP99 ?? (this.histogram && this.histogram.count > 0 ? this.histogram.percentile(99) / 1e6 : null);
+    if (!this.histogram) return null;
+    const value = this.lastMinuteP99 ?? (this.histogram.count > 0 ? this.histogram.percentile(99) / 1e6 : null);
     return value === null ? null : Math.round(value * 10) / 10;
   }
 }

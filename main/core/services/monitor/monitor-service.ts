@@ -44,8 +44,9 @@ const CAPPED_STREAM_HEALTH_FACTOR = 2 / 3;
  * known limit, 1,000. EDGECAB_MAX_EVENT_STREAMS sets it.
  */
 function streamCap(): number {
-  const configured = Number(process.env.EDGECAB_MAX_EVENT_STREAMS);
-  if (process.env.EDGECAB_MAX_EVENT_STREAMS !== undefined && Number.isInteger(configured) && configured >= 0) return configured;
+  const setting = process.env.EDGECAB_MAX_EVENT_STREAMS?.trim();
+  const configured = Number(setting);
+  if (setting && Number.isInteger(configured) && configured >= 0) return configured;
   const limit = openFilesLimit();
   return limit === null ? 1000 : Math.floor(limit / 8);
 }
@@ -235,7 +236,7 @@ export class MonitorService {
   /** BMCs past the stream cap hear of nothing between polls, so they are polled more often. */
   private followEventStreams(): void {
     this.streams.follow(this.devices.values());
-    this.scheduler.setFaster(this.streams.cappedDevices, CAPPED_STREAM_HEALTH_FACTOR);
+    this.scheduler.setFaster(this.streams.unheardDevices, CAPPED_STREAM_HEALTH_FACTOR);
   }
 
   stopEventStreams(): void {

@@ -99,8 +99,9 @@ export class DevicePoller {
       now: this.now,
       session: { signal },
       ...(recognized ? { recognized } : {}),
+      // Kept only from a recognition whose every check was answered: one that timed out would leave a vendor's profile unread for an hour.
+      onRecognized: (value) => this.recognized.set(device.id, value),
     });
-    this.recognized.set(device.id, { objectId: snmp.system.objectId, profiles: snmp.profiles });
     const at = Date.parse(snmp.observedAt);
     const { observation, memory } = observeSnmp(snmp, this.counters.get(device.id) ?? null, at);
     this.counters.set(device.id, memory);

@@ -336,6 +336,15 @@ export class PollScheduler {
     asked.sort((a, b) => a.since - b.since);
     // Merged with the due heap by age; due polls that cannot start now (their device or site is busy) go back as they were.
     const deferred: DueItem[] = [];
+    try {
+      this.startInOrder(asked, deferred, now, planned);
+    } finally {
+      // Whatever happened, a due poll taken from the heap goes back: a device left out of it would never be polled again.
+      for (const item of deferred) this.due.push(item);
+    }
+  }
+
+  private startInOrder(asked: { since: number; target: PollTarget; start: () => void }[], deferred: DueItem[], now: number, planned: boolean): void {
     let next = 0;
     while (this.inFlight < this.plan.globalConcurrency) {
       const due = planned ? this.dueBy(now) : null;
@@ -347,16 +356,14 @@ export class PollScheduler {
         continue;
       }
       this.due.pop();
+      // Back it goes, whatever follows: if the poll starts, the item is stale by then (launch takes the entry's item away).
+      deferred.push(due!);
       const entry = due!.entry;
       const kind = this.dueKind(entry, now);
       // A device with a request is polled for it (the request is the older wish, or runs with the next room).
-      if (!kind || entry.requested || this.held.has(entry.deviceId) || !this.hasRoom(entry)) {
-        deferred.push(due!);
-        continue;
-      }
+      if (!kind || entry.requested || this.held.has(entry.deviceId) || !this.hasRoom(entry)) continue;
       void this.launch(entry, kind, now, true);
     }
-    for (const item of deferred) this.due.push(item);
   }
 
   private startAsked(now: number): void {

@@ -6,6 +6,9 @@ import type { PollableDevice } from '../poll-result.js';
 
 const FIRST_RETRY_MS = 5_000;
 const MAX_RETRY_MS = 300_000;
+/** A stream that failed this often in a row gives its place under the cap to another BMC for a while (REST_MS). */
+const FAILURES_BEFORE_REST = 3;
+const REST_MS = 600_000;
 
 /**
  * Follows the server-sent event stream of every BMC that offers one (and
@@ -21,6 +24,8 @@ export class RedfishStreams {
   private readonly streams = new Map<string, AbortController>();
   private readonly unsupported = new Set<string>();
   private capped: ReadonlySet<string> = new Set();
+  /** BMCs whose stream kept failing, and until when they are left to polls. */
+  private readonly resting = new Map<string, number>();
   malformed = 0;
 
   constructor(
@@ -41,6 +46,11 @@ export class RedfishStreams {
     return this.capped;
   }
 
+  /** BMCs that offer a stream but are not heard from between polls: past the cap, or resting after failing streams. */
+  get unheardDevices(): ReadonlySet<string> {
+    return new Set([...this.capped, ...this.resting.keys()]);
+  }
+
   /** Follows the BMCs among these devices; stops following the ones gone. */
   follow(devices: Iterable<PollableDevice>): void {
     const wanted = new Set<string>();
@@ -49,8 +59,12 @@ export class RedfishStreams {
       if (device.protocol !== 'redfish') continue;
       wanted.add(device.id);
       if (this.streams.has(device.id) || this.unsupported.has(device.id)) continue;
+      const restingUntil = this.resting.get(device.id);
+      if (restingUntil !== undefined && restingUntil > Date.now()) continue;
+      this.resting.delete(device.id);
       waiting.push(device.id);
     }
+    for (const id of this.resting.keys()) if (!wanted.has(id)) this.resting.delete(id);
     for (const [id, controller] of this.streams) {
       if (wanted.has(id)) continue;
       controller.abort();
@@ -79,6 +93,7 @@ export class RedfishStreams {
 
   private async run(deviceId: string, signal: AbortSignal): Promise<void> {
     let delay = FIRST_RETRY_MS;
+    let failures = 0;
     while (!signal.aborted) {
       const device = this.device(deviceId);
       if (!device) break;
@@ -92,10 +107,17 @@ export class RedfishStreams {
           this.malformed += 1;
         });
         delay = FIRST_RETRY_MS;
+        failures = 0;
       } catch (error) {
         if (signal.aborted) break;
         if ((error as { code?: string }).code === 'not_supported') {
           this.unsupported.add(deviceId);
+          break;
+        }
+        failures += 1;
+        // Held places are few: one that never opens is not kept from a BMC waiting for a place, whose stream may.
+        if (failures >= FAILURES_BEFORE_REST && this.capped.size > 0) {
+          this.resting.set(deviceId, Date.now() + REST_MS);
           break;
         }
       }
@@ -109,5 +131,6 @@ export class RedfishStreams {
     for (const controller of this.streams.values()) controller.abort();
     this.streams.clear();
     this.capped = new Set();
+    this.resting.clear();
   }
 }
