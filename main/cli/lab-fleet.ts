@@ -23,6 +23,7 @@ interface FleetCliOptions extends IntakeCliOptions {
   fleetOnly?: boolean;
   trapTo?: { host: string; port: number };
   addresses?: string;
+  linkDown?: 'refuse' | 'silent';
   json?: boolean;
 }
 
@@ -62,7 +63,7 @@ async function runFleet(options: FleetCliOptions): Promise<void> {
     catchBackgroundFailures({ log: (line) => console.error(`edgecab lab: ${line}`) });
     const addresses = options.addresses ? expandRanges(options.addresses, 65_536) : null;
     if (addresses?.error) throw new Error(`--addresses: ${addresses.error}`);
-    const fleet = await LabFleet.start({ sites: options.sites, seed: options.seed, template, mockupDir: labMockupDir(), ...(options.trapTo ? { trapTo: options.trapTo } : {}), ...(addresses ? { addresses: addresses.addresses } : {}) });
+    const fleet = await LabFleet.start({ sites: options.sites, seed: options.seed, template, mockupDir: labMockupDir(), ...(options.trapTo ? { trapTo: options.trapTo } : {}), ...(addresses ? { addresses: addresses.addresses } : {}), ...(options.linkDown ? { linkDown: options.linkDown } : {}) });
     for (const site of fleet.sites) {
       const { devices, faults: _faults, ...rest } = site;
       console.log(JSON.stringify({ event: 'site', ...rest, devices: devices.map(({ lab: _lab, ...device }) => device) }));
@@ -128,6 +129,10 @@ export function addFleetOptions(lab: Command): Command {
       } catch (error) {
         throw new InvalidArgumentError((error as Error).message);
       }
+    })
+    .option('--link-down <how>', 'with --fleet-only: how a site with its link down behaves: "refuse" (its devices stop listening, as on a LAN where they are gone) or "silent" (BMCs take connections and never answer, as behind a WAN that drops everything)', (value) => {
+      if (value !== 'refuse' && value !== 'silent') throw new InvalidArgumentError('"refuse" or "silent"');
+      return value;
     })
     .option('--addresses <ranges>', 'with --fleet-only: the addresses of this machine the devices listen on, in order (CIDR, a-b ranges); default 127.100.<site>.<slot>')
     .option('--json', 'print JSON lines')

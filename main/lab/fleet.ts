@@ -33,6 +33,14 @@ export interface FleetOptions {
   tickSeconds?: number;
   /** How often a flapping port changes state (default 4 s). */
   flapSeconds?: number;
+  /**
+   * What a site with its link down does: its devices stop listening
+   * ("refuse", the default: connections are refused at once), or its BMCs
+   * take connections and never answer ("silent": a WAN that drops
+   * everything, where each request runs into its timeout). SNMP agents stop
+   * either way; unanswered UDP looks the same.
+   */
+  linkDown?: 'refuse' | 'silent';
   /** Where the sites are spread (a circle around this point). */
   center?: { latitude: number; longitude: number; radiusDegrees: number };
 }
@@ -188,9 +196,10 @@ export class LabFleet {
     const servers = site.devices.filter((device) => device.lab instanceof LabBmc).map((device) => device.lab as LabBmc);
     switch (fault) {
       case 'link-down':
-        // The WAN link is gone: nothing in the site answers (agents and BMCs stop listening).
+        // The WAN link is gone: nothing in the site answers (agents stop listening; BMCs too, or they go silent).
         for (const device of site.devices) {
-          if (active) await device.lab.stop();
+          if (device.lab instanceof LabBmc && this.options.linkDown === 'silent') device.lab.faults = { ...device.lab.faults, silent: active };
+          else if (active) await device.lab.stop();
           else await device.lab.start();
         }
         break;

@@ -34,6 +34,8 @@ export interface BmcFaults {
   passwordChange?: 'no-content' | 'applied-then-503' | '503-not-applied' | 'applied-then-drop' | 'applied-then-hang';
   /** How far the BMC's clock is off, in ms. */
   clockSkewMs?: number;
+  /** Requests are taken and never answered, as behind a link that drops everything (the client's timeout ends them). */
+  silent?: boolean;
 }
 
 export interface LabBmcOptions {
@@ -374,6 +376,8 @@ export class LabBmc {
 
   private async applyFaults(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const faults = this.faults;
+    // Never answered: the connection stays until the client gives up (or the BMC stops).
+    if (faults.silent) return true;
     if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     if (faults.dropConnections) {
       req.socket.destroy();
