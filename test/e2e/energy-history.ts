@@ -14,7 +14,10 @@
  * readings stand still otherwise). Hangzhou draws about a third more in the
  * last week (three of its PDU's outlets switched on) and its PDU counter is
  * cleared three days ago; Suzhou draws the same all along, sits in a region
- * without a tariff, and its UPS reports no power today.
+ * without a tariff, and its UPS reports no power for the last day (from the
+ * first polls within 27 hours of now: "today" alone is not enough, since
+ * yesterday's Shanghai morning is within the last 24 hours when the test
+ * runs before 04:00 in Shanghai).
  */
 import { createCore, type Core } from '../../main/core/index.js';
 import { LabPdu, LabUps } from '../../main/lab/snmp/devices.js';
@@ -100,12 +103,14 @@ export async function recordEnergyHistory(dataDir: string): Promise<EnergyHistor
     segments.push({ from: end - 3 * HOUR_MS, to: end, daysAgo: 0 });
 
     let polls = 0;
+    let suzhouUpsSilent = false;
     for (const segment of segments) {
       if (segment.daysAgo === 6) for (const outlet of [6, 7, 8]) hangzhou.pdu.setOutlet(outlet, true);
-      if (segment.daysAgo === 0) {
+      if (!suzhouUpsSilent && segment.from >= end - DAY_MS - 3 * HOUR_MS) {
         // Suzhou's UPS still answers, but no longer reports its input and output power.
         suzhou.ups.agent.deleteRow('upsOutputTable', 1);
         suzhou.ups.agent.deleteRow('upsInputTable', 1);
+        suzhouUpsSilent = true;
       }
       for (let at = segment.from; at <= segment.to; at += STEP_SECONDS * 1000) {
         clock = at;
@@ -114,7 +119,7 @@ export async function recordEnergyHistory(dataDir: string): Promise<EnergyHistor
         await Promise.all([core.services.monitor.pollSite(hangzhou.siteId), core.services.monitor.pollSite(suzhou.siteId)]);
         polls += 1;
         // The UPS feeds the PDU: its output a little above what the PDU measured, its input above that by its own losses.
-        for (const site of segment.daysAgo === 0 ? [hangzhou] : [hangzhou, suzhou]) followPdu(core, site);
+        for (const site of suzhouUpsSilent ? [hangzhou] : [hangzhou, suzhou]) followPdu(core, site);
       }
       clock = Math.min(segment.to + 10 * 60_000, end);
       core.services.energy.rollClosedHours();

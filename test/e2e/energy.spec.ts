@@ -207,7 +207,7 @@ test.describe('Energy', () => {
     await page.getByLabel('语言').selectOption('en');
     await page.setViewportSize({ width: 1360, height: 820 });
 
-    // Suzhou: no tariff anywhere above it, and its UPS reported no power today.
+    // Suzhou: no tariff anywhere above it, and its UPS reported no power for the last day.
     const sz = await json<SiteEnergy>(url, `/sites/${history.suzhou.siteId}/energy?days=7`);
     expect(sz.tariff).toBeNull();
     expect(sz.missing).toEqual([history.suzhou.upsId]);
