@@ -292,7 +292,11 @@ export class LabBmc {
       res.end();
       return;
     }
-    const text = JSON.stringify(body);
+    this.sendText(res, status, JSON.stringify(body), headers);
+  }
+
+  /** A JSON answer already serialized. */
+  private sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'odata-version': '4.0', ...headers });
     res.end(text);
   }
@@ -526,8 +530,7 @@ export class LabBmc {
       answer = { text: JSON.stringify(resource), etag: etagOf(resource) };
       sharedAnswers.set(resource, answer);
     }
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'odata-version': '4.0', etag: answer.etag });
-    res.end(answer.text);
+    this.sendText(res, 200, answer.text, { etag: answer.etag });
   }
 
   private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
