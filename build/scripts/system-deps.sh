@@ -5,6 +5,7 @@
 #   snmpd, snmp, snmptrapd, snmpsim  real SNMP peers for the SNMP integration tests
 #   iproute2                         network namespaces with veth: lab devices on addresses of their own (not loopback)
 #   podman, runc, busybox-static     a real workload engine (Podman's Docker-compatible API) and images built locally from busybox
+#   libxml2-utils                    xmllint: the firmware descriptions the tests write are validated against assets/firmware/*.xsd
 #   procps                           pgrep: the Podman test service's conmon helpers are found and ended before its storage is removed
 # As root on Debian/Ubuntu it installs what is missing; elsewhere it says what to install.
 set -euo pipefail
@@ -23,6 +24,7 @@ command -v /usr/sbin/snmptrapd >/dev/null 2>&1 || missing+=(snmptrapd)
 command -v snmpsimd >/dev/null 2>&1 || missing+=(snmpsim)
 command -v podman >/dev/null 2>&1 || missing+=(podman)
 command -v pgrep >/dev/null 2>&1 || missing+=(procps)
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || missing+=(runc)
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || missing+=(busybox-static)
 [ ${#missing[@]} -eq 0 ] && exit 0

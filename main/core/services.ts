@@ -2,6 +2,9 @@ import { EnergyService } from './services/energy/energy-service.js';
 import { PowerLimits } from './services/energy/power-limits.js';
 import { StandingCaps } from './services/energy/standing-caps.js';
 import { FirmwareState } from './services/firmware/firmware-state.js';
+import { FirmwareRepository } from './services/firmware/firmware-repository.js';
+import { FirmwareBaselines } from './services/firmware/baselines.js';
+import { FirmwareCompliance } from './services/firmware/compliance.js';
 import type { SystemInfo } from '../../shared/contract/index.js';
 import type { SiteCsvImportResult } from '../../shared/domain/site.js';
 import type { Database } from './db/open.js';
@@ -72,6 +75,12 @@ export interface Services {
   powerLimits: PowerLimits;
   /** Every device's firmware per component, as history, from the monitor's inventory reads. */
   firmware: FirmwareState;
+  /** Firmware packages (image + checked description), content-addressed. */
+  firmwarePackages: FirmwareRepository;
+  /** Which version each component of each model should run, per cabinet model, region or site. */
+  firmwareBaselines: FirmwareBaselines;
+  /** Every device's compliance with its baseline, from its last inventory read. */
+  firmwareCompliance: FirmwareCompliance;
   /** Standing power caps per site and cabinet model, applied through the BMCs and checked hourly. */
   standingCaps: StandingCaps;
   /** Failures of EdgeCab's own background work. */
@@ -133,6 +142,9 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   monitor.follow(powerLimits);
   const firmware = new FirmwareState(db, (what, error) => health.report(what, error));
   devices.onReadingKept((deviceId, reading) => firmware.readingKept(deviceId, reading));
+  const firmwarePackages = new FirmwareRepository(db, dataDir, (keyId) => apps.publisherKey(keyId), now);
+  const firmwareBaselines = new FirmwareBaselines(firmwarePackages.store, cabinets.templates, now);
+  const firmwareCompliance = new FirmwareCompliance(firmwarePackages.store, firmwareBaselines, now);
   const standingCaps = new StandingCaps(db, devices, powerLimits, audit, cabinets.templates, now, (what, error) => health.report(what, error));
   // Mains back and every server set back: the standing caps are checked at once (one may have changed during the outage).
   powerLimits.afterLift = (siteId) => void standingCaps.applySite(siteId).catch((error: unknown) => health.report('energy.caps', error));
@@ -173,6 +185,9 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     powerLimits,
     standingCaps,
     firmware,
+    firmwarePackages,
+    firmwareBaselines,
+    firmwareCompliance,
     energy: new EnergyService(db, now, (what, error) => health.report(what, error), (what) => health.cleared(what), siteAlarms),
     health,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),

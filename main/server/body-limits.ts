@@ -3,6 +3,7 @@ import { BodyLimitPlugin } from '@orpc/server/node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CSV_IMPORT_MAX_BYTES } from '../../shared/domain/site.js';
 import { MAX_RELEASE_UPLOAD_BYTES } from '../../shared/domain/apps.js';
+import { MAX_FIRMWARE_CATALOG_BYTES, MAX_FIRMWARE_DESCRIPTION_BYTES, MAX_FIRMWARE_IMAGE_BYTES } from '../../shared/domain/firmware-repository.js';
 import { sendProblem } from './problem.js';
 
 /**
@@ -22,12 +23,20 @@ export const MAX_TILE_UPLOAD_BYTES = 512 * 1024 * 1024 + 64 * 1024;
 /** An app release bundle (the contract allows 4 GiB) plus the multipart envelope. */
 export const MAX_RELEASE_UPLOAD_BYTES_WITH_ENVELOPE = MAX_RELEASE_UPLOAD_BYTES + 64 * 1024;
 
+/** A firmware image and its description (2 GiB + 1 MiB), or a catalog, plus the envelope. */
+const MAX_FIRMWARE_UPLOAD_BYTES = MAX_FIRMWARE_IMAGE_BYTES + MAX_FIRMWARE_DESCRIPTION_BYTES + 64 * 1024;
+const MAX_CATALOG_UPLOAD_BYTES = MAX_FIRMWARE_CATALOG_BYTES + 64 * 1024;
+
 /** The routes that take a file, REST and the web UI's RPC endpoint, and how large a body they read. */
 const UPLOAD_LIMITS = new Map([
   ['/api/v1/tiles/packages', MAX_TILE_UPLOAD_BYTES],
   ['/rpc/tiles/import', MAX_TILE_UPLOAD_BYTES],
   ['/api/v1/apps/releases', MAX_RELEASE_UPLOAD_BYTES_WITH_ENVELOPE],
   ['/rpc/apps/push', MAX_RELEASE_UPLOAD_BYTES_WITH_ENVELOPE],
+  ['/api/v1/firmware/packages', MAX_FIRMWARE_UPLOAD_BYTES],
+  ['/rpc/firmware/upload', MAX_FIRMWARE_UPLOAD_BYTES],
+  ['/api/v1/firmware/catalogs', MAX_CATALOG_UPLOAD_BYTES],
+  ['/rpc/firmware/importCatalog', MAX_CATALOG_UPLOAD_BYTES],
 ]);
 
 export function bodyLimitFor(pathname: string): number {

@@ -36,6 +36,10 @@ const UPLOAD_OPERATIONS = new Map([
   ['/rpc/tiles/import', 'tiles.import'],
   ['/api/v1/apps/releases', 'apps.push'],
   ['/rpc/apps/push', 'apps.push'],
+  ['/api/v1/firmware/packages', 'firmware.upload'],
+  ['/rpc/firmware/upload', 'firmware.upload'],
+  ['/api/v1/firmware/catalogs', 'firmware.importCatalog'],
+  ['/rpc/firmware/importCatalog', 'firmware.importCatalog'],
 ]);
 
 /** A body this small is read and dropped when refused, so that the client is done sending and reads the answer. */
@@ -67,7 +71,7 @@ export async function stageMultipartBody(core: Core, context: CoreContext, req: 
   const operation = UPLOAD_OPERATIONS.get(pathname);
   if (!operation) {
     beforeRefusing(req, res);
-    sendProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Only a tile package or app release upload takes a multipart body; send JSON');
+    sendProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Only a tile package, app release or firmware upload takes a multipart body; send JSON');
     return false;
   }
   try {

@@ -28,6 +28,7 @@ import { IntegrityPage } from '../features/security/IntegrityPage.js';
 import { AppsPage } from '../features/apps/AppsPage.js';
 import { RolloutsPage } from '../features/rollouts/RolloutsPage.js';
 import { EnergyPage } from '../features/energy/EnergyPage.js';
+import { FirmwarePage } from '../features/firmware/FirmwarePage.js';
 
 const ADMIN_SOMEWHERE: Needs = { role: 'administrator', where: 'anywhere' };
 const ADMIN_EVERYWHERE: Needs = { role: 'administrator', where: 'everywhere' };
@@ -43,6 +44,7 @@ const SCREENS: readonly { path: string; label: string; element: ReactElement; ne
   { path: '/apps', label: 'apps.nav', element: <AppsPage /> },
   { path: '/rollouts', label: 'rollouts.nav', element: <RolloutsPage /> },
   { path: '/energy', label: 'energy.nav', element: <EnergyPage /> },
+  { path: '/firmware', label: 'firmwareRepo.nav', element: <FirmwarePage /> },
   { path: '/probe', label: 'nav.probe', element: <ProbePage />, needs: ADMIN_EVERYWHERE },
   { path: '/lab', label: 'nav.lab', element: <LabPage />, needs: ADMIN_EVERYWHERE },
   { path: '/audit', label: 'nav.audit', element: <AuditPage />, needs: ADMIN_EVERYWHERE },

@@ -58,6 +58,19 @@ import {
 import { IdentityEnrolInput, IdentityRevokeInput, SiteIdentityView } from '../domain/node-identity.js';
 import { DeviceIntegrity, IntegrityAcceptInput, IntegrityFleet, IntegritySiteInput, SiteIntegrity } from '../domain/integrity.js';
 import { FirmwareQuery, FirmwareView } from '../domain/firmware.js';
+import {
+  Baseline,
+  BaselineInput,
+  CatalogImportResult,
+  ComplianceOverview,
+  DeviceCompliance,
+  FirmwarePackage,
+  FirmwareUploadResult,
+  MAX_FIRMWARE_CATALOG_BYTES,
+  MAX_FIRMWARE_DESCRIPTION_BYTES,
+  MAX_FIRMWARE_IMAGE_BYTES,
+  SiteCompliance,
+} from '../domain/firmware-repository.js';
 import { EmergencyPolicy, EmergencyPolicyView, EnergyExport, ModelCapInput, ModelCapView, SiteCapInput, SiteCapsQuery, SiteCapsView, EnergyFleet, EnergyQuery, PowerLimitInput, PowerLimitQuery, PowerLimitView, RegionTariffQuery, SiteEnergy, SiteEnergyQuery, TariffInput, TariffView } from '../domain/energy.js';
 
 /**
@@ -591,6 +604,56 @@ export const contract = {
       .errors(notFound)
       .input(FirmwareQuery)
       .output(FirmwareView),
+    deviceCompliance: base
+      .route({ method: 'GET', path: '/devices/{id}/firmware/compliance', tags: ['firmware'], summary: "A device's compliance with the baseline that covers it, per component: target, current version and when it was read" })
+      .errors(notFound)
+      .input(FirmwareQuery)
+      .output(DeviceCompliance),
+    packages: base.route({ method: 'GET', path: '/firmware/packages', tags: ['firmware'], summary: 'Firmware packages in the repository: description, signer, whether the image is stored, the baselines using each' }).output(z.array(FirmwarePackage)),
+    upload: base
+      .route({ method: 'POST', path: '/firmware/packages', successStatus: 201, tags: ['firmware'], summary: 'Upload a firmware image (multipart: image, and description: JSON or XML 1.0/2.0, unless a catalog described it); size, SHA-256, signature and applicability checked before anything is kept' })
+      .errors(conflict)
+      .input(
+        z.object({
+          description: z.file({ error: 'The description is a file (JSON or XML)' }).max(MAX_FIRMWARE_DESCRIPTION_BYTES, { error: 'A description is at most 1 MiB' }).optional(),
+          image: z.file({ error: 'Choose the firmware image' }).max(MAX_FIRMWARE_IMAGE_BYTES, { error: 'An image is at most 2 GiB' }),
+        }),
+      )
+      .output(FirmwareUploadResult),
+    importCatalog: base
+      .route({ method: 'POST', path: '/firmware/catalogs', successStatus: 201, tags: ['firmware'], summary: "Import a vendor catalog (XML, schema 1.0 or 2.0; multipart: file): every package it lists registered at once, their images uploaded later; one bad package refuses the catalog" })
+      .errors(conflict)
+      .input(z.object({ file: z.file({ error: 'Choose a catalog (XML)' }).max(MAX_FIRMWARE_CATALOG_BYTES, { error: 'A catalog is at most 16 MiB' }) }))
+      .output(CatalogImportResult),
+    removePackage: base
+      .route({ method: 'DELETE', path: '/firmware/packages/{id}', tags: ['firmware'], summary: 'Remove a package (refused while a baseline uses it)' })
+      .errors({ ...notFound, ...conflict })
+      .input(z.object({ id: z.string().regex(/^fw-[0-9a-f]{16}$/, { error: 'Not a firmware package id' }) }))
+      .output(z.object({ id: z.string(), deleted: z.literal(true) })),
+    baselines: base.route({ method: 'GET', path: '/firmware/baselines', tags: ['firmware'], summary: 'Baselines: their packages and the cabinet models, regions and sites that follow each' }).output(z.array(Baseline)),
+    createBaseline: base
+      .route({ method: 'POST', path: '/firmware/baselines', successStatus: 201, tags: ['firmware'], summary: 'Create a baseline from packages, attached to cabinet models, regions or sites (one baseline per target)' })
+      .errors(conflict)
+      .input(BaselineInput)
+      .output(Baseline),
+    updateBaseline: base
+      .route({ method: 'PUT', path: '/firmware/baselines/{id}', tags: ['firmware'], summary: "Change a baseline's name, packages or targets; compliance follows at once" })
+      .errors({ ...notFound, ...conflict })
+      .input(BaselineInput.extend({ id: z.coerce.number().int().positive() }))
+      .output(Baseline),
+    removeBaseline: base
+      .route({ method: 'DELETE', path: '/firmware/baselines/{id}', tags: ['firmware'], summary: 'Remove a baseline (its targets are then covered by none, or by the one above them)' })
+      .errors(notFound)
+      .input(z.object({ id: z.coerce.number().int().positive() }))
+      .output(z.object({ id: z.number(), deleted: z.literal(true) })),
+    compliance: base
+      .route({ method: 'GET', path: '/firmware/compliance', tags: ['firmware'], summary: 'Compliance counts fleet-wide, per region (its subtree) and per site, computed from the last inventory reads (never stale)' })
+      .output(ComplianceOverview),
+    siteCompliance: base
+      .route({ method: 'GET', path: '/sites/{siteId}/firmware/compliance', tags: ['firmware'], summary: "A site's devices and their compliance per component" })
+      .errors(notFound)
+      .input(z.object({ siteId: z.string() }))
+      .output(SiteCompliance),
   },
   integrity: {
     site: base

@@ -428,6 +428,23 @@ export function createRouter(services: Services) {
     },
     firmware: {
       device: os.firmware.device.handler(({ input }) => services.firmware.view(input.id)),
+      deviceCompliance: os.firmware.deviceCompliance.handler(({ input }) => services.firmwareCompliance.device(input.id)),
+      packages: os.firmware.packages.handler(() => services.firmwarePackages.list()),
+      upload: os.firmware.upload.handler(({ input, context }) => services.firmwarePackages.upload(input, context.actor)),
+      importCatalog: os.firmware.importCatalog.handler(({ input, context }) => services.firmwarePackages.importCatalog(input.file, context.actor)),
+      removePackage: os.firmware.removePackage.handler(({ input }) => {
+        services.firmwarePackages.remove(input.id);
+        return { id: input.id, deleted: true as const };
+      }),
+      baselines: os.firmware.baselines.handler(() => services.firmwareBaselines.list()),
+      createBaseline: os.firmware.createBaseline.handler(({ input, context }) => services.firmwareBaselines.create(input, context.actor)),
+      updateBaseline: os.firmware.updateBaseline.handler(({ input: { id, ...input }, context }) => services.firmwareBaselines.update(id, input, context.actor)),
+      removeBaseline: os.firmware.removeBaseline.handler(({ input }) => {
+        services.firmwareBaselines.remove(input.id);
+        return { id: input.id, deleted: true as const };
+      }),
+      compliance: os.firmware.compliance.handler(({ context }) => services.firmwareCompliance.overview(scopeOf(context.access))),
+      siteCompliance: os.firmware.siteCompliance.handler(({ input }) => services.firmwareCompliance.site(input.siteId)),
     },
     energy: {
       fleet: os.energy.fleet.handler(({ input, context }) => services.energy.fleet(scopeOf(context.access), input.days)),

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { FirmwareView } from '../../../shared/domain/firmware.js';
+import type { DeviceCompliance } from '../../../shared/domain/firmware-repository.js';
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
@@ -26,6 +27,7 @@ export function FirmwareCard({ deviceId, refreshKey }: { deviceId: string; refre
   const language = i18n.language;
   const { client } = useApi();
   const [firmware, setFirmware] = useState<FirmwareView | null>(null);
+  const [compliance, setCompliance] = useState<DeviceCompliance | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(() => {
@@ -36,6 +38,7 @@ export function FirmwareCard({ deviceId, refreshKey }: { deviceId: string; refre
       },
       (cause: unknown) => setError(toUiError(cause).message),
     );
+    client.firmware.deviceCompliance({ id: deviceId }).then(setCompliance, (cause: unknown) => setError(toUiError(cause).message));
   }, [client, deviceId]);
   useEffect(load, [load, refreshKey]);
 
@@ -45,6 +48,7 @@ export function FirmwareCard({ deviceId, refreshKey }: { deviceId: string; refre
       <p className="muted small">{t('firmware.intro')}</p>
       <ErrorNotice message={error} />
       {firmware === null && !error ? <p className="muted">{t('common.loading')}</p> : null}
+      {compliance ? <BaselineBlock compliance={compliance} /> : null}
       {firmware && firmware.history.length === 0 ? <p className="muted" data-testid="firmware-never">{t('firmware.never')}</p> : null}
       {firmware && firmware.history.length > 0 ? (
         <>
@@ -106,5 +110,53 @@ export function FirmwareCard({ deviceId, refreshKey }: { deviceId: string; refre
         </>
       ) : null}
     </section>
+  );
+}
+
+/** What the device's baseline asks of it, per component, and where it stands. */
+function BaselineBlock({ compliance }: { compliance: DeviceCompliance }) {
+  const { t } = useTranslation();
+  if (!compliance.baseline) return null;
+  const name = t('firmwareRepo.compliance.byScope', { name: compliance.baseline.name, scope: t(`firmwareRepo.compliance.scopes.${compliance.baseline.scope}`) });
+  return (
+    <div data-testid="firmware-baseline">
+      <p className="small">
+        {t('firmwareRepo.compliance.baseline')}: <strong>{name}</strong>
+        {compliance.state ? (
+          <>
+            {' — '}
+            <span className={`firmware-state firmware-${compliance.state}`}>{t(`firmwareRepo.states.${compliance.state}`)}</span>
+          </>
+        ) : (
+          <span className="muted"> — {t('firmwareRepo.compliance.notCovered')}</span>
+        )}
+      </p>
+      {compliance.components.length > 0 ? (
+        <div className="scroll-x">
+          <table className="simple-table" data-testid="firmware-baseline-components">
+            <thead>
+              <tr>
+                <th>{t('firmwareRepo.compliance.component')}</th>
+                <th>{t('firmwareRepo.compliance.current')}</th>
+                <th>{t('firmwareRepo.compliance.target')}</th>
+                <th>{t('firmwareRepo.compliance.state')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {compliance.components.map((component) => (
+                <tr key={component.packageId} data-testid={`firmware-baseline-${component.component}`}>
+                  <td>{component.component}</td>
+                  <td className="mono">{component.current ?? '—'}</td>
+                  <td className="mono">{component.target}</td>
+                  <td>
+                    <span className={`firmware-state firmware-${component.state}`}>{t(`firmwareRepo.states.${component.state}`)}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </div>
   );
 }

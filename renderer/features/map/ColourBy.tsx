@@ -6,12 +6,14 @@ import { ENERGY_COLOUR_PARAM, ENERGY_PALETTE, ENERGY_SLOTS, stepOfSlot, type Ene
 import { colourParamOfRollout, FOLLOWED_ROLLOUT_STATES, rolloutIdOfColourParam } from './rollout-colours.js';
 import { STATE_COLORS } from './SitesLayer.js';
 import type { EnergyMapColouring } from './useEnergyColouring.js';
+import { FIRMWARE_COLOUR_PARAM, FIRMWARE_SLOTS } from './firmware-colours.js';
+import type { FirmwareMapColouring } from './useFirmwareColouring.js';
 import type { RolloutColouring } from './useRolloutColouring.js';
 
 const HEALTH = 'health';
 
 /** What the map is coloured by: health, a rollout, or energy with its steps. */
-export type ColourMode = { kind: 'health' } | { kind: 'rollout' } | { kind: 'energy'; steps: EnergySteps };
+export type ColourMode = { kind: 'health' } | { kind: 'rollout' } | { kind: 'energy'; steps: EnergySteps } | { kind: 'firmware' };
 
 /** The colour of each palette slot in a mode: energy has its own, health and rollouts share the health palette. */
 export function paletteOf(mode: ColourMode): Record<SiteState, string> {
@@ -35,6 +37,7 @@ export function useStateLabel(mode: ColourMode): (state: SiteState) => string {
   const stepLabel = useEnergyStepLabel();
   return (state) => {
     if (mode.kind === 'rollout') return t(`rollouts.map.legend.${state}`);
+    if (mode.kind === 'firmware') return t(`firmwareRepo.map.legend.${state}`);
     if (mode.kind === 'energy') {
       const step = stepOfSlot(state);
       return step === null ? t('energy.map.noData') : stepLabel(step, mode.steps);
@@ -43,12 +46,12 @@ export function useStateLabel(mode: ColourMode): (state: SiteState) => string {
   };
 }
 
-/** "Colour by": health, energy per day, or one of the rollouts offered. */
-export function ColourBySelect({ colouring, energy }: { colouring: RolloutColouring; energy: EnergyMapColouring }) {
+/** "Colour by": health, energy per day, firmware compliance, or one of the rollouts offered. */
+export function ColourBySelect({ colouring, energy, firmware }: { colouring: RolloutColouring; energy: EnergyMapColouring; firmware: FirmwareMapColouring }) {
   const { t } = useTranslation();
   const { offered, rolloutId, choose, refreshOffered } = colouring;
   const known = rolloutId === null || offered.some((rollout) => rollout.id === rolloutId);
-  const value = energy.active ? ENERGY_COLOUR_PARAM : rolloutId === null ? HEALTH : colourParamOfRollout(rolloutId);
+  const value = energy.active ? ENERGY_COLOUR_PARAM : firmware.active ? FIRMWARE_COLOUR_PARAM : rolloutId === null ? HEALTH : colourParamOfRollout(rolloutId);
   return (
     <select
       aria-label={t('rollouts.map.colourBy')}
@@ -58,11 +61,13 @@ export function ColourBySelect({ colouring, energy }: { colouring: RolloutColour
       onFocus={refreshOffered}
       onChange={(event) => {
         if (event.target.value === ENERGY_COLOUR_PARAM) energy.select();
+        else if (event.target.value === FIRMWARE_COLOUR_PARAM) firmware.select();
         else choose(rolloutIdOfColourParam(event.target.value));
       }}
     >
       <option value={HEALTH}>{t('rollouts.map.health')}</option>
       <option value={ENERGY_COLOUR_PARAM}>{t('energy.map.option')}</option>
+      <option value={FIRMWARE_COLOUR_PARAM}>{t('firmwareRepo.map.option')}</option>
       {offered.map((rollout) => (
         <option key={rollout.id} value={colourParamOfRollout(rollout.id)}>
           {t('rollouts.map.rollout', { name: rollout.name })}
@@ -109,9 +114,9 @@ function EnergyLegend({ energy, counts }: { energy: EnergyColouring; counts: Rec
 }
 
 /** The map's legend: health states, the chosen rollout's meaning of each colour, or energy steps, with how many sites show each. */
-export function MapLegend({ rollout, energy, counts }: { rollout: RolloutDetail | null; energy: EnergyColouring | null; counts: Record<SiteState, number> | null }) {
+export function MapLegend({ rollout, energy, firmware, counts }: { rollout: RolloutDetail | null; energy: EnergyColouring | null; firmware: boolean; counts: Record<SiteState, number> | null }) {
   const { t } = useTranslation();
-  const label = useStateLabel(rollout !== null ? { kind: 'rollout' } : { kind: 'health' });
+  const label = useStateLabel(firmware ? { kind: 'firmware' } : rollout !== null ? { kind: 'rollout' } : { kind: 'health' });
   if (energy) return <EnergyLegend energy={energy} counts={counts} />;
   return (
     <ul className="legend" aria-label="legend" data-testid="map-legend">
@@ -121,7 +126,12 @@ export function MapLegend({ rollout, energy, counts }: { rollout: RolloutDetail 
           {FOLLOWED_ROLLOUT_STATES.has(rollout.state) ? null : <span className="muted"> · {t('rollouts.map.ended')}</span>}
         </li>
       ) : null}
-      {SITE_STATES.map((state: SiteState) => (
+      {firmware ? (
+        <li className="legend-title" data-testid="legend-firmware">
+          {t('firmwareRepo.map.option')}
+        </li>
+      ) : null}
+      {(firmware ? FIRMWARE_SLOTS : SITE_STATES).map((state: SiteState) => (
         <li key={state} data-testid={`legend-${state}`}>
           <span className="status-dot" style={{ background: STATE_COLORS[state] }} />
           {label(state)}

@@ -24,6 +24,7 @@ import { ColourBySelect, MapLegend, paletteOf, useStateLabel, type ColourMode } 
 import { colourCounts, recoloured, shownState } from './rollout-colours.js';
 import { useRolloutColouring } from './useRolloutColouring.js';
 import { useEnergyColouring } from './useEnergyColouring.js';
+import { useFirmwareColouring } from './useFirmwareColouring.js';
 import { kwhNumber } from '../energy/energy-format.js';
 import { siteDetailText, siteStateLabel } from '../rollouts/rollout-text.js';
 
@@ -128,9 +129,10 @@ export function MapPage() {
   const [moving, setMoving] = useState<{ site: MapSite; latitude: number; longitude: number } | null>(null);
   const colouring = useRolloutColouring();
   const energy = useEnergyColouring();
-  // Energy per day or a rollout (never both: one address parameter chooses), else health.
-  const colours = energy.colouring?.colours ?? colouring.colours;
-  const colourMode: ColourMode = energy.colouring ? { kind: 'energy', steps: energy.colouring.steps } : colours !== null ? { kind: 'rollout' } : { kind: 'health' };
+  const firmware = useFirmwareColouring();
+  // Energy per day, firmware compliance or a rollout (never two: one address parameter chooses), else health.
+  const colours = energy.colouring?.colours ?? firmware.colouring?.colours ?? colouring.colours;
+  const colourMode: ColourMode = energy.colouring ? { kind: 'energy', steps: energy.colouring.steps } : firmware.colouring ? { kind: 'firmware' } : colours !== null ? { kind: 'rollout' } : { kind: 'health' };
   const palette = paletteOf(colourMode);
   /**
    * Every site's health as last read, kept apart from what the layer draws:
@@ -303,10 +305,12 @@ export function MapPage() {
   // the layer takes new colours only after the render, in an effect.
   const selectedHealth = selected?.kind === 'site' ? (healthRef.current.get(selected.site[0]) ?? selected.site) : null;
   const selectedSite = selectedHealth ? recoloured(selectedHealth, colours) : null;
-  const selectedRolloutSite = selectedSite && colours !== null && !energy.colouring ? (colouring.detail?.sites.find((site) => site.siteId === selectedSite[0]) ?? null) : null;
+  const selectedRolloutSite = selectedSite && colours !== null && !energy.colouring && !firmware.colouring ? (colouring.detail?.sites.find((site) => site.siteId === selectedSite[0]) ?? null) : null;
   // Coloured by energy: the site's own kWh of yesterday, not only the step it falls in.
   const selectedKwh = selectedSite && energy.colouring ? energy.colouring.kwh.get(selectedSite[0]) : undefined;
   const selectedEnergyText = selectedSite && energy.colouring ? (selectedKwh === undefined ? t('energy.map.cardNoData') : t('energy.map.cardKwh', { value: kwhNumber(selectedKwh, i18n.language) })) : null;
+  const selectedCompliance = selectedSite && firmware.colouring ? firmware.colouring.counts.get(selectedSite[0]) : undefined;
+  const selectedFirmwareText = selectedCompliance ? t('firmwareRepo.map.card', selectedCompliance) : null;
   return (
     <section className="page map-page" aria-labelledby="map-title">
       <header className="page-header">
@@ -351,7 +355,7 @@ export function MapPage() {
           <option value="">{t('map.allRegions')}</option>
           <RegionOptions regions={regions} />
         </select>
-        <ColourBySelect colouring={colouring} energy={energy} />
+        <ColourBySelect colouring={colouring} energy={energy} firmware={firmware} />
         <label className="checkbox">
           <input type="checkbox" checked={problemsOnly} onChange={(event) => setProblemsOnly(event.target.checked)} />
           {t('map.problemsOnly')}
@@ -395,6 +399,7 @@ export function MapPage() {
       <ErrorNotice message={error} />
       <ErrorNotice message={colouring.error} />
       <ErrorNotice message={energy.error} />
+      <ErrorNotice message={firmware.error} />
       {notice ? (
         <div className="notice" role="status">
           {notice}
@@ -407,7 +412,7 @@ export function MapPage() {
       ) : null}
       <div className="map-wrap">
         <div ref={container} className={`map${mode.kind !== 'browse' ? ' map-picking' : ''}`} data-testid="map" />
-        <MapLegend rollout={colours === null || energy.colouring ? null : colouring.detail} energy={energy.colouring} counts={legendCounts} />
+        <MapLegend rollout={colours === null || energy.colouring || firmware.colouring ? null : colouring.detail} energy={energy.colouring} firmware={firmware.colouring !== null} counts={legendCounts} />
         {selected ? (
           <aside className="card site-card" data-testid="site-card" aria-label={selectedSite ? selectedSite[2] : t('map.cluster', { count: 0 })}>
             <button type="button" className="icon-button close" aria-label={t('common.close')} onClick={() => setSelected(null)}>
@@ -419,7 +424,7 @@ export function MapPage() {
                 <p className="muted">{selectedSite[1]}</p>
                 <p>
                   <span className="status-dot" style={{ background: palette[selectedSite[6]] }} />
-                  <strong data-testid="site-card-state">{selectedRolloutSite ? siteStateLabel(t, selectedRolloutSite) : selectedEnergyText ?? stateLabel(selectedSite[6])}</strong>
+                  <strong data-testid="site-card-state">{selectedRolloutSite ? siteStateLabel(t, selectedRolloutSite) : (selectedEnergyText ?? selectedFirmwareText ?? stateLabel(selectedSite[6]))}</strong>
                 </p>
                 {selectedRolloutSite?.detail ? (
                   <p className="muted small" data-testid="site-card-rollout-detail">

@@ -11,6 +11,7 @@ import { appsCatalog } from './apps.js';
 import { rolloutsCatalog } from './rollouts.js';
 import { energyCatalog } from './energy.js';
 import { firmwareCatalog } from './firmware.js';
+import { firmwareRepositoryCatalog } from './firmware-repository.js';
 
 /** Every feature catalog; a new feature adds its file here. */
-export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog, engineCatalog, appsCatalog, rolloutsCatalog, energyCatalog, firmwareCatalog];
+export const FEATURE_CATALOGS: readonly FeatureCatalog[] = [wiringCatalog, desktopCatalog, authCatalog, usersCatalog, securityCatalog, systemCatalog, wizardFieldCatalog, engineCatalog, appsCatalog, rolloutsCatalog, energyCatalog, firmwareCatalog, firmwareRepositoryCatalog];

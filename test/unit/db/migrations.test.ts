@@ -461,6 +461,33 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('028 adds firmware packages (one per image), baselines with packages and targets (one baseline per target), and the models devices report', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 28);
+    expect(schemaVersion(db)).toBe(28);
+    const pkg = db.prepare("INSERT INTO firmware_packages (id, sha256, vendor, component, version, description, format, image_stored, added_at) VALUES (?, ?, 'Contoso', 'BMC', '1.0', '{}', ?, 1, 't')");
+    pkg.run('fw-1', 'a'.repeat(64), 'xml-2.0');
+    expect(() => pkg.run('fw-2', 'a'.repeat(64), 'json')).toThrow(/UNIQUE/);
+    expect(() => pkg.run('fw-3', 'b'.repeat(64), 'yaml')).toThrow(/CHECK/);
+    db.prepare("INSERT INTO firmware_baselines (id, name, updated_at) VALUES (1, 'Autumn', 't'), (2, 'Winter', 't')").run();
+    expect(() => db.prepare("INSERT INTO firmware_baselines (name, updated_at) VALUES ('autumn', 't')").run()).toThrow(/UNIQUE/);
+    db.prepare("INSERT INTO firmware_baseline_packages (baseline_id, package_id) VALUES (1, 'fw-1')").run();
+    db.prepare("INSERT INTO firmware_baseline_targets (baseline_id, scope, target) VALUES (1, 'region', '7')").run();
+    expect(() => db.prepare("INSERT INTO firmware_baseline_targets (baseline_id, scope, target) VALUES (2, 'region', '7')").run()).toThrow(/UNIQUE/);
+    // A package a baseline uses is not removed; the baseline removed takes its packages and targets along.
+    expect(() => db.prepare("DELETE FROM firmware_packages WHERE id = 'fw-1'").run()).toThrow(/FOREIGN KEY/);
+    db.prepare('DELETE FROM firmware_baselines WHERE id = 1').run();
+    expect(db.prepare('SELECT (SELECT COUNT(*) FROM firmware_baseline_packages) + (SELECT COUNT(*) FROM firmware_baseline_targets) AS n').get()).toEqual({ n: 0 });
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'Site', 'S1', 30, 120, 'now', 'now')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES ('d1', 'c1', 'server', 'Server', 1, 1, 'front', 'full', 'redfish', 't', 't')").run();
+    db.prepare("INSERT INTO firmware_device_models (device_id, vendor, model, read_at) VALUES ('d1', 'Contoso', '3500', 't')").run();
+    db.prepare("DELETE FROM devices WHERE id = 'd1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM firmware_device_models').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { createReadStream } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -45,6 +46,12 @@ export class AppRepository {
     const keyId = keyIdOf(key);
     this.store.trust(keyId, input.name, publicKeyPem(key), this.now().toISOString(), by);
     return this.publishers().find((publisher) => publisher.keyId === keyId)!;
+  }
+
+  /** A trusted publisher's key by its id (firmware packages are signed by the same publishers); undefined when not trusted. */
+  publisherKey(keyId: string): { name: string; key: KeyObject } | undefined {
+    const row = this.store.publisher(keyId);
+    return row ? { name: row.name, key: ed25519PublicKey(row.public_key) } : undefined;
   }
 
   /** Releases it signed stay, shown as signed by a key no longer trusted, and cannot be rolled out. */

@@ -6,8 +6,8 @@ import type { Readable } from 'node:stream';
 import { processAlive } from '../../lib/process-alive.js';
 
 /**
- * Image configs and layers, stored once each under their SHA-256 in
- * `<data-dir>/apps/blobs/sha256/`. Files arrive in `staging/` (same
+ * Image configs and layers (and firmware images), stored once each under
+ * their SHA-256 in `<data-dir>/<folder>/blobs/sha256/`. Files arrive in `staging/` (same
  * file system, so adopting one is a rename) and reach the store only once
  * everything they belong to was verified.
  */
@@ -16,9 +16,10 @@ export class BlobStore {
   private readonly blobs: string;
   private readonly staging: string;
 
-  constructor(dataDir: string) {
+  /** `folder`: the data directory's folder of the feature that keeps them (apps, firmware). */
+  constructor(dataDir: string, folder = 'apps') {
     // A throwaway core (':memory:') keeps its blobs in a temporary folder of its own.
-    this.root = dataDir === ':memory:' ? mkdtempSync(join(tmpdir(), 'edgecab-apps-')) : join(dataDir, 'apps');
+    this.root = dataDir === ':memory:' ? mkdtempSync(join(tmpdir(), `edgecab-${folder}-`)) : join(dataDir, folder);
     this.blobs = join(this.root, 'blobs', 'sha256');
     this.staging = join(this.root, 'staging');
     mkdirSync(this.blobs, { recursive: true, mode: 0o700 });

@@ -18,7 +18,7 @@ interface CurrentRow {
  * moves its last-seen time on, a component no longer shown ends its span.
  */
 export class FirmwareState {
-  private readonly statements: Record<'current' | 'currentView' | 'touch' | 'end' | 'start' | 'history' | 'device', Statement>;
+  private readonly statements: Record<'current' | 'currentView' | 'touch' | 'end' | 'start' | 'history' | 'device' | 'model', Statement>;
 
   constructor(
     private readonly db: Database,
@@ -34,12 +34,16 @@ export class FirmwareState {
         'SELECT component_id AS componentId, name, version, source, first_seen AS firstSeen, last_seen AS lastSeen, current FROM firmware_versions WHERE device_id = ? ORDER BY first_seen DESC, component_id LIMIT 500',
       ),
       device: db.prepare('SELECT 1 FROM devices WHERE id = ?'),
+      model: db.prepare(
+        'INSERT INTO firmware_device_models (device_id, vendor, model, read_at) VALUES (?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET vendor = excluded.vendor, model = excluded.model, read_at = excluded.read_at WHERE excluded.read_at >= firmware_device_models.read_at',
+      ),
     };
   }
 
   /** A reading kept (an inventory read by the monitor, or Read now): the device's firmware as of then. Never throws into the caller. */
   readingKept(deviceId: string, reading: Pick<DeviceReading, 'observedAt' | 'snmp' | 'redfish'>): void {
     try {
+      this.recordModel(deviceId, reading);
       // A read cut short (a part of the inventory not read) would end what it did not see: it is left out whole.
       if (!firmwareReadWhole(reading)) return;
       const components = firmwareComponents(reading);
@@ -49,6 +53,14 @@ export class FirmwareState {
     } catch (error) {
       this.report('firmware.state', new Error(`device ${deviceId}: ${(error as Error).message}`));
     }
+  }
+
+  /** The hardware model the read names (the system's, else the SNMP identity's), which baselines are matched with. */
+  private recordModel(deviceId: string, reading: Pick<DeviceReading, 'observedAt' | 'snmp' | 'redfish'>): void {
+    const system = reading.redfish?.systems[0];
+    const model = system?.model ?? reading.snmp?.identity?.model ?? null;
+    if (!model) return;
+    this.statements.model.run(deviceId, system?.vendor ?? reading.snmp?.vendor ?? null, model, reading.observedAt);
   }
 
   /** Records one read's components, in one transaction. */
