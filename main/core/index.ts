@@ -112,6 +112,7 @@ export function createCore(options: CoreOptions): Core {
       services.rollouts.start();
       services.energy.start();
       services.standingCaps.start();
+      services.firmwarePlans.runner.start();
       return services.monitor.start(monitorOptions);
     },
     close: () => {
@@ -120,7 +121,7 @@ export function createCore(options: CoreOptions): Core {
       services.rollouts.dispose();
       services.energy.dispose();
       services.standingCaps.dispose();
-      const network = [services.outbox.dispose(), services.monitor.stop(), services.lab.stop().catch(() => undefined), services.forwarder.settled()];
+      const network = [services.firmwarePlans.runner.dispose(), services.outbox.dispose(), services.monitor.stop(), services.lab.stop().catch(() => undefined), services.forwarder.settled()];
       services.tiles.close();
       services.onlineTiles.close();
       db.close();

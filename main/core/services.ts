@@ -5,6 +5,10 @@ import { FirmwareState } from './services/firmware/firmware-state.js';
 import { FirmwareRepository } from './services/firmware/firmware-repository.js';
 import { FirmwareBaselines } from './services/firmware/baselines.js';
 import { FirmwareCompliance } from './services/firmware/compliance.js';
+import { FirmwarePlans } from './services/firmware/plans.js';
+import { FirmwarePlanner } from './services/firmware/planner.js';
+import { FirmwarePlanRunner } from './services/firmware/plan-runner.js';
+import { PlanStore } from './services/firmware/plan-store.js';
 import type { SystemInfo } from '../../shared/contract/index.js';
 import type { SiteCsvImportResult } from '../../shared/domain/site.js';
 import type { Database } from './db/open.js';
@@ -81,6 +85,8 @@ export interface Services {
   firmwareBaselines: FirmwareBaselines;
   /** Every device's compliance with its baseline, from its last inventory read. */
   firmwareCompliance: FirmwareCompliance;
+  /** Upgrade plans: dry run, waves, staging, activation inside the window, verification. */
+  firmwarePlans: FirmwarePlans;
   /** Standing power caps per site and cabinet model, applied through the BMCs and checked hourly. */
   standingCaps: StandingCaps;
   /** Failures of EdgeCab's own background work. */
@@ -145,6 +151,8 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const firmwarePackages = new FirmwareRepository(db, dataDir, (keyId) => apps.publisherKey(keyId), now);
   const firmwareBaselines = new FirmwareBaselines(firmwarePackages.store, cabinets.templates, now);
   const firmwareCompliance = new FirmwareCompliance(firmwarePackages.store, firmwareBaselines, now);
+  const planStore = new PlanStore(db);
+  const firmwarePlans = new FirmwarePlans(planStore, new FirmwarePlanner(firmwarePackages, devices), new FirmwarePlanRunner(planStore, firmwarePackages, devices, now, (what, error) => health.report(what, error)), now);
   const standingCaps = new StandingCaps(db, devices, powerLimits, audit, cabinets.templates, now, (what, error) => health.report(what, error));
   // Mains back and every server set back: the standing caps are checked at once (one may have changed during the outage).
   powerLimits.afterLift = (siteId) => void standingCaps.applySite(siteId).catch((error: unknown) => health.report('energy.caps', error));
@@ -188,6 +196,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
     firmwarePackages,
     firmwareBaselines,
     firmwareCompliance,
+    firmwarePlans,
     energy: new EnergyService(db, now, (what, error) => health.report(what, error), (what) => health.cleared(what), siteAlarms),
     health,
     importSitesCsv: (csv, mode) => importSitesCsv(csv, mode, sites, regions),

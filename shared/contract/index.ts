@@ -58,6 +58,7 @@ import {
 import { IdentityEnrolInput, IdentityRevokeInput, SiteIdentityView } from '../domain/node-identity.js';
 import { DeviceIntegrity, IntegrityAcceptInput, IntegrityFleet, IntegritySiteInput, SiteIntegrity } from '../domain/integrity.js';
 import { FirmwareQuery, FirmwareView } from '../domain/firmware.js';
+import { PlanDetail, PlanInput, PlanPreview, PlanSummary } from '../domain/firmware-plans.js';
 import {
   Baseline,
   BaselineInput,
@@ -649,6 +650,27 @@ export const contract = {
     compliance: base
       .route({ method: 'GET', path: '/firmware/compliance', tags: ['firmware'], summary: 'Compliance counts fleet-wide, per region (its subtree) and per site, computed from the last inventory reads (never stale)' })
       .output(ComplianceOverview),
+    previewPlan: base
+      .route({ method: 'POST', path: '/firmware/plans/preview', tags: ['firmware'], summary: 'Dry run of an upgrade plan: every target device with its current and target version, the bytes to send and the apply time its BMC declares, in waves; and every device left out with the reason. Nothing is sent' })
+      .errors(notFound)
+      .input(PlanInput)
+      .output(PlanPreview),
+    createPlan: base
+      .route({ method: 'POST', path: '/firmware/plans', successStatus: 201, tags: ['firmware'], summary: 'Start an upgrade plan: waves staged without any reset, activated only inside the maintenance window, one server per cabinet at a time, each verified from its inventory; no window: run now (an upgrade by hand)' })
+      .errors({ ...notFound, ...conflict })
+      .input(PlanInput)
+      .output(PlanDetail),
+    plans: base.route({ method: 'GET', path: '/firmware/plans', tags: ['firmware'], summary: 'Upgrade plans, newest first, with devices per phase and the window' }).output(z.array(PlanSummary)),
+    plan: base
+      .route({ method: 'GET', path: '/firmware/plans/{id}', tags: ['firmware'], summary: "A plan's progress per wave, site and device: staged, waiting for the window, activating, verified, failed with the BMC's message" })
+      .errors(notFound)
+      .input(z.object({ id: z.coerce.number().int().positive() }))
+      .output(PlanDetail),
+    cancelPlan: base
+      .route({ method: 'POST', path: '/firmware/plans/{id}/cancel', tags: ['firmware'], summary: 'Cancel a plan: steps under way finish, nothing more starts' })
+      .errors({ ...notFound, ...conflict })
+      .input(z.object({ id: z.coerce.number().int().positive() }))
+      .output(PlanDetail),
     siteCompliance: base
       .route({ method: 'GET', path: '/sites/{siteId}/firmware/compliance', tags: ['firmware'], summary: "A site's devices and their compliance per component" })
       .errors(notFound)

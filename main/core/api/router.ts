@@ -445,6 +445,11 @@ export function createRouter(services: Services) {
       }),
       compliance: os.firmware.compliance.handler(({ context }) => services.firmwareCompliance.overview(scopeOf(context.access))),
       siteCompliance: os.firmware.siteCompliance.handler(({ input }) => services.firmwareCompliance.site(input.siteId)),
+      previewPlan: os.firmware.previewPlan.handler(({ input }) => services.firmwarePlans.preview(input)),
+      createPlan: os.firmware.createPlan.handler(({ input, context }) => services.firmwarePlans.create(input, context.actor)),
+      plans: os.firmware.plans.handler(() => services.firmwarePlans.list()),
+      plan: os.firmware.plan.handler(({ input }) => services.firmwarePlans.get(input.id)),
+      cancelPlan: os.firmware.cancelPlan.handler(({ input, context }) => services.firmwarePlans.cancel(input.id, context.actor)),
     },
     energy: {
       fleet: os.energy.fleet.handler(({ input, context }) => services.energy.fleet(scopeOf(context.access), input.days)),

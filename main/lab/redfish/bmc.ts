@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { selfSignedCertificate, type LabCertificate } from './certificate.js';
 import { AccountLockout } from './lockout.js';
+import { LabFirmwareUpdates, LabUpdateError, type LabFirmwareBehaviour } from './firmware-updates.js';
 import { pushEvent, type PushCounters } from './push.js';
 
 export type { LabCertificate } from './certificate.js';
@@ -46,6 +47,8 @@ export interface LabBmcOptions {
   users?: Record<string, string>;
   /** How long a firmware update task runs. */
   taskDurationMs?: number;
+  /** How it takes firmware: the apply times it declares, and update faults. */
+  firmware?: LabFirmwareBehaviour;
   /** Lab additions the mockups lack: MultipartHttpPushUri and ServerSentEventUri (on by default). */
   modernUpdateService?: boolean;
   /** false: no SessionService, as on some older BMCs; clients must use Basic auth. */
@@ -54,15 +57,6 @@ export interface LabBmcOptions {
   certificate?: LabCertificate;
   /** AccountService (and so its lockout policy) readable without a login, as a few BMCs allow; off by default, as on most. */
   anonymousAccountService?: boolean;
-}
-
-interface Task {
-  path: string;
-  finishAt: number;
-  targets: string[];
-  version: string;
-  applyTime: 'Immediate' | 'OnReset';
-  done: boolean;
 }
 
 const MAX_UPLOAD = 64 * 1024 * 1024;
@@ -74,12 +68,17 @@ function etagOf(resource: Resource): string {
   return `W/"${createHash('sha1').update(JSON.stringify(resource)).digest('hex').slice(0, 16)}"`;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Reads a request body; `bytesPerSecond` reads it no faster, as over a thin link. */
+function readBody(req: IncomingMessage, bytesPerSecond = 0): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (bytesPerSecond > 0) {
+        req.pause();
+        setTimeout(() => req.resume(), (chunk.length / bytesPerSecond) * 1000);
+      }
       if (size > MAX_UPLOAD) {
         reject(new Error('upload too large'));
         req.destroy();
@@ -143,8 +142,8 @@ export class LabBmc {
   private readonly powerPaths: { controls: string[]; powers: string[] } = { controls: [], powers: [] };
   private readonly users: Map<string, string>;
   private readonly sessions = new Map<string, { user: string; path: string }>();
-  private readonly tasks = new Map<string, Task>();
-  private readonly pendingOnReset: Task[] = [];
+  /** Firmware pushes: tasks, staged images, apply times and update faults. */
+  readonly updates: LabFirmwareUpdates;
   private readonly sseClients = new Set<ServerResponse>();
   private readonly sockets = new Set<Duplex>();
   private server: Server | undefined;
@@ -184,6 +183,7 @@ export class LabBmc {
     this.resources = new ResourceStore(sharedMockup(options.mockupDir));
     this.users = new Map(Object.entries(options.users ?? { admin: 'password' }));
     this.certificate = options.certificate ?? selfSignedCertificate('edgecab-lab-bmc');
+    this.updates = new LabFirmwareUpdates(this.resources, options.firmware ?? {}, options.taskDurationMs ?? 300, (messageId, message, origin) => this.emit(messageId, message, origin), () => Date.now() + (this.faults.clockSkewMs ?? 0));
     this.addLabServices();
   }
 
@@ -221,6 +221,7 @@ export class LabBmc {
     if (update && this.options.modernUpdateService !== false) {
       update.MultipartHttpPushUri ??= `${updatePath}/upload`;
       events.ServerSentEventUri ??= `${eventPath}/SSE`;
+      this.updates.advertise(update);
     }
     root.Tasks ??= { '@odata.id': `${ROOT}/TaskService` };
     // Each chassis counts its energy (EnvironmentMetrics.EnergykWh), starting from its TotalEnergy sensor where the mockup has one.
@@ -281,6 +282,7 @@ export class LabBmc {
   }
 
   async stop(): Promise<void> {
+    this.updates.stop();
     for (const client of this.sseClients) client.end();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -441,6 +443,11 @@ export class LabBmc {
       end();
     });
     if (await this.applyFaults(req, res)) return;
+    // Resetting to take new firmware: nothing answers until it is back.
+    if (Date.now() < this.updates.rebootingUntil) {
+      req.socket.destroy();
+      return;
+    }
     if (res.destroyed) return;
     const url = new URL(req.url ?? '/', 'https://lab');
     const path = normalizePath(url.pathname);
@@ -457,7 +464,7 @@ export class LabBmc {
 
     if (method === 'GET') {
       if (path === `${ROOT}/EventService/SSE`) return this.openSse(res);
-      const resource = this.resolve(path) ?? this.taskResource(path);
+      const resource = this.resolve(path) ?? this.updates.task(path);
       if (!resource) return this.error(res, 404, `No resource at ${path}`);
       return this.reply(res, resource, url);
     }
@@ -650,7 +657,7 @@ export class LabBmc {
   }
 
   private async post(req: IncomingMessage, res: ServerResponse, path: string, user: string): Promise<void> {
-    const raw = await readBody(req);
+    const raw = await readBody(req, path === `${ROOT}/UpdateService/upload` ? (this.updates.behaviour.uploadBytesPerSecond ?? 0) : 0);
     const json = (): Resource | null => {
       try {
         return JSON.parse(raw.toString('utf8')) as Resource;
@@ -660,7 +667,7 @@ export class LabBmc {
     };
     if (path.endsWith('/Actions/ComputerSystem.Reset')) return this.resetSystem(res, path.replace('/Actions/ComputerSystem.Reset', ''), json());
     if (path.endsWith('/Actions/Manager.Reset')) {
-      this.applyPending();
+      this.updates.reset();
       this.emit('Base.1.0.Success', 'Manager reset', path);
       return this.send(res, 204);
     }
@@ -697,6 +704,10 @@ export class LabBmc {
       if (!body || typeof body.ImageURI !== 'string') return this.error(res, 400, 'ImageURI is required');
       return this.startTask(res, Buffer.from(body.ImageURI), body, user);
     }
+    if (path === `${ROOT}/UpdateService/Actions/UpdateService.StartUpdate` && this.updates.applyTimes.includes('OnStartUpdateRequest')) {
+      this.updates.startUpdate();
+      return this.send(res, 204);
+    }
     if (path === `${ROOT}/EventService/Actions/EventService.SubmitTestEvent`) {
       this.emit('TestEvent', 'Test event', path);
       return this.send(res, 204);
@@ -722,55 +733,20 @@ export class LabBmc {
     const allowed = action['ResetType@Redfish.AllowableValues'];
     if (!RESET_RESULT[type] || (Array.isArray(allowed) && !allowed.includes(type))) return this.error(res, 400, `ResetType ${type || '(none)'} is not allowed`);
     system.PowerState = RESET_RESULT[type];
-    this.applyPending();
+    this.updates.reset();
     this.emit('ResourceEvent.1.0.ResourceChanged', `System reset (${type}); power ${system.PowerState}`, systemPath);
     this.send(res, 204);
   }
 
   private startTask(res: ServerResponse, image: Buffer, parameters: Resource, user: string): void {
-    const id = String(++this.counter);
-    const path = `${ROOT}/TaskService/Tasks/${id}`;
-    const version = /VERSION=([\w.-]+)/.exec(image.toString('utf8'))?.[1] ?? `lab-${id}`;
-    const targets = (Array.isArray(parameters.Targets) ? parameters.Targets : []).map(String);
-    const applyTime = parameters['@Redfish.OperationApplyTime'] === 'OnReset' ? 'OnReset' : 'Immediate';
-    const task: Task = { path, finishAt: Date.now() + (this.options.taskDurationMs ?? 300), targets, version, applyTime, done: false };
-    this.tasks.set(path, task);
-    this.emit('TaskEvent.1.0.TaskStarted', `Firmware update started by ${user}`, path);
-    this.send(res, 202, this.taskResource(path), { location: path });
-  }
-
-  private taskResource(path: string): Resource | null {
-    const task = this.tasks.get(path);
-    if (!task) return null;
-    const finished = Date.now() >= task.finishAt;
-    if (finished && !task.done) {
-      task.done = true;
-      if (task.applyTime === 'Immediate') this.applyFirmware(task);
-      else this.pendingOnReset.push(task);
-      this.emit('TaskEvent.1.0.TaskCompletedOK', `Firmware ${task.version} ${task.applyTime === 'Immediate' ? 'applied' : 'staged; applies on reset'}`, path);
+    let task: Resource;
+    try {
+      task = this.updates.start(image, parameters, user);
+    } catch (error) {
+      if (!(error instanceof LabUpdateError)) throw error;
+      return this.send(res, 400, { error: { code: error.messageId, message: error.message, '@Message.ExtendedInfo': [{ MessageId: error.messageId, Message: error.message }] } });
     }
-    return {
-      '@odata.id': path,
-      Id: path.split('/').at(-1),
-      Name: 'Firmware update',
-      TaskState: finished ? 'Completed' : 'Running',
-      TaskStatus: 'OK',
-      PercentComplete: finished ? 100 : Math.min(99, Math.round(100 - ((task.finishAt - Date.now()) / (this.options.taskDurationMs ?? 300)) * 100)),
-      Messages: finished ? [{ MessageId: 'Update.1.0.UpdateSuccessful', Message: `Version ${task.version} ${task.applyTime === 'OnReset' ? 'will apply on reset' : 'applied'}` }] : [],
-    };
-  }
-
-  private applyFirmware(task: Task): void {
-    const inventoryPath = `${ROOT}/UpdateService/FirmwareInventory`;
-    const targets = task.targets.length ? task.targets : [...this.resources.keys()].filter((key) => key.startsWith(`${inventoryPath}/`) && /bmc/i.test(key)).slice(0, 1);
-    for (const target of targets) {
-      const item = this.resources.get(normalizePath(target));
-      if (item) item.Version = task.version;
-    }
-  }
-
-  private applyPending(): void {
-    for (const task of this.pendingOnReset.splice(0)) this.applyFirmware(task);
+    this.send(res, 202, task, { location: String(task['@odata.id']) });
   }
 
   private openSse(res: ServerResponse): void {

@@ -488,6 +488,28 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('029 adds upgrade plans and one row per device and package: known phases and apply times only, gone with the plan or the device', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations, 29);
+    expect(schemaVersion(db)).toBe(29);
+    db.prepare("INSERT INTO sites (id, name, code, latitude, longitude, created_at, updated_at) VALUES ('s1', 'Site', 'S1', 30, 120, 'now', 'now')").run();
+    db.prepare("INSERT INTO cabinets (id, site_id, template_id, name, height_u, created_at) VALUES ('c1', 's1', 'edge-12u', 'Cab', 12, 't')").run();
+    db.prepare("INSERT INTO devices (id, cabinet_id, kind, name, u, height_u, face, depth, protocol, created_at, updated_at) VALUES ('d1', 'c1', 'server', 'Server', 1, 1, 'front', 'full', 'redfish', 't', 't')").run();
+    db.prepare("INSERT INTO firmware_packages (id, sha256, vendor, component, version, description, format, image_stored, added_at) VALUES ('fw-1', ?, 'Contoso', 'BMC', '1.0', '{}', 'json', 1, 't')").run('a'.repeat(64));
+    db.prepare("INSERT INTO firmware_plans (id, name, state, wave_size, failure_threshold, created_at) VALUES (1, 'Winter', 'running', 10, 1, 't')").run();
+    const step = db.prepare("INSERT INTO firmware_plan_devices (plan_id, device_id, package_id, component, target, bytes, apply_time, wave, position, phase, updated_at) VALUES (1, 'd1', 'fw-1', 'BMC', '1.0', 10, ?, 0, 0, ?, 't')");
+    expect(() => step.run('Whenever', 'pending')).toThrow(/CHECK/);
+    expect(() => step.run('OnReset', 'dreaming')).toThrow(/CHECK/);
+    step.run('OnReset', 'staged');
+    expect(() => db.prepare("INSERT INTO firmware_plans (name, state, wave_size, failure_threshold, created_at) VALUES ('x', 'paused', 1, 1, 't')").run()).toThrow(/CHECK/);
+    // A package a plan sent stays: the plan's history names it.
+    expect(() => db.prepare("DELETE FROM firmware_packages WHERE id = 'fw-1'").run()).toThrow(/FOREIGN KEY/);
+    db.prepare("DELETE FROM devices WHERE id = 'd1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM firmware_plan_devices').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('refuses a database newer than the code, with a clear message, and leaves it untouched', () => {
     const dir = tempDir();
     dirs.push(dir);

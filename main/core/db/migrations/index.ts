@@ -27,6 +27,7 @@ import { energy } from './025-energy.js';
 import { energySiteHours } from './026-energy-site-hours.js';
 import { firmwareVersions } from './027-firmware-versions.js';
 import { firmwareRepository } from './028-firmware-repository.js';
+import { firmwarePlans } from './029-firmware-plans.js';
 
 /** Every schema change, in order. Append only: a released migration never changes. */
-export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations, rotationCandidates, appRepository, engineDevices, outbox, rollouts, rolloutMessages, parkedCredentials, appIntegrity, energy, energySiteHours, firmwareVersions, firmwareRepository];
+export const migrations: readonly Migration[] = [sitesAndRegions, auditLog, cabinetsAndDevices, tilePackages, onlineTileCache, pmtilesPackages, monitoring, wizard, sealedSecrets, identity, eventSubscriptions, coreProblems, nodeIdentities, integrity, loginBudget, subscriptionDestinations, rotationCandidates, appRepository, engineDevices, outbox, rollouts, rolloutMessages, parkedCredentials, appIntegrity, energy, energySiteHours, firmwareVersions, firmwareRepository, firmwarePlans];

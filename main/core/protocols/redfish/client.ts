@@ -1,4 +1,5 @@
 import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import { Transform, type Readable } from 'node:stream';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { deadline } from '../../lib/deadline.js';
 
@@ -372,6 +373,11 @@ export class RedfishClient {
     } catch (error) {
       throw this.classifyTransport(error, path);
     }
+    return this.answerOf(response, path);
+  }
+
+  /** A response read whole: its headers, and its body as JSON (anything else is the BMC's error). */
+  private async answerOf(response: Dispatcher.ResponseData, path: string): Promise<RedfishResponse> {
     let raw: Buffer;
     try {
       raw = await this.readBody(response.body, path);
@@ -422,6 +428,64 @@ export class RedfishClient {
       this.loggingIn = null;
     });
     return this.loggingIn;
+  }
+
+  /**
+   * POSTs a large body (a firmware image) whose time limit follows its
+   * progress, not its size: it fails only when no byte went out for
+   * `idleMs`, or when the BMC, holding it all, takes longer than `answerMs`
+   * to answer (it may verify the image first). `body` is called again for
+   * the one retry after a 401.
+   */
+  async upload(path: string, body: () => Readable, contentType: string, options: { idleMs: number; answerMs: number; onSent?: (bytes: number) => void; signal?: AbortSignal }): Promise<RedfishResponse> {
+    const call = options.signal ? { signal: options.signal } : {};
+    await this.ensureAuth(call);
+    const send = async (): Promise<RedfishResponse> => {
+      const controller = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (ms: number, reason: string) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => controller.abort(new RedfishError('timeout', `${this.origin}${path}: ${reason}`)), ms);
+      };
+      let sent = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          sent += chunk.length;
+          options.onSent?.(sent);
+          arm(options.idleMs, `no byte of the upload went out for ${Math.round(options.idleMs / 1000)} s (${sent} bytes sent)`);
+          done(null, chunk);
+        },
+        flush(done) {
+          arm(options.answerMs, `the whole image was sent (${sent} bytes) and no answer came within ${Math.round(options.answerMs / 1000)} s`);
+          done();
+        },
+      });
+      const source = body();
+      source.on('error', (error) => counter.destroy(error));
+      source.pipe(counter);
+      arm(options.idleMs, `the upload did not start within ${Math.round(options.idleMs / 1000)} s`);
+      const cancel = () => controller.abort(new RedfishError('aborted', `${this.origin}${path}: cancelled`));
+      options.signal?.addEventListener('abort', cancel, { once: true });
+      this.requestCount += 1;
+      try {
+        const headers = { accept: 'application/json', 'odata-version': '4.0', ...this.authHeaders(), 'content-type': contentType };
+        const response = await this.agent.request({ origin: this.origin, path, method: 'POST', headers, body: counter, headersTimeout: 0, bodyTimeout: this.requestTimeoutMs, signal: controller.signal });
+        clearTimeout(timer);
+        return await this.answerOf(response, path);
+      } catch (error) {
+        if (controller.signal.reason instanceof RedfishError) throw controller.signal.reason;
+        throw this.classifyTransport(error, path);
+      } finally {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', cancel);
+        source.destroy();
+      }
+    };
+    const answer = await send();
+    if (answer.status !== 401) return answer;
+    this.token = null;
+    await this.login(call);
+    return send();
   }
 
   /** Sends a request with auth, re-login on 401, and (GET only) retries with backoff. */

@@ -11,7 +11,7 @@ import {
   type SiteCompliance,
 } from '../../../../shared/domain/firmware-repository.js';
 import { NotFoundError } from '../../errors.js';
-import type { BaselineIndex, FirmwareBaselines } from './baselines.js';
+import type { BaselineEntry, BaselineIndex, FirmwareBaselines } from './baselines.js';
 import type { ComplianceDeviceRow, CurrentFirmwareRow, FirmwareStore } from './firmware-store.js';
 
 /**
@@ -110,11 +110,16 @@ function deviceCompliance(
   const model = row.readModel ?? row.layoutModel;
   const entries = baseline && model ? index.entries(baseline.id, model) : [];
   const components = entries.map((entry) => {
-    const found = firmware.find((item) => entry.matches.has(componentKey(item.componentId)) || entry.matches.has(item.name.toLowerCase()));
+    const found = componentFor(entry, firmware);
     const current = found?.version ?? null;
     return { component: entry.component, packageId: entry.packageId, target: entry.version, current, readAt: found?.readAt ?? null, state: complianceOf(current, entry.version) };
   });
   return { deviceId: row.deviceId, name: row.name, siteId: row.siteId, model, baseline, state: worstCompliance(components.map((component) => component.state)), components };
+}
+
+/** The device component a baseline entry (or a package) is about, as the device's last inventory read showed it. */
+export function componentFor(entry: Pick<BaselineEntry, 'matches'>, firmware: readonly CurrentFirmwareRow[]): CurrentFirmwareRow | undefined {
+  return firmware.find((item) => entry.matches.has(componentKey(item.componentId)) || entry.matches.has(item.name.toLowerCase()));
 }
 
 /** "redfish:BMC" → "bmc", a BMC that names only its manager's firmware → "bmc", "ups" → "ups": the name a component goes by on its device. */

@@ -68,6 +68,21 @@ export class FirmwareRepository {
   }
 
   /**
+   * A package's image for sending, checked again: its file hashes to the
+   * SHA-256 its description names, and its signature (where it has one)
+   * still holds for a publisher trusted now. What leaves is what was checked in.
+   */
+  async verifiedImage(id: string): Promise<{ description: FirmwareDescription; path: string }> {
+    const { description, path } = this.imageOf(id);
+    if (!path) throw new ConflictError(`${description.vendor} ${description.component} ${description.version}: its image was never uploaded`, 'packageId');
+    this.checkSignature(description, 'packageId', `${description.vendor} ${description.component} ${description.version}`);
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+    if (hash.digest('hex') !== description.image.sha256) throw new ConflictError(`${description.vendor} ${description.component} ${description.version}: the stored image no longer matches its SHA-256; it is not sent`, 'packageId');
+    return { description, path };
+  }
+
+  /**
    * An upload: an image with its description (JSON or XML), or an image
    * alone whose description a catalog registered. Every check runs before
    * anything is kept.
@@ -157,6 +172,7 @@ export class FirmwareRepository {
     if (!row) throw new NotFoundError('firmware package', id);
     const baselines = this.baselinesByPackage().get(id) ?? [];
     if (baselines.length > 0) throw new ConflictError(`${row.vendor} ${row.component} ${row.version} is in the baseline ${baselines.map((baseline) => `"${baseline.name}"`).join(', ')}; take it out of the baseline first`, 'id');
+    if (this.store.planUses(id) > 0) throw new ConflictError(`${row.vendor} ${row.component} ${row.version} was sent by an upgrade plan, whose history names it; it stays`, 'id');
     this.store.deletePackage(id);
     if (row.imageStored === 1) this.blobs.sweep(this.store.storedDigests(), new Date(this.now().getTime() + 2 * 3_600_000));
   }

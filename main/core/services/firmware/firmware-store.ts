@@ -34,6 +34,9 @@ export interface ComplianceDeviceRow {
   templateId: string;
   layoutModel: string | null;
   readModel: string | null;
+  cabinetId: string;
+  protocol: string;
+  position: number;
 }
 
 export interface CurrentFirmwareRow {
@@ -46,7 +49,7 @@ export interface CurrentFirmwareRow {
 
 const PACKAGE_COLUMNS = 'id, sha256, vendor, component, version, description, format, key_id AS keyId, signer_name AS signerName, image_stored AS imageStored, added_at AS addedAt, added_by AS addedBy';
 const DEVICE_COLUMNS =
-  'd.id AS deviceId, d.name, s.id AS siteId, s.name AS siteName, s.code AS siteCode, s.region_id AS regionId, c.template_id AS templateId, d.model AS layoutModel, m.model AS readModel FROM devices d JOIN cabinets c ON c.id = d.cabinet_id JOIN sites s ON s.id = c.site_id LEFT JOIN firmware_device_models m ON m.device_id = d.id';
+  'd.id AS deviceId, d.name, s.id AS siteId, s.name AS siteName, s.code AS siteCode, s.region_id AS regionId, c.template_id AS templateId, d.model AS layoutModel, m.model AS readModel, c.id AS cabinetId, d.protocol, d.u AS position FROM devices d JOIN cabinets c ON c.id = d.cabinet_id JOIN sites s ON s.id = c.site_id LEFT JOIN firmware_device_models m ON m.device_id = d.id';
 
 /** The firmware repository's SQL: packages, baselines with their packages and targets, and the models devices report. */
 export class FirmwareStore {
@@ -78,6 +81,11 @@ export class FirmwareStore {
 
   markImageStored(id: string): void {
     this.db.prepare('UPDATE firmware_packages SET image_stored = 1 WHERE id = ?').run(id);
+  }
+
+  /** How many plan steps (of any plan, ended or not: plans keep their history) send this package. */
+  planUses(id: string): number {
+    return this.db.prepare('SELECT COUNT(*) FROM firmware_plan_devices WHERE package_id = ?').pluck().get(id) as number;
   }
 
   deletePackage(id: string): boolean {

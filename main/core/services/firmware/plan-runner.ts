@@ -1,0 +1,306 @@
+import { firmwareComponents } from '../../../../shared/domain/firmware.js';
+import { currentWindowStart, insideWindow, windowEnd, type PlanApplyTime } from '../../../../shared/domain/firmware-plans.js';
+import type { Disposable, FailureReporter } from '../../lib/disposable.js';
+import { firstMember, resetManager, resetSystem } from '../../protocols/redfish/actions.js';
+import { RedfishError, type RedfishClient } from '../../protocols/redfish/client.js';
+import { FirmwareRefusedError, followTask, pushImage, startUpdate, updateCapabilities, type UpdateCapabilities } from '../../protocols/redfish/firmware-update.js';
+import { DeviceUnreachableError, type DeviceService } from '../devices/device-service.js';
+import { componentFor } from './compliance.js';
+import type { FirmwareRepository } from './firmware-repository.js';
+import { chooseApplyTime, isStagedApplyTime } from './planner.js';
+import type { PlanDeviceRow, PlanRow, PlanStore } from './plan-store.js';
+
+export interface PlanRunnerOptions {
+  /** How often running plans are looked at. */
+  tickMs?: number;
+  /** How many images one plan sends at once. */
+  stagingAtOnce?: number;
+  /** How long a BMC may take to come back and show its new version after an activation. */
+  activationTimeoutMs?: number;
+  /** A device that could not be reached is tried again after this long. */
+  retryAfterMs?: number;
+  /** Pause between looks at a BMC that has not come back yet (grows to this). */
+  backoffMaxMs?: number;
+}
+
+const FINAL = new Set(['verified', 'failed', 'skipped']);
+const BMC_COMPONENT = /\b(bmc|manager|idrac|ilo|xcc|ibmc|hdm)\b/i;
+
+/**
+ * Runs firmware plans, step by step and durably: the devices of the current
+ * wave are staged (pushed to wait for OnReset or StartUpdate — nothing is
+ * reset), then, only inside the maintenance window, activated one server per
+ * cabinet at a time: the next only when the one before is back, healthy and
+ * reports the target version, read from its inventory (which also updates
+ * compliance). A BMC that resets on the way is waited for with backoff; a
+ * task it forgets is settled by reading the inventory; a BMC that keeps its
+ * old version fails, and the plan stops once its failure threshold is met.
+ */
+export class FirmwarePlanRunner implements Disposable {
+  private readonly busy = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private readonly options: Required<PlanRunnerOptions>;
+
+  constructor(
+    private readonly plans: PlanStore,
+    private readonly repository: FirmwareRepository,
+    private readonly devices: Pick<DeviceService, 'onBmc' | 'refresh'>,
+    private readonly now: () => Date,
+    private readonly report: FailureReporter,
+    options: PlanRunnerOptions = {},
+  ) {
+    this.options = { tickMs: 5_000, stagingAtOnce: 4, activationTimeoutMs: 20 * 60_000, retryAfterMs: 60_000, backoffMaxMs: 10_000, ...options };
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.plans.resumeInterrupted(this.now().toISOString());
+    const loop = () => {
+      this.timer = setTimeout(() => {
+        void this.tick().finally(() => {
+          if (this.timer) loop();
+        });
+      }, this.options.tickMs);
+      this.timer.unref();
+    };
+    loop();
+  }
+
+  /** Looks at every running plan once (a tick in progress is joined, not doubled). */
+  tick(): Promise<void> {
+    this.ticking ??= (async () => {
+      try {
+        for (const plan of this.plans.running()) this.advance(plan);
+      } catch (error) {
+        this.report('firmware.plans', error);
+      }
+    })().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  /** Resolves once no step of any plan is running (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.busy.size > 0) await Promise.allSettled([...this.busy.values()]);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.settled();
+  }
+
+  private advance(plan: PlanRow): void {
+    const at = this.now();
+    const rows = this.plans.devices(plan.id);
+    const failed = rows.filter((row) => row.phase === 'failed').length;
+    if (failed >= plan.failureThreshold) {
+      if (this.runningSteps(plan.id) === 0) {
+        const staged = rows.filter((row) => row.phase === 'staged').length;
+        this.plans.end(plan.id, 'stopped', `${failed} device(s) failed (threshold ${plan.failureThreshold}); nothing more is activated${staged ? `. ${staged} image(s) stay staged on their BMCs and would apply on their next reset` : ''}`, at.toISOString());
+      }
+      return;
+    }
+    if (rows.every((row) => FINAL.has(row.phase))) {
+      if (this.runningSteps(plan.id) === 0) this.plans.end(plan.id, 'completed', null, at.toISOString());
+      return;
+    }
+    const wave = Math.min(...rows.filter((row) => !FINAL.has(row.phase)).map((row) => row.wave));
+    const current = rows.filter((row) => row.wave === wave);
+    // Staging: the images of this wave, a few at a time; nothing is reset.
+    let staging = current.filter((row) => row.phase === 'staging' || (row.phase === 'pending' && this.isBusy(row))).length;
+    for (const row of current) {
+      if (staging >= this.options.stagingAtOnce) break;
+      if (row.phase !== 'pending' || this.isBusy(row) || this.waitingToRetry(row, at)) continue;
+      staging += 1;
+      this.run(row, () => this.stage(plan, row));
+    }
+    // Activation: inside the window only, one server per cabinet at a time, in order.
+    if (!insideWindow(plan.window, at)) return;
+    const activeCabinets = new Set(rows.filter((row) => row.phase === 'activating' || row.phase === 'verifying' || (this.isBusy(row) && (row.phase === 'staged' || row.phase === 'waiting'))).map((row) => row.cabinetId));
+    for (const row of current) {
+      if (row.phase === 'verifying' && !this.isBusy(row)) {
+        activeCabinets.add(row.cabinetId);
+        this.run(row, () => this.verify(plan, row));
+        continue;
+      }
+      if ((row.phase !== 'staged' && row.phase !== 'waiting') || activeCabinets.has(row.cabinetId) || this.isBusy(row) || this.waitingToRetry(row, at)) continue;
+      // A device's other packages of this wave are staged first, so that one activation takes them all where it can.
+      if (current.some((other) => other.deviceId === row.deviceId && (other.phase === 'pending' || other.phase === 'staging'))) continue;
+      activeCabinets.add(row.cabinetId);
+      this.run(row, () => this.activate(plan, row));
+    }
+  }
+
+  private key(row: PlanDeviceRow): string {
+    return `${row.planId}:${row.deviceId}:${row.packageId}`;
+  }
+
+  private isBusy(row: PlanDeviceRow): boolean {
+    return this.busy.has(this.key(row));
+  }
+
+  private runningSteps(planId: number): number {
+    return [...this.busy.keys()].filter((key) => key.startsWith(`${planId}:`)).length;
+  }
+
+  private waitingToRetry(row: PlanDeviceRow, at: Date): boolean {
+    return row.messageId === 'EdgeCab.Unreachable' && at.getTime() - Date.parse(row.updatedAt) < this.options.retryAfterMs;
+  }
+
+  private run(row: PlanDeviceRow, step: () => Promise<void>): void {
+    const key = this.key(row);
+    const running = step()
+      .catch((error: unknown) => this.report('firmware.plans', error))
+      .finally(() => {
+        this.busy.delete(key);
+        // The next step (the next server of the cabinet, the next wave) need not wait for the next tick.
+        void this.tick();
+      });
+    this.busy.set(key, running);
+  }
+
+  private write(row: PlanDeviceRow, change: Parameters<PlanStore['step']>[3]): void {
+    this.plans.step(row.planId, row.deviceId, row.packageId, change, this.now().toISOString());
+  }
+
+  /** What the BMC declares, asked again where the dry run could not, and the apply time chosen from it. */
+  private async capabilities(plan: PlanRow, row: PlanDeviceRow, client: RedfishClient): Promise<{ capabilities: UpdateCapabilities; applyTime: PlanApplyTime }> {
+    const capabilities = await updateCapabilities(client);
+    const chosen = chooseApplyTime(capabilities.applyTimes, plan.window !== null);
+    // The dry run's choice holds while the BMC still declares it; a BMC that changed its mind is followed.
+    const applyTime = row.applyTime && capabilities.applyTimes.includes(row.applyTime) ? row.applyTime : chosen;
+    if (applyTime !== row.applyTime) this.write(row, { applyTime, applyTimeSource: `${capabilities.applyTimes.join(', ')} (${capabilities.declaredBy})` });
+    return { capabilities, applyTime };
+  }
+
+  private async stage(plan: PlanRow, row: PlanDeviceRow): Promise<void> {
+    try {
+      const image = await this.verifiedImage(row);
+      await this.devices.onBmc(row.deviceId, async (client) => {
+        const { capabilities, applyTime } = await this.capabilities(plan, row, client);
+        if (!isStagedApplyTime(applyTime)) {
+          this.write(row, { phase: 'waiting', message: `The BMC applies images only ${applyTime === 'Immediate' ? 'at once' : 'at its own maintenance window start'}: its image is sent inside the window, when its turn in the cabinet comes`, messageId: null });
+          return;
+        }
+        this.write(row, { phase: 'staging', message: `Sending ${row.bytes} bytes to wait for ${applyTime}`, messageId: null });
+        let lastPercent = -1;
+        const task = await pushImage(client, capabilities, image, {
+          targets: [],
+          applyTime,
+          onSent: (bytes) => {
+            const percent = Math.floor((bytes / Math.max(1, row.bytes)) * 100);
+            if (percent >= lastPercent + 10) {
+              lastPercent = percent;
+              this.write(row, { message: `Sending: ${Math.min(100, percent)} %` });
+            }
+          },
+        });
+        const end = task ? await followTask(client, task, { timeoutMs: this.options.activationTimeoutMs, pauseMs: (attempt) => this.backoff(attempt) }) : { state: 'Completed' as const, messages: [] };
+        if (end.state === 'Failed') return this.write(row, { phase: 'failed', message: end.message, messageId: end.messageId });
+        this.write(row, { phase: 'staged', staged: true, message: applyTime === 'OnReset' ? 'Staged: waits for the reset EdgeCab makes inside the window' : 'Staged: waits for StartUpdate inside the window', messageId: null });
+      });
+    } catch (error) {
+      this.stepFailed(row, error, 'pending');
+    }
+  }
+
+  private async activate(plan: PlanRow, row: PlanDeviceRow): Promise<void> {
+    const window = plan.window ? ` (window until ${windowEnd(plan.window, this.now()).toISOString()})` : '';
+    try {
+      this.write(row, { phase: 'activating', message: `Activating${window}`, messageId: null });
+      await this.devices.onBmc(row.deviceId, async (client) => {
+        const { capabilities, applyTime } = await this.capabilities(plan, row, client);
+        if (applyTime === 'OnReset') return this.reset(client, row);
+        if (applyTime === 'OnStartUpdateRequest') return startUpdate(client, capabilities);
+        const image = await this.verifiedImage(row);
+        // AtMaintenanceWindowStart: the window now open, from its start (so it applies at once) for its length.
+        const at = this.now();
+        const window = plan.window ? { start: currentWindowStart(plan.window, at), seconds: plan.window.minutes * 60 } : { start: at, seconds: 3600 };
+        const task = await pushImage(client, capabilities, image, { targets: [], applyTime, window });
+        if (!task) return;
+        const end = await followTask(client, task, { timeoutMs: this.options.activationTimeoutMs, pauseMs: (attempt) => this.backoff(attempt) });
+        if (end.state === 'Failed') throw new FirmwareRefusedError(end.message, end.messageId, 200);
+      });
+      this.write(row, { phase: 'verifying', message: 'Waiting for the device to come back and show its new version', messageId: null });
+    } catch (error) {
+      // An activation the BMC refused is a failure; one cut off by the BMC going away is settled by reading it back.
+      if (error instanceof FirmwareRefusedError) return this.stepFailed(row, error, 'failed');
+      this.write(row, { phase: 'verifying', message: `The BMC went away during the activation (${(error as Error).message}); reading it back`, messageId: null });
+    }
+    await this.verify(plan, row);
+  }
+
+  /** OnReset: the BMC's own firmware takes a manager reset; anything else a graceful restart of the server (forced where only that is allowed). */
+  private async reset(client: RedfishClient, row: PlanDeviceRow): Promise<void> {
+    if (BMC_COMPONENT.test(row.component)) {
+      const manager = await firstMember(client, '/redfish/v1/Managers');
+      if (manager) {
+        await resetManager(client, manager, 'GracefulRestart').catch(() => resetManager(client, manager, 'ForceRestart'));
+        return;
+      }
+    }
+    const system = await firstMember(client, '/redfish/v1/Systems');
+    if (!system) throw new FirmwareRefusedError('The BMC shows no computer system to restart', null, 404);
+    await resetSystem(client, system, 'GracefulRestart').catch(() => resetSystem(client, system, 'ForceRestart'));
+  }
+
+  /** Back, healthy and at the target version, read from the device's inventory; waited for with backoff until the activation's time is up. */
+  private async verify(plan: PlanRow, row: PlanDeviceRow): Promise<void> {
+    const until = Date.now() + this.options.activationTimeoutMs;
+    for (let attempt = 1; ; attempt += 1) {
+      let reading;
+      try {
+        // Answering at all first: a full read of a BMC still resetting would be kept as the device unreachable.
+        await this.devices.onBmc(row.deviceId, (client) => client.get('/redfish/v1/UpdateService'));
+        reading = await this.devices.refresh(row.deviceId);
+      } catch (error) {
+        reading = null;
+        this.write(row, { message: `Not back yet (${(error as Error).message})` });
+      }
+      if (reading && reading.status !== 'unreachable' && reading.redfish) {
+        const components = firmwareComponents(reading).map((component) => ({ ...component, deviceId: row.deviceId, readAt: reading.observedAt }));
+        const matches = new Set([row.component.toLowerCase(), ...this.repository.imageOf(row.packageId).description.appliesTo.components.map((name) => name.toLowerCase())]);
+        const found = componentFor({ matches }, components);
+        const health = reading.redfish.systems[0]?.status.health;
+        if (found && found.version.trim().toLowerCase() === row.target.trim().toLowerCase()) {
+          if (health === 'Critical') return this.write(row, { phase: 'failed', message: `Runs ${row.target}, but the server reports its health Critical`, messageId: null });
+          return this.write(row, { phase: 'verified', message: `Runs ${row.target} (read ${reading.observedAt})`, messageId: null });
+        }
+        // Back and answering, and the old version still there: the BMC kept it (rolled back, or the image did not take).
+        if (found && attempt >= 3) return this.write(row, { phase: 'failed', message: `The BMC took the image but still runs ${found.version}, not ${row.target}`, messageId: null });
+      } else if (reading) {
+        this.write(row, { message: `Not back yet (${reading.error ?? reading.status})` });
+      }
+      if (Date.now() > until) return this.write(row, { phase: 'failed', message: `Not back at ${row.target} within ${Math.round(this.options.activationTimeoutMs / 60_000)} min`, messageId: null });
+      await new Promise((resolve) => setTimeout(resolve, this.backoff(attempt)));
+      if (this.plans.plan(plan.id)?.state !== 'running') return;
+    }
+  }
+
+  private backoff(attempt: number): number {
+    return Math.min(this.options.backoffMaxMs, 250 * 2 ** Math.max(0, attempt));
+  }
+
+  /** The image, its signature checked again against a trusted publisher: what leaves is what was signed. */
+  private async verifiedImage(row: PlanDeviceRow): Promise<{ path: string; fileName: string }> {
+    const { description, path } = await this.repository.verifiedImage(row.packageId);
+    return { path, fileName: description.image.fileName };
+  }
+
+  /** A refusal (the BMC's, or EdgeCab's own checks) fails the step; a BMC out of reach is tried again shortly, at the next window if this one closes. */
+  private stepFailed(row: PlanDeviceRow, error: unknown, otherwise: 'pending' | 'failed'): void {
+    if (error instanceof FirmwareRefusedError) return this.write(row, { phase: 'failed', message: error.message, messageId: error.messageId });
+    if (otherwise === 'pending' && outOfReach(error)) return this.write(row, { phase: 'pending', message: `Not reachable (${(error as Error).message}); tried again shortly`, messageId: 'EdgeCab.Unreachable' });
+    this.write(row, { phase: 'failed', message: (error as Error).message, messageId: null });
+  }
+}
+
+const REACH_CODES = new Set(['timeout', 'connection', 'tls', 'http', 'aborted']);
+
+function outOfReach(error: unknown): boolean {
+  if (error instanceof DeviceUnreachableError) return REACH_CODES.has(error.reason);
+  return error instanceof RedfishError && REACH_CODES.has(error.code);
+}

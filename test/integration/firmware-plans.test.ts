@@ -1,0 +1,173 @@
+/**
+ * Firmware upgrade plans against real lab BMCs (Redfish over HTTPS, the DMTF
+ * rackmount1 "3500"), two sites with two servers each, BMCs that declare
+ * different apply times (OnReset; OnReset and resetting mid-update;
+ * Immediate only; AtMaintenanceWindowStart only): the dry run lists every
+ * device with its versions, bytes and apply time; the plan stages what can
+ * wait without any reset, never stages an Immediate-only BMC, waits for the
+ * window, activates one server per cabinet at a time, waits through a BMC
+ * that resets during its update, and ends with every device verified and
+ * compliance compliant without a refresh. A BMC that keeps its old version
+ * fails and stops its wave; a refused update shows the BMC's own words and
+ * MessageId.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../main/core/index.js';
+import { LabBmc } from '../../main/lab/redfish/bmc.js';
+import type { LabFirmwareBehaviour } from '../../main/lab/redfish/firmware-updates.js';
+import type { PlanDetail } from '../../shared/domain/firmware-plans.js';
+import { tempCore } from '../support/core.js';
+import { descriptionJson, testPackage } from '../support/firmware-packages.js';
+
+const MOCKUP = 'assets/lab/redfish-rackmount1';
+const BMC_FIRMWARE = '/redfish/v1/UpdateService/FirmwareInventory/BMC';
+const TARGET = '1.46.0';
+
+const hhmm = (at: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+
+describe('firmware upgrade plans', () => {
+  let offset = 0;
+  const clock = () => new Date(Date.now() + offset);
+  let core: Core;
+  let cleanup: () => void;
+  const bmcs = new Map<string, LabBmc>();
+  const servers = new Map<string, string>();
+  let packageId = '';
+  const sites: string[] = [];
+
+  const behaviours: Record<string, LabFirmwareBehaviour> = {
+    A1: { applyTimes: ['Immediate', 'OnReset'] },
+    A2: { applyTimes: ['OnReset'], resetDuringUpdateMs: 1500 },
+    B1: { applyTimes: ['Immediate'] },
+    B2: { applyTimes: ['AtMaintenanceWindowStart'] },
+  };
+
+  async function until(plan: number, done: (detail: PlanDetail) => boolean, timeoutMs = 60_000): Promise<PlanDetail> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      await core.services.firmwarePlans.runner.tick();
+      const detail = core.services.firmwarePlans.get(plan);
+      if (done(detail)) return detail;
+      if (Date.now() > end) throw new Error(`plan ${plan} did not get there: ${JSON.stringify(detail.list.map((row) => [row.name, row.phase, row.message]))}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  beforeAll(async () => {
+    ({ core, cleanup } = tempCore(clock));
+    const client = core.client('test');
+    for (const [index, code] of ['A', 'B'].entries()) {
+      const site = await client.sites.create({ name: `Plan branch ${code}`, code: `FWP-${code}`, latitude: 30 + index, longitude: 120 });
+      sites.push(site.id);
+      const cabinet = await client.cabinets.create({ siteId: site.id, templateId: 'edge-12u' });
+      const computes = cabinet.devices.filter((device) => device.kind === 'server');
+      for (const [slot, device] of computes.entries()) {
+        const name = `${code}${slot + 1}`;
+        const bmc = await new LabBmc({ mockupDir: MOCKUP, host: '127.0.0.1', users: { admin: 'Bmc-Lab-7' }, taskDurationMs: 200, firmware: behaviours[name]! }).start();
+        bmcs.set(name, bmc);
+        servers.set(name, device.id);
+        await client.devices.connect({ id: device.id, protocol: 'redfish', url: bmc.url, username: 'admin', password: 'Bmc-Lab-7', fingerprint: bmc.fingerprint });
+        await client.devices.refresh({ id: device.id });
+      }
+    }
+    const bmcPackage = testPackage({ version: TARGET, models: ['3500'], image: Buffer.concat([Buffer.from(`VERSION=${TARGET}\n`), Buffer.alloc(512 * 1024, 1)]) });
+    packageId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(bmcPackage.description)], 'd.json'), image: new File([new Uint8Array(bmcPackage.image)], 'bmc.bin') }, 'alice')).package.id;
+    await client.firmware.createBaseline({ name: '3500 BMC', packageIds: [packageId], targets: [{ scope: 'template', id: 'edge-12u' }] });
+  }, 60_000);
+  afterAll(async () => {
+    await core?.services.firmwarePlans.runner.dispose();
+    await core?.close();
+    for (const bmc of bmcs.values()) await bmc.stop();
+    cleanup?.();
+  });
+
+  it('the dry run lists every server: current and target version, bytes, the apply time its BMC declares, in waves; nothing is sent', async () => {
+    const preview = await core.client('test').firmware.previewPlan({ name: 'dry', packageIds: [packageId], targets: { siteIds: sites }, waveSize: 3, window: { start: '02:00', minutes: 120, timeZone: 'Asia/Shanghai' } });
+    const byName = new Map(preview.devices.map((row) => [[...servers].find(([, id]) => id === row.deviceId)![0], row]));
+    expect([...byName.keys()].sort()).toEqual(['A1', 'A2', 'B1', 'B2']);
+    expect(byName.get('A1')).toMatchObject({ current: '1.45.455b66-rev4', target: TARGET, bytes: 512 * 1024 + 15, applyTime: 'OnReset', component: 'BMC' });
+    expect(byName.get('A1')!.applyTimeSource).toMatch(/Immediate, OnReset \(HttpPushUriOptions and SimpleUpdate/);
+    expect(byName.get('B1')).toMatchObject({ applyTime: 'Immediate' });
+    expect(byName.get('B2')).toMatchObject({ applyTime: 'AtMaintenanceWindowStart' });
+    expect(preview).toMatchObject({ waves: 2, bytes: 4 * (512 * 1024 + 15) });
+    // The other devices of the cabinets (UPS, PDU, switch …) are no 3500: not listed, not excluded by name.
+    expect(preview.excluded).toEqual([]);
+    for (const bmc of bmcs.values()) expect(bmc.updates.counts.pushed).toBe(0);
+  });
+
+  it('stages without any reset, never stages an Immediate-only BMC, waits for the window, then activates one server per cabinet at a time and verifies each: compliance follows without a refresh', async () => {
+    const client = core.client('test');
+    const opens = new Date(Date.now() + 10 * 60_000);
+    const created = await client.firmware.createPlan({ name: 'Winter BMC', packageIds: [packageId], targets: { siteIds: sites }, waveSize: 10, failureThreshold: 1, window: { start: hhmm(opens), minutes: 60, timeZone: 'Asia/Shanghai' } });
+    expect(created).toMatchObject({ state: 'running', windowOpen: false, devices: 4 });
+    const staged = await until(created.id, (detail) => detail.list.every((row) => row.phase === 'staged' || row.phase === 'waiting'));
+    const phase = (name: string) => staged.list.find((row) => row.deviceId === servers.get(name))!;
+    expect([phase('A1').phase, phase('A2').phase, phase('B1').phase, phase('B2').phase]).toEqual(['staged', 'staged', 'waiting', 'waiting']);
+    expect(phase('B1').message).toMatch(/only at once: its image is sent inside the window/);
+    // Staging touched nothing: no reset anywhere, every server still on its old version; the images wait on A1 and A2 only.
+    for (const bmc of bmcs.values()) {
+      expect(bmc.updates.counts.resets).toBe(0);
+      expect(bmc.resource(BMC_FIRMWARE)!.Version).toBe('1.45.455b66-rev4');
+    }
+    expect(bmcs.get('A1')!.updates.pending()).toEqual([{ version: TARGET, applyTime: 'OnReset' }]);
+    expect(bmcs.get('B1')!.updates.counts.pushed + bmcs.get('B2')!.updates.counts.pushed).toBe(0);
+    // Outside the window nothing more happens, however often the plan is looked at.
+    for (let look = 0; look < 5; look += 1) await core.services.firmwarePlans.runner.tick();
+    expect(core.services.firmwarePlans.get(created.id).list.every((row) => row.phase === 'staged' || row.phase === 'waiting')).toBe(true);
+
+    offset = opens.getTime() - Date.now() + 60_000;
+    // The BMCs' clocks move on with EdgeCab's (a window-only BMC applies when its clock reaches the window's start).
+    for (const bmc of bmcs.values()) bmc.faults.clockSkewMs = offset;
+    const done = await until(created.id, (detail) => detail.state !== 'running', 90_000);
+    expect(done.state).toBe('completed');
+    expect(done.list.map((row) => row.phase)).toEqual(['verified', 'verified', 'verified', 'verified']);
+    for (const bmc of bmcs.values()) expect(bmc.resource(BMC_FIRMWARE)!.Version).toBe(TARGET);
+    // One server per cabinet at a time: in each cabinet, the second server's image took effect only after the first was verified.
+    for (const site of ['A', 'B']) {
+      const [first, second] = done.list.filter((row) => row.siteId === sites[site === 'A' ? 0 : 1]);
+      const name = (id: string) => [...servers].find(([, device]) => device === id)![0];
+      const verifiedAt = Date.parse(first!.updatedAt) - offset;
+      const secondStarted = bmcs.get(name(second!.deviceId))!.updates.activations[0]!.startedAt;
+      expect(secondStarted).toBeGreaterThanOrEqual(verifiedAt);
+    }
+    // A2 reset while taking its update (connections dropped for 1.5 s): waited through, verified.
+    expect(bmcs.get('A2')!.updates.activations[0]!.visibleAt - bmcs.get('A2')!.updates.activations[0]!.startedAt).toBeGreaterThanOrEqual(1400);
+    expect(bmcs.get('A1')!.updates.counts.resets).toBe(1);
+    // The Immediate-only and window-only BMCs were sent their image inside the window, once.
+    expect(bmcs.get('B1')!.updates.counts.pushed).toBe(1);
+    expect(bmcs.get('B2')!.updates.counts.pushed).toBe(1);
+    const compliance = await client.firmware.compliance();
+    expect(compliance.fleet).toMatchObject({ compliant: 4, behind: 0 });
+  }, 120_000);
+
+  it('by hand, run now: a BMC that keeps its old version after the reset fails and stops its wave; the other server of its cabinet is not activated', async () => {
+    const client = core.client('test');
+    const next = testPackage({ version: '1.47.0', models: ['3500'] });
+    const nextId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(next.description)], 'd.json'), image: new File([new Uint8Array(next.image)], 'b.bin') }, 'alice')).package.id;
+    // Both servers of site A keep their old version: the first one activated fails, and the second is never activated.
+    for (const name of ['A1', 'A2']) bmcs.get(name)!.updates.behaviour = { applyTimes: ['OnReset'], keepOldVersion: true };
+    const resetsBefore = new Map(['A1', 'A2'].map((name) => [name, bmcs.get(name)!.updates.counts.resets]));
+    const plan = await client.firmware.createPlan({ name: 'A by hand', packageIds: [nextId], targets: { siteIds: [sites[0]!] }, waveSize: 10, failureThreshold: 1, window: null });
+    const ended = await until(plan.id, (detail) => detail.state !== 'running');
+    expect(ended.state).toBe('stopped');
+    expect(ended.reason).toMatch(/1 device\(s\) failed \(threshold 1\); nothing more is activated\. 1 image\(s\) stay staged/);
+    const [first, second] = ended.list;
+    expect(first).toMatchObject({ phase: 'failed', message: `The BMC took the image but still runs ${TARGET}, not 1.47.0` });
+    expect(second!.phase).toBe('staged');
+    const nameOf = (id: string) => [...servers].find(([, device]) => device === id)![0];
+    expect(bmcs.get(nameOf(first!.deviceId))!.updates.counts.resets).toBe(resetsBefore.get(nameOf(first!.deviceId))! + 1);
+    expect(bmcs.get(nameOf(second!.deviceId))!.updates.counts.resets).toBe(resetsBefore.get(nameOf(second!.deviceId)));
+  }, 60_000);
+
+  it('a refused update shows the BMC’s own words and MessageId, before anything is reset', async () => {
+    const client = core.client('test');
+    const next = testPackage({ version: '1.48.0', models: ['3500'] });
+    const nextId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(next.description)], 'd.json'), image: new File([new Uint8Array(next.image)], 'b.bin') }, 'alice')).package.id;
+    bmcs.get('B1')!.updates.behaviour = { applyTimes: ['Immediate'], refuseUpdates: 'The image failed its signature verification' };
+    const plan = await client.firmware.createPlan({ name: 'B1 by hand', packageIds: [nextId], targets: { deviceIds: [servers.get('B1')!] }, waveSize: 1, failureThreshold: 1, window: null });
+    const ended = await until(plan.id, (detail) => detail.state !== 'running');
+    expect(ended.list[0]).toMatchObject({ phase: 'failed', message: 'The image failed its signature verification', messageId: 'Update.1.0.UpdateFailed' });
+    expect(bmcs.get('B1')!.resource(BMC_FIRMWARE)!.Version).toBe(TARGET);
+    await expect(client.firmware.createPlan({ name: 'nothing', packageIds: [packageId], targets: { siteIds: sites }, waveSize: 10, failureThreshold: 1, window: null })).rejects.toThrow(/Nothing to upgrade: .*already runs BMC 1\.46\.0/);
+  }, 60_000);
+});
