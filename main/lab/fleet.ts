@@ -1,9 +1,14 @@
 import type { CabinetTemplate } from '../../shared/domain/cabinet.js';
 import type { LabFault } from '../../shared/domain/monitoring.js';
+import type { LabApplyTime } from './redfish/firmware-updates.js';
 import { LabBmc } from './redfish/bmc.js';
 import { selfSignedCertificate } from './redfish/certificate.js';
 import type { Resource } from './redfish/store.js';
 import { LabEnvironmentMonitor, LabPdu, LabSwitch, LabUps, seededRandom } from './snmp/devices.js';
+
+
+/** What the fleet's BMCs declare for firmware, server by server in each cabinet. */
+const FLEET_APPLY_TIMES: readonly LabApplyTime[][] = [['Immediate', 'OnReset'], ['Immediate'], ['AtMaintenanceWindowStart', 'OnReset']];
 
 export const LAB_SNMP_PORT = 1161;
 export const LAB_HTTPS_PORT = 8443;
@@ -125,6 +130,7 @@ export class LabFleet {
       };
       this.sites.push(site);
       const starts: Promise<unknown>[] = [];
+      let servers = 0;
       this.options.template.slots.forEach((slot, slotIndex) => {
         const host = this.options.addresses ? this.options.addresses[index * this.options.template.slots.length + slotIndex] : labAddress(base, index, slotIndex);
         if (!host) throw new Error(`the lab needs ${this.options.sites * this.options.template.slots.length} addresses; ${this.options.addresses?.length ?? 0} given`);
@@ -132,7 +138,9 @@ export class LabFleet {
         const seed = this.options.seed * 100_003 + index * 101 + slotIndex;
         if (slot.protocol === 'redfish') {
           // Each BMC its own certificate, as in the field: pins and handshakes are per device.
-          const bmc = new LabBmc({ mockupDir: this.options.mockupDir, host, port: LAB_HTTPS_PORT, users: { [LAB_BMC_USER]: LAB_BMC_PASSWORD }, certificate: selfSignedCertificate(name) });
+          // The servers of a cabinet take firmware as different BMCs do: at once or on reset; at once only; at their maintenance window or on reset.
+          const firmware = FLEET_APPLY_TIMES[servers++ % FLEET_APPLY_TIMES.length]!;
+          const bmc = new LabBmc({ mockupDir: this.options.mockupDir, host, port: LAB_HTTPS_PORT, users: { [LAB_BMC_USER]: LAB_BMC_PASSWORD }, certificate: selfSignedCertificate(name), firmware: { applyTimes: firmware } });
           healthyBaseline(bmc);
           // Every lab server has its own serial, as real ones do (the mockup gives them all the same).
           setPath(bmc, SYSTEM, ['SerialNumber'], `${site.code}-${slot.id.toUpperCase()}`);

@@ -9,10 +9,11 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useCan } from '../auth/access.js';
 import { BaselinesPanel, type TargetChoices } from './BaselinesPanel.js';
 import { CompliancePanel } from './CompliancePanel.js';
+import { PlansPanel } from './PlansPanel.js';
 import { RepositoryPanel } from './RepositoryPanel.js';
 import './firmware.css';
 
-const TABS = ['compliance', 'repository', 'baselines'] as const;
+const TABS = ['compliance', 'repository', 'baselines', 'plans'] as const;
 type Tab = (typeof TABS)[number];
 
 /** The firmware screen: compliance with the baselines, the package repository, and the baselines themselves; the tab is in the address. */
@@ -87,6 +88,7 @@ export function FirmwarePage() {
       <ErrorNotice message={error} />
       {tab === 'compliance' ? <CompliancePanel reloadKey={reloadKey} /> : null}
       {tab === 'repository' ? <RepositoryPanel packages={packages} canManage={canManage} onChanged={load} /> : null}
+      {tab === 'plans' ? <PlansPanel packages={packages ?? []} baselines={baselines ?? []} sites={choices.site} canManage={canManage} /> : null}
       {tab === 'baselines' ? <BaselinesPanel baselines={baselines} packages={packages ?? []} choices={choices} canManage={canManage} onChanged={load} /> : null}
     </section>
   );
