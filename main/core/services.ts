@@ -6,7 +6,7 @@ import { FirmwareRepository } from './services/firmware/firmware-repository.js';
 import { FirmwareBaselines } from './services/firmware/baselines.js';
 import { FirmwareCompliance } from './services/firmware/compliance.js';
 import { FirmwarePlans } from './services/firmware/plans.js';
-import { FirmwarePlanner } from './services/firmware/planner.js';
+import { CapabilityCache, FirmwarePlanner } from './services/firmware/planner.js';
 import { FirmwarePlanRunner } from './services/firmware/plan-runner.js';
 import { PlanStore } from './services/firmware/plan-store.js';
 import type { SystemInfo } from '../../shared/contract/index.js';
@@ -152,7 +152,8 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const firmwareBaselines = new FirmwareBaselines(firmwarePackages.store, cabinets.templates, now);
   const firmwareCompliance = new FirmwareCompliance(firmwarePackages.store, firmwareBaselines, now);
   const planStore = new PlanStore(db);
-  const firmwarePlans = new FirmwarePlans(planStore, new FirmwarePlanner(firmwarePackages, devices), new FirmwarePlanRunner(planStore, firmwarePackages, devices, now, (what, error) => health.report(what, error)), now);
+  const capabilities = new CapabilityCache();
+  const firmwarePlans = new FirmwarePlans(planStore, new FirmwarePlanner(firmwarePackages, devices, capabilities), new FirmwarePlanRunner(planStore, firmwarePackages, devices, capabilities, now, (what, error) => health.report(what, error)), now);
   const standingCaps = new StandingCaps(db, devices, powerLimits, audit, cabinets.templates, now, (what, error) => health.report(what, error));
   // Mains back and every server set back: the standing caps are checked at once (one may have changed during the outage).
   powerLimits.afterLift = (siteId) => void standingCaps.applySite(siteId).catch((error: unknown) => health.report('energy.caps', error));

@@ -11,6 +11,7 @@
  * fails and stops its wave; a refused update shows the BMC's own words and
  * MessageId.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../main/core/index.js';
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
@@ -169,5 +170,24 @@ describe('firmware upgrade plans', () => {
     expect(ended.list[0]).toMatchObject({ phase: 'failed', message: 'The image failed its signature verification', messageId: 'Update.1.0.UpdateFailed' });
     expect(bmcs.get('B1')!.resource(BMC_FIRMWARE)!.Version).toBe(TARGET);
     await expect(client.firmware.createPlan({ name: 'nothing', packageIds: [packageId], targets: { siteIds: sites }, waveSize: 10, failureThreshold: 1, window: null })).rejects.toThrow(/Nothing to upgrade: .*already runs BMC 1\.46\.0/);
+  }, 60_000);
+
+  it('an image altered on disk after it was checked in is cut off before its end: the BMC never holds it, the step fails saying why', async () => {
+    const client = core.client('test');
+    const next = testPackage({ version: '1.49.0', models: ['3500'], image: Buffer.concat([Buffer.from('VERSION=1.49.0\n'), Buffer.alloc(2 * 1024 * 1024, 9)]) });
+    const nextId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(next.description)], 'd.json'), image: new File([new Uint8Array(next.image)], 'b.bin') }, 'alice')).package.id;
+    const { path } = core.services.firmwarePackages.imageOf(nextId);
+    const altered = readFileSync(path!);
+    altered[altered.length - 10] = altered[altered.length - 10]! ^ 0xff;
+    writeFileSync(path!, altered);
+    const bmc = bmcs.get('B2')!;
+    bmc.updates.behaviour = { applyTimes: ['Immediate'] };
+    const pushedBefore = bmc.updates.counts.pushed;
+    const plan = await client.firmware.createPlan({ name: 'altered', packageIds: [nextId], targets: { deviceIds: [servers.get('B2')!] }, waveSize: 1, failureThreshold: 1, window: null });
+    const ended = await until(plan.id, (detail) => detail.state !== 'running');
+    expect(ended.list[0]).toMatchObject({ phase: 'failed' });
+    expect(ended.list[0]!.message).toMatch(/no longer matches its SHA-256 .* cut off before its end/);
+    expect(bmc.updates.counts.pushed).toBe(pushedBefore);
+    expect(bmc.resource(BMC_FIRMWARE)!.Version).toBe(TARGET);
   }, 60_000);
 });

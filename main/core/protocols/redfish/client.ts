@@ -461,7 +461,12 @@ export class RedfishClient {
         },
       });
       const source = body();
-      source.on('error', (error) => counter.destroy(error));
+      // The body's own failure (a file that changed under it) is the answer, not the broken request it causes.
+      let sourceError: Error | null = null;
+      source.on('error', (error) => {
+        sourceError = error;
+        counter.destroy(error);
+      });
       source.pipe(counter);
       arm(options.idleMs, `the upload did not start within ${Math.round(options.idleMs / 1000)} s`);
       const cancel = () => controller.abort(new RedfishError('aborted', `${this.origin}${path}: cancelled`));
@@ -473,6 +478,7 @@ export class RedfishClient {
         clearTimeout(timer);
         return await this.answerOf(response, path);
       } catch (error) {
+        if (sourceError) throw sourceError;
         if (controller.signal.reason instanceof RedfishError) throw controller.signal.reason;
         throw this.classifyTransport(error, path);
       } finally {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { RedfishError, type JsonObject, type RedfishClient } from './client.js';
@@ -79,6 +79,16 @@ export interface PushOptions {
   /** No byte out for this long fails the upload (default 60 s); the BMC's answer once it holds the image (default 5 min). */
   idleMs?: number;
   answerMs?: number;
+  /** The image's SHA-256 (hex): checked as the file is read out, and a file that differs is cut off before its end, so the BMC never holds a whole image that is not the one checked in. */
+  sha256?: string;
+}
+
+/** The image file changed after it was checked in: the upload was cut off before its end. */
+export class ImageAlteredError extends Error {
+  constructor(readonly actual: string) {
+    super(`the stored image no longer matches its SHA-256 (it reads ${actual}); the upload was cut off before its end`);
+    this.name = 'ImageAlteredError';
+  }
 }
 
 /** Streams an image to MultipartHttpPushUri; the task monitor's URI when the BMC started a task (null: done already). */
@@ -98,11 +108,18 @@ export async function pushImage(client: RedfishClient, capabilities: UpdateCapab
       `--${boundary}\r\nContent-Disposition: form-data; name="UpdateFile"; filename="${image.fileName.replace(/["\r\n]/g, '')}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const expected = options.sha256?.toLowerCase();
   const body = () =>
     Readable.from(
       (async function* () {
         yield head;
-        for await (const chunk of createReadStream(image.path, { highWaterMark: 256 * 1024 })) yield chunk as Buffer;
+        const hash = expected ? createHash('sha256') : null;
+        for await (const chunk of createReadStream(image.path, { highWaterMark: 1024 * 1024 })) {
+          hash?.update(chunk as Buffer);
+          yield chunk as Buffer;
+        }
+        const actual = hash?.digest('hex');
+        if (actual !== undefined && actual !== expected) throw new ImageAlteredError(actual);
         yield tail;
       })(),
     );

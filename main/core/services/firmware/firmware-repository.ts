@@ -68,17 +68,14 @@ export class FirmwareRepository {
   }
 
   /**
-   * A package's image for sending, checked again: its file hashes to the
-   * SHA-256 its description names, and its signature (where it has one)
-   * still holds for a publisher trusted now. What leaves is what was checked in.
+   * A package's image for sending: its signature (where it has one) checked
+   * again against a publisher trusted now. Its bytes are checked against
+   * the SHA-256 as they leave (pushImage's `sha256`), so the file is read once.
    */
-  async verifiedImage(id: string): Promise<{ description: FirmwareDescription; path: string }> {
+  imageForSending(id: string): { description: FirmwareDescription; path: string } {
     const { description, path } = this.imageOf(id);
     if (!path) throw new ConflictError(`${description.vendor} ${description.component} ${description.version}: its image was never uploaded`, 'packageId');
     this.checkSignature(description, 'packageId', `${description.vendor} ${description.component} ${description.version}`);
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-    if (hash.digest('hex') !== description.image.sha256) throw new ConflictError(`${description.vendor} ${description.component} ${description.version}: the stored image no longer matches its SHA-256; it is not sent`, 'packageId');
     return { description, path };
   }
 

@@ -7,7 +7,7 @@ import { FirmwareRefusedError, followTask, pushImage, startUpdate, updateCapabil
 import { DeviceUnreachableError, type DeviceService } from '../devices/device-service.js';
 import { componentFor } from './compliance.js';
 import type { FirmwareRepository } from './firmware-repository.js';
-import { chooseApplyTime, isStagedApplyTime } from './planner.js';
+import { chooseApplyTime, isStagedApplyTime, type CapabilityCache } from './planner.js';
 import type { PlanDeviceRow, PlanRow, PlanStore } from './plan-store.js';
 
 export interface PlanRunnerOptions {
@@ -46,6 +46,7 @@ export class FirmwarePlanRunner implements Disposable {
     private readonly plans: PlanStore,
     private readonly repository: FirmwareRepository,
     private readonly devices: Pick<DeviceService, 'onBmc' | 'refresh'>,
+    private readonly known: CapabilityCache,
     private readonly now: () => Date,
     private readonly report: FailureReporter,
     options: PlanRunnerOptions = {},
@@ -168,7 +169,8 @@ export class FirmwarePlanRunner implements Disposable {
 
   /** What the BMC declares, asked again where the dry run could not, and the apply time chosen from it. */
   private async capabilities(plan: PlanRow, row: PlanDeviceRow, client: RedfishClient): Promise<{ capabilities: UpdateCapabilities; applyTime: PlanApplyTime }> {
-    const capabilities = await updateCapabilities(client);
+    let capabilities = this.known.get(row.deviceId);
+    if (!capabilities) this.known.set(row.deviceId, (capabilities = await updateCapabilities(client)));
     const chosen = chooseApplyTime(capabilities.applyTimes, plan.window !== null);
     // The dry run's choice holds while the BMC still declares it; a BMC that changed its mind is followed.
     const applyTime = row.applyTime && capabilities.applyTimes.includes(row.applyTime) ? row.applyTime : chosen;
@@ -178,7 +180,7 @@ export class FirmwarePlanRunner implements Disposable {
 
   private async stage(plan: PlanRow, row: PlanDeviceRow): Promise<void> {
     try {
-      const image = await this.verifiedImage(row);
+      const image = this.verifiedImage(row);
       await this.devices.onBmc(row.deviceId, async (client) => {
         const { capabilities, applyTime } = await this.capabilities(plan, row, client);
         if (!isStagedApplyTime(applyTime)) {
@@ -190,6 +192,7 @@ export class FirmwarePlanRunner implements Disposable {
         const task = await pushImage(client, capabilities, image, {
           targets: [],
           applyTime,
+          sha256: image.sha256,
           onSent: (bytes) => {
             const percent = Math.floor((bytes / Math.max(1, row.bytes)) * 100);
             if (percent >= lastPercent + 10) {
@@ -215,19 +218,19 @@ export class FirmwarePlanRunner implements Disposable {
         const { capabilities, applyTime } = await this.capabilities(plan, row, client);
         if (applyTime === 'OnReset') return this.reset(client, row);
         if (applyTime === 'OnStartUpdateRequest') return startUpdate(client, capabilities);
-        const image = await this.verifiedImage(row);
+        const image = this.verifiedImage(row);
         // AtMaintenanceWindowStart: the window now open, from its start (so it applies at once) for its length.
         const at = this.now();
         const window = plan.window ? { start: currentWindowStart(plan.window, at), seconds: plan.window.minutes * 60 } : { start: at, seconds: 3600 };
-        const task = await pushImage(client, capabilities, image, { targets: [], applyTime, window });
+        const task = await pushImage(client, capabilities, image, { targets: [], applyTime, window, sha256: image.sha256 });
         if (!task) return;
         const end = await followTask(client, task, { timeoutMs: this.options.activationTimeoutMs, pauseMs: (attempt) => this.backoff(attempt) });
         if (end.state === 'Failed') throw new FirmwareRefusedError(end.message, end.messageId, 200);
       });
       this.write(row, { phase: 'verifying', message: 'Waiting for the device to come back and show its new version', messageId: null });
     } catch (error) {
-      // An activation the BMC refused is a failure; one cut off by the BMC going away is settled by reading it back.
-      if (error instanceof FirmwareRefusedError) return this.stepFailed(row, error, 'failed');
+      // An activation cut off by the BMC going away (it may be resetting to take the image) is settled by reading it back; anything else (the BMC refused, the image changed on disk) is a failure.
+      if (!outOfReach(error)) return this.stepFailed(row, error, 'failed');
       this.write(row, { phase: 'verifying', message: `The BMC went away during the activation (${(error as Error).message}); reading it back`, messageId: null });
     }
     await this.verify(plan, row);
@@ -249,6 +252,8 @@ export class FirmwarePlanRunner implements Disposable {
 
   /** Back, healthy and at the target version, read from the device's inventory; waited for with backoff until the activation's time is up. */
   private async verify(plan: PlanRow, row: PlanDeviceRow): Promise<void> {
+    // Whatever it took, the BMC may declare otherwise now.
+    this.known.forget(row.deviceId);
     const until = Date.now() + this.options.activationTimeoutMs;
     for (let attempt = 1; ; attempt += 1) {
       let reading;
@@ -285,9 +290,9 @@ export class FirmwarePlanRunner implements Disposable {
   }
 
   /** The image, its signature checked again against a trusted publisher: what leaves is what was signed. */
-  private async verifiedImage(row: PlanDeviceRow): Promise<{ path: string; fileName: string }> {
-    const { description, path } = await this.repository.verifiedImage(row.packageId);
-    return { path, fileName: description.image.fileName };
+  private verifiedImage(row: PlanDeviceRow): { path: string; fileName: string; sha256: string } {
+    const { description, path } = this.repository.imageForSending(row.packageId);
+    return { path, fileName: description.image.fileName, sha256: description.image.sha256 };
   }
 
   /** A refusal (the BMC's, or EdgeCab's own checks) fails the step; a BMC out of reach is tried again shortly, at the next window if this one closes. */

@@ -26,6 +26,30 @@ export function chooseApplyTime(declared: readonly FirmwareApplyTime[], withWind
   return 'Immediate';
 }
 
+/**
+ * What each BMC last declared, for a minute: the dry run asks, and the plan
+ * that follows at once does not ask again. Forgotten once a device took
+ * new firmware (its update service may declare otherwise since).
+ */
+export class CapabilityCache {
+  private readonly known = new Map<string, { capabilities: UpdateCapabilities; at: number }>();
+
+  constructor(private readonly maxAgeMs = 60_000) {}
+
+  get(deviceId: string): UpdateCapabilities | undefined {
+    const entry = this.known.get(deviceId);
+    return entry && Date.now() - entry.at <= this.maxAgeMs ? entry.capabilities : undefined;
+  }
+
+  set(deviceId: string, capabilities: UpdateCapabilities): void {
+    this.known.set(deviceId, { capabilities, at: Date.now() });
+  }
+
+  forget(deviceId: string): void {
+    this.known.delete(deviceId);
+  }
+}
+
 export const isStagedApplyTime = (applyTime: PlanApplyTime | null): boolean => applyTime === 'OnReset' || applyTime === 'OnStartUpdateRequest';
 
 /**
@@ -38,6 +62,7 @@ export class FirmwarePlanner {
   constructor(
     private readonly repository: FirmwareRepository,
     private readonly devices: Pick<DeviceService, 'onBmc'>,
+    private readonly known: CapabilityCache,
   ) {}
 
   async preview(raw: PlanInput): Promise<PlanPreview> {
@@ -123,7 +148,9 @@ export class FirmwarePlanner {
     const worker = async () => {
       while (next < deviceIds.length) {
         const deviceId = deviceIds[next++]!;
-        answers.set(deviceId, await this.devices.onBmc(deviceId, (client) => updateCapabilities(client)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+        const answer = await this.devices.onBmc(deviceId, (client) => updateCapabilities(client)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+        if (!(answer instanceof Error)) this.known.set(deviceId, answer);
+        answers.set(deviceId, answer);
       }
     };
     await Promise.all(Array.from({ length: Math.min(ASK_AT_ONCE, deviceIds.length) }, worker));
