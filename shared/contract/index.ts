@@ -58,7 +58,7 @@ import {
 import { IdentityEnrolInput, IdentityRevokeInput, SiteIdentityView } from '../domain/node-identity.js';
 import { DeviceIntegrity, IntegrityAcceptInput, IntegrityFleet, IntegritySiteInput, SiteIntegrity } from '../domain/integrity.js';
 import { FirmwareQuery, FirmwareView } from '../domain/firmware.js';
-import { PlanDetail, PlanInput, PlanPreview, PlanSummary } from '../domain/firmware-plans.js';
+import { DevicePlanStep, PlanDetail, PlanInput, PlanPreview, PlanSummary } from '../domain/firmware-plans.js';
 import {
   Baseline,
   BaselineInput,
@@ -610,6 +610,11 @@ export const contract = {
       .errors(notFound)
       .input(FirmwareQuery)
       .output(DeviceCompliance),
+    devicePlans: base
+      .route({ method: 'GET', path: '/devices/{id}/firmware/plans', tags: ['firmware'], summary: "A device's steps in upgrade plans, newest first: images staged and waiting for their window, activations, verifications" })
+      .errors(notFound)
+      .input(FirmwareQuery)
+      .output(z.array(DevicePlanStep)),
     packages: base.route({ method: 'GET', path: '/firmware/packages', tags: ['firmware'], summary: 'Firmware packages in the repository: description, signer, whether the image is stored, the baselines using each' }).output(z.array(FirmwarePackage)),
     upload: base
       .route({ method: 'POST', path: '/firmware/packages', successStatus: 201, tags: ['firmware'], summary: 'Upload a firmware image (multipart: image, and description: JSON or XML 1.0/2.0, unless a catalog described it); size, SHA-256, signature and applicability checked before anything is kept' })

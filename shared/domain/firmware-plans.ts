@@ -158,3 +158,7 @@ export function windowEnd(window: MaintenanceWindow, at: Date): Date {
   end.setUTCSeconds(0, 0);
   return end;
 }
+
+/** A device's part in a plan, for its page: what is staged or waiting, and what ran. */
+export const DevicePlanStep = PlanDevice.extend({ planId: z.number().int(), planName: z.string(), planState: z.enum(PLAN_STATES) });
+export type DevicePlanStep = z.infer<typeof DevicePlanStep>;

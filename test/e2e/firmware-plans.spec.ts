@@ -10,7 +10,8 @@ import { api, apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
  * dry-run, started, staging the first server without any reset and leaving
  * the Immediate-only one waiting for the window, then cancelled; then the
  * same upgrade run now, by hand, to both servers verified at the new
- * version — in English and Chinese.
+ * version — in English and Chinese; then a newer package run by hand from
+ * a server's own page.
  */
 test.use({ serverName: 'firmware-plans' });
 
@@ -105,5 +106,28 @@ test.describe('Firmware upgrade plans', () => {
     await expect(panel.getByTestId('firmware-plan-list').locator('tbody tr').first()).toContainText('已完成');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/firmware-plan-done-zh-CN.png`, fullPage: true });
     await page.getByLabel('语言').selectOption('en');
+
+    // By hand from the device page: its plans listed; a newer package picked, what will happen shown, run now.
+    const next = testPackage({ version: '1.47.0', models: ['3500'] });
+    const form3 = new FormData();
+    form3.append('description', new Blob([descriptionJson(next.description)]), 'bmc.json');
+    form3.append('image', new Blob([new Uint8Array(next.image)]), 'bmc-1.47.0.bin');
+    const encoded3 = new Response(form3);
+    expect((await api(url, '/firmware/packages', { method: 'POST', body: await encoded3.arrayBuffer(), headers: { 'content-type': encoded3.headers.get('content-type')! } })).status).toBe(201);
+    await page.goto(`/#/devices/${servers[0]!.id}`);
+    const upgrade = page.getByTestId('firmware-device-upgrade');
+    await expect(upgrade.getByTestId('firmware-device-steps').locator('tbody tr')).toHaveCount(2);
+    await expect(upgrade.getByTestId('firmware-device-steps').locator('tbody tr').first()).toContainText('Verified');
+    await upgrade.getByLabel('Package').selectOption({ label: 'Contoso BMC 1.47.0' });
+    await upgrade.getByRole('button', { name: 'See what will happen' }).click();
+    await expect(upgrade.getByTestId('firmware-device-preview')).toContainText('BMC 1.46.0 → 1.47.0: Sent and applied in the window');
+    await upgrade.getByRole('button', { name: 'Run now' }).click();
+    const steps = upgrade.getByTestId('firmware-device-steps').locator('tbody tr');
+    await expect(steps).toHaveCount(3);
+    await expect(steps.first()).toContainText('BMC 1.47.0 by hand');
+    await expect(steps.first()).toHaveAttribute('data-phase', 'verified', { timeout: 30_000 });
+    await expect(page.getByTestId('firmware-component-redfish:BMC').locator('td').nth(1)).toHaveText('1.47.0', { timeout: 10_000 });
+    expect(bmcs[0]!.resource(BMC_FIRMWARE)!.Version).toBe('1.47.0');
+    await page.getByTestId('firmware').screenshot({ path: `${SCREENSHOT_DIR}/firmware-device-by-hand-en.png` });
   });
 });

@@ -154,6 +154,7 @@ export const POLICIES: Record<string, Policy> = {
   'energy.setPolicy': on('administrator', site('siteId')),
   'firmware.device': on('viewer', device()),
   'firmware.deviceCompliance': on('viewer', device()),
+  'firmware.devicePlans': on('viewer', device()),
   'firmware.packages': somewhere('viewer'),
   'firmware.upload': everywhere('administrator'),
   'firmware.importCatalog': everywhere('administrator'),

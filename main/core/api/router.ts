@@ -429,6 +429,10 @@ export function createRouter(services: Services) {
     firmware: {
       device: os.firmware.device.handler(({ input }) => services.firmware.view(input.id)),
       deviceCompliance: os.firmware.deviceCompliance.handler(({ input }) => services.firmwareCompliance.device(input.id)),
+      devicePlans: os.firmware.devicePlans.handler(({ input }) => {
+        services.cabinets.device(input.id);
+        return services.firmwarePlans.deviceSteps(input.id);
+      }),
       packages: os.firmware.packages.handler(() => services.firmwarePackages.list()),
       upload: os.firmware.upload.handler(({ input, context }) => services.firmwarePackages.upload(input, context.actor)),
       importCatalog: os.firmware.importCatalog.handler(({ input, context }) => services.firmwarePackages.importCatalog(input.file, context.actor)),

@@ -219,7 +219,7 @@ export function DevicePage() {
       ) : null}
       {latest?.redfish ? <ServerReport inventory={{ ...latest.redfish, certificateFingerprint: device.fingerprint }} /> : null}
       {latest?.snmp ? <DeviceReport device={latest.snmp} /> : null}
-      {connected && (device.protocol === 'redfish' || device.protocol === 'snmp') ? <FirmwareCard deviceId={device.id} refreshKey={latest?.observedAt ?? null} /> : null}
+      {connected && (device.protocol === 'redfish' || device.protocol === 'snmp') ? <FirmwareCard deviceId={device.id} deviceName={device.name} refreshKey={latest?.observedAt ?? null} /> : null}
     </section>
   );
 }

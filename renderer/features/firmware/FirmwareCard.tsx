@@ -3,6 +3,7 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { FirmwareView } from '../../../shared/domain/firmware.js';
 import type { DeviceCompliance } from '../../../shared/domain/firmware-repository.js';
+import { DeviceUpgrade } from './DeviceUpgrade.js';
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
@@ -22,7 +23,7 @@ function componentName(t: TFunction, component: { componentId: string; name: str
  * Read again when the page reads the device again (`readAt` of the page's
  * latest reading changes).
  */
-export function FirmwareCard({ deviceId, refreshKey }: { deviceId: string; refreshKey: string | null }) {
+export function FirmwareCard({ deviceId, deviceName, refreshKey }: { deviceId: string; deviceName: string; refreshKey: string | null }) {
   const { t, i18n } = useTranslation();
   const language = i18n.language;
   const { client } = useApi();
@@ -49,6 +50,7 @@ export function FirmwareCard({ deviceId, refreshKey }: { deviceId: string; refre
       <ErrorNotice message={error} />
       {firmware === null && !error ? <p className="muted">{t('common.loading')}</p> : null}
       {compliance ? <BaselineBlock compliance={compliance} /> : null}
+      {compliance ? <DeviceUpgrade deviceId={deviceId} deviceName={deviceName} model={compliance.model} onDone={load} /> : null}
       {firmware && firmware.history.length === 0 ? <p className="muted" data-testid="firmware-never">{t('firmware.never')}</p> : null}
       {firmware && firmware.history.length > 0 ? (
         <>

@@ -62,6 +62,15 @@ export class PlanStore {
     return (this.db.prepare(`${DEVICE_SELECT} WHERE p.plan_id = ? ORDER BY p.wave, p.position`).all(planId) as (Omit<PlanDeviceRow, 'staged'> & { staged: number })[]).map((row) => ({ ...row, staged: row.staged === 1 }));
   }
 
+  /** A device's steps in every plan, newest plan first. */
+  deviceSteps(deviceId: string, limit = 20): (PlanDeviceRow & { planName: string; planState: PlanState })[] {
+    return (
+      this.db
+        .prepare(`SELECT q.*, f.name AS planName, f.state AS planState FROM (${DEVICE_SELECT} WHERE p.device_id = ?) q JOIN firmware_plans f ON f.id = q.planId ORDER BY q.planId DESC LIMIT ?`)
+        .all(deviceId, limit) as (Omit<PlanDeviceRow, 'staged'> & { staged: number; planName: string; planState: PlanState })[]
+    ).map((row) => ({ ...row, staged: row.staged === 1 }));
+  }
+
   phases(planId: number): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const row of this.db.prepare('SELECT phase, COUNT(*) AS n FROM firmware_plan_devices WHERE plan_id = ? GROUP BY phase').all(planId) as { phase: DevicePhase; n: number }[]) counts[row.phase] = row.n;

@@ -1,4 +1,4 @@
-import { nextWindowStart, insideWindow, PlanInput, type PlanDetail, type PlanPreview, type PlanSummary } from '../../../../shared/domain/firmware-plans.js';
+import { nextWindowStart, insideWindow, PlanInput, type DevicePlanStep, type PlanDetail, type PlanPreview, type PlanSummary } from '../../../../shared/domain/firmware-plans.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
 import type { FirmwarePlanner } from './planner.js';
 import type { FirmwarePlanRunner } from './plan-runner.js';
@@ -37,6 +37,11 @@ export class FirmwarePlans {
     const plan = this.store.plan(id);
     if (!plan) throw new NotFoundError('firmware plan', String(id));
     return { ...this.summary(plan), list: this.store.devices(id).map(({ planId: _planId, position: _position, ...device }) => device) };
+  }
+
+  /** A device's steps in plans, newest first (staged images waiting for their window among them). */
+  deviceSteps(deviceId: string): DevicePlanStep[] {
+    return this.store.deviceSteps(deviceId).map(({ position: _position, ...step }) => step);
   }
 
   /** Stops a plan: steps under way finish, nothing more starts. */
