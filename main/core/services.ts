@@ -153,7 +153,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const firmwareCompliance = new FirmwareCompliance(firmwarePackages.store, firmwareBaselines, now);
   const planStore = new PlanStore(db);
   const capabilities = new CapabilityCache();
-  const firmwarePlans = new FirmwarePlans(planStore, new FirmwarePlanner(firmwarePackages, devices, capabilities), new FirmwarePlanRunner(planStore, firmwarePackages, devices, capabilities, now, (what, error) => health.report(what, error)), now);
+  const firmwarePlans = new FirmwarePlans(planStore, new FirmwarePlanner(firmwarePackages, devices, capabilities, (deviceId) => planStore.runningPlanOf(deviceId)), new FirmwarePlanRunner(planStore, firmwarePackages, devices, capabilities, now, (what, error) => health.report(what, error)), now);
   const standingCaps = new StandingCaps(db, devices, powerLimits, audit, cabinets.templates, now, (what, error) => health.report(what, error));
   // Mains back and every server set back: the standing caps are checked at once (one may have changed during the outage).
   powerLimits.afterLift = (siteId) => void standingCaps.applySite(siteId).catch((error: unknown) => health.report('energy.caps', error));

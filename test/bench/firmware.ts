@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { createCore, type Core } from '../../main/core/index.js';
+import { newPublisherKeys } from '../../main/core/services/apps/signing.js';
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
 import { tempDir } from '../support/core.js';
 import { catalogXml, descriptionJson, testPackage } from '../support/firmware-packages.js';
@@ -122,7 +123,9 @@ async function stagingAndPlan(): Promise<void> {
     }
     if (bmcs.length !== 40) failures.add('lab', `${bmcs.length} BMCs, not 40`);
     const image = Buffer.concat([Buffer.from('VERSION=1.46.0\n'), Buffer.alloc(IMAGE_BYTES - 15, 0x5a)]);
-    const pkg = testPackage({ version: '1.46.0', models: ['3500'], image });
+    const publisher = newPublisherKeys();
+    core.services.apps.trust({ name: 'Bench firmware', publicKey: publisher.publicKey }, 'bench');
+    const pkg = testPackage({ version: '1.46.0', models: ['3500'], image, privateKeyPem: publisher.privateKey });
     if (pkg.description.image.sha256 !== createHash('sha256').update(image).digest('hex')) failures.add('package', 'hash');
     const packageId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(pkg.description)], 'd.json'), image: new File([new Uint8Array(image)], 'bmc.bin') }, 'bench')).package.id;
 

@@ -1,4 +1,5 @@
 import type { CabinetView } from '../../shared/domain/cabinet.js';
+import { newPublisherKeys } from '../../main/core/services/apps/signing.js';
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
 import { descriptionJson, testPackage } from '../support/firmware-packages.js';
 import { api, apiPost, expect, SCREENSHOT_DIR, test } from './fixtures.js';
@@ -44,8 +45,10 @@ test.describe('Firmware upgrade plans', () => {
       expect((await api(url, `/devices/${server.id}/connection`, { method: 'PUT', body: JSON.stringify({ protocol: 'redfish', url: bmc.url, username: 'admin', password: 'Bmc-Lab-7', fingerprint: bmc.fingerprint }) })).status).toBe(200);
       expect((await api(url, `/devices/${server.id}/refresh`, { method: 'POST' })).status).toBe(200);
     }
-    // The package over REST, as an upper-level system would upload it.
-    const pkg = testPackage({ version: '1.46.0', models: ['3500'], image: Buffer.concat([Buffer.from('VERSION=1.46.0\n'), Buffer.alloc(300 * 1024, 3)]) });
+    // The package over REST, as an upper-level system would upload it, signed by a trusted publisher (only signed packages are sent).
+    const publisher = newPublisherKeys();
+    expect((await apiPost(url, '/apps/publishers', { name: 'Contoso firmware', publicKey: publisher.publicKey })).status).toBe(201);
+    const pkg = testPackage({ version: '1.46.0', models: ['3500'], privateKeyPem: publisher.privateKey, image: Buffer.concat([Buffer.from('VERSION=1.46.0\n'), Buffer.alloc(300 * 1024, 3)]) });
     const form = new FormData();
     form.append('description', new Blob([descriptionJson(pkg.description)]), 'bmc.json');
     form.append('image', new Blob([new Uint8Array(pkg.image)]), 'bmc-1.46.0.bin');
@@ -108,7 +111,7 @@ test.describe('Firmware upgrade plans', () => {
     await page.getByLabel('语言').selectOption('en');
 
     // By hand from the device page: its plans listed; a newer package picked, what will happen shown, run now.
-    const next = testPackage({ version: '1.47.0', models: ['3500'] });
+    const next = testPackage({ version: '1.47.0', models: ['3500'], privateKeyPem: publisher.privateKey });
     const form3 = new FormData();
     form3.append('description', new Blob([descriptionJson(next.description)]), 'bmc.json');
     form3.append('image', new Blob([new Uint8Array(next.image)]), 'bmc-1.47.0.bin');

@@ -17,6 +17,7 @@ import type { Core } from '../../main/core/index.js';
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
 import type { LabFirmwareBehaviour } from '../../main/lab/redfish/firmware-updates.js';
 import type { PlanDetail } from '../../shared/domain/firmware-plans.js';
+import { newPublisherKeys } from '../../main/core/services/apps/signing.js';
 import { tempCore } from '../support/core.js';
 import { descriptionJson, testPackage } from '../support/firmware-packages.js';
 
@@ -35,6 +36,9 @@ describe('firmware upgrade plans', () => {
   const servers = new Map<string, string>();
   let packageId = '';
   const sites: string[] = [];
+  // Only signed packages are sent to devices.
+  const publisher = newPublisherKeys();
+  const signed = (options: Parameters<typeof testPackage>[0]) => testPackage({ ...options, privateKeyPem: publisher.privateKey });
 
   const behaviours: Record<string, LabFirmwareBehaviour> = {
     A1: { applyTimes: ['Immediate', 'OnReset'] },
@@ -57,6 +61,7 @@ describe('firmware upgrade plans', () => {
   beforeAll(async () => {
     ({ core, cleanup } = tempCore(clock));
     const client = core.client('test');
+    core.services.apps.trust({ name: 'Contoso firmware', publicKey: publisher.publicKey }, 'admin');
     for (const [index, code] of ['A', 'B'].entries()) {
       const site = await client.sites.create({ name: `Plan branch ${code}`, code: `FWP-${code}`, latitude: 30 + index, longitude: 120 });
       sites.push(site.id);
@@ -71,7 +76,7 @@ describe('firmware upgrade plans', () => {
         await client.devices.refresh({ id: device.id });
       }
     }
-    const bmcPackage = testPackage({ version: TARGET, models: ['3500'], image: Buffer.concat([Buffer.from(`VERSION=${TARGET}\n`), Buffer.alloc(512 * 1024, 1)]) });
+    const bmcPackage = signed({ version: TARGET, models: ['3500'], image: Buffer.concat([Buffer.from(`VERSION=${TARGET}\n`), Buffer.alloc(512 * 1024, 1)]) });
     packageId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(bmcPackage.description)], 'd.json'), image: new File([new Uint8Array(bmcPackage.image)], 'bmc.bin') }, 'alice')).package.id;
     await client.firmware.createBaseline({ name: '3500 BMC', packageIds: [packageId], targets: [{ scope: 'template', id: 'edge-12u' }] });
   }, 60_000);
@@ -143,10 +148,10 @@ describe('firmware upgrade plans', () => {
 
   it('by hand, run now: a BMC that keeps its old version after the reset fails and stops its wave; the other server of its cabinet is not activated', async () => {
     const client = core.client('test');
-    const next = testPackage({ version: '1.47.0', models: ['3500'] });
+    const next = signed({ version: '1.47.0', models: ['3500'] });
     const nextId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(next.description)], 'd.json'), image: new File([new Uint8Array(next.image)], 'b.bin') }, 'alice')).package.id;
-    // Both servers of site A keep their old version: the first one activated fails, and the second is never activated.
-    for (const name of ['A1', 'A2']) bmcs.get(name)!.updates.behaviour = { applyTimes: ['OnReset'], keepOldVersion: true };
+    // Both servers of site A reset to take their image and come back with the old version: the first one activated fails, and the second is never activated.
+    for (const name of ['A1', 'A2']) bmcs.get(name)!.updates.behaviour = { applyTimes: ['OnReset'], keepOldVersion: true, resetDuringUpdateMs: 300 };
     const resetsBefore = new Map(['A1', 'A2'].map((name) => [name, bmcs.get(name)!.updates.counts.resets]));
     const plan = await client.firmware.createPlan({ name: 'A by hand', packageIds: [nextId], targets: { siteIds: [sites[0]!] }, waveSize: 10, failureThreshold: 1, window: null });
     const ended = await until(plan.id, (detail) => detail.state !== 'running');
@@ -162,7 +167,7 @@ describe('firmware upgrade plans', () => {
 
   it('a refused update shows the BMC’s own words and MessageId, before anything is reset', async () => {
     const client = core.client('test');
-    const next = testPackage({ version: '1.48.0', models: ['3500'] });
+    const next = signed({ version: '1.48.0', models: ['3500'] });
     const nextId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(next.description)], 'd.json'), image: new File([new Uint8Array(next.image)], 'b.bin') }, 'alice')).package.id;
     bmcs.get('B1')!.updates.behaviour = { applyTimes: ['Immediate'], refuseUpdates: 'The image failed its signature verification' };
     const plan = await client.firmware.createPlan({ name: 'B1 by hand', packageIds: [nextId], targets: { deviceIds: [servers.get('B1')!] }, waveSize: 1, failureThreshold: 1, window: null });
@@ -174,7 +179,7 @@ describe('firmware upgrade plans', () => {
 
   it('an image altered on disk after it was checked in is cut off before its end: the BMC never holds it, the step fails saying why', async () => {
     const client = core.client('test');
-    const next = testPackage({ version: '1.49.0', models: ['3500'], image: Buffer.concat([Buffer.from('VERSION=1.49.0\n'), Buffer.alloc(2 * 1024 * 1024, 9)]) });
+    const next = signed({ version: '1.49.0', models: ['3500'], image: Buffer.concat([Buffer.from('VERSION=1.49.0\n'), Buffer.alloc(2 * 1024 * 1024, 9)]) });
     const nextId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(next.description)], 'd.json'), image: new File([new Uint8Array(next.image)], 'b.bin') }, 'alice')).package.id;
     const { path } = core.services.firmwarePackages.imageOf(nextId);
     const altered = readFileSync(path!);
@@ -189,5 +194,25 @@ describe('firmware upgrade plans', () => {
     expect(ended.list[0]!.message).toMatch(/no longer matches its SHA-256 .* cut off before its end/);
     expect(bmc.updates.counts.pushed).toBe(pushedBefore);
     expect(bmc.resource(BMC_FIRMWARE)!.Version).toBe(TARGET);
+  }, 60_000);
+
+  it('never plans a downgrade, an unsigned package, or a device already in a running plan', async () => {
+    const client = core.client('test');
+    const older = signed({ version: '1.40.0', models: ['3500'] });
+    const olderId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(older.description)], 'd.json'), image: new File([new Uint8Array(older.image)], 'b.bin') }, 'alice')).package.id;
+    const downgrade = await client.firmware.previewPlan({ name: 'down', packageIds: [olderId], targets: { deviceIds: [servers.get('B1')!] }, waveSize: 1, window: null });
+    expect(downgrade.devices).toEqual([]);
+    expect(downgrade.excluded[0]!.reason).toMatch(/newer than 1\.40\.0: a plan never downgrades/);
+    const unsigned = testPackage({ version: '1.50.0', models: ['3500'] });
+    const unsignedId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(unsigned.description)], 'd.json'), image: new File([new Uint8Array(unsigned.image)], 'b.bin') }, 'alice')).package.id;
+    await expect(client.firmware.previewPlan({ name: 'unsigned', packageIds: [unsignedId], targets: { deviceIds: [servers.get('B1')!] }, waveSize: 1, window: null })).rejects.toThrow(/is not signed; only packages signed by a trusted publisher are sent/);
+    const newer = signed({ version: '1.51.0', models: ['3500'] });
+    const newerId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(newer.description)], 'd.json'), image: new File([new Uint8Array(newer.image)], 'b.bin') }, 'alice')).package.id;
+    const far = hhmm(new Date(Date.now() + offset + 6 * 3_600_000));
+    const first = await client.firmware.createPlan({ name: 'B1 tonight', packageIds: [newerId], targets: { deviceIds: [servers.get('B1')!] }, waveSize: 1, window: { start: far, minutes: 60, timeZone: 'Asia/Shanghai' } });
+    const second = await client.firmware.previewPlan({ name: 'B1 again', packageIds: [newerId], targets: { deviceIds: [servers.get('B1')!] }, waveSize: 1, window: null });
+    expect(second.devices).toEqual([]);
+    expect(second.excluded[0]!.reason).toMatch(/in the running plan "B1 tonight"/);
+    await client.firmware.cancelPlan({ id: first.id });
   }, 60_000);
 });

@@ -167,8 +167,9 @@ export const POLICIES: Record<string, Policy> = {
   'firmware.siteCompliance': on('viewer', site('siteId')),
   'firmware.previewPlan': everywhere('administrator'),
   'firmware.createPlan': everywhere('administrator'),
-  'firmware.plans': somewhere('viewer'),
-  'firmware.plan': somewhere('viewer'),
+  // Plans span regions and name every device and BMC message in them: seen by those who see every region.
+  'firmware.plans': everywhere('viewer'),
+  'firmware.plan': everywhere('viewer'),
   'firmware.cancelPlan': everywhere('administrator'),
   'energy.caps': on('viewer', site('siteId')),
   'energy.setSiteCap': on('administrator', site('siteId')),

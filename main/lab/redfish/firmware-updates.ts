@@ -193,6 +193,10 @@ export class LabFirmwareUpdates {
     if (resetMs <= 0) return write();
     // The BMC resets to take its new firmware: gone for a while, then back with it.
     this.rebootingUntil = Date.now() + resetMs;
-    setTimeout(write, resetMs);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      write();
+    }, resetMs);
+    this.timers.add(timer);
   }
 }

@@ -5,6 +5,7 @@ import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { decimalSize } from '../../../shared/domain/engine.js';
 import { uploadRelease, UploadInterrupted, type UploadProgress } from './upload.js';
+import { UploadProgressLine } from '../../components/UploadProgressLine.js';
 
 /** Choose a bundle, see it go up with a progress bar, then the repository's verdict. */
 export function UploadRelease({ onUploaded }: { onUploaded: (result: PushResult) => void }) {
@@ -41,7 +42,6 @@ export function UploadRelease({ onUploaded }: { onUploaded: (result: PushResult)
         : t('apps.upload.done', { ...names, stored: result.storedBlobs, size: decimalSize(result.storedBytes), shared: result.sharedBlobs })
       : null;
   const errorText = !error ? null : error.kind === 'no-file' ? t('apps.upload.noFile') : t('apps.upload.refused', { reason: error.kind === 'interrupted' ? t('apps.upload.interrupted') : error.reason });
-  const percent = progress?.phase === 'sending' && progress.total > 0 ? Math.floor((progress.sent / progress.total) * 100) : null;
   return (
     <div className="card apps-upload" data-testid="apps-upload">
       <h2>{t('apps.upload.title')}</h2>
@@ -53,12 +53,7 @@ export function UploadRelease({ onUploaded }: { onUploaded: (result: PushResult)
           {t('apps.upload.send')}
         </button>
       </div>
-      {progress ? (
-        <div className="apps-progress" role="status">
-          <progress className="wide-progress" max={100} value={percent ?? undefined} aria-label={t('apps.upload.title')} />
-          <span>{percent !== null ? t('apps.upload.sending', { percent }) : t('apps.upload.checking')}</span>
-        </div>
-      ) : null}
+      <UploadProgressLine progress={progress} texts={{ label: 'apps.upload.title', sending: 'apps.upload.sending', checking: 'apps.upload.checking' }} />
       {resultText ? (
         <p className="notice" role="status" data-testid="apps-upload-result">
           {resultText}

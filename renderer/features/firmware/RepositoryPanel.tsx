@@ -6,6 +6,7 @@ import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
 import { UploadInterrupted, uploadMultipart, type UploadProgress } from '../../api/multipart-upload.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { UploadProgressLine } from '../../components/UploadProgressLine.js';
 
 type Outcome = { kind: 'uploaded'; result: FirmwareUploadResult } | { kind: 'imported'; result: CatalogImportResult } | { kind: 'refused'; reason: string } | { kind: 'missing'; what: 'image' | 'catalog' } | null;
 
@@ -40,17 +41,7 @@ function useOutcomeText(outcome: Outcome): { text: string | null; error: string 
   return { text: t(outcome.result.stored ? 'firmwareRepo.upload.done' : 'firmwareRepo.upload.again', { vendor, component, version }), error: null };
 }
 
-function ProgressLine({ progress }: { progress: UploadProgress | null }) {
-  const { t } = useTranslation();
-  if (!progress) return null;
-  const percent = progress.phase === 'sending' && progress.total > 0 ? Math.floor((progress.sent / progress.total) * 100) : null;
-  return (
-    <div className="apps-progress" role="status">
-      <progress className="wide-progress" max={100} value={percent ?? undefined} aria-label={t('firmwareRepo.upload.title')} />
-      <span>{percent !== null ? t('firmwareRepo.upload.sending', { percent }) : t('firmwareRepo.upload.checking')}</span>
-    </div>
-  );
-}
+const PROGRESS_TEXTS = { label: 'firmwareRepo.upload.title', sending: 'firmwareRepo.upload.sending', checking: 'firmwareRepo.upload.checking' };
 
 function UploadPackage({ onUploaded }: { onUploaded: () => void }) {
   const { t } = useTranslation();
@@ -94,7 +85,7 @@ function UploadPackage({ onUploaded }: { onUploaded: () => void }) {
           </button>
         </div>
       </div>
-      <ProgressLine progress={progress} />
+      <UploadProgressLine progress={progress} texts={PROGRESS_TEXTS} />
       {text ? (
         <p className="notice" role="status" data-testid="firmware-upload-result">
           {text}
@@ -146,7 +137,7 @@ function ImportCatalog({ onImported }: { onImported: () => void }) {
           </button>
         </div>
       </div>
-      <ProgressLine progress={progress} />
+      <UploadProgressLine progress={progress} texts={PROGRESS_TEXTS} />
       {text ? (
         <p className="notice" role="status" data-testid="firmware-catalog-result">
           {text}

@@ -1,8 +1,6 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router';
-import type { EnergyFleet } from '../../../shared/domain/energy.js';
-import { useApi, useLiveEvents } from '../../api/context.js';
-import { toUiError } from '../../api/errors.js';
+import { useMemo } from 'react';
+import type { EdgecabClient } from '../../../shared/contract/index.js';
+import { useColouringAnswer } from './useColouringAnswer.js';
 import { ENERGY_COLOUR_PARAM, energyColouring, type EnergyColouring } from './energy-colours.js';
 
 /** Days are rolled every 5 minutes; yesterday's figure changes rarely after its hours are closed. */
@@ -23,52 +21,10 @@ export interface EnergyMapColouring {
  * yesterday from GET /energy?days=2, read when chosen, every REFRESH_MS
  * and when the connection comes back.
  */
+const readFleet = (client: EdgecabClient) => client.energy.fleet({ days: 2 });
+
 export function useEnergyColouring(): EnergyMapColouring {
-  const { client } = useApi();
-  const [searchParams, setSearchParams] = useSearchParams();
-  const active = searchParams.get('colour') === ENERGY_COLOUR_PARAM;
-  const [fleet, setFleet] = useState<EnergyFleet | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [readAgain, setReadAgain] = useState(0);
-  useLiveEvents((event) => {
-    if (event.type === 'connection.restored') setReadAgain((count) => count + 1);
-  });
-
-  useEffect(() => {
-    if (!active) return;
-    let disposed = false;
-    const read = () =>
-      client.energy.fleet({ days: 2 }).then(
-        (answer) => {
-          if (disposed) return;
-          setFleet(answer);
-          setError(null);
-        },
-        (cause: unknown) => {
-          if (!disposed) setError(toUiError(cause).message);
-        },
-      );
-    void read();
-    const timer = setInterval(() => void read(), REFRESH_MS);
-    return () => {
-      disposed = true;
-      clearInterval(timer);
-    };
-  }, [client, active, readAgain]);
-
-  const select = useCallback(
-    () =>
-      setSearchParams(
-        (current) => {
-          const params = new URLSearchParams(current);
-          params.set('colour', ENERGY_COLOUR_PARAM);
-          return params;
-        },
-        { replace: true },
-      ),
-    [setSearchParams],
-  );
-
-  const colouring = useMemo(() => (active && fleet ? energyColouring(fleet.sites) : null), [active, fleet]);
-  return { active, select, colouring, error: active ? error : null };
+  const { active, select, answer, error } = useColouringAnswer(ENERGY_COLOUR_PARAM, readFleet, REFRESH_MS);
+  const colouring = useMemo(() => (active && answer ? energyColouring(answer.sites) : null), [active, answer]);
+  return { active, select, colouring, error };
 }

@@ -443,8 +443,10 @@ export class RedfishClient {
     const send = async (): Promise<RedfishResponse> => {
       const controller = new AbortController();
       let timer: NodeJS.Timeout | undefined;
+      let settled = false;
       const arm = (ms: number, reason: string) => {
         clearTimeout(timer);
+        if (settled) return;
         timer = setTimeout(() => controller.abort(new RedfishError('timeout', `${this.origin}${path}: ${reason}`)), ms);
       };
       let sent = 0;
@@ -482,6 +484,7 @@ export class RedfishClient {
         if (controller.signal.reason instanceof RedfishError) throw controller.signal.reason;
         throw this.classifyTransport(error, path);
       } finally {
+        settled = true;
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', cancel);
         source.destroy();

@@ -114,12 +114,16 @@ export async function pushImage(client: RedfishClient, capabilities: UpdateCapab
       (async function* () {
         yield head;
         const hash = expected ? createHash('sha256') : null;
+        // One chunk is held back until the digest is known: a BMC sent an altered file never has all of it.
+        let held: Buffer | null = null;
         for await (const chunk of createReadStream(image.path, { highWaterMark: 1024 * 1024 })) {
           hash?.update(chunk as Buffer);
-          yield chunk as Buffer;
+          if (held) yield held;
+          held = chunk as Buffer;
         }
         const actual = hash?.digest('hex');
         if (actual !== undefined && actual !== expected) throw new ImageAlteredError(actual);
+        if (held) yield held;
         yield tail;
       })(),
     );
@@ -162,6 +166,16 @@ export async function followTask(client: RedfishClient, uri: string, options: { 
       continue;
     }
     if (answer.status === 404) return { state: 'Vanished' };
+    // A busy BMC (5xx) is asked again; any other error is its answer, never taken for a task that completed.
+    if (answer.status >= 500) {
+      unanswered += 1;
+      await pause(options.pauseMs?.(unanswered) ?? Math.min(10_000, 250 * 2 ** unanswered));
+      continue;
+    }
+    if (answer.status >= 400) {
+      const refusal = refusalOf(answer.status, answer.body);
+      return { state: 'Failed', message: `the task monitor answered HTTP ${answer.status}: ${refusal.message}`, messageId: refusal.messageId };
+    }
     const body = answer.body ?? {};
     const state = typeof body.TaskState === 'string' ? body.TaskState : answer.status === 202 ? 'Running' : 'Completed';
     options.onProgress?.(typeof body.PercentComplete === 'number' ? body.PercentComplete : null, state);

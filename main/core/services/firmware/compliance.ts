@@ -119,7 +119,9 @@ function deviceCompliance(
 
 /** The device component a baseline entry (or a package) is about, as the device's last inventory read showed it. */
 export function componentFor(entry: Pick<BaselineEntry, 'matches'>, firmware: readonly CurrentFirmwareRow[]): CurrentFirmwareRow | undefined {
-  return firmware.find((item) => entry.matches.has(componentKey(item.componentId)) || entry.matches.has(item.name.toLowerCase()));
+  const matching = firmware.filter((item) => entry.matches.has(componentKey(item.componentId)) || entry.matches.has(item.name.toLowerCase()));
+  // The firmware inventory's own entry before the manager's version (which only stands in where there is no inventory), then by id: the same one every time.
+  return matching.sort((a, b) => Number(a.componentId.startsWith('redfish:manager:')) - Number(b.componentId.startsWith('redfish:manager:')) || a.componentId.localeCompare(b.componentId))[0];
 }
 
 /** "redfish:BMC" → "bmc", a BMC that names only its manager's firmware → "bmc", "ups" → "ups": the name a component goes by on its device. */

@@ -109,7 +109,14 @@ export class FirmwareRepository {
         this.checkSize(description, input.image.size);
       }
       if (existing?.imageStored === 1) return { package: this.get(existing.id), stored: false };
+      let storedMeanwhile = false;
       this.store.transaction(() => {
+        // The same image uploaded twice at once: the second finds the first's row here, not a UNIQUE error.
+        existing = this.store.packageBySha(sha256) ?? existing;
+        if (existing?.imageStored === 1) {
+          storedMeanwhile = true;
+          return;
+        }
         if (!existing) {
           const row = this.rowOf(description, format, by);
           this.store.insertPackage(row);
@@ -118,7 +125,7 @@ export class FirmwareRepository {
         this.blobs.adopt(`sha256:${sha256}`, stagedPath);
         this.store.markImageStored(existing.id);
       });
-      return { package: this.get(existing!.id), stored: true };
+      return { package: this.get(existing!.id), stored: !storedMeanwhile };
     } finally {
       this.blobs.discard(staging);
     }

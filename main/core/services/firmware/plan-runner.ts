@@ -1,5 +1,6 @@
 import { firmwareComponents } from '../../../../shared/domain/firmware.js';
 import { currentWindowStart, insideWindow, windowEnd, type PlanApplyTime } from '../../../../shared/domain/firmware-plans.js';
+import { compareFirmwareVersions } from '../../../../shared/domain/firmware-repository.js';
 import type { Disposable, FailureReporter } from '../../lib/disposable.js';
 import { firstMember, resetManager, resetSystem } from '../../protocols/redfish/actions.js';
 import { RedfishError, type RedfishClient } from '../../protocols/redfish/client.js';
@@ -21,6 +22,10 @@ export interface PlanRunnerOptions {
   retryAfterMs?: number;
   /** Pause between looks at a BMC that has not come back yet (grows to this). */
   backoffMaxMs?: number;
+  /** A BMC that stays up showing its old version this long after an activation kept it. */
+  oldVersionSettleMs?: number;
+  /** No activation starts with less of the window left than this (an image may still have to be sent). */
+  windowReserveMs?: number;
 }
 
 const FINAL = new Set(['verified', 'failed', 'skipped']);
@@ -40,6 +45,7 @@ export class FirmwarePlanRunner implements Disposable {
   private readonly busy = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
+  private disposed = false;
   private readonly options: Required<PlanRunnerOptions>;
 
   constructor(
@@ -51,7 +57,7 @@ export class FirmwarePlanRunner implements Disposable {
     private readonly report: FailureReporter,
     options: PlanRunnerOptions = {},
   ) {
-    this.options = { tickMs: 5_000, stagingAtOnce: 4, activationTimeoutMs: 20 * 60_000, retryAfterMs: 60_000, backoffMaxMs: 10_000, ...options };
+    this.options = { tickMs: 5_000, stagingAtOnce: 4, activationTimeoutMs: 20 * 60_000, retryAfterMs: 60_000, backoffMaxMs: 10_000, oldVersionSettleMs: 3 * 60_000, windowReserveMs: 10 * 60_000, ...options };
   }
 
   start(): void {
@@ -70,6 +76,7 @@ export class FirmwarePlanRunner implements Disposable {
 
   /** Looks at every running plan once (a tick in progress is joined, not doubled). */
   tick(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
     this.ticking ??= (async () => {
       try {
         for (const plan of this.plans.running()) this.advance(plan);
@@ -88,6 +95,7 @@ export class FirmwarePlanRunner implements Disposable {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.settled();
@@ -118,8 +126,9 @@ export class FirmwarePlanRunner implements Disposable {
       staging += 1;
       this.run(row, () => this.stage(plan, row));
     }
-    // Activation: inside the window only, one server per cabinet at a time, in order.
+    // Activation: inside the window only, with enough of it left, one server per cabinet at a time, in order.
     if (!insideWindow(plan.window, at)) return;
+    if (plan.window && windowEnd(plan.window, at).getTime() - at.getTime() < this.options.windowReserveMs) return;
     const activeCabinets = new Set(rows.filter((row) => row.phase === 'activating' || row.phase === 'verifying' || (this.isBusy(row) && (row.phase === 'staged' || row.phase === 'waiting'))).map((row) => row.cabinetId));
     for (const row of current) {
       if (row.phase === 'verifying' && !this.isBusy(row)) {
@@ -215,9 +224,15 @@ export class FirmwarePlanRunner implements Disposable {
     try {
       this.write(row, { phase: 'activating', message: `Activating${window}`, messageId: null });
       await this.devices.onBmc(row.deviceId, async (client) => {
-        const { capabilities, applyTime } = await this.capabilities(plan, row, client);
-        if (applyTime === 'OnReset') return this.reset(client, row);
-        if (applyTime === 'OnStartUpdateRequest') return startUpdate(client, capabilities);
+        // What was staged is activated the way it was staged; only an image not yet sent may follow what the BMC declares now.
+        if (row.staged && row.applyTime === 'OnReset') return this.reset(client, row);
+        if (row.staged && row.applyTime === 'OnStartUpdateRequest') {
+          let staged = this.known.get(row.deviceId);
+          if (!staged) this.known.set(row.deviceId, (staged = await updateCapabilities(client)));
+          return startUpdate(client, staged);
+        }
+        const { capabilities, applyTime: declared } = await this.capabilities(plan, row, client);
+        const applyTime = isStagedApplyTime(declared) ? (capabilities.applyTimes.includes('Immediate') ? 'Immediate' : 'AtMaintenanceWindowStart') : declared;
         const image = this.verifiedImage(row);
         // AtMaintenanceWindowStart: the window now open, from its start (so it applies at once) for its length.
         const at = this.now();
@@ -241,21 +256,26 @@ export class FirmwarePlanRunner implements Disposable {
     if (BMC_COMPONENT.test(row.component)) {
       const manager = await firstMember(client, '/redfish/v1/Managers');
       if (manager) {
-        await resetManager(client, manager, 'GracefulRestart').catch(() => resetManager(client, manager, 'ForceRestart'));
+        await resetManager(client, manager, 'GracefulRestart').catch((error: unknown) => (notAllowed(error) ? resetManager(client, manager, 'ForceRestart') : Promise.reject(error)));
         return;
       }
     }
     const system = await firstMember(client, '/redfish/v1/Systems');
     if (!system) throw new FirmwareRefusedError('The BMC shows no computer system to restart', null, 404);
-    await resetSystem(client, system, 'GracefulRestart').catch(() => resetSystem(client, system, 'ForceRestart'));
+    await resetSystem(client, system, 'GracefulRestart').catch((error: unknown) => (notAllowed(error) ? resetSystem(client, system, 'ForceRestart') : Promise.reject(error)));
   }
 
   /** Back, healthy and at the target version, read from the device's inventory; waited for with backoff until the activation's time is up. */
   private async verify(plan: PlanRow, row: PlanDeviceRow): Promise<void> {
     // Whatever it took, the BMC may declare otherwise now.
     this.known.forget(row.deviceId);
-    const until = Date.now() + this.options.activationTimeoutMs;
+    const started = Date.now();
+    const until = started + this.options.activationTimeoutMs;
+    // A BMC still shows its old version for a while (a BIOS flashes only as the host boots, a BMC answers before it resets):
+    // "kept the old version" once it went away and came back with it, or showed it for oldVersionSettleMs.
+    let wentAway = false;
     for (let attempt = 1; ; attempt += 1) {
+      if (this.disposed) return;
       let reading;
       try {
         // Answering at all first: a full read of a BMC still resetting would be kept as the device unreachable.
@@ -263,6 +283,7 @@ export class FirmwarePlanRunner implements Disposable {
         reading = await this.devices.refresh(row.deviceId);
       } catch (error) {
         reading = null;
+        wentAway = true;
         this.write(row, { message: `Not back yet (${(error as Error).message})` });
       }
       if (reading && reading.status !== 'unreachable' && reading.redfish) {
@@ -270,13 +291,17 @@ export class FirmwarePlanRunner implements Disposable {
         const matches = new Set([row.component.toLowerCase(), ...this.repository.imageOf(row.packageId).description.appliesTo.components.map((name) => name.toLowerCase())]);
         const found = componentFor({ matches }, components);
         const health = reading.redfish.systems[0]?.status.health;
-        if (found && found.version.trim().toLowerCase() === row.target.trim().toLowerCase()) {
+        if (found && compareFirmwareVersions(found.version, row.target) === 0) {
           if (health === 'Critical') return this.write(row, { phase: 'failed', message: `Runs ${row.target}, but the server reports its health Critical`, messageId: null });
           return this.write(row, { phase: 'verified', message: `Runs ${row.target} (read ${reading.observedAt})`, messageId: null });
         }
-        // Back and answering, and the old version still there: the BMC kept it (rolled back, or the image did not take).
-        if (found && attempt >= 3) return this.write(row, { phase: 'failed', message: `The BMC took the image but still runs ${found.version}, not ${row.target}`, messageId: null });
+        // Back after going away, or answering long enough, and the old version still there: the BMC kept it (rolled back, or the image did not take).
+        if (found && (wentAway || Date.now() - started >= this.options.oldVersionSettleMs)) {
+          return this.write(row, { phase: 'failed', message: `The BMC took the image but still runs ${found.version}, not ${row.target}`, messageId: null });
+        }
+        if (found) this.write(row, { message: `Still shows ${found.version}; waiting for the new version` });
       } else if (reading) {
+        wentAway = true;
         this.write(row, { message: `Not back yet (${reading.error ?? reading.status})` });
       }
       if (Date.now() > until) return this.write(row, { phase: 'failed', message: `Not back at ${row.target} within ${Math.round(this.options.activationTimeoutMs / 60_000)} min`, messageId: null });
@@ -304,6 +329,9 @@ export class FirmwarePlanRunner implements Disposable {
 }
 
 const REACH_CODES = new Set(['timeout', 'connection', 'tls', 'http', 'aborted']);
+
+/** Only a BMC that does not allow a graceful restart gets a forced one; a graceful restart that timed out may be under way. */
+const notAllowed = (error: unknown): boolean => error instanceof RedfishError && error.code === 'not_allowed';
 
 function outOfReach(error: unknown): boolean {
   if (error instanceof DeviceUnreachableError) return REACH_CODES.has(error.reason);

@@ -100,6 +100,11 @@ export class PlanStore {
     this.db.prepare("UPDATE firmware_plan_devices SET phase = 'verifying', message = 'EdgeCab restarted during the activation; reading the device back', updated_at = ? WHERE phase = 'activating'").run(at);
   }
 
+  /** The running plan a device is in (its name), or null. */
+  runningPlanOf(deviceId: string): string | null {
+    return (this.db.prepare("SELECT f.name FROM firmware_plan_devices p JOIN firmware_plans f ON f.id = p.plan_id WHERE p.device_id = ? AND f.state = 'running' LIMIT 1").pluck().get(deviceId) as string | undefined) ?? null;
+  }
+
   /** Whether a package is in a plan that still runs (it is then not removed). */
   packageInUse(packageId: string): boolean {
     return this.db.prepare("SELECT 1 FROM firmware_plan_devices p JOIN firmware_plans f ON f.id = p.plan_id WHERE p.package_id = ? AND f.state = 'running' LIMIT 1").get(packageId) !== undefined;

@@ -1,5 +1,5 @@
 import { PlanInput, type PlanApplyTime, type PlanDevice, type PlanPreview } from '../../../../shared/domain/firmware-plans.js';
-import type { FirmwareDescription } from '../../../../shared/domain/firmware-repository.js';
+import { compareFirmwareVersions, type FirmwareDescription } from '../../../../shared/domain/firmware-repository.js';
 import { InvalidInputError } from '../../errors.js';
 import { updateCapabilities, type FirmwareApplyTime, type UpdateCapabilities } from '../../protocols/redfish/firmware-update.js';
 import type { DeviceService } from '../devices/device-service.js';
@@ -63,6 +63,8 @@ export class FirmwarePlanner {
     private readonly repository: FirmwareRepository,
     private readonly devices: Pick<DeviceService, 'onBmc'>,
     private readonly known: CapabilityCache,
+    /** The name of the running plan a device is in, if any. */
+    private readonly inRunningPlan: (deviceId: string) => string | null,
   ) {}
 
   async preview(raw: PlanInput): Promise<PlanPreview> {
@@ -76,6 +78,8 @@ export class FirmwarePlanner {
     const packages = [...packageIds].map((id) => {
       const { description, path } = this.repository.imageOf(id);
       if (!path) throw new InvalidInputError([{ field: 'packageIds', code: 'image_missing', message: `${description.vendor} ${description.component} ${description.version}: its image was never uploaded; upload it first` }]);
+      // Artifacts that leave for a site are signed: an unsigned package stays in the repository, for compliance, but is never sent.
+      if (!description.signature) throw new InvalidInputError([{ field: 'packageIds', code: 'unsigned', message: `${description.vendor} ${description.component} ${description.version} is not signed; only packages signed by a trusted publisher are sent to devices` }]);
       return { id, description, matches: new Set([description.component, ...description.appliesTo.components].map((name) => name.toLowerCase())), models: new Set(description.appliesTo.models.map(modelKey)) };
     });
     const regions = store.regions();
@@ -118,14 +122,29 @@ export class FirmwarePlanner {
           excluded.push({ deviceId: device.deviceId, name: device.name, reason: `its inventory has not shown a ${item.description.component} yet: read the device first (an image is never sent where it may not apply)` });
           continue;
         }
-        if (current.version.trim().toLowerCase() === item.description.version.trim().toLowerCase()) {
+        const order = compareFirmwareVersions(current.version, item.description.version);
+        if (order === 0) {
           excluded.push({ deviceId: device.deviceId, name: device.name, reason: `already runs ${item.description.component} ${current.version}` });
+          continue;
+        }
+        if (order > 0) {
+          excluded.push({ deviceId: device.deviceId, name: device.name, reason: `runs ${item.description.component} ${current.version}, newer than ${item.description.version}: a plan never downgrades` });
+          continue;
+        }
+        const busy = this.inRunningPlan(device.deviceId);
+        if (busy) {
+          excluded.push({ deviceId: device.deviceId, name: device.name, reason: `it is in the running plan "${busy}": one plan at a time per device` });
           continue;
         }
         rows.push(planRow(device, model, item.id, item.description, current));
       }
     }
     await this.askApplyTimes(rows, input.window !== null);
+    // A BMC without MultipartHttpPushUri would only fail at staging: it is left out now, saying why.
+    for (const row of rows.filter((item) => item.message === 'EdgeCab.NoMultipart')) {
+      excluded.push({ deviceId: row.deviceId, name: row.name, reason: 'its BMC offers no MultipartHttpPushUri (EdgeCab does not yet serve images for SimpleUpdate to pull)' });
+      rows.splice(rows.indexOf(row), 1);
+    }
     // Waves of at most waveSize devices; a device's packages stay in one wave.
     let wave = 0;
     let inWave = new Set<string>();
@@ -158,6 +177,10 @@ export class FirmwarePlanner {
       const answer = answers.get(row.deviceId);
       if (!answer || answer instanceof Error) {
         row.message = `Not reachable now (${answer?.message ?? 'not asked'}); asked again when the plan reaches it`;
+        continue;
+      }
+      if (!answer.multipartUri) {
+        row.message = 'EdgeCab.NoMultipart';
         continue;
       }
       row.applyTime = chooseApplyTime(answer.applyTimes, withWindow);
