@@ -335,7 +335,7 @@ test.describe('Energy', () => {
 
     await page.goto('/#/map');
     const colourBy = page.getByRole('combobox', { name: 'Colour by' });
-    await expect(colourBy.getByRole('option')).toHaveText(['Health', 'Energy per day']);
+    await expect(colourBy.getByRole('option')).toHaveText(['Health', 'Energy per day', 'Firmware compliance']);
     await colourBy.selectOption({ label: 'Energy per day' });
     expect(new URL(page.url()).hash).toBe('#/map?colour=energy');
 
@@ -373,7 +373,7 @@ test.describe('Energy', () => {
 
     // Chinese.
     await page.getByLabel('Language').selectOption('zh-CN');
-    await expect(page.getByRole('combobox', { name: '着色依据' }).getByRole('option')).toHaveText(['健康状态', '每日能耗']);
+    await expect(page.getByRole('combobox', { name: '着色依据' }).getByRole('option')).toHaveText(['健康状态', '每日能耗', '固件合规']);
     await expect(legend.getByTestId('legend-energy')).toHaveText('昨天各站点的用电量');
     await expect(legend.getByTestId('legend-energy-1')).toHaveText(new RegExp(`^低于 ${kwh(steps[0]!)} kWh \\d+$`));
     await expect(legend.getByTestId('legend-energy-4')).toHaveText(new RegExp(`^${kwh(steps[2]!)} kWh 及以上 \\d+$`));

@@ -68,7 +68,7 @@ test.describe('The map coloured by a rollout', () => {
     expect(new URL(page.url()).hash).toBe(`#/map?colour=rollout%3A${rollout.id}`);
     const colourBy = page.getByRole('combobox', { name: 'Colour by' });
     await expect(colourBy).toHaveValue(`rollout:${rollout.id}`);
-    await expect(colourBy.getByRole('option')).toHaveText(['Health', 'Energy per day', 'Rollout: Web to the map branches']);
+    await expect(colourBy.getByRole('option')).toHaveText(['Health', 'Energy per day', 'Firmware compliance', 'Rollout: Web to the map branches']);
 
     // The legend speaks of the rollout; the site outside it and the skipped one are told apart.
     const legend = page.getByTestId('map-legend');
@@ -124,7 +124,7 @@ test.describe('The map coloured by a rollout', () => {
     await expect(card.getByTestId('site-card-health')).toHaveText('无法连接');
     await expect(legend.getByTestId('legend-ok')).toHaveText('健康 1');
     await expect(legend.getByTestId('legend-rollout')).toContainText('批量部署：Web to the map branches · 已完成');
-    await expect(page.getByRole('combobox', { name: '着色依据' }).getByRole('option')).toHaveText(['健康状态', '每日能耗', '批量部署：Web to the map branches']);
+    await expect(page.getByRole('combobox', { name: '着色依据' }).getByRole('option')).toHaveText(['健康状态', '每日能耗', '固件合规', '批量部署：Web to the map branches']);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/map-rollout-outside-zh.png` });
     await page.getByLabel('语言').selectOption('en');
 
@@ -142,7 +142,7 @@ test.describe('The map coloured by a rollout', () => {
     await expect.poll(() => drawnState(page, 'MR-1')).toBe('unknown');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/map-rollout-back-to-health-en.png` });
     // The rollout that ended is still offered until the page is left.
-    await expect(colourBy.getByRole('option')).toHaveText(['Health', 'Energy per day', 'Rollout: Web to the map branches']);
+    await expect(colourBy.getByRole('option')).toHaveText(['Health', 'Energy per day', 'Firmware compliance', 'Rollout: Web to the map branches']);
 
     // A cabinet without a workload engine says so on its site page, and offers no deployment.
     await search.fill('OUT-3');

@@ -215,4 +215,34 @@ describe('firmware upgrade plans', () => {
     expect(second.excluded[0]!.reason).toMatch(/in the running plan "B1 tonight"/);
     await client.firmware.cancelPlan({ id: first.id });
   }, 60_000);
+
+  it('a site that cannot be reached when its step comes waits in the outbox, offline since then, and the plan goes on when it answers again', async () => {
+    const client = core.client('test');
+    const next = signed({ version: '1.52.0', models: ['3500'] });
+    const nextId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(next.description)], 'd.json'), image: new File([new Uint8Array(next.image)], 'b.bin') }, 'alice')).package.id;
+    const bmc = bmcs.get('B2')!;
+    bmc.updates.behaviour = { applyTimes: ['Immediate', 'OnReset'] };
+    // The WAN drops: every connection to the BMC is cut. The dry run cannot ask it how it takes firmware; the plan asks again later.
+    bmc.faults.dropConnections = true;
+    const plan = await client.firmware.createPlan({ name: 'B2 offline', packageIds: [nextId], targets: { deviceIds: [servers.get('B2')!] }, waveSize: 1, failureThreshold: 1, window: null });
+
+    expect(plan.list[0]).toMatchObject({ applyTime: null });
+    expect(plan.list[0]!.message).toMatch(/Not reachable now .*asked again when the plan reaches it/);
+    core.services.outbox.start(200);
+    const queued = await until(plan.id, (detail) => detail.list[0]!.messageId === 'EdgeCab.Queued');
+    expect(queued.list[0]).toMatchObject({ phase: 'pending' });
+    expect(queued.list[0]!.message).toMatch(/queued in the outbox \(#\d+\)/);
+    const waiting = async () => core.services.outbox.list({ siteId: sites[1]! }).find((item) => item.action === 'firmware.resume')!;
+    for (let look = 0; look < 50 && (await waiting()).offlineSince === null; look += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await waiting()).toMatchObject({ state: 'queued', groupId: `firmware-plan:${plan.id}` });
+    expect((await waiting()).offlineSince).not.toBeNull();
+    // Looked at again and again while offline, the step stays queued.
+    for (let look = 0; look < 5; look += 1) await core.services.firmwarePlans.runner.tick();
+    expect(core.services.firmwarePlans.get(plan.id).list[0]!.messageId).toBe('EdgeCab.Queued');
+    bmc.faults.dropConnections = false;
+    const done = await until(plan.id, (detail) => detail.state !== 'running');
+    expect(done.list[0]).toMatchObject({ phase: 'verified' });
+    expect((await waiting()).state).toBe('done');
+    expect(bmc.resource(BMC_FIRMWARE)!.Version).toBe('1.52.0');
+  }, 60_000);
 });

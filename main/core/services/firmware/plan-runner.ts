@@ -56,6 +56,8 @@ export class FirmwarePlanRunner implements Disposable {
     private readonly now: () => Date,
     private readonly report: FailureReporter,
     options: PlanRunnerOptions = {},
+    /** Where a step whose site cannot be reached waits (the outbox); answers the queued item's id. */
+    private readonly queue: ((siteId: string, step: { planId: number; deviceId: string; packageId: string }) => number) | null = null,
   ) {
     this.options = { tickMs: 5_000, stagingAtOnce: 4, activationTimeoutMs: 20 * 60_000, retryAfterMs: 60_000, backoffMaxMs: 10_000, oldVersionSettleMs: 3 * 60_000, windowReserveMs: 10 * 60_000, ...options };
   }
@@ -157,6 +159,8 @@ export class FirmwarePlanRunner implements Disposable {
   }
 
   private waitingToRetry(row: PlanDeviceRow, at: Date): boolean {
+    // Queued in the outbox: released when its site answers again.
+    if (row.messageId === 'EdgeCab.Queued') return true;
     return row.messageId === 'EdgeCab.Unreachable' && at.getTime() - Date.parse(row.updatedAt) < this.options.retryAfterMs;
   }
 
@@ -221,12 +225,18 @@ export class FirmwarePlanRunner implements Disposable {
 
   private async activate(plan: PlanRow, row: PlanDeviceRow): Promise<void> {
     const window = plan.window ? ` (window until ${windowEnd(plan.window, this.now()).toISOString()})` : '';
+    // Whether the activation reached the BMC (a reset, StartUpdate or the push was sent): before that, an unreachable BMC only has to be waited for.
+    let sent = false;
     try {
       this.write(row, { phase: 'activating', message: `Activating${window}`, messageId: null });
       await this.devices.onBmc(row.deviceId, async (client) => {
         // What was staged is activated the way it was staged; only an image not yet sent may follow what the BMC declares now.
-        if (row.staged && row.applyTime === 'OnReset') return this.reset(client, row);
+        if (row.staged && row.applyTime === 'OnReset') {
+          sent = true;
+          return this.reset(client, row);
+        }
         if (row.staged && row.applyTime === 'OnStartUpdateRequest') {
+          sent = true;
           let staged = this.known.get(row.deviceId);
           if (!staged) this.known.set(row.deviceId, (staged = await updateCapabilities(client)));
           return startUpdate(client, staged);
@@ -237,7 +247,8 @@ export class FirmwarePlanRunner implements Disposable {
         // AtMaintenanceWindowStart: the window now open, from its start (so it applies at once) for its length.
         const at = this.now();
         const window = plan.window ? { start: currentWindowStart(plan.window, at), seconds: plan.window.minutes * 60 } : { start: at, seconds: 3600 };
-        const task = await pushImage(client, capabilities, image, { targets: [], applyTime, window, sha256: image.sha256 });
+        // Sent once a byte of the image went out (a login refused by a BMC gone dark sent nothing).
+        const task = await pushImage(client, capabilities, image, { targets: [], applyTime, window, sha256: image.sha256, onSent: () => (sent = true) });
         if (!task) return;
         const end = await followTask(client, task, { timeoutMs: this.options.activationTimeoutMs, pauseMs: (attempt) => this.backoff(attempt) });
         if (end.state === 'Failed') throw new FirmwareRefusedError(end.message, end.messageId, 200);
@@ -246,6 +257,7 @@ export class FirmwarePlanRunner implements Disposable {
     } catch (error) {
       // An activation cut off by the BMC going away (it may be resetting to take the image) is settled by reading it back; anything else (the BMC refused, the image changed on disk) is a failure.
       if (!outOfReach(error)) return this.stepFailed(row, error, 'failed');
+      if (!sent) return this.unreachable({ ...row, phase: row.staged ? 'staged' : 'waiting' }, error);
       this.write(row, { phase: 'verifying', message: `The BMC went away during the activation (${(error as Error).message}); reading it back`, messageId: null });
     }
     await this.verify(plan, row);
@@ -320,10 +332,20 @@ export class FirmwarePlanRunner implements Disposable {
     return { path, fileName: description.image.fileName, sha256: description.image.sha256 };
   }
 
+  /** The step's BMC cannot be reached before anything was sent: the step waits in the outbox for its site (or, without one, is tried again shortly), in the phase it was in. */
+  private unreachable(row: PlanDeviceRow, error: unknown): void {
+    const why = (error as Error).message;
+    if (this.queue) {
+      const item = this.queue(row.siteId, { planId: row.planId, deviceId: row.deviceId, packageId: row.packageId });
+      return this.write(row, { phase: row.phase, message: `Not reachable (${why}): queued in the outbox (#${item}); goes on when the site answers again, activation at the next window`, messageId: 'EdgeCab.Queued' });
+    }
+    this.write(row, { phase: row.phase, message: `Not reachable (${why}); tried again shortly`, messageId: 'EdgeCab.Unreachable' });
+  }
+
   /** A refusal (the BMC's, or EdgeCab's own checks) fails the step; a BMC out of reach is tried again shortly, at the next window if this one closes. */
   private stepFailed(row: PlanDeviceRow, error: unknown, otherwise: 'pending' | 'failed'): void {
     if (error instanceof FirmwareRefusedError) return this.write(row, { phase: 'failed', message: error.message, messageId: error.messageId });
-    if (otherwise === 'pending' && outOfReach(error)) return this.write(row, { phase: 'pending', message: `Not reachable (${(error as Error).message}); tried again shortly`, messageId: 'EdgeCab.Unreachable' });
+    if (otherwise === 'pending' && outOfReach(error)) return this.unreachable({ ...row, phase: 'pending' }, error);
     this.write(row, { phase: 'failed', message: (error as Error).message, messageId: null });
   }
 }

@@ -97,7 +97,17 @@ export class PlanStore {
   /** After a restart: a push cut off is sent again; an activation cut off is settled by reading the device back. */
   resumeInterrupted(at: string): void {
     this.db.prepare("UPDATE firmware_plan_devices SET phase = 'pending', message = 'EdgeCab restarted during the upload; sent again', updated_at = ? WHERE phase = 'staging'").run(at);
-    this.db.prepare("UPDATE firmware_plan_devices SET phase = 'verifying', message = 'EdgeCab restarted during the activation; reading the device back', updated_at = ? WHERE phase = 'activating'").run(at);
+    // A staged image was (or was about to be) activated: reading the device back settles it. One not staged may not have been sent: it is sent again in the window.
+    this.db.prepare("UPDATE firmware_plan_devices SET phase = 'verifying', message = 'EdgeCab restarted during the activation; reading the device back', updated_at = ? WHERE phase = 'activating' AND staged = 1").run(at);
+    this.db.prepare("UPDATE firmware_plan_devices SET phase = 'waiting', message = 'EdgeCab restarted during the activation; the image is sent again in the window', updated_at = ? WHERE phase = 'activating' AND staged = 0").run(at);
+  }
+
+  /** Devices of a site whose steps wait in the outbox for it to answer. */
+  queuedDevices(siteId: string): string[] {
+    return this.db
+      .prepare("SELECT DISTINCT p.device_id FROM firmware_plan_devices p JOIN firmware_plans f ON f.id = p.plan_id JOIN devices d ON d.id = p.device_id JOIN cabinets c ON c.id = d.cabinet_id WHERE c.site_id = ? AND f.state = 'running' AND p.message_id = 'EdgeCab.Queued'")
+      .pluck()
+      .all(siteId) as string[];
   }
 
   /** The running plan a device is in (its name), or null. */

@@ -168,7 +168,9 @@ export class FirmwarePlanner {
       while (next < deviceIds.length) {
         const deviceId = deviceIds[next++]!;
         const answer = await this.devices.onBmc(deviceId, (client) => updateCapabilities(client)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-        if (!(answer instanceof Error)) this.known.set(deviceId, answer);
+        // A BMC that cannot be asked now is asked again when the plan reaches it, not answered from an older look.
+        if (answer instanceof Error) this.known.forget(deviceId);
+        else this.known.set(deviceId, answer);
         answers.set(deviceId, answer);
       }
     };
