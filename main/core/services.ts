@@ -10,6 +10,7 @@ import { CapabilityCache, FirmwarePlanner } from './services/firmware/planner.js
 import { FirmwarePlanRunner } from './services/firmware/plan-runner.js';
 import { PlanStore } from './services/firmware/plan-store.js';
 import { FirmwareOutbox } from './services/firmware/plan-outbox.js';
+import { FirmwareImageServer } from './services/firmware/image-server.js';
 import type { SystemInfo } from '../../shared/contract/index.js';
 import type { SiteCsvImportResult } from '../../shared/domain/site.js';
 import type { Database } from './db/open.js';
@@ -156,7 +157,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   const capabilities = new CapabilityCache();
   let planRunner: FirmwarePlanRunner | null = null;
   const firmwareOutbox = new FirmwareOutbox(outbox, planStore, devices, now, () => void planRunner?.tick());
-  planRunner = new FirmwarePlanRunner(planStore, firmwarePackages, devices, capabilities, now, (what, error) => health.report(what, error), {}, (siteId, step) => firmwareOutbox.queue(siteId, step));
+  planRunner = new FirmwarePlanRunner(planStore, firmwarePackages, devices, capabilities, now, (what, error) => health.report(what, error), {}, (siteId, step) => firmwareOutbox.queue(siteId, step), new FirmwareImageServer(authority));
   const firmwarePlans = new FirmwarePlans(planStore, new FirmwarePlanner(firmwarePackages, devices, capabilities, (deviceId) => planStore.runningPlanOf(deviceId)), planRunner, now);
   const standingCaps = new StandingCaps(db, devices, powerLimits, audit, cabinets.templates, now, (what, error) => health.report(what, error));
   // Mains back and every server set back: the standing caps are checked at once (one may have changed during the outage).

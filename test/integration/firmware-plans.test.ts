@@ -12,6 +12,7 @@
  * MessageId.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../main/core/index.js';
 import { LabBmc } from '../../main/lab/redfish/bmc.js';
@@ -244,5 +245,25 @@ describe('firmware upgrade plans', () => {
     expect(done.list[0]).toMatchObject({ phase: 'verified' });
     expect((await waiting()).state).toBe('done');
     expect(bmc.resource(BMC_FIRMWARE)!.Version).toBe('1.52.0');
+  }, 60_000);
+
+  it('a BMC that only pulls (SimpleUpdate, no MultipartHttpPushUri) takes its image from EdgeCab’s own HTTPS image server, and the offer is withdrawn once its task ended', async () => {
+    const client = core.client('test');
+    const next = signed({ version: '1.53.0', models: ['3500'], image: Buffer.concat([Buffer.from('VERSION=1.53.0\n'), Buffer.alloc(256 * 1024, 5)]) });
+    const nextId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(next.description)], 'd.json'), image: new File([new Uint8Array(next.image)], 'b.bin') }, 'alice')).package.id;
+    const bmc = bmcs.get('A1')!;
+    bmc.updates.behaviour = { applyTimes: ['Immediate', 'OnReset'], multipart: false, pullImages: true };
+    expect(bmc.resource('/redfish/v1/UpdateService')!.MultipartHttpPushUri).toBeUndefined();
+    const plan = await client.firmware.createPlan({ name: 'A1 pulls', packageIds: [nextId], targets: { deviceIds: [servers.get('A1')!] }, waveSize: 1, failureThreshold: 1, window: null });
+    const done = await until(plan.id, (detail) => detail.state !== 'running');
+    expect(done.list[0]).toMatchObject({ phase: 'verified' });
+    expect(bmc.resource(BMC_FIRMWARE)!.Version).toBe('1.53.0');
+    expect(bmc.updates.pulled).toHaveLength(1);
+    const uri = new URL(bmc.updates.pulled[0]!);
+    expect(uri.protocol).toBe('https:');
+    expect(uri.pathname).toMatch(/^\/firmware\/[0-9a-f]{48}\//);
+    // Withdrawn: the same address serves nothing now.
+    const status = await new Promise<number>((resolve, reject) => httpsGet(uri, { rejectUnauthorized: false }, (response) => resolve(response.statusCode ?? 0)).on('error', reject));
+    expect(status).toBe(404);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer as createHttpsServer, type Server } from 'node:https';
+import { createServer as createHttpsServer, get as httpsGet, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { selfSignedCertificate, type LabCertificate } from './certificate.js';
@@ -116,6 +116,31 @@ export function parseMultipart(body: Buffer, contentType: string): { name: strin
   return parts;
 }
 
+/** A pulled image, over HTTPS (the lab does not check the image server's certificate, as many BMCs do not), at most MAX_UPLOAD bytes. */
+function downloadImage(uri: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(uri);
+    if (url.protocol !== 'https:') return reject(new Error('only HTTPS image URIs are taken'));
+    const request = httpsGet(url, { rejectUnauthorized: false, timeout: 60_000 }, (response) => {
+      if (response.statusCode !== 200) {
+        response.resume();
+        return reject(new Error(`HTTP ${response.statusCode}`));
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_UPLOAD) return request.destroy(new Error('image too large'));
+        chunks.push(chunk);
+      });
+      response.on('end', () => resolve(Buffer.concat(chunks)));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
+}
+
 const RESET_RESULT: Record<string, 'On' | 'Off'> = {
   On: 'On',
   ForceOn: 'On',
@@ -219,7 +244,6 @@ export class LabBmc {
     const updatePath = `${ROOT}/UpdateService`;
     const update = this.resources.get(updatePath);
     if (update && this.options.modernUpdateService !== false) {
-      update.MultipartHttpPushUri ??= `${updatePath}/upload`;
       events.ServerSentEventUri ??= `${eventPath}/SSE`;
       this.updates.advertise(update);
     }
@@ -702,7 +726,16 @@ export class LabBmc {
     if (path === `${ROOT}/UpdateService/Actions/UpdateService.SimpleUpdate`) {
       const body = json();
       if (!body || typeof body.ImageURI !== 'string') return this.error(res, 400, 'ImageURI is required');
-      return this.startTask(res, Buffer.from(body.ImageURI), body, user);
+      if (!this.updates.behaviour.pullImages) return this.startTask(res, Buffer.from(body.ImageURI), body, user);
+      // As a BMC does: the image is downloaded first, then the update runs as a task.
+      let image: Buffer;
+      this.updates.pulled.push(body.ImageURI);
+      try {
+        image = await downloadImage(body.ImageURI);
+      } catch (error) {
+        return this.send(res, 400, { error: { code: 'Update.1.0.TransferFailed', message: `The image could not be downloaded from ${body.ImageURI}: ${(error as Error).message}`, '@Message.ExtendedInfo': [{ MessageId: 'Update.1.0.TransferFailed', Message: `The image could not be downloaded: ${(error as Error).message}` }] } });
+      }
+      return this.startTask(res, image, body, user);
     }
     if (path === `${ROOT}/UpdateService/Actions/UpdateService.StartUpdate` && this.updates.applyTimes.includes('OnStartUpdateRequest')) {
       this.updates.startUpdate();

@@ -16,6 +16,10 @@ export interface LabFirmwareBehaviour {
   keepOldVersion?: boolean;
   /** Upload bodies are read no faster than this (a thin WAN). */
   uploadBytesPerSecond?: number;
+  /** false: no MultipartHttpPushUri, as on BMCs that only pull (SimpleUpdate). */
+  multipart?: boolean;
+  /** SimpleUpdate downloads its ImageURI over HTTPS (off by default: older lab tests give made-up URIs, which must never be fetched). */
+  pullImages?: boolean;
 }
 
 interface UpdateTask {
@@ -52,6 +56,8 @@ export class LabFirmwareUpdates {
   rebootingUntil = 0;
   /** Images taken, images that took effect, and resets (system or manager) asked of this BMC. */
   readonly counts = { pushed: 0, applied: 0, resets: 0 };
+  /** The image URIs SimpleUpdate pulled from, in order. */
+  readonly pulled: string[] = [];
   /** Each time images took effect: when it began (a reset, an apply) and when the new version could be read. */
   readonly activations: { startedAt: number; visibleAt: number }[] = [];
 
@@ -82,6 +88,8 @@ export class LabFirmwareUpdates {
   /** What UpdateService declares: the apply times, and StartUpdate where OnStartUpdateRequest is one. */
   advertise(update: Resource): void {
     const values = this.applyTimes;
+    if (this.current.multipart === false) delete update.MultipartHttpPushUri;
+    else update.MultipartHttpPushUri ??= `${ROOT}/UpdateService/upload`;
     update.HttpPushUriOptions = { HttpPushUriApplyTime: { ApplyTime: values[0], 'ApplyTime@Redfish.AllowableValues': values } };
     const actions = (update.Actions ?? {}) as Resource;
     const simple = (actions['#UpdateService.SimpleUpdate'] ?? { target: `${ROOT}/UpdateService/Actions/UpdateService.SimpleUpdate` }) as Resource;

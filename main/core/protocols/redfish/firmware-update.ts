@@ -136,6 +136,20 @@ export async function pushImage(client: RedfishClient, capabilities: UpdateCapab
   return answer.status === 202 ? (answer.headers.location ?? (typeof answer.body?.['@odata.id'] === 'string' ? answer.body['@odata.id'] : null)) : null;
 }
 
+/** SimpleUpdate: the BMC pulls the image from `imageUri` (EdgeCab's own image server, HTTPS); the task monitor's URI when it started one. */
+export async function simpleUpdatePull(client: RedfishClient, capabilities: UpdateCapabilities, imageUri: string, options: Pick<PushOptions, 'targets' | 'applyTime' | 'window'>): Promise<string | null> {
+  if (!capabilities.simpleUpdateUri) throw new RedfishError('not_supported', `${client.url}: the BMC offers no UpdateService.SimpleUpdate`);
+  if (!capabilities.applyTimes.includes(options.applyTime)) throw new RedfishError('not_supported', `${client.url}: the BMC does not declare ${options.applyTime} (it declares ${capabilities.applyTimes.join(', ')})`);
+  const body: JsonObject = { ImageURI: imageUri, TransferProtocol: 'HTTPS', Targets: options.targets };
+  if (options.applyTime !== 'Immediate' || capabilities.declaredBy !== 'not declared') body['@Redfish.OperationApplyTime'] = options.applyTime;
+  if (options.applyTime === 'AtMaintenanceWindowStart' && options.window) {
+    body['@Redfish.MaintenanceWindow'] = { MaintenanceWindowStartTime: options.window.start.toISOString(), MaintenanceWindowDurationInSeconds: options.window.seconds };
+  }
+  const answer = await client.request('POST', capabilities.simpleUpdateUri, { json: body });
+  if (answer.status >= 400) throw refusalOf(answer.status, answer.body);
+  return answer.status === 202 ? (answer.headers.location ?? (typeof answer.body?.['@odata.id'] === 'string' ? answer.body['@odata.id'] : null)) : null;
+}
+
 export async function startUpdate(client: RedfishClient, capabilities: UpdateCapabilities): Promise<void> {
   if (!capabilities.startUpdateUri) throw new RedfishError('not_supported', `${client.url}: the BMC offers no UpdateService.StartUpdate`);
   const answer = await client.request('POST', capabilities.startUpdateUri, { json: {} });

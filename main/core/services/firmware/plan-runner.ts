@@ -4,7 +4,8 @@ import { compareFirmwareVersions } from '../../../../shared/domain/firmware-repo
 import type { Disposable, FailureReporter } from '../../lib/disposable.js';
 import { firstMember, resetManager, resetSystem } from '../../protocols/redfish/actions.js';
 import { RedfishError, type RedfishClient } from '../../protocols/redfish/client.js';
-import { FirmwareRefusedError, followTask, pushImage, startUpdate, updateCapabilities, type UpdateCapabilities } from '../../protocols/redfish/firmware-update.js';
+import { FirmwareRefusedError, followTask, pushImage, simpleUpdatePull, startUpdate, updateCapabilities, type PushOptions, type UpdateCapabilities } from '../../protocols/redfish/firmware-update.js';
+import type { FirmwareImageServer } from './image-server.js';
 import { DeviceUnreachableError, type DeviceService } from '../devices/device-service.js';
 import { componentFor } from './compliance.js';
 import type { FirmwareRepository } from './firmware-repository.js';
@@ -58,6 +59,8 @@ export class FirmwarePlanRunner implements Disposable {
     options: PlanRunnerOptions = {},
     /** Where a step whose site cannot be reached waits (the outbox); answers the queued item's id. */
     private readonly queue: ((siteId: string, step: { planId: number; deviceId: string; packageId: string }) => number) | null = null,
+    /** EdgeCab's image server, for BMCs that only pull (SimpleUpdate). */
+    private readonly images: FirmwareImageServer | null = null,
   ) {
     this.options = { tickMs: 5_000, stagingAtOnce: 4, activationTimeoutMs: 20 * 60_000, retryAfterMs: 60_000, backoffMaxMs: 10_000, oldVersionSettleMs: 3 * 60_000, windowReserveMs: 10 * 60_000, ...options };
   }
@@ -101,6 +104,7 @@ export class FirmwarePlanRunner implements Disposable {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.settled();
+    await this.images?.dispose();
   }
 
   private advance(plan: PlanRow): void {
@@ -202,7 +206,7 @@ export class FirmwarePlanRunner implements Disposable {
         }
         this.write(row, { phase: 'staging', message: `Sending ${row.bytes} bytes to wait for ${applyTime}`, messageId: null });
         let lastPercent = -1;
-        const task = await pushImage(client, capabilities, image, {
+        const sending = await this.send(client, capabilities, image, {
           targets: [],
           applyTime,
           sha256: image.sha256,
@@ -214,7 +218,12 @@ export class FirmwarePlanRunner implements Disposable {
             }
           },
         });
-        const end = task ? await followTask(client, task, { timeoutMs: this.options.activationTimeoutMs, pauseMs: (attempt) => this.backoff(attempt) }) : { state: 'Completed' as const, messages: [] };
+        let end;
+        try {
+          end = sending.task ? await followTask(client, sending.task, { timeoutMs: this.options.activationTimeoutMs, pauseMs: (attempt) => this.backoff(attempt) }) : { state: 'Completed' as const, messages: [] };
+        } finally {
+          sending.withdraw();
+        }
         if (end.state === 'Failed') return this.write(row, { phase: 'failed', message: end.message, messageId: end.messageId });
         this.write(row, { phase: 'staged', staged: true, message: applyTime === 'OnReset' ? 'Staged: waits for the reset EdgeCab makes inside the window' : 'Staged: waits for StartUpdate inside the window', messageId: null });
       });
@@ -247,11 +256,16 @@ export class FirmwarePlanRunner implements Disposable {
         // AtMaintenanceWindowStart: the window now open, from its start (so it applies at once) for its length.
         const at = this.now();
         const window = plan.window ? { start: currentWindowStart(plan.window, at), seconds: plan.window.minutes * 60 } : { start: at, seconds: 3600 };
-        // Sent once a byte of the image went out (a login refused by a BMC gone dark sent nothing).
-        const task = await pushImage(client, capabilities, image, { targets: [], applyTime, window, sha256: image.sha256, onSent: () => (sent = true) });
-        if (!task) return;
-        const end = await followTask(client, task, { timeoutMs: this.options.activationTimeoutMs, pauseMs: (attempt) => this.backoff(attempt) });
-        if (end.state === 'Failed') throw new FirmwareRefusedError(end.message, end.messageId, 200);
+        // Sent once a byte of the image went out, or the BMC took the pull (a login refused by a BMC gone dark sent nothing).
+        const sending = await this.send(client, capabilities, image, { targets: [], applyTime, window, sha256: image.sha256, onSent: () => (sent = true) });
+        sent = true;
+        try {
+          if (!sending.task) return;
+          const end = await followTask(client, sending.task, { timeoutMs: this.options.activationTimeoutMs, pauseMs: (attempt) => this.backoff(attempt) });
+          if (end.state === 'Failed') throw new FirmwareRefusedError(end.message, end.messageId, 200);
+        } finally {
+          sending.withdraw();
+        }
       });
       this.write(row, { phase: 'verifying', message: 'Waiting for the device to come back and show its new version', messageId: null });
     } catch (error) {
@@ -261,6 +275,18 @@ export class FirmwarePlanRunner implements Disposable {
       this.write(row, { phase: 'verifying', message: `The BMC went away during the activation (${(error as Error).message}); reading it back`, messageId: null });
     }
     await this.verify(plan, row);
+  }
+
+  /** The image to the BMC: pushed to MultipartHttpPushUri, or offered on EdgeCab's image server for SimpleUpdate to pull where that is all the BMC has. */
+  private async send(client: RedfishClient, capabilities: UpdateCapabilities, image: { path: string; fileName: string; sha256: string }, options: PushOptions): Promise<{ task: string | null; withdraw: () => void }> {
+    if (capabilities.multipartUri || !capabilities.simpleUpdateUri || !this.images) return { task: await pushImage(client, capabilities, image, options), withdraw: () => undefined };
+    const offer = await this.images.offer(new URL(client.url).hostname.replace(/^\[|\]$/g, ''), image);
+    try {
+      return { task: await simpleUpdatePull(client, capabilities, offer.url, options), withdraw: offer.withdraw };
+    } catch (error) {
+      offer.withdraw();
+      throw error;
+    }
   }
 
   /** OnReset: the BMC's own firmware takes a manager reset; anything else a graceful restart of the server (forced where only that is allowed). */

@@ -140,9 +140,9 @@ export class FirmwarePlanner {
       }
     }
     await this.askApplyTimes(rows, input.window !== null);
-    // A BMC without MultipartHttpPushUri would only fail at staging: it is left out now, saying why.
-    for (const row of rows.filter((item) => item.message === 'EdgeCab.NoMultipart')) {
-      excluded.push({ deviceId: row.deviceId, name: row.name, reason: 'its BMC offers no MultipartHttpPushUri (EdgeCab does not yet serve images for SimpleUpdate to pull)' });
+    // A BMC that takes images neither way would only fail at staging: it is left out now, saying why.
+    for (const row of rows.filter((item) => item.message === 'EdgeCab.NoUpdate')) {
+      excluded.push({ deviceId: row.deviceId, name: row.name, reason: 'its BMC offers neither MultipartHttpPushUri nor UpdateService.SimpleUpdate' });
       rows.splice(rows.indexOf(row), 1);
     }
     // Waves of at most waveSize devices; a device's packages stay in one wave.
@@ -181,8 +181,8 @@ export class FirmwarePlanner {
         row.message = `Not reachable now (${answer?.message ?? 'not asked'}); asked again when the plan reaches it`;
         continue;
       }
-      if (!answer.multipartUri) {
-        row.message = 'EdgeCab.NoMultipart';
+      if (!answer.multipartUri && !answer.simpleUpdateUri) {
+        row.message = 'EdgeCab.NoUpdate';
         continue;
       }
       row.applyTime = chooseApplyTime(answer.applyTimes, withWindow);

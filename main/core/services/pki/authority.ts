@@ -85,7 +85,7 @@ export class CertificateAuthority {
    * Redfish event receiver's), issued once and kept; issued anew when the
    * names change or it nears its end.
    */
-  async serverCertificate(dnsNames: readonly string[], ipAddresses: readonly string[], purpose: 'server' | 'events' = 'server'): Promise<{ certificatePem: string; keyPem: string; fingerprint: string; chainPem: string }> {
+  async serverCertificate(dnsNames: readonly string[], ipAddresses: readonly string[], purpose: 'server' | 'events' | 'images' = 'server'): Promise<{ certificatePem: string; keyPem: string; fingerprint: string; chainPem: string }> {
     const names = [...dnsNames.map((name) => `dns:${name}`), ...ipAddresses.map((address) => `ip:${address}`)].sort();
     const setting = purpose === 'server' ? SERVER_SETTING : `pki.${purpose}`;
     let stored = this.stored(setting);
