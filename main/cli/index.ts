@@ -9,6 +9,7 @@ import { serveCore, stopOnSignals, type ServingOptions } from './serving.js';
 import { tokensCommand, usersCommand, vaultCommand } from './users.js';
 import { labCommand } from './lab.js';
 import { appsCommand } from './apps.js';
+import { firmwareCommand } from './firmware.js';
 import { addIntakeOptions, startMonitoring, type IntakeCliOptions } from './monitoring.js';
 import { defaultDataDir } from './paths.js';
 import { probeCommand } from './probe-snmp.js';
@@ -91,6 +92,7 @@ export function buildProgram(): Command {
   program.addCommand(vaultCommand());
   program.addCommand(labCommand());
   program.addCommand(appsCommand());
+  program.addCommand(firmwareCommand());
   program.addCommand(profileCommand());
   return program;
 }
