@@ -88,7 +88,7 @@ export function FirmwarePage() {
       <ErrorNotice message={error} />
       {tab === 'compliance' ? <CompliancePanel reloadKey={reloadKey} /> : null}
       {tab === 'repository' ? <RepositoryPanel packages={packages} canManage={canManage} onChanged={load} /> : null}
-      {tab === 'plans' ? <PlansPanel packages={packages ?? []} baselines={baselines ?? []} sites={choices.site} canManage={canManage} /> : null}
+      {tab === 'plans' ? <PlansPanel packages={packages ?? []} baselines={baselines ?? []} sites={choices.site} regions={choices.region} canManage={canManage} /> : null}
       {tab === 'baselines' ? <BaselinesPanel baselines={baselines} packages={packages ?? []} choices={choices} canManage={canManage} onChanged={load} /> : null}
     </section>
   );

@@ -12,7 +12,7 @@ import { formatDateTime } from '../../components/format.js';
 const REFRESH_MS = 2000;
 
 /** Upgrade plans: the form with its dry run, and every plan with its progress per wave, site and device. */
-export function PlansPanel({ packages, baselines, sites, canManage }: { packages: FirmwarePackage[]; baselines: Baseline[]; sites: { id: string; name: string }[]; canManage: boolean }) {
+export function PlansPanel({ packages, baselines, sites, regions, canManage }: { packages: FirmwarePackage[]; baselines: Baseline[]; sites: { id: string; name: string }[]; regions: { id: string; name: string }[]; canManage: boolean }) {
   const { t } = useTranslation();
   const { client } = useApi();
   const [plans, setPlans] = useState<PlanSummary[] | null>(null);
@@ -55,6 +55,7 @@ export function PlansPanel({ packages, baselines, sites, canManage }: { packages
           packages={packages}
           baselines={baselines}
           sites={sites}
+          regions={regions}
           onCancel={() => setCreating(false)}
           onStarted={(plan) => {
             setCreating(false);
@@ -197,13 +198,15 @@ function DeviceTable({ rows, showPhase }: { rows: PlanDevice[]; showPhase: boole
   );
 }
 
-function PlanForm({ packages, baselines, sites, onCancel, onStarted }: { packages: FirmwarePackage[]; baselines: Baseline[]; sites: { id: string; name: string }[]; onCancel: () => void; onStarted: (plan: PlanDetail) => void }) {
+function PlanForm({ packages, baselines, sites, regions, onCancel, onStarted }: { packages: FirmwarePackage[]; baselines: Baseline[]; sites: { id: string; name: string }[]; regions: { id: string; name: string }[]; onCancel: () => void; onStarted: (plan: PlanDetail) => void }) {
   const { t } = useTranslation();
   const { client } = useApi();
   const [name, setName] = useState('');
   const [packageIds, setPackageIds] = useState<string[]>([]);
   const [baselineId, setBaselineId] = useState<number | null>(null);
   const [siteIds, setSiteIds] = useState<string[]>([]);
+  const [regionIds, setRegionIds] = useState<string[]>([]);
+  const [models, setModels] = useState('');
   const [waveSize, setWaveSize] = useState(10);
   const [failureThreshold, setFailureThreshold] = useState(1);
   const [runNow, setRunNow] = useState(false);
@@ -213,10 +216,14 @@ function PlanForm({ packages, baselines, sites, onCancel, onStarted }: { package
   const [preview, setPreview] = useState<PlanPreview | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const input = (): PlanInput => ({ name, packageIds, baselineId, targets: { siteIds }, waveSize, failureThreshold, window: runNow ? null : { start, minutes, timeZone } });
+  const modelList = models
+    .split(',')
+    .map((model) => model.trim())
+    .filter((model) => model !== '');
+  const input = (): PlanInput => ({ name, packageIds, baselineId, targets: { siteIds, regionIds: regionIds.map(Number), models: modelList }, waveSize, failureThreshold, window: runNow ? null : { start, minutes, timeZone } });
   const toggle = (list: string[], id: string) => (list.includes(id) ? list.filter((item) => item !== id) : [...list, id]);
   // Anything changed after a dry run needs a new one before the plan can start.
-  useEffect(() => setPreview(null), [name, packageIds, baselineId, siteIds, waveSize, failureThreshold, runNow, start, minutes, timeZone]);
+  useEffect(() => setPreview(null), [name, packageIds, baselineId, siteIds, regionIds, models, waveSize, failureThreshold, runNow, start, minutes, timeZone]);
   const act = (work: () => Promise<void>) => {
     setBusy(true);
     setError(null);
@@ -263,6 +270,21 @@ function PlanForm({ packages, baselines, sites, onCancel, onStarted }: { package
           </label>
         ))}
       </fieldset>
+      {regions.length > 0 ? (
+        <fieldset className="firmware-fieldset">
+          <legend>{t('firmwareRepo.plans.regions')}</legend>
+          {regions.map((region) => (
+            <label key={region.id} className="checkbox">
+              <input type="checkbox" checked={regionIds.includes(region.id)} onChange={() => setRegionIds(toggle(regionIds, region.id))} />
+              {region.name}
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
+      <div className="firmware-form">
+        <label htmlFor="plan-models">{t('firmwareRepo.plans.models')}</label>
+        <input id="plan-models" value={models} placeholder={t('firmwareRepo.plans.modelsHint')} onChange={(event) => setModels(event.target.value)} />
+      </div>
       <fieldset className="firmware-fieldset">
         <legend>{t('firmwareRepo.plans.window')}</legend>
         <label className="checkbox">
