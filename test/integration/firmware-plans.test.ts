@@ -266,4 +266,36 @@ describe('firmware upgrade plans', () => {
     const status = await new Promise<number>((resolve, reject) => httpsGet(uri, { rejectUnauthorized: false }, (response) => resolve(response.statusCode ?? 0)).on('error', reject));
     expect(status).toBe(404);
   }, 60_000);
+
+  it('two plans, one for each server of a cabinet, still activate one server of the cabinet at a time; a server whose model changed is not sent the image', async () => {
+    const client = core.client('test');
+    const next = signed({ version: '1.54.0', models: ['3500'] });
+    const nextId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(next.description)], 'd.json'), image: new File([new Uint8Array(next.image)], 'b.bin') }, 'alice')).package.id;
+    for (const name of ['A1', 'A2']) bmcs.get(name)!.updates.behaviour = { applyTimes: ['OnReset'], resetDuringUpdateMs: 800 };
+    const before = new Map(['A1', 'A2'].map((name) => [name, bmcs.get(name)!.updates.activations.length]));
+    const plans = await Promise.all(['A1', 'A2'].map((name) => client.firmware.createPlan({ name: `${name} alone`, packageIds: [nextId], targets: { deviceIds: [servers.get(name)!] }, waveSize: 1, failureThreshold: 1, window: null })));
+    for (const plan of plans) expect((await until(plan.id, (detail) => detail.state !== 'running')).list[0]!.phase).toBe('verified');
+    const [a1, a2] = ['A1', 'A2'].map((name) => bmcs.get(name)!.updates.activations.slice(before.get(name)!));
+    expect(a1).toHaveLength(1);
+    expect(a2).toHaveLength(1);
+    const [first, second] = [a1![0]!, a2![0]!].sort((x, y) => x.startedAt - y.startedAt);
+    expect(second!.startedAt).toBeGreaterThanOrEqual(first!.visibleAt);
+
+    // Staged for tonight; then the inventory names another model for B1 (the server was swapped): when the window opens, it is not activated.
+    const swapped = signed({ version: '1.55.0', models: ['3500'] });
+    const swappedId = (await core.services.firmwarePackages.upload({ description: new File([descriptionJson(swapped.description)], 'd.json'), image: new File([new Uint8Array(swapped.image)], 'b.bin') }, 'alice')).package.id;
+    const b1 = bmcs.get('B1')!;
+    b1.updates.behaviour = { applyTimes: ['Immediate', 'OnReset'] };
+    const opens = new Date(Date.now() + offset + 30 * 60_000);
+    const plan = await client.firmware.createPlan({ name: 'B1 swapped', packageIds: [swappedId], targets: { deviceIds: [servers.get('B1')!] }, waveSize: 1, failureThreshold: 1, window: { start: hhmm(opens), minutes: 60, timeZone: 'Asia/Shanghai' } });
+    await until(plan.id, (detail) => detail.list[0]!.phase === 'staged');
+    const resets = b1.updates.counts.resets;
+    core.db.prepare("UPDATE firmware_device_models SET model = 'RH2288 V3' WHERE device_id = ?").run(servers.get('B1')!);
+    offset += 31 * 60_000;
+    for (const bmc of bmcs.values()) bmc.faults.clockSkewMs = offset;
+    const ended = await until(plan.id, (detail) => detail.state !== 'running');
+    expect(ended.list[0]).toMatchObject({ phase: 'failed' });
+    expect(ended.list[0]!.message).toMatch(/now reports model RH2288 V3, which .* does not list: nothing was sent/);
+    expect(b1.updates.counts.resets).toBe(resets);
+  }, 60_000);
 });

@@ -135,7 +135,14 @@ export class FirmwarePlanRunner implements Disposable {
     // Activation: inside the window only, with enough of it left, one server per cabinet at a time, in order.
     if (!insideWindow(plan.window, at)) return;
     if (plan.window && windowEnd(plan.window, at).getTime() - at.getTime() < this.options.windowReserveMs) return;
-    const activeCabinets = new Set(rows.filter((row) => row.phase === 'activating' || row.phase === 'verifying' || (this.isBusy(row) && (row.phase === 'staged' || row.phase === 'waiting'))).map((row) => row.cabinetId));
+    // Cabinets with a server being activated, in this plan or any other running one: never two servers of a cabinet at once.
+    const activeCabinets = new Set(
+      this.plans
+        .activeSteps()
+        .filter((row) => row.phase === 'activating' || row.phase === 'verifying' || this.isBusy(row))
+        .filter((row) => row.phase !== 'pending' && row.phase !== 'staging')
+        .map((row) => row.cabinetId),
+    );
     for (const row of current) {
       if (row.phase === 'verifying' && !this.isBusy(row)) {
         activeCabinets.add(row.cabinetId);
@@ -197,6 +204,7 @@ export class FirmwarePlanRunner implements Disposable {
 
   private async stage(plan: PlanRow, row: PlanDeviceRow): Promise<void> {
     try {
+      this.stillApplies(row);
       const image = this.verifiedImage(row);
       await this.devices.onBmc(row.deviceId, async (client) => {
         const { capabilities, applyTime } = await this.capabilities(plan, row, client);
@@ -237,6 +245,7 @@ export class FirmwarePlanRunner implements Disposable {
     // Whether the activation reached the BMC (a reset, StartUpdate or the push was sent): before that, an unreachable BMC only has to be waited for.
     let sent = false;
     try {
+      this.stillApplies(row);
       this.write(row, { phase: 'activating', message: `Activating${window}`, messageId: null });
       await this.devices.onBmc(row.deviceId, async (client) => {
         // What was staged is activated the way it was staged; only an image not yet sent may follow what the BMC declares now.
@@ -352,6 +361,16 @@ export class FirmwarePlanRunner implements Disposable {
     return Math.min(this.options.backoffMaxMs, 250 * 2 ** Math.max(0, attempt));
   }
 
+  /** The device is still one the package applies to (its model as last read: a server swapped since the plan was made is not sent the image). */
+  private stillApplies(row: PlanDeviceRow): void {
+    const model = this.plans.deviceModel(row.deviceId);
+    const { description } = this.repository.imageOf(row.packageId);
+    const key = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
+    if (model === null || !description.appliesTo.models.some((listed) => key(listed) === key(model))) {
+      throw new NotApplicableError(`The device now reports model ${model ?? '(none)'}, which ${description.vendor} ${description.component} ${description.version} does not list: nothing was sent`);
+    }
+  }
+
   /** The image, its signature checked again against a trusted publisher: what leaves is what was signed. */
   private verifiedImage(row: PlanDeviceRow): { path: string; fileName: string; sha256: string } {
     const { description, path } = this.repository.imageForSending(row.packageId);
@@ -373,6 +392,13 @@ export class FirmwarePlanRunner implements Disposable {
     if (error instanceof FirmwareRefusedError) return this.write(row, { phase: 'failed', message: error.message, messageId: error.messageId });
     if (otherwise === 'pending' && outOfReach(error)) return this.unreachable({ ...row, phase: 'pending' }, error);
     this.write(row, { phase: 'failed', message: (error as Error).message, messageId: null });
+  }
+}
+
+class NotApplicableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotApplicableError';
   }
 }
 

@@ -102,6 +102,16 @@ export class PlanStore {
     this.db.prepare("UPDATE firmware_plan_devices SET phase = 'waiting', message = 'EdgeCab restarted during the activation; the image is sent again in the window', updated_at = ? WHERE phase = 'activating' AND staged = 0").run(at);
   }
 
+  /** The steps of every running plan (which servers are being activated, cabinet by cabinet). */
+  activeSteps(): PlanDeviceRow[] {
+    return (this.db.prepare(`${DEVICE_SELECT} JOIN firmware_plans f ON f.id = p.plan_id WHERE f.state = 'running' AND p.phase IN ('staged', 'waiting', 'activating', 'verifying')`).all() as (Omit<PlanDeviceRow, 'staged'> & { staged: number })[]).map((row) => ({ ...row, staged: row.staged === 1 }));
+  }
+
+  /** A device's model as its inventory last read it, else as its cabinet's layout names it. */
+  deviceModel(deviceId: string): string | null {
+    return (this.db.prepare('SELECT coalesce(m.model, d.model) FROM devices d LEFT JOIN firmware_device_models m ON m.device_id = d.id WHERE d.id = ?').pluck().get(deviceId) as string | null | undefined) ?? null;
+  }
+
   /** Devices of a site whose steps wait in the outbox for it to answer. */
   queuedDevices(siteId: string): string[] {
     return this.db
