@@ -150,7 +150,7 @@ export class FirmwarePlanRunner implements Disposable {
         continue;
       }
       if ((row.phase !== 'staged' && row.phase !== 'waiting') || activeCabinets.has(row.cabinetId) || this.isBusy(row) || this.waitingToRetry(row, at)) continue;
-      // A device's other packages of this wave are staged first, so that one activation takes them all where it can.
+      // A device's other packages of this wave are staged first; its activations then follow one another (each package its own).
       if (current.some((other) => other.deviceId === row.deviceId && (other.phase === 'pending' || other.phase === 'staging'))) continue;
       activeCabinets.add(row.cabinetId);
       this.run(row, () => this.activate(plan, row));
