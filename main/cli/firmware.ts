@@ -1,17 +1,11 @@
 import { Command } from 'commander';
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { firmwareSignedStatement } from '../../shared/domain/firmware-repository.js';
+import { fileSha256 } from '../core/lib/file-sha256.js';
 import { ed25519PrivateKey, signManifest } from '../core/services/apps/signing.js';
 import { parseDescription } from '../core/services/firmware/descriptors.js';
 import { readTextFile } from './command-files.js';
-
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** `edgecab firmware sign` — an administrator's (or vendor's) signature on a package description. */
 export function firmwareCommand(): Command {
@@ -29,7 +23,7 @@ export function firmwareCommand(): Command {
       if (!existsSync(options.image)) throw new Error(`cannot read the image ${options.image}: ENOENT`);
       const size = statSync(options.image).size;
       if (size !== description.image.sizeBytes) throw new Error(`the image is ${size} bytes, its description says ${description.image.sizeBytes}: this is not the file described`);
-      const sha256 = await sha256Of(options.image);
+      const sha256 = await fileSha256(options.image);
       if (sha256 !== description.image.sha256) throw new Error(`the image's SHA-256 is ${sha256}, its description says ${description.image.sha256}: this is not the file described`);
       if (existsSync(options.out)) throw new Error(`${options.out} exists already`);
       const signature = signManifest(Buffer.from(firmwareSignedStatement(description)), ed25519PrivateKey(readTextFile(options.key, 'the key')));

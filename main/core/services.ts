@@ -158,7 +158,7 @@ export function createServices(db: Database, dataDir: string, now: () => Date, s
   let planRunner: FirmwarePlanRunner | null = null;
   const firmwareOutbox = new FirmwareOutbox(outbox, planStore, devices, now, () => void planRunner?.tick());
   planRunner = new FirmwarePlanRunner(planStore, firmwarePackages, devices, capabilities, now, (what, error) => health.report(what, error), {}, (siteId, step) => firmwareOutbox.queue(siteId, step), new FirmwareImageServer(authority));
-  const firmwarePlans = new FirmwarePlans(planStore, new FirmwarePlanner(firmwarePackages, devices, capabilities, (deviceId) => planStore.runningPlanOf(deviceId)), planRunner, now);
+  const firmwarePlans = new FirmwarePlans(planStore, new FirmwarePlanner(firmwarePackages, devices, capabilities, (deviceId) => planStore.runningPlanOf(deviceId), (regionId) => regions.subtreeIds(regionId)), planRunner, now);
   const standingCaps = new StandingCaps(db, devices, powerLimits, audit, cabinets.templates, now, (what, error) => health.report(what, error));
   // Mains back and every server set back: the standing caps are checked at once (one may have changed during the outage).
   powerLimits.afterLift = (siteId) => void standingCaps.applySite(siteId).catch((error: unknown) => health.report('energy.caps', error));

@@ -169,6 +169,14 @@ export type ComplianceOverview = z.infer<typeof ComplianceOverview>;
 export const SiteCompliance = z.object({ siteId: z.string(), computedAt: z.string(), counts: ComplianceCounts, devices: z.array(DeviceCompliance) });
 export type SiteCompliance = z.infer<typeof SiteCompliance>;
 
+/** A model name as packages and inventories are matched by: spaces collapsed, case ignored. */
+export const modelKey = (model: string): string => model.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** The names (lower case) a device's firmware inventory may give the component a package updates: its component and the components it applies to. */
+export function componentNames(description: Pick<FirmwareDescription, 'component' | 'appliesTo'>): Set<string> {
+  return new Set([description.component, ...description.appliesTo.components].map((name) => name.toLowerCase()));
+}
+
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 /** Firmware version order: digit runs compared as numbers ("2.10" after "2.9"), letters without case; 0 for the same version. */

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DevicePlanStep, PlanPreview } from '../../../shared/domain/firmware-plans.js';
-import type { FirmwarePackage } from '../../../shared/domain/firmware-repository.js';
+import { modelKey, type FirmwarePackage } from '../../../shared/domain/firmware-repository.js';
 import { decimalSize } from '../../../shared/domain/engine.js';
 import { useApi } from '../../api/context.js';
 import { toUiError } from '../../api/errors.js';
@@ -9,7 +9,6 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useCan } from '../auth/access.js';
 
 const REFRESH_MS = 2000;
-const modelKey = (model: string) => model.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /**
  * On the device page: its steps in upgrade plans (images staged and waiting

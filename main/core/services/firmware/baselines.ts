@@ -1,4 +1,4 @@
-import type { Baseline, BaselineInput, BaselineScope, BaselineTarget, FirmwareDescription } from '../../../../shared/domain/firmware-repository.js';
+import { componentNames, modelKey, type Baseline, type BaselineInput, type BaselineScope, type BaselineTarget, type FirmwareDescription } from '../../../../shared/domain/firmware-repository.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
 import type { CabinetTemplate } from '../../../../shared/domain/cabinet.js';
 import { descriptionOf } from './firmware-repository.js';
@@ -19,7 +19,6 @@ export interface BaselineIndex {
   entries(baselineId: number, model: string): readonly BaselineEntry[];
 }
 
-export const modelKey = (model: string): string => model.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /**
  * Baselines: named sets of packages, each saying which version a component
@@ -82,7 +81,7 @@ export class FirmwareBaselines {
       if (!description) descriptions.set(packageId, (description = descriptionOf(this.store.package(packageId)!)));
       const models = byBaseline.get(baselineId) ?? new Map<string, BaselineEntry[]>();
       byBaseline.set(baselineId, models);
-      const entry: BaselineEntry = { packageId, component: description.component, version: description.version, matches: new Set([description.component, ...description.appliesTo.components].map((name) => name.toLowerCase())) };
+      const entry: BaselineEntry = { packageId, component: description.component, version: description.version, matches: componentNames(description) };
       for (const model of description.appliesTo.models) models.set(modelKey(model), [...(models.get(modelKey(model)) ?? []), entry]);
     }
     return {

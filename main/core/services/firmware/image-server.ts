@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Disposable } from '../../lib/disposable.js';
+import { fileSha256 } from '../../lib/file-sha256.js';
 import { localAddressToward } from '../../lib/local-address.js';
 import type { CertificateAuthority } from '../pki/authority.js';
 import { ImageAlteredError } from '../../protocols/redfish/firmware-update.js';
@@ -44,9 +45,7 @@ export class FirmwareImageServer implements Disposable {
 
   /** Offers the image to the BMC at `towardHost`; its file is checked against `sha256` first (a pulled image cannot be cut off on its way). */
   async offer(towardHost: string, image: { path: string; fileName: string; sha256: string }): Promise<ImageOffer> {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(image.path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-    const actual = hash.digest('hex');
+    const actual = await fileSha256(image.path);
     if (actual !== image.sha256.toLowerCase()) throw new ImageAlteredError(actual);
     const address = await localAddressToward(towardHost);
     const port = await this.listen(address);

@@ -1,6 +1,6 @@
 import { firmwareComponents } from '../../../../shared/domain/firmware.js';
 import { currentWindowStart, insideWindow, windowEnd, type PlanApplyTime } from '../../../../shared/domain/firmware-plans.js';
-import { compareFirmwareVersions } from '../../../../shared/domain/firmware-repository.js';
+import { compareFirmwareVersions, componentNames, modelKey } from '../../../../shared/domain/firmware-repository.js';
 import type { Disposable, FailureReporter } from '../../lib/disposable.js';
 import { firstMember, resetManager, resetSystem } from '../../protocols/redfish/actions.js';
 import { RedfishError, type RedfishClient } from '../../protocols/redfish/client.js';
@@ -335,8 +335,7 @@ export class FirmwarePlanRunner implements Disposable {
       }
       if (reading && reading.status !== 'unreachable' && reading.redfish) {
         const components = firmwareComponents(reading).map((component) => ({ ...component, deviceId: row.deviceId, readAt: reading.observedAt }));
-        const matches = new Set([row.component.toLowerCase(), ...this.repository.imageOf(row.packageId).description.appliesTo.components.map((name) => name.toLowerCase())]);
-        const found = componentFor({ matches }, components);
+        const found = componentFor({ matches: componentNames(this.repository.imageOf(row.packageId).description) }, components);
         const health = reading.redfish.systems[0]?.status.health;
         if (found && compareFirmwareVersions(found.version, row.target) === 0) {
           if (health === 'Critical') return this.write(row, { phase: 'failed', message: `Runs ${row.target}, but the server reports its health Critical`, messageId: null });
@@ -365,8 +364,7 @@ export class FirmwarePlanRunner implements Disposable {
   private stillApplies(row: PlanDeviceRow): void {
     const model = this.plans.deviceModel(row.deviceId);
     const { description } = this.repository.imageOf(row.packageId);
-    const key = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
-    if (model === null || !description.appliesTo.models.some((listed) => key(listed) === key(model))) {
+    if (model === null || !description.appliesTo.models.some((listed) => modelKey(listed) === modelKey(model))) {
       throw new NotApplicableError(`The device now reports model ${model ?? '(none)'}, which ${description.vendor} ${description.component} ${description.version} does not list: nothing was sent`);
     }
   }

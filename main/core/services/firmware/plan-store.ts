@@ -44,18 +44,23 @@ export class PlanStore {
   }
 
   plans(): PlanRow[] {
-    return (this.db.prepare('SELECT id, name, state, reason, window, wave_size AS waveSize, failure_threshold AS failureThreshold, created_at AS createdAt, created_by AS createdBy, ended_at AS endedAt FROM firmware_plans ORDER BY id DESC').all() as (Omit<PlanRow, 'window'> & { window: string | null })[]).map((row) => ({
-      ...row,
-      window: row.window ? (JSON.parse(row.window) as MaintenanceWindow) : null,
-    }));
+    return this.select('ORDER BY id DESC');
   }
 
+  /** One plan, read on its own (the verify loop asks after every look at a device). */
   plan(id: number): PlanRow | undefined {
-    return this.plans().find((plan) => plan.id === id);
+    return this.select('WHERE id = ?', id)[0];
   }
 
   running(): PlanRow[] {
-    return this.plans().filter((plan) => plan.state === 'running');
+    return this.select("WHERE state = 'running' ORDER BY id DESC");
+  }
+
+  private select(where: string, ...values: unknown[]): PlanRow[] {
+    const rows = this.db
+      .prepare(`SELECT id, name, state, reason, window, wave_size AS waveSize, failure_threshold AS failureThreshold, created_at AS createdAt, created_by AS createdBy, ended_at AS endedAt FROM firmware_plans ${where}`)
+      .all(...values) as (Omit<PlanRow, 'window'> & { window: string | null })[];
+    return rows.map((row) => ({ ...row, window: row.window ? (JSON.parse(row.window) as MaintenanceWindow) : null }));
   }
 
   devices(planId: number): PlanDeviceRow[] {

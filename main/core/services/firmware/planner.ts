@@ -1,9 +1,8 @@
 import { PlanInput, type PlanApplyTime, type PlanDevice, type PlanPreview } from '../../../../shared/domain/firmware-plans.js';
-import { compareFirmwareVersions, type FirmwareDescription } from '../../../../shared/domain/firmware-repository.js';
+import { compareFirmwareVersions, componentNames, modelKey, type FirmwareDescription } from '../../../../shared/domain/firmware-repository.js';
 import { InvalidInputError } from '../../errors.js';
 import { updateCapabilities, type FirmwareApplyTime, type UpdateCapabilities } from '../../protocols/redfish/firmware-update.js';
 import type { DeviceService } from '../devices/device-service.js';
-import { modelKey } from './baselines.js';
 import { componentFor } from './compliance.js';
 import type { FirmwareRepository } from './firmware-repository.js';
 import type { ComplianceDeviceRow, CurrentFirmwareRow } from './firmware-store.js';
@@ -65,6 +64,8 @@ export class FirmwarePlanner {
     private readonly known: CapabilityCache,
     /** The name of the running plan a device is in, if any. */
     private readonly inRunningPlan: (deviceId: string) => string | null,
+    /** A region and every region below it (RegionService.subtreeIds). */
+    private readonly subtreeIds: (regionId: number) => ReadonlySet<number>,
   ) {}
 
   async preview(raw: PlanInput): Promise<PlanPreview> {
@@ -80,18 +81,9 @@ export class FirmwarePlanner {
       if (!path) throw new InvalidInputError([{ field: 'packageIds', code: 'image_missing', message: `${description.vendor} ${description.component} ${description.version}: its image was never uploaded; upload it first` }]);
       // Artifacts that leave for a site are signed: an unsigned package stays in the repository, for compliance, but is never sent.
       if (!description.signature) throw new InvalidInputError([{ field: 'packageIds', code: 'unsigned', message: `${description.vendor} ${description.component} ${description.version} is not signed; only packages signed by a trusted publisher are sent to devices` }]);
-      return { id, description, matches: new Set([description.component, ...description.appliesTo.components].map((name) => name.toLowerCase())), models: new Set(description.appliesTo.models.map(modelKey)) };
+      return { id, description, matches: componentNames(description), models: new Set(description.appliesTo.models.map(modelKey)) };
     });
-    const regions = store.regions();
-    const inRegions = new Set<number>(input.targets.regionIds);
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const region of regions) {
-        if (region.parentId === null || !inRegions.has(region.parentId) || inRegions.has(region.id)) continue;
-        inRegions.add(region.id);
-        grew = true;
-      }
-    }
+    const inRegions = new Set<number>(input.targets.regionIds.flatMap((id) => [...this.subtreeIds(id)]));
     const models = new Set(input.targets.models.map(modelKey));
     const targeted = (row: ComplianceDeviceRow) =>
       input.targets.deviceIds.includes(row.deviceId) ||
